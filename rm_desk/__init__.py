@@ -1,0 +1,3 @@
+"""RM Desk: an offline-first, encrypted workstation for bank relationship managers."""
+
+__version__ = "0.1.0"
