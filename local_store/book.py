@@ -1,0 +1,324 @@
+"""Customer repository: upserts, the book as id windows, rows, and the 360 profile.
+
+The book table model holds only primary keys (`book_ids`) and asks for rows a
+window at a time (`book_rows`), so sorting and filtering 100,000 customers is one
+indexed SQL query, never a Python sort. Denormalised columns on `customers`
+(last contact, next task due, open task count) are kept in step by the note and
+task repositories so the book needs no joins.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from local_store import search
+from local_store.codec import (
+    CUSTOMER_COLUMNS,
+    HOLDING_COLUMNS,
+    INTERACTION_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    TASK_COLUMNS,
+    cols,
+    customer_from,
+    customer_row,
+    holding_from,
+    interaction_from,
+    marks,
+    s2t,
+    snapshot_from,
+    task_from,
+)
+from local_store.errors import NotFound
+from rm_desk.domain.book import BookColumn, BookFilter, BookRow, BookSort, CustomerProfile
+from rm_desk.domain.model import (
+    AumTier,
+    ChurnAssessment,
+    ChurnLevel,
+    ChurnReason,
+    Customer,
+    Lifecycle,
+    Segment,
+)
+
+_UPSERT_CUSTOMER = (
+    f"INSERT INTO customers ({cols(CUSTOMER_COLUMNS)}) VALUES ({marks(CUSTOMER_COLUMNS)}) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in CUSTOMER_COLUMNS if c != "id")
+)
+
+
+def upsert_customers(conn: Connection, customers: Sequence[Customer]) -> list[int]:
+    """Insert or update customers, their tags and search entries; returns their pks."""
+    if not customers:
+        return []
+    conn.exec_driver_sql(_UPSERT_CUSTOMER, [customer_row(c) for c in customers])
+    ids = [c.id for c in customers]
+    pks = pks_for(conn, ids)
+    by_id = {c.id: c for c in customers}
+    conn.exec_driver_sql("DELETE FROM customer_tags WHERE customer_pk = ?", [(pk,) for pk in pks.values()])
+    conn.exec_driver_sql(
+        "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
+        [(tag, pks[c.id]) for c in customers for tag in c.tags],
+    )
+    search.reindex(
+        conn,
+        [(pks[i], by_id[i].name, i, by_id[i].mobile, search.join_tags(by_id[i].tags)) for i in ids],
+    )
+    return [pks[i] for i in ids]
+
+
+def pks_for(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.exec_driver_sql(
+            f"SELECT id, pk FROM customers WHERE id IN ({marks(chunk)})", tuple(chunk)
+        ).fetchall()
+        found.update((r[0], r[1]) for r in rows)
+    return found
+
+
+def delete_customers(conn: Connection, ids: Sequence[str]) -> int:
+    """Remove customers and (by cascade) everything under them from the cache."""
+    pks = list(pks_for(conn, ids).values())
+    search.remove(conn, pks)
+    conn.exec_driver_sql("DELETE FROM customers WHERE pk = ?", [(pk,) for pk in pks])
+    return len(pks)
+
+
+def get_customer(conn: Connection, customer_id: str) -> Customer:
+    row = conn.exec_driver_sql(
+        f"SELECT {cols(CUSTOMER_COLUMNS)} FROM customers WHERE id = ?", (customer_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound("customer", customer_id)
+    return customer_from(row)
+
+
+def customer_count(conn: Connection) -> int:
+    row = conn.exec_driver_sql("SELECT count(*) FROM customers").fetchone()
+    return int(row[0]) if row else 0
+
+
+# --- the book as a list ---------------------------------------------------------------
+
+_SORT_SQL: dict[BookColumn, str] = {
+    BookColumn.NAME: "name_pinyin {d}, pk",
+    BookColumn.CIF: "id {d}",
+    BookColumn.SEGMENT: "segment {d}, aum_fen DESC, pk",
+    BookColumn.AUM: "aum_fen {d}, pk",
+    BookColumn.LIFECYCLE: "lifecycle {d}, pk",
+    # Churn: by score, customers without one last whichever way.
+    BookColumn.CHURN: "churn_score IS NULL, churn_score {d}, pk",
+    BookColumn.LAST_CONTACT: "last_contact_at IS NULL, last_contact_at {d}, pk",
+    BookColumn.NEXT_TASK: "next_task_due IS NULL, next_task_due {d}, pk",
+    BookColumn.OWNER: "owner_rm {d}, pk",
+}
+
+_TIER_BOUNDS: dict[AumTier, tuple[int, int | None]] = {
+    AumTier.BELOW_50K: (-(2**62), 5_000_000),
+    AumTier.FROM_50K: (5_000_000, 50_000_000),
+    AumTier.FROM_500K: (50_000_000, 600_000_000),
+    AumTier.FROM_6M: (600_000_000, 3_000_000_000),
+    AumTier.FROM_30M: (3_000_000_000, None),
+}
+
+
+def _where(filt: BookFilter, today: date) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def members(column: str, values: Iterable[str]) -> None:
+        ordered = sorted(values)
+        if ordered:
+            clauses.append(f"{column} IN ({marks(ordered)})")
+            params.extend(ordered)
+
+    members("segment", (s.value for s in filt.segments))
+    members("aum_tier", (t.value for t in filt.tiers))
+    members("lifecycle", (x.value for x in filt.lifecycles))
+    members("churn_level", (c.value for c in filt.churn_levels))
+    for tag in sorted(filt.tags):
+        clauses.append("pk IN (SELECT customer_pk FROM customer_tags WHERE tag = ?)")
+        params.append(tag)
+    if filt.not_contacted_days is not None:
+        cutoff = (today - timedelta(days=filt.not_contacted_days)).isoformat()
+        clauses.append("(last_contact_at IS NULL OR last_contact_at < ?)")
+        params.append(cutoff)
+    if filt.task_due_within_days is not None:
+        limit = (today + timedelta(days=filt.task_due_within_days)).isoformat()
+        clauses.append("next_task_due IS NOT NULL AND next_task_due <= ?")
+        params.append(limit)
+    if filt.owner is not None:
+        clauses.append("owner_rm = ?")
+        params.append(filt.owner)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def book_ids(
+    conn: Connection, filt: BookFilter = BookFilter(), sort: BookSort = BookSort(),
+    *, today: date,
+) -> list[int]:
+    """The pks of every customer passing `filt`, in `sort` order."""
+    where, params = _where(filt, today)
+    order = _SORT_SQL[sort.column].format(d="DESC" if sort.descending else "ASC")
+    rows = conn.exec_driver_sql(
+        f"SELECT pk FROM customers{where} ORDER BY {order}", tuple(params)
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+_BOOK_ROW_SQL = (
+    "SELECT pk, id, name, segment, lifecycle, aum_fen, aum_tier, churn_level, churn_score, "
+    "last_contact_at, next_task_due, open_tasks, tags, owner_rm FROM customers WHERE pk IN ({})"
+)
+
+
+def book_rows(conn: Connection, pks: Sequence[int]) -> list[BookRow]:
+    """Rows for a window of pks, in the order given (missing pks are skipped)."""
+    found: dict[int, BookRow] = {}
+    for start in range(0, len(pks), 500):
+        chunk = tuple(pks[start : start + 500])
+        for r in conn.exec_driver_sql(_BOOK_ROW_SQL.format(marks(chunk)), chunk).fetchall():
+            found[r[0]] = BookRow(
+                pk=r[0], cif=r[1], name=r[2], segment=Segment(r[3]), lifecycle=Lifecycle(r[4]),
+                aum_fen=r[5], aum_tier=AumTier(r[6]),
+                churn_level=ChurnLevel(r[7]) if r[7] else None, churn_score=r[8],
+                last_contact_at=r[9], next_task_due=r[10], open_tasks=r[11],
+                tags=tuple(search.split_tags(r[12])), owner_rm=r[13],
+            )  # fmt: skip
+    return [found[pk] for pk in pks if pk in found]
+
+
+def all_tags(conn: Connection) -> list[tuple[str, int]]:
+    """Every tag in the book with its customer count, most used first."""
+    rows = conn.exec_driver_sql(
+        "SELECT tag, count(*) FROM customer_tags GROUP BY tag ORDER BY count(*) DESC, tag"
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+# --- the customer 360 profile ---------------------------------------------------------
+
+
+def profile(conn: Connection, customer_id: str, *, interactions_limit: int = 200) -> CustomerProfile:
+    customer = get_customer(conn, customer_id)
+    masked_row = conn.exec_driver_sql(
+        "SELECT personal_masked FROM customers WHERE id = ?", (customer_id,)
+    ).fetchone()
+    holdings = tuple(
+        holding_from(r)
+        for r in conn.exec_driver_sql(
+            f"SELECT {cols(HOLDING_COLUMNS)} FROM holdings WHERE customer_id = ? "
+            "ORDER BY kind, balance_fen DESC",
+            (customer_id,),
+        ).fetchall()
+    )
+    snapshots = tuple(
+        snapshot_from(r)
+        for r in conn.exec_driver_sql(
+            f"SELECT {cols(SNAPSHOT_COLUMNS)} FROM snapshots WHERE customer_id = ? ORDER BY month",
+            (customer_id,),
+        ).fetchall()
+    )
+    interactions = tuple(
+        interaction_from(r)
+        for r in conn.exec_driver_sql(
+            f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE customer_id = ? "
+            "ORDER BY occurred_at DESC, id DESC LIMIT ?",
+            (customer_id, interactions_limit),
+        ).fetchall()
+    )
+    total_row = conn.exec_driver_sql(
+        "SELECT count(*) FROM interactions WHERE customer_id = ?", (customer_id,)
+    ).fetchone()
+    tasks = tuple(
+        task_from(r)
+        for r in conn.exec_driver_sql(
+            f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE customer_id = ? "
+            "AND status IN ('open', 'in_progress') ORDER BY due, priority DESC",
+            (customer_id,),
+        ).fetchall()
+    )
+    return CustomerProfile(
+        customer=customer,
+        holdings=holdings,
+        snapshots=snapshots,
+        interactions=interactions,
+        open_tasks=tasks,
+        churn=churn_assessment(conn, customer_id),
+        personal_masked=bool(masked_row[0]) if masked_row else False,
+        interactions_total=int(total_row[0]) if total_row else 0,
+    )
+
+
+def churn_assessment(conn: Connection, customer_id: str) -> ChurnAssessment | None:
+    row = conn.exec_driver_sql(
+        "SELECT score, level, reasons, model_version, scored_at FROM churn_scores "
+        "WHERE customer_id = ?",
+        (customer_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    scored_at = s2t(row[4])
+    assert scored_at is not None  # noqa: S101
+    reasons = tuple(
+        ChurnReason(code=r["code"], contribution=float(r["contribution"]),
+                    values=dict(r.get("values", {})))
+        for r in json.loads(row[2])
+    )  # fmt: skip
+    return ChurnAssessment(
+        customer_id=customer_id, score=row[0], level=ChurnLevel(row[1]), reasons=reasons,
+        model_version=row[3], scored_at=scored_at,
+    )  # fmt: skip
+
+
+def save_churn(conn: Connection, assessments: Sequence[ChurnAssessment]) -> None:
+    """Store assessments and mirror score and level onto the book rows."""
+    if not assessments:
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO churn_scores(customer_id, score, level, reasons, model_version, scored_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id) DO UPDATE SET score = excluded.score, "
+        "level = excluded.level, reasons = excluded.reasons, "
+        "model_version = excluded.model_version, scored_at = excluded.scored_at",
+        [
+            (
+                a.customer_id, a.score, a.level.value,
+                json.dumps(
+                    [{"code": r.code, "contribution": r.contribution, "values": r.values}
+                     for r in a.reasons],
+                    ensure_ascii=False,
+                ),
+                a.model_version, a.scored_at.isoformat(timespec="seconds"),
+            )
+            for a in assessments
+        ],
+    )  # fmt: skip
+    conn.exec_driver_sql(
+        "UPDATE customers SET churn_score = ?, churn_level = ? WHERE id = ?",
+        [(a.score, a.level.value, a.customer_id) for a in assessments],
+    )
+
+
+def refresh_activity(conn: Connection, customer_ids: Sequence[str] | None = None) -> None:
+    """Recompute last contact, next open task due and open task count for customers
+    (all when `customer_ids` is None)."""
+    sql = (
+        "UPDATE customers SET "
+        "last_contact_at = (SELECT max(occurred_at) FROM interactions i "
+        "  WHERE i.customer_id = customers.id), "
+        "next_task_due = (SELECT min(due) FROM tasks t WHERE t.customer_id = customers.id "
+        "  AND t.status IN ('open', 'in_progress')), "
+        "open_tasks = (SELECT count(*) FROM tasks t WHERE t.customer_id = customers.id "
+        "  AND t.status IN ('open', 'in_progress'))"
+    )
+    if customer_ids is None:
+        conn.exec_driver_sql(sql)
+    else:
+        conn.exec_driver_sql(sql + " WHERE id = ?", [(i,) for i in customer_ids])

@@ -1,0 +1,138 @@
+"""The SQLCipher engine: opens one encrypted database with a raw 256-bit key.
+
+The key is applied by a connect hook on every new connection, as the first
+statement, from a buffer the store can zero on lock. It is never part of a URL (so
+SQLAlchemy never logs it) and never reaches an exception: statements that carry it
+run on the raw DB-API connection inside a try block that re-raises without context.
+Each connection is checked for the PRAGMAs the security model depends on.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from local_store.errors import DatabaseUnreadable, EnvironmentProblem
+
+_HEX_KEY = re.compile(r"[0-9a-f]{64}")
+
+CACHE_KIB = 32 * 1024  # page cache per connection
+
+# PRAGMA name -> the value every connection must report.
+REQUIRED_PRAGMAS: dict[str, Any] = {
+    "cipher_memory_security": 1,
+    "temp_store": 2,  # MEMORY: no plaintext temp files
+    "foreign_keys": 1,
+    "journal_mode": "wal",
+    "synchronous": 2,  # FULL: a committed note survives power loss
+}
+
+
+class KeyBuffer:
+    """Holds the data key; `wipe()` zeroes it so later connects fail closed."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes | bytearray) -> None:
+        if len(key) != 32:
+            raise ValueError("a data key is 32 bytes")
+        self._key = bytearray(key)
+
+    def hex(self) -> str:
+        if not any(self._key):
+            raise EnvironmentProblem("The profile is locked.")
+        value = self._key.hex()
+        if not _HEX_KEY.fullmatch(value):  # defence in depth: only hex reaches the PRAGMA
+            raise ValueError("malformed key")
+        return value
+
+    def wipe(self) -> None:
+        for i in range(len(self._key)):
+            self._key[i] = 0
+
+    def __repr__(self) -> str:
+        return "KeyBuffer(<hidden>)"
+
+
+def _apply_key(conn: sqlcipher.Connection, key: KeyBuffer, path: Path) -> None:
+    try:
+        # SQLCipher logs failed HMAC checks to stderr; the user gets our sentence instead.
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("PRAGMA cipher_memory_security = ON")
+        # The first read decrypts page 1: a wrong key or a foreign file fails here.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError:
+        conn.close()
+        raise DatabaseUnreadable(
+            path, "it is not an RM Desk database, it is damaged, or the key does not fit"
+        ) from None
+
+
+def _set_and_check_pragmas(conn: sqlcipher.Connection, path: Path) -> None:
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute(f"PRAGMA cache_size = -{int(CACHE_KIB)}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    if mode is None or str(mode[0]).lower() != "wal":
+        raise DatabaseUnreadable(path, "it cannot be switched to write-ahead logging")
+    check_pragmas(conn, path)
+
+
+def check_pragmas(conn: Any, path: Path) -> None:
+    """Raise unless the connection reports every required PRAGMA value."""
+    for name, expected in REQUIRED_PRAGMAS.items():
+        row = conn.execute(f"PRAGMA {name}").fetchone()
+        value = row[0] if row is not None else None
+        if isinstance(expected, str):
+            value = str(value).lower()
+        else:
+            value = int(value) if value is not None else None
+        if value != expected:
+            raise DatabaseUnreadable(path, f"PRAGMA {name} is {value!r}, expected {expected!r}")
+
+
+def connect(path: Path, key: KeyBuffer) -> sqlcipher.Connection:
+    """One raw, keyed and checked DB-API connection (autocommit; we issue BEGIN)."""
+    try:
+        conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
+    except sqlcipher.OperationalError as exc:
+        raise EnvironmentProblem(f"The database {path} cannot be opened: {exc}.") from None
+    _apply_key(conn, key, path)
+    try:
+        _set_and_check_pragmas(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_engine(path: Path, key: KeyBuffer, *, pool_size: int = 3) -> Engine:
+    """An SQLAlchemy engine over the encrypted file at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        "sqlite+pysqlite://",
+        module=sqlcipher,
+        creator=lambda: connect(path, key),
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=2,
+        pool_pre_ping=False,
+        pool_use_lifo=True,  # one thread reuses one connection and its warm cache
+    )
+
+    # pysqlite's implicit transactions are off (isolation_level=None); SQLAlchemy's
+    # begin emits a real BEGIN so SAVEPOINTs and rollbacks behave (SQLAlchemy docs,
+    # "Serializable isolation / Savepoints / Transactional DDL" for pysqlite).
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine

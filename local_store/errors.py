@@ -1,0 +1,106 @@
+"""Errors of the local store, each with a message an employee can act on.
+
+None of these messages ever contains a key, a password or customer data. The split
+follows qutebrowser's rule: `EnvironmentProblem` is something the user or IT can
+fix (disk full, damaged file); anything else is a bug and surfaces as such.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """Base class: `str(error)` is a complete sentence for the user."""
+
+
+class WrongPassword(StoreError):
+    def __init__(self, attempts_left: int | None = None) -> None:
+        self.attempts_left = attempts_left
+        msg = "The password is not correct."
+        if attempts_left is not None:
+            msg += f" {attempts_left} attempt(s) left before the profile is locked."
+        super().__init__(msg)
+
+
+class ProfileLocked(StoreError):
+    """Too many wrong passwords, or an attempt made during the back-off window."""
+
+    def __init__(self, until: datetime, *, lockout: bool) -> None:
+        self.until = until
+        self.lockout = lockout
+        when = until.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        if lockout:
+            msg = f"Too many wrong passwords: this profile is locked until {when}."
+        else:
+            msg = f"Please wait until {when} before trying the password again."
+        super().__init__(msg)
+
+
+class WeakKdfParameters(StoreError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "This profile's key protection is weaker than the minimum allowed "
+            f"({detail}); it is refused. Ask IT to re-provision the profile."
+        )
+
+
+class ProfileNotFound(StoreError):
+    def __init__(self, user: str) -> None:
+        super().__init__(f"There is no profile for user '{user}' on this computer.")
+
+
+class ProfileExists(StoreError):
+    def __init__(self, user: str) -> None:
+        super().__init__(f"A profile for user '{user}' already exists on this computer.")
+
+
+class ProfileFileDamaged(StoreError):
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        super().__init__(f"The profile list {path} is damaged ({detail}).")
+
+
+class KeyringUnavailable(StoreError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"The operating system's credential store cannot be used: {detail}.")
+
+
+class KeyringSecretMissing(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This profile's secret is missing from the operating system's credential "
+            "store, so the profile cannot be unlocked on this computer."
+        )
+
+
+class DatabaseUnreadable(StoreError):
+    """The file is not an RM Desk database, is damaged, or the key does not fit."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        super().__init__(f"The database {path} cannot be read: {detail}.")
+
+
+class UnsupportedSchema(StoreError):
+    def __init__(self, path: Path, found: int, newest: int) -> None:
+        self.path = path
+        super().__init__(
+            f"The database {path} was written by a newer RM Desk (schema {found}, this "
+            f"version knows up to {newest}). Update RM Desk to open it."
+        )
+
+
+class EnvironmentProblem(StoreError):
+    """Disk full, read-only media, a file locked by another program."""
+
+
+class StoreLocked(StoreError):
+    def __init__(self) -> None:
+        super().__init__("The profile is locked. Unlock it to continue.")
+
+
+class NotFound(StoreError):
+    def __init__(self, what: str, key: str) -> None:
+        super().__init__(f"No {what} with id {key} in this profile.")

@@ -1,0 +1,291 @@
+"""Schema versions of the local database and the steps between them.
+
+The version lives in `PRAGMA user_version`. Each step is immutable SQL, run in one
+transaction with the version bump, so a failed step leaves the previous schema
+whole. Steps only add: no step may drop or rewrite `outbox` rows, because those
+are the user's unsynced work (a test migrates a populated first-version database).
+A database newer than this build is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import Connection, Engine
+
+from local_store.errors import UnsupportedSchema
+
+V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE customers (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    name_pinyin TEXT NOT NULL DEFAULT '',
+    name_initials TEXT NOT NULL DEFAULT '',
+    gender TEXT NOT NULL DEFAULT 'U',
+    birth_date TEXT,
+    id_type TEXT NOT NULL DEFAULT 'resident_id',
+    id_number TEXT NOT NULL DEFAULT '',
+    mobile TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    segment TEXT NOT NULL,
+    lifecycle TEXT NOT NULL,
+    aum_fen INTEGER NOT NULL DEFAULT 0,
+    aum_tier TEXT NOT NULL,
+    owner_rm TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    since TEXT NOT NULL,
+    kyc_expiry TEXT,
+    risk_profile INTEGER,
+    tags TEXT NOT NULL DEFAULT '',
+    churn_score REAL,
+    churn_level TEXT,
+    last_contact_at TEXT,
+    next_task_due TEXT,
+    open_tasks INTEGER NOT NULL DEFAULT 0,
+    personal_masked INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 0,
+    field_versions TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX ix_customers_name ON customers(name_pinyin);
+CREATE INDEX ix_customers_aum ON customers(aum_fen);
+CREATE INDEX ix_customers_segment ON customers(segment, aum_fen);
+CREATE INDEX ix_customers_churn ON customers(churn_level, churn_score);
+CREATE INDEX ix_customers_last_contact ON customers(last_contact_at);
+CREATE INDEX ix_customers_next_task ON customers(next_task_due);
+CREATE INDEX ix_customers_owner ON customers(owner_rm);
+
+CREATE TABLE customer_tags (
+    tag TEXT NOT NULL,
+    customer_pk INTEGER NOT NULL REFERENCES customers(pk) ON DELETE CASCADE,
+    PRIMARY KEY (tag, customer_pk)
+) WITHOUT ROWID;
+CREATE INDEX ix_customer_tags_customer ON customer_tags(customer_pk);
+
+CREATE TABLE holdings (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    product TEXT NOT NULL,
+    balance_fen INTEGER NOT NULL,
+    opened TEXT NOT NULL,
+    maturity TEXT,
+    rate_bp INTEGER,
+    account_no TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX ix_holdings_customer ON holdings(customer_id);
+
+CREATE TABLE snapshots (
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    month TEXT NOT NULL,
+    aum_fen INTEGER NOT NULL,
+    deposits_fen INTEGER NOT NULL,
+    wealth_fen INTEGER NOT NULL,
+    loans_fen INTEGER NOT NULL,
+    txn_count INTEGER NOT NULL,
+    txn_in_fen INTEGER NOT NULL,
+    txn_out_fen INTEGER NOT NULL,
+    salary_credit_fen INTEGER NOT NULL,
+    outflow_other_banks_fen INTEGER NOT NULL,
+    products_held INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (customer_id, month)
+) WITHOUT ROWID;
+
+CREATE TABLE interactions (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    participants TEXT NOT NULL DEFAULT '[]',
+    outcome TEXT NOT NULL DEFAULT '',
+    next_step TEXT NOT NULL DEFAULT '',
+    supersedes_id TEXT,
+    created_at TEXT,
+    version INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX ix_interactions_customer ON interactions(customer_id, occurred_at);
+
+-- Saved notes are history: content never changes (an amendment is a new row).
+CREATE TRIGGER interactions_append_only
+BEFORE UPDATE OF customer_id, kind, occurred_at, created_by, subject, note, participants,
+    outcome, next_step, supersedes_id ON interactions
+BEGIN
+    SELECT RAISE(ABORT, 'interactions are append-only');
+END;
+
+CREATE TABLE tasks (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    due TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    assignee TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    source TEXT NOT NULL,
+    status TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '',
+    reason_code TEXT,
+    created_at TEXT,
+    completed_at TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    field_versions TEXT NOT NULL DEFAULT '{}'
+) WITHOUT ROWID;
+CREATE INDEX ix_tasks_customer ON tasks(customer_id, status);
+CREATE INDEX ix_tasks_assignee ON tasks(assignee, status, due);
+
+CREATE TABLE churn_scores (
+    customer_id TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+    score REAL NOT NULL,
+    level TEXT NOT NULL,
+    reasons TEXT NOT NULL DEFAULT '[]',
+    model_version TEXT NOT NULL,
+    scored_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE drafts (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT,
+    kind TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+    mutation_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    op TEXT NOT NULL,
+    base_version INTEGER,
+    fields TEXT NOT NULL,
+    client_time TEXT NOT NULL
+);
+
+CREATE TABLE sync_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    client_id TEXT NOT NULL,
+    cursor TEXT,
+    last_mutation_id INTEGER NOT NULL DEFAULT 0,
+    acked_mutation_id INTEGER NOT NULL DEFAULT 0,
+    scope_epoch INTEGER NOT NULL DEFAULT 0,
+    last_sync_at TEXT,
+    last_error TEXT
+);
+
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    uploaded INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE VIRTUAL TABLE customer_search USING fts5(
+    keys,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 0',
+    prefix = '1 2 3'
+);
+"""
+
+# v2: saved book filters, sync conflicts, work returned by a scope eviction, and a
+# churn model table. Added as a separate step so the migration path is exercised
+# from the first release on.
+V2 = """
+CREATE TABLE saved_filters (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    filter TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE conflicts (
+    id INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    mine TEXT,
+    theirs TEXT,
+    mutation_id INTEGER,
+    detected_at TEXT NOT NULL,
+    resolved TEXT
+);
+
+CREATE TABLE returned_work (
+    id INTEGER PRIMARY KEY,
+    mutation_id INTEGER NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    returned_at TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+
+CREATE TABLE churn_models (
+    version TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE INDEX ix_interactions_supersedes ON interactions(supersedes_id)
+    WHERE supersedes_id IS NOT NULL;
+"""
+
+STEPS: Sequence[str] = (V1, V2)
+LATEST = len(STEPS)
+
+
+def current_version(conn: Connection) -> int:
+    row = conn.exec_driver_sql("PRAGMA user_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements (trigger bodies contain inner semicolons)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlcipher.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise ValueError("incomplete SQL statement at the end of a migration")
+    return statements
+
+
+def migrate(engine: Engine, path: Path, *, target: int = LATEST) -> int:
+    """Bring the database up to `target` (default: latest); returns the old version."""
+    with engine.begin() as conn:
+        found = current_version(conn)
+        if found > LATEST:
+            raise UnsupportedSchema(path, found, LATEST)
+        for version in range(found + 1, target + 1):
+            for statement in _statements(STEPS[version - 1]):
+                conn.exec_driver_sql(statement)
+            # PRAGMA values cannot be bound; `version` is an int from range().
+            conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+    return found

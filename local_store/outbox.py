@@ -1,0 +1,112 @@
+"""The durable outbox of local mutations and the sync state row.
+
+A mutation is written in the same transaction as the change it describes, so a
+change without its mutation (or the reverse) cannot exist. Mutation ids come from
+`sync_state.last_mutation_id` and grow by exactly one per client.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from local_store.codec import t2s
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation:
+    mutation_id: int
+    name: str  # e.g. "interaction.create", "task.update", "customer.request_change"
+    entity: str
+    entity_id: str
+    op: str  # create | update | delete | request_change | event
+    base_version: int | None
+    fields: dict[str, Any]
+    client_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    client_id: str
+    cursor: str | None
+    last_mutation_id: int
+    acked_mutation_id: int
+    scope_epoch: int
+    last_sync_at: str | None
+    last_error: str | None
+
+
+def init_state(conn: Connection, client_id: str) -> None:
+    conn.exec_driver_sql(
+        "INSERT OR IGNORE INTO sync_state(id, client_id) VALUES (1, ?)", (client_id,)
+    )
+
+
+def state(conn: Connection) -> SyncState:
+    row = conn.exec_driver_sql(
+        "SELECT client_id, cursor, last_mutation_id, acked_mutation_id, scope_epoch, "
+        "last_sync_at, last_error FROM sync_state WHERE id = 1"
+    ).fetchone()
+    if row is None:
+        raise LookupError("sync state missing: the store was not initialised")
+    return SyncState(*row)
+
+
+def enqueue(
+    conn: Connection,
+    name: str,
+    entity: str,
+    entity_id: str,
+    op: str,
+    fields: dict[str, Any],
+    *,
+    base_version: int | None,
+    client_time: datetime,
+) -> int:
+    """Append a mutation; must run inside the transaction that made the change."""
+    row = conn.exec_driver_sql(
+        "UPDATE sync_state SET last_mutation_id = last_mutation_id + 1 WHERE id = 1 "
+        "RETURNING last_mutation_id"
+    ).fetchone()
+    if row is None:
+        raise LookupError("sync state missing: the store was not initialised")
+    mutation_id = int(row[0])
+    conn.exec_driver_sql(
+        "INSERT INTO outbox(mutation_id, name, entity, entity_id, op, base_version, fields, "
+        "client_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (mutation_id, name, entity, entity_id, op, base_version,
+         json.dumps(fields, ensure_ascii=False, sort_keys=True), t2s(client_time)),
+    )  # fmt: skip
+    return mutation_id
+
+
+def pending(conn: Connection, limit: int = 500) -> list[Mutation]:
+    rows = conn.exec_driver_sql(
+        "SELECT mutation_id, name, entity, entity_id, op, base_version, fields, client_time "
+        "FROM outbox ORDER BY mutation_id LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [
+        Mutation(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]),
+                 datetime.fromisoformat(r[7]))
+        for r in rows
+    ]  # fmt: skip
+
+
+def pending_count(conn: Connection) -> int:
+    row = conn.exec_driver_sql("SELECT count(*) FROM outbox").fetchone()
+    return int(row[0]) if row else 0
+
+
+def acknowledge(conn: Connection, upto: int) -> int:
+    """Drop mutations the server has processed (ids <= upto); returns how many."""
+    result = conn.exec_driver_sql("DELETE FROM outbox WHERE mutation_id <= ?", (upto,))
+    conn.exec_driver_sql(
+        "UPDATE sync_state SET acked_mutation_id = max(acked_mutation_id, ?) WHERE id = 1",
+        (upto,),
+    )
+    return int(result.rowcount)

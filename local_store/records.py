@@ -1,0 +1,208 @@
+"""Repositories for contact history, follow-up tasks, drafts and saved filters.
+
+Interactions are append-only (a trigger refuses edits); an amendment is a new row
+whose `supersedes_id` names the original. Every write keeps the customer's
+denormalised activity columns in step in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from local_store.book import refresh_activity
+from local_store.codec import (
+    INTERACTION_COLUMNS,
+    TASK_COLUMNS,
+    cols,
+    interaction_from,
+    interaction_row,
+    marks,
+    t2s,
+    task_from,
+    task_row,
+)
+from local_store.errors import NotFound
+from rm_desk.domain.book import BookFilter
+from rm_desk.domain.model import FollowUpTask, Interaction, InteractionKind, TaskStatus
+
+
+def executemany(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    if rows:
+        conn.exec_driver_sql(sql, list(rows))
+
+
+# --- interactions ---------------------------------------------------------------------
+
+_INSERT_INTERACTION = (
+    f"INSERT INTO interactions ({cols(INTERACTION_COLUMNS)}) "
+    f"VALUES ({marks(INTERACTION_COLUMNS)}) ON CONFLICT(id) DO NOTHING"
+)
+
+
+def add_interactions(conn: Connection, interactions: Sequence[Interaction]) -> None:
+    """Append interactions (an id that exists already is a no-op: append-only)."""
+    executemany(conn, _INSERT_INTERACTION, [interaction_row(i) for i in interactions])
+    refresh_activity(conn, sorted({i.customer_id for i in interactions}))
+
+
+def get_interaction(conn: Connection, interaction_id: str) -> Interaction:
+    row = conn.exec_driver_sql(
+        f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE id = ?", (interaction_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound("interaction", interaction_id)
+    return interaction_from(row)
+
+
+def timeline(
+    conn: Connection,
+    customer_id: str,
+    kinds: Sequence[InteractionKind] = (),
+    *,
+    limit: int = 200,
+    before: datetime | None = None,
+) -> list[Interaction]:
+    """A customer's contact history, newest first, optionally of some kinds only."""
+    sql = f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE customer_id = ?"
+    params: list[Any] = [customer_id]
+    if kinds:
+        sql += f" AND kind IN ({marks(kinds)})"
+        params.extend(k.value for k in kinds)
+    if before is not None:
+        sql += " AND occurred_at < ?"
+        params.append(t2s(before))
+    sql += " ORDER BY occurred_at DESC, id DESC LIMIT ?"
+    params.append(limit)
+    return [interaction_from(r) for r in conn.exec_driver_sql(sql, tuple(params)).fetchall()]
+
+
+def amendments_of(conn: Connection, interaction_id: str) -> list[Interaction]:
+    rows = conn.exec_driver_sql(
+        f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE supersedes_id = ? "
+        "ORDER BY created_at, id",
+        (interaction_id,),
+    ).fetchall()
+    return [interaction_from(r) for r in rows]
+
+
+# --- tasks ----------------------------------------------------------------------------
+
+_UPSERT_TASK = (
+    f"INSERT INTO tasks ({cols(TASK_COLUMNS)}) VALUES ({marks(TASK_COLUMNS)}) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in TASK_COLUMNS if c != "id")
+)
+
+OPEN_STATUSES = (TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value)
+
+
+def put_tasks(conn: Connection, tasks: Sequence[FollowUpTask]) -> None:
+    executemany(conn, _UPSERT_TASK, [task_row(t) for t in tasks])
+    refresh_activity(conn, sorted({t.customer_id for t in tasks}))
+
+
+def get_task(conn: Connection, task_id: str) -> FollowUpTask:
+    row = conn.exec_driver_sql(
+        f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE id = ?", (task_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound("task", task_id)
+    return task_from(row)
+
+
+def tasks_for(
+    conn: Connection, assignee: str, view: str, *, today: date, limit: int = 1000
+) -> list[FollowUpTask]:
+    """Open tasks of an assignee: view is 'today', 'overdue', 'upcoming' or 'all'."""
+    conditions = {
+        "today": "due = ?",
+        "overdue": "due < ?",
+        "upcoming": "due > ?",
+        "all": "? IS NOT NULL",
+    }
+    if view not in conditions:
+        raise ValueError(f"unknown task view {view!r}")
+    rows = conn.exec_driver_sql(
+        f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE assignee = ? AND status IN (?, ?) "
+        f"AND {conditions[view]} ORDER BY due, priority DESC, id LIMIT ?",
+        (assignee, *OPEN_STATUSES, today.isoformat(), limit),
+    ).fetchall()
+    return [task_from(r) for r in rows]
+
+
+def tasks_of_customer(conn: Connection, customer_id: str, *, open_only: bool = True) -> list[FollowUpTask]:
+    sql = f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE customer_id = ?"
+    params: tuple[Any, ...] = (customer_id,)
+    if open_only:
+        sql += " AND status IN (?, ?)"
+        params += OPEN_STATUSES
+    rows = conn.exec_driver_sql(sql + " ORDER BY due, priority DESC", params).fetchall()
+    return [task_from(r) for r in rows]
+
+
+# --- drafts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    id: str
+    customer_id: str | None
+    kind: str  # "interaction", "task", ...
+    fields: dict[str, Any]
+    updated_at: datetime
+
+
+def save_draft(conn: Connection, draft: Draft) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO drafts(id, customer_id, kind, fields, updated_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, kind = excluded.kind, "
+        "fields = excluded.fields, updated_at = excluded.updated_at",
+        (draft.id, draft.customer_id, draft.kind, json.dumps(draft.fields, ensure_ascii=False),
+         t2s(draft.updated_at)),
+    )  # fmt: skip
+
+
+def drafts(conn: Connection, kind: str | None = None) -> list[Draft]:
+    sql = "SELECT id, customer_id, kind, fields, updated_at FROM drafts"
+    params: tuple[Any, ...] = ()
+    if kind is not None:
+        sql += " WHERE kind = ?"
+        params = (kind,)
+    rows = conn.exec_driver_sql(sql + " ORDER BY updated_at DESC", params).fetchall()
+    return [
+        Draft(id=r[0], customer_id=r[1], kind=r[2], fields=json.loads(r[3]),
+              updated_at=datetime.fromisoformat(r[4]))
+        for r in rows
+    ]  # fmt: skip
+
+
+def delete_draft(conn: Connection, draft_id: str) -> None:
+    conn.exec_driver_sql("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+
+# --- saved filters --------------------------------------------------------------------
+
+
+def save_filter(conn: Connection, filter_id: str, name: str, filt: BookFilter, at: datetime) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO saved_filters(id, name, filter, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET filter = excluded.filter",
+        (filter_id, name, json.dumps(filt.to_json(), ensure_ascii=False), t2s(at)),
+    )
+
+
+def saved_filters(conn: Connection) -> list[tuple[str, str, BookFilter]]:
+    rows = conn.exec_driver_sql(
+        "SELECT id, name, filter FROM saved_filters ORDER BY name"
+    ).fetchall()
+    return [(r[0], r[1], BookFilter.from_json(json.loads(r[2]))) for r in rows]
+
+
+def delete_filter(conn: Connection, filter_id: str) -> None:
+    conn.exec_driver_sql("DELETE FROM saved_filters WHERE id = ?", (filter_id,))

@@ -1,0 +1,147 @@
+"""The customer search index (FTS5) behind the type-ahead box.
+
+One contentless FTS5 row per customer (rowid = customers.pk) holds tokens for
+everything a user may type: the name and its tails (so 小明 finds 王小明), full
+pinyin and its syllable tails (xiaoming), initials (wxm), alternate readings of
+polyphonic surnames, the CIF number, the last four digits of the mobile and the
+tags. A query is one normalised prefix term; exact token hits rank first.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection
+
+from rm_desk.domain.book import SearchHit
+from rm_desk.domain.model import ChurnLevel, Segment
+from rm_desk.domain.pinyin import name_keys, normalise_query
+
+
+def _clean(token: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", token).lower() if ch.isalnum())
+
+
+def _tails(text: str) -> list[str]:
+    return [text[i:] for i in range(1, len(text))]
+
+
+def index_text(name: str, cif: str, mobile: str, tags: Iterable[str]) -> str:
+    """The space-separated tokens indexed for one customer."""
+    keys = name_keys(name)
+    tokens: list[str] = []
+    clean_name = _clean(name)
+    tokens.append(clean_name)
+    if any(ord(ch) > 0x2E7F for ch in clean_name):  # CJK: index every tail of the name
+        tokens.extend(_tails(clean_name))
+    else:  # Latin names: every word
+        tokens.extend(_clean(w) for w in name.split())
+    tokens.append(keys.full)
+    syllables = list(keys.syllables)
+    tokens.extend("".join(syllables[i:]) for i in range(1, len(syllables)))
+    tokens.append(keys.initials)
+    tokens.extend(_tails(keys.initials))
+    tokens.extend(keys.alternates)
+    tokens.append(_clean(cif))
+    digits = "".join(ch for ch in mobile if ch.isdigit())
+    if len(digits) >= 4:
+        tokens.append(digits[-4:])
+    tokens.extend(_clean(tag) for tag in tags)
+    seen: dict[str, None] = {}
+    for token in tokens:
+        if token:
+            seen.setdefault(token, None)
+    return " ".join(seen)
+
+
+def reindex(conn: Connection, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+    """Replace the index entries of (pk, name, cif, mobile, tags '|a|b|') rows."""
+    if not rows:
+        return
+    conn.exec_driver_sql(
+        "DELETE FROM customer_search WHERE rowid = ?", [(row[0],) for row in rows]
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO customer_search(rowid, keys) VALUES (?, ?)",
+        [
+            (pk, index_text(name, cif, mobile, split_tags(tags)))
+            for pk, name, cif, mobile, tags in rows
+        ],
+    )
+
+
+def rebuild(conn: Connection, batch: int = 5000) -> int:
+    """Rebuild the whole index from the customers table; returns rows indexed."""
+    conn.exec_driver_sql("DELETE FROM customer_search")
+    total = 0
+    result = conn.exec_driver_sql("SELECT pk, name, id, mobile, tags FROM customers ORDER BY pk")
+    rows = result.fetchall()
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        conn.exec_driver_sql(
+            "INSERT INTO customer_search(rowid, keys) VALUES (?, ?)",
+            [(r[0], index_text(r[1], r[2], r[3], split_tags(r[4]))) for r in chunk],
+        )
+        total += len(chunk)
+    return total
+
+
+def remove(conn: Connection, pks: Sequence[int]) -> None:
+    if pks:
+        conn.exec_driver_sql("DELETE FROM customer_search WHERE rowid = ?", [(pk,) for pk in pks])
+
+
+def split_tags(stored: str) -> list[str]:
+    return [t for t in stored.split("|") if t]
+
+
+def join_tags(tags: Iterable[str]) -> str:
+    cleaned = [t.replace("|", "/").strip() for t in tags]
+    kept = [t for t in cleaned if t]
+    return f"|{'|'.join(kept)}|" if kept else ""
+
+
+_HIT_SQL = """
+SELECT c.pk, c.id, c.name, c.segment, c.aum_fen, c.churn_level, c.mobile
+FROM customer_search s JOIN customers c ON c.pk = s.rowid
+WHERE customer_search MATCH ?
+LIMIT ?
+"""
+
+
+def _fts_term(query: str, *, prefix: bool) -> str:
+    quoted = '"' + query.replace('"', '""') + '"'
+    return f"keys : {quoted}{'*' if prefix else ''}"
+
+
+def search(conn: Connection, text: str, limit: int = 20) -> list[SearchHit]:
+    """Customers matching what the user typed: exact token hits first, then prefixes."""
+    query = normalise_query(text)
+    query = _clean(query)
+    if not query or limit <= 0:
+        return []
+    hits: list[SearchHit] = []
+    seen: set[int] = set()
+    for prefix in (False, True):
+        rows = conn.exec_driver_sql(
+            _HIT_SQL, (_fts_term(query, prefix=prefix), limit + len(seen))
+        ).fetchall()
+        for pk, cif, name, segment, aum, level, mobile in rows:
+            if pk in seen:
+                continue
+            seen.add(pk)
+            hits.append(
+                SearchHit(
+                    pk=pk,
+                    cif=cif,
+                    name=name,
+                    segment=Segment(segment),
+                    aum_fen=aum,
+                    churn_level=ChurnLevel(level) if level else None,
+                    mobile_last4=mobile[-4:] if mobile else "",
+                )
+            )
+            if len(hits) >= limit:
+                return hits
+    return hits

@@ -1,0 +1,152 @@
+"""One open, unlocked profile database: the engine, migrations and transactions.
+
+`LocalStore.open` applies the key, checks the PRAGMAs, migrates and finishes any
+bulk load a crash interrupted. `close` (lock) disposes every pooled connection and
+zeroes the key buffer, so nothing can reopen the database without the password.
+Database errors that the user can act on (disk full, damaged file) are turned into
+`StoreError`s with a sentence; everything else propagates as a bug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from local_store import migrations, outbox
+from local_store.engine import KeyBuffer, open_engine
+from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreLocked
+from rm_desk.domain.ids import uuid7
+
+BULK_MARK = "bulk_indexes"
+
+
+def _translate(path: Path, exc: DatabaseError) -> Exception:
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "disk is full" in text or "disk i/o error" in text:
+        return EnvironmentProblem(
+            "The disk is full or failing; nothing was saved from the last action. "
+            "Free some space and try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return EnvironmentProblem(f"The database {path} is read-only; nothing was saved.")
+    if "malformed" in text or "not a database" in text:
+        return DatabaseUnreadable(path, "the file is damaged")
+    if "locked" in text or "busy" in text:
+        return EnvironmentProblem(
+            f"The database {path} is in use by another program; try again shortly."
+        )
+    return exc
+
+
+class LocalStore:
+    """An unlocked profile database."""
+
+    def __init__(self, path: Path, engine: Engine, key: KeyBuffer) -> None:
+        self.path = path
+        self._engine: Engine | None = engine
+        self._key = key
+
+    @classmethod
+    def open(cls, path: Path, key: bytes | bytearray) -> LocalStore:
+        """Open (creating if absent) the encrypted database at `path` with a raw key."""
+        buffer = KeyBuffer(key)
+        engine = open_engine(path, buffer)
+        store = cls(path, engine, buffer)
+        try:
+            migrations.migrate(engine, path)
+            with store.transaction() as conn:
+                outbox.init_state(conn, uuid7())
+            store._finish_interrupted_bulk()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise StoreLocked()
+        return self._engine
+
+    @property
+    def is_open(self) -> bool:
+        return self._engine is not None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction: commits on success, rolls back on any error."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except (OperationalError, DatabaseError) as exc:
+            translated = _translate(self.path, exc)
+            if translated is exc:
+                raise
+            raise translated from None
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only unit of work (one consistent WAL snapshot)."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+                conn.rollback()
+        except (OperationalError, DatabaseError) as exc:
+            translated = _translate(self.path, exc)
+            if translated is exc:
+                raise
+            raise translated from None
+
+    def close(self) -> None:
+        """Lock: close every connection and zero the key."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        self._key.wipe()
+
+    def __enter__(self) -> LocalStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- bulk loads -------------------------------------------------------------------
+
+    def drop_secondary_indexes(self, conn: Connection) -> None:
+        """Before a bulk load: drop secondary indexes, remembering them in `meta` so a
+        crash mid-load is finished on the next open."""
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+        saved = [[r[0], r[1]] for r in rows]
+        existing = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (BULK_MARK,)).fetchone()
+        if existing is not None:
+            saved = json.loads(existing[0]) + saved
+        conn.exec_driver_sql(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (BULK_MARK, json.dumps(saved)),
+        )
+        for name, _sql in rows:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+
+    def restore_secondary_indexes(self, conn: Connection) -> None:
+        from local_store import book, search  # noqa: PLC0415  (avoid an import cycle)
+
+        row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (BULK_MARK,)).fetchone()
+        if row is None:
+            return
+        for _name, sql in json.loads(row[0]):
+            conn.exec_driver_sql(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+        search.rebuild(conn)
+        book.refresh_activity(conn)
+        conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (BULK_MARK,))
+
+    def _finish_interrupted_bulk(self) -> None:
+        with self.transaction() as conn:
+            self.restore_secondary_indexes(conn)
