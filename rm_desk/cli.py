@@ -1,0 +1,145 @@
+"""The `rm-desk` command: the composition root.
+
+Opens the desktop app (importing `ui` lazily, only then) or runs a headless
+subcommand. Every failure a user can cause ends as one readable line on stderr and
+a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rm_desk import __version__
+
+log = logging.getLogger("rm_desk")
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+class CliError(Exception):
+    """A failure to report as one line."""
+
+
+def read_password(from_stdin: bool, prompt: str = "Password: ") -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise CliError("no password on standard input")
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise CliError("no terminal to ask for the password: use --password-stdin")
+    return getpass.getpass(prompt)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rm-desk",
+        description="RM Desk: the relationship manager's offline, encrypted workstation.",
+    )
+    parser.add_argument("--version", action="version", version=f"rm-desk {__version__}")
+    parser.add_argument("--data-dir", help="where profiles live (default: per-user data dir)")
+    parser.add_argument("--lang", choices=["zh_CN", "en"], help="interface language")
+    parser.add_argument("--demo", action="store_true",
+                        help="provision a demo bank and profile, then open the app")  # fmt: skip
+    parser.add_argument("--screenshots", metavar="DIR",
+                        help="with --demo: render the main views to PNG files and exit")  # fmt: skip
+    parser.add_argument("--demo-customers", type=int, default=5000, metavar="N",
+                        help="with --demo: size of the demo book (default 5000)")  # fmt: skip
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    profile = sub.add_parser("profile", help="manage profiles on this computer")
+    psub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+    psub.add_parser("list", help="list the profiles on this computer")
+    remove = psub.add_parser("remove", help="delete a profile and its encrypted data")
+    remove.add_argument("user")
+
+    demo = sub.add_parser("demo", help="demo bank tools")
+    dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
+    load = dsub.add_parser("load", help="create a local profile holding a generated demo book")
+    load.add_argument("--user", required=True)
+    load.add_argument("--customers", type=int, default=5000)
+    load.add_argument("--rms", type=int, default=1, help="RMs in the generated bank")
+    load.add_argument("--seed", type=int, default=7)
+    load.add_argument("--password-stdin", action="store_true")
+    return parser
+
+
+def _cmd_profile(args: argparse.Namespace) -> int:
+    from rm_desk.services import config, session  # noqa: PLC0415
+
+    reg = session.registry(config.data_dir(args.data_dir), config.load_policy())
+    if args.profile_command == "list":
+        for p in reg.list():
+            state = " (locked out)" if p.locked_until else ""
+            print(f"{p.user}\t{p.role.value}\t{p.server}{state}")
+        return 0
+    if args.profile_command == "remove":
+        reg.remove(args.user)
+        print(f"removed profile {args.user}")
+        return 0
+    raise CliError(f"unknown profile action {args.profile_command}")
+
+
+def _cmd_demo_load(args: argparse.Namespace) -> int:
+    from rm_desk.services import config, demo  # noqa: PLC0415
+
+    if args.customers < 1:
+        raise CliError("--customers must be at least 1")
+    password = read_password(args.password_stdin)
+    result = demo.provision_local_demo(
+        config.data_dir(args.data_dir), args.user, password,
+        customers=args.customers, rms=args.rms, seed=args.seed,
+    )  # fmt: skip
+    print(f"loaded {result.customers} customers, {result.rows} rows in {result.seconds:.1f} s "
+          f"into profile {args.user}")  # fmt: skip
+    return 0
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    try:
+        from ui import app  # noqa: PLC0415  (Qt is imported only to open a window)
+    except ImportError as exc:
+        raise CliError(f"the desktop interface cannot start: {exc}") from None
+    return app.run(data_dir=args.data_dir, lang=args.lang, demo=args.demo,
+                   screenshots=args.screenshots, demo_customers=args.demo_customers)  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from local_store.errors import StoreError  # noqa: PLC0415
+    from rm_desk.domain.policy import PolicyError  # noqa: PLC0415
+
+    try:
+        if args.command == "profile":
+            return _cmd_profile(args)
+        if args.command == "demo":
+            return _cmd_demo_load(args)
+        if args.screenshots and not args.demo:
+            raise CliError("--screenshots needs --demo")
+        return _run_gui(args)
+    except (CliError, StoreError, PolicyError) as exc:
+        print(f"rm-desk: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("rm-desk: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"rm-desk: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,137 @@
+"""Contact history: log a visit, call or service contact, amend, and keep drafts.
+
+Logging writes the interaction, its outbox mutation, the optional next-step task
+and its mutation in one transaction, then drops the draft it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from local_store import book, outbox, records
+from local_store.codec import t2s
+from local_store.records import Draft
+from rm_desk.domain.ids import uuid7
+from rm_desk.domain.model import (
+    FollowUpTask,
+    Interaction,
+    InteractionKind,
+    TaskPriority,
+    TaskSource,
+)
+from rm_desk.services.changes import Changes
+from rm_desk.services.session import Session
+
+MAX_NOTE_CHARS = 20_000
+
+
+class InvalidNote(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NoteInput:
+    customer_id: str
+    kind: InteractionKind
+    occurred_at: datetime
+    subject: str
+    note: str
+    participants: tuple[str, ...] = ()
+    outcome: str = ""
+    next_step: str = ""
+    next_step_due: date | None = None  # when set, the next step becomes a task
+    supersedes_id: str | None = None
+
+
+def interaction_fields(i: Interaction) -> dict[str, Any]:
+    return {
+        "customer_id": i.customer_id, "kind": i.kind.value, "occurred_at": t2s(i.occurred_at),
+        "created_by": i.created_by, "subject": i.subject, "note": i.note,
+        "participants": list(i.participants), "outcome": i.outcome, "next_step": i.next_step,
+        "supersedes_id": i.supersedes_id, "created_at": t2s(i.created_at),
+    }  # fmt: skip
+
+
+def task_fields(t: FollowUpTask) -> dict[str, Any]:
+    return {
+        "customer_id": t.customer_id, "title": t.title, "due": t.due.isoformat(),
+        "priority": int(t.priority), "assignee": t.assignee, "created_by": t.created_by,
+        "source": t.source.value, "status": t.status.value, "outcome": t.outcome,
+        "detail": t.detail, "reason_code": t.reason_code, "created_at": t2s(t.created_at),
+    }  # fmt: skip
+
+
+def _validate(data: NoteInput) -> None:
+    if not data.note.strip() and not data.subject.strip():
+        raise InvalidNote("A note needs a subject or some text.")
+    if len(data.note) > MAX_NOTE_CHARS:
+        raise InvalidNote(f"A note can hold at most {MAX_NOTE_CHARS} characters.")
+    if data.occurred_at.tzinfo is None:
+        raise InvalidNote("The contact time needs a time zone.")
+    if data.next_step_due is not None and not data.next_step.strip():
+        raise InvalidNote("A follow-up date needs a next step.")
+
+
+def log_interaction(
+    session: Session, data: NoteInput, *, draft_id: str | None = None
+) -> tuple[Interaction, FollowUpTask | None, Changes]:
+    """Save a contact (works offline); it syncs later from the outbox."""
+    _validate(data)
+    now = session.clock()
+    interaction = Interaction(
+        id=uuid7(), customer_id=data.customer_id, kind=data.kind, occurred_at=data.occurred_at,
+        created_by=session.user, subject=data.subject.strip(), note=data.note,
+        participants=data.participants, outcome=data.outcome.strip(),
+        next_step=data.next_step.strip(), supersedes_id=data.supersedes_id, created_at=now,
+    )  # fmt: skip
+    task: FollowUpTask | None = None
+    with session.store.transaction() as conn:
+        book.get_customer(conn, data.customer_id)  # NotFound if not in this book
+        if data.supersedes_id is not None:
+            original = records.get_interaction(conn, data.supersedes_id)
+            if original.customer_id != data.customer_id:
+                raise InvalidNote("An amendment must be about the same customer.")
+        records.add_interactions(conn, [interaction])
+        outbox.enqueue(conn, "interaction.create", "interaction", interaction.id, "create",
+                       interaction_fields(interaction), base_version=None,
+                       client_time=now)  # fmt: skip
+        if data.next_step_due is not None:
+            task = FollowUpTask(
+                id=uuid7(), customer_id=data.customer_id, title=data.next_step.strip(),
+                due=data.next_step_due, priority=TaskPriority.NORMAL, assignee=session.user,
+                created_by=session.user, source=TaskSource.NOTE_NEXT_STEP,
+                detail=f"interaction:{interaction.id}", created_at=now,
+            )  # fmt: skip
+            records.put_tasks(conn, [task])
+            outbox.enqueue(conn, "task.create", "task", task.id, "create", task_fields(task),
+                           base_version=None, client_time=now)  # fmt: skip
+        if draft_id is not None:
+            records.delete_draft(conn, draft_id)
+    changes = Changes(customers=frozenset({data.customer_id}), book=True, interactions=True,
+                      tasks=task is not None, outbox=True, drafts=draft_id is not None)  # fmt: skip
+    return interaction, task, changes
+
+
+def save_draft(session: Session, draft_id: str, customer_id: str | None, fields: dict[str, Any]) -> Changes:
+    with session.store.transaction() as conn:
+        records.save_draft(conn, Draft(draft_id, customer_id, "interaction", fields, session.clock()))
+    return Changes(drafts=True)
+
+
+def drafts(session: Session) -> list[Draft]:
+    with session.store.read() as conn:
+        return records.drafts(conn, "interaction")
+
+
+def discard_draft(session: Session, draft_id: str) -> Changes:
+    with session.store.transaction() as conn:
+        records.delete_draft(conn, draft_id)
+    return Changes(drafts=True)
+
+
+def timeline(session: Session, customer_id: str, kinds: tuple[InteractionKind, ...] = (),
+             limit: int = 200) -> list[Interaction]:  # fmt: skip
+    with session.store.read() as conn:
+        return records.timeline(conn, customer_id, kinds, limit=limit)

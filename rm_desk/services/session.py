@@ -1,0 +1,99 @@
+"""Sessions: create a profile, unlock it, lock it, change its password.
+
+A `Session` is one unlocked profile: who is signed in, their role, and the open
+encrypted store. Locking closes every connection and zeroes the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from local_store import audit, keys
+from local_store.profiles import Profile, ProfileRegistry
+from local_store.store import LocalStore
+from rm_desk.domain.masking import DEFAULT_MASKING, MaskingPolicy, masked_for_role
+from rm_desk.domain.model import Role
+from rm_desk.domain.policy import Policy
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Session:
+    profile: Profile
+    store: LocalStore
+    policy: Policy = field(default_factory=Policy)
+    clock: Callable[[], datetime] = utc_now
+
+    @property
+    def user(self) -> str:
+        return self.profile.user
+
+    @property
+    def role(self) -> Role:
+        return self.profile.role
+
+    @property
+    def masks_personal_data(self) -> bool:
+        return masked_for_role(self.role)
+
+    @property
+    def masking(self) -> MaskingPolicy:
+        if self.policy.masking:
+            return MaskingPolicy.from_mapping(self.policy.masking)
+        return DEFAULT_MASKING
+
+    @property
+    def is_locked(self) -> bool:
+        return not self.store.is_open
+
+    def lock(self) -> None:
+        if self.store.is_open:
+            with self.store.transaction() as conn:
+                audit.append(conn, at=self.clock(), actor=self.user, action="lock",
+                             entity="session", entity_id=self.profile.profile_id)  # fmt: skip
+        self.store.close()
+
+
+def registry(
+    data_dir: Path,
+    policy: Policy | None = None,
+    secret_store: keys.SecretStore | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> ProfileRegistry:
+    return ProfileRegistry(data_dir, policy=policy, secret_store=secret_store, clock=clock)
+
+
+def create_profile(
+    reg: ProfileRegistry, user: str, password: str, *, server: str, role: Role,
+    display_name: str = "", clock: Callable[[], datetime] = utc_now,
+) -> Session:
+    """A new profile with an empty encrypted store, unlocked."""
+    profile, data_key = reg.create(user, password, server=server, role=role,
+                                   display_name=display_name)  # fmt: skip
+    try:
+        store = LocalStore.open(reg.database_path(profile), data_key)
+    finally:
+        keys.zero(data_key)
+    return Session(profile=profile, store=store, policy=reg.policy, clock=clock)
+
+
+def unlock(
+    reg: ProfileRegistry, user: str, password: str, *, clock: Callable[[], datetime] = utc_now
+) -> Session:
+    """Open a profile with its password (WrongPassword / ProfileLocked otherwise)."""
+    profile, data_key = reg.unlock(user, password)
+    try:
+        store = LocalStore.open(reg.database_path(profile), data_key)
+    finally:
+        keys.zero(data_key)
+    session = Session(profile=profile, store=store, policy=reg.policy, clock=clock)
+    with store.transaction() as conn:
+        audit.append(conn, at=clock(), actor=user, action="unlock", entity="session",
+                     entity_id=profile.profile_id)  # fmt: skip
+    return session

@@ -1,0 +1,1 @@
+"""Sync between the client's encrypted cache and the central CRM gateway."""

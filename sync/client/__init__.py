@@ -1,0 +1,1 @@
+"""The client side of sync: outbox push, scoped pull, snapshots, conflicts."""

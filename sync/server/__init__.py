@@ -1,0 +1,1 @@
+"""The reference central CRM gateway and its `rm-desk-central` admin command."""
