@@ -126,6 +126,7 @@ def open_engine(path: Path, key: KeyBuffer, *, pool_size: int = 3) -> Engine:
         max_overflow=2,
         pool_pre_ping=False,
         pool_use_lifo=True,  # one thread reuses one connection and its warm cache
+        hide_parameters=True,  # SQL errors must never carry customer data into logs
     )
 
     # pysqlite's implicit transactions are off (isolation_level=None); SQLAlchemy's

@@ -135,6 +135,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"rm-desk: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_FAILURE
+    except Exception as exc:  # noqa: BLE001  (a bug: log it, show one line)
+        where = _log_crash(args, exc)
+        print(f"rm-desk: error: internal error ({type(exc).__name__}); details in {where}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILURE
+
+
+def _log_crash(args: argparse.Namespace, exc: BaseException) -> str:
+    """Write the traceback to the user's log file (never the terminal)."""
+    import traceback  # noqa: PLC0415
+
+    from rm_desk.services import config  # noqa: PLC0415
+
+    try:
+        log_dir = config.data_dir(args.data_dir) / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        path = log_dir / "rm-desk.log"
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)))
+        return str(path)
+    except OSError:
+        return "(the log could not be written)"
 
 
 def entry() -> None:

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""RM Desk benchmarks: one JSON object of named figures.
+
+    python bench/run.py --scale small|full --json OUT.json [--only store,...]
+
+`full` is the SPEC §4 book (100,000 customers, 2.4 M snapshots, ~1 M contact rows,
+~200 k tasks); `small` is a tenth of it for quick runs. Targets are compared in
+the JSON (`targets`, `within_target`), never asserted in unit tests. Ratios (the
+SQLCipher cost) are taken within one run, on the same workload, because these
+machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sqlcipher3.dbapi2 as sqlcipher  # noqa: E402
+from sqlalchemy import create_engine, event  # noqa: E402
+from sqlalchemy.pool import QueuePool  # noqa: E402
+
+from local_store import book, migrations, outbox, search  # noqa: E402
+from local_store.bulk import bulk_load  # noqa: E402
+from local_store.engine import KeyBuffer  # noqa: E402
+from local_store.store import LocalStore  # noqa: E402
+from rm_desk.demo import generate_bank  # noqa: E402
+from rm_desk.domain.book import BookColumn, BookFilter, BookSort  # noqa: E402
+from rm_desk.domain.model import ChurnLevel, Segment  # noqa: E402
+
+AS_OF = date(2026, 11, 24)
+SCALES = {"small": 10_000, "full": 100_000}
+TARGETS = {
+    "store.search_p95_ms": ("<=", 15.0),
+    "store.profile_p95_ms": ("<=", 30.0),
+    "store.demo_load_seconds": ("<=", 60.0),
+    "store.sqlcipher_ratio": ("<=", 1.15),
+}
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def plain_store(path: Path) -> LocalStore:
+    """The same schema and code on plain (unencrypted) SQLite, for the cost ratio only."""
+
+    def connect() -> sqlcipher.Connection:
+        conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
+        for pragma in ("temp_store = MEMORY", "foreign_keys = ON", "synchronous = FULL",
+                       "journal_mode = WAL", "cache_size = -32768"):  # fmt: skip
+            conn.execute(f"PRAGMA {pragma}")
+        return conn
+
+    engine = create_engine("sqlite+pysqlite://", module=sqlcipher, creator=connect,
+                           poolclass=QueuePool, pool_use_lifo=True)  # fmt: skip
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    store = LocalStore(path, engine, KeyBuffer(secrets.token_bytes(32)))
+    migrations.migrate(engine, path)
+    with store.transaction() as conn:
+        outbox.init_state(conn, "bench")
+    return store
+
+
+def query_workload(store: LocalStore, rng: random.Random, repeat: int) -> dict[str, list[float]]:
+    with store.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT id, name, name_pinyin, name_initials, mobile FROM customers"
+        ).fetchall()
+    sample = rng.sample(rows, min(len(rows), repeat))
+    queries: list[str] = []
+    for cif, name, py, initials, mobile in sample:
+        queries.extend([name[:2], name, py[: rng.randint(2, len(py))], initials, cif[:6],
+                        mobile[-4:]])  # fmt: skip
+    figures: dict[str, list[float]] = {"search": [], "profile": [], "book_page": [], "book_ids": []}
+    with store.read() as conn:
+        for q in queries:
+            start = time.perf_counter()
+            search.search(conn, q, 20)
+            figures["search"].append((time.perf_counter() - start) * 1000)
+        for cif, *_ in sample:
+            start = time.perf_counter()
+            book.profile(conn, cif)
+            figures["profile"].append((time.perf_counter() - start) * 1000)
+        sorts = [BookSort(c, d) for c in BookColumn for d in (False, True)]
+        filters = [BookFilter(), BookFilter(churn_levels=frozenset({ChurnLevel.RED})),
+                   BookFilter(segments=frozenset({Segment.AFFLUENT}), not_contacted_days=30)]  # fmt: skip
+        for i in range(40):
+            sort, filt = sorts[i % len(sorts)], filters[i % len(filters)]
+            start = time.perf_counter()
+            ids = book.book_ids(conn, filt, sort, today=AS_OF)
+            figures["book_ids"].append((time.perf_counter() - start) * 1000)
+            for _ in range(5):
+                offset = rng.randint(0, max(0, len(ids) - 100))
+                start = time.perf_counter()
+                book.book_rows(conn, ids[offset : offset + 100])
+                figures["book_page"].append((time.perf_counter() - start) * 1000)
+    return figures
+
+
+def bench_store(customers: int, workdir: Path) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    rng = random.Random(11)
+    # 1. The demo bank at full size into the encrypted store.
+    enc = LocalStore.open(workdir / "enc.db", secrets.token_bytes(32))
+    start = time.perf_counter()
+    counts = bulk_load(enc, generate_bank(customers, max(1, customers // 400), seed=7,
+                                          as_of=AS_OF).chunks())  # fmt: skip
+    results["store.demo_load_seconds"] = round(time.perf_counter() - start, 2)
+    results["store.demo_rows"] = {
+        "customers": counts.customers, "holdings": counts.holdings,
+        "snapshots": counts.snapshots, "interactions": counts.interactions, "tasks": counts.tasks,
+    }  # fmt: skip
+    results["store.db_megabytes"] = round((workdir / "enc.db").stat().st_size / 2**20, 1)
+    figures = query_workload(enc, rng, 300)
+    for name, values in figures.items():
+        results[f"store.{name}_p50_ms"] = round(statistics.median(values), 3)
+        results[f"store.{name}_p95_ms"] = round(percentile(values, 95), 3)
+    enc.close()
+
+    # 2. SQLCipher cost: the same load and queries, encrypted vs plain, on a slice of the
+    #    bank materialised once so generation time is not part of either side.
+    slice_size = min(customers, 20_000)
+    chunks = list(generate_bank(slice_size, max(1, slice_size // 400), seed=3, as_of=AS_OF).chunks())
+    timings: dict[str, list[float]] = {"cipher": [], "plain": []}
+    for rnd in range(3):
+        for kind in ("plain", "cipher") if rnd % 2 else ("cipher", "plain"):
+            path = workdir / f"ratio-{kind}-{rnd}.db"
+            store = (LocalStore.open(path, secrets.token_bytes(32)) if kind == "cipher"
+                     else plain_store(path))  # fmt: skip
+            start = time.perf_counter()
+            bulk_load(store, chunks)
+            query_workload(store, random.Random(5), 100)
+            timings[kind].append(time.perf_counter() - start)
+            store.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    cipher, plain = statistics.median(timings["cipher"]), statistics.median(timings["plain"])
+    results["store.sqlcipher_seconds"] = round(cipher, 3)
+    results["store.plain_sqlite_seconds"] = round(plain, 3)
+    results["store.sqlcipher_ratio"] = round(cipher / plain, 3)
+    return results
+
+
+BENCHES: dict[str, Callable[[int, Path], dict[str, Any]]] = {"store": bench_store}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--json", dest="out", required=True, help="where to write the figures")
+    parser.add_argument("--only", help="comma-separated benchmark names: " + ",".join(BENCHES))
+    args = parser.parse_args()
+    chosen = args.only.split(",") if args.only else list(BENCHES)
+    unknown = [c for c in chosen if c not in BENCHES]
+    if unknown:
+        print(f"bench: error: unknown benchmark(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    customers = SCALES[args.scale]
+    report: dict[str, Any] = {
+        "scale": args.scale, "customers": customers, "machine": {
+            "cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="rm-desk-bench-") as tmp:
+        for name in chosen:
+            started = time.perf_counter()
+            report.update(BENCHES[name](customers, Path(tmp)))
+            report[f"{name}.wall_seconds"] = round(time.perf_counter() - started, 1)
+    report["targets"] = {k: f"{op} {v}" for k, (op, v) in TARGETS.items()}
+    report["within_target"] = {
+        k: (report[k] <= v) for k, (op, v) in TARGETS.items() if k in report and op == "<="
+    }
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Set up RM Desk in a local virtual environment, then run the demo or the tests.
+
+    python3 dev.py demo     set up, then start the app in demo mode
+    python3 dev.py test     set up, then run lint, types, import rules and every test
+
+Needs only Python 3.11+. The environment lives in .venv and is reinstalled only
+when pyproject.toml changes. Extra arguments after `test` go to pytest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".rm-desk-installed"
+
+
+def _python() -> Path:
+    return BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=False)  # noqa: S603
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def setup() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("RM Desk needs Python 3.11 or newer")
+    if not _python().exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == want:
+        return
+    _run(_python(), "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(_python(), "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    STAMP.write_text(want)
+
+
+def demo(args: list[str]) -> None:
+    _run(BIN / "rm-desk", "--demo", *args)
+
+
+def test(args: list[str]) -> None:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    _run(BIN / "ruff", "check", ".", env=env)
+    _run(BIN / "mypy", env=env)
+    _run(BIN / "lint-imports", env=env)
+    workers = "2" if (os.cpu_count() or 1) >= 2 else "1"
+    _run(_python(), "-m", "pytest", "-n", workers, "--timeout=600", *args, env=env)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "setup"}:
+        sys.exit(__doc__)
+    setup()
+    command, rest = sys.argv[1], sys.argv[2:]
+    if command == "demo":
+        demo(rest)
+    elif command == "test":
+        test(rest)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Schema versions: first-version databases migrate on open and keep unsynced work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from local_store import migrations, outbox
+from local_store.engine import KeyBuffer, open_engine
+from local_store.errors import UnsupportedSchema
+from local_store.schema import Base
+from local_store.store import LocalStore
+
+
+def _first_version_db(path: Path, key: bytes) -> None:
+    """A database exactly as the first release left it, with unsynced mutations."""
+    engine = open_engine(path, KeyBuffer(key))
+    try:
+        migrations.migrate(engine, path, target=1)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO sync_state(id, client_id, last_mutation_id) "
+                                 "VALUES (1, 'client-v1', 3)")  # fmt: skip
+            conn.exec_driver_sql(
+                "INSERT INTO customers(id, name, segment, lifecycle, aum_tier, owner_rm, branch, "
+                "since) VALUES ('600000000001', '王小明', 'mass', 'active', 't1', 'rm001', "
+                "'BR001', '2020-01-01')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO outbox(mutation_id, name, entity, entity_id, op, base_version, "
+                "fields, client_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (n, "interaction.create", "interaction", f"I{n}", "create", None,
+                     json.dumps({"note": f"拜访记录 {n}"}, ensure_ascii=False),
+                     "2026-11-01T00:00:00+00:00")
+                    for n in (1, 2, 3)
+                ],
+            )  # fmt: skip
+            assert migrations.current_version(conn) == 1
+    finally:
+        engine.dispose()
+
+
+def test_first_schema_migrates_and_keeps_outbox(tmp_path: Path, data_key: bytes) -> None:
+    db = tmp_path / "store.db"
+    _first_version_db(db, data_key)
+    with LocalStore.open(db, data_key) as store, store.read() as conn:
+        assert migrations.current_version(conn) == migrations.LATEST
+        pending = outbox.pending(conn)
+        assert [m.mutation_id for m in pending] == [1, 2, 3]
+        assert pending[1].fields == {"note": "拜访记录 2"}
+        state = outbox.state(conn)
+        assert state.client_id == "client-v1"  # not replaced by a fresh id
+        assert state.last_mutation_id == 3
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        assert {"saved_filters", "conflicts", "returned_work", "churn_models"} <= tables
+
+
+def test_next_mutation_after_migration_continues_the_sequence(tmp_path: Path, data_key: bytes) -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    db = tmp_path / "store.db"
+    _first_version_db(db, data_key)
+    with LocalStore.open(db, data_key) as store, store.transaction() as conn:
+        n = outbox.enqueue(conn, "task.create", "task", "T1", "create", {}, base_version=None,
+                           client_time=datetime.now(UTC))  # fmt: skip
+    assert n == 4
+
+
+def test_failed_migration_step_rolls_back(tmp_path: Path, data_key: bytes,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    db = tmp_path / "store.db"
+    _first_version_db(db, data_key)
+    broken = (migrations.V1, migrations.V2 + "\nCREATE TABLE oops (;\n")
+    monkeypatch.setattr(migrations, "STEPS", broken)
+    with pytest.raises(Exception, match="syntax error"):
+        LocalStore.open(db, data_key)
+    monkeypatch.undo()
+    engine = open_engine(db, KeyBuffer(data_key))
+    try:
+        with engine.begin() as conn:
+            assert migrations.current_version(conn) == 1
+            tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+            assert "saved_filters" not in tables  # step 2 left nothing behind
+            assert conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar() == 3
+    finally:
+        engine.dispose()
+
+
+def test_newer_schema_is_refused(tmp_path: Path, data_key: bytes) -> None:
+    db = tmp_path / "store.db"
+    LocalStore.open(db, data_key).close()
+    engine = open_engine(db, KeyBuffer(data_key))
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    engine.dispose()
+    with pytest.raises(UnsupportedSchema, match="newer RM Desk"):
+        LocalStore.open(db, data_key)
+
+
+def test_orm_models_match_the_migrated_schema(store: LocalStore) -> None:
+    inspector = inspect(store.engine)
+    for table in Base.metadata.sorted_tables:
+        actual = {c["name"] for c in inspector.get_columns(table.name)}
+        declared = {c.name for c in table.columns}
+        assert actual == declared, table.name
+        pk = set(inspector.get_pk_constraint(table.name)["constrained_columns"])
+        assert pk == {c.name for c in table.primary_key.columns}, table.name
+    real_tables = set(inspector.get_table_names())
+    model_tables = set(Base.metadata.tables)
+    fts_shadow = {t for t in real_tables if t.startswith("customer_search")}
+    assert real_tables - fts_shadow == model_tables
+
+
+def test_migration_statements_split_triggers_whole() -> None:
+    statements = migrations._statements(migrations.V1)  # noqa: SLF001
+    trigger = [s for s in statements if "CREATE TRIGGER" in s]
+    assert len(trigger) == 1
+    assert trigger[0].rstrip().endswith("END;")
