@@ -25,6 +25,7 @@ from local_store.codec import (
     TASK_COLUMNS,
     cols,
     customer_from,
+    executemany,
     customer_row,
     holding_from,
     interaction_from,
@@ -60,8 +61,10 @@ def upsert_customers(conn: Connection, customers: Sequence[Customer]) -> list[in
     ids = [c.id for c in customers]
     pks = pks_for(conn, ids)
     by_id = {c.id: c for c in customers}
-    conn.exec_driver_sql("DELETE FROM customer_tags WHERE customer_pk = ?", [(pk,) for pk in pks.values()])
-    conn.exec_driver_sql(
+    executemany(conn, "DELETE FROM customer_tags WHERE customer_pk = ?",
+                [(pk,) for pk in pks.values()])  # fmt: skip
+    executemany(
+        conn,
         "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
         [(tag, pks[c.id]) for c in customers for tag in c.tags],
     )
@@ -87,7 +90,7 @@ def delete_customers(conn: Connection, ids: Sequence[str]) -> int:
     """Remove customers and (by cascade) everything under them from the cache."""
     pks = list(pks_for(conn, ids).values())
     search.remove(conn, pks)
-    conn.exec_driver_sql("DELETE FROM customers WHERE pk = ?", [(pk,) for pk in pks])
+    executemany(conn, "DELETE FROM customers WHERE pk = ?", [(pk,) for pk in pks])
     return len(pks)
 
 
@@ -321,4 +324,4 @@ def refresh_activity(conn: Connection, customer_ids: Sequence[str] | None = None
     if customer_ids is None:
         conn.exec_driver_sql(sql)
     else:
-        conn.exec_driver_sql(sql + " WHERE id = ?", [(i,) for i in customer_ids])
+        executemany(conn, sql + " WHERE id = ?", [(i,) for i in customer_ids])

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from local_store.search import join_tags, split_tags
 from rm_desk.domain.model import (
     Customer,
@@ -172,9 +174,15 @@ def task_from(row: Sequence[Any]) -> FollowUpTask:
     )  # fmt: skip
 
 
+def executemany(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run `sql` once per row; an empty batch is a no-op (not a bindings error)."""
+    if rows:
+        conn.exec_driver_sql(sql, list(rows))
+
+
 def cols(names: Sequence[str], prefix: str = "") -> str:
     return ", ".join(f"{prefix}{n}" for n in names)
 
 
-def marks(names: Sequence[str]) -> str:
+def marks(names: Sequence[object]) -> str:
     return ", ".join("?" for _ in names)

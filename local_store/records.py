@@ -20,6 +20,7 @@ from local_store.codec import (
     INTERACTION_COLUMNS,
     TASK_COLUMNS,
     cols,
+    executemany,
     interaction_from,
     interaction_row,
     marks,
@@ -30,11 +31,6 @@ from local_store.codec import (
 from local_store.errors import NotFound
 from rm_desk.domain.book import BookFilter
 from rm_desk.domain.model import FollowUpTask, Interaction, InteractionKind, TaskStatus
-
-
-def executemany(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    if rows:
-        conn.exec_driver_sql(sql, list(rows))
 
 
 # --- interactions ---------------------------------------------------------------------
@@ -67,14 +63,21 @@ def timeline(
     *,
     limit: int = 200,
     before: datetime | None = None,
+    before_id: str | None = None,
 ) -> list[Interaction]:
-    """A customer's contact history, newest first, optionally of some kinds only."""
+    """A customer's contact history, newest first, optionally of some kinds only.
+
+    Page with the last row seen: `before` its time and `before_id` its id, so rows
+    sharing one timestamp are never skipped between pages."""
     sql = f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE customer_id = ?"
     params: list[Any] = [customer_id]
     if kinds:
         sql += f" AND kind IN ({marks(kinds)})"
         params.extend(k.value for k in kinds)
-    if before is not None:
+    if before is not None and before_id is not None:
+        sql += " AND (occurred_at, id) < (?, ?)"
+        params.extend((t2s(before), before_id))
+    elif before is not None:
         sql += " AND occurred_at < ?"
         params.append(t2s(before))
     sql += " ORDER BY occurred_at DESC, id DESC LIMIT ?"

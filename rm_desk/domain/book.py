@@ -78,6 +78,9 @@ class BookFilter:
                                           or value < 0):
                     raise FilterError("day counts must be whole numbers of 0 or more")
             owner = data.get("owner")
+            for key in ("segments", "tiers", "lifecycles", "churn_levels", "tags"):
+                if not isinstance(data.get(key, []), list | tuple):
+                    raise FilterError(f"{key} must be a list")
             return cls(
                 segments=frozenset(Segment(v) for v in data.get("segments", [])),
                 tiers=frozenset(AumTier(v) for v in data.get("tiers", [])),

@@ -58,7 +58,9 @@ def test_first_schema_migrates_and_keeps_outbox(tmp_path: Path, data_key: bytes)
         assert {"saved_filters", "conflicts", "returned_work", "churn_models"} <= tables
 
 
-def test_next_mutation_after_migration_continues_the_sequence(tmp_path: Path, data_key: bytes) -> None:
+def test_next_mutation_after_migration_continues_the_sequence(
+    tmp_path: Path, data_key: bytes
+) -> None:
     from datetime import UTC, datetime  # noqa: PLC0415
 
     db = tmp_path / "store.db"
@@ -115,7 +117,7 @@ def test_orm_models_match_the_migrated_schema(store: LocalStore) -> None:
 
 
 def test_migration_statements_split_triggers_whole() -> None:
-    statements = migrations._statements(migrations.V1)  # noqa: SLF001
+    statements = migrations._statements(migrations.V1)
     trigger = [s for s in statements if "CREATE TRIGGER" in s]
     assert len(trigger) == 1
     assert trigger[0].rstrip().endswith("END;")
