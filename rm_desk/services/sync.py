@@ -1,0 +1,95 @@
+"""Sync use cases: add a profile from the central CRM, sync a session, wipe on revoke."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from local_store.profiles import ProfileRegistry
+from rm_desk.domain.ids import uuid7
+from rm_desk.domain.model import Role
+from rm_desk.domain.policy import Policy
+from rm_desk.services import session as sessions
+from rm_desk.services.changes import Changes
+from rm_desk.services.session import Session
+from sync import protocol
+from sync.client.engine import (
+    META_DEVICE,
+    META_TOKENS,
+    Authenticator,
+    Progress,
+    SyncEngine,
+    SyncSummary,
+    meta_put,
+)
+from sync.client.errors import DeviceRevoked, SyncError
+from sync.client.transport import Transport
+
+
+def transport_for(server: str, policy: Policy) -> Transport:
+    return Transport(server, ca_bundle=policy.ca_bundle, spki_pin=policy.spki_pin_sha256)
+
+
+@dataclass
+class Provisioned:
+    session: Session
+    summary: SyncSummary
+
+
+def add_profile(
+    reg: ProfileRegistry, user: str, password: str, server: str, *,
+    progress: Callable[[Progress], None] | None = None, device_name: str = "",
+) -> Provisioned:
+    """Sign in online once, create the encrypted profile and run the first sync."""
+    transport = transport_for(server, reg.policy)
+    device_id = uuid7()
+    body = protocol.LoginRequest(schema_version=protocol.SCHEMA_VERSION, user=user,
+                                 password=password, device_id=device_id,
+                                 device_name=device_name)  # fmt: skip
+    tokens = protocol.TokenResponse.model_validate(
+        transport.post("/auth/v1/login", body.model_dump(mode="json"))
+    )
+    session = sessions.create_profile(reg, user, password, server=server, role=Role(tokens.role),
+                                      display_name=tokens.display_name)  # fmt: skip
+    try:
+        with session.store.transaction() as conn:
+            meta_put(conn, META_DEVICE, device_id)
+            meta_put(conn, META_TOKENS, tokens.model_dump_json())
+        summary = sync_session(session, password, transport=transport, progress=progress, reg=reg)
+    except BaseException:
+        session.lock()
+        reg.remove(user)
+        raise
+    return Provisioned(session, summary)
+
+
+def sync_session(
+    session: Session, password: str | None, *, reg: ProfileRegistry | None = None,
+    transport: Transport | None = None, progress: Callable[[Progress], None] | None = None,
+) -> SyncSummary:
+    """Push and pull once. A revoked device wipes this profile, then re-raises."""
+    transport = transport or transport_for(session.profile.server, session.policy)
+    auth = Authenticator(session.store, transport, (lambda: password) if password else None,
+                         user=session.user)  # fmt: skip
+    engine = SyncEngine(session.store, transport, auth, progress=progress)
+    try:
+        return engine.sync()
+    except DeviceRevoked:
+        session.store.close()
+        if reg is not None:
+            reg.remove(session.user)
+        raise
+    except SyncError as exc:
+        if session.store.is_open:
+            with session.store.transaction() as conn:
+                conn.exec_driver_sql("UPDATE sync_state SET last_error = ? WHERE id = 1",
+                                     (str(exc)[:500],))  # fmt: skip
+        raise
+    finally:
+        transport.close()
+
+
+def changes_of(summary: SyncSummary) -> Changes:
+    everything = summary.snapshot_rows > 0 or summary.reset
+    return Changes(customers=frozenset(summary.touched), book=bool(summary.touched) or everything,
+                   interactions=True, tasks=True, outbox=True, everything=everything)  # fmt: skip

@@ -1,0 +1,251 @@
+"""Applying server data to the local store: delta pages, snapshot pages, evictions.
+
+A delta page is checked whole before anything is written (a malformed row rejects
+the page and nothing of it is applied), then applied in one transaction together
+with the new cursor. Evicting a customer moves every unsynced mutation about it to
+the returned-work list (its outbox slot becomes a `noop`, so the sequence of
+mutation ids stays gapless) before the rows are removed: work is never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from local_store import book, codec, search
+from local_store.codec import cols, executemany, marks
+from sync import wire
+from sync.client.errors import ProtocolViolation
+from sync.protocol import Change
+
+LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "customer": (*codec.CUSTOMER_COLUMNS, "field_versions", "personal_masked"),
+    "holding": codec.HOLDING_COLUMNS,
+    "snapshot": codec.SNAPSHOT_COLUMNS,
+    "interaction": codec.INTERACTION_COLUMNS,
+    "task": (*codec.TASK_COLUMNS, "field_versions"),
+}
+KEYS = {"customer": ("id",), "holding": ("id",), "snapshot": ("customer_id", "month"),
+        "interaction": ("id",), "task": ("id",)}  # fmt: skip
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "customer": ("id", "name", "segment", "lifecycle", "aum_tier", "owner_rm", "branch", "since"),
+    "holding": ("id", "customer_id", "kind", "product", "balance_fen", "opened"),
+    "snapshot": ("customer_id", "month", "aum_fen"),
+    "interaction": ("id", "customer_id", "kind", "occurred_at", "created_by"),
+    "task": ("id", "customer_id", "title", "due", "priority", "assignee", "created_by",
+             "source", "status"),
+}  # fmt: skip
+INT_COLUMNS = {"aum_fen", "balance_fen", "rate_bp", "deposits_fen", "wealth_fen", "loans_fen",
+               "txn_count", "txn_in_fen", "txn_out_fen", "salary_credit_fen",
+               "outflow_other_banks_fen", "products_held", "version", "priority",
+               "risk_profile"}  # fmt: skip
+
+
+def _to_local(column: str, value: Any) -> Any:
+    if column in ("field_versions",):
+        return json.dumps(value if isinstance(value, dict) else {}, sort_keys=True)
+    if column == "participants":
+        return json.dumps(value if isinstance(value, list) else [], ensure_ascii=False)
+    if column == "personal_masked":
+        return 1 if value else 0
+    if column in INT_COLUMNS:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ProtocolViolation(f"{column} is not a whole number")
+        return value
+    if value is not None and not isinstance(value, str):
+        raise ProtocolViolation(f"{column} is not text")
+    return value
+
+
+def _upsert_sql(entity: str, columns: Sequence[str]) -> str:
+    key = KEYS[entity]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    table = wire.TABLE_OF[entity]
+    if entity == "interaction":  # append-only: content never changes, only the version
+        return (f"INSERT INTO {table} ({cols(columns)}) VALUES ({marks(columns)}) "
+                f"ON CONFLICT(id) DO UPDATE SET version = excluded.version")  # fmt: skip
+    return (f"INSERT INTO {table} ({cols(columns)}) VALUES ({marks(columns)}) "
+            f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}")  # fmt: skip
+
+
+def rows_for(entity: str, records: Sequence[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Local columns and row tuples for server records; ProtocolViolation if malformed."""
+    if entity not in LOCAL_COLUMNS:
+        raise ProtocolViolation(f"unknown entity {entity!r}")
+    columns = [c for c in LOCAL_COLUMNS[entity]]
+    out: list[tuple[Any, ...]] = []
+    for record in records:
+        if not isinstance(record, dict):
+            raise ProtocolViolation(f"a {entity} row is not an object")
+        missing = [c for c in REQUIRED[entity] if record.get(c) in (None, "")]
+        if missing:
+            raise ProtocolViolation(f"a {entity} row lacks {', '.join(missing)}")
+        out.append(tuple(_to_local(c, record.get(c, _default(c))) for c in columns))
+    return columns, out
+
+
+def _default(column: str) -> Any:
+    if column in ("version",):
+        return 0
+    if column in ("field_versions",):
+        return {}
+    if column == "participants":
+        return []
+    if column == "personal_masked":
+        return False
+    if column in INT_COLUMNS or column.endswith(("_at", "_date", "_id", "expiry")) or column in (
+        "maturity", "reason_code", "completed_at", "supersedes_id", "birth_date", "kyc_expiry",
+        "risk_profile", "rate_bp",
+    ):  # fmt: skip
+        return None
+    return ""
+
+
+def write_rows(conn: Connection, entity: str, columns: Sequence[str],
+               rows: Sequence[tuple[Any, ...]], *, index_search: bool = True) -> None:  # fmt: skip
+    executemany(conn, _upsert_sql(entity, columns), rows)
+    if entity == "customer" and rows:
+        idx = {c: i for i, c in enumerate(columns)}
+        ids = [r[idx["id"]] for r in rows]
+        pks = book.pks_for(conn, ids)
+        executemany(conn, "DELETE FROM customer_tags WHERE customer_pk = ?",
+                    [(pk,) for pk in pks.values()])  # fmt: skip
+        executemany(conn, "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
+                    [(tag, pks[r[idx["id"]]]) for r in rows
+                     for tag in search.split_tags(r[idx["tags"]])])  # fmt: skip
+        if index_search:
+            search.reindex(conn, [(pks[r[idx["id"]]], r[idx["name"]], r[idx["id"]],
+                                   r[idx["mobile"]], r[idx["tags"]]) for r in rows])  # fmt: skip
+
+
+# --- returned work --------------------------------------------------------------------
+
+
+def _customer_of_mutation(conn: Connection, entity: str, entity_id: str,
+                          fields: dict[str, Any]) -> str | None:  # fmt: skip
+    if entity == "customer":
+        return entity_id
+    if "customer_id" in fields and isinstance(fields["customer_id"], str):
+        return fields["customer_id"]
+    if entity == "task":
+        row = conn.exec_driver_sql("SELECT customer_id FROM tasks WHERE id = ?", (entity_id,)).fetchone()
+        return str(row[0]) if row else None
+    return None
+
+
+def return_work(conn: Connection, customer_ids: set[str], reason: str,
+                now: datetime | None = None) -> int:  # fmt: skip
+    """Move unsynced mutations about these customers to the returned-work list."""
+    if not customer_ids:
+        return 0
+    moved = 0
+    at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    rows = conn.exec_driver_sql(
+        "SELECT mutation_id, name, entity, entity_id, op, fields FROM outbox "
+        "WHERE op != 'noop' ORDER BY mutation_id"
+    ).fetchall()
+    for mutation_id, name, entity, entity_id, _op, fields_text in rows:
+        fields = json.loads(fields_text)
+        customer = _customer_of_mutation(conn, entity, entity_id, fields)
+        if customer not in customer_ids:
+            continue
+        summary = _summary(name, fields)
+        conn.exec_driver_sql(
+            "INSERT INTO returned_work(mutation_id, entity, entity_id, summary, payload, "
+            "returned_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (mutation_id, entity, entity_id, summary, fields_text, at, reason),
+        )
+        conn.exec_driver_sql(
+            "UPDATE outbox SET name = 'noop', entity = 'noop', op = 'noop', fields = '{}' "
+            "WHERE mutation_id = ?",
+            (mutation_id,),
+        )
+        moved += 1
+    return moved
+
+
+def _summary(name: str, fields: dict[str, Any]) -> str:
+    parts = [name]
+    for key in ("customer_id", "subject", "title"):
+        value = fields.get(key)
+        if isinstance(value, str) and value:
+            parts.append(value)
+    return " · ".join(parts)
+
+
+def return_rejected(conn: Connection, mutation_id: int, reason: str, now: datetime) -> None:
+    """A mutation the server refused for good: keep its content for the user."""
+    row = conn.exec_driver_sql(
+        "SELECT name, entity, entity_id, fields FROM outbox WHERE mutation_id = ?", (mutation_id,)
+    ).fetchone()
+    if row is None or row[1] == "noop":
+        return
+    fields = json.loads(row[3])
+    conn.exec_driver_sql(
+        "INSERT INTO returned_work(mutation_id, entity, entity_id, summary, payload, "
+        "returned_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (mutation_id, row[1], row[2], _summary(row[0], fields), row[3],
+         now.isoformat(timespec="seconds"), f"rejected: {reason}"),
+    )  # fmt: skip
+
+
+# --- delta pages ----------------------------------------------------------------------
+
+
+def apply_changes(conn: Connection, changes: Sequence[Change],
+                  on_evict: Callable[[set[str]], None] | None = None) -> set[str]:  # fmt: skip
+    """Apply one pull page (inside the caller's transaction); returns customers touched."""
+    upserts: dict[str, list[dict[str, Any]]] = {}
+    deletes: dict[str, list[str]] = {}
+    evicted: set[str] = set()
+    for change in changes:
+        if change.op == "upsert":
+            if change.entity not in LOCAL_COLUMNS:
+                continue  # an entity this version does not know: ignored, not fatal
+            if change.data is None:
+                raise ProtocolViolation(f"an upsert of {change.entity} has no data")
+            upserts.setdefault(change.entity, []).append(change.data)
+        elif change.op == "delete":
+            deletes.setdefault(change.entity, []).append(change.id)
+        elif change.op == "evict":
+            if change.entity == "customer":
+                evicted.add(change.id)
+    # Validate everything before writing anything.
+    prepared = {entity: rows_for(entity, records) for entity, records in upserts.items()}
+    touched: set[str] = set()
+    for entity in ("customer", "holding", "snapshot", "interaction", "task"):
+        if entity in prepared:
+            columns, rows = prepared[entity]
+            idx = columns.index("id" if entity == "customer" else "customer_id")
+            present = _present_customers(conn, {r[idx] for r in rows}) if entity != "customer" else None
+            if present is not None:
+                rows = [r for r in rows if r[idx] in present]  # orphans wait for their parent
+            write_rows(conn, entity, columns, rows)
+            touched.update(r[idx] for r in rows)
+    for entity, ids in deletes.items():
+        if entity == "task":
+            for task_id in ids:
+                row = conn.exec_driver_sql("SELECT customer_id FROM tasks WHERE id = ?", (task_id,)).fetchone()
+                if row:
+                    touched.add(row[0])
+            executemany(conn, "DELETE FROM tasks WHERE id = ?", [(i,) for i in ids])
+        elif entity == "customer":
+            evicted.update(ids)
+    if evicted:
+        if on_evict is not None:
+            on_evict(evicted)
+        return_work(conn, evicted, "no longer in your book")
+        book.delete_customers(conn, sorted(evicted))
+        touched -= evicted
+    book.refresh_activity(conn, sorted(touched))
+    return touched
+
+
+def _present_customers(conn: Connection, ids: set[str]) -> set[str]:
+    return set(book.pks_for(conn, sorted(ids)))

@@ -1,0 +1,362 @@
+"""The client sync engine: push the outbox, pull the scope, snapshot when needed.
+
+One `sync()` is: push every pending mutation (batches, strictly increasing ids,
+exactly once thanks to the server's per-client `last_mutation_id`), then pull
+pages until caught up, each page applied with its cursor in one local
+transaction. With no cursor the first sync streams a snapshot instead; each
+snapshot page is stored with its resume token, so a dropped connection resumes
+where it stopped. `reset_required` replaces the cache by a new snapshot and keeps
+the outbox. `device_revoked` is passed up: the caller wipes the profile.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from local_store import outbox
+from local_store.store import LocalStore
+from sync import protocol
+from sync.client import apply
+from sync.client.errors import ProtocolViolation, ResetRequired, SessionExpired
+from sync.client.transport import Transport
+
+META_TOKENS = "sync_tokens"
+META_DEVICE = "device_id"
+META_SNAPSHOT = "snapshot_progress"
+
+
+@dataclass
+class SyncSummary:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    returned: int = 0
+    snapshot_rows: int = 0
+    reset: bool = False
+    touched: set[str] = field(default_factory=set)
+
+    def line(self) -> str:
+        text = (f"pulled {self.pulled}, pushed {self.pushed}, conflicts {self.conflicts}, "
+                f"returned {self.returned}")  # fmt: skip
+        if self.snapshot_rows:
+            text += f", snapshot {self.snapshot_rows} rows"
+        if self.reset:
+            text += " (full resynchronisation)"
+        return text
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # push | pull | snapshot
+    done: int
+    remaining: int
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def meta_get(store: LocalStore, key: str) -> str | None:
+    with store.read() as conn:
+        row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def meta_put(conn: Any, key: str, value: str | None) -> None:
+    if value is None:
+        conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (key,))
+    else:
+        conn.exec_driver_sql("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) "
+                             "DO UPDATE SET value = excluded.value", (key, value))  # fmt: skip
+
+
+class Authenticator:
+    """Holds tokens (kept in the encrypted store) and renews them when they expire."""
+
+    def __init__(self, store: LocalStore, transport: Transport,
+                 password: Callable[[], str | None] | None = None, user: str = "") -> None:  # fmt: skip
+        self.store = store
+        self.transport = transport
+        self.password = password
+        self.user = user
+
+    def device_id(self) -> str:
+        value = meta_get(self.store, META_DEVICE)
+        if value is None:
+            from rm_desk.domain.ids import uuid7  # noqa: PLC0415
+
+            value = uuid7()
+            with self.store.transaction() as conn:
+                meta_put(conn, META_DEVICE, value)
+        return value
+
+    def _save(self, tokens: protocol.TokenResponse) -> None:
+        with self.store.transaction() as conn:
+            meta_put(conn, META_TOKENS, tokens.model_dump_json())
+        self.transport.token = tokens.access_token
+
+    def login(self, password: str, device_name: str = "") -> protocol.TokenResponse:
+        body = protocol.LoginRequest(schema_version=protocol.SCHEMA_VERSION, user=self.user,
+                                     password=password, device_id=self.device_id(),
+                                     device_name=device_name)  # fmt: skip
+        data = self.transport.post("/auth/v1/login", body.model_dump(mode="json"))
+        tokens = _parse(protocol.TokenResponse, data)
+        self._save(tokens)
+        return tokens
+
+    def ensure(self) -> None:
+        """A valid access token in the transport, refreshing or signing in as needed."""
+        stored = meta_get(self.store, META_TOKENS)
+        if stored is not None:
+            tokens = protocol.TokenResponse.model_validate_json(stored)
+            if tokens.access_expires_at > _now():
+                self.transport.token = tokens.access_token
+                return
+            if tokens.refresh_expires_at > _now():
+                try:
+                    self.renew(tokens.refresh_token)
+                    return
+                except SessionExpired:
+                    pass
+        self.relogin()
+
+    def renew(self, refresh_token: str) -> None:
+        body = protocol.RefreshRequest(schema_version=protocol.SCHEMA_VERSION,
+                                       refresh_token=refresh_token, device_id=self.device_id())  # fmt: skip
+        self._save(_parse(protocol.TokenResponse,
+                          self.transport.post("/auth/v1/refresh", body.model_dump(mode="json"))))  # fmt: skip
+
+    def relogin(self) -> None:
+        password = self.password() if self.password else None
+        if not password:
+            raise SessionExpired()
+        self.login(password)
+
+    def on_unauthorized(self) -> None:
+        stored = meta_get(self.store, META_TOKENS)
+        if stored is not None:
+            tokens = protocol.TokenResponse.model_validate_json(stored)
+            try:
+                self.renew(tokens.refresh_token)
+                return
+            except SessionExpired:
+                pass
+        self.relogin()
+
+
+def _returned_count(conn: Any) -> int:
+    return int(conn.exec_driver_sql("SELECT count(*) FROM returned_work").scalar_one())
+
+
+def _parse(model: type[Any], data: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ProtocolViolation(f"{model.__name__}: {exc.error_count()} problem(s)") from None
+
+
+class SyncEngine:
+    def __init__(self, store: LocalStore, transport: Transport, auth: Authenticator, *,
+                 progress: Callable[[Progress], None] | None = None,
+                 push_batch: int = 200, pull_limit: int = protocol.DEFAULT_PULL_LIMIT) -> None:  # fmt: skip
+        self.store = store
+        self.transport = transport
+        self.auth = auth
+        self.progress = progress or (lambda _p: None)
+        self.push_batch = push_batch
+        self.pull_limit = pull_limit
+
+    def _client_id(self) -> str:
+        with self.store.read() as conn:
+            return outbox.state(conn).client_id
+
+    def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.transport.post(path, body)
+        except SessionExpired:
+            self.auth.on_unauthorized()
+            return self.transport.post(path, body)
+
+    # --- push -------------------------------------------------------------------------
+
+    def push(self, summary: SyncSummary) -> None:
+        client_id = self._client_id()
+        while True:
+            with self.store.read() as conn:
+                pending = outbox.pending(conn, self.push_batch)
+                total = outbox.pending_count(conn)
+            if not pending:
+                return
+            self.progress(Progress("push", summary.pushed, total))
+            request = protocol.PushRequest(
+                schema_version=protocol.SCHEMA_VERSION, client_id=client_id,
+                mutations=[protocol.Mutation(
+                    mutation_id=m.mutation_id, name=m.name, entity=m.entity,  # type: ignore[arg-type]
+                    entity_id=m.entity_id, op=m.op, base_version=m.base_version,  # type: ignore[arg-type]
+                    fields=m.fields, client_time=m.client_time) for m in pending],
+            )  # fmt: skip
+            response = _parse(protocol.PushResponse,
+                              self._call("/sync/v1/push", request.model_dump(mode="json")))  # fmt: skip
+            now = _now()
+            with self.store.transaction() as conn:
+                for result in response.results:
+                    if result.outcome == "conflict":
+                        summary.conflicts += len(result.conflicts) or 1
+                        self._record_conflicts(conn, result, now)
+                    elif result.outcome == "rejected":
+                        summary.rejected += 1
+                        apply.return_rejected(conn, result.mutation_id, result.reason or "", now)
+                        summary.returned += 1
+                acked = outbox.acknowledge(conn, response.last_mutation_id)
+            summary.pushed += len([r for r in response.results if r.outcome != "skipped"])
+            if acked == 0:
+                raise ProtocolViolation("the server acknowledged none of the pushed changes")
+
+    def _record_conflicts(self, conn: Any, result: protocol.MutationResult, now: datetime) -> None:
+        row = conn.exec_driver_sql("SELECT entity, entity_id FROM outbox WHERE mutation_id = ?",
+                                   (result.mutation_id,)).fetchone()  # fmt: skip
+        if row is None:
+            return
+        for conflict in result.conflicts:
+            conn.exec_driver_sql(
+                "INSERT INTO conflicts(entity, entity_id, field, mine, theirs, mutation_id, "
+                "detected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (row[0], row[1], conflict.field, json.dumps(conflict.mine, ensure_ascii=False),
+                 json.dumps(conflict.theirs, ensure_ascii=False), result.mutation_id,
+                 now.isoformat(timespec="seconds")),
+            )  # fmt: skip
+
+    # --- pull -------------------------------------------------------------------------
+
+    def pull(self, summary: SyncSummary) -> None:
+        client_id = self._client_id()
+        while True:
+            with self.store.read() as conn:
+                cursor = outbox.state(conn).cursor
+            request = protocol.PullRequest(schema_version=protocol.SCHEMA_VERSION,
+                                           client_id=client_id, cursor=cursor,
+                                           limit=self.pull_limit)  # fmt: skip
+            page = _parse(protocol.PullResponse,
+                          self._call("/sync/v1/pull", request.model_dump(mode="json")))  # fmt: skip
+            with self.store.transaction() as conn:
+                before = _returned_count(conn)
+                touched = apply.apply_changes(conn, page.changes)
+                summary.returned += _returned_count(conn) - before
+                conn.exec_driver_sql(
+                    "UPDATE sync_state SET cursor = ?, scope_epoch = ?, last_sync_at = ?, "
+                    "last_error = NULL WHERE id = 1",
+                    (page.cursor, page.scope_epoch, _now().isoformat(timespec="seconds")),
+                )
+                outbox.acknowledge(conn, page.last_mutation_id)
+            summary.pulled += len(page.changes)
+            summary.touched |= touched
+            self.progress(Progress("pull", summary.pulled, page.remaining))
+            if not page.has_more:
+                return
+
+    # --- snapshot ---------------------------------------------------------------------
+
+    def snapshot(self, summary: SyncSummary, *, replace: bool = False) -> None:
+        """First sync (or reset): stream the scope and bulk-load it, resumably."""
+        client_id = self._client_id()
+        resume = meta_get(self.store, META_SNAPSHOT)
+        if resume is None:
+            with self.store.transaction() as conn:
+                if replace:
+                    self._clear_replica(conn)
+                self.store.drop_secondary_indexes(conn)
+                meta_put(conn, META_SNAPSHOT, "")
+        params: dict[str, Any] = {"schema_version": protocol.SCHEMA_VERSION, "client_id": client_id}
+        if resume:
+            params["resume"] = resume
+        total = 0
+        done = 0
+        for raw in self.transport.lines("/sync/v1/snapshot", params):
+            if not raw:
+                continue
+            try:
+                line = json.loads(raw)
+                kind = line.get("kind")
+            except (ValueError, AttributeError):
+                raise ProtocolViolation("a snapshot line is not JSON") from None
+            if kind == "begin":
+                begin = _parse(protocol.SnapshotBegin, line)
+                total = sum(begin.counts.values())
+            elif kind == "page":
+                page = _parse(protocol.SnapshotPage, line)
+                self._apply_snapshot_page(page)
+                done += len(page.rows)
+                summary.snapshot_rows += len(page.rows)
+                self.progress(Progress("snapshot", done, max(0, total - done)))
+            elif kind == "end":
+                end = _parse(protocol.SnapshotEnd, line)
+                with self.store.transaction() as conn:
+                    self.store.restore_secondary_indexes(conn)
+                    conn.exec_driver_sql(
+                        "UPDATE sync_state SET cursor = ?, last_sync_at = ?, last_error = NULL "
+                        "WHERE id = 1", (end.cursor, _now().isoformat(timespec="seconds")))  # fmt: skip
+                    meta_put(conn, META_SNAPSHOT, None)
+                    outbox.acknowledge(conn, end.last_mutation_id)
+                    summary.returned += self._return_orphaned_work(conn)
+                    conn.exec_driver_sql("ANALYZE")
+                return
+        raise ProtocolViolation("the snapshot ended early")
+
+    def _apply_snapshot_page(self, page: protocol.SnapshotPage) -> None:
+        entity = page.entity
+        if entity not in apply.LOCAL_COLUMNS:
+            raise ProtocolViolation(f"unknown entity {entity!r} in the snapshot")
+        if len(set(page.columns)) != len(page.columns):
+            raise ProtocolViolation("duplicate columns in a snapshot page")
+        records = []
+        for row in page.rows:
+            if len(row) != len(page.columns):
+                raise ProtocolViolation("a snapshot row has the wrong number of values")
+            records.append(dict(zip(page.columns, row, strict=True)))
+        columns, rows = apply.rows_for(entity, records)
+        with self.store.transaction() as conn:
+            apply.write_rows(conn, entity, columns, rows, index_search=False)
+            meta_put(conn, META_SNAPSHOT, page.resume)
+
+    def _clear_replica(self, conn: Any) -> None:
+        conn.exec_driver_sql("DELETE FROM customer_search")
+        conn.exec_driver_sql("DELETE FROM customers")  # cascades to everything under them
+
+    def _return_orphaned_work(self, conn: Any) -> int:
+        """After a reset: pending work about customers no longer here goes to the user."""
+        present = {r[0] for r in conn.exec_driver_sql("SELECT id FROM customers")}
+        wanted: set[str] = set()
+        for row in conn.exec_driver_sql(
+            "SELECT entity, entity_id, fields FROM outbox WHERE op != 'noop'"
+        ).fetchall():
+            fields = json.loads(row[2])
+            customer = row[1] if row[0] == "customer" else fields.get("customer_id")
+            if isinstance(customer, str) and customer not in present:
+                wanted.add(customer)
+        return apply.return_work(conn, wanted, "no longer in your book after a resynchronisation")
+
+    # --- the whole round ----------------------------------------------------------------
+
+    def sync(self) -> SyncSummary:
+        summary = SyncSummary()
+        self.auth.ensure()
+        with self.store.read() as conn:
+            cursor = outbox.state(conn).cursor
+        if cursor is None or meta_get(self.store, META_SNAPSHOT) is not None:
+            self.snapshot(summary)
+        self.push(summary)
+        try:
+            self.pull(summary)
+        except ResetRequired:
+            summary.reset = True
+            self.snapshot(summary, replace=True)
+            self.push(summary)
+            self.pull(summary)
+        return summary

@@ -1,0 +1,166 @@
+"""HTTP transport to the gateway: timeouts, retries with jittered backoff, TLS.
+
+Connection failures, timeouts and 5xx/429 answers are retried with exponential
+backoff and full jitter; other answers map to `SyncError`s by their error code.
+TLS always verifies: the system CAs, or the policy's CA bundle; an optional SPKI
+pin (base64 SHA-256 of the server key) is checked on every new connection.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from sync.client import errors
+
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+class PinnedAdapter(HTTPAdapter):
+    """Checks the server's SubjectPublicKeyInfo hash after the TLS handshake."""
+
+    def __init__(self, pin_sha256: str, **kwargs: Any) -> None:
+        self.pin = pin_sha256
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs["stream"] = True
+        response = super().send(request, **kwargs)
+        sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+        if sock is not None and hasattr(sock, "getpeercert"):
+            der = sock.getpeercert(binary_form=True)
+            if der is None or spki_sha256(der) != self.pin:
+                response.close()
+                raise errors.TlsFailure("the server's key does not match the pinned key")
+        return response
+
+
+def spki_sha256(der_cert: bytes) -> str:
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+    cert = x509.load_der_x509_certificate(der_cert)
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)  # fmt: skip
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
+
+
+class Transport:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        ca_bundle: str | None = None,
+        spki_pin: str | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 60.0,
+        retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 20.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "rm-desk"
+        self.verify: str | bool = ca_bundle or True
+        if spki_pin:
+            self.session.mount("https://", PinnedAdapter(spki_pin))
+        self.timeout = (connect_timeout, read_timeout)
+        self.retries = retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.token: str | None = None
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def _delay(self, attempt: int) -> float:
+        return self.rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
+
+    def _send(self, method: str, path: str, *, json_body: Any = None,
+              params: dict[str, Any] | None = None, stream: bool = False) -> requests.Response:  # fmt: skip
+        url = self.base_url + path
+        last_error: errors.SyncError | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.sleep(self._delay(attempt - 1))
+            try:
+                response = self.session.request(method, url, json=json_body, params=params,
+                                                headers=self._headers(), timeout=self.timeout,
+                                                verify=self.verify, stream=stream)  # fmt: skip
+            except requests.exceptions.SSLError as exc:
+                raise errors.TlsFailure(_short(exc)) from None
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_error = errors.ServerUnreachable(_short(exc))
+                continue
+            if response.status_code in RETRY_STATUS:
+                last_error = errors.ServerFailed(response.status_code)
+                response.close()
+                continue
+            if response.status_code >= 400:
+                raise _error_from(response)
+            return response
+        assert last_error is not None  # noqa: S101
+        raise last_error
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self._send("POST", path, json_body=body)
+        try:
+            data = response.json()
+        except ValueError:
+            raise errors.ProtocolViolation("the answer is not JSON") from None
+        if not isinstance(data, dict):
+            raise errors.ProtocolViolation("the answer is not a JSON object")
+        return data
+
+    def lines(self, path: str, params: dict[str, Any]) -> Iterator[bytes]:
+        """Stream a newline-delimited response (the snapshot)."""
+        response = self._send("GET", path, params=params, stream=True)
+        try:
+            yield from response.iter_lines(chunk_size=1 << 16)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise errors.ServerUnreachable(_short(exc)) from None
+        finally:
+            response.close()
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 160 else text[:157] + "..."
+
+
+def _error_from(response: requests.Response) -> errors.SyncError:
+    try:
+        body = response.json()
+        code, message = body.get("error"), str(body.get("message", ""))
+    except (ValueError, AttributeError):
+        code, message = None, ""
+    if code == "version_not_supported":
+        return errors.VersionNotSupported(message)
+    if code == "reset_required":
+        return errors.ResetRequired(message)
+    if code == "device_revoked":
+        return errors.DeviceRevoked()
+    if code == "unauthorized":
+        return errors.SessionExpired(message)
+    if code == "bad_credentials":
+        return errors.BadCredentials()
+    if code == "mutation_gap":
+        last = body.get("last_mutation_id") if isinstance(body, dict) else None
+        return errors.MutationGap(last if isinstance(last, int) else None)
+    if code == "forbidden":
+        return errors.Forbidden(message or "The central CRM refused this request.")
+    return errors.ProtocolViolation(f"HTTP {response.status_code} {code or ''}".strip())

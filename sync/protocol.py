@@ -1,0 +1,184 @@
+"""Sync protocol v1: the wire models both ends share (pydantic v2).
+
+Every request carries `schema_version`; the server serves N-1..N and answers
+`version_not_supported` otherwise. Unknown fields in a *response* are ignored by
+the client (forward compatibility); unknown fields in a *request* are refused by
+the server (a typo must not silently drop data). See ARCHITECTURE §4.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+OLDEST_SUPPORTED = 1  # the server serves OLDEST_SUPPORTED..SCHEMA_VERSION
+
+MAX_PUSH_BATCH = 500
+MAX_PULL_LIMIT = 5000
+DEFAULT_PULL_LIMIT = 1000
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+
+class ErrorCode(enum.StrEnum):
+    VERSION_NOT_SUPPORTED = "version_not_supported"
+    RESET_REQUIRED = "reset_required"
+    DEVICE_REVOKED = "device_revoked"
+    UNAUTHORIZED = "unauthorized"  # missing, expired or revoked token
+    BAD_CREDENTIALS = "bad_credentials"
+    FORBIDDEN = "forbidden"
+    MUTATION_GAP = "mutation_gap"
+    BAD_REQUEST = "bad_request"
+    NOT_FOUND = "not_found"
+    SERVER_ERROR = "server_error"
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    schema_version: int = Field(ge=0, le=1_000_000)
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ErrorBody(Response):
+    error: ErrorCode
+    message: str
+    last_mutation_id: int | None = None
+
+
+# --- auth ---------------------------------------------------------------------------
+
+
+class LoginRequest(Request):
+    user: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+    device_id: Id
+    device_name: Annotated[str, Field(max_length=128)] = ""
+
+
+class RefreshRequest(Request):
+    refresh_token: Annotated[str, Field(min_length=16, max_length=256)]
+    device_id: Id
+
+
+class TokenResponse(Response):
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    user: str
+    display_name: str
+    role: str
+    branch: str
+    device_id: str
+    server_time: datetime
+
+
+# --- push ---------------------------------------------------------------------------
+
+Entity = Literal["interaction", "task", "customer", "churn_event", "noop"]
+MutationOp = Literal["create", "update", "delete", "request_change", "event", "noop"]
+Outcome = Literal["applied", "merged", "conflict", "rejected", "skipped"]
+
+
+class Mutation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    mutation_id: int = Field(ge=1, le=2**62)
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    entity: Entity
+    entity_id: Id
+    op: MutationOp
+    base_version: int | None = Field(default=None, ge=0, le=2**62)
+    fields: dict[str, Any] = Field(default_factory=dict)
+    client_time: datetime
+
+
+class PushRequest(Request):
+    client_id: Id
+    mutations: list[Mutation] = Field(max_length=MAX_PUSH_BATCH)
+
+
+class FieldConflict(Response):
+    field: str
+    mine: Any = None
+    theirs: Any = None
+
+
+class MutationResult(Response):
+    mutation_id: int
+    outcome: Outcome
+    reason: str | None = None
+    version: int | None = None
+    conflicts: list[FieldConflict] = Field(default_factory=list)
+
+
+class PushResponse(Response):
+    last_mutation_id: int
+    results: list[MutationResult]
+    write_checkpoint: int
+
+
+# --- pull ---------------------------------------------------------------------------
+
+ChangeOp = Literal["upsert", "delete", "evict"]
+
+
+class PullRequest(Request):
+    client_id: Id
+    cursor: Annotated[str, Field(max_length=256)] | None = None
+    limit: int = Field(default=DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
+
+
+class Change(Response):
+    seq: int
+    entity: str
+    id: str
+    op: ChangeOp
+    version: int = 0
+    data: dict[str, Any] | None = None
+
+
+class PullResponse(Response):
+    changes: list[Change]
+    cursor: str
+    has_more: bool
+    target_seq: int
+    remaining: int
+    last_mutation_id: int
+    scope_epoch: int = 0
+
+
+# --- snapshot (NDJSON stream of these lines) ------------------------------------------
+
+
+class SnapshotBegin(Response):
+    kind: Literal["begin"] = "begin"
+    snapshot_seq: int
+    counts: dict[str, int]
+    scope_epoch: int = 0
+
+
+class SnapshotPage(Response):
+    kind: Literal["page"] = "page"
+    entity: str
+    columns: list[str]
+    rows: list[list[Any]]
+    resume: str  # token to restart the stream after this page
+
+
+class SnapshotEnd(Response):
+    kind: Literal["end"] = "end"
+    cursor: str
+    last_mutation_id: int
+
+
+class Health(Response):
+    status: str
+    schema_versions: list[int]
+    server_time: datetime

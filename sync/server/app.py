@@ -1,0 +1,120 @@
+"""The gateway's HTTP API (FastAPI): health, auth, push, pull, snapshot.
+
+Handlers are plain functions (run in the thread pool) over an SQLAlchemy engine.
+Every error is a JSON `ErrorBody` with a stable code; nothing about customers is
+logged.
+"""
+
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy import Engine
+
+from rm_desk import __version__
+from sync import protocol
+from sync.protocol import ErrorBody, ErrorCode
+from sync.server import auth, mutations, replication
+from sync.server.errors import ProtocolError
+from sync.server.principal import Principal
+
+log = logging.getLogger("rm_desk.gateway")
+
+
+def _check_version(version: int) -> None:
+    if not protocol.OLDEST_SUPPORTED <= version <= protocol.SCHEMA_VERSION:
+        raise ProtocolError(
+            ErrorCode.VERSION_NOT_SUPPORTED,
+            f"This server speaks sync schema {protocol.OLDEST_SUPPORTED}.."
+            f"{protocol.SCHEMA_VERSION}; the client sent {version}. Update RM Desk.",
+        )
+
+
+def create_app(
+    engine: Engine,
+    *,
+    tokens: auth.TokenPolicy | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> FastAPI:
+    policy = tokens or auth.TokenPolicy()
+    app = FastAPI(title="RM Desk sync gateway", version=__version__,
+                  description="Reference central CRM gateway (sync protocol v1).")  # fmt: skip
+
+    @app.exception_handler(ProtocolError)
+    def _protocol_error(_request: Request, exc: ProtocolError) -> JSONResponse:
+        body = ErrorBody(error=exc.code, message=exc.message, last_mutation_id=exc.last_mutation_id)
+        return JSONResponse(body.model_dump(mode="json"), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        body = ErrorBody(error=ErrorCode.BAD_REQUEST,
+                         message=f"The request is not valid ({where}: {first.get('msg', '')}).")  # fmt: skip
+        return JSONResponse(body.model_dump(mode="json"), status_code=422)
+
+    @app.exception_handler(Exception)
+    def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected %s in request", type(exc).__name__)
+        body = ErrorBody(error=ErrorCode.SERVER_ERROR, message="The server failed; try again later.")
+        return JSONResponse(body.model_dump(mode="json"), status_code=500)
+
+    def principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
+        return auth.authenticate(engine, authorization, clock)
+
+    Caller = Annotated[Principal, Depends(principal)]
+
+    @app.get("/health", response_model=protocol.Health)
+    def health() -> protocol.Health:
+        return protocol.Health(
+            status="ok",
+            schema_versions=list(range(protocol.OLDEST_SUPPORTED, protocol.SCHEMA_VERSION + 1)),
+            server_time=clock(),
+        )
+
+    @app.post("/auth/v1/login", response_model=protocol.TokenResponse,
+              responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})  # fmt: skip
+    def login(request: protocol.LoginRequest) -> protocol.TokenResponse:
+        _check_version(request.schema_version)
+        return auth.login(engine, request, policy, clock)
+
+    @app.post("/auth/v1/refresh", response_model=protocol.TokenResponse,
+              responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})  # fmt: skip
+    def refresh(request: protocol.RefreshRequest) -> protocol.TokenResponse:
+        _check_version(request.schema_version)
+        return auth.refresh(engine, request, policy, clock)
+
+    @app.post("/sync/v1/push", response_model=protocol.PushResponse,
+              responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody}})  # fmt: skip
+    def push(request: protocol.PushRequest, caller: Caller) -> protocol.PushResponse:
+        _check_version(request.schema_version)
+        return mutations.push(engine, caller, request)
+
+    @app.post("/sync/v1/pull", response_model=protocol.PullResponse,
+              responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody}})  # fmt: skip
+    def pull(request: protocol.PullRequest, caller: Caller) -> protocol.PullResponse:
+        _check_version(request.schema_version)
+        return replication.pull(engine, caller, request)
+
+    @app.get("/sync/v1/snapshot", responses={401: {"model": ErrorBody}})
+    def snapshot(
+        caller: Caller,
+        schema_version: Annotated[int, Query(ge=0, le=1_000_000)],
+        client_id: Annotated[str, Query(min_length=1, max_length=64,
+                                        pattern=r"^[A-Za-z0-9_.:\-]+$")],  # fmt: skip
+        resume: Annotated[str | None, Query(max_length=1024)] = None,
+    ) -> StreamingResponse:
+        _check_version(schema_version)
+        lines = replication.snapshot_lines(engine, caller, client_id, resume)
+        first = next(lines)  # errors in the token surface as a JSON error, not a torn stream
+        def stream() -> object:
+            yield first
+            yield from lines
+        return StreamingResponse(stream(), media_type="application/x-ndjson")  # type: ignore[arg-type]
+
+    return app

@@ -1,0 +1,457 @@
+"""Applying pushed mutations, exactly once, with the per-entity conflict rules.
+
+Each mutation runs in its own transaction that also advances the client's
+`last_mutation_id` and stores the outcome, so a retried push (the response was
+lost) is answered from the stored outcome and never applied twice. Rules:
+
+* interactions are append-only: creating an id that exists is a no-op success;
+* customer fields an RM may edit (mobile, email, tags) merge per field against
+  per-field versions; a same-field race is a conflict, recorded and returned;
+  regulated fields accept only `request_change`; everything else is read-only;
+* tasks merge per field; `status` follows a state machine; a deleted task rejects
+  later edits;
+* churn events (acknowledge / dismiss) are appended.
+
+A permanent rejection is still "processed", so one bad mutation never blocks the
+queue behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from sync.protocol import (
+    ErrorCode,
+    FieldConflict,
+    Mutation,
+    MutationResult,
+    PushRequest,
+    PushResponse,
+)
+from sync.server import schema
+from sync.server.db import ChangeWriter, current_seq, customer_scopes
+from sync.server.errors import ProtocolError
+from sync.server.principal import Principal
+
+EDITABLE_CUSTOMER_FIELDS = ("mobile", "email", "tags")
+REGULATED_CUSTOMER_FIELDS = ("name", "id_type", "id_number", "birth_date", "address",
+                             "kyc_expiry", "risk_profile")  # fmt: skip
+EDITABLE_TASK_FIELDS = ("title", "due", "priority", "assignee", "status", "outcome", "detail")
+TASK_TRANSITIONS = {
+    "open": {"in_progress", "done", "cancelled"},
+    "in_progress": {"open", "done", "cancelled"},
+    "done": set(),
+    "cancelled": set(),
+}
+TELLER_INTERACTION_KINDS = {"service", "complaint", "call", "message"}
+
+
+class Rejected(Exception):
+    """A mutation that can never apply; `reason` is a stable code."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Outcome:
+    outcome: str
+    reason: str | None = None
+    version: int | None = None
+    conflicts: list[FieldConflict] = field(default_factory=list)
+
+
+class _Fields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InteractionFields(_Fields):
+    customer_id: str = Field(min_length=1, max_length=32)
+    kind: str = Field(pattern="^(visit|call|message|service|complaint)$")
+    occurred_at: datetime
+    created_by: str | None = None  # informational: the server records the caller
+    subject: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=20_000)
+    participants: list[str] = Field(default_factory=list, max_length=50)
+    outcome: str = Field(default="", max_length=2_000)
+    next_step: str = Field(default="", max_length=2_000)
+    supersedes_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime | None = None
+
+
+class TaskFields(_Fields):
+    customer_id: str = Field(min_length=1, max_length=32)
+    title: str = Field(min_length=1, max_length=200)
+    due: date
+    priority: int = Field(default=2, ge=1, le=4)
+    assignee: str = Field(min_length=1, max_length=64)
+    created_by: str | None = None
+    source: str = Field(default="manual",
+                        pattern="^(manual|churn_action|manager|note_next_step|handoff)$")  # fmt: skip
+    status: str = Field(default="open", pattern="^(open|in_progress|done|cancelled)$")
+    outcome: str = Field(default="", max_length=2_000)
+    detail: str = Field(default="", max_length=4_000)
+    reason_code: str | None = Field(default=None, max_length=48)
+    created_at: datetime | None = None
+
+
+class TaskUpdate(_Fields):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    due: date | None = None
+    priority: int | None = Field(default=None, ge=1, le=4)
+    assignee: str | None = Field(default=None, min_length=1, max_length=64)
+    status: str | None = Field(default=None, pattern="^(open|in_progress|done|cancelled)$")
+    outcome: str | None = Field(default=None, max_length=2_000)
+    detail: str | None = Field(default=None, max_length=4_000)
+
+
+class ChurnEventFields(_Fields):
+    customer_id: str = Field(min_length=1, max_length=32)
+    action: str = Field(pattern="^(acknowledge|dismiss)$")
+    reason_code: str | None = Field(default=None, max_length=48)
+    note: str = Field(default="", max_length=2_000)
+    score: float | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MutationApplier:
+    def __init__(self, conn: Connection, principal: Principal, client_id: str,
+                 mutation: Mutation) -> None:  # fmt: skip
+        self.conn = conn
+        self.principal = principal
+        self.client_id = client_id
+        self.m = mutation
+        self.writer = ChangeWriter(conn)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _customer(self, customer_id: str) -> Any:
+        row = self.conn.execute(
+            select(schema.customers).where(schema.customers.c.id == customer_id)
+        ).first()
+        if row is None or not self.principal.sees_customer(row.owner_rm, row.branch):
+            raise Rejected("customer_not_in_scope")
+        return row
+
+    def _log(self, customer: Any, entity: str, entity_id: str, op: str = "upsert") -> int:
+        return self.writer.log(customer_scopes(customer.owner_rm, customer.branch), entity,
+                               entity_id, op)  # fmt: skip
+
+    def _conflict(self, entity: str, entity_id: str, name: str, mine: Any, theirs: Any) -> FieldConflict:
+        self.conn.execute(
+            insert(schema.conflicts).values(
+                entity=entity, entity_id=entity_id, field=name, mine=_jsonable(mine),
+                theirs=_jsonable(theirs), client_id=self.client_id,
+                mutation_id=self.m.mutation_id, user_id=self.principal.user_id,
+                detected_at=_now(),
+            )
+        )  # fmt: skip
+        return FieldConflict(field=name, mine=_jsonable(mine), theirs=_jsonable(theirs))
+
+    # --- dispatch ---------------------------------------------------------------------
+
+    def apply(self) -> Outcome:
+        if self.principal.role == "admin":
+            raise Rejected("admin_has_no_customer_data")
+        handlers: dict[tuple[str, str], Callable[[], Outcome]] = {
+            ("noop", "noop"): lambda: Outcome("skipped", "returned_to_user"),
+            ("interaction", "create"): self._create_interaction,
+            ("task", "create"): self._create_task,
+            ("task", "update"): self._update_task,
+            ("task", "delete"): self._delete_task,
+            ("customer", "update"): self._update_customer,
+            ("customer", "request_change"): self._request_change,
+            ("churn_event", "event"): self._churn_event,
+        }
+        handler = handlers.get((self.m.entity, self.m.op))
+        if handler is None:
+            raise Rejected("unsupported_mutation")
+        try:
+            return handler()
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            raise Rejected(f"invalid_fields:{where}") from None
+
+    def _create_interaction(self) -> Outcome:
+        data = InteractionFields.model_validate(self.m.fields)
+        existing = self.conn.execute(
+            select(schema.interactions.c.version).where(schema.interactions.c.id == self.m.entity_id)
+        ).first()
+        if existing is not None:
+            return Outcome("applied", "duplicate", int(existing[0]))
+        customer = self._customer(data.customer_id)
+        if self.principal.role == "teller" and data.kind not in TELLER_INTERACTION_KINDS:
+            raise Rejected("role_may_not_log_kind")
+        if data.supersedes_id is not None:
+            original = self.conn.execute(
+                select(schema.interactions.c.customer_id)
+                .where(schema.interactions.c.id == data.supersedes_id)
+            ).first()  # fmt: skip
+            if original is None or original[0] != data.customer_id:
+                raise Rejected("amended_interaction_unknown")
+        seq = self._log(customer, "interaction", self.m.entity_id)
+        self.conn.execute(
+            insert(schema.interactions).values(
+                id=self.m.entity_id, customer_id=data.customer_id, kind=data.kind,
+                occurred_at=data.occurred_at, created_by=self.principal.user_id,
+                subject=data.subject, note=data.note, participants=data.participants,
+                outcome=data.outcome, next_step=data.next_step,
+                supersedes_id=data.supersedes_id, created_at=data.created_at or _now(),
+                version=1, seq=seq,
+            )
+        )  # fmt: skip
+        return Outcome("applied", version=1)
+
+    def _assignee_ok(self, customer: Any, assignee: str) -> bool:
+        p = self.principal
+        if assignee == p.user_id:
+            return True
+        if p.role == "manager":
+            row = self.conn.execute(
+                select(schema.users.c.branch, schema.users.c.disabled)
+                .where(schema.users.c.user_id == assignee)
+            ).first()  # fmt: skip
+            return row is not None and row.branch == p.branch and not row.disabled
+        # RMs and tellers hand a follow-up to the customer's RM.
+        return bool(assignee == customer.owner_rm)
+
+    def _create_task(self) -> Outcome:
+        data = TaskFields.model_validate(self.m.fields)
+        existing = self.conn.execute(
+            select(schema.tasks.c.version).where(schema.tasks.c.id == self.m.entity_id)
+        ).first()
+        if existing is not None:
+            return Outcome("applied", "duplicate", int(existing[0]))
+        customer = self._customer(data.customer_id)
+        if not self._assignee_ok(customer, data.assignee):
+            raise Rejected("assignee_not_allowed")
+        seq = self._log(customer, "task", self.m.entity_id)
+        self.conn.execute(
+            insert(schema.tasks).values(
+                id=self.m.entity_id, customer_id=data.customer_id, title=data.title,
+                due=data.due.isoformat(), priority=data.priority, assignee=data.assignee,
+                created_by=self.principal.user_id, source=data.source, status=data.status,
+                outcome=data.outcome, detail=data.detail, reason_code=data.reason_code,
+                created_at=data.created_at or _now(),
+                completed_at=_now() if data.status == "done" else None, deleted=False,
+                version=1, field_versions={}, seq=seq,
+            )
+        )  # fmt: skip
+        return Outcome("applied", version=1)
+
+    def _task_row(self) -> Any:
+        row = self.conn.execute(
+            select(schema.tasks).where(schema.tasks.c.id == self.m.entity_id)
+        ).first()
+        if row is None:
+            raise Rejected("task_not_found")
+        return row
+
+    def _update_task(self) -> Outcome:
+        changes = TaskUpdate.model_validate(self.m.fields).model_dump(exclude_unset=True)
+        task = self._task_row()
+        customer = self._customer(task.customer_id)
+        if task.deleted:
+            raise Rejected("task_deleted")
+        if "assignee" in changes and changes["assignee"] != task.assignee:
+            if not self._assignee_ok(customer, changes["assignee"]):
+                raise Rejected("assignee_not_allowed")
+        if "due" in changes and changes["due"] is not None:
+            changes["due"] = changes["due"].isoformat()
+        return self._merge(schema.tasks, task, customer, "task", changes,
+                           status_machine=True)  # fmt: skip
+
+    def _delete_task(self) -> Outcome:
+        task = self._task_row()
+        customer = self._customer(task.customer_id)
+        if task.deleted:
+            return Outcome("applied", "already_deleted", int(task.version))
+        p = self.principal
+        if p.role != "manager" and p.user_id not in (task.created_by, task.assignee):
+            raise Rejected("not_allowed")
+        seq = self._log(customer, "task", task.id, "delete")
+        version = int(task.version) + 1
+        self.conn.execute(update(schema.tasks).where(schema.tasks.c.id == task.id)
+                          .values(deleted=True, version=version, seq=seq))  # fmt: skip
+        return Outcome("applied", version=version)
+
+    def _update_customer(self) -> Outcome:
+        customer = self._customer(self.m.entity_id)
+        if self.principal.role == "teller":
+            raise Rejected("role_may_not_edit_customer")
+        changes = dict(self.m.fields)
+        for name in changes:
+            if name in REGULATED_CUSTOMER_FIELDS:
+                raise Rejected(f"regulated_field:{name}")
+            if name not in EDITABLE_CUSTOMER_FIELDS:
+                raise Rejected(f"read_only_field:{name}")
+        for name, value in changes.items():
+            if not isinstance(value, str) or len(value) > 500:
+                raise Rejected(f"invalid_fields:{name}")
+        return self._merge(schema.customers, customer, customer, "customer", changes)
+
+    def _merge(self, table: Any, row: Any, customer: Any, entity: str, changes: dict[str, Any],
+               *, status_machine: bool = False) -> Outcome:  # fmt: skip
+        base = self.m.base_version
+        field_versions = dict(row.field_versions or {})
+        applied: dict[str, Any] = {}
+        conflicts: list[FieldConflict] = []
+        for name, mine in changes.items():
+            theirs = getattr(row, name)
+            if mine == theirs:
+                continue
+            changed_at = int(field_versions.get(name, 0))
+            concurrent = base is not None and changed_at > base
+            if status_machine and name == "status" and mine not in TASK_TRANSITIONS[theirs]:
+                conflicts.append(self._conflict(entity, row.id, name, mine, theirs))
+            elif concurrent:
+                conflicts.append(self._conflict(entity, row.id, name, mine, theirs))
+            else:
+                applied[name] = mine
+        version = int(row.version)
+        if applied:
+            version += 1
+            for name in applied:
+                field_versions[name] = version
+            extra: dict[str, Any] = {}
+            if status_machine and applied.get("status") == "done":
+                extra["completed_at"] = _now()
+            seq = self._log(customer, entity, row.id)
+            self.conn.execute(
+                update(table).where(table.c.id == row.id).values(
+                    **applied, **extra, version=version, field_versions=field_versions, seq=seq
+                )
+            )
+        if conflicts:
+            return Outcome("conflict", "field_conflict", version, conflicts)
+        if base is not None and base < int(row.version) and applied:
+            return Outcome("merged", version=version)
+        return Outcome("applied", version=version)
+
+    def _request_change(self) -> Outcome:
+        customer = self._customer(self.m.entity_id)
+        if not self.m.fields:
+            raise Rejected("invalid_fields:empty")
+        for name in self.m.fields:
+            if name not in REGULATED_CUSTOMER_FIELDS:
+                raise Rejected(f"not_a_regulated_field:{name}")
+        for name, value in self.m.fields.items():
+            self.conn.execute(
+                insert(schema.change_requests).values(
+                    customer_id=customer.id, field=name, value=_jsonable(value),
+                    requested_by=self.principal.user_id, client_id=self.client_id,
+                    mutation_id=self.m.mutation_id, requested_at=_now(), status="pending",
+                )
+            )  # fmt: skip
+        return Outcome("applied", "pending_review", int(customer.version))
+
+    def _churn_event(self) -> Outcome:
+        data = ChurnEventFields.model_validate(self.m.fields)
+        self._customer(data.customer_id)
+        exists = self.conn.execute(
+            select(schema.churn_events.c.id).where(schema.churn_events.c.id == self.m.entity_id)
+        ).first()
+        if exists is None:
+            self.conn.execute(
+                insert(schema.churn_events).values(
+                    id=self.m.entity_id, customer_id=data.customer_id, action=data.action,
+                    reason_code=data.reason_code, note=data.note,
+                    user_id=self.principal.user_id, at=self.m.client_time, score=data.score,
+                )
+            )  # fmt: skip
+        return Outcome("applied")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _client_row(conn: Connection, principal: Principal, client_id: str, *, lock: bool) -> Any:
+    query = select(schema.clients).where(schema.clients.c.client_id == client_id)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        conn.execute(insert(schema.clients).values(
+            client_id=client_id, user_id=principal.user_id, device_id=principal.device_id,
+            last_mutation_id=0, created_at=_now()))  # fmt: skip
+        row = conn.execute(query).first()
+    if row.user_id != principal.user_id:
+        raise ProtocolError(ErrorCode.FORBIDDEN, "This client id belongs to another user.")
+    return row
+
+
+def last_mutation_id(conn: Connection, client_id: str) -> int:
+    row = conn.execute(select(schema.clients.c.last_mutation_id)
+                       .where(schema.clients.c.client_id == client_id)).first()  # fmt: skip
+    return int(row[0]) if row else 0
+
+
+def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResponse:
+    ids = [m.mutation_id for m in request.mutations]
+    if any(b != a + 1 for a, b in zip(ids, ids[1:], strict=False)):
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "Mutation ids in a batch must be consecutive.")
+    results: list[MutationResult] = []
+    with engine.begin() as conn:
+        last = int(_client_row(conn, principal, request.client_id, lock=False).last_mutation_id)
+    if ids and ids[0] > last + 1:
+        raise ProtocolError(ErrorCode.MUTATION_GAP,
+                            f"Mutations {last + 1}..{ids[0] - 1} are missing.",
+                            last_mutation_id=last)  # fmt: skip
+    for mutation in request.mutations:
+        with engine.begin() as conn:
+            client = _client_row(conn, principal, request.client_id, lock=True)
+            last = int(client.last_mutation_id)
+            if mutation.mutation_id <= last:
+                results.append(_stored_result(conn, request.client_id, mutation.mutation_id))
+                continue
+            if mutation.mutation_id != last + 1:  # pragma: no cover - guarded above
+                raise ProtocolError(ErrorCode.MUTATION_GAP, "Mutation sequence gap.",
+                                    last_mutation_id=last)  # fmt: skip
+            savepoint = conn.begin_nested()
+            try:
+                outcome = MutationApplier(conn, principal, request.client_id, mutation).apply()
+                savepoint.commit()
+            except Rejected as exc:
+                savepoint.rollback()
+                outcome = Outcome("rejected", exc.reason)
+            conn.execute(insert(schema.mutation_results).values(
+                client_id=request.client_id, mutation_id=mutation.mutation_id,
+                name=mutation.name, outcome=outcome.outcome, reason=outcome.reason,
+                version=outcome.version, processed_at=_now()))  # fmt: skip
+            conn.execute(update(schema.clients)
+                         .where(schema.clients.c.client_id == request.client_id)
+                         .values(last_mutation_id=mutation.mutation_id))  # fmt: skip
+            results.append(MutationResult(mutation_id=mutation.mutation_id,
+                                          outcome=outcome.outcome,  # type: ignore[arg-type]
+                                          reason=outcome.reason, version=outcome.version,
+                                          conflicts=outcome.conflicts))  # fmt: skip
+    with engine.begin() as conn:
+        return PushResponse(last_mutation_id=last_mutation_id(conn, request.client_id),
+                            results=results, write_checkpoint=current_seq(conn))  # fmt: skip
+
+
+def _stored_result(conn: Connection, client_id: str, mutation_id: int) -> MutationResult:
+    row = conn.execute(
+        select(schema.mutation_results).where(
+            schema.mutation_results.c.client_id == client_id,
+            schema.mutation_results.c.mutation_id == mutation_id,
+        )
+    ).first()
+    if row is None:
+        return MutationResult(mutation_id=mutation_id, outcome="skipped", reason="already_processed")
+    return MutationResult(mutation_id=mutation_id, outcome=row.outcome, reason=row.reason,
+                          version=row.version)  # fmt: skip

@@ -1,0 +1,322 @@
+"""Serving a client's scope: incremental pulls from the change log and snapshots.
+
+Pull reads change-log entries of the caller's scopes with `cursor < seq <=
+target`, where `target` is the committed value of the sequence counter (every
+sequence up to it is committed, see `db.py`), and sends each entity's *current*
+row — after checking it is still in the caller's scope, so data never leaks past a
+reassignment. Snapshots stream every in-scope row whose `seq <= S` for one counter
+value S; combined with a pull from S that is one consistent state (a row changed
+after S is absent from the snapshot and present in the pull).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, select
+
+from sync import wire
+from sync.protocol import (
+    Change,
+    ErrorCode,
+    PullRequest,
+    PullResponse,
+    SnapshotBegin,
+    SnapshotEnd,
+    SnapshotPage,
+)
+from sync.server import schema
+from sync.server.db import current_seq
+from sync.server.errors import ProtocolError
+from sync.server.mutations import last_mutation_id
+from sync.server.principal import Principal
+
+SNAPSHOT_PAGE_ROWS = 5000
+META_PURGED_UPTO = "purged_upto"
+
+_TABLES = {
+    "customer": schema.customers, "holding": schema.holdings, "snapshot": schema.snapshots,
+    "interaction": schema.interactions, "task": schema.tasks,
+}  # fmt: skip
+
+
+# --- cursors --------------------------------------------------------------------------
+
+
+def encode_cursor(seq: int, epoch: int) -> str:
+    raw = json.dumps({"s": seq, "e": epoch}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str | None) -> tuple[int, int]:
+    if token is None:
+        return 0, 0
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+        seq, epoch = int(data["s"]), int(data["e"])
+    except (ValueError, KeyError, TypeError):
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "The sync cursor is not valid.") from None
+    if seq < 0:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "The sync cursor is not valid.")
+    return seq, epoch
+
+
+# --- row serialisation ----------------------------------------------------------------
+
+
+def _scope_filter(principal: Principal) -> Any:
+    c = schema.customers.c
+    if principal.role == "rm":
+        return c.owner_rm == principal.user_id
+    if principal.role in ("manager", "teller"):
+        return c.branch == principal.branch
+    return c.id.is_(None)  # admin: nothing
+
+
+def serialise(entity: str, row: Any, principal: Principal) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    mapping = row._mapping
+    for column in wire.ENTITY_COLUMNS[entity]:
+        if column == "personal_masked":
+            data[column] = principal.sees_masked
+            continue
+        value = mapping.get(column)
+        if entity in ("interaction", "task") and column in ("occurred_at", "created_at",
+                                                             "completed_at"):  # fmt: skip
+            value = wire.instant(value)
+        data[column] = wire.jsonable(value)
+    if principal.sees_masked:
+        _mask(entity, data)
+    return data
+
+
+def _mask(entity: str, data: dict[str, Any]) -> None:
+    """Data minimisation: a teller's copy never holds the unmasked personal fields."""
+    from rm_desk.domain.masking import MaskKind, mask  # noqa: PLC0415
+
+    if entity == "customer":
+        data["mobile"] = mask(MaskKind.MOBILE, data["mobile"] or "")
+        data["id_number"] = mask(MaskKind.ID_NUMBER, data["id_number"] or "")
+        data["email"] = mask(MaskKind.EMAIL, data["email"] or "")
+        data["address"] = mask(MaskKind.ADDRESS, data["address"] or "")
+    elif entity == "holding" and data.get("account_no"):
+        kind = MaskKind.CARD if data.get("kind") == "card" else MaskKind.ID_NUMBER
+        data["account_no"] = mask(kind, data["account_no"])
+
+
+def _rows_in_scope(conn: Connection, entity: str, ids: Sequence[str],
+                   principal: Principal) -> dict[str, Any]:  # fmt: skip
+    """Current rows of `entity` with these ids that the principal may see, by id."""
+    table = _TABLES[entity]
+    found: dict[str, Any] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        if entity == "customer":
+            query = select(table).where(table.c.id.in_(chunk), _scope_filter(principal))
+            for row in conn.execute(query):
+                found[row.id] = row
+        elif entity == "snapshot":
+            pairs = [wire.split_snapshot_key(k) for k in chunk]
+            customers = sorted({p[0] for p in pairs})
+            query = (
+                select(table)
+                .join(schema.customers, schema.customers.c.id == table.c.customer_id)
+                .where(table.c.customer_id.in_(customers), _scope_filter(principal))
+            )
+            wanted = set(chunk)
+            for row in conn.execute(query):
+                key = wire.snapshot_key(row.customer_id, row.month)
+                if key in wanted:
+                    found[key] = row
+        else:
+            query = (
+                select(table)
+                .join(schema.customers, schema.customers.c.id == table.c.customer_id)
+                .where(table.c.id.in_(chunk), _scope_filter(principal))
+            )
+            for row in conn.execute(query):
+                found[row.id] = row
+    return found
+
+
+# --- pull -----------------------------------------------------------------------------
+
+
+def _purged_upto(conn: Connection) -> int:
+    row = conn.execute(select(schema.server_meta.c.value)
+                       .where(schema.server_meta.c.key == META_PURGED_UPTO)).first()  # fmt: skip
+    return int(row[0]) if row else 0
+
+
+def pull(engine: Engine, principal: Principal, request: PullRequest) -> PullResponse:
+    cursor_seq, epoch = decode_cursor(request.cursor)
+    scopes = principal.scopes
+    with engine.begin() as conn:
+        if request.cursor is not None and epoch != principal.scope_epoch:
+            raise ProtocolError(ErrorCode.RESET_REQUIRED,
+                                "Your access changed; a full resynchronisation is needed.")  # fmt: skip
+        if request.cursor is not None and cursor_seq < _purged_upto(conn):
+            raise ProtocolError(ErrorCode.RESET_REQUIRED,
+                                "This device was offline longer than the server keeps changes; "
+                                "a full resynchronisation is needed.")  # fmt: skip
+        target = current_seq(conn)
+        entries: list[Any] = []
+        if scopes:
+            log = schema.change_log.c
+            entries = list(conn.execute(
+                select(log.seq, log.entity, log.entity_id, log.op)
+                .where(log.scope.in_(scopes), log.seq > cursor_seq, log.seq <= target)
+                .order_by(log.seq).limit(request.limit)
+            ))  # fmt: skip
+        has_more = len(entries) == request.limit
+        new_cursor = int(entries[-1].seq) if has_more else target
+        # Latest entry per entity wins within the page.
+        latest: dict[tuple[str, str], Any] = {}
+        for entry in entries:
+            latest.pop((entry.entity, entry.entity_id), None)
+            latest[(entry.entity, entry.entity_id)] = entry
+        wanted: dict[str, list[str]] = {}
+        for (entity, entity_id), entry in latest.items():
+            if entry.op == "upsert" and entity in _TABLES:
+                wanted.setdefault(entity, []).append(entity_id)
+        rows = {entity: _rows_in_scope(conn, entity, ids, principal)
+                for entity, ids in wanted.items()}  # fmt: skip
+        changes: list[Change] = []
+        for (entity, entity_id), entry in latest.items():
+            if entry.op == "upsert":
+                row = rows.get(entity, {}).get(entity_id)
+                if row is None:
+                    continue  # no longer visible: an evict or delete follows in the log
+                if entity == "task" and row.deleted:
+                    changes.append(Change(seq=entry.seq, entity=entity, id=entity_id, op="delete",
+                                          version=int(row.version)))  # fmt: skip
+                    continue
+                changes.append(Change(seq=entry.seq, entity=entity, id=entity_id, op="upsert",
+                                      version=int(row.version),
+                                      data=serialise(entity, row, principal)))  # fmt: skip
+            else:
+                changes.append(Change(seq=entry.seq, entity=entity, id=entity_id, op=entry.op))
+        changes.sort(key=lambda c: c.seq)
+        remaining = 0
+        if has_more and scopes:
+            log = schema.change_log.c
+            remaining = int(conn.execute(
+                select(func.count()).select_from(schema.change_log)
+                .where(log.scope.in_(scopes), log.seq > new_cursor, log.seq <= target)
+            ).scalar_one())  # fmt: skip
+        return PullResponse(
+            changes=changes, cursor=encode_cursor(new_cursor, principal.scope_epoch),
+            has_more=has_more, target_seq=target, remaining=remaining,
+            last_mutation_id=last_mutation_id(conn, request.client_id),
+            scope_epoch=principal.scope_epoch,
+        )  # fmt: skip
+
+
+# --- snapshot -------------------------------------------------------------------------
+
+_SNAPSHOT_ORDER = ("customer", "holding", "snapshot", "interaction", "task")
+
+
+def _resume_token(snapshot_seq: int, entity: str, last_key: list[Any]) -> str:
+    raw = json.dumps({"s": snapshot_seq, "n": entity, "k": last_key}, ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_resume(token: str) -> tuple[int, str, list[Any]]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        seq, entity, key = int(data["s"]), str(data["n"]), list(data["k"])
+    except (ValueError, KeyError, TypeError):
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "The snapshot resume token is not valid.") from None
+    if entity not in _SNAPSHOT_ORDER:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "The snapshot resume token is not valid.")
+    return seq, entity, key
+
+
+def _key_columns(entity: str) -> list[Any]:
+    table = _TABLES[entity]
+    if entity == "snapshot":
+        return [table.c.customer_id, table.c.month]
+    return [table.c.id]
+
+
+def snapshot_lines(engine: Engine, principal: Principal, client_id: str,
+                   resume: str | None = None) -> Iterator[str]:  # fmt: skip
+    """NDJSON lines: begin, pages of rows (each with a resume token), end."""
+    if resume is not None:
+        snapshot_seq, start_entity, start_key = _decode_resume(resume)
+    else:
+        with engine.begin() as conn:
+            snapshot_seq = current_seq(conn)
+        start_entity, start_key = _SNAPSHOT_ORDER[0], []
+    with engine.begin() as conn:
+        counts = {}
+        for entity in _SNAPSHOT_ORDER:
+            table = _TABLES[entity]
+            query = select(func.count()).select_from(table)
+            if entity != "customer":
+                query = query.join(schema.customers, schema.customers.c.id == table.c.customer_id)
+            counts[entity] = int(conn.execute(
+                query.where(_scope_filter(principal), table.c.seq <= snapshot_seq)
+            ).scalar_one())  # fmt: skip
+    yield SnapshotBegin(snapshot_seq=snapshot_seq, counts=counts,
+                        scope_epoch=principal.scope_epoch).model_dump_json() + "\n"  # fmt: skip
+    started = False
+    for entity in _SNAPSHOT_ORDER:
+        if not started and entity != start_entity:
+            continue
+        key = start_key if not started else []
+        started = True
+        yield from _entity_pages(engine, principal, entity, snapshot_seq, key)
+    with engine.begin() as conn:
+        last = last_mutation_id(conn, client_id)
+    yield SnapshotEnd(cursor=encode_cursor(snapshot_seq, principal.scope_epoch),
+                      last_mutation_id=last).model_dump_json() + "\n"  # fmt: skip
+
+
+def _entity_pages(engine: Engine, principal: Principal, entity: str, snapshot_seq: int,
+                  after: list[Any]) -> Iterator[str]:  # fmt: skip
+    table = _TABLES[entity]
+    columns = [c for c in wire.ENTITY_COLUMNS[entity] if c != "personal_masked"]
+    keys = _key_columns(entity)
+    selected = [table.c[c] for c in columns]
+    if entity == "task":
+        selected.append(table.c.deleted)
+    while True:
+        query = select(*selected)
+        if entity != "customer":
+            query = query.join(schema.customers, schema.customers.c.id == table.c.customer_id)
+        query = query.where(_scope_filter(principal), table.c.seq <= snapshot_seq)
+        if after:
+            if len(keys) == 1:
+                query = query.where(keys[0] > after[0])
+            else:
+                query = query.where(
+                    (keys[0] > after[0]) | and_(keys[0] == after[0], keys[1] > after[1])
+                )
+        query = query.order_by(*keys).limit(SNAPSHOT_PAGE_ROWS)
+        with engine.begin() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return
+        out: list[list[Any]] = []
+        for row in rows:
+            if entity == "task" and row.deleted:
+                continue
+            data = serialise(entity, row, principal)
+            out.append([data[c] for c in (*columns, "personal_masked")]
+                       if entity == "customer" else [data[c] for c in columns])  # fmt: skip
+        last = rows[-1]
+        after = [last.customer_id, last.month] if entity == "snapshot" else [last.id]
+        page = SnapshotPage(
+            entity=entity,
+            columns=[*columns, "personal_masked"] if entity == "customer" else columns,
+            rows=out, resume=_resume_token(snapshot_seq, entity, after),
+        )
+        yield page.model_dump_json() + "\n"
+        if len(rows) < SNAPSHOT_PAGE_ROWS:
+            return
