@@ -311,8 +311,9 @@ class MutationApplier:
             theirs = getattr(row, name)
             if mine == theirs:
                 continue
-            changed_at = int(field_versions.get(name, 0))
-            concurrent = base is not None and changed_at > base
+            changed_at, writer = _field_stamp(field_versions.get(name))
+            # A later edit by the same client builds on its own earlier one: not a race.
+            concurrent = base is not None and changed_at > base and writer != self.client_id
             if status_machine and name == "status" and mine not in TASK_TRANSITIONS[theirs]:
                 conflicts.append(self._conflict(entity, row.id, name, mine, theirs))
             elif concurrent:
@@ -323,7 +324,7 @@ class MutationApplier:
         if applied:
             version += 1
             for name in applied:
-                field_versions[name] = version
+                field_versions[name] = [version, self.client_id]
             extra: dict[str, Any] = {}
             if status_machine and applied.get("status") == "done":
                 extra["completed_at"] = _now()
@@ -371,6 +372,15 @@ class MutationApplier:
                 )
             )  # fmt: skip
         return Outcome("applied")
+
+
+def _field_stamp(entry: Any) -> tuple[int, str | None]:
+    """(version, client id) a field last changed at; seeded data has no stamp."""
+    if isinstance(entry, list) and len(entry) == 2:
+        return int(entry[0]), str(entry[1])
+    if isinstance(entry, int):
+        return entry, None
+    return 0, None
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,0 +1,60 @@
+"""Editing a customer: contact fields the RM maintains, and change requests for
+regulated fields (KYC, risk rating, ID, address of record), which the bank reviews."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from local_store import book, outbox
+from rm_desk.domain.identity import InvalidMobile, normalise_mobile
+from rm_desk.services.changes import Changes
+from rm_desk.services.session import Session
+
+EDITABLE = ("mobile", "email", "tags")
+REGULATED = ("name", "id_type", "id_number", "birth_date", "address", "kyc_expiry", "risk_profile")
+
+
+class InvalidEdit(ValueError):
+    pass
+
+
+def update_contact(session: Session, customer_id: str, **changes: Any) -> Changes:
+    unknown = set(changes) - set(EDITABLE)
+    if unknown & set(REGULATED):
+        raise InvalidEdit("Regulated fields change only through a change request.")
+    if unknown:
+        raise InvalidEdit(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    if "mobile" in changes:
+        try:
+            changes["mobile"] = normalise_mobile(str(changes["mobile"]))
+        except InvalidMobile as exc:
+            raise InvalidEdit(str(exc)) from None
+    if "tags" in changes:
+        changes["tags"] = tuple(t.strip() for t in changes["tags"] if t.strip())
+    now = session.clock()
+    with session.store.transaction() as conn:
+        customer = book.get_customer(conn, customer_id)
+        updated = dataclasses.replace(customer, **changes)
+        wire: dict[str, Any] = {}
+        for name in changes:
+            if getattr(customer, name) != getattr(updated, name):
+                value = getattr(updated, name)
+                wire[name] = ("|" + "|".join(value) + "|" if value else "") if name == "tags" else value
+        if not wire:
+            return Changes()
+        book.upsert_customers(conn, [updated])
+        outbox.enqueue(conn, "customer.update", "customer", customer_id, "update", wire,
+                       base_version=customer.version, client_time=now)  # fmt: skip
+    return Changes(customers=frozenset({customer_id}), book=True, outbox=True)
+
+
+def request_change(session: Session, customer_id: str, field: str, value: Any) -> Changes:
+    if field not in REGULATED:
+        raise InvalidEdit(f"{field} is not a regulated field.")
+    now = session.clock()
+    with session.store.transaction() as conn:
+        customer = book.get_customer(conn, customer_id)
+        outbox.enqueue(conn, "customer.request_change", "customer", customer_id, "request_change",
+                       {field: value}, base_version=customer.version, client_time=now)  # fmt: skip
+    return Changes(outbox=True)

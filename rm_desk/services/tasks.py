@@ -1,0 +1,111 @@
+"""Follow-up tasks: create, edit, complete with an outcome, delete, hand over.
+
+Each write updates the local row and appends its mutation in one transaction; the
+mutation carries the row's version as `base_version` so the server can merge per
+field and report real conflicts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from local_store import book, outbox, records
+from rm_desk.domain.ids import uuid7
+from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
+from rm_desk.services.changes import Changes
+from rm_desk.services.notes import task_fields
+from rm_desk.services.session import Session
+
+EDITABLE = ("title", "due", "priority", "assignee", "status", "outcome", "detail")
+TRANSITIONS = {
+    TaskStatus.OPEN: {TaskStatus.IN_PROGRESS, TaskStatus.DONE, TaskStatus.CANCELLED},
+    TaskStatus.IN_PROGRESS: {TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.CANCELLED},
+    TaskStatus.DONE: set(),
+    TaskStatus.CANCELLED: set(),
+}
+
+
+class InvalidTask(ValueError):
+    pass
+
+
+def create_task(
+    session: Session, customer_id: str, title: str, due: date, *,
+    priority: TaskPriority = TaskPriority.NORMAL, assignee: str | None = None,
+    source: TaskSource = TaskSource.MANUAL, detail: str = "", reason_code: str | None = None,
+) -> tuple[FollowUpTask, Changes]:
+    if not title.strip():
+        raise InvalidTask("A task needs a title.")
+    now = session.clock()
+    task = FollowUpTask(
+        id=uuid7(), customer_id=customer_id, title=title.strip(), due=due, priority=priority,
+        assignee=assignee or session.user, created_by=session.user, source=source,
+        detail=detail, reason_code=reason_code, created_at=now,
+    )  # fmt: skip
+    with session.store.transaction() as conn:
+        book.get_customer(conn, customer_id)
+        records.put_tasks(conn, [task])
+        outbox.enqueue(conn, "task.create", "task", task.id, "create", task_fields(task),
+                       base_version=None, client_time=now)  # fmt: skip
+    return task, Changes(customers=frozenset({customer_id}), book=True, tasks=True, outbox=True)
+
+
+def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowUpTask, Changes]:
+    """Edit fields of a task (title, due, priority, assignee, status, outcome, detail)."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidTask(f"These task fields cannot be edited: {', '.join(sorted(unknown))}.")
+    now = session.clock()
+    with session.store.transaction() as conn:
+        task = records.get_task(conn, task_id)
+        if "status" in changes:
+            new = TaskStatus(changes["status"])
+            if new != task.status and new not in TRANSITIONS[task.status]:
+                raise InvalidTask(f"A {task.status.value} task cannot become {new.value}.")
+            changes["status"] = new
+        if "priority" in changes:
+            changes["priority"] = TaskPriority(changes["priority"])
+        if "title" in changes and not str(changes["title"]).strip():
+            raise InvalidTask("A task needs a title.")
+        updated = dataclasses.replace(task, **changes)
+        if updated.status is TaskStatus.DONE and task.status is not TaskStatus.DONE:
+            updated = dataclasses.replace(updated, completed_at=now)
+        wire: dict[str, Any] = {}
+        for name in changes:
+            value = getattr(updated, name)
+            if getattr(task, name) == value:
+                continue
+            wire[name] = value.isoformat() if isinstance(value, date) else (
+                value.value if isinstance(value, TaskStatus) else int(value)
+                if isinstance(value, TaskPriority) else value)  # fmt: skip
+        if not wire:
+            return task, Changes()
+        records.put_tasks(conn, [updated])
+        outbox.enqueue(conn, "task.update", "task", task.id, "update", wire,
+                       base_version=task.version, client_time=now)  # fmt: skip
+    return updated, Changes(customers=frozenset({task.customer_id}), book=True, tasks=True,
+                            outbox=True)  # fmt: skip
+
+
+def complete_task(session: Session, task_id: str, outcome: str) -> tuple[FollowUpTask, Changes]:
+    if not outcome.strip():
+        raise InvalidTask("Say how the follow-up ended before completing it.")
+    return update_task(session, task_id, status=TaskStatus.DONE, outcome=outcome.strip())
+
+
+def delete_task(session: Session, task_id: str) -> Changes:
+    now = session.clock()
+    with session.store.transaction() as conn:
+        task = records.get_task(conn, task_id)
+        conn.exec_driver_sql("DELETE FROM tasks WHERE id = ?", (task_id,))
+        book.refresh_activity(conn, [task.customer_id])
+        outbox.enqueue(conn, "task.delete", "task", task_id, "delete", {},
+                       base_version=task.version, client_time=now)  # fmt: skip
+    return Changes(customers=frozenset({task.customer_id}), book=True, tasks=True, outbox=True)
+
+
+def tasks_view(session: Session, view: str) -> list[FollowUpTask]:
+    with session.store.read() as conn:
+        return records.tasks_for(conn, session.user, view, today=session.clock().astimezone().date())
