@@ -320,3 +320,25 @@ def _entity_pages(engine: Engine, principal: Principal, entity: str, snapshot_se
         yield page.model_dump_json() + "\n"
         if len(rows) < SNAPSHOT_PAGE_ROWS:
             return
+
+
+def purge_change_log(engine: Engine, keep_after_seq: int) -> int:
+    """Drop change-log entries up to `keep_after_seq` (the tombstone horizon).
+
+    Clients whose cursor is older get `reset_required` and resynchronise by snapshot,
+    keeping their outbox. Run it with a horizon longer than the longest offline period
+    the bank allows."""
+    from sqlalchemy import delete, insert, update  # noqa: PLC0415
+
+    with engine.begin() as conn:
+        removed = conn.execute(delete(schema.change_log)
+                               .where(schema.change_log.c.seq <= keep_after_seq)).rowcount  # fmt: skip
+        current = _purged_upto(conn)
+        value = str(max(current, keep_after_seq))
+        if conn.execute(select(schema.server_meta.c.key)
+                        .where(schema.server_meta.c.key == META_PURGED_UPTO)).first() is None:  # fmt: skip
+            conn.execute(insert(schema.server_meta).values(key=META_PURGED_UPTO, value=value))
+        else:
+            conn.execute(update(schema.server_meta)
+                         .where(schema.server_meta.c.key == META_PURGED_UPTO).values(value=value))  # fmt: skip
+    return int(removed or 0)
