@@ -56,8 +56,27 @@ def _parser() -> argparse.ArgumentParser:
     profile = sub.add_parser("profile", help="manage profiles on this computer")
     psub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
     psub.add_parser("list", help="list the profiles on this computer")
+    add = psub.add_parser("add", help="sign in to the central CRM and create a profile")
+    add.add_argument("--user", required=True)
+    add.add_argument("--server", help="gateway URL (default: the policy's server_url)")
+    add.add_argument("--password-stdin", action="store_true")
     remove = psub.add_parser("remove", help="delete a profile and its encrypted data")
     remove.add_argument("user")
+
+    sync = sub.add_parser("sync", help="synchronise a profile with the central CRM")
+    sync.add_argument("--user", required=True)
+    sync.add_argument("--password-stdin", action="store_true")
+
+    note = sub.add_parser("note", help="contact history")
+    nsub = note.add_subparsers(dest="note_command", metavar="ACTION", required=True)
+    nadd = nsub.add_parser("add", help="log a contact (works offline; syncs later)")
+    nadd.add_argument("--user", required=True)
+    nadd.add_argument("--customer", required=True, metavar="CIF")
+    nadd.add_argument("--kind", required=True,
+                      choices=["visit", "call", "message", "service", "complaint"])  # fmt: skip
+    nadd.add_argument("--text", required=True)
+    nadd.add_argument("--subject", default="")
+    nadd.add_argument("--password-stdin", action="store_true")
 
     demo = sub.add_parser("demo", help="demo bank tools")
     dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
@@ -79,11 +98,67 @@ def _cmd_profile(args: argparse.Namespace) -> int:
             state = " (locked out)" if p.locked_until else ""
             print(f"{p.user}\t{p.role.value}\t{p.server}{state}")
         return 0
+    if args.profile_command == "add":
+        from rm_desk.services import sync as sync_service  # noqa: PLC0415
+
+        server = args.server or reg.policy.server_url
+        if not server:
+            raise CliError("no server: pass --server URL or set server_url in the policy")
+        password = read_password(args.password_stdin)
+        added = sync_service.add_profile(reg, args.user, password, server)
+        added.session.lock()
+        print(f"added profile {args.user} ({added.session.role.value}) from {server}: "
+              f"{added.summary.line()}")  # fmt: skip
+        return 0
     if args.profile_command == "remove":
         reg.remove(args.user)
         print(f"removed profile {args.user}")
         return 0
     raise CliError(f"unknown profile action {args.profile_command}")
+
+
+def _unlock(args: argparse.Namespace) -> tuple[object, object, str]:
+    from rm_desk.services import config, session  # noqa: PLC0415
+
+    reg = session.registry(config.data_dir(args.data_dir), config.load_policy())
+    reg.get(args.user)  # ProfileNotFound before asking for a password
+    password = read_password(args.password_stdin)
+    return reg, session.unlock(reg, args.user, password), password
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from rm_desk.services import sync as sync_service  # noqa: PLC0415
+    from rm_desk.services.session import Session  # noqa: PLC0415
+
+    reg, opened, password = _unlock(args)
+    assert isinstance(opened, Session)  # noqa: S101
+    try:
+        summary = sync_service.sync_session(opened, password, reg=reg)  # type: ignore[arg-type]
+    finally:
+        if opened.store.is_open:
+            opened.lock()
+    print(summary.line())
+    return 0
+
+
+def _cmd_note_add(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from rm_desk.domain.model import InteractionKind  # noqa: PLC0415
+    from rm_desk.services import notes  # noqa: PLC0415
+    from rm_desk.services.session import Session  # noqa: PLC0415
+
+    _reg, opened, _password = _unlock(args)
+    assert isinstance(opened, Session)  # noqa: S101
+    try:
+        data = notes.NoteInput(customer_id=args.customer, kind=InteractionKind(args.kind),
+                               occurred_at=datetime.now(UTC), subject=args.subject,
+                               note=args.text)  # fmt: skip
+        interaction, _task, _changes = notes.log_interaction(opened, data)
+    finally:
+        opened.lock()
+    print(f"saved {args.kind} note {interaction.id} for {args.customer}; it syncs with the next sync")
+    return 0
 
 
 def _cmd_demo_load(args: argparse.Namespace) -> int:
@@ -116,16 +191,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from local_store.errors import StoreError  # noqa: PLC0415
     from rm_desk.domain.policy import PolicyError  # noqa: PLC0415
+    from rm_desk.services.notes import InvalidNote  # noqa: PLC0415
+    from sync.client.errors import SyncError  # noqa: PLC0415
 
     try:
         if args.command == "profile":
             return _cmd_profile(args)
         if args.command == "demo":
             return _cmd_demo_load(args)
+        if args.command == "sync":
+            return _cmd_sync(args)
+        if args.command == "note":
+            return _cmd_note_add(args)
         if args.screenshots and not args.demo:
             raise CliError("--screenshots needs --demo")
         return _run_gui(args)
-    except (CliError, StoreError, PolicyError) as exc:
+    except (CliError, StoreError, PolicyError, SyncError, InvalidNote) as exc:
         print(f"rm-desk: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

@@ -63,3 +63,47 @@ def test_first_sync_then_offline_note_reaches_manager_exactly_once(
     assert [i.id for i in timeline if i.id == interaction.id] == [interaction.id]
     a.session.lock()
     m.session.lock()
+
+
+def test_command_line_profile_add_note_add_and_sync(gateway: Gateway, bank: dict[str, str],
+                                                     tmp_path: Path) -> None:  # fmt: skip
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    rm_desk = str(Path(sys.executable).parent / "rm-desk")
+    env = {**os.environ, "RM_DESK_DATA_DIR": str(tmp_path / "cli"),
+           "RM_DESK_POLICY": str(tmp_path / "none.json")}  # fmt: skip
+
+    def run(*args: str, password: str = bank["rm001"]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([rm_desk, *args, "--password-stdin"], input=password + "\n",
+                              capture_output=True, text=True, env=env, timeout=180,
+                              check=False)  # fmt: skip
+
+    added = run("profile", "add", "--user", "rm001", "--server", gateway.url)
+    assert added.returncode == 0, added.stderr
+    assert "added profile rm001 (rm)" in added.stdout
+    with gateway.engine.connect() as conn:
+        cif = conn.execute(select(schema.customers.c.id).where(schema.customers.c.owner_rm == "rm001")
+                           .order_by(schema.customers.c.id)).scalars().first()  # fmt: skip
+    assert cif is not None
+    noted = run("note", "add", "--user", "rm001", "--customer", cif, "--kind", "visit",
+                "--text", "命令行记录的拜访")  # fmt: skip
+    assert noted.returncode == 0, noted.stderr
+    synced = run("sync", "--user", "rm001")
+    assert synced.returncode == 0, synced.stderr
+    assert synced.stdout.strip().startswith("pulled ")
+    assert "pushed 1" in synced.stdout
+    with gateway.engine.connect() as conn:
+        texts = conn.execute(select(schema.interactions.c.note)
+                             .where(schema.interactions.c.customer_id == cif)).scalars().all()  # fmt: skip
+    assert texts.count("命令行记录的拜访") == 1
+    unknown = run("note", "add", "--user", "rm001", "--customer", "000000000000", "--kind", "call",
+                  "--text", "x")  # fmt: skip
+    assert unknown.returncode == 1
+    assert "000000000000" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    wrong = run("sync", "--user", "rm001", password="not-it")
+    assert wrong.returncode == 1
+    assert wrong.stderr.count("\n") == 1
+    assert wrong.stderr.startswith("rm-desk: error: The password is not correct.")
