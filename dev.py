@@ -35,7 +35,7 @@ def _run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (this script runs on any python3)
         sys.exit("RM Desk needs Python 3.11 or newer")
     if not _python().exists():
         print(f"creating {VENV}", flush=True)

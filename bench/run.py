@@ -29,17 +29,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlcipher3.dbapi2 as sqlcipher  # noqa: E402
-from sqlalchemy import create_engine, event  # noqa: E402
-from sqlalchemy.pool import QueuePool  # noqa: E402
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import create_engine, event
+from sqlalchemy.pool import QueuePool
 
-from local_store import book, migrations, outbox, search  # noqa: E402
-from local_store.bulk import bulk_load  # noqa: E402
-from local_store.engine import KeyBuffer  # noqa: E402
-from local_store.store import LocalStore  # noqa: E402
-from rm_desk.demo import generate_bank  # noqa: E402
-from rm_desk.domain.book import BookColumn, BookFilter, BookSort  # noqa: E402
-from rm_desk.domain.model import ChurnLevel, Segment  # noqa: E402
+from local_store import book, migrations, outbox, search
+from local_store.bulk import bulk_load
+from local_store.engine import KeyBuffer
+from local_store.store import LocalStore
+from rm_desk.demo import generate_bank
+from rm_desk.domain.book import BookColumn, BookFilter, BookSort
+from rm_desk.domain.model import ChurnLevel, Segment
 
 AS_OF = date(2026, 11, 24)
 SCALES = {"small": 10_000, "full": 100_000}
@@ -71,13 +71,23 @@ def plain_store(path: Path) -> LocalStore:
 
     def connect() -> sqlcipher.Connection:
         conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
-        for pragma in ("temp_store = MEMORY", "foreign_keys = ON", "synchronous = FULL",
-                       "journal_mode = WAL", "cache_size = -32768"):  # fmt: skip
+        for pragma in (
+            "temp_store = MEMORY",
+            "foreign_keys = ON",
+            "synchronous = FULL",
+            "journal_mode = WAL",
+            "cache_size = -32768",
+        ):
             conn.execute(f"PRAGMA {pragma}")
         return conn
 
-    engine = create_engine("sqlite+pysqlite://", module=sqlcipher, creator=connect,
-                           poolclass=QueuePool, pool_use_lifo=True)  # fmt: skip
+    engine = create_engine(
+        "sqlite+pysqlite://",
+        module=sqlcipher,
+        creator=connect,
+        poolclass=QueuePool,
+        pool_use_lifo=True,
+    )
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -98,8 +108,9 @@ def query_workload(store: LocalStore, rng: random.Random, repeat: int) -> dict[s
     sample = rng.sample(rows, min(len(rows), repeat))
     queries: list[str] = []
     for cif, name, py, initials, mobile in sample:
-        queries.extend([name[:2], name, py[: rng.randint(2, len(py))], initials, cif[:6],
-                        mobile[-4:]])  # fmt: skip
+        queries.extend(
+            [name[:2], name, py[: rng.randint(2, len(py))], initials, cif[:6], mobile[-4:]]
+        )
     figures: dict[str, list[float]] = {"search": [], "profile": [], "book_page": [], "book_ids": []}
     with store.read() as conn:
         for q in queries:
@@ -111,8 +122,11 @@ def query_workload(store: LocalStore, rng: random.Random, repeat: int) -> dict[s
             book.profile(conn, cif)
             figures["profile"].append((time.perf_counter() - start) * 1000)
         sorts = [BookSort(c, d) for c in BookColumn for d in (False, True)]
-        filters = [BookFilter(), BookFilter(churn_levels=frozenset({ChurnLevel.RED})),
-                   BookFilter(segments=frozenset({Segment.AFFLUENT}), not_contacted_days=30)]  # fmt: skip
+        filters = [
+            BookFilter(),
+            BookFilter(churn_levels=frozenset({ChurnLevel.RED})),
+            BookFilter(segments=frozenset({Segment.AFFLUENT}), not_contacted_days=30),
+        ]
         for i in range(40):
             sort, filt = sorts[i % len(sorts)], filters[i % len(filters)]
             start = time.perf_counter()
@@ -132,13 +146,17 @@ def bench_store(customers: int, workdir: Path) -> dict[str, Any]:
     # 1. The demo bank at full size into the encrypted store.
     enc = LocalStore.open(workdir / "enc.db", secrets.token_bytes(32))
     start = time.perf_counter()
-    counts = bulk_load(enc, generate_bank(customers, max(1, customers // 400), seed=7,
-                                          as_of=AS_OF).chunks())  # fmt: skip
+    counts = bulk_load(
+        enc, generate_bank(customers, max(1, customers // 400), seed=7, as_of=AS_OF).chunks()
+    )
     results["store.demo_load_seconds"] = round(time.perf_counter() - start, 2)
     results["store.demo_rows"] = {
-        "customers": counts.customers, "holdings": counts.holdings,
-        "snapshots": counts.snapshots, "interactions": counts.interactions, "tasks": counts.tasks,
-    }  # fmt: skip
+        "customers": counts.customers,
+        "holdings": counts.holdings,
+        "snapshots": counts.snapshots,
+        "interactions": counts.interactions,
+        "tasks": counts.tasks,
+    }
     results["store.db_megabytes"] = round((workdir / "enc.db").stat().st_size / 2**20, 1)
     figures = query_workload(enc, rng, 300)
     for name, values in figures.items():
@@ -149,13 +167,18 @@ def bench_store(customers: int, workdir: Path) -> dict[str, Any]:
     # 2. SQLCipher cost: the same load and queries, encrypted vs plain, on a slice of the
     #    bank materialised once so generation time is not part of either side.
     slice_size = min(customers, 20_000)
-    chunks = list(generate_bank(slice_size, max(1, slice_size // 400), seed=3, as_of=AS_OF).chunks())
+    chunks = list(
+        generate_bank(slice_size, max(1, slice_size // 400), seed=3, as_of=AS_OF).chunks()
+    )
     timings: dict[str, list[float]] = {"cipher": [], "plain": []}
     for rnd in range(3):
         for kind in ("plain", "cipher") if rnd % 2 else ("cipher", "plain"):
             path = workdir / f"ratio-{kind}-{rnd}.db"
-            store = (LocalStore.open(path, secrets.token_bytes(32)) if kind == "cipher"
-                     else plain_store(path))  # fmt: skip
+            store = (
+                LocalStore.open(path, secrets.token_bytes(32))
+                if kind == "cipher"
+                else plain_store(path)
+            )
             start = time.perf_counter()
             bulk_load(store, chunks)
             query_workload(store, random.Random(5), 100)
@@ -186,11 +209,14 @@ def main() -> int:
         return 2
     customers = SCALES[args.scale]
     report: dict[str, Any] = {
-        "scale": args.scale, "customers": customers, "machine": {
-            "cpus": os.cpu_count(), "python": platform.python_version(),
+        "scale": args.scale,
+        "customers": customers,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
             "platform": platform.platform(),
         },
-    }  # fmt: skip
+    }
     with tempfile.TemporaryDirectory(prefix="rm-desk-bench-") as tmp:
         for name in chosen:
             started = time.perf_counter()

@@ -32,15 +32,25 @@ class AuditEntry:
     hash: str
 
 
-def _digest(prev_hash: str, at: str, actor: str, action: str, entity: str, entity_id: str,
-            detail: str) -> str:  # fmt: skip
-    body = json.dumps([prev_hash, at, actor, action, entity, entity_id, detail],
-                      ensure_ascii=False, separators=(",", ":"))  # fmt: skip
+def _digest(
+    prev_hash: str, at: str, actor: str, action: str, entity: str, entity_id: str, detail: str
+) -> str:
+    body = json.dumps(
+        [prev_hash, at, actor, action, entity, entity_id, detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def append(
-    conn: Connection, *, at: datetime, actor: str, action: str, entity: str, entity_id: str,
+    conn: Connection,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     row = conn.exec_driver_sql("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
@@ -54,8 +64,9 @@ def append(
         (when, actor, action, entity, entity_id, detail_json, prev, digest),
     ).fetchone()
     assert result is not None  # noqa: S101
-    return AuditEntry(int(result[0]), when, actor, action, entity, entity_id, detail or {},
-                      prev, digest)  # fmt: skip
+    return AuditEntry(
+        int(result[0]), when, actor, action, entity, entity_id, detail or {}, prev, digest
+    )
 
 
 def entries(conn: Connection, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
@@ -64,8 +75,9 @@ def entries(conn: Connection, *, after: int = 0, limit: int = 1000) -> list[Audi
         "FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
         (after, limit),
     ).fetchall()
-    return [AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8])
-            for r in rows]  # fmt: skip
+    return [
+        AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8]) for r in rows
+    ]
 
 
 def verify(conn: Connection) -> int | None:

@@ -25,8 +25,8 @@ from local_store.codec import (
     TASK_COLUMNS,
     cols,
     customer_from,
-    executemany,
     customer_row,
+    executemany,
     holding_from,
     interaction_from,
     marks,
@@ -35,7 +35,15 @@ from local_store.codec import (
     task_from,
 )
 from local_store.errors import NotFound
-from rm_desk.domain.book import BookColumn, BookFilter, BookRow, BookSort, CustomerProfile
+from rm_desk.domain.book import (
+    ALL_CUSTOMERS,
+    BY_NAME,
+    BookColumn,
+    BookFilter,
+    BookRow,
+    BookSort,
+    CustomerProfile,
+)
 from rm_desk.domain.model import (
     AumTier,
     ChurnAssessment,
@@ -61,8 +69,9 @@ def upsert_customers(conn: Connection, customers: Sequence[Customer]) -> list[in
     ids = [c.id for c in customers]
     pks = pks_for(conn, ids)
     by_id = {c.id: c for c in customers}
-    executemany(conn, "DELETE FROM customer_tags WHERE customer_pk = ?",
-                [(pk,) for pk in pks.values()])  # fmt: skip
+    executemany(
+        conn, "DELETE FROM customer_tags WHERE customer_pk = ?", [(pk,) for pk in pks.values()]
+    )
     executemany(
         conn,
         "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
@@ -164,8 +173,11 @@ def _where(filt: BookFilter, today: date) -> tuple[str, list[Any]]:
 
 
 def book_ids(
-    conn: Connection, filt: BookFilter = BookFilter(), sort: BookSort = BookSort(),
-    *, today: date,
+    conn: Connection,
+    filt: BookFilter = ALL_CUSTOMERS,
+    sort: BookSort = BY_NAME,
+    *,
+    today: date,
 ) -> list[int]:
     """The pks of every customer passing `filt`, in `sort` order."""
     where, params = _where(filt, today)
@@ -189,12 +201,21 @@ def book_rows(conn: Connection, pks: Sequence[int]) -> list[BookRow]:
         chunk = tuple(pks[start : start + 500])
         for r in conn.exec_driver_sql(_BOOK_ROW_SQL.format(marks(chunk)), chunk).fetchall():
             found[r[0]] = BookRow(
-                pk=r[0], cif=r[1], name=r[2], segment=Segment(r[3]), lifecycle=Lifecycle(r[4]),
-                aum_fen=r[5], aum_tier=AumTier(r[6]),
-                churn_level=ChurnLevel(r[7]) if r[7] else None, churn_score=r[8],
-                last_contact_at=r[9], next_task_due=r[10], open_tasks=r[11],
-                tags=tuple(search.split_tags(r[12])), owner_rm=r[13],
-            )  # fmt: skip
+                pk=r[0],
+                cif=r[1],
+                name=r[2],
+                segment=Segment(r[3]),
+                lifecycle=Lifecycle(r[4]),
+                aum_fen=r[5],
+                aum_tier=AumTier(r[6]),
+                churn_level=ChurnLevel(r[7]) if r[7] else None,
+                churn_score=r[8],
+                last_contact_at=r[9],
+                next_task_due=r[10],
+                open_tasks=r[11],
+                tags=tuple(search.split_tags(r[12])),
+                owner_rm=r[13],
+            )
     return [found[pk] for pk in pks if pk in found]
 
 
@@ -209,7 +230,9 @@ def all_tags(conn: Connection) -> list[tuple[str, int]]:
 # --- the customer 360 profile ---------------------------------------------------------
 
 
-def profile(conn: Connection, customer_id: str, *, interactions_limit: int = 200) -> CustomerProfile:
+def profile(
+    conn: Connection, customer_id: str, *, interactions_limit: int = 200
+) -> CustomerProfile:
     customer = get_customer(conn, customer_id)
     masked_row = conn.exec_driver_sql(
         "SELECT personal_masked FROM customers WHERE id = ?", (customer_id,)
@@ -271,14 +294,19 @@ def churn_assessment(conn: Connection, customer_id: str) -> ChurnAssessment | No
     scored_at = s2t(row[4])
     assert scored_at is not None  # noqa: S101
     reasons = tuple(
-        ChurnReason(code=r["code"], contribution=float(r["contribution"]),
-                    values=dict(r.get("values", {})))
+        ChurnReason(
+            code=r["code"], contribution=float(r["contribution"]), values=dict(r.get("values", {}))
+        )
         for r in json.loads(row[2])
-    )  # fmt: skip
+    )
     return ChurnAssessment(
-        customer_id=customer_id, score=row[0], level=ChurnLevel(row[1]), reasons=reasons,
-        model_version=row[3], scored_at=scored_at,
-    )  # fmt: skip
+        customer_id=customer_id,
+        score=row[0],
+        level=ChurnLevel(row[1]),
+        reasons=reasons,
+        model_version=row[3],
+        scored_at=scored_at,
+    )
 
 
 def save_churn(conn: Connection, assessments: Sequence[ChurnAssessment]) -> None:
@@ -292,17 +320,22 @@ def save_churn(conn: Connection, assessments: Sequence[ChurnAssessment]) -> None
         "model_version = excluded.model_version, scored_at = excluded.scored_at",
         [
             (
-                a.customer_id, a.score, a.level.value,
+                a.customer_id,
+                a.score,
+                a.level.value,
                 json.dumps(
-                    [{"code": r.code, "contribution": r.contribution, "values": r.values}
-                     for r in a.reasons],
+                    [
+                        {"code": r.code, "contribution": r.contribution, "values": r.values}
+                        for r in a.reasons
+                    ],
                     ensure_ascii=False,
                 ),
-                a.model_version, a.scored_at.isoformat(timespec="seconds"),
+                a.model_version,
+                a.scored_at.isoformat(timespec="seconds"),
             )
             for a in assessments
         ],
-    )  # fmt: skip
+    )
     conn.exec_driver_sql(
         "UPDATE customers SET churn_score = ?, churn_level = ? WHERE id = ?",
         [(a.score, a.level.value, a.customer_id) for a in assessments],

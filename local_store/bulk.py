@@ -18,7 +18,6 @@ from local_store.engine import CACHE_KIB
 from local_store.store import LocalStore
 from rm_desk.domain.model import Customer, FollowUpTask, Holding, Interaction, MonthlySnapshot
 
-
 BULK_CACHE_KIB = 256 * 1024
 
 
@@ -81,8 +80,11 @@ def bulk_load(
             conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
             executemany(conn, _CUSTOMERS, [codec.customer_row(c) for c in chunk.customers])
             pks = pks_for(conn, [c.id for c in chunk.customers])
-            executemany(conn, "DELETE FROM customer_tags WHERE customer_pk = ?",
-                        [(pk,) for pk in pks.values()])  # fmt: skip
+            executemany(
+                conn,
+                "DELETE FROM customer_tags WHERE customer_pk = ?",
+                [(pk,) for pk in pks.values()],
+            )
             executemany(
                 conn,
                 "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",

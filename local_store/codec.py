@@ -51,20 +51,56 @@ def s2t(value: str | None) -> datetime | None:
 
 
 CUSTOMER_COLUMNS = (
-    "id", "name", "name_pinyin", "name_initials", "gender", "birth_date", "id_type",
-    "id_number", "mobile", "email", "address", "segment", "lifecycle", "aum_fen", "aum_tier",
-    "owner_rm", "branch", "since", "kyc_expiry", "risk_profile", "tags", "version",
-)  # fmt: skip
+    "id",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "gender",
+    "birth_date",
+    "id_type",
+    "id_number",
+    "mobile",
+    "email",
+    "address",
+    "segment",
+    "lifecycle",
+    "aum_fen",
+    "aum_tier",
+    "owner_rm",
+    "branch",
+    "since",
+    "kyc_expiry",
+    "risk_profile",
+    "tags",
+    "version",
+)
 
 
 def customer_row(c: Customer) -> tuple[Any, ...]:
     return (
-        c.id, c.name, c.name_pinyin, c.name_initials, c.gender.value, d2s(c.birth_date),
-        c.id_type.value, c.id_number, c.mobile, c.email, c.address, c.segment.value,
-        c.lifecycle.value, c.aum_fen, c.aum_tier.value, c.owner_rm, c.branch, d2s(c.since),
-        d2s(c.kyc_expiry), int(c.risk_profile) if c.risk_profile is not None else None,
-        join_tags(c.tags), c.version,
-    )  # fmt: skip
+        c.id,
+        c.name,
+        c.name_pinyin,
+        c.name_initials,
+        c.gender.value,
+        d2s(c.birth_date),
+        c.id_type.value,
+        c.id_number,
+        c.mobile,
+        c.email,
+        c.address,
+        c.segment.value,
+        c.lifecycle.value,
+        c.aum_fen,
+        c.aum_tier.value,
+        c.owner_rm,
+        c.branch,
+        d2s(c.since),
+        d2s(c.kyc_expiry),
+        int(c.risk_profile) if c.risk_profile is not None else None,
+        join_tags(c.tags),
+        c.version,
+    )
 
 
 def customer_from(row: Sequence[Any]) -> Customer:
@@ -72,52 +108,109 @@ def customer_from(row: Sequence[Any]) -> Customer:
     since = s2d(row[17])
     assert since is not None  # noqa: S101  (NOT NULL column)
     return Customer(
-        id=row[0], name=row[1], name_pinyin=row[2], name_initials=row[3], gender=Gender(row[4]),
-        birth_date=s2d(row[5]), id_type=IdType(row[6]), id_number=row[7], mobile=row[8],
-        email=row[9], address=row[10], segment=Segment(row[11]), lifecycle=Lifecycle(row[12]),
-        aum_fen=row[13], owner_rm=row[15], branch=row[16], since=since,
+        id=row[0],
+        name=row[1],
+        name_pinyin=row[2],
+        name_initials=row[3],
+        gender=Gender(row[4]),
+        birth_date=s2d(row[5]),
+        id_type=IdType(row[6]),
+        id_number=row[7],
+        mobile=row[8],
+        email=row[9],
+        address=row[10],
+        segment=Segment(row[11]),
+        lifecycle=Lifecycle(row[12]),
+        aum_fen=row[13],
+        owner_rm=row[15],
+        branch=row[16],
+        since=since,
         kyc_expiry=s2d(row[18]),
         risk_profile=RiskProfile(row[19]) if row[19] is not None else None,
-        tags=tuple(split_tags(row[20])), version=row[21],
-    )  # fmt: skip
+        tags=tuple(split_tags(row[20])),
+        version=row[21],
+    )
 
 
 HOLDING_COLUMNS = (
-    "id", "customer_id", "kind", "product", "balance_fen", "opened", "maturity", "rate_bp",
-    "account_no", "version",
+    "id",
+    "customer_id",
+    "kind",
+    "product",
+    "balance_fen",
+    "opened",
+    "maturity",
+    "rate_bp",
+    "account_no",
+    "version",
 )
 
 
 def holding_row(h: Holding) -> tuple[Any, ...]:
     return (
-        h.id, h.customer_id, h.kind.value, h.product, h.balance_fen, d2s(h.opened),
-        d2s(h.maturity), h.rate_bp, h.account_no, h.version,
-    )  # fmt: skip
+        h.id,
+        h.customer_id,
+        h.kind.value,
+        h.product,
+        h.balance_fen,
+        d2s(h.opened),
+        d2s(h.maturity),
+        h.rate_bp,
+        h.account_no,
+        h.version,
+    )
 
 
 def holding_from(row: Sequence[Any]) -> Holding:
     opened = s2d(row[5])
     assert opened is not None  # noqa: S101
     return Holding(
-        id=row[0], customer_id=row[1], kind=HoldingKind(row[2]), product=row[3],
-        balance_fen=row[4], opened=opened, maturity=s2d(row[6]), rate_bp=row[7],
-        account_no=row[8], version=row[9],
-    )  # fmt: skip
+        id=row[0],
+        customer_id=row[1],
+        kind=HoldingKind(row[2]),
+        product=row[3],
+        balance_fen=row[4],
+        opened=opened,
+        maturity=s2d(row[6]),
+        rate_bp=row[7],
+        account_no=row[8],
+        version=row[9],
+    )
 
 
 SNAPSHOT_COLUMNS = (
-    "customer_id", "month", "aum_fen", "deposits_fen", "wealth_fen", "loans_fen", "txn_count",
-    "txn_in_fen", "txn_out_fen", "salary_credit_fen", "outflow_other_banks_fen",
-    "products_held", "version",
+    "customer_id",
+    "month",
+    "aum_fen",
+    "deposits_fen",
+    "wealth_fen",
+    "loans_fen",
+    "txn_count",
+    "txn_in_fen",
+    "txn_out_fen",
+    "salary_credit_fen",
+    "outflow_other_banks_fen",
+    "products_held",
+    "version",
 )
 
 
 def snapshot_row(s: MonthlySnapshot) -> tuple[Any, ...]:
     return (
-        s.customer_id, s.month, s.aum_fen, s.deposits_fen, s.wealth_fen, s.loans_fen,
-        s.txn_count, s.txn_in_fen, s.txn_out_fen, s.salary_credit_fen,
-        s.outflow_other_banks_fen, s.products_held, s.version,
-    )  # fmt: skip
+        s.customer_id,
+        s.month,
+        s.aum_fen,
+        s.deposits_fen,
+        s.wealth_fen,
+        s.loans_fen,
+        s.txn_count,
+        s.txn_in_fen,
+        s.txn_out_fen,
+        s.salary_credit_fen,
+        s.outflow_other_banks_fen,
+        s.products_held,
+        s.version,
+    )
 
 
 def snapshot_from(row: Sequence[Any]) -> MonthlySnapshot:
@@ -125,53 +218,119 @@ def snapshot_from(row: Sequence[Any]) -> MonthlySnapshot:
 
 
 INTERACTION_COLUMNS = (
-    "id", "customer_id", "kind", "occurred_at", "created_by", "subject", "note", "participants",
-    "outcome", "next_step", "supersedes_id", "created_at", "version",
+    "id",
+    "customer_id",
+    "kind",
+    "occurred_at",
+    "created_by",
+    "subject",
+    "note",
+    "participants",
+    "outcome",
+    "next_step",
+    "supersedes_id",
+    "created_at",
+    "version",
 )
 
 
 def interaction_row(i: Interaction) -> tuple[Any, ...]:
     return (
-        i.id, i.customer_id, i.kind.value, t2s(i.occurred_at), i.created_by, i.subject, i.note,
-        json.dumps(list(i.participants), ensure_ascii=False), i.outcome, i.next_step,
-        i.supersedes_id, t2s(i.created_at), i.version,
-    )  # fmt: skip
+        i.id,
+        i.customer_id,
+        i.kind.value,
+        t2s(i.occurred_at),
+        i.created_by,
+        i.subject,
+        i.note,
+        json.dumps(list(i.participants), ensure_ascii=False),
+        i.outcome,
+        i.next_step,
+        i.supersedes_id,
+        t2s(i.created_at),
+        i.version,
+    )
 
 
 def interaction_from(row: Sequence[Any]) -> Interaction:
     occurred = s2t(row[3])
     assert occurred is not None  # noqa: S101
     return Interaction(
-        id=row[0], customer_id=row[1], kind=InteractionKind(row[2]), occurred_at=occurred,
-        created_by=row[4], subject=row[5], note=row[6],
-        participants=tuple(json.loads(row[7])), outcome=row[8], next_step=row[9],
-        supersedes_id=row[10], created_at=s2t(row[11]), version=row[12],
-    )  # fmt: skip
+        id=row[0],
+        customer_id=row[1],
+        kind=InteractionKind(row[2]),
+        occurred_at=occurred,
+        created_by=row[4],
+        subject=row[5],
+        note=row[6],
+        participants=tuple(json.loads(row[7])),
+        outcome=row[8],
+        next_step=row[9],
+        supersedes_id=row[10],
+        created_at=s2t(row[11]),
+        version=row[12],
+    )
 
 
 TASK_COLUMNS = (
-    "id", "customer_id", "title", "due", "priority", "assignee", "created_by", "source",
-    "status", "outcome", "detail", "reason_code", "created_at", "completed_at", "version",
+    "id",
+    "customer_id",
+    "title",
+    "due",
+    "priority",
+    "assignee",
+    "created_by",
+    "source",
+    "status",
+    "outcome",
+    "detail",
+    "reason_code",
+    "created_at",
+    "completed_at",
+    "version",
 )
 
 
 def task_row(t: FollowUpTask) -> tuple[Any, ...]:
     return (
-        t.id, t.customer_id, t.title, d2s(t.due), int(t.priority), t.assignee, t.created_by,
-        t.source.value, t.status.value, t.outcome, t.detail, t.reason_code, t2s(t.created_at),
-        t2s(t.completed_at), t.version,
-    )  # fmt: skip
+        t.id,
+        t.customer_id,
+        t.title,
+        d2s(t.due),
+        int(t.priority),
+        t.assignee,
+        t.created_by,
+        t.source.value,
+        t.status.value,
+        t.outcome,
+        t.detail,
+        t.reason_code,
+        t2s(t.created_at),
+        t2s(t.completed_at),
+        t.version,
+    )
 
 
 def task_from(row: Sequence[Any]) -> FollowUpTask:
     due = s2d(row[3])
     assert due is not None  # noqa: S101
     return FollowUpTask(
-        id=row[0], customer_id=row[1], title=row[2], due=due, priority=TaskPriority(row[4]),
-        assignee=row[5], created_by=row[6], source=TaskSource(row[7]),
-        status=TaskStatus(row[8]), outcome=row[9], detail=row[10], reason_code=row[11],
-        created_at=s2t(row[12]), completed_at=s2t(row[13]), version=row[14],
-    )  # fmt: skip
+        id=row[0],
+        customer_id=row[1],
+        title=row[2],
+        due=due,
+        priority=TaskPriority(row[4]),
+        assignee=row[5],
+        created_by=row[6],
+        source=TaskSource(row[7]),
+        status=TaskStatus(row[8]),
+        outcome=row[9],
+        detail=row[10],
+        reason_code=row[11],
+        created_at=s2t(row[12]),
+        completed_at=s2t(row[13]),
+        version=row[14],
+    )
 
 
 def executemany(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:

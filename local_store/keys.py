@@ -11,6 +11,7 @@ associated data binds the wrapped key to its profile id and KDF parameters.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 from dataclasses import asdict, dataclass
@@ -46,8 +47,9 @@ class KdfParams:
 
     @classmethod
     def fresh(cls, memory_kib: int = MIN_MEMORY_KIB, iterations: int = MIN_ITERATIONS) -> KdfParams:
-        params = cls(salt=secrets.token_bytes(SALT_BYTES), memory_kib=memory_kib,
-                     iterations=iterations)
+        params = cls(
+            salt=secrets.token_bytes(SALT_BYTES), memory_kib=memory_kib, iterations=iterations
+        )
         params.check()
         return params
 
@@ -127,7 +129,9 @@ def _aad(profile_id: str, params: KdfParams) -> bytes:
     return json.dumps(fields, sort_keys=True).encode("utf-8")
 
 
-def wrap_key(data_key: bytes | bytearray, kek: bytes, profile_id: str, params: KdfParams) -> WrappedKey:
+def wrap_key(
+    data_key: bytes | bytearray, kek: bytes, profile_id: str, params: KdfParams
+) -> WrappedKey:
     nonce = secrets.token_bytes(NONCE_BYTES)
     ciphertext = AESGCM(kek).encrypt(nonce, bytes(data_key), _aad(profile_id, params))
     return WrappedKey(nonce=nonce, ciphertext=ciphertext)
@@ -189,7 +193,7 @@ def secure_system_keyring() -> SecretStore | None:
         import keyring  # noqa: PLC0415  (import lazily: backend discovery is slow)
 
         root = keyring.get_keyring()
-    except Exception:  # noqa: BLE001  (any failure in discovery means "no keyring")
+    except Exception:
         return None
     candidates = list(getattr(root, "backends", [root]))
     secure = [b for b in candidates if is_secure_backend(b)]
@@ -203,7 +207,7 @@ def store_keyring_secret(store: SecretStore, profile_id: str) -> bytes:
     secret = secrets.token_bytes(32)
     try:
         store.set_password(KEYRING_SERVICE, profile_id, _b64(secret))
-    except Exception as exc:  # noqa: BLE001  (backend errors vary by platform)
+    except Exception as exc:
         raise KeyringUnavailable(type(exc).__name__) from None
     return secret
 
@@ -211,7 +215,7 @@ def store_keyring_secret(store: SecretStore, profile_id: str) -> bytes:
 def load_keyring_secret(store: SecretStore, profile_id: str) -> bytes | None:
     try:
         value = store.get_password(KEYRING_SERVICE, profile_id)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise KeyringUnavailable(type(exc).__name__) from None
     if value is None:
         return None
@@ -222,10 +226,8 @@ def load_keyring_secret(store: SecretStore, profile_id: str) -> bytes | None:
 
 
 def delete_keyring_secret(store: SecretStore, profile_id: str) -> None:
-    try:
+    with contextlib.suppress(Exception):  # already gone is fine on removal
         store.delete_password(KEYRING_SERVICE, profile_id)
-    except Exception:  # noqa: BLE001,S110  (already gone is fine on removal)
-        pass
 
 
 def _b64(raw: bytes) -> str:

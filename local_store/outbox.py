@@ -78,9 +78,17 @@ def enqueue(
     conn.exec_driver_sql(
         "INSERT INTO outbox(mutation_id, name, entity, entity_id, op, base_version, fields, "
         "client_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (mutation_id, name, entity, entity_id, op, base_version,
-         json.dumps(fields, ensure_ascii=False, sort_keys=True), t2s(client_time)),
-    )  # fmt: skip
+        (
+            mutation_id,
+            name,
+            entity,
+            entity_id,
+            op,
+            base_version,
+            json.dumps(fields, ensure_ascii=False, sort_keys=True),
+            t2s(client_time),
+        ),
+    )
     return mutation_id
 
 
@@ -91,10 +99,9 @@ def pending(conn: Connection, limit: int = 500) -> list[Mutation]:
         (limit,),
     ).fetchall()
     return [
-        Mutation(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]),
-                 datetime.fromisoformat(r[7]))
+        Mutation(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), datetime.fromisoformat(r[7]))
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def pending_count(conn: Connection) -> int:

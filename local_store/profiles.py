@@ -176,9 +176,13 @@ class ProfileRegistry:
         mode = self.policy.keyring
         if mode is KeyringMode.OFF:
             return None
-        store = self._secret_store if self._secret_store is not None else keys.secure_system_keyring()
+        store = (
+            self._secret_store if self._secret_store is not None else keys.secure_system_keyring()
+        )
         if store is None and mode is KeyringMode.REQUIRE:
-            raise KeyringUnavailable("policy requires a secure credential store and none is available")
+            raise KeyringUnavailable(
+                "policy requires a secure credential store and none is available"
+            )
         return store
 
     def create(
@@ -210,7 +214,9 @@ class ProfileRegistry:
     def _secret_for(self, profile: Profile) -> bytes | None:
         if not profile.uses_keyring:
             return None
-        store = self._secret_store if self._secret_store is not None else keys.secure_system_keyring()
+        store = (
+            self._secret_store if self._secret_store is not None else keys.secure_system_keyring()
+        )
         if store is None:
             raise KeyringUnavailable("no secure credential store is available")
         secret = keys.load_keyring_secret(store, profile.profile_id)
@@ -246,7 +252,9 @@ class ProfileRegistry:
         limit = self.policy.max_password_attempts
         if failures >= limit:
             until = now + timedelta(minutes=self.policy.lockout_minutes)
-            self._put(replace(profile, failed_attempts=failures, locked_until=until, not_before=None))
+            self._put(
+                replace(profile, failed_attempts=failures, locked_until=until, not_before=None)
+            )
             return ProfileLocked(until, lockout=True)
         delay = min(2 ** (failures - 1), BACKOFF_CAP_SECONDS)
         self._put(
@@ -283,7 +291,11 @@ class ProfileRegistry:
         profile = self.get(user)
         shutil.rmtree(self.profile_dir(profile), ignore_errors=True)
         if profile.uses_keyring:
-            store = self._secret_store if self._secret_store is not None else keys.secure_system_keyring()
+            store = (
+                self._secret_store
+                if self._secret_store is not None
+                else keys.secure_system_keyring()
+            )
             if store is not None:
                 keys.delete_keyring_secret(store, profile.profile_id)
         self._write([p for p in self._read() if p.user != user])

@@ -32,7 +32,6 @@ from local_store.errors import NotFound
 from rm_desk.domain.book import BookFilter
 from rm_desk.domain.model import FollowUpTask, Interaction, InteractionKind, TaskStatus
 
-
 # --- interactions ---------------------------------------------------------------------
 
 _INSERT_INTERACTION = (
@@ -139,7 +138,9 @@ def tasks_for(
     return [task_from(r) for r in rows]
 
 
-def tasks_of_customer(conn: Connection, customer_id: str, *, open_only: bool = True) -> list[FollowUpTask]:
+def tasks_of_customer(
+    conn: Connection, customer_id: str, *, open_only: bool = True
+) -> list[FollowUpTask]:
     sql = f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE customer_id = ?"
     params: tuple[Any, ...] = (customer_id,)
     if open_only:
@@ -166,9 +167,14 @@ def save_draft(conn: Connection, draft: Draft) -> None:
         "INSERT INTO drafts(id, customer_id, kind, fields, updated_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, kind = excluded.kind, "
         "fields = excluded.fields, updated_at = excluded.updated_at",
-        (draft.id, draft.customer_id, draft.kind, json.dumps(draft.fields, ensure_ascii=False),
-         t2s(draft.updated_at)),
-    )  # fmt: skip
+        (
+            draft.id,
+            draft.customer_id,
+            draft.kind,
+            json.dumps(draft.fields, ensure_ascii=False),
+            t2s(draft.updated_at),
+        ),
+    )
 
 
 def drafts(conn: Connection, kind: str | None = None) -> list[Draft]:
@@ -179,10 +185,15 @@ def drafts(conn: Connection, kind: str | None = None) -> list[Draft]:
         params = (kind,)
     rows = conn.exec_driver_sql(sql + " ORDER BY updated_at DESC", params).fetchall()
     return [
-        Draft(id=r[0], customer_id=r[1], kind=r[2], fields=json.loads(r[3]),
-              updated_at=datetime.fromisoformat(r[4]))
+        Draft(
+            id=r[0],
+            customer_id=r[1],
+            kind=r[2],
+            fields=json.loads(r[3]),
+            updated_at=datetime.fromisoformat(r[4]),
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def delete_draft(conn: Connection, draft_id: str) -> None:
@@ -192,7 +203,9 @@ def delete_draft(conn: Connection, draft_id: str) -> None:
 # --- saved filters --------------------------------------------------------------------
 
 
-def save_filter(conn: Connection, filter_id: str, name: str, filt: BookFilter, at: datetime) -> None:
+def save_filter(
+    conn: Connection, filter_id: str, name: str, filt: BookFilter, at: datetime
+) -> None:
     conn.exec_driver_sql(
         "INSERT INTO saved_filters(id, name, filter, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET filter = excluded.filter",

@@ -59,9 +59,7 @@ def reindex(conn: Connection, rows: Sequence[tuple[int, str, str, str, str]]) ->
     """Replace the index entries of (pk, name, cif, mobile, tags '|a|b|') rows."""
     if not rows:
         return
-    conn.exec_driver_sql(
-        "DELETE FROM customer_search WHERE rowid = ?", [(row[0],) for row in rows]
-    )
+    conn.exec_driver_sql("DELETE FROM customer_search WHERE rowid = ?", [(row[0],) for row in rows])
     conn.exec_driver_sql(
         "INSERT INTO customer_search(rowid, keys) VALUES (?, ?)",
         [

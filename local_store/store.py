@@ -124,7 +124,9 @@ class LocalStore:
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
         ).fetchall()
         saved = [[r[0], r[1]] for r in rows]
-        existing = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (BULK_MARK,)).fetchone()
+        existing = conn.exec_driver_sql(
+            "SELECT value FROM meta WHERE key = ?", (BULK_MARK,)
+        ).fetchone()
         if existing is not None:
             saved = json.loads(existing[0]) + saved
         conn.exec_driver_sql(

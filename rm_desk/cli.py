@@ -12,7 +12,6 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from rm_desk import __version__
 
@@ -45,12 +44,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rm-desk {__version__}")
     parser.add_argument("--data-dir", help="where profiles live (default: per-user data dir)")
     parser.add_argument("--lang", choices=["zh_CN", "en"], help="interface language")
-    parser.add_argument("--demo", action="store_true",
-                        help="provision a demo bank and profile, then open the app")  # fmt: skip
-    parser.add_argument("--screenshots", metavar="DIR",
-                        help="with --demo: render the main views to PNG files and exit")  # fmt: skip
-    parser.add_argument("--demo-customers", type=int, default=5000, metavar="N",
-                        help="with --demo: size of the demo book (default 5000)")  # fmt: skip
+    parser.add_argument(
+        "--demo", action="store_true", help="provision a demo bank and profile, then open the app"
+    )
+    parser.add_argument(
+        "--screenshots",
+        metavar="DIR",
+        help="with --demo: render the main views to PNG files and exit",
+    )
+    parser.add_argument(
+        "--demo-customers",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="with --demo: size of the demo book (default 5000)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     profile = sub.add_parser("profile", help="manage profiles on this computer")
@@ -72,8 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     nadd = nsub.add_parser("add", help="log a contact (works offline; syncs later)")
     nadd.add_argument("--user", required=True)
     nadd.add_argument("--customer", required=True, metavar="CIF")
-    nadd.add_argument("--kind", required=True,
-                      choices=["visit", "call", "message", "service", "complaint"])  # fmt: skip
+    nadd.add_argument(
+        "--kind", required=True, choices=["visit", "call", "message", "service", "complaint"]
+    )
     nadd.add_argument("--text", required=True)
     nadd.add_argument("--subject", default="")
     nadd.add_argument("--password-stdin", action="store_true")
@@ -107,8 +116,10 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         password = read_password(args.password_stdin)
         added = sync_service.add_profile(reg, args.user, password, server)
         added.session.lock()
-        print(f"added profile {args.user} ({added.session.role.value}) from {server}: "
-              f"{added.summary.line()}")  # fmt: skip
+        print(
+            f"added profile {args.user} ({added.session.role.value}) from {server}: "
+            f"{added.summary.line()}"
+        )
         return 0
     if args.profile_command == "remove":
         reg.remove(args.user)
@@ -151,13 +162,19 @@ def _cmd_note_add(args: argparse.Namespace) -> int:
     _reg, opened, _password = _unlock(args)
     assert isinstance(opened, Session)  # noqa: S101
     try:
-        data = notes.NoteInput(customer_id=args.customer, kind=InteractionKind(args.kind),
-                               occurred_at=datetime.now(UTC), subject=args.subject,
-                               note=args.text)  # fmt: skip
+        data = notes.NoteInput(
+            customer_id=args.customer,
+            kind=InteractionKind(args.kind),
+            occurred_at=datetime.now(UTC),
+            subject=args.subject,
+            note=args.text,
+        )
         interaction, _task, _changes = notes.log_interaction(opened, data)
     finally:
         opened.lock()
-    print(f"saved {args.kind} note {interaction.id} for {args.customer}; it syncs with the next sync")
+    print(
+        f"saved {args.kind} note {interaction.id} for {args.customer}; it syncs with the next sync"
+    )
     return 0
 
 
@@ -168,11 +185,17 @@ def _cmd_demo_load(args: argparse.Namespace) -> int:
         raise CliError("--customers must be at least 1")
     password = read_password(args.password_stdin)
     result = demo.provision_local_demo(
-        config.data_dir(args.data_dir), args.user, password,
-        customers=args.customers, rms=args.rms, seed=args.seed,
-    )  # fmt: skip
-    print(f"loaded {result.customers} customers, {result.rows} rows in {result.seconds:.1f} s "
-          f"into profile {args.user}")  # fmt: skip
+        config.data_dir(args.data_dir),
+        args.user,
+        password,
+        customers=args.customers,
+        rms=args.rms,
+        seed=args.seed,
+    )
+    print(
+        f"loaded {result.customers} customers, {result.rows} rows in {result.seconds:.1f} s "
+        f"into profile {args.user}"
+    )
     return 0
 
 
@@ -181,8 +204,13 @@ def _run_gui(args: argparse.Namespace) -> int:
         from ui import app  # noqa: PLC0415  (Qt is imported only to open a window)
     except ImportError as exc:
         raise CliError(f"the desktop interface cannot start: {exc}") from None
-    return app.run(data_dir=args.data_dir, lang=args.lang, demo=args.demo,
-                   screenshots=args.screenshots, demo_customers=args.demo_customers)  # fmt: skip
+    return app.run(
+        data_dir=args.data_dir,
+        lang=args.lang,
+        demo=args.demo,
+        screenshots=args.screenshots,
+        demo_customers=args.demo_customers,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -216,10 +244,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"rm-desk: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_FAILURE
-    except Exception as exc:  # noqa: BLE001  (a bug: log it, show one line)
+    except Exception as exc:
         where = _log_crash(args, exc)
-        print(f"rm-desk: error: internal error ({type(exc).__name__}); details in {where}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"rm-desk: error: internal error ({type(exc).__name__}); details in {where}",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE
 
 

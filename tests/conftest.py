@@ -58,7 +58,9 @@ def fixed_now() -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep tests away from the real per-user data dir and machine policy."""
     base = tmp_path_factory.mktemp("env")
     monkeypatch.setenv("RM_DESK_DATA_DIR", str(base / "data"))

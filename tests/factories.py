@@ -25,31 +25,58 @@ from rm_desk.domain.pinyin import name_keys
 def customer(cif: str = "600000000001", name: str = "王小明", **overrides: Any) -> Customer:
     keys = name_keys(name)
     base = Customer(
-        id=cif, name=name, name_pinyin=keys.full, name_initials=keys.initials,
-        gender=Gender.MALE, birth_date=date(1980, 3, 7), id_type=IdType.RESIDENT_ID,
-        id_number="110101198003070014", mobile="13812345678", email="wxm@example.com",
-        address="上海市浦东新区世纪大道100号", segment=Segment.AFFLUENT,
-        lifecycle=Lifecycle.ACTIVE, aum_fen=120_000_000, owner_rm="rm001", branch="BR001",
-        since=date(2012, 5, 1), kyc_expiry=date(2027, 5, 1), risk_profile=RiskProfile.C3,
-        tags=("代发工资", "理财偏好"), version=1,
-    )  # fmt: skip
+        id=cif,
+        name=name,
+        name_pinyin=keys.full,
+        name_initials=keys.initials,
+        gender=Gender.MALE,
+        birth_date=date(1980, 3, 7),
+        id_type=IdType.RESIDENT_ID,
+        id_number="110101198003070014",
+        mobile="13812345678",
+        email="wxm@example.com",
+        address="上海市浦东新区世纪大道100号",
+        segment=Segment.AFFLUENT,
+        lifecycle=Lifecycle.ACTIVE,
+        aum_fen=120_000_000,
+        owner_rm="rm001",
+        branch="BR001",
+        since=date(2012, 5, 1),
+        kyc_expiry=date(2027, 5, 1),
+        risk_profile=RiskProfile.C3,
+        tags=("代发工资", "理财偏好"),
+        version=1,
+    )
     return replace(base, **overrides)
 
 
 def interaction(iid: str, cif: str = "600000000001", **overrides: Any) -> Interaction:
     base = Interaction(
-        id=iid, customer_id=cif, kind=InteractionKind.VISIT,
-        occurred_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC), created_by="rm001",
-        subject="到期续存", note="客户关注定期存款到期续存利率", participants=("王小明",),
-        created_at=datetime(2026, 11, 20, 2, 5, tzinfo=UTC), version=1,
-    )  # fmt: skip
+        id=iid,
+        customer_id=cif,
+        kind=InteractionKind.VISIT,
+        occurred_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+        created_by="rm001",
+        subject="到期续存",
+        note="客户关注定期存款到期续存利率",
+        participants=("王小明",),
+        created_at=datetime(2026, 11, 20, 2, 5, tzinfo=UTC),
+        version=1,
+    )
     return replace(base, **overrides)
 
 
 def task(tid: str, cif: str = "600000000001", **overrides: Any) -> FollowUpTask:
     base = FollowUpTask(
-        id=tid, customer_id=cif, title="续存提醒", due=date(2026, 11, 24),
-        priority=TaskPriority.HIGH, assignee="rm001", created_by="rm001",
-        source=TaskSource.MANUAL, created_at=datetime(2026, 11, 1, tzinfo=UTC), version=1,
-    )  # fmt: skip
+        id=tid,
+        customer_id=cif,
+        title="续存提醒",
+        due=date(2026, 11, 24),
+        priority=TaskPriority.HIGH,
+        assignee="rm001",
+        created_by="rm001",
+        source=TaskSource.MANUAL,
+        created_at=datetime(2026, 11, 1, tzinfo=UTC),
+        version=1,
+    )
     return replace(base, **overrides)

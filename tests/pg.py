@@ -34,8 +34,13 @@ def pg_schema_engine(pool_size: int = 5) -> Iterator[Engine]:
     except OperationalError as exc:
         admin.dispose()
         unavailable(str(exc.orig).splitlines()[0] if exc.orig else str(exc))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={name}"},
-                           pool_size=pool_size, max_overflow=10, hide_parameters=True)  # fmt: skip
+    engine = create_engine(
+        PG_URL,
+        connect_args={"options": f"-csearch_path={name}"},
+        pool_size=pool_size,
+        max_overflow=10,
+        hide_parameters=True,
+    )
     try:
         yield engine
     finally:

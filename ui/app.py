@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rm_desk.domain.model import Role
 from rm_desk.services import book as book_service
 from rm_desk.services import config
 from rm_desk.services import session as sessions
 from rm_desk.services.demo import LOCAL_DEMO_SERVER, load_demo_book
-from rm_desk.domain.model import Role
 from rm_desk.services.session import Session
 from ui.book_model import BookTableModel
 
@@ -73,15 +73,20 @@ def _demo_session(customers: int) -> Session:
     data_dir = Path(tempfile.mkdtemp(prefix="rm-desk-demo-"))
     reg = sessions.registry(data_dir)
     password = secrets.token_urlsafe(12)
-    session = sessions.create_profile(reg, "demo", password, server=LOCAL_DEMO_SERVER,
-                                      role=Role.RM, display_name="Demo RM")  # fmt: skip
+    session = sessions.create_profile(
+        reg, "demo", password, server=LOCAL_DEMO_SERVER, role=Role.RM, display_name="Demo RM"
+    )
     print(f"rm-desk: demo profile 'demo' in {data_dir} — loading {customers} customers…")
     load_demo_book(session, customers=customers)
     return session
 
 
 def run(
-    *, data_dir: str | None, lang: str | None, demo: bool, screenshots: str | None,
+    *,
+    data_dir: str | None,
+    lang: str | None,
+    demo: bool,
+    screenshots: str | None,
     demo_customers: int = 5000,
 ) -> int:
     if not demo:
@@ -99,7 +104,6 @@ def run(
         out = Path(screenshots)
         out.mkdir(parents=True, exist_ok=True)
         window.table.resizeColumnsToContents()
-        QApplication.processEvents()  # noqa: rendering once before grabbing
         window.grab().save(str(out / "book.png"))
         window.close()
         session.lock()

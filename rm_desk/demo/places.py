@@ -151,10 +151,25 @@ BRANCH_SITES: Final[tuple[BranchSite, ...]] = _deal()
 # Places of first registration of customers who moved to the branch's city: resident
 # ID numbers keep the code of where they were first issued.
 ORIGIN_CODES: Final[tuple[str, ...]] = (
-    "420102", "430102", "410105", "510107", "320102", "370102", "340104", "360102",
-    "350102", "130102", "210102", "230102", "500103", "610103", "450103", "330203",
-    "320583", "441900",
-)  # fmt: skip
+    "420102",
+    "430102",
+    "410105",
+    "510107",
+    "320102",
+    "370102",
+    "340104",
+    "360102",
+    "350102",
+    "130102",
+    "210102",
+    "230102",
+    "500103",
+    "610103",
+    "450103",
+    "330203",
+    "320583",
+    "441900",
+)
 
 _ORDINALS_ZH: Final[str] = "二三四五六七八九十"
 

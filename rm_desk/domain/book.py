@@ -74,8 +74,9 @@ class BookFilter:
             days = data.get("not_contacted_days")
             due = data.get("task_due_within_days")
             for value in (days, due):
-                if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                          or value < 0):
+                if value is not None and (
+                    isinstance(value, bool) or not isinstance(value, int) or value < 0
+                ):
                     raise FilterError("day counts must be whole numbers of 0 or more")
             owner = data.get("owner")
             for key in ("segments", "tiers", "lifecycles", "churn_levels", "tags"):
@@ -101,6 +102,10 @@ class BookFilter:
 class BookSort:
     column: BookColumn = BookColumn.NAME
     descending: bool = False
+
+
+ALL_CUSTOMERS = BookFilter()
+BY_NAME = BookSort()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,15 +22,43 @@ from rm_desk.domain.model import Gender
 # which use the same GB 11643 number format.
 _PROVINCE_CODES: Final[frozenset[str]] = frozenset(
     {
-        "11", "12", "13", "14", "15",
-        "21", "22", "23",
-        "31", "32", "33", "34", "35", "36", "37",
-        "41", "42", "43", "44", "45", "46",
-        "50", "51", "52", "53", "54",
-        "61", "62", "63", "64", "65",
-        "71", "81", "82", "83",
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
     }
-)  # fmt: skip
+)
 
 # ISO 7064 MOD 11-2 as GB 11643 states it: the digit at position i (1-based from the
 # left) weighs 2^(18-i) mod 11, and the check character is the one that makes the

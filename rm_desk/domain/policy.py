@@ -65,7 +65,11 @@ class Policy:
         ):
             if key in data and data[key] is not None:
                 value = data[key]
-                if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int)
+                    or not low <= value <= high
+                ):
                     raise PolicyError(f"{key} must be a whole number from {low} to {high}")
                 values[key] = value
         if "keyring" in data:

@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from datetime import date
 
 from local_store import audit, book, records, search
-from rm_desk.domain.book import BookFilter, BookRow, BookSort, CustomerProfile, SearchHit
+from rm_desk.domain.book import (
+    ALL_CUSTOMERS,
+    BY_NAME,
+    BookFilter,
+    BookRow,
+    BookSort,
+    CustomerProfile,
+    SearchHit,
+)
 from rm_desk.domain.masking import MaskKind, mask
 from rm_desk.domain.model import Customer, Holding, HoldingKind
 from rm_desk.services.session import Session
@@ -27,7 +35,9 @@ def _today(session: Session) -> date:
     return session.clock().astimezone().date()
 
 
-def book_ids(session: Session, filt: BookFilter = BookFilter(), sort: BookSort = BookSort()) -> list[int]:
+def book_ids(
+    session: Session, filt: BookFilter = ALL_CUSTOMERS, sort: BookSort = BY_NAME
+) -> list[int]:
     with session.store.read() as conn:
         return book.book_ids(conn, filt, sort, today=_today(session))
 
@@ -67,8 +77,14 @@ def customer_profile(session: Session, customer_id: str) -> CustomerProfile:
     """The 360 view of one customer (masked for roles that see masked data); audited."""
     with session.store.transaction() as conn:
         result = book.profile(conn, customer_id)
-        audit.append(conn, at=session.clock(), actor=session.user, action="view",
-                     entity="customer", entity_id=customer_id)  # fmt: skip
+        audit.append(
+            conn,
+            at=session.clock(),
+            actor=session.user,
+            action="view",
+            entity="customer",
+            entity_id=customer_id,
+        )
     if session.masks_personal_data or result.personal_masked:
         result = dataclasses.replace(
             result,
@@ -91,22 +107,36 @@ def reveal(session: Session, customer_id: str, field: str, *, reason: str) -> st
         raise ValueError(f"{field} is not a personal field")
     if not can_reveal(session):
         with session.store.transaction() as conn:
-            audit.append(conn, at=session.clock(), actor=session.user, action="reveal_denied",
-                         entity="customer", entity_id=customer_id,
-                         detail={"field": field})  # fmt: skip
+            audit.append(
+                conn,
+                at=session.clock(),
+                actor=session.user,
+                action="reveal_denied",
+                entity="customer",
+                entity_id=customer_id,
+                detail={"field": field},
+            )
         raise PermissionDenied("Your role may not reveal personal data.")
     if not reason.strip():
         raise ValueError("A reason is required to reveal personal data.")
     with session.store.transaction() as conn:
         customer = book.get_customer(conn, customer_id)
         if field == "card":
-            cards = [h for h in book.profile(conn, customer_id).holdings if h.kind is HoldingKind.CARD]
+            cards = [
+                h for h in book.profile(conn, customer_id).holdings if h.kind is HoldingKind.CARD
+            ]
             value = ", ".join(h.account_no for h in cards)
         else:
             value = str(getattr(customer, field))
-        audit.append(conn, at=session.clock(), actor=session.user, action="reveal",
-                     entity="customer", entity_id=customer_id,
-                     detail={"field": field, "reason": reason.strip()})  # fmt: skip
+        audit.append(
+            conn,
+            at=session.clock(),
+            actor=session.user,
+            action="reveal",
+            entity="customer",
+            entity_id=customer_id,
+            detail={"field": field, "reason": reason.strip()},
+        )
     return value
 
 

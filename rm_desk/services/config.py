@@ -47,7 +47,9 @@ def load_policy(path: Path | None = None) -> Policy:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PolicyError(f"the policy file {target} is not valid JSON (line {exc.lineno})") from None
+        raise PolicyError(
+            f"the policy file {target} is not valid JSON (line {exc.lineno})"
+        ) from None
     if not isinstance(data, dict):
         raise PolicyError(f"the policy file {target} must hold a JSON object")
     try:

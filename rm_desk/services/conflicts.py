@@ -17,7 +17,6 @@ from local_store import outbox
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 
-
 _EDITABLE = {
     "customer": ("mobile", "email", "tags"),
     "task": ("title", "due", "priority", "assignee", "status", "outcome", "detail"),
@@ -52,8 +51,18 @@ def open_conflicts(session: Session) -> list[Conflict]:
             "SELECT id, entity, entity_id, field, mine, theirs, detected_at FROM conflicts "
             "WHERE resolved IS NULL ORDER BY id"
         ).fetchall()
-    return [Conflict(r[0], r[1], r[2], r[3], json.loads(r[4]) if r[4] else None,
-                     json.loads(r[5]) if r[5] else None, r[6]) for r in rows]  # fmt: skip
+    return [
+        Conflict(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            json.loads(r[4]) if r[4] else None,
+            json.loads(r[5]) if r[5] else None,
+            r[6],
+        )
+        for r in rows
+    ]
 
 
 def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
@@ -62,7 +71,8 @@ def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
     now = session.clock()
     with session.store.transaction() as conn:
         row = conn.exec_driver_sql(
-            "SELECT entity, entity_id, field, mine FROM conflicts WHERE id = ? AND resolved IS NULL",
+            "SELECT entity, entity_id, field, mine FROM conflicts "
+            "WHERE id = ? AND resolved IS NULL",
             (conflict_id,),
         ).fetchone()
         if row is None:
@@ -73,16 +83,28 @@ def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
             # The field name came from the server: only known editable columns are used.
             if table is None or field not in _EDITABLE[entity]:
                 raise ValueError(f"a conflict on {entity}.{field} cannot be resolved this way")
-            current = conn.exec_driver_sql(f"SELECT version FROM {table} WHERE id = ?",  # noqa: S608
-                                           (entity_id,)).fetchone()  # fmt: skip
+            current = conn.exec_driver_sql(
+                f"SELECT version FROM {table} WHERE id = ?",  # noqa: S608
+                (entity_id,),
+            ).fetchone()
             if current is None:
                 raise LookupError("The record is no longer in your book.")
             mine = json.loads(mine_text) if mine_text else None
-            outbox.enqueue(conn, f"{entity}.update", entity, entity_id, "update", {field: mine},
-                           base_version=int(current[0]), client_time=now)  # fmt: skip
+            outbox.enqueue(
+                conn,
+                f"{entity}.update",
+                entity,
+                entity_id,
+                "update",
+                {field: mine},
+                base_version=int(current[0]),
+                client_time=now,
+            )
             if field != "status":
-                conn.exec_driver_sql(f"UPDATE {table} SET {field} = ? WHERE id = ?",  # noqa: S608
-                                     (mine, entity_id))  # fmt: skip
+                conn.exec_driver_sql(
+                    f"UPDATE {table} SET {field} = ? WHERE id = ?",  # noqa: S608
+                    (mine, entity_id),
+                )
         conn.exec_driver_sql("UPDATE conflicts SET resolved = ? WHERE id = ?", (keep, conflict_id))
     return Changes(outbox=True, tasks=True, book=True)
 
@@ -90,8 +112,8 @@ def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
 def returned_work(session: Session) -> list[ReturnedWork]:
     with session.store.read() as conn:
         rows = conn.exec_driver_sql(
-            "SELECT id, entity, entity_id, summary, payload, reason, returned_at FROM returned_work "
-            "ORDER BY id"
+            "SELECT id, entity, entity_id, summary, payload, reason, returned_at "
+            "FROM returned_work ORDER BY id"
         ).fetchall()
     return [ReturnedWork(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
 

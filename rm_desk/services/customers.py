@@ -40,12 +40,22 @@ def update_contact(session: Session, customer_id: str, **changes: Any) -> Change
         for name in changes:
             if getattr(customer, name) != getattr(updated, name):
                 value = getattr(updated, name)
-                wire[name] = ("|" + "|".join(value) + "|" if value else "") if name == "tags" else value
+                wire[name] = (
+                    ("|" + "|".join(value) + "|" if value else "") if name == "tags" else value
+                )
         if not wire:
             return Changes()
         book.upsert_customers(conn, [updated])
-        outbox.enqueue(conn, "customer.update", "customer", customer_id, "update", wire,
-                       base_version=customer.version, client_time=now)  # fmt: skip
+        outbox.enqueue(
+            conn,
+            "customer.update",
+            "customer",
+            customer_id,
+            "update",
+            wire,
+            base_version=customer.version,
+            client_time=now,
+        )
     return Changes(customers=frozenset({customer_id}), book=True, outbox=True)
 
 
@@ -55,6 +65,14 @@ def request_change(session: Session, customer_id: str, field: str, value: Any) -
     now = session.clock()
     with session.store.transaction() as conn:
         customer = book.get_customer(conn, customer_id)
-        outbox.enqueue(conn, "customer.request_change", "customer", customer_id, "request_change",
-                       {field: value}, base_version=customer.version, client_time=now)  # fmt: skip
+        outbox.enqueue(
+            conn,
+            "customer.request_change",
+            "customer",
+            customer_id,
+            "request_change",
+            {field: value},
+            base_version=customer.version,
+            client_time=now,
+        )
     return Changes(outbox=True)

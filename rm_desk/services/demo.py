@@ -25,8 +25,13 @@ class DemoLoad:
 
 
 def load_demo_book(
-    session: Session, *, customers: int, rms: int = 1, seed: int = 7,
-    as_of: date | None = None, progress: Callable[[LoadCounts], None] | None = None,
+    session: Session,
+    *,
+    customers: int,
+    rms: int = 1,
+    seed: int = 7,
+    as_of: date | None = None,
+    progress: Callable[[LoadCounts], None] | None = None,
 ) -> DemoLoad:
     """Fill the session's store with a generated bank's customers."""
     started = time.perf_counter()
@@ -39,8 +44,9 @@ def provision_local_demo(
     data_dir: Path, user: str, password: str, *, customers: int, rms: int = 1, seed: int = 7
 ) -> DemoLoad:
     reg = sessions.registry(data_dir)
-    session = sessions.create_profile(reg, user, password, server=LOCAL_DEMO_SERVER,
-                                      role=Role.RM, display_name=user)  # fmt: skip
+    session = sessions.create_profile(
+        reg, user, password, server=LOCAL_DEMO_SERVER, role=Role.RM, display_name=user
+    )
     try:
         return load_demo_book(session, customers=customers, rms=rms, seed=seed)
     finally:

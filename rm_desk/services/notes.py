@@ -47,20 +47,35 @@ class NoteInput:
 
 def interaction_fields(i: Interaction) -> dict[str, Any]:
     return {
-        "customer_id": i.customer_id, "kind": i.kind.value, "occurred_at": t2s(i.occurred_at),
-        "created_by": i.created_by, "subject": i.subject, "note": i.note,
-        "participants": list(i.participants), "outcome": i.outcome, "next_step": i.next_step,
-        "supersedes_id": i.supersedes_id, "created_at": t2s(i.created_at),
-    }  # fmt: skip
+        "customer_id": i.customer_id,
+        "kind": i.kind.value,
+        "occurred_at": t2s(i.occurred_at),
+        "created_by": i.created_by,
+        "subject": i.subject,
+        "note": i.note,
+        "participants": list(i.participants),
+        "outcome": i.outcome,
+        "next_step": i.next_step,
+        "supersedes_id": i.supersedes_id,
+        "created_at": t2s(i.created_at),
+    }
 
 
 def task_fields(t: FollowUpTask) -> dict[str, Any]:
     return {
-        "customer_id": t.customer_id, "title": t.title, "due": t.due.isoformat(),
-        "priority": int(t.priority), "assignee": t.assignee, "created_by": t.created_by,
-        "source": t.source.value, "status": t.status.value, "outcome": t.outcome,
-        "detail": t.detail, "reason_code": t.reason_code, "created_at": t2s(t.created_at),
-    }  # fmt: skip
+        "customer_id": t.customer_id,
+        "title": t.title,
+        "due": t.due.isoformat(),
+        "priority": int(t.priority),
+        "assignee": t.assignee,
+        "created_by": t.created_by,
+        "source": t.source.value,
+        "status": t.status.value,
+        "outcome": t.outcome,
+        "detail": t.detail,
+        "reason_code": t.reason_code,
+        "created_at": t2s(t.created_at),
+    }
 
 
 def _validate(data: NoteInput) -> None:
@@ -81,11 +96,19 @@ def log_interaction(
     _validate(data)
     now = session.clock()
     interaction = Interaction(
-        id=uuid7(), customer_id=data.customer_id, kind=data.kind, occurred_at=data.occurred_at,
-        created_by=session.user, subject=data.subject.strip(), note=data.note,
-        participants=data.participants, outcome=data.outcome.strip(),
-        next_step=data.next_step.strip(), supersedes_id=data.supersedes_id, created_at=now,
-    )  # fmt: skip
+        id=uuid7(),
+        customer_id=data.customer_id,
+        kind=data.kind,
+        occurred_at=data.occurred_at,
+        created_by=session.user,
+        subject=data.subject.strip(),
+        note=data.note,
+        participants=data.participants,
+        outcome=data.outcome.strip(),
+        next_step=data.next_step.strip(),
+        supersedes_id=data.supersedes_id,
+        created_at=now,
+    )
     task: FollowUpTask | None = None
     with session.store.transaction() as conn:
         book.get_customer(conn, data.customer_id)  # NotFound if not in this book
@@ -94,29 +117,60 @@ def log_interaction(
             if original.customer_id != data.customer_id:
                 raise InvalidNote("An amendment must be about the same customer.")
         records.add_interactions(conn, [interaction])
-        outbox.enqueue(conn, "interaction.create", "interaction", interaction.id, "create",
-                       interaction_fields(interaction), base_version=None,
-                       client_time=now)  # fmt: skip
+        outbox.enqueue(
+            conn,
+            "interaction.create",
+            "interaction",
+            interaction.id,
+            "create",
+            interaction_fields(interaction),
+            base_version=None,
+            client_time=now,
+        )
         if data.next_step_due is not None:
             task = FollowUpTask(
-                id=uuid7(), customer_id=data.customer_id, title=data.next_step.strip(),
-                due=data.next_step_due, priority=TaskPriority.NORMAL, assignee=session.user,
-                created_by=session.user, source=TaskSource.NOTE_NEXT_STEP,
-                detail=f"interaction:{interaction.id}", created_at=now,
-            )  # fmt: skip
+                id=uuid7(),
+                customer_id=data.customer_id,
+                title=data.next_step.strip(),
+                due=data.next_step_due,
+                priority=TaskPriority.NORMAL,
+                assignee=session.user,
+                created_by=session.user,
+                source=TaskSource.NOTE_NEXT_STEP,
+                detail=f"interaction:{interaction.id}",
+                created_at=now,
+            )
             records.put_tasks(conn, [task])
-            outbox.enqueue(conn, "task.create", "task", task.id, "create", task_fields(task),
-                           base_version=None, client_time=now)  # fmt: skip
+            outbox.enqueue(
+                conn,
+                "task.create",
+                "task",
+                task.id,
+                "create",
+                task_fields(task),
+                base_version=None,
+                client_time=now,
+            )
         if draft_id is not None:
             records.delete_draft(conn, draft_id)
-    changes = Changes(customers=frozenset({data.customer_id}), book=True, interactions=True,
-                      tasks=task is not None, outbox=True, drafts=draft_id is not None)  # fmt: skip
+    changes = Changes(
+        customers=frozenset({data.customer_id}),
+        book=True,
+        interactions=True,
+        tasks=task is not None,
+        outbox=True,
+        drafts=draft_id is not None,
+    )
     return interaction, task, changes
 
 
-def save_draft(session: Session, draft_id: str, customer_id: str | None, fields: dict[str, Any]) -> Changes:
+def save_draft(
+    session: Session, draft_id: str, customer_id: str | None, fields: dict[str, Any]
+) -> Changes:
     with session.store.transaction() as conn:
-        records.save_draft(conn, Draft(draft_id, customer_id, "interaction", fields, session.clock()))
+        records.save_draft(
+            conn, Draft(draft_id, customer_id, "interaction", fields, session.clock())
+        )
     return Changes(drafts=True)
 
 
@@ -131,7 +185,8 @@ def discard_draft(session: Session, draft_id: str) -> Changes:
     return Changes(drafts=True)
 
 
-def timeline(session: Session, customer_id: str, kinds: tuple[InteractionKind, ...] = (),
-             limit: int = 200) -> list[Interaction]:  # fmt: skip
+def timeline(
+    session: Session, customer_id: str, kinds: tuple[InteractionKind, ...] = (), limit: int = 200
+) -> list[Interaction]:
     with session.store.read() as conn:
         return records.timeline(conn, customer_id, kinds, limit=limit)

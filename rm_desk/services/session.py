@@ -55,8 +55,14 @@ class Session:
     def lock(self) -> None:
         if self.store.is_open:
             with self.store.transaction() as conn:
-                audit.append(conn, at=self.clock(), actor=self.user, action="lock",
-                             entity="session", entity_id=self.profile.profile_id)  # fmt: skip
+                audit.append(
+                    conn,
+                    at=self.clock(),
+                    actor=self.user,
+                    action="lock",
+                    entity="session",
+                    entity_id=self.profile.profile_id,
+                )
         self.store.close()
 
 
@@ -70,12 +76,19 @@ def registry(
 
 
 def create_profile(
-    reg: ProfileRegistry, user: str, password: str, *, server: str, role: Role,
-    display_name: str = "", clock: Callable[[], datetime] = utc_now,
+    reg: ProfileRegistry,
+    user: str,
+    password: str,
+    *,
+    server: str,
+    role: Role,
+    display_name: str = "",
+    clock: Callable[[], datetime] = utc_now,
 ) -> Session:
     """A new profile with an empty encrypted store, unlocked."""
-    profile, data_key = reg.create(user, password, server=server, role=role,
-                                   display_name=display_name)  # fmt: skip
+    profile, data_key = reg.create(
+        user, password, server=server, role=role, display_name=display_name
+    )
     try:
         store = LocalStore.open(reg.database_path(profile), data_key)
     finally:
@@ -94,6 +107,12 @@ def unlock(
         keys.zero(data_key)
     session = Session(profile=profile, store=store, policy=reg.policy, clock=clock)
     with store.transaction() as conn:
-        audit.append(conn, at=clock(), actor=user, action="unlock", entity="session",
-                     entity_id=profile.profile_id)  # fmt: skip
+        audit.append(
+            conn,
+            at=clock(),
+            actor=user,
+            action="unlock",
+            entity="session",
+            entity_id=profile.profile_id,
+        )
     return session

@@ -37,20 +37,30 @@ class Provisioned:
 
 
 def add_profile(
-    reg: ProfileRegistry, user: str, password: str, server: str, *,
-    progress: Callable[[Progress], None] | None = None, device_name: str = "",
+    reg: ProfileRegistry,
+    user: str,
+    password: str,
+    server: str,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    device_name: str = "",
 ) -> Provisioned:
     """Sign in online once, create the encrypted profile and run the first sync."""
     transport = transport_for(server, reg.policy)
     device_id = uuid7()
-    body = protocol.LoginRequest(schema_version=protocol.SCHEMA_VERSION, user=user,
-                                 password=password, device_id=device_id,
-                                 device_name=device_name)  # fmt: skip
+    body = protocol.LoginRequest(
+        schema_version=protocol.SCHEMA_VERSION,
+        user=user,
+        password=password,
+        device_id=device_id,
+        device_name=device_name,
+    )
     tokens = protocol.TokenResponse.model_validate(
         transport.post("/auth/v1/login", body.model_dump(mode="json"))
     )
-    session = sessions.create_profile(reg, user, password, server=server, role=Role(tokens.role),
-                                      display_name=tokens.display_name)  # fmt: skip
+    session = sessions.create_profile(
+        reg, user, password, server=server, role=Role(tokens.role), display_name=tokens.display_name
+    )
     try:
         with session.store.transaction() as conn:
             meta_put(conn, META_DEVICE, device_id)
@@ -64,13 +74,18 @@ def add_profile(
 
 
 def sync_session(
-    session: Session, password: str | None, *, reg: ProfileRegistry | None = None,
-    transport: Transport | None = None, progress: Callable[[Progress], None] | None = None,
+    session: Session,
+    password: str | None,
+    *,
+    reg: ProfileRegistry | None = None,
+    transport: Transport | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> SyncSummary:
     """Push and pull once. A revoked device wipes this profile, then re-raises."""
     transport = transport or transport_for(session.profile.server, session.policy)
-    auth = Authenticator(session.store, transport, (lambda: password) if password else None,
-                         user=session.user)  # fmt: skip
+    auth = Authenticator(
+        session.store, transport, (lambda: password) if password else None, user=session.user
+    )
     engine = SyncEngine(session.store, transport, auth, progress=progress)
     try:
         return engine.sync()
@@ -82,8 +97,9 @@ def sync_session(
     except SyncError as exc:
         if session.store.is_open:
             with session.store.transaction() as conn:
-                conn.exec_driver_sql("UPDATE sync_state SET last_error = ? WHERE id = 1",
-                                     (str(exc)[:500],))  # fmt: skip
+                conn.exec_driver_sql(
+                    "UPDATE sync_state SET last_error = ? WHERE id = 1", (str(exc)[:500],)
+                )
         raise
     finally:
         transport.close()
@@ -91,5 +107,11 @@ def sync_session(
 
 def changes_of(summary: SyncSummary) -> Changes:
     everything = summary.snapshot_rows > 0 or summary.reset
-    return Changes(customers=frozenset(summary.touched), book=bool(summary.touched) or everything,
-                   interactions=True, tasks=True, outbox=True, everything=everything)  # fmt: skip
+    return Changes(
+        customers=frozenset(summary.touched),
+        book=bool(summary.touched) or everything,
+        interactions=True,
+        tasks=True,
+        outbox=True,
+        everything=everything,
+    )

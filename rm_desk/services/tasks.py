@@ -32,23 +32,46 @@ class InvalidTask(ValueError):
 
 
 def create_task(
-    session: Session, customer_id: str, title: str, due: date, *,
-    priority: TaskPriority = TaskPriority.NORMAL, assignee: str | None = None,
-    source: TaskSource = TaskSource.MANUAL, detail: str = "", reason_code: str | None = None,
+    session: Session,
+    customer_id: str,
+    title: str,
+    due: date,
+    *,
+    priority: TaskPriority = TaskPriority.NORMAL,
+    assignee: str | None = None,
+    source: TaskSource = TaskSource.MANUAL,
+    detail: str = "",
+    reason_code: str | None = None,
 ) -> tuple[FollowUpTask, Changes]:
     if not title.strip():
         raise InvalidTask("A task needs a title.")
     now = session.clock()
     task = FollowUpTask(
-        id=uuid7(), customer_id=customer_id, title=title.strip(), due=due, priority=priority,
-        assignee=assignee or session.user, created_by=session.user, source=source,
-        detail=detail, reason_code=reason_code, created_at=now,
-    )  # fmt: skip
+        id=uuid7(),
+        customer_id=customer_id,
+        title=title.strip(),
+        due=due,
+        priority=priority,
+        assignee=assignee or session.user,
+        created_by=session.user,
+        source=source,
+        detail=detail,
+        reason_code=reason_code,
+        created_at=now,
+    )
     with session.store.transaction() as conn:
         book.get_customer(conn, customer_id)
         records.put_tasks(conn, [task])
-        outbox.enqueue(conn, "task.create", "task", task.id, "create", task_fields(task),
-                       base_version=None, client_time=now)  # fmt: skip
+        outbox.enqueue(
+            conn,
+            "task.create",
+            "task",
+            task.id,
+            "create",
+            task_fields(task),
+            base_version=None,
+            client_time=now,
+        )
     return task, Changes(customers=frozenset({customer_id}), book=True, tasks=True, outbox=True)
 
 
@@ -77,16 +100,33 @@ def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowU
             value = getattr(updated, name)
             if getattr(task, name) == value:
                 continue
-            wire[name] = value.isoformat() if isinstance(value, date) else (
-                value.value if isinstance(value, TaskStatus) else int(value)
-                if isinstance(value, TaskPriority) else value)  # fmt: skip
+            wire[name] = (
+                value.isoformat()
+                if isinstance(value, date)
+                else (
+                    value.value
+                    if isinstance(value, TaskStatus)
+                    else int(value)
+                    if isinstance(value, TaskPriority)
+                    else value
+                )
+            )
         if not wire:
             return task, Changes()
         records.put_tasks(conn, [updated])
-        outbox.enqueue(conn, "task.update", "task", task.id, "update", wire,
-                       base_version=task.version, client_time=now)  # fmt: skip
-    return updated, Changes(customers=frozenset({task.customer_id}), book=True, tasks=True,
-                            outbox=True)  # fmt: skip
+        outbox.enqueue(
+            conn,
+            "task.update",
+            "task",
+            task.id,
+            "update",
+            wire,
+            base_version=task.version,
+            client_time=now,
+        )
+    return updated, Changes(
+        customers=frozenset({task.customer_id}), book=True, tasks=True, outbox=True
+    )
 
 
 def complete_task(session: Session, task_id: str, outcome: str) -> tuple[FollowUpTask, Changes]:
@@ -101,11 +141,21 @@ def delete_task(session: Session, task_id: str) -> Changes:
         task = records.get_task(conn, task_id)
         conn.exec_driver_sql("DELETE FROM tasks WHERE id = ?", (task_id,))
         book.refresh_activity(conn, [task.customer_id])
-        outbox.enqueue(conn, "task.delete", "task", task_id, "delete", {},
-                       base_version=task.version, client_time=now)  # fmt: skip
+        outbox.enqueue(
+            conn,
+            "task.delete",
+            "task",
+            task_id,
+            "delete",
+            {},
+            base_version=task.version,
+            client_time=now,
+        )
     return Changes(customers=frozenset({task.customer_id}), book=True, tasks=True, outbox=True)
 
 
 def tasks_view(session: Session, view: str) -> list[FollowUpTask]:
     with session.store.read() as conn:
-        return records.tasks_for(conn, session.user, view, today=session.clock().astimezone().date())
+        return records.tasks_for(
+            conn, session.user, view, today=session.clock().astimezone().date()
+        )

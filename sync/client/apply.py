@@ -29,20 +29,47 @@ LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "interaction": codec.INTERACTION_COLUMNS,
     "task": (*codec.TASK_COLUMNS, "field_versions"),
 }
-KEYS = {"customer": ("id",), "holding": ("id",), "snapshot": ("customer_id", "month"),
-        "interaction": ("id",), "task": ("id",)}  # fmt: skip
+KEYS = {
+    "customer": ("id",),
+    "holding": ("id",),
+    "snapshot": ("customer_id", "month"),
+    "interaction": ("id",),
+    "task": ("id",),
+}
 REQUIRED: dict[str, tuple[str, ...]] = {
     "customer": ("id", "name", "segment", "lifecycle", "aum_tier", "owner_rm", "branch", "since"),
     "holding": ("id", "customer_id", "kind", "product", "balance_fen", "opened"),
     "snapshot": ("customer_id", "month", "aum_fen"),
     "interaction": ("id", "customer_id", "kind", "occurred_at", "created_by"),
-    "task": ("id", "customer_id", "title", "due", "priority", "assignee", "created_by",
-             "source", "status"),
-}  # fmt: skip
-INT_COLUMNS = {"aum_fen", "balance_fen", "rate_bp", "deposits_fen", "wealth_fen", "loans_fen",
-               "txn_count", "txn_in_fen", "txn_out_fen", "salary_credit_fen",
-               "outflow_other_banks_fen", "products_held", "version", "priority",
-               "risk_profile"}  # fmt: skip
+    "task": (
+        "id",
+        "customer_id",
+        "title",
+        "due",
+        "priority",
+        "assignee",
+        "created_by",
+        "source",
+        "status",
+    ),
+}
+INT_COLUMNS = {
+    "aum_fen",
+    "balance_fen",
+    "rate_bp",
+    "deposits_fen",
+    "wealth_fen",
+    "loans_fen",
+    "txn_count",
+    "txn_in_fen",
+    "txn_out_fen",
+    "salary_credit_fen",
+    "outflow_other_banks_fen",
+    "products_held",
+    "version",
+    "priority",
+    "risk_profile",
+}
 
 
 def _to_local(column: str, value: Any) -> Any:
@@ -68,17 +95,23 @@ def _upsert_sql(entity: str, columns: Sequence[str]) -> str:
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
     table = wire.TABLE_OF[entity]
     if entity == "interaction":  # append-only: content never changes, only the version
-        return (f"INSERT INTO {table} ({cols(columns)}) VALUES ({marks(columns)}) "
-                f"ON CONFLICT(id) DO UPDATE SET version = excluded.version")  # fmt: skip
-    return (f"INSERT INTO {table} ({cols(columns)}) VALUES ({marks(columns)}) "
-            f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}")  # fmt: skip
+        return (
+            f"INSERT INTO {table} ({cols(columns)}) VALUES ({marks(columns)}) "
+            f"ON CONFLICT(id) DO UPDATE SET version = excluded.version"
+        )
+    return (
+        f"INSERT INTO {table} ({cols(columns)}) VALUES ({marks(columns)}) "
+        f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}"
+    )
 
 
-def rows_for(entity: str, records: Sequence[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
+def rows_for(
+    entity: str, records: Sequence[dict[str, Any]]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Local columns and row tuples for server records; ProtocolViolation if malformed."""
     if entity not in LOCAL_COLUMNS:
         raise ProtocolViolation(f"unknown entity {entity!r}")
-    columns = [c for c in LOCAL_COLUMNS[entity]]
+    columns = list(LOCAL_COLUMNS[entity])
     out: list[tuple[Any, ...]] = []
     for record in records:
         if not isinstance(record, dict):
@@ -99,48 +132,83 @@ def _default(column: str) -> Any:
         return []
     if column == "personal_masked":
         return False
-    if column in INT_COLUMNS or column.endswith(("_at", "_date", "_id", "expiry")) or column in (
-        "maturity", "reason_code", "completed_at", "supersedes_id", "birth_date", "kyc_expiry",
-        "risk_profile", "rate_bp",
-    ):  # fmt: skip
+    if (
+        column in INT_COLUMNS
+        or column.endswith(("_at", "_date", "_id", "expiry"))
+        or column
+        in (
+            "maturity",
+            "reason_code",
+            "completed_at",
+            "supersedes_id",
+            "birth_date",
+            "kyc_expiry",
+            "risk_profile",
+            "rate_bp",
+        )
+    ):
         return None
     return ""
 
 
-def write_rows(conn: Connection, entity: str, columns: Sequence[str],
-               rows: Sequence[tuple[Any, ...]], *, index_search: bool = True) -> None:  # fmt: skip
+def write_rows(
+    conn: Connection,
+    entity: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    index_search: bool = True,
+) -> None:
     executemany(conn, _upsert_sql(entity, columns), rows)
     if entity == "customer" and rows:
         idx = {c: i for i, c in enumerate(columns)}
         ids = [r[idx["id"]] for r in rows]
         pks = book.pks_for(conn, ids)
-        executemany(conn, "DELETE FROM customer_tags WHERE customer_pk = ?",
-                    [(pk,) for pk in pks.values()])  # fmt: skip
-        executemany(conn, "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
-                    [(tag, pks[r[idx["id"]]]) for r in rows
-                     for tag in search.split_tags(r[idx["tags"]])])  # fmt: skip
+        executemany(
+            conn, "DELETE FROM customer_tags WHERE customer_pk = ?", [(pk,) for pk in pks.values()]
+        )
+        executemany(
+            conn,
+            "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
+            [(tag, pks[r[idx["id"]]]) for r in rows for tag in search.split_tags(r[idx["tags"]])],
+        )
         if index_search:
-            search.reindex(conn, [(pks[r[idx["id"]]], r[idx["name"]], r[idx["id"]],
-                                   r[idx["mobile"]], r[idx["tags"]]) for r in rows])  # fmt: skip
+            search.reindex(
+                conn,
+                [
+                    (
+                        pks[r[idx["id"]]],
+                        r[idx["name"]],
+                        r[idx["id"]],
+                        r[idx["mobile"]],
+                        r[idx["tags"]],
+                    )
+                    for r in rows
+                ],
+            )
 
 
 # --- returned work --------------------------------------------------------------------
 
 
-def _customer_of_mutation(conn: Connection, entity: str, entity_id: str,
-                          fields: dict[str, Any]) -> str | None:  # fmt: skip
+def _customer_of_mutation(
+    conn: Connection, entity: str, entity_id: str, fields: dict[str, Any]
+) -> str | None:
     if entity == "customer":
         return entity_id
     if "customer_id" in fields and isinstance(fields["customer_id"], str):
         return fields["customer_id"]
     if entity == "task":
-        row = conn.exec_driver_sql("SELECT customer_id FROM tasks WHERE id = ?", (entity_id,)).fetchone()
+        row = conn.exec_driver_sql(
+            "SELECT customer_id FROM tasks WHERE id = ?", (entity_id,)
+        ).fetchone()
         return str(row[0]) if row else None
     return None
 
 
-def return_work(conn: Connection, customer_ids: set[str], reason: str,
-                now: datetime | None = None) -> int:  # fmt: skip
+def return_work(
+    conn: Connection, customer_ids: set[str], reason: str, now: datetime | None = None
+) -> int:
     """Move unsynced mutations about these customers to the returned-work list."""
     if not customer_ids:
         return 0
@@ -190,16 +258,24 @@ def return_rejected(conn: Connection, mutation_id: int, reason: str, now: dateti
     conn.exec_driver_sql(
         "INSERT INTO returned_work(mutation_id, entity, entity_id, summary, payload, "
         "returned_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (mutation_id, row[1], row[2], _summary(row[0], fields), row[3],
-         now.isoformat(timespec="seconds"), f"rejected: {reason}"),
-    )  # fmt: skip
+        (
+            mutation_id,
+            row[1],
+            row[2],
+            _summary(row[0], fields),
+            row[3],
+            now.isoformat(timespec="seconds"),
+            f"rejected: {reason}",
+        ),
+    )
 
 
 # --- delta pages ----------------------------------------------------------------------
 
 
-def apply_changes(conn: Connection, changes: Sequence[Change],
-                  on_evict: Callable[[set[str]], None] | None = None) -> set[str]:  # fmt: skip
+def apply_changes(
+    conn: Connection, changes: Sequence[Change], on_evict: Callable[[set[str]], None] | None = None
+) -> set[str]:
     """Apply one pull page (inside the caller's transaction); returns customers touched."""
     upserts: dict[str, list[dict[str, Any]]] = {}
     deletes: dict[str, list[str]] = {}
@@ -213,9 +289,8 @@ def apply_changes(conn: Connection, changes: Sequence[Change],
             upserts.setdefault(change.entity, []).append(change.data)
         elif change.op == "delete":
             deletes.setdefault(change.entity, []).append(change.id)
-        elif change.op == "evict":
-            if change.entity == "customer":
-                evicted.add(change.id)
+        elif change.op == "evict" and change.entity == "customer":
+            evicted.add(change.id)
     # Validate everything before writing anything.
     prepared = {entity: rows_for(entity, records) for entity, records in upserts.items()}
     touched: set[str] = set()
@@ -223,7 +298,9 @@ def apply_changes(conn: Connection, changes: Sequence[Change],
         if entity in prepared:
             columns, rows = prepared[entity]
             idx = columns.index("id" if entity == "customer" else "customer_id")
-            present = _present_customers(conn, {r[idx] for r in rows}) if entity != "customer" else None
+            present = (
+                _present_customers(conn, {r[idx] for r in rows}) if entity != "customer" else None
+            )
             if present is not None:
                 rows = [r for r in rows if r[idx] in present]  # orphans wait for their parent
             write_rows(conn, entity, columns, rows)
@@ -231,7 +308,9 @@ def apply_changes(conn: Connection, changes: Sequence[Change],
     for entity, ids in deletes.items():
         if entity == "task":
             for task_id in ids:
-                row = conn.exec_driver_sql("SELECT customer_id FROM tasks WHERE id = ?", (task_id,)).fetchone()
+                row = conn.exec_driver_sql(
+                    "SELECT customer_id FROM tasks WHERE id = ?", (task_id,)
+                ).fetchone()
                 if row:
                     touched.add(row[0])
             executemany(conn, "DELETE FROM tasks WHERE id = ?", [(i,) for i in ids])

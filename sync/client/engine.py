@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -25,6 +25,8 @@ from sync import protocol
 from sync.client import apply
 from sync.client.errors import ProtocolViolation, ResetRequired, SessionExpired
 from sync.client.transport import Transport
+
+M = TypeVar("M", bound=protocol.Response)
 
 META_TOKENS = "sync_tokens"
 META_DEVICE = "device_id"
@@ -43,8 +45,10 @@ class SyncSummary:
     touched: set[str] = field(default_factory=set)
 
     def line(self) -> str:
-        text = (f"pulled {self.pulled}, pushed {self.pushed}, conflicts {self.conflicts}, "
-                f"returned {self.returned}")  # fmt: skip
+        text = (
+            f"pulled {self.pulled}, pushed {self.pushed}, conflicts {self.conflicts}, "
+            f"returned {self.returned}"
+        )
         if self.snapshot_rows:
             text += f", snapshot {self.snapshot_rows} rows"
         if self.reset:
@@ -73,15 +77,23 @@ def meta_put(conn: Any, key: str, value: str | None) -> None:
     if value is None:
         conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (key,))
     else:
-        conn.exec_driver_sql("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) "
-                             "DO UPDATE SET value = excluded.value", (key, value))  # fmt: skip
+        conn.exec_driver_sql(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) "
+            "DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
 
 class Authenticator:
     """Holds tokens (kept in the encrypted store) and renews them when they expire."""
 
-    def __init__(self, store: LocalStore, transport: Transport,
-                 password: Callable[[], str | None] | None = None, user: str = "") -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: LocalStore,
+        transport: Transport,
+        password: Callable[[], str | None] | None = None,
+        user: str = "",
+    ) -> None:
         self.store = store
         self.transport = transport
         self.password = password
@@ -103,9 +115,13 @@ class Authenticator:
         self.transport.token = tokens.access_token
 
     def login(self, password: str, device_name: str = "") -> protocol.TokenResponse:
-        body = protocol.LoginRequest(schema_version=protocol.SCHEMA_VERSION, user=self.user,
-                                     password=password, device_id=self.device_id(),
-                                     device_name=device_name)  # fmt: skip
+        body = protocol.LoginRequest(
+            schema_version=protocol.SCHEMA_VERSION,
+            user=self.user,
+            password=password,
+            device_id=self.device_id(),
+            device_name=device_name,
+        )
         data = self.transport.post("/auth/v1/login", body.model_dump(mode="json"))
         tokens = _parse(protocol.TokenResponse, data)
         self._save(tokens)
@@ -128,10 +144,17 @@ class Authenticator:
         self.relogin()
 
     def renew(self, refresh_token: str) -> None:
-        body = protocol.RefreshRequest(schema_version=protocol.SCHEMA_VERSION,
-                                       refresh_token=refresh_token, device_id=self.device_id())  # fmt: skip
-        self._save(_parse(protocol.TokenResponse,
-                          self.transport.post("/auth/v1/refresh", body.model_dump(mode="json"))))  # fmt: skip
+        body = protocol.RefreshRequest(
+            schema_version=protocol.SCHEMA_VERSION,
+            refresh_token=refresh_token,
+            device_id=self.device_id(),
+        )
+        self._save(
+            _parse(
+                protocol.TokenResponse,
+                self.transport.post("/auth/v1/refresh", body.model_dump(mode="json")),
+            )
+        )
 
     def relogin(self) -> None:
         password = self.password() if self.password else None
@@ -155,7 +178,7 @@ def _returned_count(conn: Any) -> int:
     return int(conn.exec_driver_sql("SELECT count(*) FROM returned_work").scalar_one())
 
 
-def _parse(model: type[Any], data: dict[str, Any]) -> Any:
+def _parse(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -163,9 +186,16 @@ def _parse(model: type[Any], data: dict[str, Any]) -> Any:
 
 
 class SyncEngine:
-    def __init__(self, store: LocalStore, transport: Transport, auth: Authenticator, *,
-                 progress: Callable[[Progress], None] | None = None,
-                 push_batch: int = 200, pull_limit: int = protocol.DEFAULT_PULL_LIMIT) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store: LocalStore,
+        transport: Transport,
+        auth: Authenticator,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        push_batch: int = 200,
+        pull_limit: int = protocol.DEFAULT_PULL_LIMIT,
+    ) -> None:
         self.store = store
         self.transport = transport
         self.auth = auth
@@ -196,14 +226,25 @@ class SyncEngine:
                 return
             self.progress(Progress("push", summary.pushed, total))
             request = protocol.PushRequest(
-                schema_version=protocol.SCHEMA_VERSION, client_id=client_id,
-                mutations=[protocol.Mutation(
-                    mutation_id=m.mutation_id, name=m.name, entity=m.entity,  # type: ignore[arg-type]
-                    entity_id=m.entity_id, op=m.op, base_version=m.base_version,  # type: ignore[arg-type]
-                    fields=m.fields, client_time=m.client_time) for m in pending],
-            )  # fmt: skip
-            response = _parse(protocol.PushResponse,
-                              self._call("/sync/v1/push", request.model_dump(mode="json")))  # fmt: skip
+                schema_version=protocol.SCHEMA_VERSION,
+                client_id=client_id,
+                mutations=[
+                    protocol.Mutation(
+                        mutation_id=m.mutation_id,
+                        name=m.name,
+                        entity=cast(protocol.Entity, m.entity),
+                        entity_id=m.entity_id,
+                        op=cast(protocol.MutationOp, m.op),
+                        base_version=m.base_version,
+                        fields=m.fields,
+                        client_time=m.client_time,
+                    )
+                    for m in pending
+                ],
+            )
+            response = _parse(
+                protocol.PushResponse, self._call("/sync/v1/push", request.model_dump(mode="json"))
+            )
             now = _now()
             with self.store.transaction() as conn:
                 for result in response.results:
@@ -220,18 +261,25 @@ class SyncEngine:
                 raise ProtocolViolation("the server acknowledged none of the pushed changes")
 
     def _record_conflicts(self, conn: Any, result: protocol.MutationResult, now: datetime) -> None:
-        row = conn.exec_driver_sql("SELECT entity, entity_id FROM outbox WHERE mutation_id = ?",
-                                   (result.mutation_id,)).fetchone()  # fmt: skip
+        row = conn.exec_driver_sql(
+            "SELECT entity, entity_id FROM outbox WHERE mutation_id = ?", (result.mutation_id,)
+        ).fetchone()
         if row is None:
             return
         for conflict in result.conflicts:
             conn.exec_driver_sql(
                 "INSERT INTO conflicts(entity, entity_id, field, mine, theirs, mutation_id, "
                 "detected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row[0], row[1], conflict.field, json.dumps(conflict.mine, ensure_ascii=False),
-                 json.dumps(conflict.theirs, ensure_ascii=False), result.mutation_id,
-                 now.isoformat(timespec="seconds")),
-            )  # fmt: skip
+                (
+                    row[0],
+                    row[1],
+                    conflict.field,
+                    json.dumps(conflict.mine, ensure_ascii=False),
+                    json.dumps(conflict.theirs, ensure_ascii=False),
+                    result.mutation_id,
+                    now.isoformat(timespec="seconds"),
+                ),
+            )
 
     # --- pull -------------------------------------------------------------------------
 
@@ -240,11 +288,15 @@ class SyncEngine:
         while True:
             with self.store.read() as conn:
                 cursor = outbox.state(conn).cursor
-            request = protocol.PullRequest(schema_version=protocol.SCHEMA_VERSION,
-                                           client_id=client_id, cursor=cursor,
-                                           limit=self.pull_limit)  # fmt: skip
-            page = _parse(protocol.PullResponse,
-                          self._call("/sync/v1/pull", request.model_dump(mode="json")))  # fmt: skip
+            request = protocol.PullRequest(
+                schema_version=protocol.SCHEMA_VERSION,
+                client_id=client_id,
+                cursor=cursor,
+                limit=self.pull_limit,
+            )
+            page = _parse(
+                protocol.PullResponse, self._call("/sync/v1/pull", request.model_dump(mode="json"))
+            )
             with self.store.transaction() as conn:
                 before = _returned_count(conn)
                 touched = apply.apply_changes(conn, page.changes)
@@ -301,7 +353,9 @@ class SyncEngine:
                     self.store.restore_secondary_indexes(conn)
                     conn.exec_driver_sql(
                         "UPDATE sync_state SET cursor = ?, last_sync_at = ?, last_error = NULL "
-                        "WHERE id = 1", (end.cursor, _now().isoformat(timespec="seconds")))  # fmt: skip
+                        "WHERE id = 1",
+                        (end.cursor, _now().isoformat(timespec="seconds")),
+                    )
                     meta_put(conn, META_SNAPSHOT, None)
                     outbox.acknowledge(conn, end.last_mutation_id)
                     summary.returned += self._return_orphaned_work(conn)

@@ -17,22 +17,28 @@ class ServerUnreachable(SyncError):
     retryable = True
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__("The central CRM cannot be reached; your changes are kept and will "
-                         "sync when the connection is back." + (f" ({detail})" if detail else ""))  # fmt: skip
+        super().__init__(
+            "The central CRM cannot be reached; your changes are kept and will "
+            "sync when the connection is back." + (f" ({detail})" if detail else "")
+        )
 
 
 class TlsFailure(SyncError):
     def __init__(self, detail: str) -> None:
-        super().__init__(f"The secure connection to the central CRM failed ({detail}). "
-                         "Your changes are kept; contact IT.")  # fmt: skip
+        super().__init__(
+            f"The secure connection to the central CRM failed ({detail}). "
+            "Your changes are kept; contact IT."
+        )
 
 
 class ServerFailed(SyncError):
     retryable = True
 
     def __init__(self, status: int) -> None:
-        super().__init__(f"The central CRM answered with an error (HTTP {status}); your changes "
-                         "are kept and sync will be retried.")  # fmt: skip
+        super().__init__(
+            f"The central CRM answered with an error (HTTP {status}); your changes "
+            "are kept and sync will be retried."
+        )
 
 
 class SessionExpired(SyncError):
@@ -47,14 +53,18 @@ class BadCredentials(SyncError):
 
 class DeviceRevoked(SyncError):
     def __init__(self) -> None:
-        super().__init__("This computer's access was revoked by the bank; its local copy of "
-                         "customer data has been removed.")  # fmt: skip
+        super().__init__(
+            "This computer's access was revoked by the bank; its local copy of "
+            "customer data has been removed."
+        )
 
 
 class VersionNotSupported(SyncError):
     def __init__(self, detail: str) -> None:
-        super().__init__(f"This version of RM Desk is no longer supported by the central CRM "
-                         f"({detail}). Your changes are kept; please update RM Desk.")  # fmt: skip
+        super().__init__(
+            f"This version of RM Desk is no longer supported by the central CRM "
+            f"({detail}). Your changes are kept; please update RM Desk."
+        )
 
 
 class ResetRequired(SyncError):
@@ -65,16 +75,19 @@ class ResetRequired(SyncError):
 class MutationGap(SyncError):
     def __init__(self, last: int | None) -> None:
         self.last = last
-        super().__init__("The central CRM is missing earlier changes from this computer; "
-                         "your changes are kept. Contact IT.")  # fmt: skip
+        super().__init__(
+            "The central CRM is missing earlier changes from this computer; "
+            "your changes are kept. Contact IT."
+        )
 
 
 class ProtocolViolation(SyncError):
     """The server sent something malformed; nothing of it was applied."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(f"The central CRM sent data this version cannot read ({detail}); "
-                         "nothing was changed.")  # fmt: skip
+        super().__init__(
+            f"The central CRM sent data this version cannot read ({detail}); nothing was changed."
+        )
 
 
 class Forbidden(SyncError):

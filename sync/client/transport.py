@@ -47,8 +47,9 @@ def spki_sha256(der_cert: bytes) -> str:
     from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
 
     cert = x509.load_der_x509_certificate(der_cert)
-    spki = cert.public_key().public_bytes(serialization.Encoding.DER,
-                                          serialization.PublicFormat.SubjectPublicKeyInfo)  # fmt: skip
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
 
 
@@ -90,17 +91,31 @@ class Transport:
     def _delay(self, attempt: int) -> float:
         return self.rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
 
-    def _send(self, method: str, path: str, *, json_body: Any = None,
-              params: dict[str, Any] | None = None, stream: bool = False) -> requests.Response:  # fmt: skip
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
         url = self.base_url + path
         last_error: errors.SyncError | None = None
         for attempt in range(self.retries + 1):
             if attempt:
                 self.sleep(self._delay(attempt - 1))
             try:
-                response = self.session.request(method, url, json=json_body, params=params,
-                                                headers=self._headers(), timeout=self.timeout,
-                                                verify=self.verify, stream=stream)  # fmt: skip
+                response = self.session.request(
+                    method,
+                    url,
+                    json=json_body,
+                    params=params,
+                    headers=self._headers(),
+                    timeout=self.timeout,
+                    verify=self.verify,
+                    stream=stream,
+                )
             except requests.exceptions.SSLError as exc:
                 raise errors.TlsFailure(_short(exc)) from None
             except (requests.ConnectionError, requests.Timeout) as exc:

@@ -5,7 +5,6 @@ Every error is a JSON `ErrorBody` with a stable code; nothing about customers is
 logged.
 """
 
-
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -42,8 +41,11 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
     policy = tokens or auth.TokenPolicy()
-    app = FastAPI(title="RM Desk sync gateway", version=__version__,
-                  description="Reference central CRM gateway (sync protocol v1).")  # fmt: skip
+    app = FastAPI(
+        title="RM Desk sync gateway",
+        version=__version__,
+        description="Reference central CRM gateway (sync protocol v1).",
+    )
 
     @app.exception_handler(ProtocolError)
     def _protocol_error(_request: Request, exc: ProtocolError) -> JSONResponse:
@@ -54,14 +56,18 @@ def create_app(
     def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        body = ErrorBody(error=ErrorCode.BAD_REQUEST,
-                         message=f"The request is not valid ({where}: {first.get('msg', '')}).")  # fmt: skip
+        body = ErrorBody(
+            error=ErrorCode.BAD_REQUEST,
+            message=f"The request is not valid ({where}: {first.get('msg', '')}).",
+        )
         return JSONResponse(body.model_dump(mode="json"), status_code=422)
 
     @app.exception_handler(Exception)
     def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected %s in request", type(exc).__name__)
-        body = ErrorBody(error=ErrorCode.SERVER_ERROR, message="The server failed; try again later.")
+        body = ErrorBody(
+            error=ErrorCode.SERVER_ERROR, message="The server failed; try again later."
+        )
         return JSONResponse(body.model_dump(mode="json"), status_code=500)
 
     def principal(authorization: Annotated[str | None, Header()] = None) -> Principal:
@@ -77,26 +83,38 @@ def create_app(
             server_time=clock(),
         )
 
-    @app.post("/auth/v1/login", response_model=protocol.TokenResponse,
-              responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})  # fmt: skip
+    @app.post(
+        "/auth/v1/login",
+        response_model=protocol.TokenResponse,
+        responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}},
+    )
     def login(request: protocol.LoginRequest) -> protocol.TokenResponse:
         _check_version(request.schema_version)
         return auth.login(engine, request, policy, clock)
 
-    @app.post("/auth/v1/refresh", response_model=protocol.TokenResponse,
-              responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})  # fmt: skip
+    @app.post(
+        "/auth/v1/refresh",
+        response_model=protocol.TokenResponse,
+        responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}},
+    )
     def refresh(request: protocol.RefreshRequest) -> protocol.TokenResponse:
         _check_version(request.schema_version)
         return auth.refresh(engine, request, policy, clock)
 
-    @app.post("/sync/v1/push", response_model=protocol.PushResponse,
-              responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody}})  # fmt: skip
+    @app.post(
+        "/sync/v1/push",
+        response_model=protocol.PushResponse,
+        responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+    )
     def push(request: protocol.PushRequest, caller: Caller) -> protocol.PushResponse:
         _check_version(request.schema_version)
         return mutations.push(engine, caller, request)
 
-    @app.post("/sync/v1/pull", response_model=protocol.PullResponse,
-              responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody}})  # fmt: skip
+    @app.post(
+        "/sync/v1/pull",
+        response_model=protocol.PullResponse,
+        responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+    )
     def pull(request: protocol.PullRequest, caller: Caller) -> protocol.PullResponse:
         _check_version(request.schema_version)
         return replication.pull(engine, caller, request)
@@ -105,16 +123,19 @@ def create_app(
     def snapshot(
         caller: Caller,
         schema_version: Annotated[int, Query(ge=0, le=1_000_000)],
-        client_id: Annotated[str, Query(min_length=1, max_length=64,
-                                        pattern=r"^[A-Za-z0-9_.:\-]+$")],  # fmt: skip
+        client_id: Annotated[
+            str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
+        ],
         resume: Annotated[str | None, Query(max_length=1024)] = None,
     ) -> StreamingResponse:
         _check_version(schema_version)
         lines = replication.snapshot_lines(engine, caller, client_id, resume)
         first = next(lines)  # errors in the token surface as a JSON error, not a torn stream
+
         def stream() -> object:
             yield first
             yield from lines
+
         return StreamingResponse(stream(), media_type="application/x-ndjson")  # type: ignore[arg-type]
 
     return app

@@ -39,8 +39,9 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
     target = normalise_url(url or default_url())
     if target.startswith("sqlite"):
-        engine = create_engine(target, hide_parameters=True,
-                               connect_args={"check_same_thread": False, "timeout": 30})  # fmt: skip
+        engine = create_engine(
+            target, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -59,8 +60,9 @@ def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(target, hide_parameters=True, pool_size=pool_size, max_overflow=20,
-                         pool_pre_ping=True)  # fmt: skip
+    return create_engine(
+        target, hide_parameters=True, pool_size=pool_size, max_overflow=20, pool_pre_ping=True
+    )
 
 
 def create_schema(engine: Engine) -> None:
@@ -125,10 +127,16 @@ class ChangeWriter:
         self.conn.execute(
             insert(schema.change_log),
             [
-                {"seq": base + i, "scope": scope, "entity": entity, "entity_id": entity_id,
-                 "op": op, "created_at": at}
+                {
+                    "seq": base + i,
+                    "scope": scope,
+                    "entity": entity,
+                    "entity_id": entity_id,
+                    "op": op,
+                    "created_at": at,
+                }
                 for i, (scope, entity, entity_id, op) in enumerate(entries)
             ],
-        )  # fmt: skip
+        )
         self.last_seq = base + len(entries) - 1
         return self.last_seq

@@ -19,7 +19,9 @@ STATUS = {
 
 
 class ProtocolError(Exception):
-    def __init__(self, code: ErrorCode, message: str, *, last_mutation_id: int | None = None) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, *, last_mutation_id: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -18,10 +18,11 @@ queue behind it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -34,14 +35,24 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
 )
+from sync.protocol import (
+    Outcome as Outcome_,
+)
 from sync.server import schema
 from sync.server.db import ChangeWriter, current_seq, customer_scopes
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 
 EDITABLE_CUSTOMER_FIELDS = ("mobile", "email", "tags")
-REGULATED_CUSTOMER_FIELDS = ("name", "id_type", "id_number", "birth_date", "address",
-                             "kyc_expiry", "risk_profile")  # fmt: skip
+REGULATED_CUSTOMER_FIELDS = (
+    "name",
+    "id_type",
+    "id_number",
+    "birth_date",
+    "address",
+    "kyc_expiry",
+    "risk_profile",
+)
 EDITABLE_TASK_FIELDS = ("title", "due", "priority", "assignee", "status", "outcome", "detail")
 TASK_TRANSITIONS = {
     "open": {"in_progress", "done", "cancelled"},
@@ -93,8 +104,9 @@ class TaskFields(_Fields):
     priority: int = Field(default=2, ge=1, le=4)
     assignee: str = Field(min_length=1, max_length=64)
     created_by: str | None = None
-    source: str = Field(default="manual",
-                        pattern="^(manual|churn_action|manager|note_next_step|handoff)$")  # fmt: skip
+    source: str = Field(
+        default="manual", pattern="^(manual|churn_action|manager|note_next_step|handoff)$"
+    )
     status: str = Field(default="open", pattern="^(open|in_progress|done|cancelled)$")
     outcome: str = Field(default="", max_length=2_000)
     detail: str = Field(default="", max_length=4_000)
@@ -125,8 +137,9 @@ def _now() -> datetime:
 
 
 class MutationApplier:
-    def __init__(self, conn: Connection, principal: Principal, client_id: str,
-                 mutation: Mutation) -> None:  # fmt: skip
+    def __init__(
+        self, conn: Connection, principal: Principal, client_id: str, mutation: Mutation
+    ) -> None:
         self.conn = conn
         self.principal = principal
         self.client_id = client_id
@@ -144,18 +157,26 @@ class MutationApplier:
         return row
 
     def _log(self, customer: Any, entity: str, entity_id: str, op: str = "upsert") -> int:
-        return self.writer.log(customer_scopes(customer.owner_rm, customer.branch), entity,
-                               entity_id, op)  # fmt: skip
+        return self.writer.log(
+            customer_scopes(customer.owner_rm, customer.branch), entity, entity_id, op
+        )
 
-    def _conflict(self, entity: str, entity_id: str, name: str, mine: Any, theirs: Any) -> FieldConflict:
+    def _conflict(
+        self, entity: str, entity_id: str, name: str, mine: Any, theirs: Any
+    ) -> FieldConflict:
         self.conn.execute(
             insert(schema.conflicts).values(
-                entity=entity, entity_id=entity_id, field=name, mine=_jsonable(mine),
-                theirs=_jsonable(theirs), client_id=self.client_id,
-                mutation_id=self.m.mutation_id, user_id=self.principal.user_id,
+                entity=entity,
+                entity_id=entity_id,
+                field=name,
+                mine=_jsonable(mine),
+                theirs=_jsonable(theirs),
+                client_id=self.client_id,
+                mutation_id=self.m.mutation_id,
+                user_id=self.principal.user_id,
                 detected_at=_now(),
             )
-        )  # fmt: skip
+        )
         return FieldConflict(field=name, mine=_jsonable(mine), theirs=_jsonable(theirs))
 
     # --- dispatch ---------------------------------------------------------------------
@@ -186,7 +207,9 @@ class MutationApplier:
     def _create_interaction(self) -> Outcome:
         data = InteractionFields.model_validate(self.m.fields)
         existing = self.conn.execute(
-            select(schema.interactions.c.version).where(schema.interactions.c.id == self.m.entity_id)
+            select(schema.interactions.c.version).where(
+                schema.interactions.c.id == self.m.entity_id
+            )
         ).first()
         if existing is not None:
             return Outcome("applied", "duplicate", int(existing[0]))
@@ -195,22 +218,31 @@ class MutationApplier:
             raise Rejected("role_may_not_log_kind")
         if data.supersedes_id is not None:
             original = self.conn.execute(
-                select(schema.interactions.c.customer_id)
-                .where(schema.interactions.c.id == data.supersedes_id)
-            ).first()  # fmt: skip
+                select(schema.interactions.c.customer_id).where(
+                    schema.interactions.c.id == data.supersedes_id
+                )
+            ).first()
             if original is None or original[0] != data.customer_id:
                 raise Rejected("amended_interaction_unknown")
         seq = self._log(customer, "interaction", self.m.entity_id)
         self.conn.execute(
             insert(schema.interactions).values(
-                id=self.m.entity_id, customer_id=data.customer_id, kind=data.kind,
-                occurred_at=data.occurred_at, created_by=self.principal.user_id,
-                subject=data.subject, note=data.note, participants=data.participants,
-                outcome=data.outcome, next_step=data.next_step,
-                supersedes_id=data.supersedes_id, created_at=data.created_at or _now(),
-                version=1, seq=seq,
+                id=self.m.entity_id,
+                customer_id=data.customer_id,
+                kind=data.kind,
+                occurred_at=data.occurred_at,
+                created_by=self.principal.user_id,
+                subject=data.subject,
+                note=data.note,
+                participants=data.participants,
+                outcome=data.outcome,
+                next_step=data.next_step,
+                supersedes_id=data.supersedes_id,
+                created_at=data.created_at or _now(),
+                version=1,
+                seq=seq,
             )
-        )  # fmt: skip
+        )
         return Outcome("applied", version=1)
 
     def _assignee_ok(self, customer: Any, assignee: str) -> bool:
@@ -219,9 +251,10 @@ class MutationApplier:
             return True
         if p.role == "manager":
             row = self.conn.execute(
-                select(schema.users.c.branch, schema.users.c.disabled)
-                .where(schema.users.c.user_id == assignee)
-            ).first()  # fmt: skip
+                select(schema.users.c.branch, schema.users.c.disabled).where(
+                    schema.users.c.user_id == assignee
+                )
+            ).first()
             return row is not None and row.branch == p.branch and not row.disabled
         # RMs and tellers hand a follow-up to the customer's RM.
         return bool(assignee == customer.owner_rm)
@@ -239,15 +272,26 @@ class MutationApplier:
         seq = self._log(customer, "task", self.m.entity_id)
         self.conn.execute(
             insert(schema.tasks).values(
-                id=self.m.entity_id, customer_id=data.customer_id, title=data.title,
-                due=data.due.isoformat(), priority=data.priority, assignee=data.assignee,
-                created_by=self.principal.user_id, source=data.source, status=data.status,
-                outcome=data.outcome, detail=data.detail, reason_code=data.reason_code,
+                id=self.m.entity_id,
+                customer_id=data.customer_id,
+                title=data.title,
+                due=data.due.isoformat(),
+                priority=data.priority,
+                assignee=data.assignee,
+                created_by=self.principal.user_id,
+                source=data.source,
+                status=data.status,
+                outcome=data.outcome,
+                detail=data.detail,
+                reason_code=data.reason_code,
                 created_at=data.created_at or _now(),
-                completed_at=_now() if data.status == "done" else None, deleted=False,
-                version=1, field_versions={}, seq=seq,
+                completed_at=_now() if data.status == "done" else None,
+                deleted=False,
+                version=1,
+                field_versions={},
+                seq=seq,
             )
-        )  # fmt: skip
+        )
         return Outcome("applied", version=1)
 
     def _task_row(self) -> Any:
@@ -264,13 +308,12 @@ class MutationApplier:
         customer = self._customer(task.customer_id)
         if task.deleted:
             raise Rejected("task_deleted")
-        if "assignee" in changes and changes["assignee"] != task.assignee:
-            if not self._assignee_ok(customer, changes["assignee"]):
-                raise Rejected("assignee_not_allowed")
+        reassigned = "assignee" in changes and changes["assignee"] != task.assignee
+        if reassigned and not self._assignee_ok(customer, changes["assignee"]):
+            raise Rejected("assignee_not_allowed")
         if "due" in changes and changes["due"] is not None:
             changes["due"] = changes["due"].isoformat()
-        return self._merge(schema.tasks, task, customer, "task", changes,
-                           status_machine=True)  # fmt: skip
+        return self._merge(schema.tasks, task, customer, "task", changes, status_machine=True)
 
     def _delete_task(self) -> Outcome:
         task = self._task_row()
@@ -282,8 +325,11 @@ class MutationApplier:
             raise Rejected("not_allowed")
         seq = self._log(customer, "task", task.id, "delete")
         version = int(task.version) + 1
-        self.conn.execute(update(schema.tasks).where(schema.tasks.c.id == task.id)
-                          .values(deleted=True, version=version, seq=seq))  # fmt: skip
+        self.conn.execute(
+            update(schema.tasks)
+            .where(schema.tasks.c.id == task.id)
+            .values(deleted=True, version=version, seq=seq)
+        )
         return Outcome("applied", version=version)
 
     def _update_customer(self) -> Outcome:
@@ -301,8 +347,16 @@ class MutationApplier:
                 raise Rejected(f"invalid_fields:{name}")
         return self._merge(schema.customers, customer, customer, "customer", changes)
 
-    def _merge(self, table: Any, row: Any, customer: Any, entity: str, changes: dict[str, Any],
-               *, status_machine: bool = False) -> Outcome:  # fmt: skip
+    def _merge(
+        self,
+        table: Any,
+        row: Any,
+        customer: Any,
+        entity: str,
+        changes: dict[str, Any],
+        *,
+        status_machine: bool = False,
+    ) -> Outcome:
         base = self.m.base_version
         field_versions = dict(row.field_versions or {})
         applied: dict[str, Any] = {}
@@ -314,9 +368,9 @@ class MutationApplier:
             changed_at, writer = _field_stamp(field_versions.get(name))
             # A later edit by the same client builds on its own earlier one: not a race.
             concurrent = base is not None and changed_at > base and writer != self.client_id
-            if status_machine and name == "status" and mine not in TASK_TRANSITIONS[theirs]:
-                conflicts.append(self._conflict(entity, row.id, name, mine, theirs))
-            elif concurrent:
+            if (
+                status_machine and name == "status" and mine not in TASK_TRANSITIONS[theirs]
+            ) or concurrent:
                 conflicts.append(self._conflict(entity, row.id, name, mine, theirs))
             else:
                 applied[name] = mine
@@ -330,9 +384,9 @@ class MutationApplier:
                 extra["completed_at"] = _now()
             seq = self._log(customer, entity, row.id)
             self.conn.execute(
-                update(table).where(table.c.id == row.id).values(
-                    **applied, **extra, version=version, field_versions=field_versions, seq=seq
-                )
+                update(table)
+                .where(table.c.id == row.id)
+                .values(**applied, **extra, version=version, field_versions=field_versions, seq=seq)
             )
         if conflicts:
             return Outcome("conflict", "field_conflict", version, conflicts)
@@ -350,11 +404,16 @@ class MutationApplier:
         for name, value in self.m.fields.items():
             self.conn.execute(
                 insert(schema.change_requests).values(
-                    customer_id=customer.id, field=name, value=_jsonable(value),
-                    requested_by=self.principal.user_id, client_id=self.client_id,
-                    mutation_id=self.m.mutation_id, requested_at=_now(), status="pending",
+                    customer_id=customer.id,
+                    field=name,
+                    value=_jsonable(value),
+                    requested_by=self.principal.user_id,
+                    client_id=self.client_id,
+                    mutation_id=self.m.mutation_id,
+                    requested_at=_now(),
+                    status="pending",
                 )
-            )  # fmt: skip
+            )
         return Outcome("applied", "pending_review", int(customer.version))
 
     def _churn_event(self) -> Outcome:
@@ -366,11 +425,16 @@ class MutationApplier:
         if exists is None:
             self.conn.execute(
                 insert(schema.churn_events).values(
-                    id=self.m.entity_id, customer_id=data.customer_id, action=data.action,
-                    reason_code=data.reason_code, note=data.note,
-                    user_id=self.principal.user_id, at=self.m.client_time, score=data.score,
+                    id=self.m.entity_id,
+                    customer_id=data.customer_id,
+                    action=data.action,
+                    reason_code=data.reason_code,
+                    note=data.note,
+                    user_id=self.principal.user_id,
+                    at=self.m.client_time,
+                    score=data.score,
                 )
-            )  # fmt: skip
+            )
         return Outcome("applied")
 
 
@@ -395,32 +459,41 @@ def _client_row(conn: Connection, principal: Principal, client_id: str, *, lock:
         query = query.with_for_update()
     row = conn.execute(query).first()
     if row is None:
-        conn.execute(insert(schema.clients).values(
-            client_id=client_id, user_id=principal.user_id, device_id=principal.device_id,
-            last_mutation_id=0, created_at=_now()))  # fmt: skip
-        row = conn.execute(query).first()
+        conn.execute(
+            insert(schema.clients).values(
+                client_id=client_id,
+                user_id=principal.user_id,
+                device_id=principal.device_id,
+                last_mutation_id=0,
+                created_at=_now(),
+            )
+        )
+        row = conn.execute(query).one()
     if row.user_id != principal.user_id:
         raise ProtocolError(ErrorCode.FORBIDDEN, "This client id belongs to another user.")
     return row
 
 
 def last_mutation_id(conn: Connection, client_id: str) -> int:
-    row = conn.execute(select(schema.clients.c.last_mutation_id)
-                       .where(schema.clients.c.client_id == client_id)).first()  # fmt: skip
+    row = conn.execute(
+        select(schema.clients.c.last_mutation_id).where(schema.clients.c.client_id == client_id)
+    ).first()
     return int(row[0]) if row else 0
 
 
 def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResponse:
     ids = [m.mutation_id for m in request.mutations]
-    if any(b != a + 1 for a, b in zip(ids, ids[1:], strict=False)):
+    if any(b != a + 1 for a, b in itertools.pairwise(ids)):
         raise ProtocolError(ErrorCode.BAD_REQUEST, "Mutation ids in a batch must be consecutive.")
     results: list[MutationResult] = []
     with engine.begin() as conn:
         last = int(_client_row(conn, principal, request.client_id, lock=False).last_mutation_id)
     if ids and ids[0] > last + 1:
-        raise ProtocolError(ErrorCode.MUTATION_GAP,
-                            f"Mutations {last + 1}..{ids[0] - 1} are missing.",
-                            last_mutation_id=last)  # fmt: skip
+        raise ProtocolError(
+            ErrorCode.MUTATION_GAP,
+            f"Mutations {last + 1}..{ids[0] - 1} are missing.",
+            last_mutation_id=last,
+        )
     for mutation in request.mutations:
         with engine.begin() as conn:
             client = _client_row(conn, principal, request.client_id, lock=True)
@@ -429,8 +502,9 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
                 results.append(_stored_result(conn, request.client_id, mutation.mutation_id))
                 continue
             if mutation.mutation_id != last + 1:  # pragma: no cover - guarded above
-                raise ProtocolError(ErrorCode.MUTATION_GAP, "Mutation sequence gap.",
-                                    last_mutation_id=last)  # fmt: skip
+                raise ProtocolError(
+                    ErrorCode.MUTATION_GAP, "Mutation sequence gap.", last_mutation_id=last
+                )
             savepoint = conn.begin_nested()
             try:
                 outcome = MutationApplier(conn, principal, request.client_id, mutation).apply()
@@ -438,20 +512,37 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
             except Rejected as exc:
                 savepoint.rollback()
                 outcome = Outcome("rejected", exc.reason)
-            conn.execute(insert(schema.mutation_results).values(
-                client_id=request.client_id, mutation_id=mutation.mutation_id,
-                name=mutation.name, outcome=outcome.outcome, reason=outcome.reason,
-                version=outcome.version, processed_at=_now()))  # fmt: skip
-            conn.execute(update(schema.clients)
-                         .where(schema.clients.c.client_id == request.client_id)
-                         .values(last_mutation_id=mutation.mutation_id))  # fmt: skip
-            results.append(MutationResult(mutation_id=mutation.mutation_id,
-                                          outcome=outcome.outcome,  # type: ignore[arg-type]
-                                          reason=outcome.reason, version=outcome.version,
-                                          conflicts=outcome.conflicts))  # fmt: skip
+            conn.execute(
+                insert(schema.mutation_results).values(
+                    client_id=request.client_id,
+                    mutation_id=mutation.mutation_id,
+                    name=mutation.name,
+                    outcome=outcome.outcome,
+                    reason=outcome.reason,
+                    version=outcome.version,
+                    processed_at=_now(),
+                )
+            )
+            conn.execute(
+                update(schema.clients)
+                .where(schema.clients.c.client_id == request.client_id)
+                .values(last_mutation_id=mutation.mutation_id)
+            )
+            results.append(
+                MutationResult(
+                    mutation_id=mutation.mutation_id,
+                    outcome=cast(Outcome_, outcome.outcome),
+                    reason=outcome.reason,
+                    version=outcome.version,
+                    conflicts=outcome.conflicts,
+                )
+            )
     with engine.begin() as conn:
-        return PushResponse(last_mutation_id=last_mutation_id(conn, request.client_id),
-                            results=results, write_checkpoint=current_seq(conn))  # fmt: skip
+        return PushResponse(
+            last_mutation_id=last_mutation_id(conn, request.client_id),
+            results=results,
+            write_checkpoint=current_seq(conn),
+        )
 
 
 def _stored_result(conn: Connection, client_id: str, mutation_id: int) -> MutationResult:
@@ -462,6 +553,9 @@ def _stored_result(conn: Connection, client_id: str, mutation_id: int) -> Mutati
         )
     ).first()
     if row is None:
-        return MutationResult(mutation_id=mutation_id, outcome="skipped", reason="already_processed")
-    return MutationResult(mutation_id=mutation_id, outcome=row.outcome, reason=row.reason,
-                          version=row.version)  # fmt: skip
+        return MutationResult(
+            mutation_id=mutation_id, outcome="skipped", reason="already_processed"
+        )
+    return MutationResult(
+        mutation_id=mutation_id, outcome=row.outcome, reason=row.reason, version=row.version
+    )

@@ -38,9 +38,12 @@ SNAPSHOT_PAGE_ROWS = 5000
 META_PURGED_UPTO = "purged_upto"
 
 _TABLES = {
-    "customer": schema.customers, "holding": schema.holdings, "snapshot": schema.snapshots,
-    "interaction": schema.interactions, "task": schema.tasks,
-}  # fmt: skip
+    "customer": schema.customers,
+    "holding": schema.holdings,
+    "snapshot": schema.snapshots,
+    "interaction": schema.interactions,
+    "task": schema.tasks,
+}
 
 
 # --- cursors --------------------------------------------------------------------------
@@ -85,8 +88,11 @@ def serialise(entity: str, row: Any, principal: Principal) -> dict[str, Any]:
             data[column] = principal.sees_masked
             continue
         value = mapping.get(column)
-        if entity in ("interaction", "task") and column in ("occurred_at", "created_at",
-                                                             "completed_at"):  # fmt: skip
+        if entity in ("interaction", "task") and column in (
+            "occurred_at",
+            "created_at",
+            "completed_at",
+        ):
             value = wire.instant(value)
         data[column] = wire.jsonable(value)
     if principal.sees_masked:
@@ -108,8 +114,9 @@ def _mask(entity: str, data: dict[str, Any]) -> None:
         data["account_no"] = mask(kind, data["account_no"])
 
 
-def _rows_in_scope(conn: Connection, entity: str, ids: Sequence[str],
-                   principal: Principal) -> dict[str, Any]:  # fmt: skip
+def _rows_in_scope(
+    conn: Connection, entity: str, ids: Sequence[str], principal: Principal
+) -> dict[str, Any]:
     """Current rows of `entity` with these ids that the principal may see, by id."""
     table = _TABLES[entity]
     found: dict[str, Any] = {}
@@ -147,8 +154,9 @@ def _rows_in_scope(conn: Connection, entity: str, ids: Sequence[str],
 
 
 def _purged_upto(conn: Connection) -> int:
-    row = conn.execute(select(schema.server_meta.c.value)
-                       .where(schema.server_meta.c.key == META_PURGED_UPTO)).first()  # fmt: skip
+    row = conn.execute(
+        select(schema.server_meta.c.value).where(schema.server_meta.c.key == META_PURGED_UPTO)
+    ).first()
     return int(row[0]) if row else 0
 
 
@@ -157,21 +165,27 @@ def pull(engine: Engine, principal: Principal, request: PullRequest) -> PullResp
     scopes = principal.scopes
     with engine.begin() as conn:
         if request.cursor is not None and epoch != principal.scope_epoch:
-            raise ProtocolError(ErrorCode.RESET_REQUIRED,
-                                "Your access changed; a full resynchronisation is needed.")  # fmt: skip
+            raise ProtocolError(
+                ErrorCode.RESET_REQUIRED, "Your access changed; a full resynchronisation is needed."
+            )
         if request.cursor is not None and cursor_seq < _purged_upto(conn):
-            raise ProtocolError(ErrorCode.RESET_REQUIRED,
-                                "This device was offline longer than the server keeps changes; "
-                                "a full resynchronisation is needed.")  # fmt: skip
+            raise ProtocolError(
+                ErrorCode.RESET_REQUIRED,
+                "This device was offline longer than the server keeps changes; "
+                "a full resynchronisation is needed.",
+            )
         target = current_seq(conn)
         entries: list[Any] = []
         if scopes:
             log = schema.change_log.c
-            entries = list(conn.execute(
-                select(log.seq, log.entity, log.entity_id, log.op)
-                .where(log.scope.in_(scopes), log.seq > cursor_seq, log.seq <= target)
-                .order_by(log.seq).limit(request.limit)
-            ))  # fmt: skip
+            entries = list(
+                conn.execute(
+                    select(log.seq, log.entity, log.entity_id, log.op)
+                    .where(log.scope.in_(scopes), log.seq > cursor_seq, log.seq <= target)
+                    .order_by(log.seq)
+                    .limit(request.limit)
+                )
+            )
         has_more = len(entries) == request.limit
         new_cursor = int(entries[-1].seq) if has_more else target
         # Latest entry per entity wins within the page.
@@ -183,8 +197,9 @@ def pull(engine: Engine, principal: Principal, request: PullRequest) -> PullResp
         for (entity, entity_id), entry in latest.items():
             if entry.op == "upsert" and entity in _TABLES:
                 wanted.setdefault(entity, []).append(entity_id)
-        rows = {entity: _rows_in_scope(conn, entity, ids, principal)
-                for entity, ids in wanted.items()}  # fmt: skip
+        rows = {
+            entity: _rows_in_scope(conn, entity, ids, principal) for entity, ids in wanted.items()
+        }
         changes: list[Change] = []
         for (entity, entity_id), entry in latest.items():
             if entry.op == "upsert":
@@ -192,28 +207,48 @@ def pull(engine: Engine, principal: Principal, request: PullRequest) -> PullResp
                 if row is None:
                     continue  # no longer visible: an evict or delete follows in the log
                 if entity == "task" and row.deleted:
-                    changes.append(Change(seq=entry.seq, entity=entity, id=entity_id, op="delete",
-                                          version=int(row.version)))  # fmt: skip
+                    changes.append(
+                        Change(
+                            seq=entry.seq,
+                            entity=entity,
+                            id=entity_id,
+                            op="delete",
+                            version=int(row.version),
+                        )
+                    )
                     continue
-                changes.append(Change(seq=entry.seq, entity=entity, id=entity_id, op="upsert",
-                                      version=int(row.version),
-                                      data=serialise(entity, row, principal)))  # fmt: skip
+                changes.append(
+                    Change(
+                        seq=entry.seq,
+                        entity=entity,
+                        id=entity_id,
+                        op="upsert",
+                        version=int(row.version),
+                        data=serialise(entity, row, principal),
+                    )
+                )
             else:
                 changes.append(Change(seq=entry.seq, entity=entity, id=entity_id, op=entry.op))
         changes.sort(key=lambda c: c.seq)
         remaining = 0
         if has_more and scopes:
             log = schema.change_log.c
-            remaining = int(conn.execute(
-                select(func.count()).select_from(schema.change_log)
-                .where(log.scope.in_(scopes), log.seq > new_cursor, log.seq <= target)
-            ).scalar_one())  # fmt: skip
+            remaining = int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(schema.change_log)
+                    .where(log.scope.in_(scopes), log.seq > new_cursor, log.seq <= target)
+                ).scalar_one()
+            )
         return PullResponse(
-            changes=changes, cursor=encode_cursor(new_cursor, principal.scope_epoch),
-            has_more=has_more, target_seq=target, remaining=remaining,
+            changes=changes,
+            cursor=encode_cursor(new_cursor, principal.scope_epoch),
+            has_more=has_more,
+            target_seq=target,
+            remaining=remaining,
             last_mutation_id=last_mutation_id(conn, request.client_id),
             scope_epoch=principal.scope_epoch,
-        )  # fmt: skip
+        )
 
 
 # --- snapshot -------------------------------------------------------------------------
@@ -231,7 +266,9 @@ def _decode_resume(token: str) -> tuple[int, str, list[Any]]:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         seq, entity, key = int(data["s"]), str(data["n"]), list(data["k"])
     except (ValueError, KeyError, TypeError):
-        raise ProtocolError(ErrorCode.BAD_REQUEST, "The snapshot resume token is not valid.") from None
+        raise ProtocolError(
+            ErrorCode.BAD_REQUEST, "The snapshot resume token is not valid."
+        ) from None
     if entity not in _SNAPSHOT_ORDER:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "The snapshot resume token is not valid.")
     return seq, entity, key
@@ -244,8 +281,9 @@ def _key_columns(entity: str) -> list[Any]:
     return [table.c.id]
 
 
-def snapshot_lines(engine: Engine, principal: Principal, client_id: str,
-                   resume: str | None = None) -> Iterator[str]:  # fmt: skip
+def snapshot_lines(
+    engine: Engine, principal: Principal, client_id: str, resume: str | None = None
+) -> Iterator[str]:
     """NDJSON lines: begin, pages of rows (each with a resume token), end."""
     if resume is not None:
         snapshot_seq, start_entity, start_key = _decode_resume(resume)
@@ -260,11 +298,17 @@ def snapshot_lines(engine: Engine, principal: Principal, client_id: str,
             query = select(func.count()).select_from(table)
             if entity != "customer":
                 query = query.join(schema.customers, schema.customers.c.id == table.c.customer_id)
-            counts[entity] = int(conn.execute(
-                query.where(_scope_filter(principal), table.c.seq <= snapshot_seq)
-            ).scalar_one())  # fmt: skip
-    yield SnapshotBegin(snapshot_seq=snapshot_seq, counts=counts,
-                        scope_epoch=principal.scope_epoch).model_dump_json() + "\n"  # fmt: skip
+            counts[entity] = int(
+                conn.execute(
+                    query.where(_scope_filter(principal), table.c.seq <= snapshot_seq)
+                ).scalar_one()
+            )
+    yield (
+        SnapshotBegin(
+            snapshot_seq=snapshot_seq, counts=counts, scope_epoch=principal.scope_epoch
+        ).model_dump_json()
+        + "\n"
+    )
     started = False
     for entity in _SNAPSHOT_ORDER:
         if not started and entity != start_entity:
@@ -274,12 +318,17 @@ def snapshot_lines(engine: Engine, principal: Principal, client_id: str,
         yield from _entity_pages(engine, principal, entity, snapshot_seq, key)
     with engine.begin() as conn:
         last = last_mutation_id(conn, client_id)
-    yield SnapshotEnd(cursor=encode_cursor(snapshot_seq, principal.scope_epoch),
-                      last_mutation_id=last).model_dump_json() + "\n"  # fmt: skip
+    yield (
+        SnapshotEnd(
+            cursor=encode_cursor(snapshot_seq, principal.scope_epoch), last_mutation_id=last
+        ).model_dump_json()
+        + "\n"
+    )
 
 
-def _entity_pages(engine: Engine, principal: Principal, entity: str, snapshot_seq: int,
-                  after: list[Any]) -> Iterator[str]:  # fmt: skip
+def _entity_pages(
+    engine: Engine, principal: Principal, entity: str, snapshot_seq: int, after: list[Any]
+) -> Iterator[str]:
     table = _TABLES[entity]
     columns = [c for c in wire.ENTITY_COLUMNS[entity] if c != "personal_masked"]
     keys = _key_columns(entity)
@@ -308,14 +357,18 @@ def _entity_pages(engine: Engine, principal: Principal, entity: str, snapshot_se
             if entity == "task" and row.deleted:
                 continue
             data = serialise(entity, row, principal)
-            out.append([data[c] for c in (*columns, "personal_masked")]
-                       if entity == "customer" else [data[c] for c in columns])  # fmt: skip
+            out.append(
+                [data[c] for c in (*columns, "personal_masked")]
+                if entity == "customer"
+                else [data[c] for c in columns]
+            )
         last = rows[-1]
         after = [last.customer_id, last.month] if entity == "snapshot" else [last.id]
         page = SnapshotPage(
             entity=entity,
             columns=[*columns, "personal_masked"] if entity == "customer" else columns,
-            rows=out, resume=_resume_token(snapshot_seq, entity, after),
+            rows=out,
+            resume=_resume_token(snapshot_seq, entity, after),
         )
         yield page.model_dump_json() + "\n"
         if len(rows) < SNAPSHOT_PAGE_ROWS:
@@ -331,14 +384,22 @@ def purge_change_log(engine: Engine, keep_after_seq: int) -> int:
     from sqlalchemy import delete, insert, update  # noqa: PLC0415
 
     with engine.begin() as conn:
-        removed = conn.execute(delete(schema.change_log)
-                               .where(schema.change_log.c.seq <= keep_after_seq)).rowcount  # fmt: skip
+        removed = conn.execute(
+            delete(schema.change_log).where(schema.change_log.c.seq <= keep_after_seq)
+        ).rowcount
         current = _purged_upto(conn)
         value = str(max(current, keep_after_seq))
-        if conn.execute(select(schema.server_meta.c.key)
-                        .where(schema.server_meta.c.key == META_PURGED_UPTO)).first() is None:  # fmt: skip
+        if (
+            conn.execute(
+                select(schema.server_meta.c.key).where(schema.server_meta.c.key == META_PURGED_UPTO)
+            ).first()
+            is None
+        ):
             conn.execute(insert(schema.server_meta).values(key=META_PURGED_UPTO, value=value))
         else:
-            conn.execute(update(schema.server_meta)
-                         .where(schema.server_meta.c.key == META_PURGED_UPTO).values(value=value))  # fmt: skip
+            conn.execute(
+                update(schema.server_meta)
+                .where(schema.server_meta.c.key == META_PURGED_UPTO)
+                .values(value=value)
+            )
     return int(removed or 0)

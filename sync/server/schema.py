@@ -33,14 +33,16 @@ metadata = MetaData()
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 branches = Table(
-    "branches", metadata,
+    "branches",
+    metadata,
     Column("code", String(32), primary_key=True),
     Column("name", Text, nullable=False),
     Column("city", Text, nullable=False),
-)  # fmt: skip
+)
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("user_id", String(64), primary_key=True),
     Column("name", Text, nullable=False),
     Column("role", String(16), nullable=False),
@@ -49,40 +51,44 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("scope_epoch", Integer, nullable=False, default=0),
-)  # fmt: skip
+)
 
 devices = Table(
-    "devices", metadata,
+    "devices",
+    metadata,
     Column("device_id", String(64), primary_key=True),
     Column("user_id", String(64), ForeignKey("users.user_id"), nullable=False),
     Column("name", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
-)  # fmt: skip
+)
 
 tokens = Table(
-    "tokens", metadata,
+    "tokens",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("kind", String(8), nullable=False),  # access | refresh
     Column("user_id", String(64), ForeignKey("users.user_id"), nullable=False),
     Column("device_id", String(64), ForeignKey("devices.device_id"), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
-)  # fmt: skip
+)
 Index("ix_tokens_device", tokens.c.device_id)
 
 clients = Table(
-    "clients", metadata,
+    "clients",
+    metadata,
     Column("client_id", String(64), primary_key=True),
     Column("user_id", String(64), ForeignKey("users.user_id"), nullable=False),
     Column("device_id", String(64), nullable=False),
     Column("last_mutation_id", BigInteger, nullable=False, default=0),
     Column("created_at", DateTime(timezone=True), nullable=False),
-)  # fmt: skip
+)
 
 mutation_results = Table(
-    "mutation_results", metadata,
+    "mutation_results",
+    metadata,
     Column("client_id", String(64), nullable=False),
     Column("mutation_id", BigInteger, nullable=False),
     Column("name", String(64), nullable=False),
@@ -91,27 +97,30 @@ mutation_results = Table(
     Column("version", BigInteger),
     Column("processed_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("client_id", "mutation_id"),
-)  # fmt: skip
+)
 
 seq_counter = Table(
-    "seq_counter", metadata,
+    "seq_counter",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("value", BigInteger, nullable=False),
-)  # fmt: skip
+)
 
 change_log = Table(
-    "change_log", metadata,
+    "change_log",
+    metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("scope", String(80), nullable=False),
     Column("entity", String(16), nullable=False),
     Column("entity_id", String(64), nullable=False),
     Column("op", String(8), nullable=False),  # upsert | delete | evict
     Column("created_at", DateTime(timezone=True), nullable=False),
-)  # fmt: skip
+)
 Index("ix_change_log_scope_seq", change_log.c.scope, change_log.c.seq)
 
 customers = Table(
-    "customers", metadata,
+    "customers",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("name", Text, nullable=False),
     Column("name_pinyin", Text, nullable=False, default=""),
@@ -136,12 +145,13 @@ customers = Table(
     Column("version", BigInteger, nullable=False, default=1),
     Column("field_versions", JSON, nullable=False, default=dict),
     Column("seq", BigInteger, nullable=False, default=0),
-)  # fmt: skip
+)
 Index("ix_customers_owner", customers.c.owner_rm, customers.c.id)
 Index("ix_customers_branch", customers.c.branch, customers.c.id)
 
 holdings = Table(
-    "holdings", metadata,
+    "holdings",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
     Column("kind", String(24), nullable=False),
@@ -153,11 +163,12 @@ holdings = Table(
     Column("account_no", Text, nullable=False, default=""),
     Column("version", BigInteger, nullable=False, default=1),
     Column("seq", BigInteger, nullable=False, default=0),
-)  # fmt: skip
+)
 Index("ix_holdings_customer", holdings.c.customer_id)
 
 snapshots = Table(
-    "snapshots", metadata,
+    "snapshots",
+    metadata,
     Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
     Column("month", String(7), nullable=False),
     Column("aum_fen", BigInteger, nullable=False),
@@ -173,10 +184,11 @@ snapshots = Table(
     Column("version", BigInteger, nullable=False, default=1),
     Column("seq", BigInteger, nullable=False, default=0),
     PrimaryKeyConstraint("customer_id", "month"),
-)  # fmt: skip
+)
 
 interactions = Table(
-    "interactions", metadata,
+    "interactions",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
     Column("kind", String(16), nullable=False),
@@ -191,11 +203,12 @@ interactions = Table(
     Column("created_at", DateTime(timezone=True)),
     Column("version", BigInteger, nullable=False, default=1),
     Column("seq", BigInteger, nullable=False, default=0),
-)  # fmt: skip
+)
 Index("ix_interactions_customer", interactions.c.customer_id)
 
 tasks = Table(
-    "tasks", metadata,
+    "tasks",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("customer_id", String(32), ForeignKey("customers.id"), nullable=False),
     Column("title", Text, nullable=False),
@@ -214,11 +227,12 @@ tasks = Table(
     Column("version", BigInteger, nullable=False, default=1),
     Column("field_versions", JSON, nullable=False, default=dict),
     Column("seq", BigInteger, nullable=False, default=0),
-)  # fmt: skip
+)
 Index("ix_tasks_customer", tasks.c.customer_id)
 
 conflicts = Table(
-    "conflicts", metadata,
+    "conflicts",
+    metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("entity", String(16), nullable=False),
     Column("entity_id", String(64), nullable=False),
@@ -229,10 +243,11 @@ conflicts = Table(
     Column("mutation_id", BigInteger, nullable=False),
     Column("user_id", String(64), nullable=False),
     Column("detected_at", DateTime(timezone=True), nullable=False),
-)  # fmt: skip
+)
 
 change_requests = Table(
-    "change_requests", metadata,
+    "change_requests",
+    metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("customer_id", String(32), nullable=False),
     Column("field", String(48), nullable=False),
@@ -242,18 +257,20 @@ change_requests = Table(
     Column("mutation_id", BigInteger, nullable=False),
     Column("requested_at", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False, default="pending"),
-)  # fmt: skip
+)
 
 churn_models = Table(
-    "churn_models", metadata,
+    "churn_models",
+    metadata,
     Column("version", String(64), primary_key=True),
     Column("body", Text, nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=False),
     Column("active", Boolean, nullable=False, default=False),
-)  # fmt: skip
+)
 
 churn_events = Table(
-    "churn_events", metadata,
+    "churn_events",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("customer_id", String(32), nullable=False),
     Column("action", String(16), nullable=False),  # acknowledge | dismiss
@@ -262,13 +279,14 @@ churn_events = Table(
     Column("user_id", String(64), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("score", Float),
-)  # fmt: skip
+)
 
 server_meta = Table(
-    "server_meta", metadata,
+    "server_meta",
+    metadata,
     Column("key", String(48), primary_key=True),
     Column("value", Text, nullable=False),
-)  # fmt: skip
+)
 
 # Entities a client replicates, in the order a snapshot streams them (parents first).
 REPLICATED = ("customers", "holdings", "snapshots", "interactions", "tasks")

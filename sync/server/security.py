@@ -31,8 +31,9 @@ def _unb64(text: str) -> bytes:
 def hash_password(password: str) -> str:
     """A PHC-format Argon2id hash: $argon2id$v=19$m=..,t=..,p=..$salt$hash."""
     salt = secrets.token_bytes(16)
-    digest = Argon2id(salt=salt, length=32, iterations=ITERATIONS, lanes=LANES,
-                      memory_cost=MEMORY_KIB).derive(password.encode("utf-8"))  # fmt: skip
+    digest = Argon2id(
+        salt=salt, length=32, iterations=ITERATIONS, lanes=LANES, memory_cost=MEMORY_KIB
+    ).derive(password.encode("utf-8"))
     return f"$argon2id$v=19$m={MEMORY_KIB},t={ITERATIONS},p={LANES}${_b64(salt)}${_b64(digest)}"
 
 
@@ -43,9 +44,13 @@ def verify_password(password: str, stored: str) -> bool:
             return False
         values = dict(p.split("=", 1) for p in params.split(","))
         salt, expected = _unb64(salt_text), _unb64(digest_text)
-        actual = Argon2id(salt=salt, length=len(expected), iterations=int(values["t"]),
-                          lanes=int(values["p"]), memory_cost=int(values["m"])
-                          ).derive(password.encode("utf-8"))  # fmt: skip
+        actual = Argon2id(
+            salt=salt,
+            length=len(expected),
+            iterations=int(values["t"]),
+            lanes=int(values["p"]),
+            memory_cost=int(values["m"]),
+        ).derive(password.encode("utf-8"))
     except (ValueError, KeyError):
         return False
     return hmac.compare_digest(actual, expected)

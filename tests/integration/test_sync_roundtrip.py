@@ -31,15 +31,22 @@ def test_first_sync_then_offline_note_reaches_manager_exactly_once(
         mine = book.book_ids(conn, today=datetime.now(UTC).date())
         customer_id = book.book_rows(conn, mine[:1])[0].cif
     with gateway.engine.connect() as conn:
-        owned = conn.execute(select(func.count()).select_from(schema.customers)
-                             .where(schema.customers.c.owner_rm == "rm001")).scalar_one()  # fmt: skip
+        owned = conn.execute(
+            select(func.count())
+            .select_from(schema.customers)
+            .where(schema.customers.c.owner_rm == "rm001")
+        ).scalar_one()
     assert len(mine) == owned > 0
     assert a.summary.snapshot_rows > len(mine)
 
     # Offline: the note goes to the outbox only.
-    note = NoteInput(customer_id=customer_id, kind=InteractionKind.VISIT,
-                     occurred_at=datetime(2026, 11, 24, 3, 0, tzinfo=UTC),
-                     subject="到期续存", note="客户同意续存三年期")  # fmt: skip
+    note = NoteInput(
+        customer_id=customer_id,
+        kind=InteractionKind.VISIT,
+        occurred_at=datetime(2026, 11, 24, 3, 0, tzinfo=UTC),
+        subject="到期续存",
+        note="客户同意续存三年期",
+    )
     interaction, _, _ = notes.log_interaction(a.session, note)
     with a.session.store.read() as conn:
         assert outbox.pending_count(conn) == 1
@@ -49,8 +56,11 @@ def test_first_sync_then_offline_note_reaches_manager_exactly_once(
     with a.session.store.read() as conn:
         assert outbox.pending_count(conn) == 0
     with gateway.engine.connect() as conn:
-        rows = conn.execute(select(schema.interactions.c.note, schema.interactions.c.created_by)
-                            .where(schema.interactions.c.id == interaction.id)).all()  # fmt: skip
+        rows = conn.execute(
+            select(schema.interactions.c.note, schema.interactions.c.created_by).where(
+                schema.interactions.c.id == interaction.id
+            )
+        ).all()
     assert [tuple(r) for r in rows] == [("客户同意续存三年期", "rm001")]
 
     # The branch manager's client receives it.
@@ -65,41 +75,83 @@ def test_first_sync_then_offline_note_reaches_manager_exactly_once(
     m.session.lock()
 
 
-def test_command_line_profile_add_note_add_and_sync(gateway: Gateway, bank: dict[str, str],
-                                                     tmp_path: Path) -> None:  # fmt: skip
+def test_command_line_profile_add_note_add_and_sync(
+    gateway: Gateway, bank: dict[str, str], tmp_path: Path
+) -> None:
     import os  # noqa: PLC0415
     import subprocess  # noqa: PLC0415
     import sys  # noqa: PLC0415
 
     rm_desk = str(Path(sys.executable).parent / "rm-desk")
-    env = {**os.environ, "RM_DESK_DATA_DIR": str(tmp_path / "cli"),
-           "RM_DESK_POLICY": str(tmp_path / "none.json")}  # fmt: skip
+    env = {
+        **os.environ,
+        "RM_DESK_DATA_DIR": str(tmp_path / "cli"),
+        "RM_DESK_POLICY": str(tmp_path / "none.json"),
+    }
 
     def run(*args: str, password: str = bank["rm001"]) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([rm_desk, *args, "--password-stdin"], input=password + "\n",
-                              capture_output=True, text=True, env=env, timeout=180,
-                              check=False)  # fmt: skip
+        return subprocess.run(
+            [rm_desk, *args, "--password-stdin"],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=180,
+            check=False,
+        )
 
     added = run("profile", "add", "--user", "rm001", "--server", gateway.url)
     assert added.returncode == 0, added.stderr
     assert "added profile rm001 (rm)" in added.stdout
     with gateway.engine.connect() as conn:
-        cif = conn.execute(select(schema.customers.c.id).where(schema.customers.c.owner_rm == "rm001")
-                           .order_by(schema.customers.c.id)).scalars().first()  # fmt: skip
+        cif = (
+            conn.execute(
+                select(schema.customers.c.id)
+                .where(schema.customers.c.owner_rm == "rm001")
+                .order_by(schema.customers.c.id)
+            )
+            .scalars()
+            .first()
+        )
     assert cif is not None
-    noted = run("note", "add", "--user", "rm001", "--customer", cif, "--kind", "visit",
-                "--text", "命令行记录的拜访")  # fmt: skip
+    noted = run(
+        "note",
+        "add",
+        "--user",
+        "rm001",
+        "--customer",
+        cif,
+        "--kind",
+        "visit",
+        "--text",
+        "命令行记录的拜访",
+    )
     assert noted.returncode == 0, noted.stderr
     synced = run("sync", "--user", "rm001")
     assert synced.returncode == 0, synced.stderr
     assert synced.stdout.strip().startswith("pulled ")
     assert "pushed 1" in synced.stdout
     with gateway.engine.connect() as conn:
-        texts = conn.execute(select(schema.interactions.c.note)
-                             .where(schema.interactions.c.customer_id == cif)).scalars().all()  # fmt: skip
+        texts = (
+            conn.execute(
+                select(schema.interactions.c.note).where(schema.interactions.c.customer_id == cif)
+            )
+            .scalars()
+            .all()
+        )
     assert texts.count("命令行记录的拜访") == 1
-    unknown = run("note", "add", "--user", "rm001", "--customer", "000000000000", "--kind", "call",
-                  "--text", "x")  # fmt: skip
+    unknown = run(
+        "note",
+        "add",
+        "--user",
+        "rm001",
+        "--customer",
+        "000000000000",
+        "--kind",
+        "call",
+        "--text",
+        "x",
+    )
     assert unknown.returncode == 1
     assert "000000000000" in unknown.stderr
     assert "Traceback" not in unknown.stderr

@@ -26,7 +26,9 @@ from sync.server.auth import TokenPolicy
 from tests.integration.conftest import Gateway, run_gateway
 
 
-def provision(tmp_path: Path, name: str, user: str, url: str, password: str) -> tuple[Session, ProfileRegistry]:
+def provision(
+    tmp_path: Path, name: str, user: str, url: str, password: str
+) -> tuple[Session, ProfileRegistry]:
     reg = ProfileRegistry(tmp_path / name, policy=Policy(keyring=KeyringMode.OFF))
     return sync_service.add_profile(reg, user, password, url).session, reg
 
@@ -39,8 +41,13 @@ def first_customer(session: Session, owner: str = "rm001") -> str:
 
 
 def note_on(session: Session, cif: str, text: str) -> str:
-    data = NoteInput(customer_id=cif, kind=InteractionKind.CALL,
-                     occurred_at=datetime(2026, 11, 24, 2, tzinfo=UTC), subject="回访", note=text)  # fmt: skip
+    data = NoteInput(
+        customer_id=cif,
+        kind=InteractionKind.CALL,
+        occurred_at=datetime(2026, 11, 24, 2, tzinfo=UTC),
+        subject="回访",
+        note=text,
+    )
     return notes.log_interaction(session, data)[0].id
 
 
@@ -72,12 +79,16 @@ def test_lost_push_response_then_retry_applies_exactly_once(
         sync_service.sync_session(a, bank["rm001"], transport=LosesPushResponses(gateway.url))
     with a.store.read() as conn:
         assert outbox.pending_count(conn) == 1  # kept: the client does not know it landed
-    assert server_count(gateway.engine, schema.interactions, schema.interactions.c.id == note_id) == 1
+    assert (
+        server_count(gateway.engine, schema.interactions, schema.interactions.c.id == note_id) == 1
+    )
     summary = sync_service.sync_session(a, bank["rm001"])
     with a.store.read() as conn:
         assert outbox.pending_count(conn) == 0
     assert summary.rejected == 0
-    assert server_count(gateway.engine, schema.interactions, schema.interactions.c.id == note_id) == 1
+    assert (
+        server_count(gateway.engine, schema.interactions, schema.interactions.c.id == note_id) == 1
+    )
     assert server_count(gateway.engine, schema.mutation_results) == 1
     a.lock()
 
@@ -108,9 +119,15 @@ def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
     with gateway.engine.connect() as conn:
         row = conn.execute(select(schema.customers).where(schema.customers.c.id == cif)).one()
         task_row = conn.execute(select(schema.tasks).where(schema.tasks.c.id == task_a.id)).one()
-        deleted = conn.execute(select(schema.tasks.c.deleted).where(schema.tasks.c.id == doomed.id)).scalar_one()
+        deleted = conn.execute(
+            select(schema.tasks.c.deleted).where(schema.tasks.c.id == doomed.id)
+        ).scalar_one()
     assert (row.email, row.mobile, row.tags) == ("a.new@example.com", "13900001111", "|高净值|A改|")
-    assert (task_row.title, task_row.due, task_row.status) == ("续存提醒（已电话）", "2026-12-05", "done")
+    assert (task_row.title, task_row.due, task_row.status) == (
+        "续存提醒（已电话）",
+        "2026-12-05",
+        "done",
+    )
     assert deleted is True
 
     shown = {(c.entity, c.field): c for c in conflicts.open_conflicts(m)}
@@ -124,26 +141,44 @@ def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
     assert sync_service.sync_session(m, bank["mgr001"]).conflicts == 0
     assert conflicts.open_conflicts(m) == []
     with gateway.engine.connect() as conn:
-        assert conn.execute(select(schema.customers.c.tags)
-                            .where(schema.customers.c.id == cif)).scalar_one() == "|高净值|M改|"  # fmt: skip
+        assert (
+            conn.execute(
+                select(schema.customers.c.tags).where(schema.customers.c.id == cif)
+            ).scalar_one()
+            == "|高净值|M改|"
+        )
 
     # The deletion reached A's cache.
     sync_service.sync_session(a, bank["rm001"])
     with a.store.read() as conn:
-        assert doomed.id not in {t.id for t in records.tasks_of_customer(conn, cif, open_only=False)}
+        assert doomed.id not in {
+            t.id for t in records.tasks_of_customer(conn, cif, open_only=False)
+        }
     # Regulated fields: refused locally, refused by the server, accepted as a request.
     with pytest.raises(customers.InvalidEdit):
         customers.update_contact(a, cif, address="北京市")
     with a.store.transaction() as conn:
-        outbox.enqueue(conn, "customer.update", "customer", cif, "update", {"id_number": "x"},
-                       base_version=1, client_time=datetime.now(UTC))  # fmt: skip
+        outbox.enqueue(
+            conn,
+            "customer.update",
+            "customer",
+            cif,
+            "update",
+            {"id_number": "x"},
+            base_version=1,
+            client_time=datetime.now(UTC),
+        )
     customers.request_change(a, cif, "address", "上海市静安区南京西路1号")
     summary = sync_service.sync_session(a, bank["rm001"])
     assert summary.rejected == 1
     returned = conflicts.returned_work(a)
     assert [w.reason for w in returned] == ["rejected: regulated_field:id_number"]
-    assert server_count(gateway.engine, schema.change_requests,
-                        schema.change_requests.c.customer_id == cif) == 1  # fmt: skip
+    assert (
+        server_count(
+            gateway.engine, schema.change_requests, schema.change_requests.c.customer_id == cif
+        )
+        == 1
+    )
     a.lock()
     m.lock()
 
@@ -192,8 +227,11 @@ def test_reassignment_evicts_and_returns_pending_work(
     assert profile.customer.owner_rm == "rm002"
     assert len(profile.snapshots) == 24
     with gateway.engine.connect() as conn:
-        server_children = conn.execute(select(func.count()).select_from(schema.interactions)
-                                       .where(schema.interactions.c.customer_id == cif)).scalar_one()  # fmt: skip
+        server_children = conn.execute(
+            select(func.count())
+            .select_from(schema.interactions)
+            .where(schema.interactions.c.customer_id == cif)
+        ).scalar_one()
     assert profile.interactions_total == server_children
     assert summary_b.pulled > 0
     a.lock()
@@ -222,29 +260,40 @@ def test_snapshot_then_deltas_equals_fresh_snapshot(
 def dump(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with session.store.read() as conn:
-        for table, order in (("customers", "id"), ("holdings", "id"),
-                             ("snapshots", "customer_id, month"), ("interactions", "id"),
-                             ("tasks", "id")):  # fmt: skip
-            rows = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {order}").fetchall()  # noqa: S608
+        for table, order in (
+            ("customers", "id"),
+            ("holdings", "id"),
+            ("snapshots", "customer_id, month"),
+            ("interactions", "id"),
+            ("tasks", "id"),
+        ):
+            rows = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
             if table == "customers":
                 rows = [tuple(r)[1:] for r in rows]  # local pk differs
             out[table] = [tuple(r) for r in rows]
     return out
 
 
-def test_token_expiry_refresh_and_relogin(server_engine: Engine, bank: dict[str, str],
-                                          tmp_path: Path) -> None:  # fmt: skip
+def test_token_expiry_refresh_and_relogin(
+    server_engine: Engine, bank: dict[str, str], tmp_path: Path
+) -> None:
     now = [datetime.now(UTC)]
-    app = create_app(server_engine, tokens=TokenPolicy(timedelta(minutes=15), timedelta(days=30)),
-                     clock=lambda: now[0])  # fmt: skip
+    app = create_app(
+        server_engine,
+        tokens=TokenPolicy(timedelta(minutes=15), timedelta(days=30)),
+        clock=lambda: now[0],
+    )
     server, thread, url = run_gateway(app)
     try:
         a, _ = provision(tmp_path, "a", "rm001", url, bank["rm001"])
         now[0] += timedelta(minutes=20)  # access token expired on the server
         sync_service.sync_session(a, None)  # refreshed with the refresh token, no password
         with server_engine.connect() as conn:
-            revoked = conn.execute(select(func.count()).select_from(schema.tokens).where(
-                schema.tokens.c.kind == "refresh", schema.tokens.c.revoked.is_(True))).scalar_one()  # fmt: skip
+            revoked = conn.execute(
+                select(func.count())
+                .select_from(schema.tokens)
+                .where(schema.tokens.c.kind == "refresh", schema.tokens.c.revoked.is_(True))
+            ).scalar_one()
         assert revoked == 1  # rotated
         now[0] += timedelta(days=40)  # refresh token expired too
         note_on(a, first_customer(a), "会话过期时写的")
@@ -259,8 +308,9 @@ def test_token_expiry_refresh_and_relogin(server_engine: Engine, bank: dict[str,
         thread.join(timeout=10)
 
 
-def test_revoked_device_wipes_the_profile(gateway: Gateway, bank: dict[str, str],
-                                          tmp_path: Path) -> None:  # fmt: skip
+def test_revoked_device_wipes_the_profile(
+    gateway: Gateway, bank: dict[str, str], tmp_path: Path
+) -> None:
     a, reg = provision(tmp_path, "a", "rm001", gateway.url, bank["rm001"])
     db_path = reg.database_path(a.profile)
     assert db_path.exists()

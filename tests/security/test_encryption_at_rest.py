@@ -36,10 +36,18 @@ def _write_heavily(store: LocalStore, n: int) -> None:
                 c = _canary(i)
                 batch.append(
                     customer(
-                        f"6{i:011d}", name=f"王{c}", name_pinyin=c.lower(), name_initials=c,
-                        id_number=c, mobile=c, email=c, address=c, owner_rm="rm001", tags=(c,),
+                        f"6{i:011d}",
+                        name=f"王{c}",
+                        name_pinyin=c.lower(),
+                        name_initials=c,
+                        id_number=c,
+                        mobile=c,
+                        email=c,
+                        address=c,
+                        owner_rm="rm001",
+                        tags=(c,),
                     )
-                )  # fmt: skip
+                )
             book.upsert_customers(conn, batch)
             for i in range(start, start + 250):
                 c, cif = _canary(i), f"6{i:011d}"
@@ -49,22 +57,49 @@ def _write_heavily(store: LocalStore, n: int) -> None:
                     (f"H{i}", cif, HoldingKind.CARD.value, c, 100, "2020-01-01", c),
                 )
                 records.add_interactions(
-                    conn, [interaction(f"I{i}", cif, subject=c, note=c * 20, participants=(c,),
-                                       outcome=c, next_step=c)]  # fmt: skip
+                    conn,
+                    [
+                        interaction(
+                            f"I{i}",
+                            cif,
+                            subject=c,
+                            note=c * 20,
+                            participants=(c,),
+                            outcome=c,
+                            next_step=c,
+                        )
+                    ],
                 )
                 records.put_tasks(conn, [task(f"T{i}", cif, title=c, outcome=c, detail=c)])
                 records.save_draft(conn, Draft(f"D{i}", cif, "interaction", {"note": c}, now))
-                outbox.enqueue(conn, "interaction.create", "interaction", f"I{i}", "create",
-                               {"note": c}, base_version=None, client_time=now)  # fmt: skip
-                audit.append(conn, at=now, actor="rm001", action="reveal", entity="customer",
-                             entity_id=cif, detail={"reason": c})  # fmt: skip
+                outbox.enqueue(
+                    conn,
+                    "interaction.create",
+                    "interaction",
+                    f"I{i}",
+                    "create",
+                    {"note": c},
+                    base_version=None,
+                    client_time=now,
+                )
+                audit.append(
+                    conn,
+                    at=now,
+                    actor="rm001",
+                    action="reveal",
+                    entity="customer",
+                    entity_id=cif,
+                    detail={"reason": c},
+                )
 
 
 def _files_containing_canary(root: Path) -> list[str]:
     needles = [
-        ASCII_CANARY.encode("utf-8"), CJK_CANARY.encode("utf-8"),
-        ASCII_CANARY.encode("utf-16-le"), CJK_CANARY.encode("utf-16-le"),
-    ]  # fmt: skip
+        ASCII_CANARY.encode("utf-8"),
+        CJK_CANARY.encode("utf-8"),
+        ASCII_CANARY.encode("utf-16-le"),
+        CJK_CANARY.encode("utf-16-le"),
+    ]
     found = []
     for path in root.rglob("*"):
         if path.is_file():
@@ -118,8 +153,7 @@ def test_wrong_key_foreign_and_damaged_files_name_the_file(tmp_path: Path, data_
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(db.read_bytes()[:4096] + b"\x00garbage" * 2000)
     with pytest.raises(DatabaseUnreadable, match=r"damaged\.db"):
-        store = LocalStore.open(damaged, data_key)
-        store.close()
+        LocalStore.open(damaged, data_key)
 
 
 def test_key_never_in_error_messages(tmp_path: Path, data_key: bytes) -> None:
@@ -128,7 +162,9 @@ def test_key_never_in_error_messages(tmp_path: Path, data_key: bytes) -> None:
     wrong = bytes(range(32))
     with pytest.raises(DatabaseUnreadable) as info:
         LocalStore.open(db, wrong)
-    text = str(info.value) + repr(info.value) + str(info.value.__cause__) + str(info.value.__context__)
+    text = (
+        str(info.value) + repr(info.value) + str(info.value.__cause__) + str(info.value.__context__)
+    )
     assert wrong.hex() not in text
     assert data_key.hex() not in text
 
@@ -154,7 +190,7 @@ def test_lock_closes_connections_and_wipes_key(store: LocalStore) -> None:
     store.close()
     with pytest.raises(StoreLocked):
         store.engine  # noqa: B018
-    assert not any(store._key._key)  # noqa: SLF001
+    assert not any(store._key._key)
 
 
 def test_closed_database_holds_no_plaintext_cjk(store: LocalStore) -> None:

@@ -43,8 +43,9 @@ def clock() -> Clock:
     return Clock()
 
 
-def make_registry(tmp_path: Path, clock: Clock, keyring: MemoryKeyring | None = None,
-                  **policy: object) -> ProfileRegistry:  # fmt: skip
+def make_registry(
+    tmp_path: Path, clock: Clock, keyring: MemoryKeyring | None = None, **policy: object
+) -> ProfileRegistry:
     mode = KeyringMode.PREFER if keyring is not None else KeyringMode.OFF
     pol = Policy(keyring=mode, **policy)  # type: ignore[arg-type]
     return ProfileRegistry(tmp_path, policy=pol, secret_store=keyring, clock=clock)
@@ -72,8 +73,13 @@ def test_keyring_secret_changes_the_kek() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("memory_kib", 32 * 1024), ("iterations", 2), ("lanes", 0), ("algorithm", "pbkdf2"),
-     ("salt", b"short")],  # fmt: skip
+    [
+        ("memory_kib", 32 * 1024),
+        ("iterations", 2),
+        ("lanes", 0),
+        ("algorithm", "pbkdf2"),
+        ("salt", b"short"),
+    ],
 )
 def test_lowered_kdf_parameters_are_refused(field: str, value: object) -> None:
     params = keys.KdfParams.fresh()
@@ -116,9 +122,19 @@ def test_profiles_json_holds_no_secrets_or_customer_data(tmp_path: Path, clock: 
     assert "correct horse" not in text
     assert key.hex() not in text
     assert set(json.loads(text)["profiles"][0]) == {
-        "profile_id", "user", "display_name", "server", "role", "kdf", "wrapped_key",
-        "uses_keyring", "created_at", "failed_attempts", "not_before", "locked_until",
-    }  # fmt: skip
+        "profile_id",
+        "user",
+        "display_name",
+        "server",
+        "role",
+        "kdf",
+        "wrapped_key",
+        "uses_keyring",
+        "created_at",
+        "failed_attempts",
+        "not_before",
+        "locked_until",
+    }
     assert profile.kdf.memory_kib >= 64 * 1024
     assert profile.kdf.iterations >= 3
 
@@ -170,7 +186,9 @@ def test_change_password_rewraps_without_reencrypting(tmp_path: Path, clock: Clo
         assert book.get_customer(conn, "600000000001").name == "王小明"
 
 
-def test_change_password_with_wrong_old_password_changes_nothing(tmp_path: Path, clock: Clock) -> None:
+def test_change_password_with_wrong_old_password_changes_nothing(
+    tmp_path: Path, clock: Clock
+) -> None:
     reg = make_registry(tmp_path, clock)
     reg.create("rm001", "old-pass", server="https://crm", role=Role.RM)
     wrapped = reg.get("rm001").wrapped_key
@@ -191,8 +209,9 @@ def test_keyring_secret_is_required_to_unlock(tmp_path: Path, clock: Clock) -> N
         reg.unlock("rm001", "pw-123456")
 
 
-def test_policy_requiring_keyring_refuses_without_one(tmp_path: Path, clock: Clock,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_policy_requiring_keyring_refuses_without_one(
+    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(keys, "secure_system_keyring", lambda: None)
     reg = ProfileRegistry(tmp_path, policy=Policy(keyring=KeyringMode.REQUIRE), clock=clock)
     with pytest.raises(KeyringUnavailable):
@@ -223,13 +242,13 @@ def test_system_keyring_discovery_skips_insecure(monkeypatch: pytest.MonkeyPatch
     import keyring  # noqa: PLC0415
     from keyring.backends import fail  # noqa: PLC0415
 
-    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    monkeypatch.setattr(keyring, "get_keyring", fail.Keyring)
     assert keys.secure_system_keyring() is None
 
     class Chain:
         backends = [fail.Keyring(), MemoryKeyring()]
 
-    monkeypatch.setattr(keyring, "get_keyring", lambda: Chain())
+    monkeypatch.setattr(keyring, "get_keyring", Chain)
     assert isinstance(keys.secure_system_keyring(), MemoryKeyring)
 
 

@@ -35,8 +35,9 @@ def test_contracts_cover_every_rule() -> None:
 
 
 def test_real_code_keeps_the_import_rules() -> None:
-    result = subprocess.run([str(LINT), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                            check=False)  # fmt: skip
+    result = subprocess.run(
+        [str(LINT), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -50,15 +51,29 @@ VIOLATIONS = {
 
 @pytest.mark.parametrize(("path", "source"), VIOLATIONS.items())
 def test_contracts_catch_a_violation(tmp_path: Path, path: str, source: str) -> None:
-    for package in ("rm_desk", "rm_desk/domain", "rm_desk/services", "rm_desk/demo",
-                    "local_store", "sync", "sync/server", "sync/client", "ui"):  # fmt: skip
+    for package in (
+        "rm_desk",
+        "rm_desk/domain",
+        "rm_desk/services",
+        "rm_desk/demo",
+        "local_store",
+        "sync",
+        "sync/server",
+        "sync/client",
+        "ui",
+    ):
         (tmp_path / package).mkdir(parents=True, exist_ok=True)
         (tmp_path / package / "__init__.py").write_text("")
     (tmp_path / "rm_desk" / "cli.py").write_text("")
     (tmp_path / "local_store" / "x.py").write_text("")
     (tmp_path / path).write_text(source)
-    lines = ["[importlinter]", "root_packages =", *[f"    {p}" for p in _contracts()["root_packages"]],  # type: ignore[attr-defined]
-             "include_external_packages = True", ""]  # fmt: skip
+    lines = [
+        "[importlinter]",
+        "root_packages =",
+        *[f"    {p}" for p in _contracts()["root_packages"]],  # type: ignore[attr-defined]
+        "include_external_packages = True",
+        "",
+    ]
     for i, contract in enumerate(_contracts()["contracts"]):  # type: ignore[arg-type]
         lines.append(f"[importlinter:contract:{i}]")
         for key, value in contract.items():
@@ -70,7 +85,13 @@ def test_contracts_catch_a_violation(tmp_path: Path, path: str, source: str) -> 
         lines.append("")
     (tmp_path / ".importlinter").write_text("\n".join(lines))
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    result = subprocess.run([str(LINT), "--no-cache"], cwd=tmp_path, capture_output=True,
-                            text=True, env=env, check=False)  # fmt: skip
+    result = subprocess.run(
+        [str(LINT), "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert result.returncode != 0, result.stdout
     assert "BROKEN" in result.stdout

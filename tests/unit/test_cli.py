@@ -14,12 +14,23 @@ from rm_desk.domain.policy import KeyringMode, Policy
 RM_DESK = Path(sys.executable).parent / "rm-desk"
 
 
-def run(*args: str, data_dir: Path, stdin: str = "", policy: Path | None = None
-        ) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    env = {**os.environ, "RM_DESK_DATA_DIR": str(data_dir),
-           "RM_DESK_POLICY": str(policy or data_dir / "none.json")}  # fmt: skip
-    return subprocess.run([str(RM_DESK), *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=120, check=False)  # fmt: skip
+def run(
+    *args: str, data_dir: Path, stdin: str = "", policy: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "RM_DESK_DATA_DIR": str(data_dir),
+        "RM_DESK_POLICY": str(policy or data_dir / "none.json"),
+    }
+    return subprocess.run(
+        [str(RM_DESK), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def assert_one_line_failure(result: subprocess.CompletedProcess[str], fragment: str) -> None:
@@ -60,8 +71,9 @@ def test_damaged_profiles_file_is_one_line(tmp_path: Path) -> None:
 def test_damaged_policy_is_one_line(tmp_path: Path) -> None:
     policy = tmp_path / "policy.json"
     policy.write_text('{"lockout_minutes": "soon"}', encoding="utf-8")
-    assert_one_line_failure(run("profile", "list", data_dir=tmp_path, policy=policy),
-                            "lockout_minutes")  # fmt: skip
+    assert_one_line_failure(
+        run("profile", "list", data_dir=tmp_path, policy=policy), "lockout_minutes"
+    )
 
 
 def test_demo_load_needs_a_password_without_terminal(tmp_path: Path) -> None:
@@ -69,11 +81,21 @@ def test_demo_load_needs_a_password_without_terminal(tmp_path: Path) -> None:
 
 
 def test_demo_load_then_wrong_password_then_list(tmp_path: Path) -> None:
-    loaded = run("demo", "load", "--user", "demo1", "--customers", "300", "--password-stdin",
-                 data_dir=tmp_path, stdin="s3cret-pass\n")  # fmt: skip
+    loaded = run(
+        "demo",
+        "load",
+        "--user",
+        "demo1",
+        "--customers",
+        "300",
+        "--password-stdin",
+        data_dir=tmp_path,
+        stdin="s3cret-pass\n",
+    )
     assert loaded.returncode == 0, loaded.stderr
     assert "loaded 300 customers" in loaded.stdout
-    again = run("demo", "load", "--user", "demo1", "--password-stdin", data_dir=tmp_path,
-                stdin="x\n")  # fmt: skip
+    again = run(
+        "demo", "load", "--user", "demo1", "--password-stdin", data_dir=tmp_path, stdin="x\n"
+    )
     assert_one_line_failure(again, "already exists")
     assert run("profile", "list", data_dir=tmp_path).stdout.startswith("demo1\trm")

@@ -28,13 +28,15 @@ CARD_NO = "6222020200112233445"
 def profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[Role, tuple[Profile, bytes]]:
     """One real profile per role (Argon2id is slow, so made once for the module)."""
     registry = ProfileRegistry(
-        tmp_path_factory.mktemp("profiles"), secret_store=None,
+        tmp_path_factory.mktemp("profiles"),
+        secret_store=None,
         policy=Policy(keyring=KeyringMode.OFF),
-    )  # fmt: skip
+    )
     made: dict[Role, tuple[Profile, bytes]] = {}
     for user, role in [("rm001", Role.RM), ("teller01", Role.TELLER), ("mgr01", Role.MANAGER)]:
-        profile, key = registry.create(user, "correct horse battery", server="https://crm.test",
-                                       role=role)  # fmt: skip
+        profile, key = registry.create(
+            user, "correct horse battery", server="https://crm.test", role=role
+        )
         made[role] = (profile, bytes(key))
     return made
 
@@ -42,10 +44,13 @@ def profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[Role, tuple[Profi
 @pytest.fixture
 def book_store(store: LocalStore) -> LocalStore:
     with store.transaction() as conn:
-        book.upsert_customers(conn, [
-            customer(CIF, "王小明"),
-            customer("600000000002", "李大伟", mobile="13900001234", tags=("代发工资", "新客")),
-        ])  # fmt: skip
+        book.upsert_customers(
+            conn,
+            [
+                customer(CIF, "王小明"),
+                customer("600000000002", "李大伟", mobile="13900001234", tags=("代发工资", "新客")),
+            ],
+        )
         conn.exec_driver_sql(
             "INSERT INTO holdings(id, customer_id, kind, product, balance_fen, opened, account_no) "
             "VALUES ('h1', ?, 'card', '白金卡', 0, '2020-01-01', ?), "
@@ -89,8 +94,12 @@ def test_rm_sees_the_profile_unmasked_and_the_view_is_audited(rm: Session) -> No
     assert [i.id for i in p.interactions] == ["i1"]
     [entry] = audit_log(rm.store)
     assert (entry.actor, entry.action, entry.entity, entry.entity_id, entry.at) == (
-        "rm001", "view", "customer", CIF, "2026-11-24T09:30:00+00:00",
-    )  # fmt: skip
+        "rm001",
+        "view",
+        "customer",
+        CIF,
+        "2026-11-24T09:30:00+00:00",
+    )
 
 
 def test_teller_sees_the_profile_masked(teller: Session) -> None:
@@ -119,8 +128,12 @@ def test_a_customer_flagged_personal_masked_is_masked_even_for_an_rm(rm: Session
 def test_masking_follows_the_machine_policy(
     profiles: dict[Role, tuple[Profile, bytes]], book_store: LocalStore
 ) -> None:
-    session = Session(profile=profiles[Role.TELLER][0], store=book_store, clock=lambda: NOW,
-                      policy=Policy(masking={"mobile": [0, 2, "#"]}))  # fmt: skip
+    session = Session(
+        profile=profiles[Role.TELLER][0],
+        store=book_store,
+        clock=lambda: NOW,
+        policy=Policy(masking={"mobile": [0, 2, "#"]}),
+    )
     assert book_service.customer_profile(session, CIF).customer.mobile == "#########78"
 
 
@@ -152,7 +165,7 @@ def test_rm_reveal_returns_the_value_and_audits_the_reason(rm: Session) -> None:
         ("reveal", "rm001", CIF, {"field": "mobile", "reason": "客户来电核实身份"}),
         ("reveal", "rm001", CIF, {"field": "id_number", "reason": "开户复核"}),
         ("reveal", "rm001", CIF, {"field": "card", "reason": "挂失"}),
-    ]  # fmt: skip
+    ]
 
 
 def test_manager_may_reveal(
@@ -168,8 +181,11 @@ def test_teller_reveal_is_denied_and_audited(teller: Session) -> None:
         book_service.reveal(teller, CIF, "mobile", reason="客户要求")
     [entry] = audit_log(teller.store)
     assert (entry.action, entry.actor, entry.entity_id, entry.detail) == (
-        "reveal_denied", "teller01", CIF, {"field": "mobile"},
-    )  # fmt: skip
+        "reveal_denied",
+        "teller01",
+        CIF,
+        {"field": "mobile"},
+    )
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "\n\t"])
@@ -210,8 +226,9 @@ def test_book_queries_tags_and_saved_filters(rm: Session) -> None:
 
 def test_session_on_the_profiles_own_database(tmp_path: Path) -> None:
     registry = ProfileRegistry(tmp_path, secret_store=None, policy=Policy(keyring=KeyringMode.OFF))
-    profile, key = registry.create("teller02", "another long password", server="https://crm.test",
-                                   role=Role.TELLER)  # fmt: skip
+    profile, key = registry.create(
+        "teller02", "another long password", server="https://crm.test", role=Role.TELLER
+    )
     path = registry.database_path(profile)
     with LocalStore.open(path, key) as store:
         with store.transaction() as conn:

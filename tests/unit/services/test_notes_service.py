@@ -28,10 +28,14 @@ OTHER = "600000000002"
 
 @pytest.fixture(scope="module")
 def rm_profile(tmp_path_factory: pytest.TempPathFactory) -> Profile:
-    registry = ProfileRegistry(tmp_path_factory.mktemp("profiles"), secret_store=None,
-                               policy=Policy(keyring=KeyringMode.OFF))  # fmt: skip
-    profile, _key = registry.create("rm001", "correct horse battery", server="https://crm.test",
-                                    role=Role.RM)  # fmt: skip
+    registry = ProfileRegistry(
+        tmp_path_factory.mktemp("profiles"),
+        secret_store=None,
+        policy=Policy(keyring=KeyringMode.OFF),
+    )
+    profile, _key = registry.create(
+        "rm001", "correct horse battery", server="https://crm.test", role=Role.RM
+    )
     return profile
 
 
@@ -44,11 +48,14 @@ def session(rm_profile: Profile, store: LocalStore) -> Session:
 
 def note(**overrides: Any) -> NoteInput:
     base = NoteInput(
-        customer_id=CIF, kind=InteractionKind.VISIT,
-        occurred_at=datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI), subject=" 理财到期 ",
-        note="客户考虑将到期理财转为大额存单。", participants=("王小明", "王太太"),
+        customer_id=CIF,
+        kind=InteractionKind.VISIT,
+        occurred_at=datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI),
+        subject=" 理财到期 ",
+        note="客户考虑将到期理财转为大额存单。",
+        participants=("王小明", "王太太"),
         outcome=" 有意向 ",
-    )  # fmt: skip
+    )
     return replace(base, **overrides)
 
 
@@ -71,8 +78,11 @@ def test_log_writes_the_interaction_and_one_mutation(session: Session) -> None:
     saved, task, changes = notes.log_interaction(session, note())
     assert task is None
     assert (saved.customer_id, saved.kind, saved.created_by, saved.created_at) == (
-        CIF, InteractionKind.VISIT, "rm001", NOW,
-    )  # fmt: skip
+        CIF,
+        InteractionKind.VISIT,
+        "rm001",
+        NOW,
+    )
     assert saved.subject == "理财到期"
     assert saved.outcome == "有意向"
     assert saved.occurred_at == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -82,17 +92,32 @@ def test_log_writes_the_interaction_and_one_mutation(session: Session) -> None:
     assert row.last_contact_at == "2026-11-24T02:00:00+00:00"
 
     [mutation] = pending(session)
-    assert (mutation.mutation_id, mutation.name, mutation.entity, mutation.entity_id,
-            mutation.op, mutation.base_version) == (
-        1, "interaction.create", "interaction", saved.id, "create", None,
-    )  # fmt: skip
+    assert (
+        mutation.mutation_id,
+        mutation.name,
+        mutation.entity,
+        mutation.entity_id,
+        mutation.op,
+        mutation.base_version,
+    ) == (
+        1,
+        "interaction.create",
+        "interaction",
+        saved.id,
+        "create",
+        None,
+    )
     assert mutation.fields == notes.interaction_fields(saved)
     assert mutation.fields["note"] == "客户考虑将到期理财转为大额存单。"
     assert mutation.client_time == NOW
     assert changes.customers == frozenset({CIF})
     assert (changes.book, changes.interactions, changes.tasks, changes.outbox, changes.drafts) == (
-        True, True, False, True, False,
-    )  # fmt: skip
+        True,
+        True,
+        False,
+        True,
+        False,
+    )
     assert counts(session) == (1, 0, 1)
 
 
@@ -102,11 +127,25 @@ def test_next_step_with_a_date_becomes_a_task_with_the_next_mutation_id(session:
         session, note(next_step=" 12月1日前电话回访 ", next_step_due=date(2026, 12, 1))
     )
     assert task is not None
-    assert (task.customer_id, task.title, task.due, task.assignee, task.created_by,
-            task.source, task.status, task.priority) == (
-        CIF, "12月1日前电话回访", date(2026, 12, 1), "rm001", "rm001",
-        TaskSource.NOTE_NEXT_STEP, TaskStatus.OPEN, TaskPriority.NORMAL,
-    )  # fmt: skip
+    assert (
+        task.customer_id,
+        task.title,
+        task.due,
+        task.assignee,
+        task.created_by,
+        task.source,
+        task.status,
+        task.priority,
+    ) == (
+        CIF,
+        "12月1日前电话回访",
+        date(2026, 12, 1),
+        "rm001",
+        "rm001",
+        TaskSource.NOTE_NEXT_STEP,
+        TaskStatus.OPEN,
+        TaskPriority.NORMAL,
+    )
     assert saved.id in task.detail
     assert saved.next_step == "12月1日前电话回访"
     assert changes.tasks is True
@@ -114,13 +153,15 @@ def test_next_step_with_a_date_becomes_a_task_with_the_next_mutation_id(session:
     mutations = pending(session)
     assert [m.mutation_id for m in mutations] == [1, 2, 3]
     assert [(m.name, m.entity_id) for m in mutations[1:]] == [
-        ("interaction.create", saved.id), ("task.create", task.id),
-    ]  # fmt: skip
+        ("interaction.create", saved.id),
+        ("task.create", task.id),
+    ]
     assert mutations[2].fields == notes.task_fields(task)
     with session.store.read() as conn:
         assert records.get_task(conn, task.id) == task
-        assert [t.id for t in records.tasks_for(conn, "rm001", "upcoming",
-                                                today=date(2026, 11, 24))] == [task.id]  # fmt: skip
+        assert [
+            t.id for t in records.tasks_for(conn, "rm001", "upcoming", today=date(2026, 11, 24))
+        ] == [task.id]
         [row] = book.book_rows(conn, list(book.pks_for(conn, [CIF]).values()))
     assert (row.next_task_due, row.open_tasks) == ("2026-12-01", 1)
     assert counts(session) == (2, 1, 3)
@@ -158,10 +199,10 @@ def test_unknown_customer_writes_nothing(session: Session) -> None:
     before = counts(session)
     with pytest.raises(NotFound):
         notes.log_interaction(
-            session, note(customer_id="600000009999", next_step="回访",
-                          next_step_due=date(2026, 12, 1)),
+            session,
+            note(customer_id="600000009999", next_step="回访", next_step_due=date(2026, 12, 1)),
             draft_id="d1",
-        )  # fmt: skip
+        )
     assert counts(session) == before
     assert [m.mutation_id for m in pending(session)] == [1]
     assert [d.id for d in notes.drafts(session)] == ["d1"]  # typed text is never lost

@@ -42,17 +42,25 @@ def named(cif: str, name: str, **overrides: object) -> Customer:
 
 def churn(cif: str, score: float, level: ChurnLevel) -> ChurnAssessment:
     return ChurnAssessment(
-        customer_id=cif, score=score, level=level,
+        customer_id=cif,
+        score=score,
+        level=level,
         reasons=(ChurnReason("aum_drop_3m", 0.4, {"pct": 38}),),
-        model_version="m1", scored_at=SCORED_AT,
-    )  # fmt: skip
+        model_version="m1",
+        scored_at=SCORED_AT,
+    )
 
 
 def holding(hid: str, cif: str, kind: HoldingKind, balance: int) -> Holding:
     return Holding(
-        id=hid, customer_id=cif, kind=kind, product=f"product {hid}", balance_fen=balance,
-        opened=date(2020, 1, 1), account_no="6222020200112233445",
-    )  # fmt: skip
+        id=hid,
+        customer_id=cif,
+        kind=kind,
+        product=f"product {hid}",
+        balance_fen=balance,
+        opened=date(2020, 1, 1),
+        account_no="6222020200112233445",
+    )
 
 
 def snapshot(cif: str, month: str, aum: int) -> MonthlySnapshot:
@@ -64,9 +72,19 @@ def insert_holdings(store: LocalStore, rows: Sequence[Holding]) -> None:
         conn.exec_driver_sql(
             "INSERT INTO holdings(id, customer_id, kind, product, balance_fen, opened, "
             "account_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(h.id, h.customer_id, h.kind.value, h.product, h.balance_fen,
-              h.opened.isoformat(), h.account_no) for h in rows],
-        )  # fmt: skip
+            [
+                (
+                    h.id,
+                    h.customer_id,
+                    h.kind.value,
+                    h.product,
+                    h.balance_fen,
+                    h.opened.isoformat(),
+                    h.account_no,
+                )
+                for h in rows
+            ],
+        )
 
 
 def insert_snapshots(store: LocalStore, rows: Sequence[MonthlySnapshot]) -> None:
@@ -77,12 +95,24 @@ def insert_snapshots(store: LocalStore, rows: Sequence[MonthlySnapshot]) -> None
             "outflow_other_banks_fen, products_held, version) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (s.customer_id, s.month, s.aum_fen, s.deposits_fen, s.wealth_fen, s.loans_fen,
-                 s.txn_count, s.txn_in_fen, s.txn_out_fen, s.salary_credit_fen,
-                 s.outflow_other_banks_fen, s.products_held, s.version)
+                (
+                    s.customer_id,
+                    s.month,
+                    s.aum_fen,
+                    s.deposits_fen,
+                    s.wealth_fen,
+                    s.loans_fen,
+                    s.txn_count,
+                    s.txn_in_fen,
+                    s.txn_out_fen,
+                    s.salary_credit_fen,
+                    s.outflow_other_banks_fen,
+                    s.products_held,
+                    s.version,
+                )
                 for s in rows
             ],
-        )  # fmt: skip
+        )
 
 
 def ids_of(store: LocalStore, pks: Sequence[int]) -> list[str]:
@@ -206,8 +236,8 @@ def test_delete_cascades_to_everything_under_the_customer(store: LocalStore) -> 
         assert book.delete_customers(conn, [gone, "600000009999"]) == 1
 
     for table in ("holdings", "snapshots", "interactions", "tasks", "churn_scores"):
-        assert count(store, f"SELECT count(*) FROM {table} WHERE customer_id = ?", gone) == 0  # noqa: S608
-        assert count(store, f"SELECT count(*) FROM {table} WHERE customer_id = ?", keep) == 1  # noqa: S608
+        assert count(store, f"SELECT count(*) FROM {table} WHERE customer_id = ?", gone) == 0
+        assert count(store, f"SELECT count(*) FROM {table} WHERE customer_id = ?", keep) == 1
     assert count(store, "SELECT count(DISTINCT customer_pk) FROM customer_tags") == 1
     assert found(store, "lidawei") == set()
     assert found(store, "600000000002") == set()
@@ -289,53 +319,79 @@ def book_store(store: LocalStore) -> LocalStore:
                 interaction("i3", c.id, occurred_at=datetime(2026, 10, 30, 2, 0, tzinfo=UTC)),
             ],
         )  # d and e were never contacted
-        records.put_tasks(conn, [
-            task("t1", a.id, due=date(2026, 11, 26)),
-            task("t2", b.id, due=date(2026, 12, 20)),
-            task("t3", d.id, due=date(2026, 11, 20)),  # overdue
-            task("t4", e.id, due=date(2026, 11, 25), status=TaskStatus.DONE),
-        ])  # fmt: skip
+        records.put_tasks(
+            conn,
+            [
+                task("t1", a.id, due=date(2026, 11, 26)),
+                task("t2", b.id, due=date(2026, 12, 20)),
+                task("t3", d.id, due=date(2026, 11, 20)),  # overdue
+                task("t4", e.id, due=date(2026, 11, 25), status=TaskStatus.DONE),
+            ],
+        )
     return store
 
 
 @pytest.mark.parametrize(
     ("filt", "expected"),
     [
-        (BookFilter(), {"600000000001", "600000000002", "600000000003", "600000000004",
-                        "600000000005"}),
+        (
+            BookFilter(),
+            {"600000000001", "600000000002", "600000000003", "600000000004", "600000000005"},
+        ),
         (BookFilter(segments=frozenset({Segment.AFFLUENT})), {"600000000001", "600000000004"}),
-        (BookFilter(segments=frozenset({Segment.MASS, Segment.PRIVATE})),
-         {"600000000002", "600000000003", "600000000005"}),
+        (
+            BookFilter(segments=frozenset({Segment.MASS, Segment.PRIVATE})),
+            {"600000000002", "600000000003", "600000000005"},
+        ),
         (BookFilter(tiers=frozenset({AumTier.FROM_500K})), {"600000000001"}),
-        (BookFilter(tiers=frozenset({AumTier.BELOW_50K, AumTier.FROM_30M})),
-         {"600000000002", "600000000003"}),
-        (BookFilter(tiers=frozenset({AumTier.FROM_6M, AumTier.FROM_50K})),
-         {"600000000004", "600000000005"}),
+        (
+            BookFilter(tiers=frozenset({AumTier.BELOW_50K, AumTier.FROM_30M})),
+            {"600000000002", "600000000003"},
+        ),
+        (
+            BookFilter(tiers=frozenset({AumTier.FROM_6M, AumTier.FROM_50K})),
+            {"600000000004", "600000000005"},
+        ),
         (BookFilter(lifecycles=frozenset({Lifecycle.ACTIVE})), {"600000000001", "600000000005"}),
-        (BookFilter(lifecycles=frozenset({Lifecycle.AT_RISK, Lifecycle.DORMANT})),
-         {"600000000003", "600000000004"}),
+        (
+            BookFilter(lifecycles=frozenset({Lifecycle.AT_RISK, Lifecycle.DORMANT})),
+            {"600000000003", "600000000004"},
+        ),
         (BookFilter(churn_levels=frozenset({ChurnLevel.RED})), {"600000000003"}),
-        (BookFilter(churn_levels=frozenset({ChurnLevel.RED, ChurnLevel.AMBER})),
-         {"600000000001", "600000000003"}),
-        (BookFilter(tags=frozenset({"代发工资"})),
-         {"600000000001", "600000000002", "600000000005"}),
+        (
+            BookFilter(churn_levels=frozenset({ChurnLevel.RED, ChurnLevel.AMBER})),
+            {"600000000001", "600000000003"},
+        ),
+        (
+            BookFilter(tags=frozenset({"代发工资"})),
+            {"600000000001", "600000000002", "600000000005"},
+        ),
         (BookFilter(tags=frozenset({"代发工资", "理财偏好"})), {"600000000001", "600000000005"}),
         (BookFilter(tags=frozenset({"代发工资", "理财偏好", "新客"})), {"600000000005"}),
         (BookFilter(tags=frozenset({"不存在"})), set()),
         # 30 days before 2026-11-24 is 2026-10-25: b (Sep 1) and the never contacted.
         (BookFilter(not_contacted_days=30), {"600000000002", "600000000004", "600000000005"}),
-        (BookFilter(not_contacted_days=5), {"600000000002", "600000000003", "600000000004",
-                                            "600000000005"}),
+        (
+            BookFilter(not_contacted_days=5),
+            {"600000000002", "600000000003", "600000000004", "600000000005"},
+        ),
         # Open tasks only: e's task is done; d's overdue task counts as due.
         (BookFilter(task_due_within_days=2), {"600000000001", "600000000004"}),
         (BookFilter(task_due_within_days=0), {"600000000004"}),
         (BookFilter(task_due_within_days=30), {"600000000001", "600000000002", "600000000004"}),
         (BookFilter(owner="rm002"), {"600000000003", "600000000004"}),
         (BookFilter(owner="nobody"), set()),
-        (BookFilter(segments=frozenset({Segment.MASS}), tags=frozenset({"理财偏好"}),
-                    owner="rm003", not_contacted_days=30), {"600000000005"}),
+        (
+            BookFilter(
+                segments=frozenset({Segment.MASS}),
+                tags=frozenset({"理财偏好"}),
+                owner="rm003",
+                not_contacted_days=30,
+            ),
+            {"600000000005"},
+        ),
     ],
-)  # fmt: skip
+)
 def test_book_ids_filters(book_store: LocalStore, filt: BookFilter, expected: set[str]) -> None:
     assert filtered_cifs(book_store, filt) == expected
 
@@ -346,10 +402,13 @@ def test_not_contacted_days_boundary_moves_with_today(store: LocalStore) -> None
         book.upsert_customers(conn, [customer("600000000001"), customer("600000000002")])
         late_on_cutoff_day = datetime(2026, 10, 25, 23, 0, tzinfo=UTC)
         day_before_cutoff = datetime(2026, 10, 24, 23, 0, tzinfo=UTC)
-        records.add_interactions(conn, [
-            interaction("i1", "600000000001", occurred_at=late_on_cutoff_day),
-            interaction("i2", "600000000002", occurred_at=day_before_cutoff),
-        ])  # fmt: skip
+        records.add_interactions(
+            conn,
+            [
+                interaction("i1", "600000000001", occurred_at=late_on_cutoff_day),
+                interaction("i2", "600000000002", occurred_at=day_before_cutoff),
+            ],
+        )
     filt = BookFilter(not_contacted_days=30)
     with store.read() as conn:
         on_24th = ids_of(store, book.book_ids(conn, filt, today=date(2026, 11, 24)))
@@ -370,14 +429,20 @@ NAME_ASC = ["600000000004", "600000000002", "600000000001", "600000000003", "600
     ("column", "ascending"),
     [
         (BookColumn.NAME, NAME_ASC),
-        (BookColumn.CIF, ["600000000001", "600000000002", "600000000003", "600000000004",
-                          "600000000005"]),
-        (BookColumn.AUM, ["600000000002", "600000000005", "600000000001", "600000000004",
-                          "600000000003"]),
-        (BookColumn.OWNER, ["600000000001", "600000000002", "600000000003", "600000000004",
-                            "600000000005"]),
+        (
+            BookColumn.CIF,
+            ["600000000001", "600000000002", "600000000003", "600000000004", "600000000005"],
+        ),
+        (
+            BookColumn.AUM,
+            ["600000000002", "600000000005", "600000000001", "600000000004", "600000000003"],
+        ),
+        (
+            BookColumn.OWNER,
+            ["600000000001", "600000000002", "600000000003", "600000000004", "600000000005"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_sort_both_directions_unique_keys(
     book_store: LocalStore, column: BookColumn, ascending: list[str]
 ) -> None:
@@ -385,8 +450,12 @@ def test_sort_both_directions_unique_keys(
         # owner ties (rm001 x2, rm002 x2) break by pk ascending both ways.
         assert sorted_cifs(book_store, column, descending=False) == ascending
         assert sorted_cifs(book_store, column, descending=True) == [
-            "600000000005", "600000000003", "600000000004", "600000000001", "600000000002",
-        ]  # fmt: skip
+            "600000000005",
+            "600000000003",
+            "600000000004",
+            "600000000001",
+            "600000000002",
+        ]
         return
     assert sorted_cifs(book_store, column, descending=False) == ascending
     assert sorted_cifs(book_store, column, descending=True) == ascending[::-1]
@@ -395,37 +464,62 @@ def test_sort_both_directions_unique_keys(
 def test_sort_by_segment_then_aum_descending(book_store: LocalStore) -> None:
     # affluent < mass < private; inside a segment the biggest AUM first either way.
     assert sorted_cifs(book_store, BookColumn.SEGMENT, descending=False) == [
-        "600000000004", "600000000001", "600000000005", "600000000002", "600000000003",
-    ]  # fmt: skip
+        "600000000004",
+        "600000000001",
+        "600000000005",
+        "600000000002",
+        "600000000003",
+    ]
     assert sorted_cifs(book_store, BookColumn.SEGMENT, descending=True) == [
-        "600000000003", "600000000005", "600000000002", "600000000004", "600000000001",
-    ]  # fmt: skip
+        "600000000003",
+        "600000000005",
+        "600000000002",
+        "600000000004",
+        "600000000001",
+    ]
 
 
 def test_sort_by_lifecycle_ties_by_pk(book_store: LocalStore) -> None:
     # active (a, e) < at_risk (c) < dormant (d) < new (b)
     assert sorted_cifs(book_store, BookColumn.LIFECYCLE, descending=False) == [
-        "600000000001", "600000000005", "600000000003", "600000000004", "600000000002",
-    ]  # fmt: skip
+        "600000000001",
+        "600000000005",
+        "600000000003",
+        "600000000004",
+        "600000000002",
+    ]
     assert sorted_cifs(book_store, BookColumn.LIFECYCLE, descending=True) == [
-        "600000000002", "600000000004", "600000000003", "600000000001", "600000000005",
-    ]  # fmt: skip
+        "600000000002",
+        "600000000004",
+        "600000000003",
+        "600000000001",
+        "600000000005",
+    ]
 
 
 @pytest.mark.parametrize(
     ("column", "ascending_scored", "unscored"),
     [
         # scores b 0.05 < a 0.30 < c 0.92; d and e have none
-        (BookColumn.CHURN, ["600000000002", "600000000001", "600000000003"],
-         ["600000000004", "600000000005"]),
+        (
+            BookColumn.CHURN,
+            ["600000000002", "600000000001", "600000000003"],
+            ["600000000004", "600000000005"],
+        ),
         # contacts b Sep 1 < c Oct 30 < a Nov 20; d and e never
-        (BookColumn.LAST_CONTACT, ["600000000002", "600000000003", "600000000001"],
-         ["600000000004", "600000000005"]),
+        (
+            BookColumn.LAST_CONTACT,
+            ["600000000002", "600000000003", "600000000001"],
+            ["600000000004", "600000000005"],
+        ),
         # open tasks d Nov 20 < a Nov 26 < b Dec 20; c none, e only a done one
-        (BookColumn.NEXT_TASK, ["600000000004", "600000000001", "600000000002"],
-         ["600000000003", "600000000005"]),
+        (
+            BookColumn.NEXT_TASK,
+            ["600000000004", "600000000001", "600000000002"],
+            ["600000000003", "600000000005"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_nullable_sort_columns_put_missing_values_last_both_ways(
     book_store: LocalStore, column: BookColumn, ascending_scored: list[str], unscored: list[str]
 ) -> None:
@@ -453,8 +547,12 @@ def test_book_rows_follow_the_given_order_and_skip_unknown_pks(book_store: Local
         by_cif = {r.cif: r for r in book.book_rows(conn, pks)}
     a = by_cif["600000000001"]
     assert (a.name, a.segment, a.lifecycle, a.aum_fen, a.aum_tier) == (
-        "王小明", Segment.AFFLUENT, Lifecycle.ACTIVE, 120_000_000, AumTier.FROM_500K,
-    )  # fmt: skip
+        "王小明",
+        Segment.AFFLUENT,
+        Lifecycle.ACTIVE,
+        120_000_000,
+        AumTier.FROM_500K,
+    )
     assert a.churn_level is ChurnLevel.AMBER
     assert a.churn_score == pytest.approx(0.30)
     assert a.last_contact_at == "2026-11-20T02:00:00+00:00"
@@ -464,8 +562,12 @@ def test_book_rows_follow_the_given_order_and_skip_unknown_pks(book_store: Local
     assert a.owner_rm == "rm001"
     e = by_cif["600000000005"]
     assert (e.churn_level, e.churn_score, e.last_contact_at, e.next_task_due, e.open_tasks) == (
-        None, None, None, None, 0,
-    )  # fmt: skip
+        None,
+        None,
+        None,
+        None,
+        0,
+    )
 
 
 def test_book_rows_with_more_than_500_pks(store: LocalStore) -> None:
@@ -494,26 +596,43 @@ def test_profile_assembles_everything(store: LocalStore) -> None:
     cif, other = "600000000001", "600000000002"
     with store.transaction() as conn:
         book.upsert_customers(conn, [named(cif, "王小明"), named(other, "李大伟")])
-        records.add_interactions(conn, [
-            interaction(f"i{n}", cif, occurred_at=datetime(2026, 11, n, 2, 0, tzinfo=UTC))
-            for n in range(1, 8)
-        ] + [interaction("i-other", other)])  # fmt: skip
-        records.put_tasks(conn, [
-            task("t-late", cif, due=date(2026, 12, 10)),
-            task("t-soon", cif, due=date(2026, 11, 25), status=TaskStatus.IN_PROGRESS),
-            task("t-done", cif, due=date(2026, 11, 1), status=TaskStatus.DONE),
-            task("t-cancelled", cif, due=date(2026, 11, 2), status=TaskStatus.CANCELLED),
-            task("t-other", other, due=date(2026, 11, 3)),
-        ])  # fmt: skip
+        records.add_interactions(
+            conn,
+            [
+                interaction(f"i{n}", cif, occurred_at=datetime(2026, 11, n, 2, 0, tzinfo=UTC))
+                for n in range(1, 8)
+            ]
+            + [interaction("i-other", other)],
+        )
+        records.put_tasks(
+            conn,
+            [
+                task("t-late", cif, due=date(2026, 12, 10)),
+                task("t-soon", cif, due=date(2026, 11, 25), status=TaskStatus.IN_PROGRESS),
+                task("t-done", cif, due=date(2026, 11, 1), status=TaskStatus.DONE),
+                task("t-cancelled", cif, due=date(2026, 11, 2), status=TaskStatus.CANCELLED),
+                task("t-other", other, due=date(2026, 11, 3)),
+            ],
+        )
         book.save_churn(conn, [churn(cif, 0.81, ChurnLevel.RED)])
-    insert_holdings(store, [
-        holding("h1", cif, HoldingKind.WEALTH, 500), holding("h2", cif, HoldingKind.WEALTH, 900),
-        holding("h3", cif, HoldingKind.CARD, 10), holding("h4", other, HoldingKind.LOAN, 7),
-    ])  # fmt: skip
-    insert_snapshots(store, [
-        snapshot(cif, "2026-10", 3), snapshot(cif, "2026-08", 1), snapshot(cif, "2026-09", 2),
-        snapshot(other, "2026-10", 99),
-    ])  # fmt: skip
+    insert_holdings(
+        store,
+        [
+            holding("h1", cif, HoldingKind.WEALTH, 500),
+            holding("h2", cif, HoldingKind.WEALTH, 900),
+            holding("h3", cif, HoldingKind.CARD, 10),
+            holding("h4", other, HoldingKind.LOAN, 7),
+        ],
+    )
+    insert_snapshots(
+        store,
+        [
+            snapshot(cif, "2026-10", 3),
+            snapshot(cif, "2026-08", 1),
+            snapshot(cif, "2026-09", 2),
+            snapshot(other, "2026-10", 99),
+        ],
+    )
 
     with store.read() as conn:
         p = book.profile(conn, cif, interactions_limit=3)
@@ -539,8 +658,12 @@ def test_profile_without_anything_and_of_unknown_customer(store: LocalStore) -> 
     with store.read() as conn:
         p = book.profile(conn, "600000000001")
         assert (p.holdings, p.snapshots, p.interactions, p.open_tasks, p.churn) == (
-            (), (), (), (), None,
-        )  # fmt: skip
+            (),
+            (),
+            (),
+            (),
+            None,
+        )
         assert p.interactions_total == 0
         with pytest.raises(NotFound):
             book.profile(conn, "600000009999")
@@ -582,15 +705,21 @@ def test_refresh_activity_recomputes_the_denormalised_columns(store: LocalStore)
     assert activity(store, a) == (None, None, 0)
 
     with store.transaction() as conn:
-        records.add_interactions(conn, [
-            interaction("i1", a, occurred_at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC)),
-            interaction("i2", a, occurred_at=datetime(2026, 11, 9, 1, 0, tzinfo=UTC)),
-        ])  # fmt: skip
-        records.put_tasks(conn, [
-            task("t1", a, due=date(2026, 12, 1)),
-            task("t2", a, due=date(2026, 11, 30), status=TaskStatus.IN_PROGRESS),
-            task("t3", a, due=date(2026, 11, 1), status=TaskStatus.DONE),
-        ])  # fmt: skip
+        records.add_interactions(
+            conn,
+            [
+                interaction("i1", a, occurred_at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC)),
+                interaction("i2", a, occurred_at=datetime(2026, 11, 9, 1, 0, tzinfo=UTC)),
+            ],
+        )
+        records.put_tasks(
+            conn,
+            [
+                task("t1", a, due=date(2026, 12, 1)),
+                task("t2", a, due=date(2026, 11, 30), status=TaskStatus.IN_PROGRESS),
+                task("t3", a, due=date(2026, 11, 1), status=TaskStatus.DONE),
+            ],
+        )
     assert activity(store, a) == ("2026-11-09T01:00:00+00:00", "2026-11-30", 2)
     assert activity(store, b) == (None, None, 0)
 

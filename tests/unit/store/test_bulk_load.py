@@ -27,11 +27,20 @@ from rm_desk.domain.pinyin import name_keys
 from tests.factories import customer, interaction, task
 
 EXPECTED_INDEXES = {
-    "ix_customers_name", "ix_customers_aum", "ix_customers_segment", "ix_customers_churn",
-    "ix_customers_last_contact", "ix_customers_next_task", "ix_customers_owner",
-    "ix_customer_tags_customer", "ix_holdings_customer", "ix_interactions_customer",
-    "ix_tasks_customer", "ix_tasks_assignee", "ix_interactions_supersedes",
-}  # fmt: skip
+    "ix_customers_name",
+    "ix_customers_aum",
+    "ix_customers_segment",
+    "ix_customers_churn",
+    "ix_customers_last_contact",
+    "ix_customers_next_task",
+    "ix_customers_owner",
+    "ix_customer_tags_customer",
+    "ix_holdings_customer",
+    "ix_interactions_customer",
+    "ix_tasks_customer",
+    "ix_tasks_assignee",
+    "ix_interactions_supersedes",
+}
 
 NAMES = ["王小明", "李大伟", "单小明", "欧阳修", "张三", "陈静"]
 
@@ -56,13 +65,28 @@ def make_chunk(numbers: Sequence[int]) -> Chunk:
         name = NAMES[n % len(NAMES)]
         keys = name_keys(name)
         tags = ("代发工资",) if n % 2 == 0 else ()
-        chunk.customers.append(customer(cif, name, name_pinyin=keys.full,
-                                        name_initials=keys.initials,
-                                        mobile=f"1380000{n:04d}", tags=tags))  # fmt: skip
+        chunk.customers.append(
+            customer(
+                cif,
+                name,
+                name_pinyin=keys.full,
+                name_initials=keys.initials,
+                mobile=f"1380000{n:04d}",
+                tags=tags,
+            )
+        )
         chunk.holdings.append(
-            Holding(f"h{n}", cif, HoldingKind.TERM_DEPOSIT, "三年定期", 100_000 * n,
-                    date(2024, 1, 1), date(2027, 1, 1), 175)
-        )  # fmt: skip
+            Holding(
+                f"h{n}",
+                cif,
+                HoldingKind.TERM_DEPOSIT,
+                "三年定期",
+                100_000 * n,
+                date(2024, 1, 1),
+                date(2027, 1, 1),
+                175,
+            )
+        )
         for month in ("2026-09", "2026-10"):
             chunk.snapshots.append(MonthlySnapshot(cif, month, n, n, 0, 0, 1, 1, 1, 0, 0, 1))
         chunk.interactions.append(
@@ -89,7 +113,7 @@ def bulk_mark(store: LocalStore) -> str | None:
 
 def table_count(store: LocalStore, table: str) -> int:
     with store.read() as conn:
-        row = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+        row = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").fetchone()
     assert row is not None
     return int(row[0])
 
@@ -109,13 +133,23 @@ def test_bulk_load_counts_indexes_search_and_activity(store: LocalStore) -> None
 
     counts = bulk_load(store, iter(chunks), progress)
 
-    assert (counts.customers, counts.holdings, counts.snapshots, counts.interactions,
-            counts.tasks) == (30, 30, 60, 30, 60)  # fmt: skip
+    assert (
+        counts.customers,
+        counts.holdings,
+        counts.snapshots,
+        counts.interactions,
+        counts.tasks,
+    ) == (30, 30, 60, 30, 60)
     assert counts.rows == 210
     assert seen == [(10, 70), (25, 175), (30, 210)]
     assert indexes_during[0] == set()  # dropped while loading
-    for table, expected in [("customers", 30), ("holdings", 30), ("snapshots", 60),
-                            ("interactions", 30), ("tasks", 60)]:  # fmt: skip
+    for table, expected in [
+        ("customers", 30),
+        ("holdings", 30),
+        ("snapshots", 60),
+        ("interactions", 30),
+        ("tasks", 60),
+    ]:
         assert table_count(store, table) == expected
     assert table_count(store, "customer_tags") == 15
 
@@ -166,8 +200,10 @@ def test_a_second_bulk_load_replaces_tags(store: LocalStore) -> None:
     with store.read() as conn:
         assert book.get_customer(conn, cif_of(2)).tags == ("新客",)
         assert book.all_tags(conn) == [("新客", 1)]
-        assert book.book_ids(conn, BookFilter(tags=frozenset({"代发工资"})),
-                             today=date(2026, 11, 24)) == []  # fmt: skip
+        assert (
+            book.book_ids(conn, BookFilter(tags=frozenset({"代发工资"})), today=date(2026, 11, 24))
+            == []
+        )
         assert search.search(conn, "代发工资") == []
 
 

@@ -21,8 +21,9 @@ def _first_version_db(path: Path, key: bytes) -> None:
     try:
         migrations.migrate(engine, path, target=1)
         with engine.begin() as conn:
-            conn.exec_driver_sql("INSERT INTO sync_state(id, client_id, last_mutation_id) "
-                                 "VALUES (1, 'client-v1', 3)")  # fmt: skip
+            conn.exec_driver_sql(
+                "INSERT INTO sync_state(id, client_id, last_mutation_id) VALUES (1, 'client-v1', 3)"
+            )
             conn.exec_driver_sql(
                 "INSERT INTO customers(id, name, segment, lifecycle, aum_tier, owner_rm, branch, "
                 "since) VALUES ('600000000001', '王小明', 'mass', 'active', 't1', 'rm001', "
@@ -32,12 +33,19 @@ def _first_version_db(path: Path, key: bytes) -> None:
                 "INSERT INTO outbox(mutation_id, name, entity, entity_id, op, base_version, "
                 "fields, client_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (n, "interaction.create", "interaction", f"I{n}", "create", None,
-                     json.dumps({"note": f"拜访记录 {n}"}, ensure_ascii=False),
-                     "2026-11-01T00:00:00+00:00")
+                    (
+                        n,
+                        "interaction.create",
+                        "interaction",
+                        f"I{n}",
+                        "create",
+                        None,
+                        json.dumps({"note": f"拜访记录 {n}"}, ensure_ascii=False),
+                        "2026-11-01T00:00:00+00:00",
+                    )
                     for n in (1, 2, 3)
                 ],
-            )  # fmt: skip
+            )
             assert migrations.current_version(conn) == 1
     finally:
         engine.dispose()
@@ -66,13 +74,22 @@ def test_next_mutation_after_migration_continues_the_sequence(
     db = tmp_path / "store.db"
     _first_version_db(db, data_key)
     with LocalStore.open(db, data_key) as store, store.transaction() as conn:
-        n = outbox.enqueue(conn, "task.create", "task", "T1", "create", {}, base_version=None,
-                           client_time=datetime.now(UTC))  # fmt: skip
+        n = outbox.enqueue(
+            conn,
+            "task.create",
+            "task",
+            "T1",
+            "create",
+            {},
+            base_version=None,
+            client_time=datetime.now(UTC),
+        )
     assert n == 4
 
 
-def test_failed_migration_step_rolls_back(tmp_path: Path, data_key: bytes,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_failed_migration_step_rolls_back(
+    tmp_path: Path, data_key: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "store.db"
     _first_version_db(db, data_key)
     broken = (migrations.V1, migrations.V2 + "\nCREATE TABLE oops (;\n")

@@ -74,8 +74,12 @@ def test_pending_in_order_with_limit_and_content(store: LocalStore) -> None:
     assert [m.mutation_id for m in everything] == [1, 2, 3, 4, 5]
     m = everything[3]
     assert (m.name, m.entity, m.entity_id, m.op, m.base_version) == (
-        "interaction.create", "interaction", "i1-3", "create", None,
-    )  # fmt: skip
+        "interaction.create",
+        "interaction",
+        "i1-3",
+        "create",
+        None,
+    )
     assert m.fields == {"note": "第3条", "k": 3}
     assert m.client_time == NOW + timedelta(seconds=3)
 
@@ -112,9 +116,17 @@ def test_a_rolled_back_change_leaves_neither_change_nor_mutation(store: LocalSto
         with store.transaction() as conn:
             book.upsert_customers(conn, [customer("600000000001")])
             handed_out.append(
-                outbox.enqueue(conn, "customer.create", "customer", "600000000001", "create",
-                               {"name": "王小明"}, base_version=None, client_time=NOW)
-            )  # fmt: skip
+                outbox.enqueue(
+                    conn,
+                    "customer.create",
+                    "customer",
+                    "600000000001",
+                    "create",
+                    {"name": "王小明"},
+                    base_version=None,
+                    client_time=NOW,
+                )
+            )
             raise Boom
 
     with pytest.raises(Boom):
@@ -210,8 +222,14 @@ def test_appending_after_a_reopen_continues_the_chain(tmp_path: Path, data_key: 
         write_audit(store, 2)
     with LocalStore.open(path, data_key) as store:
         with store.transaction() as conn:
-            entry = audit.append(conn, at=NOW, actor="teller01", action="reveal_denied",
-                                 entity="customer", entity_id="600000000001")  # fmt: skip
+            entry = audit.append(
+                conn,
+                at=NOW,
+                actor="teller01",
+                action="reveal_denied",
+                entity="customer",
+                entity_id="600000000001",
+            )
         with store.read() as conn:
             assert audit.verify(conn) is None
             assert entry.seq == 3

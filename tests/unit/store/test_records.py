@@ -46,9 +46,14 @@ def at(day: int, hour: int = 2) -> datetime:
 
 def test_interaction_round_trips_every_field(with_customers: LocalStore) -> None:
     original = interaction(
-        "i1", CIF, kind=InteractionKind.COMPLAINT, participants=("王小明", "王太太"),
-        outcome="已安抚", next_step="下周回访", note="客户投诉「手续费」\n第二行",
-    )  # fmt: skip
+        "i1",
+        CIF,
+        kind=InteractionKind.COMPLAINT,
+        participants=("王小明", "王太太"),
+        outcome="已安抚",
+        next_step="下周回访",
+        note="客户投诉「手续费」\n第二行",
+    )
     with with_customers.transaction() as conn:
         records.add_interactions(conn, [original])
     with with_customers.read() as conn:
@@ -60,13 +65,18 @@ def test_interaction_round_trips_every_field(with_customers: LocalStore) -> None
 def test_saved_note_cannot_be_edited(with_customers: LocalStore) -> None:
     with with_customers.transaction() as conn:
         records.add_interactions(conn, [interaction("i1", CIF)])
-    for column, value in [("note", "改写"), ("subject", "x"), ("occurred_at", "2020-01-01"),
-                          ("customer_id", OTHER), ("supersedes_id", "i0")]:  # fmt: skip
+    for column, value in [
+        ("note", "改写"),
+        ("subject", "x"),
+        ("occurred_at", "2020-01-01"),
+        ("customer_id", OTHER),
+        ("supersedes_id", "i0"),
+    ]:
         with (
             pytest.raises(IntegrityError, match="append-only"),
             with_customers.transaction() as conn,
         ):
-            conn.exec_driver_sql(f"UPDATE interactions SET {column} = ? WHERE id = 'i1'", (value,))  # noqa: S608
+            conn.exec_driver_sql(f"UPDATE interactions SET {column} = ? WHERE id = 'i1'", (value,))
     with with_customers.read() as conn:
         assert records.get_interaction(conn, "i1") == interaction("i1", CIF)
 
@@ -108,13 +118,23 @@ def test_interaction_for_an_unknown_customer_is_refused(with_customers: LocalSto
 
 
 def test_timeline_newest_first_kind_filter_and_paging(with_customers: LocalStore) -> None:
-    kinds = [InteractionKind.VISIT, InteractionKind.CALL, InteractionKind.MESSAGE,
-             InteractionKind.CALL, InteractionKind.SERVICE, InteractionKind.VISIT]  # fmt: skip
+    kinds = [
+        InteractionKind.VISIT,
+        InteractionKind.CALL,
+        InteractionKind.MESSAGE,
+        InteractionKind.CALL,
+        InteractionKind.SERVICE,
+        InteractionKind.VISIT,
+    ]
     with with_customers.transaction() as conn:
-        records.add_interactions(conn, [
-            interaction(f"i{n}", CIF, kind=kind, occurred_at=at(n + 1))
-            for n, kind in enumerate(kinds)
-        ] + [interaction("x", OTHER, occurred_at=at(30))])  # fmt: skip
+        records.add_interactions(
+            conn,
+            [
+                interaction(f"i{n}", CIF, kind=kind, occurred_at=at(n + 1))
+                for n, kind in enumerate(kinds)
+            ]
+            + [interaction("x", OTHER, occurred_at=at(30))],
+        )
 
     with with_customers.read() as conn:
         everything = records.timeline(conn, CIF)
@@ -135,16 +155,18 @@ def test_timeline_newest_first_kind_filter_and_paging(with_customers: LocalStore
     assert [i.id for i in calls] == ["i3", "i1"]
     assert [i.id for i in calls_or_visits] == ["i5", "i3", "i1", "i0"]
     assert [[i.id for i in p] for p in (page1, page2, page3, page4)] == [
-        ["i5", "i4"], ["i3", "i2"], ["i1", "i0"], [],
-    ]  # fmt: skip
+        ["i5", "i4"],
+        ["i3", "i2"],
+        ["i1", "i0"],
+        [],
+    ]
     assert complaints == []
     assert [i.id for i in before_local] == ["i1", "i0"]  # 2026-11-03 02:00 UTC is not before
 
 
 def test_amendments_reference_the_original(with_customers: LocalStore) -> None:
     original = interaction("i1", CIF)
-    first = interaction("a1", CIF, supersedes_id="i1", note="更正：利率为1.75%",
-                        created_at=at(21))  # fmt: skip
+    first = interaction("a1", CIF, supersedes_id="i1", note="更正：利率为1.75%", created_at=at(21))
     second = interaction("a2", CIF, supersedes_id="i1", note="再更正", created_at=at(22))
     with with_customers.transaction() as conn:
         records.add_interactions(conn, [original, second, first])
@@ -161,8 +183,14 @@ def test_put_tasks_inserts_then_updates(with_customers: LocalStore) -> None:
     first = task("t1", CIF, title="续存提醒", due=date(2026, 11, 30))
     with with_customers.transaction() as conn:
         records.put_tasks(conn, [first])
-    done = replace(first, status=TaskStatus.DONE, outcome="已续存", version=2,
-                   completed_at=at(25), priority=TaskPriority.LOW)  # fmt: skip
+    done = replace(
+        first,
+        status=TaskStatus.DONE,
+        outcome="已续存",
+        version=2,
+        completed_at=at(25),
+        priority=TaskPriority.LOW,
+    )
     with with_customers.transaction() as conn:
         records.put_tasks(conn, [done])
         assert records.get_task(conn, "t1") == done
@@ -176,17 +204,20 @@ def test_put_tasks_inserts_then_updates(with_customers: LocalStore) -> None:
 @pytest.fixture
 def task_store(with_customers: LocalStore) -> LocalStore:
     with with_customers.transaction() as conn:
-        records.put_tasks(conn, [
-            task("overdue-low", CIF, due=date(2026, 11, 20), priority=TaskPriority.LOW),
-            task("overdue-high", OTHER, due=date(2026, 11, 20), priority=TaskPriority.URGENT),
-            task("today", CIF, due=TODAY, status=TaskStatus.IN_PROGRESS),
-            task("tomorrow", CIF, due=date(2026, 11, 25)),
-            task("later", OTHER, due=date(2026, 12, 25)),
-            task("done-today", CIF, due=TODAY, status=TaskStatus.DONE),
-            task("cancelled-late", CIF, due=date(2026, 11, 1), status=TaskStatus.CANCELLED),
-            task("done-later", CIF, due=date(2026, 12, 1), status=TaskStatus.DONE),
-            task("someone-else", CIF, due=TODAY, assignee="rm002"),
-        ])  # fmt: skip
+        records.put_tasks(
+            conn,
+            [
+                task("overdue-low", CIF, due=date(2026, 11, 20), priority=TaskPriority.LOW),
+                task("overdue-high", OTHER, due=date(2026, 11, 20), priority=TaskPriority.URGENT),
+                task("today", CIF, due=TODAY, status=TaskStatus.IN_PROGRESS),
+                task("tomorrow", CIF, due=date(2026, 11, 25)),
+                task("later", OTHER, due=date(2026, 12, 25)),
+                task("done-today", CIF, due=TODAY, status=TaskStatus.DONE),
+                task("cancelled-late", CIF, due=date(2026, 11, 1), status=TaskStatus.CANCELLED),
+                task("done-later", CIF, due=date(2026, 12, 1), status=TaskStatus.DONE),
+                task("someone-else", CIF, due=TODAY, assignee="rm002"),
+            ],
+        )
     return with_customers
 
 
@@ -207,8 +238,9 @@ def test_task_views(task_store: LocalStore, view: str, expected: list[str]) -> N
 def test_task_views_limit_other_assignee_and_unknown_view(task_store: LocalStore) -> None:
     with task_store.read() as conn:
         assert [t.id for t in records.tasks_for(conn, "rm001", "all", today=TODAY, limit=2)] == [
-            "overdue-high", "overdue-low",
-        ]  # fmt: skip
+            "overdue-high",
+            "overdue-low",
+        ]
         assert [t.id for t in records.tasks_for(conn, "rm002", "today", today=TODAY)] == [
             "someone-else"
         ]
@@ -226,9 +258,14 @@ def test_tasks_of_customer(task_store: LocalStore) -> None:
     assert open_[0].id == "overdue-low"
     assert open_[-1].id == "tomorrow"
     assert {t.id for t in every} == {
-        "overdue-low", "today", "tomorrow", "done-today", "cancelled-late", "done-later",
+        "overdue-low",
+        "today",
+        "tomorrow",
+        "done-today",
+        "cancelled-late",
+        "done-later",
         "someone-else",
-    }  # fmt: skip
+    }
     assert every[0].id == "cancelled-late"
 
 
@@ -237,10 +274,12 @@ def test_tasks_of_customer(task_store: LocalStore) -> None:
 
 def test_drafts_save_load_update_delete(store: LocalStore) -> None:
     fields: dict[str, Any] = {
-        "subject": "理财到期", "note": "客户说：“考虑转入大额存单”😀\n\t第二段",
-        "participants": ["王小明", "李经理"], "occurred_at": "2026-11-24T09:30:00+08:00",
+        "subject": "理财到期",
+        "note": "客户说：“考虑转入大额存单”😀\n\t第二段",
+        "participants": ["王小明", "李经理"],
+        "occurred_at": "2026-11-24T09:30:00+08:00",
         "nested": {"金额": 1_000_000, "ok": True, "none": None},
-    }  # fmt: skip
+    }
     first = Draft("d1", CIF, "interaction", fields, datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
     task_draft = Draft(
         "d2", None, "task", {"title": "回访"}, datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -254,8 +293,13 @@ def test_drafts_save_load_update_delete(store: LocalStore) -> None:
         assert records.drafts(conn, "nothing") == []
 
     shanghai = timezone(timedelta(hours=8))
-    updated = Draft("d1", OTHER, "interaction", {**fields, "note": "改了"},
-                    datetime(2026, 11, 24, 11, 0, tzinfo=shanghai))  # fmt: skip
+    updated = Draft(
+        "d1",
+        OTHER,
+        "interaction",
+        {**fields, "note": "改了"},
+        datetime(2026, 11, 24, 11, 0, tzinfo=shanghai),
+    )
     with store.transaction() as conn:
         records.save_draft(conn, updated)
     with store.read() as conn:
@@ -275,8 +319,10 @@ def test_drafts_save_load_update_delete(store: LocalStore) -> None:
 def test_draft_text_is_not_stored_in_plaintext(store: LocalStore) -> None:
     marker = "机密草稿内容ZZQX"
     with store.transaction() as conn:
-        records.save_draft(conn, Draft("d1", CIF, "interaction", {"note": marker},
-                                       datetime(2026, 11, 24, tzinfo=UTC)))  # fmt: skip
+        records.save_draft(
+            conn,
+            Draft("d1", CIF, "interaction", {"note": marker}, datetime(2026, 11, 24, tzinfo=UTC)),
+        )
     store.close()
     for path in store.path.parent.iterdir():
         if path.is_file():
@@ -306,8 +352,9 @@ def test_saved_filters_round_trip(store: LocalStore) -> None:
         records.save_filter(conn, "f2", "All", BookFilter(), saved_at)
     with store.read() as conn:
         assert records.saved_filters(conn) == [
-            ("f2", "All", BookFilter()), ("f1", "红色预警·30天未联系", FULL_FILTER),
-        ]  # fmt: skip
+            ("f2", "All", BookFilter()),
+            ("f1", "红色预警·30天未联系", FULL_FILTER),
+        ]
 
     narrower = replace(FULL_FILTER, owner=None, tags=frozenset())
     with store.transaction() as conn:
@@ -360,7 +407,8 @@ def test_timeline_paging_by_time_and_id_never_skips_same_second_rows(store: Loca
         while page:
             seen.extend(i.id for i in page)
             last = page[-1]
-            page = records.timeline(conn, "600000000001", limit=2, before=last.occurred_at,
-                                    before_id=last.id)  # fmt: skip
+            page = records.timeline(
+                conn, "600000000001", limit=2, before=last.occurred_at, before_id=last.id
+            )
     assert sorted(seen) == [f"I{n}" for n in range(5)]
     assert len(seen) == 5

@@ -29,8 +29,9 @@ PEOPLE = {
 
 def make(cif: str, name: str, mobile: str, tags: tuple[str, ...]) -> Customer:
     keys = name_keys(name)
-    return customer(cif, name, name_pinyin=keys.full, name_initials=keys.initials,
-                    mobile=mobile, tags=tags)  # fmt: skip
+    return customer(
+        cif, name, name_pinyin=keys.full, name_initials=keys.initials, mobile=mobile, tags=tags
+    )
 
 
 @pytest.fixture
@@ -100,15 +101,21 @@ def test_finds(people: LocalStore, query: str, expected: set[str]) -> None:
 
 def test_hit_carries_book_columns(people: LocalStore) -> None:
     with people.transaction() as conn:
-        scored = ChurnAssessment("600100000001", 0.9, ChurnLevel.RED, (), "m1",
-                                 datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
+        scored = ChurnAssessment(
+            "600100000001", 0.9, ChurnLevel.RED, (), "m1", datetime(2026, 11, 1, tzinfo=UTC)
+        )
         book.save_churn(conn, [scored])
         [hit] = search.search(conn, "wxm")
         [english] = search.search(conn, "john")
         [no_mobile] = search.search(conn, "600200000008")
     assert (hit.cif, hit.name, hit.segment, hit.aum_fen, hit.churn_level, hit.mobile_last4) == (
-        "600100000001", "王小明", Segment.AFFLUENT, 120_000_000, ChurnLevel.RED, "5678",
-    )  # fmt: skip
+        "600100000001",
+        "王小明",
+        Segment.AFFLUENT,
+        120_000_000,
+        ChurnLevel.RED,
+        "5678",
+    )
     assert english.churn_level is None
     assert english.mobile_last4 == "5555"
     assert no_mobile.mobile_last4 == ""
@@ -120,11 +127,14 @@ def test_hit_carries_book_columns(people: LocalStore) -> None:
 def test_exact_token_hits_rank_before_prefix_hits(store: LocalStore) -> None:
     # Inserted so that rowid order would put the prefix-only matches first.
     with store.transaction() as conn:
-        book.upsert_customers(conn, [
-            make("600300000001", "王小明明", "", ("vip",)),  # wangxiaomingming: prefix only
-            make("600300000002", "王小明华", "", ("vip",)),  # wangxiaominghua: prefix only
-            make("600300000003", "王小明", "", ("vip",)),  # exact "wangxiaoming"
-        ])  # fmt: skip
+        book.upsert_customers(
+            conn,
+            [
+                make("600300000001", "王小明明", "", ("vip",)),  # wangxiaomingming: prefix only
+                make("600300000002", "王小明华", "", ("vip",)),  # wangxiaominghua: prefix only
+                make("600300000003", "王小明", "", ("vip",)),  # exact "wangxiaoming"
+            ],
+        )
     found = cifs(store, "wangxiaoming")
     assert found[0] == "600300000003"
     assert set(found) == {"600300000001", "600300000002", "600300000003"}
@@ -219,8 +229,21 @@ def test_any_fts_looking_query_never_raises(people: LocalStore, text: str) -> No
 
 
 def test_rebuild_gives_the_same_results_as_incremental_indexing(people: LocalStore) -> None:
-    queries = ["小明", "wxm", "xiaoming", "danxiaoming", "oyx", "6001", "5678", "代发", "js",
-               "wang", "x", "6", "私行客户"]  # fmt: skip
+    queries = [
+        "小明",
+        "wxm",
+        "xiaoming",
+        "danxiaoming",
+        "oyx",
+        "6001",
+        "5678",
+        "代发",
+        "js",
+        "wang",
+        "x",
+        "6",
+        "私行客户",
+    ]
     before = {q: sorted(cifs(people, q, 100)) for q in queries}
     with people.transaction() as conn:
         assert search.rebuild(conn, batch=3) == len(PEOPLE)
@@ -257,9 +280,20 @@ def test_reindex_after_mobile_and_tag_change(people: LocalStore) -> None:
 def test_index_text_tokens() -> None:
     tokens = search.index_text("王小明", "600100000001", "138-1234-5678", ["代发工资", "VIP客户"])
     assert tokens.split() == [
-        "王小明", "小明", "明", "wangxiaoming", "xiaoming", "ming", "wxm", "xm", "m",
-        "600100000001", "5678", "代发工资", "vip客户",
-    ]  # fmt: skip
+        "王小明",
+        "小明",
+        "明",
+        "wangxiaoming",
+        "xiaoming",
+        "ming",
+        "wxm",
+        "xm",
+        "m",
+        "600100000001",
+        "5678",
+        "代发工资",
+        "vip客户",
+    ]
     assert "danxiaoming" in search.index_text("单小明", "1", "", []).split()
     assert search.index_text("", "", "123", []) == ""
 
