@@ -19,6 +19,7 @@ import platform
 import random
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -94,6 +95,7 @@ def plain_store(path: Path) -> LocalStore:
         conn.exec_driver_sql("BEGIN")
 
     store = LocalStore(path, engine, KeyBuffer(secrets.token_bytes(32)))
+    store.check_connection = lambda _raw, _path: None  # type: ignore[method-assign]
     migrations.migrate(engine, path)
     with store.transaction() as conn:
         outbox.init_state(conn, "bench")
@@ -164,39 +166,86 @@ def bench_store(customers: int, workdir: Path) -> dict[str, Any]:
         results[f"store.{name}_p95_ms"] = round(percentile(values, 95), 3)
     enc.close()
 
-    # 2. SQLCipher cost: the same load and queries, encrypted vs plain, on a slice of the
-    #    bank materialised once so generation time is not part of either side.
-    slice_size = min(customers, 20_000)
-    chunks = list(
-        generate_bank(slice_size, max(1, slice_size // 400), seed=3, as_of=AS_OF).chunks()
-    )
-    timings: dict[str, list[float]] = {"cipher": [], "plain": []}
+    # 2. SQLCipher cost: the same load and queries, encrypted vs plain SQLite. Each side
+    #    runs in its own process: SQLCipher's memory security is process-wide and
+    #    sticky, so a plain run after an encrypted one in one process would pay for it.
+    timings: dict[str, list[float]] = {"cipher": [], "plain": [], "cipher-nomemsec": []}
+    slice_size = min(customers, 5_000)
     for rnd in range(3):
-        for kind in ("plain", "cipher") if rnd % 2 else ("cipher", "plain"):
-            path = workdir / f"ratio-{kind}-{rnd}.db"
-            store = (
-                LocalStore.open(path, secrets.token_bytes(32))
-                if kind == "cipher"
-                else plain_store(path)
+        order = ["cipher", "plain", "cipher-nomemsec"]
+        for kind in order[rnd:] + order[:rnd]:
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--ratio-worker",
+                    kind,
+                    "--customers",
+                    str(slice_size),
+                    "--json",
+                    str(workdir / f"ratio-{kind}-{rnd}.json"),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
-            start = time.perf_counter()
-            bulk_load(store, chunks)
-            query_workload(store, random.Random(5), 100)
-            timings[kind].append(time.perf_counter() - start)
-            store.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            timings[kind].append(float(json.loads(out.stdout)["seconds"]))
     cipher, plain = statistics.median(timings["cipher"]), statistics.median(timings["plain"])
+    results["store.ratio_workload_customers"] = slice_size
     results["store.sqlcipher_seconds"] = round(cipher, 3)
     results["store.plain_sqlite_seconds"] = round(plain, 3)
     results["store.sqlcipher_ratio"] = round(cipher / plain, 3)
+    nomemsec = statistics.median(timings["cipher-nomemsec"])
+    results["store.sqlcipher_without_memory_security_seconds"] = round(nomemsec, 3)
+    results["store.sqlcipher_without_memory_security_ratio"] = round(nomemsec / plain, 3)
     return results
 
 
 BENCHES: dict[str, Callable[[int, Path], dict[str, Any]]] = {"store": bench_store}
 
 
+def _without_memory_security() -> None:
+    """Measurement only: SQLCipher with `cipher_memory_security` left off, to show what
+    that one setting costs (it is process-wide: every allocation is mlocked and wiped)."""
+    from local_store import engine  # noqa: PLC0415
+
+    engine.REQUIRED_PRAGMAS["cipher_memory_security"] = 0
+    original = engine._apply_key
+
+    def apply_key(conn: Any, key: Any, path: Path) -> None:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    engine._apply_key = apply_key
+    _ = original
+
+
+def ratio_worker(kind: str, customers: int, workdir: Path) -> float:
+    """One side of the SQLCipher-cost comparison: load a bank slice and query it."""
+    chunks = list(generate_bank(customers, max(1, customers // 400), seed=3, as_of=AS_OF).chunks())
+    path = workdir / f"ratio-{kind}.db"
+    store = plain_store(path) if kind == "plain" else LocalStore.open(path, secrets.token_bytes(32))
+    start = time.perf_counter()
+    bulk_load(store, chunks)
+    query_workload(store, random.Random(5), 100)
+    seconds = time.perf_counter() - start
+    store.close()
+    return seconds
+
+
 def main() -> int:
+    if "--ratio-worker" in sys.argv:
+        worker = argparse.ArgumentParser()
+        worker.add_argument("--ratio-worker", choices=["cipher", "cipher-nomemsec", "plain"])
+        worker.add_argument("--customers", type=int)
+        worker.add_argument("--json")
+        wargs = worker.parse_args()
+        if wargs.ratio_worker == "cipher-nomemsec":
+            _without_memory_security()
+        with tempfile.TemporaryDirectory(prefix="rm-desk-ratio-") as tmp:
+            seconds = ratio_worker(wargs.ratio_worker, wargs.customers, Path(tmp))
+        print(json.dumps({"seconds": seconds}))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--json", dest="out", required=True, help="where to write the figures")

@@ -11,14 +11,25 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sqlalchemy import Connection
+
 from local_store import codec
 from local_store.book import pks_for
 from local_store.codec import cols, executemany, marks
 from local_store.engine import CACHE_KIB
+from local_store.errors import StoreError
 from local_store.store import LocalStore
 from rm_desk.domain.model import Customer, FollowUpTask, Holding, Interaction, MonthlySnapshot
 
 BULK_CACHE_KIB = 256 * 1024
+
+
+class BulkDataError(StoreError):
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"The data to load refers to {count} customer(s) that are not part of it; "
+            "nothing of that batch was stored."
+        )
 
 
 class Chunk(Protocol):
@@ -74,10 +85,43 @@ def bulk_load(
     counts = LoadCounts()
     with store.transaction() as conn:
         store.drop_secondary_indexes(conn)
+    with store.bulk_connection() as bulk:
+        _load_chunks(bulk, chunks, counts, progress)
+    with store.transaction() as conn:
+        store.restore_secondary_indexes(conn)
+        conn.exec_driver_sql("ANALYZE")
+    return counts
+
+
+def _check_parents(conn: Connection, chunk: Chunk) -> None:
+    """Foreign keys are off during the load: refuse a chunk whose rows point at
+    customers that are neither in it nor already stored (nothing of it is written)."""
+    own = {c.id for c in chunk.customers}
+    referenced = {
+        row.customer_id
+        for rows in (chunk.holdings, chunk.snapshots, chunk.interactions, chunk.tasks)
+        for row in rows
+    }
+    outside = sorted(referenced - own)
+    missing = sorted(set(outside) - set(pks_for(conn, outside))) if outside else []
+    if missing:
+        raise BulkDataError(len(missing))
+
+
+def _load_chunks(
+    bulk: Connection,
+    chunks: Iterable[Chunk],
+    counts: LoadCounts,
+    progress: Callable[[LoadCounts], None] | None,
+) -> None:
+    # A bigger page cache during the load only: B-tree inserts stay in memory.
+    raw = bulk.connection.driver_connection
+    assert raw is not None  # noqa: S101
+    raw.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     for chunk in chunks:
-        with store.transaction() as conn:
-            # A bigger page cache during the load only: B-tree inserts stay in memory.
-            conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        with bulk.begin():
+            conn = bulk
+            _check_parents(conn, chunk)
             executemany(conn, _CUSTOMERS, [codec.customer_row(c) for c in chunk.customers])
             pks = pks_for(conn, [c.id for c in chunk.customers])
             executemany(
@@ -101,8 +145,4 @@ def bulk_load(
         counts.tasks += len(chunk.tasks)
         if progress is not None:
             progress(counts)
-    with store.transaction() as conn:
-        store.restore_secondary_indexes(conn)
-        conn.exec_driver_sql("ANALYZE")
-        conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
-    return counts
+    raw.execute(f"PRAGMA cache_size = -{CACHE_KIB}")

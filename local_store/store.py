@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from local_store import migrations, outbox
-from local_store.engine import KeyBuffer, open_engine
+from local_store.engine import KeyBuffer, check_pragmas, open_engine
 from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreLocked
 from rm_desk.domain.ids import uuid7
 
@@ -45,6 +46,10 @@ def _translate(path: Path, exc: DatabaseError) -> Exception:
 
 class LocalStore:
     """An unlocked profile database."""
+
+    # How a connection handed back to the pool is verified (the benchmark's plain
+    # SQLite baseline replaces it; nothing else does).
+    check_connection: Callable[[Any, Path], None] = staticmethod(check_pragmas)
 
     def __init__(self, path: Path, engine: Engine, key: KeyBuffer) -> None:
         self.path = path
@@ -116,6 +121,47 @@ class LocalStore:
         self.close()
 
     # --- bulk loads -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def bulk_connection(self, *, full_check: bool = False) -> Iterator[Connection]:
+        """One connection for a bulk load, with foreign-key enforcement off.
+
+        Per-row foreign-key checks dominate insert time once SQLCipher's memory
+        security is on (each check allocates, and every allocation is locked and
+        wiped). Callers check each batch's parents themselves (one query per batch);
+        `full_check` adds a whole-database `PRAGMA foreign_key_check` at the end.
+        Enforcement is turned back on and every required PRAGMA re-checked before
+        the connection returns to the pool.
+        """
+        conn = self.engine.connect()
+        # PRAGMA foreign_keys is a no-op inside a transaction: use the raw connection,
+        # which is in autocommit mode outside our explicit BEGINs.
+        raw = conn.connection.driver_connection
+        assert raw is not None  # noqa: S101
+        try:
+            raw.execute("PRAGMA foreign_keys = OFF")
+            yield conn
+            if conn.in_transaction():
+                conn.rollback()
+            orphans = raw.execute("PRAGMA foreign_key_check").fetchmany(5) if full_check else []
+            if orphans:
+                tables = sorted({str(r[0]) for r in orphans})
+                raise DatabaseUnreadable(
+                    self.path, f"a bulk load left rows without a parent in {', '.join(tables)}"
+                )
+        except (OperationalError, DatabaseError) as exc:
+            translated = _translate(self.path, exc)
+            if translated is exc:
+                raise
+            raise translated from None
+        finally:
+            try:
+                if conn.in_transaction():
+                    conn.rollback()
+                raw.execute("PRAGMA foreign_keys = ON")
+                self.check_connection(raw, self.path)
+            finally:
+                conn.close()
 
     def drop_secondary_indexes(self, conn: Connection) -> None:
         """Before a bulk load: drop secondary indexes, remembering them in `meta` so a

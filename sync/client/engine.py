@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
-from local_store import outbox
+from local_store import book, outbox
 from local_store.store import LocalStore
 from sync import protocol
 from sync.client import apply
@@ -328,6 +328,10 @@ class SyncEngine:
         params: dict[str, Any] = {"schema_version": protocol.SCHEMA_VERSION, "client_id": client_id}
         if resume:
             params["resume"] = resume
+        with self.store.bulk_connection() as bulk:
+            self._stream_snapshot(bulk, params, summary)
+
+    def _stream_snapshot(self, bulk: Any, params: dict[str, Any], summary: SyncSummary) -> None:
         total = 0
         done = 0
         for raw in self.transport.lines("/sync/v1/snapshot", params):
@@ -343,7 +347,7 @@ class SyncEngine:
                 total = sum(begin.counts.values())
             elif kind == "page":
                 page = _parse(protocol.SnapshotPage, line)
-                self._apply_snapshot_page(page)
+                self._apply_snapshot_page(bulk, page)
                 done += len(page.rows)
                 summary.snapshot_rows += len(page.rows)
                 self.progress(Progress("snapshot", done, max(0, total - done)))
@@ -363,7 +367,7 @@ class SyncEngine:
                 return
         raise ProtocolViolation("the snapshot ended early")
 
-    def _apply_snapshot_page(self, page: protocol.SnapshotPage) -> None:
+    def _apply_snapshot_page(self, bulk: Any, page: protocol.SnapshotPage) -> None:
         entity = page.entity
         if entity not in apply.LOCAL_COLUMNS:
             raise ProtocolViolation(f"unknown entity {entity!r} in the snapshot")
@@ -375,9 +379,14 @@ class SyncEngine:
                 raise ProtocolViolation("a snapshot row has the wrong number of values")
             records.append(dict(zip(page.columns, row, strict=True)))
         columns, rows = apply.rows_for(entity, records)
-        with self.store.transaction() as conn:
-            apply.write_rows(conn, entity, columns, rows, index_search=False)
-            meta_put(conn, META_SNAPSHOT, page.resume)
+        with bulk.begin():
+            if entity != "customer":
+                idx = columns.index("customer_id")
+                parents = sorted({r[idx] for r in rows})
+                if len(book.pks_for(bulk, parents)) != len(parents):
+                    raise ProtocolViolation(f"{entity} rows refer to customers not sent")
+            apply.write_rows(bulk, entity, columns, rows, index_search=False)
+            meta_put(bulk, META_SNAPSHOT, page.resume)
 
     def _clear_replica(self, conn: Any) -> None:
         conn.exec_driver_sql("DELETE FROM customer_search")

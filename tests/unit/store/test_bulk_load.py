@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from local_store import book, search
-from local_store.bulk import LoadCounts, bulk_load
+from local_store.bulk import BulkDataError, LoadCounts, bulk_load
 from local_store.store import BULK_MARK, LocalStore
 from rm_desk.domain.book import BookFilter
 from rm_desk.domain.model import (
@@ -223,7 +223,7 @@ def test_a_chunk_that_fails_leaves_the_mark_and_reopen_finishes(
 
     store = LocalStore.open(path, data_key)
     try:
-        with pytest.raises(Exception, match="FOREIGN KEY"):
+        with pytest.raises(BulkDataError, match="not part of it"):
             bulk_load(store, [make_chunk(range(2, 6)), broken])
         assert index_names(store) == set()
         assert bulk_mark(store) is not None
