@@ -6,7 +6,6 @@ This first window lists the book (the full desktop app follows in its own issue)
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 from pathlib import Path
 
@@ -21,11 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rm_desk.domain.model import Role
 from rm_desk.services import book as book_service
 from rm_desk.services import config
-from rm_desk.services import session as sessions
-from rm_desk.services.demo import LOCAL_DEMO_SERVER, load_demo_book
+from rm_desk.services.demo import start_demo
 from rm_desk.services.session import Session
 from ui.book_model import BookTableModel
 
@@ -69,18 +66,6 @@ class BookWindow(QMainWindow):
         self.status.setText(self.tr("%n match(es)", "", len(hits)))
 
 
-def _demo_session(customers: int) -> Session:
-    data_dir = Path(tempfile.mkdtemp(prefix="rm-desk-demo-"))
-    reg = sessions.registry(data_dir)
-    password = secrets.token_urlsafe(12)
-    session = sessions.create_profile(
-        reg, "demo", password, server=LOCAL_DEMO_SERVER, role=Role.RM, display_name="Demo RM"
-    )
-    print(f"rm-desk: demo profile 'demo' in {data_dir} — loading {customers} customers…")
-    load_demo_book(session, customers=customers)
-    return session
-
-
 def run(
     *,
     data_dir: str | None,
@@ -97,7 +82,11 @@ def run(
     if screenshots:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([])
-    session = _demo_session(demo_customers)
+    base = Path(tempfile.mkdtemp(prefix="rm-desk-demo-"))
+    print(f"rm-desk: starting the demo bank ({demo_customers} customers) in {base} …")
+    demo_env = start_demo(base, customers=demo_customers)
+    print(f"rm-desk: demo gateway {demo_env.url}; sign in as {demo_env.user} / {demo_env.password}")
+    session = demo_env.session
     window = BookWindow(session)
     window.show()
     if screenshots:
@@ -106,9 +95,9 @@ def run(
         window.table.resizeColumnsToContents()
         window.grab().save(str(out / "book.png"))
         window.close()
-        session.lock()
+        demo_env.close()
         return 0
     code = app.exec()
-    session.lock()
+    demo_env.close()
     _ = Qt
     return int(code)

@@ -1,0 +1,23 @@
+"""ASGI entry point for running the gateway under a process manager.
+
+    RM_DESK_CENTRAL_DB=postgresql+psycopg://... \\
+        uvicorn --factory sync.server.asgi:app_from_env --workers 4 --port 8765
+
+The gateway keeps no state in the process (tokens, cursors and mutation ids live in
+the database), so any number of workers or replicas can serve the same database.
+"""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from sync.server import db
+from sync.server.app import create_app
+
+
+def app_from_env() -> FastAPI:
+    engine = db.make_engine(os.environ.get("RM_DESK_CENTRAL_DB") or None)
+    db.create_schema(engine)
+    return create_app(engine)
