@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from local_store import book, codec, search
 from local_store.codec import cols, executemany, marks
@@ -52,6 +53,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "source",
         "status",
     ),
+}
+# Columns the local schema allows to be NULL; anything else must carry a value.
+NULLABLE: dict[str, frozenset[str]] = {
+    "customer": frozenset({"birth_date", "kyc_expiry", "risk_profile"}),
+    "holding": frozenset({"maturity", "rate_bp"}),
+    "snapshot": frozenset(),
+    "interaction": frozenset({"supersedes_id", "created_at"}),
+    "task": frozenset({"reason_code", "created_at", "completed_at"}),
 }
 INT_COLUMNS = {
     "aum_fen",
@@ -119,7 +128,13 @@ def rows_for(
         missing = [c for c in REQUIRED[entity] if record.get(c) in (None, "")]
         if missing:
             raise ProtocolViolation(f"a {entity} row lacks {', '.join(missing)}")
-        out.append(tuple(_to_local(c, record.get(c, _default(c))) for c in columns))
+        values = []
+        for column in columns:
+            value = record.get(column, _default(column))
+            if value is None and column not in NULLABLE[entity]:
+                raise ProtocolViolation(f"a {entity} row lacks {column}")
+            values.append(_to_local(column, value))
+        out.append(tuple(values))
     return columns, out
 
 
@@ -159,7 +174,10 @@ def write_rows(
     *,
     index_search: bool = True,
 ) -> None:
-    executemany(conn, _upsert_sql(entity, columns), rows)
+    try:
+        executemany(conn, _upsert_sql(entity, columns), rows)
+    except IntegrityError:
+        raise ProtocolViolation(f"{entity} rows break the local schema's rules") from None
     if entity == "customer" and rows:
         idx = {c: i for i, c in enumerate(columns)}
         ids = [r[idx["id"]] for r in rows]

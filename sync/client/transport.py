@@ -11,11 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
+import urllib3
+import urllib3.connection
 from requests.adapters import HTTPAdapter
 
 from sync.client import errors
@@ -23,23 +26,42 @@ from sync.client import errors
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
+class PinMismatch(ssl.SSLError):
+    pass
+
+
+def _pinned_pool(pin: str) -> type[urllib3.HTTPSConnectionPool]:
+    class PinnedConnection(urllib3.connection.HTTPSConnection):
+        """Checks the server's SubjectPublicKeyInfo hash right after the handshake,
+        before a single byte of the request (a password, a token) is sent."""
+
+        def connect(self) -> None:
+            super().connect()
+            sock: Any = self.sock
+            der = sock.getpeercert(binary_form=True) if sock is not None else None
+            if der is None or spki_sha256(der) != pin:
+                self.close()
+                raise PinMismatch("the server's key does not match the pinned key")
+
+    class PinnedPool(urllib3.HTTPSConnectionPool):
+        ConnectionCls = PinnedConnection
+
+    return PinnedPool
+
+
 class PinnedAdapter(HTTPAdapter):
-    """Checks the server's SubjectPublicKeyInfo hash after the TLS handshake."""
+    """HTTPS with an SPKI pin checked on every new connection (policy `spki_pin_sha256`)."""
 
     def __init__(self, pin_sha256: str, **kwargs: Any) -> None:
         self.pin = pin_sha256
         super().__init__(**kwargs)
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        kwargs["stream"] = True
-        response = super().send(request, **kwargs)
-        sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
-        if sock is not None and hasattr(sock, "getpeercert"):
-            der = sock.getpeercert(binary_form=True)
-            if der is None or spki_sha256(der) != self.pin:
-                response.close()
-                raise errors.TlsFailure("the server's key does not match the pinned key")
-        return response
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": urllib3.HTTPConnectionPool,
+            "https": _pinned_pool(self.pin),
+        }
 
 
 def spki_sha256(der_cert: bytes) -> str:
@@ -117,7 +139,7 @@ class Transport:
                     stream=stream,
                 )
             except requests.exceptions.SSLError as exc:
-                raise errors.TlsFailure(_short(exc)) from None
+                raise errors.TlsFailure(_tls_reason(exc)) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last_error = errors.ServerUnreachable(_short(exc))
                 continue
@@ -152,7 +174,27 @@ class Transport:
             response.close()
 
 
-def _short(exc: Exception) -> str:
+def _tls_reason(exc: BaseException) -> str:
+    """The innermost TLS reason ("certificate verify failed: self-signed certificate"),
+    not urllib3's wrapper around it."""
+    seen: set[int] = set()
+    todo: list[Any] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, ssl.SSLCertVerificationError):
+            return f"certificate verify failed: {item.verify_message}"
+        if isinstance(item, PinMismatch):
+            return str(item.args[0])
+        if isinstance(item, BaseException):
+            todo.extend([item.__cause__, item.__context__, getattr(item, "reason", None)])
+            todo.extend(a for a in item.args if isinstance(a, BaseException))
+    return _short(exc)
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc)
     return text if len(text) < 160 else text[:157] + "..."
 

@@ -54,18 +54,28 @@ def encode_cursor(seq: int, epoch: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_SEQ = 2**63 - 1
+
+
+def _counter(value: Any) -> int:
+    """A sequence number from a token: a real int in BIGINT range, nothing else."""
+    if type(value) is not int or not 0 <= value <= MAX_SEQ:
+        raise ValueError("not a sequence number")
+    return value
+
+
+def _token_json(token: str) -> Any:
+    return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+
+
 def decode_cursor(token: str | None) -> tuple[int, int]:
     if token is None:
         return 0, 0
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw)
-        seq, epoch = int(data["s"]), int(data["e"])
-    except (ValueError, KeyError, TypeError):
+        data = _token_json(token)
+        return _counter(data["s"]), _counter(data["e"])
+    except (ValueError, KeyError, TypeError, OverflowError):
         raise ProtocolError(ErrorCode.BAD_REQUEST, "The sync cursor is not valid.") from None
-    if seq < 0:
-        raise ProtocolError(ErrorCode.BAD_REQUEST, "The sync cursor is not valid.")
-    return seq, epoch
 
 
 # --- row serialisation ----------------------------------------------------------------
@@ -262,15 +272,17 @@ def _resume_token(snapshot_seq: int, entity: str, last_key: list[Any]) -> str:
 
 
 def _decode_resume(token: str) -> tuple[int, str, list[Any]]:
+    invalid = ProtocolError(ErrorCode.BAD_REQUEST, "The snapshot resume token is not valid.")
     try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        seq, entity, key = int(data["s"]), str(data["n"]), list(data["k"])
-    except (ValueError, KeyError, TypeError):
-        raise ProtocolError(
-            ErrorCode.BAD_REQUEST, "The snapshot resume token is not valid."
-        ) from None
-    if entity not in _SNAPSHOT_ORDER:
-        raise ProtocolError(ErrorCode.BAD_REQUEST, "The snapshot resume token is not valid.")
+        data = _token_json(token)
+        seq, entity, key = _counter(data["s"]), data["n"], data["k"]
+    except (ValueError, KeyError, TypeError, OverflowError):
+        raise invalid from None
+    if entity not in _SNAPSHOT_ORDER or not isinstance(key, list):
+        raise invalid
+    if key and (len(key) != (2 if entity == "snapshot" else 1)
+                or not all(isinstance(part, str) for part in key)):  # fmt: skip
+        raise invalid
     return seq, entity, key
 
 
