@@ -43,6 +43,7 @@ from rm_desk.domain.book import BookColumn, BookFilter, BookSort
 from rm_desk.domain.model import ChurnLevel, Segment
 
 AS_OF = date(2026, 11, 24)
+MEMORY_SECURITY = True
 SCALES = {"small": 10_000, "full": 100_000}
 TARGETS = {
     "store.search_p95_ms": ("<=", 15.0),
@@ -220,26 +221,21 @@ BENCHES: dict[str, Callable[[int, Path], dict[str, Any]]] = {
 
 
 def _without_memory_security() -> None:
-    """Measurement only: SQLCipher with `cipher_memory_security` left off, to show what
-    that one setting costs (it is process-wide: every allocation is mlocked and wiped)."""
-    from local_store import engine  # noqa: PLC0415
-
-    engine.REQUIRED_PRAGMAS["cipher_memory_security"] = 0
-    original = engine._apply_key
-
-    def apply_key(conn: Any, key: Any, path: Path) -> None:
-        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-
-    engine._apply_key = apply_key
-    _ = original
+    """Measurement only: SQLCipher with `cipher_memory_security` left off (policy
+    `memory_security: false`), to show what that one setting costs."""
+    global MEMORY_SECURITY  # noqa: PLW0603
+    MEMORY_SECURITY = False
 
 
 def ratio_worker(kind: str, customers: int, workdir: Path) -> float:
     """One side of the SQLCipher-cost comparison: load a bank slice and query it."""
     chunks = list(generate_bank(customers, max(1, customers // 400), seed=3, as_of=AS_OF).chunks())
     path = workdir / f"ratio-{kind}.db"
-    store = plain_store(path) if kind == "plain" else LocalStore.open(path, secrets.token_bytes(32))
+    store = (
+        plain_store(path)
+        if kind == "plain"
+        else LocalStore.open(path, secrets.token_bytes(32), memory_security=MEMORY_SECURITY)
+    )
     start = time.perf_counter()
     bulk_load(store, chunks)
     query_workload(store, random.Random(5), 100)

@@ -23,9 +23,10 @@ _HEX_KEY = re.compile(r"[0-9a-f]{64}")
 
 CACHE_KIB = 32 * 1024  # page cache per connection
 
-# PRAGMA name -> the value every connection must report.
+# PRAGMA name -> the value every connection must report. `cipher_memory_security`
+# is added unless the machine policy turns SQLCipher's memory wiping off (see
+# `open_engine`).
 REQUIRED_PRAGMAS: dict[str, Any] = {
-    "cipher_memory_security": 1,
     "temp_store": 2,  # MEMORY: no plaintext temp files
     "foreign_keys": 1,
     "journal_mode": "wal",
@@ -59,12 +60,15 @@ class KeyBuffer:
         return "KeyBuffer(<hidden>)"
 
 
-def _apply_key(conn: sqlcipher.Connection, key: KeyBuffer, path: Path) -> None:
+def _apply_key(
+    conn: sqlcipher.Connection, key: KeyBuffer, path: Path, memory_security: bool = True
+) -> None:
     try:
         # SQLCipher logs failed HMAC checks to stderr; the user gets our sentence instead.
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-        conn.execute("PRAGMA cipher_memory_security = ON")
+        if memory_security:
+            conn.execute("PRAGMA cipher_memory_security = ON")
         # The first read decrypts page 1: a wrong key or a foreign file fails here.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError:
@@ -74,7 +78,9 @@ def _apply_key(conn: sqlcipher.Connection, key: KeyBuffer, path: Path) -> None:
         ) from None
 
 
-def _set_and_check_pragmas(conn: sqlcipher.Connection, path: Path) -> None:
+def _set_and_check_pragmas(
+    conn: sqlcipher.Connection, path: Path, memory_security: bool = True
+) -> None:
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
@@ -83,12 +89,19 @@ def _set_and_check_pragmas(conn: sqlcipher.Connection, path: Path) -> None:
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
     if mode is None or str(mode[0]).lower() != "wal":
         raise DatabaseUnreadable(path, "it cannot be switched to write-ahead logging")
-    check_pragmas(conn, path)
+    check_pragmas(conn, path, memory_security=memory_security)
 
 
-def check_pragmas(conn: Any, path: Path) -> None:
+def required_pragmas(memory_security: bool = True) -> dict[str, Any]:
+    required = dict(REQUIRED_PRAGMAS)
+    if memory_security:
+        required["cipher_memory_security"] = 1
+    return required
+
+
+def check_pragmas(conn: Any, path: Path, *, memory_security: bool = True) -> None:
     """Raise unless the connection reports every required PRAGMA value."""
-    for name, expected in REQUIRED_PRAGMAS.items():
+    for name, expected in required_pragmas(memory_security).items():
         row = conn.execute(f"PRAGMA {name}").fetchone()
         value = row[0] if row is not None else None
         if isinstance(expected, str):
@@ -99,28 +112,34 @@ def check_pragmas(conn: Any, path: Path) -> None:
             raise DatabaseUnreadable(path, f"PRAGMA {name} is {value!r}, expected {expected!r}")
 
 
-def connect(path: Path, key: KeyBuffer) -> sqlcipher.Connection:
+def connect(path: Path, key: KeyBuffer, memory_security: bool = True) -> sqlcipher.Connection:
     """One raw, keyed and checked DB-API connection (autocommit; we issue BEGIN)."""
     try:
         conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
     except sqlcipher.OperationalError as exc:
         raise EnvironmentProblem(f"The database {path} cannot be opened: {exc}.") from None
-    _apply_key(conn, key, path)
+    _apply_key(conn, key, path, memory_security)
     try:
-        _set_and_check_pragmas(conn, path)
+        _set_and_check_pragmas(conn, path, memory_security)
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def open_engine(path: Path, key: KeyBuffer, *, pool_size: int = 3) -> Engine:
-    """An SQLAlchemy engine over the encrypted file at `path`."""
+def open_engine(
+    path: Path, key: KeyBuffer, *, pool_size: int = 3, memory_security: bool = True
+) -> Engine:
+    """An SQLAlchemy engine over the encrypted file at `path`.
+
+    `memory_security` (policy, default on) turns on SQLCipher's wiping and locking of
+    every allocation. It is process-wide and cannot be turned off again once on; it
+    costs about 4x on every database operation (see the README's figures)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         "sqlite+pysqlite://",
         module=sqlcipher,
-        creator=lambda: connect(path, key),
+        creator=lambda: connect(path, key, memory_security),
         poolclass=QueuePool,
         pool_size=pool_size,
         max_overflow=2,

@@ -13,7 +13,6 @@ import contextlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -49,7 +48,9 @@ class LocalStore:
 
     # How a connection handed back to the pool is verified (the benchmark's plain
     # SQLite baseline replaces it; nothing else does).
-    check_connection: Callable[[Any, Path], None] = staticmethod(check_pragmas)
+    check_connection: Callable[..., None] = staticmethod(check_pragmas)
+
+    memory_security = True
 
     def __init__(self, path: Path, engine: Engine, key: KeyBuffer) -> None:
         self.path = path
@@ -57,11 +58,14 @@ class LocalStore:
         self._key = key
 
     @classmethod
-    def open(cls, path: Path, key: bytes | bytearray) -> LocalStore:
+    def open(
+        cls, path: Path, key: bytes | bytearray, *, memory_security: bool = True
+    ) -> LocalStore:
         """Open (creating if absent) the encrypted database at `path` with a raw key."""
         buffer = KeyBuffer(key)
-        engine = open_engine(path, buffer)
+        engine = open_engine(path, buffer, memory_security=memory_security)
         store = cls(path, engine, buffer)
+        store.memory_security = memory_security
         try:
             migrations.migrate(engine, path)
             with store.transaction() as conn:
@@ -159,7 +163,7 @@ class LocalStore:
                 if conn.in_transaction():
                     conn.rollback()
                 raw.execute("PRAGMA foreign_keys = ON")
-                self.check_connection(raw, self.path)
+                self.check_connection(raw, self.path, memory_security=self.memory_security)
             finally:
                 conn.close()
 

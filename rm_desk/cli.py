@@ -213,7 +213,17 @@ def _run_gui(args: argparse.Namespace) -> int:
     )
 
 
+def harden_process() -> None:
+    """No core dumps: a crash must not write decrypted customer data to disk."""
+    try:
+        import resource  # noqa: PLC0415  (POSIX only)
+    except ImportError:  # pragma: no cover - Windows: WER dumps are off by installer policy
+        return
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

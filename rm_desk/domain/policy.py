@@ -34,6 +34,7 @@ class Policy:
     keyring: KeyringMode = KeyringMode.PREFER
     masking: Mapping[str, Any] = field(default_factory=dict)
     sync_interval_seconds: int = 300
+    memory_security: bool = True  # SQLCipher's cipher_memory_security (costly, see README)
 
     @property
     def effective_idle_lock_minutes(self) -> int:
@@ -53,10 +54,11 @@ class Policy:
                 if not isinstance(data[key], str) or not data[key]:
                     raise PolicyError(f"{key} must be a non-empty string")
                 values[key] = data[key]
-        if "shared_terminal" in data:
-            if not isinstance(data["shared_terminal"], bool):
-                raise PolicyError("shared_terminal must be true or false")
-            values["shared_terminal"] = data["shared_terminal"]
+        for flag in ("shared_terminal", "memory_security"):
+            if flag in data:
+                if not isinstance(data[flag], bool):
+                    raise PolicyError(f"{flag} must be true or false")
+                values[flag] = data[flag]
         for key, low, high in (
             ("idle_lock_minutes", 1, 240),
             ("max_password_attempts", 1, 100),

@@ -90,7 +90,9 @@ def create_profile(
         user, password, server=server, role=role, display_name=display_name
     )
     try:
-        store = LocalStore.open(reg.database_path(profile), data_key)
+        store = LocalStore.open(
+            reg.database_path(profile), data_key, memory_security=reg.policy.memory_security
+        )
     finally:
         keys.zero(data_key)
     return Session(profile=profile, store=store, policy=reg.policy, clock=clock)
@@ -102,7 +104,9 @@ def unlock(
     """Open a profile with its password (WrongPassword / ProfileLocked otherwise)."""
     profile, data_key = reg.unlock(user, password)
     try:
-        store = LocalStore.open(reg.database_path(profile), data_key)
+        store = LocalStore.open(
+            reg.database_path(profile), data_key, memory_security=reg.policy.memory_security
+        )
     finally:
         keys.zero(data_key)
     session = Session(profile=profile, store=store, policy=reg.policy, clock=clock)

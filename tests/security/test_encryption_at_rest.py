@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from local_store import audit, book, outbox, records
-from local_store.engine import REQUIRED_PRAGMAS, check_pragmas
+from local_store.engine import check_pragmas, required_pragmas
 from local_store.errors import DatabaseUnreadable
 from local_store.profiles import ProfileRegistry
 from local_store.records import Draft
@@ -176,7 +176,7 @@ def test_required_pragmas_on_every_pooled_connection(store: LocalStore) -> None:
         for conn in conns:
             raw = conn.connection.driver_connection
             check_pragmas(raw, store.path)
-            for name, expected in REQUIRED_PRAGMAS.items():
+            for name, expected in required_pragmas().items():
                 value = raw.execute(f"PRAGMA {name}").fetchone()[0]
                 assert (str(value).lower() if isinstance(expected, str) else int(value)) == expected
     finally:
