@@ -116,6 +116,9 @@ class MutationResult(Response):
     reason: str | None = None
     version: int | None = None
     conflicts: list[FieldConflict] = Field(default_factory=list)
+    # For a rejected change to a record the caller still sees: the server's row, so
+    # the client can put its copy back (e.g. a task whose deletion was refused).
+    current: dict[str, Any] | None = None
 
 
 class PushResponse(Response):

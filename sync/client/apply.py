@@ -265,14 +265,36 @@ def _summary(name: str, fields: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def return_rejected(conn: Connection, mutation_id: int, reason: str, now: datetime) -> None:
-    """A mutation the server refused for good: keep its content for the user."""
+def return_rejected(
+    conn: Connection,
+    mutation_id: int,
+    reason: str,
+    now: datetime,
+    current: dict[str, Any] | None = None,
+) -> None:
+    """A mutation the server refused for good: keep its content for the user as
+    returned work, and put the local copy back in line with the server — the
+    server's row when it sent one, no row when the record never reached it."""
     row = conn.exec_driver_sql(
-        "SELECT name, entity, entity_id, fields FROM outbox WHERE mutation_id = ?", (mutation_id,)
+        "SELECT name, entity, entity_id, fields, op FROM outbox WHERE mutation_id = ?",
+        (mutation_id,),
     ).fetchone()
     if row is None or row[1] == "noop":
         return
     fields = json.loads(row[3])
+    entity, entity_id, op = row[1], row[2], row[4]
+    if current is not None and entity in ("task", "customer"):
+        columns, rows = rows_for(entity, [current])
+        write_rows(conn, entity, columns, rows)
+        book.refresh_activity(conn, [str(current.get("customer_id") or current.get("id"))])
+    elif entity in ("interaction", "task") and (op == "create" or entity == "task"):
+        table = "interactions" if entity == "interaction" else "tasks"
+        owner = conn.exec_driver_sql(
+            f"SELECT customer_id FROM {table} WHERE id = ?", (entity_id,)
+        ).fetchone()
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE id = ?", (entity_id,))
+        if owner is not None:
+            book.refresh_activity(conn, [owner[0]])
     conn.exec_driver_sql(
         "INSERT INTO returned_work(mutation_id, entity, entity_id, summary, payload, "
         "returned_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -253,7 +253,9 @@ class SyncEngine:
                         self._record_conflicts(conn, result, now)
                     elif result.outcome == "rejected":
                         summary.rejected += 1
-                        apply.return_rejected(conn, result.mutation_id, result.reason or "", now)
+                        apply.return_rejected(
+                            conn, result.mutation_id, result.reason or "", now, result.current
+                        )
                         summary.returned += 1
                 acked = outbox.acknowledge(conn, response.last_mutation_id)
             summary.pushed += len([r for r in response.results if r.outcome != "skipped"])

@@ -77,6 +77,7 @@ class Outcome:
     reason: str | None = None
     version: int | None = None
     conflicts: list[FieldConflict] = field(default_factory=list)
+    current: dict[str, Any] | None = None
 
 
 class _Fields(BaseModel):
@@ -512,6 +513,7 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
             except Rejected as exc:
                 savepoint.rollback()
                 outcome = Outcome("rejected", exc.reason)
+                outcome.current = _current_row(conn, principal, mutation)
             conn.execute(
                 insert(schema.mutation_results).values(
                     client_id=request.client_id,
@@ -535,6 +537,7 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
                     reason=outcome.reason,
                     version=outcome.version,
                     conflicts=outcome.conflicts,
+                    current=outcome.current,
                 )
             )
     with engine.begin() as conn:
@@ -543,6 +546,21 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
             results=results,
             write_checkpoint=current_seq(conn),
         )
+
+
+def _current_row(
+    conn: Connection, principal: Principal, mutation: Mutation
+) -> dict[str, Any] | None:
+    """The server's row behind a refused change, if the caller may still see it."""
+    from sync.server import replication  # noqa: PLC0415  (replication imports this module)
+
+    if mutation.entity not in ("task", "customer"):
+        return None
+    rows = replication._rows_in_scope(conn, mutation.entity, [mutation.entity_id], principal)
+    row = rows.get(mutation.entity_id)
+    if row is None or (mutation.entity == "task" and row.deleted):
+        return None
+    return replication.serialise(mutation.entity, row, principal)
 
 
 def _stored_result(conn: Connection, client_id: str, mutation_id: int) -> MutationResult:
