@@ -153,7 +153,9 @@ def bench_store(customers: int, workdir: Path) -> dict[str, Any]:
     results: dict[str, Any] = {}
     rng = random.Random(11)
     # 1. The demo bank at full size into the encrypted store.
-    enc = LocalStore.open(workdir / "enc.db", secrets.token_bytes(32))
+    enc = LocalStore.open(
+        workdir / "enc.db", secrets.token_bytes(32), memory_security=MEMORY_SECURITY
+    )
     start = time.perf_counter()
     counts = bulk_load(
         enc, generate_bank(customers, max(1, customers // 400), seed=7, as_of=AS_OF).chunks()
@@ -261,7 +263,15 @@ def main() -> int:
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--json", dest="out", required=True, help="where to write the figures")
     parser.add_argument("--only", help="comma-separated benchmark names: " + ",".join(BENCHES))
+    parser.add_argument(
+        "--no-memory-security",
+        action="store_true",
+        help="run with policy memory_security=false (SQLCipher's allocation wiping off)",
+    )
     args = parser.parse_args()
+    if args.no_memory_security:
+        _without_memory_security()
+        os.environ["RM_DESK_BENCH_NO_MEMSEC"] = "1"
     chosen = args.only.split(",") if args.only else list(BENCHES)
     unknown = [c for c in chosen if c not in BENCHES]
     if unknown:
@@ -270,6 +280,7 @@ def main() -> int:
     customers = SCALES[args.scale]
     report: dict[str, Any] = {
         "scale": args.scale,
+        "memory_security": MEMORY_SECURITY,
         "customers": customers,
         "machine": {
             "cpus": os.cpu_count(),

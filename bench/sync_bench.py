@@ -36,6 +36,11 @@ PG = os.environ.get("RM_DESK_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1
 AS_OF = date(2026, 11, 24)
 
 
+def _client_policy() -> Policy:
+    return Policy(keyring=KeyringMode.OFF,
+                  memory_security=os.environ.get("RM_DESK_BENCH_NO_MEMSEC") != "1")  # fmt: skip
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -91,7 +96,7 @@ def bench_sync(customers: int, workdir: Path) -> dict[str, Any]:
         proc, base = start_gateway(schema.url, workers=2)
 
         # 1. First sync of the whole book into a fresh encrypted profile.
-        reg = ProfileRegistry(workdir / "client", policy=Policy(keyring=KeyringMode.OFF))
+        reg = ProfileRegistry(workdir / "client", policy=_client_policy())
         start = time.perf_counter()
         added = sync_service.add_profile(reg, "rm001", password, base)
         seconds = time.perf_counter() - start
@@ -102,7 +107,7 @@ def bench_sync(customers: int, workdir: Path) -> dict[str, Any]:
 
         # 2. Delta: another device of the same RM logs 1,000 notes; time their push,
         #    then the first device's pull of them.
-        other_reg = ProfileRegistry(workdir / "other", policy=Policy(keyring=KeyringMode.OFF))
+        other_reg = ProfileRegistry(workdir / "other", policy=_client_policy())
         other = sync_service.add_profile(other_reg, "rm001", password, base).session
         with engine.connect() as conn:
             cifs = [
