@@ -102,7 +102,7 @@ def plain_store(path: Path) -> LocalStore:
         conn.exec_driver_sql("BEGIN")
 
     store = LocalStore(path, engine, KeyBuffer(secrets.token_bytes(32)))
-    store.check_connection = lambda _raw, _path: None  # type: ignore[method-assign]
+    store.check_connection = lambda _raw, _path, **_kw: None  # type: ignore[method-assign]
     migrations.migrate(engine, path)
     with store.transaction() as conn:
         outbox.init_state(conn, "bench")
