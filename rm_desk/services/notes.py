@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from local_store import book, outbox, records
 from local_store.codec import t2s
 from local_store.records import Draft
@@ -78,6 +80,13 @@ def task_fields(t: FollowUpTask) -> dict[str, Any]:
     }
 
 
+def record_new_task(conn: Connection, task: FollowUpTask, now: datetime) -> None:
+    """Store a new task and its `task.create` mutation (inside the caller's transaction)."""
+    records.put_tasks(conn, [task])
+    outbox.enqueue(conn, "task.create", "task", task.id, "create", task_fields(task),
+                   base_version=None, client_time=now)  # fmt: skip
+
+
 def _validate(data: NoteInput) -> None:
     if not data.note.strip() and not data.subject.strip():
         raise InvalidNote("A note needs a subject or some text.")
@@ -140,17 +149,7 @@ def log_interaction(
                 detail=f"interaction:{interaction.id}",
                 created_at=now,
             )
-            records.put_tasks(conn, [task])
-            outbox.enqueue(
-                conn,
-                "task.create",
-                "task",
-                task.id,
-                "create",
-                task_fields(task),
-                base_version=None,
-                client_time=now,
-            )
+            record_new_task(conn, task, now)
         if draft_id is not None:
             records.delete_draft(conn, draft_id)
     changes = Changes(

@@ -15,7 +15,7 @@ from local_store import book, outbox, records
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
 from rm_desk.services.changes import Changes
-from rm_desk.services.notes import task_fields
+from rm_desk.services.notes import record_new_task
 from rm_desk.services.session import Session
 
 EDITABLE = ("title", "due", "priority", "assignee", "status", "outcome", "detail")
@@ -61,17 +61,7 @@ def create_task(
     )
     with session.store.transaction() as conn:
         book.get_customer(conn, customer_id)
-        records.put_tasks(conn, [task])
-        outbox.enqueue(
-            conn,
-            "task.create",
-            "task",
-            task.id,
-            "create",
-            task_fields(task),
-            base_version=None,
-            client_time=now,
-        )
+        record_new_task(conn, task, now)
     return task, Changes(customers=frozenset({customer_id}), book=True, tasks=True, outbox=True)
 
 
