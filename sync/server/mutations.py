@@ -500,7 +500,7 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
             client = _client_row(conn, principal, request.client_id, lock=True)
             last = int(client.last_mutation_id)
             if mutation.mutation_id <= last:
-                results.append(_stored_result(conn, request.client_id, mutation.mutation_id))
+                results.append(_stored_result(conn, principal, request.client_id, mutation))
                 continue
             if mutation.mutation_id != last + 1:  # pragma: no cover - guarded above
                 raise ProtocolError(
@@ -563,7 +563,12 @@ def _current_row(
     return replication.serialise(mutation.entity, row, principal)
 
 
-def _stored_result(conn: Connection, client_id: str, mutation_id: int) -> MutationResult:
+def _stored_result(
+    conn: Connection, principal: Principal, client_id: str, mutation: Mutation
+) -> MutationResult:
+    """The answer to a mutation processed before (its first answer was lost): the same
+    outcome, the conflicts it recorded, and for a refusal the server's current row."""
+    mutation_id = mutation.mutation_id
     row = conn.execute(
         select(schema.mutation_results).where(
             schema.mutation_results.c.client_id == client_id,
@@ -574,6 +579,21 @@ def _stored_result(conn: Connection, client_id: str, mutation_id: int) -> Mutati
         return MutationResult(
             mutation_id=mutation_id, outcome="skipped", reason="already_processed"
         )
+    c = schema.conflicts.c
+    conflicts = [
+        FieldConflict(field=r.field, mine=r.mine, theirs=r.theirs)
+        for r in conn.execute(
+            select(c.field, c.mine, c.theirs)
+            .where(c.client_id == client_id, c.mutation_id == mutation_id)
+            .order_by(c.id)
+        )
+    ]
+    current = _current_row(conn, principal, mutation) if row.outcome == "rejected" else None
     return MutationResult(
-        mutation_id=mutation_id, outcome=row.outcome, reason=row.reason, version=row.version
+        mutation_id=mutation_id,
+        outcome=row.outcome,
+        reason=row.reason,
+        version=row.version,
+        conflicts=conflicts,
+        current=current,
     )
