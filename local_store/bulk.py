@@ -75,6 +75,22 @@ _INTERACTIONS = (
     f"VALUES ({marks(codec.INTERACTION_COLUMNS)}) ON CONFLICT(id) DO NOTHING"
 )
 _TASKS = _upsert("tasks", codec.TASK_COLUMNS, "id")
+_UPSERTS = (_HOLDINGS, _SNAPSHOTS, _INTERACTIONS, _TASKS)
+# Into empty tables whose unique indexes are dropped: no ON CONFLICT (it needs them).
+_INSERTS = tuple(
+    f"INSERT INTO {t} ({cols(c)}) VALUES ({marks(c)})"
+    for t, c in (
+        ("holdings", codec.HOLDING_COLUMNS),
+        ("snapshots", codec.SNAPSHOT_COLUMNS),
+        ("interactions", codec.INTERACTION_COLUMNS),
+        ("tasks", codec.TASK_COLUMNS),
+    )
+)
+
+
+def _empty(conn: Connection) -> bool:
+    tables = ("holdings", "snapshots", "interactions", "tasks")
+    return not any(conn.exec_driver_sql(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables)
 
 
 def bulk_load(
@@ -84,9 +100,11 @@ def bulk_load(
 ) -> LoadCounts:
     counts = LoadCounts()
     with store.transaction() as conn:
-        store.drop_secondary_indexes(conn)
+        store.restore_secondary_indexes(conn)  # finish a failed earlier load first
+        fresh = _empty(conn)
+        store.drop_secondary_indexes(conn, unique=fresh)
     with store.bulk_connection() as bulk:
-        _load_chunks(bulk, chunks, counts, progress)
+        _load_chunks(bulk, chunks, counts, progress, _INSERTS if fresh else _UPSERTS)
     with store.transaction() as conn:
         store.restore_secondary_indexes(conn)
         conn.exec_driver_sql("ANALYZE")
@@ -113,6 +131,7 @@ def _load_chunks(
     chunks: Iterable[Chunk],
     counts: LoadCounts,
     progress: Callable[[LoadCounts], None] | None,
+    statements: Sequence[str],
 ) -> None:
     # A bigger page cache during the load only: B-tree inserts stay in memory.
     raw = bulk.connection.driver_connection
@@ -134,10 +153,11 @@ def _load_chunks(
                 "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
                 [(tag, pks[c.id]) for c in chunk.customers for tag in c.tags],
             )
-            executemany(conn, _HOLDINGS, [codec.holding_row(h) for h in chunk.holdings])
-            executemany(conn, _SNAPSHOTS, [codec.snapshot_row(s) for s in chunk.snapshots])
-            executemany(conn, _INTERACTIONS, [codec.interaction_row(i) for i in chunk.interactions])
-            executemany(conn, _TASKS, [codec.task_row(t) for t in chunk.tasks])
+            holdings, snapshots, interactions, tasks = statements
+            executemany(conn, holdings, [codec.holding_row(h) for h in chunk.holdings])
+            executemany(conn, snapshots, [codec.snapshot_row(s) for s in chunk.snapshots])
+            executemany(conn, interactions, [codec.interaction_row(i) for i in chunk.interactions])
+            executemany(conn, tasks, [codec.task_row(t) for t in chunk.tasks])
         counts.customers += len(chunk.customers)
         counts.holdings += len(chunk.holdings)
         counts.snapshots += len(chunk.snapshots)

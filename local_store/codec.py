@@ -41,6 +41,8 @@ def t2s(value: datetime | None) -> str | None:
     """Instants are stored as UTC ISO-8601 text so they sort as strings."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # fast path (bulk loads): already UTC
+        return value.isoformat(timespec="seconds")
     if value.tzinfo is None:
         raise ValueError("naive datetime: instants must carry a time zone")
     return value.astimezone(UTC).isoformat(timespec="seconds")
@@ -243,7 +245,7 @@ def interaction_row(i: Interaction) -> tuple[Any, ...]:
         i.created_by,
         i.subject,
         i.note,
-        json.dumps(list(i.participants), ensure_ascii=False),
+        json.dumps(list(i.participants), ensure_ascii=False) if i.participants else "[]",
         i.outcome,
         i.next_step,
         i.supersedes_id,

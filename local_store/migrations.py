@@ -253,7 +253,127 @@ CREATE INDEX ix_interactions_supersedes ON interactions(supersedes_id)
     WHERE supersedes_id IS NOT NULL;
 """
 
-STEPS: Sequence[str] = (V1, V2)
+# v3: holdings, snapshots, interactions and tasks become rowid tables (rows stored in
+# insertion order, which keeps one customer's rows together), their keys unique
+# indexes. Keyed by random text ids, the WITHOUT ROWID tables made every bulk-load
+# batch rewrite leaf pages across the whole B-tree: the load was quadratic. The
+# unique indexes still serve ON CONFLICT; a fresh bulk load drops and rebuilds them.
+V3 = """
+CREATE TABLE holdings_v3 (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    product TEXT NOT NULL,
+    balance_fen INTEGER NOT NULL,
+    opened TEXT NOT NULL,
+    maturity TEXT,
+    rate_bp INTEGER,
+    account_no TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO holdings_v3 (id, customer_id, kind, product, balance_fen, opened, maturity, rate_bp,
+    account_no, version)
+    SELECT id, customer_id, kind, product, balance_fen, opened, maturity, rate_bp, account_no,
+        version FROM holdings ORDER BY customer_id;
+DROP TABLE holdings;
+ALTER TABLE holdings_v3 RENAME TO holdings;
+CREATE UNIQUE INDEX ux_holdings_id ON holdings(id);
+CREATE INDEX ix_holdings_customer ON holdings(customer_id);
+
+CREATE TABLE snapshots_v3 (
+    pk INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    month TEXT NOT NULL,
+    aum_fen INTEGER NOT NULL,
+    deposits_fen INTEGER NOT NULL,
+    wealth_fen INTEGER NOT NULL,
+    loans_fen INTEGER NOT NULL,
+    txn_count INTEGER NOT NULL,
+    txn_in_fen INTEGER NOT NULL,
+    txn_out_fen INTEGER NOT NULL,
+    salary_credit_fen INTEGER NOT NULL,
+    outflow_other_banks_fen INTEGER NOT NULL,
+    products_held INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO snapshots_v3 (customer_id, month, aum_fen, deposits_fen, wealth_fen, loans_fen,
+    txn_count, txn_in_fen, txn_out_fen, salary_credit_fen, outflow_other_banks_fen, products_held,
+    version)
+    SELECT customer_id, month, aum_fen, deposits_fen, wealth_fen, loans_fen, txn_count,
+        txn_in_fen, txn_out_fen, salary_credit_fen, outflow_other_banks_fen, products_held,
+        version FROM snapshots ORDER BY customer_id, month;
+DROP TABLE snapshots;
+ALTER TABLE snapshots_v3 RENAME TO snapshots;
+CREATE UNIQUE INDEX ux_snapshots_key ON snapshots(customer_id, month);
+
+CREATE TABLE interactions_v3 (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    participants TEXT NOT NULL DEFAULT '[]',
+    outcome TEXT NOT NULL DEFAULT '',
+    next_step TEXT NOT NULL DEFAULT '',
+    supersedes_id TEXT,
+    created_at TEXT,
+    version INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO interactions_v3 (id, customer_id, kind, occurred_at, created_by, subject, note,
+    participants, outcome, next_step, supersedes_id, created_at, version)
+    SELECT id, customer_id, kind, occurred_at, created_by, subject, note, participants,
+        outcome, next_step, supersedes_id, created_at, version FROM interactions ORDER BY
+        customer_id, occurred_at;
+DROP TABLE interactions;
+ALTER TABLE interactions_v3 RENAME TO interactions;
+CREATE UNIQUE INDEX ux_interactions_id ON interactions(id);
+CREATE INDEX ix_interactions_customer ON interactions(customer_id, occurred_at);
+CREATE INDEX ix_interactions_supersedes ON interactions(supersedes_id)
+    WHERE supersedes_id IS NOT NULL;
+-- Saved notes are history: content never changes (an amendment is a new row).
+CREATE TRIGGER interactions_append_only
+BEFORE UPDATE OF customer_id, kind, occurred_at, created_by, subject, note, participants,
+    outcome, next_step, supersedes_id ON interactions
+BEGIN
+    SELECT RAISE(ABORT, 'interactions are append-only');
+END;
+
+CREATE TABLE tasks_v3 (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    due TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    assignee TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    source TEXT NOT NULL,
+    status TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '',
+    reason_code TEXT,
+    created_at TEXT,
+    completed_at TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    field_versions TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO tasks_v3 (id, customer_id, title, due, priority, assignee, created_by, source, status,
+    outcome, detail, reason_code, created_at, completed_at, version, field_versions)
+    SELECT id, customer_id, title, due, priority, assignee, created_by, source, status,
+        outcome, detail, reason_code, created_at, completed_at, version, field_versions FROM
+        tasks ORDER BY customer_id, due;
+DROP TABLE tasks;
+ALTER TABLE tasks_v3 RENAME TO tasks;
+CREATE UNIQUE INDEX ux_tasks_id ON tasks(id);
+CREATE INDEX ix_tasks_customer ON tasks(customer_id, status);
+CREATE INDEX ix_tasks_assignee ON tasks(assignee, status, due);
+"""
+
+STEPS: Sequence[str] = (V1, V2, V3)
 LATEST = len(STEPS)
 
 

@@ -7,7 +7,7 @@ both agree, column for column.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -67,8 +67,8 @@ class CustomerTagRow(Base):
 
 class HoldingRow(Base):
     __tablename__ = "holdings"
-    __table_args__ = {"sqlite_with_rowid": False}
-    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(Text, unique=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(Text)
     product: Mapped[str] = mapped_column(Text)
@@ -82,11 +82,10 @@ class HoldingRow(Base):
 
 class SnapshotRow(Base):
     __tablename__ = "snapshots"
-    __table_args__ = {"sqlite_with_rowid": False}
-    customer_id: Mapped[str] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
-    month: Mapped[str] = mapped_column(Text, primary_key=True)
+    __table_args__ = (UniqueConstraint("customer_id", "month"),)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(Text)
     aum_fen: Mapped[int] = mapped_column(Integer)
     deposits_fen: Mapped[int] = mapped_column(Integer)
     wealth_fen: Mapped[int] = mapped_column(Integer)
@@ -102,8 +101,8 @@ class SnapshotRow(Base):
 
 class InteractionRow(Base):
     __tablename__ = "interactions"
-    __table_args__ = {"sqlite_with_rowid": False}
-    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(Text, unique=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(Text)
     occurred_at: Mapped[str] = mapped_column(Text)
@@ -120,8 +119,8 @@ class InteractionRow(Base):
 
 class TaskRow(Base):
     __tablename__ = "tasks"
-    __table_args__ = {"sqlite_with_rowid": False}
-    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(Text, unique=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(Text)
     due: Mapped[str] = mapped_column(Text)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from local_store import migrations, outbox
 from local_store.engine import KeyBuffer, check_pragmas, open_engine
@@ -23,6 +23,20 @@ from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreLock
 from rm_desk.domain.ids import uuid7
 
 BULK_MARK = "bulk_indexes"
+
+# Kept during a bulk load: it serves the per-customer tag replacement (without it each
+# DELETE scans customer_tags, a quadratic load) and grows only at its end.
+KEEP_DURING_BULK = ("ix_customer_tags_customer",)
+
+# Unique indexes on the natural keys. A bulk load into empty tables drops them and
+# inserts without ON CONFLICT; should the data repeat a key, restoring keeps the row
+# the upserts would have kept (the last; for append-only interactions, the first).
+UNIQUE_KEYS: dict[str, tuple[str, str, str]] = {
+    "ux_holdings_id": ("holdings", "id", "max"),
+    "ux_snapshots_key": ("snapshots", "customer_id, month", "max"),
+    "ux_interactions_id": ("interactions", "id", "min"),
+    "ux_tasks_id": ("tasks", "id", "max"),
+}
 
 
 def _translate(path: Path, exc: DatabaseError) -> Exception:
@@ -41,6 +55,19 @@ def _translate(path: Path, exc: DatabaseError) -> Exception:
             f"The database {path} is in use by another program; try again shortly."
         )
     return exc
+
+
+def _create_unique(conn: Connection, name: str, sql: str) -> None:
+    table, key, keep = UNIQUE_KEYS[name]
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(sql)
+    except IntegrityError:
+        conn.exec_driver_sql(
+            f"DELETE FROM {table} WHERE rowid NOT IN (SELECT {keep}(rowid) FROM {table} "
+            f"GROUP BY {key})"
+        )
+        conn.exec_driver_sql(sql)
 
 
 class LocalStore:
@@ -167,12 +194,17 @@ class LocalStore:
             finally:
                 conn.close()
 
-    def drop_secondary_indexes(self, conn: Connection) -> None:
+    def drop_secondary_indexes(self, conn: Connection, *, unique: bool = False) -> None:
         """Before a bulk load: drop secondary indexes, remembering them in `meta` so a
-        crash mid-load is finished on the next open."""
-        rows = conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        ).fetchall()
+        crash mid-load is finished on the next open. Unique indexes (ON CONFLICT
+        targets) are dropped only with `unique`, for plain inserts into empty tables."""
+        rows = [
+            (name, sql)
+            for name, sql in conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).fetchall()
+            if name not in KEEP_DURING_BULK and (unique or name not in UNIQUE_KEYS)
+        ]
         saved = [[r[0], r[1]] for r in rows]
         existing = conn.exec_driver_sql(
             "SELECT value FROM meta WHERE key = ?", (BULK_MARK,)
@@ -193,8 +225,14 @@ class LocalStore:
         row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (BULK_MARK,)).fetchone()
         if row is None:
             return
-        for _name, sql in json.loads(row[0]):
-            conn.exec_driver_sql(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+        for name, saved in json.loads(row[0]):
+            sql = saved.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1).replace(
+                "CREATE UNIQUE INDEX", "CREATE UNIQUE INDEX IF NOT EXISTS", 1
+            )
+            if name in UNIQUE_KEYS:
+                _create_unique(conn, name, sql)
+            else:
+                conn.exec_driver_sql(sql)
         search.rebuild(conn)
         book.refresh_activity(conn)
         conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (BULK_MARK,))

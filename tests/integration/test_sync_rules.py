@@ -268,9 +268,7 @@ def dump(session: Session) -> dict[str, list[tuple[Any, ...]]]:
             ("tasks", "id"),
         ):
             rows = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
-            if table == "customers":
-                rows = [tuple(r)[1:] for r in rows]  # local pk differs
-            out[table] = [tuple(r) for r in rows]
+            out[table] = [tuple(r)[1:] for r in rows]  # the local pk differs
     return out
 
 

@@ -138,3 +138,57 @@ def test_migration_statements_split_triggers_whole() -> None:
     trigger = [s for s in statements if "CREATE TRIGGER" in s]
     assert len(trigger) == 1
     assert trigger[0].rstrip().endswith("END;")
+
+
+def test_v3_rebuilds_child_tables_keeping_every_row(tmp_path: Path, data_key: bytes) -> None:
+    """v3 turns holdings/snapshots/interactions/tasks into rowid tables: rows, keys,
+    the append-only trigger and the upsert targets all survive."""
+    db = tmp_path / "store.db"
+    engine = open_engine(db, KeyBuffer(data_key))
+    try:
+        migrations.migrate(engine, db, target=2)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO sync_state(id, client_id) VALUES (1, 'c')")
+            conn.exec_driver_sql(
+                "INSERT INTO customers(id, name, segment, lifecycle, aum_tier, owner_rm, branch, "
+                "since) VALUES ('600000000001', '王小明', 'mass', 'active', 't1', 'rm001', "
+                "'BR001', '2020-01-01')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO holdings(id, customer_id, kind, product, balance_fen, opened) "
+                "VALUES ('H1', '600000000001', 'demand_deposit', '活期', 100, '2020-01-01')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO snapshots VALUES ('600000000001', '2026-10', 1, 2, 3, 4, 5, 6, 7, "
+                "8, 9, 10, 1)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO interactions(id, customer_id, kind, occurred_at, created_by, note) "
+                "VALUES ('I1', '600000000001', 'visit', '2026-11-01T00:00:00+00:00', 'rm001', "
+                "'拜访')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO tasks(id, customer_id, title, due, priority, assignee, created_by, "
+                "source, status) VALUES ('T1', '600000000001', '续存', '2026-12-01', 2, 'rm001', "
+                "'rm001', 'manual', 'open')"
+            )
+    finally:
+        engine.dispose()
+    with LocalStore.open(db, data_key) as store, store.transaction() as conn:
+        assert migrations.current_version(conn) == migrations.LATEST
+        for table in ("holdings", "snapshots", "interactions", "tasks"):
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 1
+        assert conn.exec_driver_sql("SELECT note FROM interactions").scalar_one() == "拜访"
+        with pytest.raises(Exception, match="append-only"):
+            conn.exec_driver_sql("UPDATE interactions SET note = 'x' WHERE id = 'I1'")
+    with LocalStore.open(db, data_key) as store, store.transaction() as conn:
+        # The natural keys are still conflict targets (sync upserts by them).
+        conn.exec_driver_sql(
+            "INSERT INTO tasks(id, customer_id, title, due, priority, assignee, created_by, "
+            "source, status) VALUES ('T1', '600000000001', '续存（改）', '2026-12-01', 2, "
+            "'rm001', 'rm001', 'manual', 'open') ON CONFLICT(id) DO UPDATE SET title = "
+            "excluded.title"
+        )
+        assert conn.exec_driver_sql("SELECT title FROM tasks").scalar_one() == "续存（改）"
+        conn.exec_driver_sql("DELETE FROM customers")
+        assert conn.exec_driver_sql("SELECT count(*) FROM snapshots").scalar_one() == 0
