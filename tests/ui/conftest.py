@@ -1,0 +1,75 @@
+"""Fixtures for the window: real widgets offscreen over a real encrypted store.
+
+One QApplication for the whole run (pytest-qt's `qapp`), offscreen so the tests run
+without a display; Qt warnings fail the test (`qt_log_level_fail` in pyproject).
+Each test gets a fresh profile holding a small generated book and its own
+`TaskManager`, shut down (queued jobs finished) before the store is locked.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from local_store.profiles import ProfileRegistry
+from rm_desk.domain.model import Role
+from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.services import session as sessions
+from rm_desk.services.demo import LOCAL_DEMO_SERVER, load_demo_book
+from rm_desk.services.session import Session
+
+PASSWORD = "correct horse 42"
+NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+
+MakeSession = Callable[..., Session]
+
+
+@pytest.fixture
+def make_session(tmp_path: Path) -> Iterator[MakeSession]:
+    """Build an unlocked profile with `customers` generated customers (locked at the end)."""
+    opened: list[Session] = []
+
+    def make(
+        user: str = "rm001",
+        *,
+        role: Role = Role.RM,
+        customers: int = 120,
+        rms: int = 1,
+        clock: Callable[[], datetime] = lambda: NOW,
+    ) -> Session:
+        reg = ProfileRegistry(tmp_path / "data", policy=Policy(keyring=KeyringMode.OFF))
+        session = sessions.create_profile(
+            reg, user, PASSWORD, server=LOCAL_DEMO_SERVER, role=role, display_name=user,
+            clock=clock,
+        )  # fmt: skip
+        if customers:
+            load_demo_book(session, customers=customers, rms=rms, as_of=clock().date())
+        opened.append(session)
+        return session
+
+    yield make
+    for s in opened:
+        if s.store.is_open:
+            s.lock()
+
+
+@pytest.fixture
+def session(make_session: MakeSession) -> Session:
+    return make_session()
+
+
+@pytest.fixture
+def ctx(qapp: object, session: Session) -> Iterator[object]:
+    from ui.context import AppContext  # noqa: PLC0415
+    from ui.taskman import TaskManager  # noqa: PLC0415
+
+    tasks = TaskManager()
+    context = AppContext(session, tasks)
+    yield context
+    tasks.shutdown(wait=True)

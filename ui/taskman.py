@@ -1,0 +1,136 @@
+"""Background work for the window: one database thread, a small network pool.
+
+Every database job runs on a single worker thread (SQLCipher work is serial anyway,
+and one thread keeps one warm connection); network work (sync, login against the
+gateway) runs on a separate pool so a slow server never delays a profile opening.
+Jobs never touch widgets: their result or error comes back to the GUI thread
+through a queued signal and is handed to the `on_done` / `on_error` callbacks there.
+
+A job started for a view that has since been closed is dropped on return: the
+callback's owner is tracked weakly through its `QObject`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from shiboken6 import isValid
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+@dataclass(slots=True)
+class _Reply:
+    owner: QObject | None
+    on_done: Done | None
+    on_error: Failed | None
+    result: Any = None
+    error: BaseException | None = None
+
+
+class TaskManager(QObject):
+    """Runs callables off the GUI thread and delivers their outcome on it."""
+
+    _delivered = Signal(object)
+    busy_changed = Signal(int)  # jobs in flight
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rm-desk-db")
+        self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rm-desk-net")
+        self._delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._closed = False
+        self.default_error: Failed | None = None
+
+    # --- starting work ------------------------------------------------------------------
+
+    def run_db(
+        self,
+        job: Callable[[], Any],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        *,
+        owner: QObject | None = None,
+    ) -> Future[Any]:
+        """Run `job` on the database thread."""
+        return self._submit(self._db, job, on_done, on_error, owner)
+
+    def run_net(
+        self,
+        job: Callable[[], Any],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        *,
+        owner: QObject | None = None,
+    ) -> Future[Any]:
+        """Run `job` on the network pool (it may still open its own store connection)."""
+        return self._submit(self._net, job, on_done, on_error, owner)
+
+    def _submit(
+        self,
+        pool: ThreadPoolExecutor,
+        job: Callable[[], Any],
+        on_done: Done | None,
+        on_error: Failed | None,
+        owner: QObject | None,
+    ) -> Future[Any]:
+        if self._closed:
+            raise RuntimeError("the task manager is shut down")
+        self._count(+1)
+        reply = _Reply(owner, on_done, on_error)
+
+        def work() -> Any:
+            try:
+                reply.result = job()
+            except BaseException as exc:  # delivered to the GUI thread, not swallowed
+                reply.error = exc
+            self._delivered.emit(reply)
+            if reply.error is not None:
+                raise reply.error
+            return reply.result
+
+        return pool.submit(work)
+
+    def _count(self, delta: int) -> None:
+        with self._lock:
+            self._in_flight += delta
+            value = self._in_flight
+        self.busy_changed.emit(value)
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
+
+    # --- delivering results (GUI thread) -------------------------------------------------
+
+    @Slot(object)
+    def _deliver(self, reply: _Reply) -> None:
+        self._count(-1)
+        if reply.owner is not None and not isValid(reply.owner):
+            return  # the view that asked is gone
+        if reply.error is not None:
+            handler = reply.on_error or self.default_error
+            if handler is None:
+                log.error("background job failed", exc_info=reply.error)
+                return
+            handler(reply.error)
+        elif reply.on_done is not None:
+            reply.on_done(reply.result)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking work; with `wait`, let queued jobs finish (lock, close)."""
+        self._closed = True
+        self._db.shutdown(wait=wait, cancel_futures=not wait)
+        self._net.shutdown(wait=wait, cancel_futures=not wait)

@@ -1,0 +1,1 @@
+"""The pages and dialogs of the main window."""

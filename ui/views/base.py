@@ -1,0 +1,51 @@
+"""The contract every page of the main window follows.
+
+A page is built once per window with the shared `AppContext`. It loads nothing in
+its constructor: `activate()` is called each time it is shown, and it then asks the
+database thread for what it needs. `ctx.changed` tells it what a write changed; a
+page that is not visible only marks itself stale and reloads on the next
+`activate()`. Pages never run SQL and never call a service on the GUI thread.
+
+Translations: `self.tr()` is used only in concrete classes (PySide6 looks the
+context up by the runtime class name, lupdate by the defining class).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from rm_desk.services.changes import Changes
+from ui.context import AppContext
+
+
+class Page(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._stale = True
+        ctx.changed.connect(self._on_changed)
+
+    def title(self) -> str:
+        """The page's name in the navigation (translated)."""
+        raise NotImplementedError
+
+    def activate(self) -> None:
+        """Shown: reload if anything relevant changed since the last load."""
+        if self._stale:
+            self._stale = False
+            self.reload()
+
+    def reload(self) -> None:
+        """Ask the database thread for the page's data (override)."""
+
+    def concerns(self, changes: Changes) -> bool:
+        """Whether `changes` touch what this page shows (override to narrow)."""
+        return True
+
+    def _on_changed(self, changes: Changes) -> None:
+        if not (changes.everything or self.concerns(changes)):
+            return
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
