@@ -185,7 +185,16 @@ def discard_draft(session: Session, draft_id: str) -> Changes:
 
 
 def timeline(
-    session: Session, customer_id: str, kinds: tuple[InteractionKind, ...] = (), limit: int = 200
+    session: Session,
+    customer_id: str,
+    kinds: tuple[InteractionKind, ...] = (),
+    limit: int = 200,
+    *,
+    after: Interaction | None = None,
 ) -> list[Interaction]:
+    """Newest first; `after` (the last row of the previous page) pages further back."""
     with session.store.read() as conn:
-        return records.timeline(conn, customer_id, kinds, limit=limit)
+        if after is None:
+            return records.timeline(conn, customer_id, kinds, limit=limit)
+        return records.timeline(conn, customer_id, kinds, limit=limit,
+                                before=after.occurred_at, before_id=after.id)  # fmt: skip

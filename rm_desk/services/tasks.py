@@ -8,10 +8,12 @@ field and report real conflicts.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from local_store import book, outbox, records
+from local_store.codec import TASK_COLUMNS, cols, task_from
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
 from rm_desk.services.changes import Changes
@@ -149,3 +151,58 @@ def tasks_view(session: Session, view: str) -> list[FollowUpTask]:
         return records.tasks_for(
             conn, session.user, view, today=session.clock().astimezone().date()
         )
+
+
+# --- task lists for the Tasks page and reminders ---------------------------------------------
+
+TASK_VIEWS = ("today", "overdue", "upcoming", "open", "done")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLine:
+    """A task as a list shows it: the task and its customer's name."""
+
+    task: FollowUpTask
+    customer_name: str
+
+
+_OPEN = (TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value)
+_CLOSED = (TaskStatus.DONE.value, TaskStatus.CANCELLED.value)
+
+
+def task_lines(
+    session: Session, view: str, *, assignee: str | None = None, limit: int = 1000
+) -> list[TaskLine]:
+    """Tasks of one assignee (default: the user) for a view: 'today', 'overdue',
+    'upcoming', 'open' (all open ones, soonest first) or 'done' (closed, latest first)."""
+    if view not in TASK_VIEWS:
+        raise ValueError(f"unknown task view {view!r}")
+    today = session.clock().astimezone().date().isoformat()
+    where = {
+        "today": ("t.status IN (?, ?) AND t.due = ?", (*_OPEN, today)),
+        "overdue": ("t.status IN (?, ?) AND t.due < ?", (*_OPEN, today)),
+        "upcoming": ("t.status IN (?, ?) AND t.due > ?", (*_OPEN, today)),
+        "open": ("t.status IN (?, ?)", _OPEN),
+        "done": ("t.status IN (?, ?)", _CLOSED),
+    }[view]
+    order = (
+        "coalesce(t.completed_at, t.created_at) DESC, t.id DESC"
+        if view == "done"
+        else "t.due, t.priority DESC, t.id"
+    )
+    # Assembled from constant column lists and fixed conditions; values are `?` parameters.
+    sql = (
+        f"SELECT {cols(TASK_COLUMNS, 't.')}, coalesce(c.name, '') FROM tasks t "  # noqa: S608
+        f"LEFT JOIN customers c ON c.id = t.customer_id "
+        f"WHERE t.assignee = ? AND {where[0]} ORDER BY {order} LIMIT ?"
+    )
+    with session.store.read() as conn:
+        rows = conn.exec_driver_sql(
+            sql, (assignee or session.user, *where[1], limit)
+        ).fetchall()
+    return [TaskLine(task_from(r[:-1]), str(r[-1])) for r in rows]
+
+
+def due_now(session: Session) -> list[FollowUpTask]:
+    """Open tasks of the user due today or earlier: what a reminder should announce."""
+    return [line.task for line in task_lines(session, "overdue") + task_lines(session, "today")]

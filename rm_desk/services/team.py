@@ -1,0 +1,134 @@
+"""The manager's view of a team: workload and risk per RM, and reassigning follow-ups.
+
+A manager's store holds the whole team's book (the sync scope of a manager), so
+these are local queries. Only the manager role may use them; reassigning a
+follow-up is an ordinary task edit (its mutation carries the new assignee).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from rm_desk.domain.book import BookColumn, BookFilter, BookRow, BookSort
+from rm_desk.domain.model import ChurnLevel, FollowUpTask, Role, TaskSource
+from rm_desk.services import book as book_service
+from rm_desk.services import tasks as task_service
+from rm_desk.services.book import PermissionDenied
+from rm_desk.services.changes import Changes
+from rm_desk.services.session import Session
+from rm_desk.services.tasks import InvalidTask, TaskLine
+
+_OPEN = ("open", "in_progress")
+RM_CONTACT_KINDS = ("visit", "call", "message")
+AT_RISK = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
+
+
+@dataclass(frozen=True, slots=True)
+class RmWorkload:
+    """One RM's line on the team dashboard."""
+
+    rm: str
+    customers: int
+    open_tasks: int
+    overdue_tasks: int
+    due_today: int
+    red: int
+    amber: int
+    contacts_7d: int  # visits, calls and messages logged in the last 7 days
+
+
+def _require_manager(session: Session) -> None:
+    if session.role is not Role.MANAGER:
+        raise PermissionDenied("Only a manager sees the team's work.")
+
+
+def team_members(session: Session) -> list[str]:
+    """Everyone who owns a customer or holds a task in the manager's scope, sorted."""
+    _require_manager(session)
+    with session.store.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT owner_rm FROM customers WHERE owner_rm <> '' "
+            "UNION SELECT assignee FROM tasks WHERE assignee <> '' ORDER BY 1"
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def team_summary(session: Session) -> list[RmWorkload]:
+    """Customers, open and overdue tasks, red/amber customers and recent contacts per RM."""
+    _require_manager(session)
+    now = session.clock()
+    today = now.astimezone().date().isoformat()
+    week_ago = (now - timedelta(days=7)).isoformat(timespec="seconds")
+    with session.store.read() as conn:
+        book = {
+            r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0))
+            for r in conn.exec_driver_sql(
+                "SELECT owner_rm, count(*), sum(churn_level = 'red'), sum(churn_level = 'amber') "
+                "FROM customers GROUP BY owner_rm"
+            ).fetchall()
+        }
+        work = {
+            r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0))
+            for r in conn.exec_driver_sql(
+                "SELECT assignee, count(*), sum(due < ?), sum(due = ?) FROM tasks "
+                "WHERE status IN (?, ?) GROUP BY assignee",
+                (today, today, *_OPEN),
+            ).fetchall()
+        }
+        contacts = {
+            r[0]: int(r[1])
+            for r in conn.exec_driver_sql(
+                "SELECT created_by, count(*) FROM interactions "
+                "WHERE occurred_at >= ? AND kind IN (?, ?, ?) GROUP BY created_by",
+                (week_ago, *RM_CONTACT_KINDS),
+            ).fetchall()
+        }
+    members = sorted((set(book) | set(work)) - {""})
+    out = []
+    for rm in members:
+        customers, red, amber = book.get(rm, (0, 0, 0))
+        open_tasks, overdue, due_today = work.get(rm, (0, 0, 0))
+        out.append(
+            RmWorkload(rm, customers, open_tasks, overdue, due_today, red, amber,
+                       contacts.get(rm, 0))
+        )  # fmt: skip
+    return out
+
+
+def team_tasks(session: Session, rm: str, view: str = "open") -> list[TaskLine]:
+    """One RM's tasks for a view ('open', 'overdue', 'today', 'upcoming', 'done')."""
+    _require_manager(session)
+    return task_service.task_lines(session, view, assignee=rm)
+
+
+def at_risk_customers(session: Session, rm: str, limit: int = 200) -> list[BookRow]:
+    """One RM's red and amber customers, highest churn score first."""
+    _require_manager(session)
+    ids = book_service.book_ids(
+        session,
+        BookFilter(churn_levels=AT_RISK, owner=rm),
+        BookSort(BookColumn.CHURN, descending=True),
+    )
+    return book_service.book_rows(session, ids[:limit])
+
+
+def reassign_task(session: Session, task_id: str, assignee: str) -> tuple[FollowUpTask, Changes]:
+    """Give a follow-up to another member of the team (manager only)."""
+    _require_manager(session)
+    assignee = assignee.strip()
+    if assignee not in team_members(session):
+        raise InvalidTask(f"{assignee or 'nobody'} is not a member of this team.")
+    return task_service.update_task(session, task_id, assignee=assignee)
+
+
+def assign_new_task(
+    session: Session, customer_id: str, title: str, due: date, assignee: str
+) -> tuple[FollowUpTask, Changes]:
+    """A new follow-up the manager gives to an RM (source: manager)."""
+    _require_manager(session)
+    if assignee not in team_members(session):
+        raise InvalidTask(f"{assignee or 'nobody'} is not a member of this team.")
+    return task_service.create_task(
+        session, customer_id, title, due, assignee=assignee, source=TaskSource.MANAGER
+    )
