@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from rm_desk import __version__
-from sync.server import admin, db
+from sync.server import admin, churn_cli, db
 
 PROG = "rm-desk-central"
 EXIT_FAILURE = 1
@@ -104,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_people_commands(sub, with_db)
     _add_export_commands(sub, with_db)
+    churn_cli.add_commands(sub, with_db)
     return parser
 
 

@@ -1,0 +1,402 @@
+"""The additive churn model: its JSON format, validation, and vectorised scoring.
+
+A model is one JSON object::
+
+    {
+      "format": "rm-desk-churn-additive",
+      "format_version": 1,
+      "version": "demo-h6-20261124",          # unique, what clients report and store
+      "trained_at": "2026-11-24T08:00:00+00:00",
+      "intercept": -2.1,                       # logit units
+      "features": [
+        {"name": "aum_change_3m", "kind": "numeric",
+         "unit": "pct", "window": "3m", "description": "...",   # optional
+         "edges": [-40.0, -10.0, 5.0],         # ascending cut points
+         "contributions": [1.2, 0.3, -0.1, -0.2],   # len(edges) + 1, logit units
+         "missing": 0.05},                     # used when the value is NaN/absent
+        {"name": "segment", "kind": "categorical",
+         "levels": {"mass": 0.1, "affluent": -0.2},
+         "other": 0.0, "missing": 0.0}
+      ],
+      "thresholds": {"red": 0.5, "amber": 0.2},  # on the probability, red >= amber
+      "hard_rules": [{"feature": "months_without_txn", "at_least": 3, "level": "amber"}],
+      "metrics": {"auc": 0.98, ...},           # free-form training figures
+      "training": {...}                        # free-form: data, label, parameters
+    }
+
+A numeric value x falls in bin `searchsorted(edges, x, side="right")`: bin i covers
+[edges[i-1], edges[i]). The logit of a customer is exactly
+`intercept + sum(contribution of each feature)`, the score is its logistic, and the
+reasons are the features with the largest positive contributions, so an explanation
+never approximates the model. Hard rules raise a level (never lower it) when a
+feature's value is at least a bound.
+
+`load_model` refuses (raises `ModelRejected`) an unknown format or format version,
+malformed curves, or features the caller cannot compute; the caller keeps whatever
+model it had.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from rm_desk.domain.model import ChurnLevel, ChurnReason
+
+FORMAT: Final[str] = "rm-desk-churn-additive"
+FORMAT_VERSION: Final[int] = 1
+LEVEL_RANK: Final[dict[ChurnLevel, int]] = {
+    ChurnLevel.GREEN: 0,
+    ChurnLevel.AMBER: 1,
+    ChurnLevel.RED: 2,
+}
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class ModelRejected(ValueError):
+    """A model body this build will not use; the message says why in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class NumericTerm:
+    name: str
+    edges: FloatArray
+    contributions: FloatArray
+    missing: float
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def contribution(self, values: Any) -> FloatArray:
+        x = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64)
+        out = self.contributions[np.searchsorted(self.edges, x, side="right")]
+        return np.where(np.isnan(x), self.missing, out)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": "numeric",
+            **dict(self.meta),
+            "edges": [float(e) for e in self.edges],
+            "contributions": [float(c) for c in self.contributions],
+            "missing": float(self.missing),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CategoricalTerm:
+    name: str
+    levels: Mapping[str, float]
+    other: float
+    missing: float
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def contribution(self, values: Any) -> FloatArray:
+        series = pd.Series(values, dtype=object)
+        missing = series.isna().to_numpy()
+        mapped = (
+            series.astype(str).map(dict(self.levels)).to_numpy(dtype=np.float64, na_value=np.nan)
+        )
+        out = np.where(np.isnan(mapped), self.other, mapped)
+        return np.where(missing, self.missing, out)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": "categorical",
+            **dict(self.meta),
+            "levels": {k: float(v) for k, v in self.levels.items()},
+            "other": float(self.other),
+            "missing": float(self.missing),
+        }
+
+
+Term = NumericTerm | CategoricalTerm
+
+
+@dataclass(frozen=True, slots=True)
+class HardRule:
+    """Raise the level to at least `level` when `feature` >= `at_least`."""
+
+    feature: str
+    at_least: float
+    level: ChurnLevel
+
+
+@dataclass(frozen=True, slots=True)
+class AdditiveModel:
+    version: str
+    trained_at: str
+    intercept: float
+    terms: tuple[Term, ...]
+    red: float
+    amber: float
+    hard_rules: tuple[HardRule, ...] = ()
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    training: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.terms)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "version": self.version,
+            "trained_at": self.trained_at,
+            "intercept": float(self.intercept),
+            "features": [t.to_json() for t in self.terms],
+            "thresholds": {"red": float(self.red), "amber": float(self.amber)},
+            "hard_rules": [
+                {"feature": r.feature, "at_least": r.at_least, "level": r.level.value}
+                for r in self.hard_rules
+            ],
+            "metrics": dict(self.metrics),
+            "training": dict(self.training),
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=1, allow_nan=False)
+
+
+# --- loading and validation -------------------------------------------------------------
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ModelRejected(f"{what} is not a finite number")
+    return float(value)
+
+
+def _numbers(value: Any, what: str) -> FloatArray:
+    if not isinstance(value, list):
+        raise ModelRejected(f"{what} is not a list of numbers")
+    return np.array([_number(v, what) for v in value], dtype=np.float64)
+
+
+def _term(raw: Any, position: int) -> Term:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
+        raise ModelRejected(f"feature #{position + 1} has no name")
+    name = raw["name"]
+    meta = {k: v for k, v in raw.items() if k in ("unit", "window", "description")}
+    missing = _number(raw.get("missing", 0.0), f"feature {name}: missing")
+    if raw.get("kind") == "numeric":
+        edges = _numbers(raw.get("edges"), f"feature {name}: edges")
+        contributions = _numbers(raw.get("contributions"), f"feature {name}: contributions")
+        if len(contributions) != len(edges) + 1:
+            raise ModelRejected(f"feature {name}: needs len(edges) + 1 contributions")
+        if np.any(np.diff(edges) <= 0):
+            raise ModelRejected(f"feature {name}: edges are not strictly ascending")
+        return NumericTerm(name, edges, contributions, missing, meta)
+    if raw.get("kind") == "categorical":
+        levels = raw.get("levels")
+        if not isinstance(levels, dict):
+            raise ModelRejected(f"feature {name}: levels is not an object")
+        return CategoricalTerm(
+            name,
+            {str(k): _number(v, f"feature {name}: level {k}") for k, v in levels.items()},
+            _number(raw.get("other", 0.0), f"feature {name}: other"),
+            missing,
+            meta,
+        )
+    raise ModelRejected(f"feature {name}: unknown kind {raw.get('kind')!r}")
+
+
+def load_model(
+    body: str | Mapping[str, Any], *, computable: Collection[str] | None = None
+) -> AdditiveModel:
+    """Parse and validate a model; `computable` lists the features the caller can
+    compute (None: any, e.g. when evaluating on a CSV)."""
+    if isinstance(body, str):
+        try:
+            data: Any = json.loads(body)
+        except ValueError:
+            raise ModelRejected("the model is not valid JSON") from None
+    else:
+        data = dict(body)
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ModelRejected("not an RM Desk churn model (format field missing or different)")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise ModelRejected(
+            f"model format version {data.get('format_version')!r} is not supported "
+            f"(this build reads version {FORMAT_VERSION})"
+        )
+    version = data.get("version")
+    if not isinstance(version, str) or not 0 < len(version) <= 64:
+        raise ModelRejected("the model has no version (1-64 characters)")
+    features = data.get("features")
+    if not isinstance(features, list) or not features:
+        raise ModelRejected("the model has no features")
+    terms = tuple(_term(f, i) for i, f in enumerate(features))
+    names = [t.name for t in terms]
+    if len(set(names)) != len(names):
+        raise ModelRejected("the model names a feature twice")
+    if computable is not None:
+        unknown = [n for n in names if n not in computable]
+        if unknown:
+            raise ModelRejected(
+                "the model needs features this client cannot compute: " + ", ".join(unknown[:5])
+            )
+    thresholds = data.get("thresholds")
+    if not isinstance(thresholds, dict):
+        raise ModelRejected("the model has no thresholds")
+    red = _number(thresholds.get("red"), "threshold red")
+    amber = _number(thresholds.get("amber"), "threshold amber")
+    if not 0.0 <= amber <= red <= 1.0:
+        raise ModelRejected("thresholds must satisfy 0 <= amber <= red <= 1")
+    rules: list[HardRule] = []
+    for raw in data.get("hard_rules", []) or []:
+        if not isinstance(raw, dict) or raw.get("feature") not in names:
+            raise ModelRejected("a hard rule names a feature the model does not have")
+        try:
+            level = ChurnLevel(str(raw.get("level")))
+        except ValueError:
+            raise ModelRejected("a hard rule has an unknown level") from None
+        rules.append(
+            HardRule(raw["feature"], _number(raw.get("at_least"), "hard rule bound"), level)
+        )
+    trained_at = data.get("trained_at", "")
+    return AdditiveModel(
+        version=version,
+        trained_at=trained_at if isinstance(trained_at, str) else "",
+        intercept=_number(data.get("intercept"), "intercept"),
+        terms=terms,
+        red=red,
+        amber=amber,
+        hard_rules=tuple(rules),
+        metrics=_mapping(data.get("metrics")),
+        training=_mapping(data.get("training")),
+    )
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+# --- scoring -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """A scored book, row-aligned with the input frame."""
+
+    ids: npt.NDArray[Any]
+    logit: FloatArray
+    probability: FloatArray
+    contributions: FloatArray  # (n, n_features), logit units
+    features: tuple[str, ...]
+    levels: npt.NDArray[np.int64]  # 0 green, 1 amber, 2 red, after hard rules
+    raised_by: npt.NDArray[np.int64]  # index of the hard rule's feature that raised it, -1 none
+
+
+_LEVELS: Final[tuple[ChurnLevel, ...]] = (ChurnLevel.GREEN, ChurnLevel.AMBER, ChurnLevel.RED)
+
+
+def contributions(model: AdditiveModel, frame: pd.DataFrame) -> FloatArray:
+    n = len(frame)
+    out = np.empty((n, len(model.terms)))
+    for j, term in enumerate(model.terms):
+        if term.name in frame.columns:
+            out[:, j] = term.contribution(frame[term.name].to_numpy())
+        else:
+            out[:, j] = term.missing
+    return out
+
+
+def logistic(logit: FloatArray) -> FloatArray:
+    return 1.0 / (1.0 + np.exp(-np.clip(logit, -700.0, 700.0)))
+
+
+def score(model: AdditiveModel, frame: pd.DataFrame) -> Scores:
+    """Score every row of `frame` (columns named like the model's features)."""
+    contrib = contributions(model, frame)
+    logit = model.intercept + contrib.sum(axis=1)
+    prob = logistic(logit)
+    levels = np.where(prob >= model.red, 2, np.where(prob >= model.amber, 1, 0)).astype(np.int64)
+    raised_by = np.full(len(frame), -1, dtype=np.int64)
+    features = model.features
+    for rule in model.hard_rules:
+        values = (
+            pd.to_numeric(frame[rule.feature], errors="coerce").to_numpy(dtype=np.float64)
+            if rule.feature in frame.columns
+            else np.full(len(frame), np.nan)
+        )
+        floor = LEVEL_RANK[rule.level]
+        fires = (values >= rule.at_least) & (levels < floor)
+        levels = np.where(fires, floor, levels)
+        raised_by = np.where(fires, features.index(rule.feature), raised_by)
+    return Scores(
+        ids=frame.index.to_numpy(),
+        logit=logit,
+        probability=prob,
+        contributions=contrib,
+        features=features,
+        levels=levels,
+        raised_by=raised_by,
+    )
+
+
+def level_of(rank: int) -> ChurnLevel:
+    return _LEVELS[rank]
+
+
+def top_reasons(scores: Scores, k: int = 3) -> npt.NDArray[np.int64]:
+    """Per row, the feature indices of the k largest positive contributions, largest
+    first; -1 pads rows with fewer than k positive contributions."""
+    c = scores.contributions
+    k = min(k, c.shape[1])
+    order = np.argsort(-c, axis=1, kind="stable")[:, :k]
+    picked = np.take_along_axis(c, order, axis=1)
+    return np.where(picked > 0, order, -1).astype(np.int64)
+
+
+def reasons_for(
+    scores: Scores,
+    row: int,
+    top: npt.NDArray[np.int64],
+    values: Mapping[str, Sequence[Any]] | pd.DataFrame,
+    details: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[ChurnReason, ...]:
+    """Reasons of one row: its top positive contributions, plus the hard rule's
+    feature first when a rule raised the level."""
+    picked = [int(j) for j in top[row] if j >= 0]
+    rule = int(scores.raised_by[row])
+    if rule >= 0 and rule not in picked:
+        picked.insert(0, rule)
+    out = []
+    for j in picked:
+        name = scores.features[j]
+        v: dict[str, float | int | str] = {}
+        if name in values:
+            v["value"] = _plain(values[name][row])
+        for key in (details or {}).get(name, ()):
+            column = f"{name}:{key}"
+            if column in values:
+                v[key] = _plain(values[column][row])
+        if j == rule:
+            v["rule"] = "at_least_" + level_of(int(scores.levels[row])).value
+        out.append(
+            ChurnReason(
+                code=name, contribution=round(float(scores.contributions[row, j]), 6), values=v
+            )
+        )
+    return tuple(out)
+
+
+def _plain(value: Any) -> float | int | str:
+    if isinstance(value, str):
+        return value
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(f):
+        return "missing"
+    return int(f) if f.is_integer() else round(f, 4)

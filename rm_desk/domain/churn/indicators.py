@@ -1,0 +1,271 @@
+"""Churn indicators, computed for a whole book at once from plain data frames.
+
+Every indicator has a stable code (what models, reasons and the playbook refer to),
+a unit and a window. The functions here take pandas frames shaped like the local
+tables (snapshots, holdings, interactions, customers) and return one row per
+customer; nothing is read from disk and no words are produced: the UI turns
+`("aum_change_3m", {"value": -38.0})` into a sentence.
+
+Months are counted back from a reference month (the latest monthly snapshot of the
+book, usually the as-of month): lag 0 is that month, lag 1 the month before, and so
+on. Day-based indicators count back from the as-of date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    code: str
+    unit: str  # pct | count | months | days | fen | flag
+    window: str  # e.g. "3m_vs_prior_3m", "90d"
+    details: tuple[str, ...] = ()  # extra value columns carried into a reason
+
+
+INDICATORS: Final[tuple[Indicator, ...]] = (
+    Indicator("txn_count_change_3m", "pct", "3m_vs_prior_3m", ("last_3m", "prior_3m")),
+    Indicator("txn_amount_change_3m", "pct", "3m_vs_prior_3m", ("last_3m_fen", "prior_3m_fen")),
+    Indicator("aum_change_3m", "pct", "3m", ("now_fen", "before_fen")),
+    Indicator("deposits_change_3m", "pct", "3m", ("now_fen", "before_fen")),
+    Indicator("products_held_change_6m", "count", "6m", ("now", "before")),
+    Indicator("months_without_txn", "months", "12m"),
+    Indicator("salary_stopped", "flag", "6m", ("months_since_salary",)),
+    Indicator("outflow_other_banks_3m", "pct", "3m", ("amount_fen",)),
+    Indicator("term_maturing_30d", "fen", "30d", ("days", "count")),
+    Indicator("maturities_not_renewed_90d", "count", "90d", ("amount_fen",)),
+    Indicator("complaints_90d", "count", "90d"),
+    Indicator("days_since_rm_contact", "days", "all"),
+    Indicator("tenure_months", "months", "all"),
+)
+BY_CODE: Final[dict[str, Indicator]] = {i.code: i for i in INDICATORS}
+CODES: Final[tuple[str, ...]] = tuple(i.code for i in INDICATORS)
+
+WINDOW_MONTHS: Final[int] = 12
+MATURING_DAYS: Final[int] = 30
+RECENT_DAYS: Final[int] = 90
+RENEWAL_GRACE_DAYS: Final[int] = 7
+RM_CONTACT_KINDS: Final[frozenset[str]] = frozenset({"visit", "call", "message"})
+MATURING_KINDS: Final[frozenset[str]] = frozenset({"term_deposit", "wealth"})
+
+SNAPSHOT_COLUMNS: Final[tuple[str, ...]] = (
+    "customer_id",
+    "month",
+    "aum_fen",
+    "deposits_fen",
+    "txn_count",
+    "txn_in_fen",
+    "txn_out_fen",
+    "salary_credit_fen",
+    "outflow_other_banks_fen",
+    "products_held",
+)
+_MEASURES: Final[tuple[str, ...]] = SNAPSHOT_COLUMNS[2:]
+
+
+def detail_column(code: str, key: str) -> str:
+    return f"{code}:{key}"
+
+
+def month_index(months: pd.Series | npt.NDArray[np.str_] | list[str]) -> npt.NDArray[np.int64]:
+    """'YYYY-MM' -> year * 12 + month - 1, vectorised."""
+    arr = np.asarray(months, dtype="U7")
+    years = arr.astype("U4").astype(np.int64)
+    mon = np.char.partition(arr, "-")[:, 2].astype(np.int64)
+    return years * 12 + mon - 1
+
+
+def month_of(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _days(values: pd.Series, as_of: date) -> FloatArray:
+    """Days from each ISO date/instant string (first ten characters) to `as_of`."""
+    if len(values) == 0:
+        return np.zeros(0)
+    text = values.astype(str).str.slice(0, 10).to_numpy(dtype="U10")
+    parsed = text.astype("datetime64[D]")
+    return (np.datetime64(as_of, "D") - parsed).astype(np.float64)
+
+
+def _positions(index: pd.Index, ids: pd.Series) -> npt.NDArray[np.int64]:
+    return np.asarray(index.get_indexer(pd.Index(ids.to_numpy())), dtype=np.int64)
+
+
+def _pct_change(now: FloatArray, before: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (now - before) / before * 100.0
+    return np.where(before > 0, out, np.nan)
+
+
+def monthly_grid(
+    snapshots: pd.DataFrame, customers: pd.Index, ref_month: int, window: int = WINDOW_MONTHS
+) -> dict[str, FloatArray]:
+    """Each measure as an (n_customers, window) array by lag; NaN where no snapshot."""
+    n = len(customers)
+    grids = {m: np.full((n, window), np.nan) for m in _MEASURES}
+    if len(snapshots) == 0:
+        return grids
+    rows = _positions(customers, snapshots["customer_id"])
+    lag = ref_month - month_index(snapshots["month"])
+    keep = (rows >= 0) & (lag >= 0) & (lag < window)
+    rows, lag = rows[keep], lag[keep]
+    for m in _MEASURES:
+        grids[m][rows, lag] = snapshots[m].to_numpy(dtype=np.float64)[keep]
+    return grids
+
+
+def compute_indicators(  # noqa: PLR0915 - one indicator after another reads best
+    customers: pd.DataFrame,
+    snapshots: pd.DataFrame,
+    holdings: pd.DataFrame,
+    interactions: pd.DataFrame,
+    as_of: date,
+    *,
+    ref_month: int | None = None,
+) -> pd.DataFrame:
+    """One row per customer (index: customer id) with every indicator and its details.
+
+    `customers` needs `id` and `since`; `snapshots` the columns in SNAPSHOT_COLUMNS;
+    `holdings` `customer_id, kind, balance_fen, opened, maturity`; `interactions`
+    `customer_id, kind, occurred_at`. Missing data gives NaN (the model has a
+    contribution for "missing"), never a guess.
+    """
+    index = pd.Index(customers["id"].to_numpy(), name="customer_id")
+    n = len(index)
+    if ref_month is None:
+        present = month_index(snapshots["month"]) if len(snapshots) else np.zeros(0, np.int64)
+        present = present[present <= month_of(as_of)]
+        ref_month = int(present.max()) if len(present) else month_of(as_of)
+    g = monthly_grid(snapshots, index, ref_month)
+    out: dict[str, FloatArray] = {}
+
+    def window_sum(measure: FloatArray, lo: int, hi: int) -> FloatArray:
+        part = measure[:, lo:hi]
+        total = np.nansum(part, axis=1)
+        return np.where(np.isnan(part).all(axis=1), np.nan, total)
+
+    last = window_sum(g["txn_count"], 0, 3)
+    prior = window_sum(g["txn_count"], 3, 6)
+    out["txn_count_change_3m"] = _pct_change(last, prior)
+    out[detail_column("txn_count_change_3m", "last_3m")] = last
+    out[detail_column("txn_count_change_3m", "prior_3m")] = prior
+    volume = g["txn_in_fen"] + g["txn_out_fen"]
+    last_v, prior_v = window_sum(volume, 0, 3), window_sum(volume, 3, 6)
+    out["txn_amount_change_3m"] = _pct_change(last_v, prior_v)
+    out[detail_column("txn_amount_change_3m", "last_3m_fen")] = last_v
+    out[detail_column("txn_amount_change_3m", "prior_3m_fen")] = prior_v
+    for code, measure in (("aum_change_3m", "aum_fen"), ("deposits_change_3m", "deposits_fen")):
+        now, before = g[measure][:, 0], g[measure][:, 3]
+        out[code] = _pct_change(now, before)
+        out[detail_column(code, "now_fen")] = now
+        out[detail_column(code, "before_fen")] = before
+    held_now, held_before = g["products_held"][:, 0], g["products_held"][:, 6]
+    out["products_held_change_6m"] = held_now - held_before
+    out[detail_column("products_held_change_6m", "now")] = held_now
+    out[detail_column("products_held_change_6m", "before")] = held_before
+
+    # Trailing months without a transaction; a month before the customer joined ends
+    # the run (and a customer with no snapshot for the reference month has no value).
+    quiet = g["txn_count"] == 0
+    run = np.where(quiet.all(axis=1), quiet.shape[1], np.argmin(quiet, axis=1)).astype(np.float64)
+    out["months_without_txn"] = np.where(np.isnan(g["txn_count"][:, 0]), np.nan, run)
+
+    salary = np.nan_to_num(g["salary_credit_fen"])
+    paid_before = salary[:, 3:6].sum(axis=1) > 0
+    paid_recently = salary[:, 0:2].sum(axis=1) > 0
+    out["salary_stopped"] = (paid_before & ~paid_recently).astype(np.float64)
+    paid = salary > 0
+    since_paid = np.where(paid.any(axis=1), np.argmax(paid, axis=1), np.nan)
+    out[detail_column("salary_stopped", "months_since_salary")] = since_paid
+
+    outflow = window_sum(g["outflow_other_banks_fen"], 0, 3)
+    base = g["aum_fen"][:, 3]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(base > 0, outflow / base * 100.0, np.nan)
+    out["outflow_other_banks_3m"] = share
+    out[detail_column("outflow_other_banks_3m", "amount_fen")] = outflow
+
+    out.update(_holding_indicators(holdings, index, as_of))
+    out.update(_contact_indicators(interactions, index, as_of))
+
+    since = _days(customers["since"], as_of) if n else np.zeros(0)
+    out["tenure_months"] = np.floor(since / 30.4375)
+    frame = pd.DataFrame(out, index=index)
+    ordered = [
+        c for i in INDICATORS for c in (i.code, *(detail_column(i.code, k) for k in i.details))
+    ]
+    return frame[ordered]
+
+
+def _holding_indicators(
+    holdings: pd.DataFrame, index: pd.Index, as_of: date
+) -> dict[str, FloatArray]:
+    n = len(index)
+    amount = np.zeros(n)
+    count = np.zeros(n)
+    days = np.full(n, np.nan)
+    not_renewed = np.zeros(n)
+    lapsed_fen = np.zeros(n)
+    if len(holdings):
+        h = holdings[holdings["kind"].isin(MATURING_KINDS)]
+        h = h[h["maturity"].notna()]
+        if len(h):
+            rows = _positions(index, h["customer_id"])
+            ok = rows >= 0
+            h, rows = h[ok], rows[ok]
+            to_maturity = -_days(h["maturity"], as_of)  # days until maturity
+            balance = h["balance_fen"].to_numpy(dtype=np.float64)
+            opened_ago = _days(h["opened"], as_of)
+            soon = (to_maturity >= 0) & (to_maturity <= MATURING_DAYS) & (opened_ago >= 0)
+            np.add.at(amount, rows[soon], balance[soon])
+            np.add.at(count, rows[soon], 1.0)
+            nearest = np.full(n, np.inf)
+            np.minimum.at(nearest, rows[soon], to_maturity[soon])
+            days = np.where(np.isfinite(nearest), nearest, np.nan)
+            # A maturity is renewed when any term/wealth product was opened on or after
+            # (maturity - grace); otherwise the money left the product.
+            latest_open = np.full(n, np.inf)
+            held = opened_ago >= 0  # a product opened after the as-of day does not count
+            np.minimum.at(latest_open, rows[held], opened_ago[held])
+            lapsed = (to_maturity < 0) & (to_maturity >= -RECENT_DAYS) & (opened_ago >= 0)
+            renewed = latest_open[rows] <= -to_maturity + RENEWAL_GRACE_DAYS
+            gone = lapsed & ~renewed
+            np.add.at(not_renewed, rows[gone], 1.0)
+            np.add.at(lapsed_fen, rows[gone], balance[gone])
+    return {
+        "term_maturing_30d": amount,
+        detail_column("term_maturing_30d", "days"): days,
+        detail_column("term_maturing_30d", "count"): count,
+        "maturities_not_renewed_90d": not_renewed,
+        detail_column("maturities_not_renewed_90d", "amount_fen"): lapsed_fen,
+    }
+
+
+def _contact_indicators(
+    interactions: pd.DataFrame, index: pd.Index, as_of: date
+) -> dict[str, FloatArray]:
+    n = len(index)
+    complaints = np.zeros(n)
+    since_contact = np.full(n, np.nan)
+    if len(interactions):
+        rows = _positions(index, interactions["customer_id"])
+        ago = _days(interactions["occurred_at"], as_of)
+        kind = interactions["kind"].to_numpy()
+        known = (rows >= 0) & (ago >= 0)  # future-dated rows are ignored
+        is_complaint = known & (kind == "complaint") & (ago < RECENT_DAYS)
+        np.add.at(complaints, rows[is_complaint], 1.0)
+        contact = known & np.isin(kind, list(RM_CONTACT_KINDS))
+        nearest = np.full(n, np.inf)
+        np.minimum.at(nearest, rows[contact], ago[contact])
+        since_contact = np.where(np.isfinite(nearest), nearest, np.nan)
+    return {"complaints_90d": complaints, "days_since_rm_contact": since_contact}
