@@ -1,0 +1,140 @@
+"""The Tasks page: views by due date, create, edit, complete with an outcome, reminders."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QSystemTrayIcon
+from pytestqt.qtbot import QtBot
+
+from local_store import outbox
+from rm_desk.domain.model import TaskStatus
+from rm_desk.services import tasks as task_service
+from rm_desk.services.session import Session
+from tests.ui.conftest import NOW
+from ui.context import AppContext
+from ui.models.tasks import TaskTableModel
+from ui.views.tasks import OutcomeDialog, ReminderNotifier, TaskDialog, TasksPage
+
+TODAY = NOW.astimezone().date()
+
+
+def open_page(qtbot: QtBot, ctx: AppContext, view: str = "today") -> TasksPage:
+    page = TasksPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1000, 500)
+    page.show()
+    with qtbot.waitSignal(page.loaded):
+        if view == "today":
+            page.activate()
+        else:
+            page.show_view(view)
+    return page
+
+
+def test_task_model_passes_the_model_tester(
+    qtbot: QtBot, qtmodeltester: object, session: Session
+) -> None:
+    model = TaskTableModel()
+    model.set_lines(task_service.task_lines(session, "open"), TODAY)
+    assert model.rowCount() > 0
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_views_list_the_users_tasks_by_due_date(
+    qtbot: QtBot, ctx: AppContext, session: Session
+) -> None:
+    for view in ("overdue", "upcoming", "done"):
+        page = open_page(qtbot, ctx, view)
+        expected = [line.task.id for line in task_service.task_lines(session, view)]
+        assert expected, view
+        assert [page.model.task(r).id for r in range(page.model.rowCount())] == expected  # type: ignore[union-attr]
+        if view == "overdue":
+            assert all(page.model.task(r).due < TODAY for r in range(page.model.rowCount()))  # type: ignore[union-attr]
+        customer = page.model.index(0, 2).data()
+        assert page.model.lines[0].task.customer_id in customer
+        assert page.model.lines[0].customer_name in customer
+    assert not page.table.isColumnHidden(7)  # the outcome column shows for done tasks
+
+
+def test_complete_a_task_with_an_outcome(qtbot: QtBot, ctx: AppContext, session: Session) -> None:
+    page = open_page(qtbot, ctx, "overdue")
+    task = page.selected()
+    assert task is not None
+    assert page.complete_button.isEnabled()
+    dialog = page.complete_selected()
+    assert isinstance(dialog, OutcomeDialog)
+    dialog._check()  # an empty outcome is refused
+    assert dialog.isVisible()
+    assert dialog.error.text()
+    dialog.outcome.setPlainText("Customer renewed for 12 months")
+    with qtbot.waitSignal(page.loaded):  # the broadcast reloads the page
+        dialog._check()
+    assert page.model.row_of(task.id) == -1  # no longer overdue
+    with qtbot.waitSignal(page.loaded):
+        page.show_view("done")
+    row = page.model.row_of(task.id)
+    assert row >= 0
+    done = page.model.task(row)
+    assert done is not None
+    assert done.status is TaskStatus.DONE
+    assert done.outcome == "Customer renewed for 12 months"
+    assert page.model.index(row, 7).data() == "Customer renewed for 12 months"
+    with session.store.read() as conn:
+        last = outbox.pending(conn, 10_000)[-1]
+    assert (last.name, last.entity_id) == ("task.update", task.id)
+    assert last.fields == {"status": "done", "outcome": "Customer renewed for 12 months"}
+
+
+def test_create_and_edit_a_task(qtbot: QtBot, ctx: AppContext, session: Session) -> None:
+    page = open_page(qtbot, ctx, "upcoming")
+    dialog = page.new_task()
+    assert isinstance(dialog, TaskDialog)
+    with qtbot.waitSignal(dialog.picker.searched):
+        dialog.picker.text.setText(page.model.lines[0].customer_name)
+    cif = dialog.picker.customer_id()
+    assert cif
+    dialog.title_edit.setText("Bring the new wealth brochure")
+    dialog.due.setDate(QDate(2026, 12, 3))
+    with qtbot.waitSignal(page.loaded):
+        dialog._check()
+    created = [line.task for line in page.model.lines if line.task.title.startswith("Bring")]
+    assert len(created) == 1
+    assert (created[0].customer_id, created[0].due) == (cif, date(2026, 12, 3))
+
+    assert page.select_task(created[0].id)
+    edit = page.edit_selected()
+    assert edit is not None
+    assert edit.title_edit.text() == "Bring the new wealth brochure"
+    edit.due.setDate(QDate(2026, 12, 10))
+    assert edit.changed_values() == {"due": date(2026, 12, 10)}
+    with qtbot.waitSignal(page.loaded):
+        edit._check()
+    row = page.model.row_of(created[0].id)
+    assert page.model.task(row).due == date(2026, 12, 10)  # type: ignore[union-attr]
+
+
+def test_reminders_announce_due_tasks_once_and_fall_back_without_a_tray(
+    qtbot: QtBot, ctx: AppContext, session: Session
+) -> None:
+    cif = task_service.task_lines(session, "open")[0].task.customer_id
+    fresh, _ = task_service.create_task(session, cif, "Call before noon", TODAY)
+    later, _ = task_service.create_task(session, cif, "Next month", TODAY + timedelta(days=30))
+    notifier = ReminderNotifier(ctx)
+    assert not QSystemTrayIcon.isSystemTrayAvailable()  # offscreen: no tray
+    with qtbot.waitSignal(notifier.due) as due, qtbot.waitSignal(notifier.reminder) as said:
+        notifier.check()
+    ids = {t.id for t in due.args[0]}
+    assert fresh.id in ids
+    assert later.id not in ids
+    assert ids == {t.id for t in task_service.due_now(session)}
+    assert str(len(ids)) in said.args[0]
+    # a second check announces nothing new
+    with qtbot.assertNotEmitted(notifier.due):
+        notifier.check()
+        qtbot.waitUntil(lambda: ctx.tasks.in_flight == 0)
+    newer, _ = task_service.create_task(session, cif, "Urgent callback", TODAY)
+    with qtbot.waitSignal(notifier.due) as due:
+        notifier.check()
+    assert [t.id for t in due.args[0]] == [newer.id]

@@ -1,0 +1,420 @@
+"""Tasks: the user's follow-ups due today, overdue, upcoming and done.
+
+Create (Ctrl+T), edit (F2), complete with an outcome (Ctrl+D), open the customer
+(Enter / double-click). Every change goes through `rm_desk.services.tasks` on the
+database thread and is broadcast. `ReminderNotifier` announces tasks that are due
+as desktop notifications (the system tray), or through its `reminder` signal for
+the status bar where there is no tray (offscreen, some Linux desktops).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSystemTrayIcon,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
+from rm_desk.services import tasks as task_service
+from rm_desk.services.changes import Changes
+from rm_desk.services.session import Session
+from rm_desk.services.tasks import TaskLine
+from ui import words
+from ui.context import AppContext
+from ui.models.tasks import TaskTableModel
+from ui.views.base import Page
+from ui.views.picker import CustomerPicker
+
+VIEWS = ("today", "overdue", "upcoming", "done")
+REMINDER_INTERVAL_MS = 5 * 60 * 1000
+
+
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+class TaskDialog(QDialog):
+    """A new task (customer chosen or given) or the editable fields of an existing one."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        customer_id: str = "",
+        task: FollowUpTask | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.task = task
+        self.setWindowTitle(self.tr("Edit task") if task else self.tr("New task"))
+        self.fixed_customer = task.customer_id if task else customer_id
+        self.picker = CustomerPicker(ctx)
+        self.title_edit = QLineEdit(task.title if task else "")
+        self.title_edit.setAccessibleName(self.tr("Task title"))
+        self.due = QDateEdit(_qdate(task.due) if task else QDate.currentDate())
+        self.due.setCalendarPopup(True)
+        self.due.setAccessibleName(self.tr("Due date"))
+        self.priority = QComboBox()
+        self.priority.setAccessibleName(self.tr("Priority"))
+        for p in TaskPriority:
+            self.priority.addItem(words.task_priority(p), int(p))
+        self.priority.setCurrentIndex(
+            self.priority.findData(int(task.priority if task else TaskPriority.NORMAL))
+        )
+        self.detail = QPlainTextEdit(task.detail if task else "")
+        self.detail.setAccessibleName(self.tr("Details"))
+        self.detail.setTabChangesFocus(True)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName(self.tr("Problem with the form"))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        if self.fixed_customer:
+            form.addRow(self.tr("Customer"), QLabel(self.fixed_customer))
+            self.picker.hide()
+        else:
+            form.addRow(self.tr("Customer"), self.picker)
+        form.addRow(self.tr("Title"), self.title_edit)
+        form.addRow(self.tr("Due"), self.due)
+        form.addRow(self.tr("Priority"), self.priority)
+        form.addRow(self.tr("Details"), self.detail)
+        form.addRow(self.error)
+        form.addRow(buttons)
+
+    def customer_id(self) -> str:
+        return self.fixed_customer or self.picker.customer_id()
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "title": self.title_edit.text().strip(),
+            "due": self.due.date().toPython(),
+            "priority": TaskPriority(int(self.priority.currentData())),
+            "detail": self.detail.toPlainText().strip(),
+        }
+
+    def changed_values(self) -> dict[str, Any]:
+        """For an edit: only the fields that differ from the task."""
+        if self.task is None:
+            return self.values()
+        return {k: v for k, v in self.values().items() if getattr(self.task, k) != v}
+
+    def _check(self) -> None:
+        if not self.customer_id():
+            self.error.setText(self.tr("Choose the customer first."))
+        elif not self.title_edit.text().strip():
+            self.error.setText(self.tr("A task needs a title."))
+        else:
+            self.accept()
+
+
+class OutcomeDialog(QDialog):
+    """Completing a follow-up asks how it ended."""
+
+    def __init__(self, task: FollowUpTask, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.task = task
+        self.setWindowTitle(self.tr("Complete task"))
+        self.outcome = QPlainTextEdit()
+        self.outcome.setAccessibleName(self.tr("Outcome of the follow-up"))
+        self.outcome.setPlaceholderText(self.tr("What happened? e.g. customer renewed the deposit"))
+        self.outcome.setTabChangesFocus(True)
+        self.error = QLabel()
+        self.error.setAccessibleName(self.tr("Problem with the form"))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(task.title))
+        layout.addWidget(self.outcome)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.outcome.toPlainText().strip()
+
+    def _check(self) -> None:
+        if self.text():
+            self.accept()
+        else:
+            self.error.setText(self.tr("Say how the follow-up ended before completing it."))
+
+
+class TasksPage(Page):
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.view = "today"
+        self.dialog: QDialog | None = None  # the task or outcome dialog now open
+        self.tabs = QTabBar()
+        self.tabs.setAccessibleName(self.tr("Which tasks to show"))
+        for label in (self.tr("Today"), self.tr("Overdue"), self.tr("Upcoming"), self.tr("Done")):
+            self.tabs.addTab(label)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.model = TaskTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Tasks"))
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.open_customer())
+        self.summary = QLabel()
+        self.summary.setAccessibleName(self.tr("Number of tasks shown"))
+
+        self.new_button = self._button(self.tr("New task…"), self.tr("Create a task (Ctrl+T)"),
+                                       self.new_task)  # fmt: skip
+        self.edit_button = self._button(self.tr("Edit…"), self.tr("Edit the selected task (F2)"),
+                                        self.edit_selected)  # fmt: skip
+        self.complete_button = self._button(
+            self.tr("Complete…"), self.tr("Complete the selected task (Ctrl+D)"),
+            self.complete_selected,
+        )  # fmt: skip
+        self.open_button = self._button(
+            self.tr("Open customer"), self.tr("Open the customer of the selected task (Enter)"),
+            self.open_customer,
+        )  # fmt: skip
+        for keys, slot in (
+            ("Ctrl+T", self.new_task),
+            ("F2", self.edit_selected),
+            ("Ctrl+D", self.complete_selected),
+            ("Return", self.open_customer),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.tabs)
+        bar.addStretch(1)
+        for b in (self.new_button, self.edit_button, self.complete_button, self.open_button):
+            bar.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        self._enable()
+
+    def _button(self, text: str, name: str, slot: Any) -> QPushButton:
+        b = QPushButton(text)
+        b.setAccessibleName(name)
+        b.setToolTip(name)
+        b.clicked.connect(slot)
+        return b
+
+    def title(self) -> str:
+        return self.tr("Tasks")
+
+    def concerns(self, changes: Changes) -> bool:
+        return changes.tasks
+
+    # --- loading --------------------------------------------------------------------------
+
+    def show_view(self, view: str) -> None:
+        """Switch to 'today', 'overdue', 'upcoming' or 'done' and load it."""
+        self.tabs.setCurrentIndex(VIEWS.index(view))
+        if view == self.view:
+            self.reload()
+
+    def _tab_changed(self, index: int) -> None:
+        self.view = VIEWS[index]
+        self.reload()
+
+    def reload(self) -> None:
+        view = self.view
+
+        def job(session: Session) -> tuple[list[TaskLine], date]:
+            return task_service.task_lines(session, view), session.clock().astimezone().date()
+
+        self.ctx.db(job, lambda result: self._show(view, *result), owner=self)
+
+    def _show(self, view: str, lines: list[TaskLine], today: date) -> None:
+        if view != self.view:
+            return
+        selected = self.selected()
+        self.model.set_lines(lines, today)
+        self.table.setColumnHidden(COLUMN_OUTCOME, view != "done")
+        self.table.setColumnHidden(COLUMN_ASSIGNEE, True)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        row = self.model.row_of(selected.id) if selected else -1
+        if row < 0 and lines:
+            row = 0
+        if row >= 0:
+            self.table.selectRow(row)
+        self.summary.setText(self.tr("%n task(s)", "", len(lines)))
+        self._enable()
+        self.loaded.emit()
+
+    def selected(self) -> FollowUpTask | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.task(rows[0].row()) if rows else None
+
+    def select_task(self, task_id: str) -> bool:
+        row = self.model.row_of(task_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0
+
+    def _enable(self) -> None:
+        task = self.selected()
+        is_open = task is not None and task.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+        self.edit_button.setEnabled(is_open)
+        self.complete_button.setEnabled(is_open)
+        self.open_button.setEnabled(task is not None)
+
+    # --- actions --------------------------------------------------------------------------
+
+    def open_customer(self) -> None:
+        task = self.selected()
+        if task is not None:
+            self.ctx.open_customer.emit(task.customer_id)
+
+    def new_task(self, customer_id: str = "") -> TaskDialog:
+        dialog = TaskDialog(self.ctx, customer_id=customer_id or "", parent=self)
+        dialog.accepted.connect(lambda: self._create(dialog))
+        self._open(dialog)
+        return dialog
+
+    def _create(self, dialog: TaskDialog) -> None:
+        cif, v = dialog.customer_id(), dialog.values()
+        self.ctx.write(
+            lambda s: task_service.create_task(
+                s, cif, v["title"], v["due"], priority=v["priority"], detail=v["detail"]
+            ),
+            lambda result: self._after_write(result[0]),
+            owner=self,
+        )
+
+    def edit_selected(self) -> TaskDialog | None:
+        task = self.selected()
+        if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS):
+            return None
+        dialog = TaskDialog(self.ctx, task=task, parent=self)
+        dialog.accepted.connect(lambda: self._edit(task, dialog.changed_values()))
+        self._open(dialog)
+        return dialog
+
+    def _edit(self, task: FollowUpTask, changes: dict[str, Any]) -> None:
+        if not changes:
+            return
+        task_id = task.id
+        self.ctx.write(
+            lambda s: task_service.update_task(s, task_id, **changes),
+            lambda result: self._after_write(result[0]),
+            owner=self,
+        )
+
+    def complete_selected(self) -> OutcomeDialog | None:
+        task = self.selected()
+        if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS):
+            return None
+        dialog = OutcomeDialog(task, self)
+        dialog.accepted.connect(lambda: self._complete(task, dialog.text()))
+        self._open(dialog)
+        return dialog
+
+    def _complete(self, task: FollowUpTask, outcome: str) -> None:
+        task_id = task.id
+        self.ctx.write(
+            lambda s: task_service.complete_task(s, task_id, outcome),
+            lambda result: self._after_write(result[0]),
+            owner=self,
+        )
+
+    def _open(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        dialog.open()
+
+    def _after_write(self, task: FollowUpTask) -> None:
+        self.summary.setText(self.tr("Saved: %1").replace("%1", task.title))
+
+
+COLUMN_ASSIGNEE = 6
+COLUMN_OUTCOME = 7
+
+
+class ReminderNotifier(QObject):
+    """Announces tasks that are due, once each per session.
+
+    `check()` asks the database thread for the user's tasks due today or overdue and
+    shows the new ones as a tray notification when a system tray exists; otherwise
+    (or in addition) `reminder` carries the sentence so the window can put it in its
+    status bar. The window calls `start()` after unlock; it checks every 5 minutes.
+    """
+
+    reminder = Signal(str)
+    due = Signal(list)  # the FollowUpTasks announced by the last check
+
+    def __init__(
+        self, ctx: AppContext, tray: QSystemTrayIcon | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tray = tray
+        self.announced: set[str] = set()
+        self.timer = QTimer(self)
+        self.timer.setInterval(REMINDER_INTERVAL_MS)
+        self.timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        self.timer.start()
+        self.check()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def tray_available(self) -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def check(self) -> None:
+        self.ctx.db(task_service.due_now, self._announce, owner=self)
+
+    def _announce(self, tasks: list[FollowUpTask]) -> None:
+        new = [t for t in tasks if t.id not in self.announced]
+        self.announced |= {t.id for t in new}
+        if not new:
+            return
+        title = self.tr("RM Desk: %n follow-up(s) due", "", len(new))
+        body = "\n".join(f"{t.due.isoformat()}  {t.title}" for t in new[:5])
+        if len(new) > 5:
+            body += "\n" + self.tr("…and %n more", "", len(new) - 5)
+        if self.tray_available():
+            if self.tray is None:
+                self.tray = QSystemTrayIcon(QIcon(), self)
+            if not self.tray.isVisible():
+                self.tray.show()
+            self.tray.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 10_000)
+        self.reminder.emit(title)
+        self.due.emit(new)
