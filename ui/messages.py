@@ -13,11 +13,8 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
-from local_store import errors as store_errors
-from rm_desk.services.book import PermissionDenied
-from rm_desk.services.customers import InvalidEdit
-from rm_desk.services.notes import InvalidNote
-from rm_desk.services.tasks import InvalidTask
+from rm_desk.services import errors as store_errors
+from rm_desk.services.errors import InvalidEdit, InvalidNote, InvalidTask, PermissionDenied
 from sync.client import errors as sync_errors
 
 log = logging.getLogger(__name__)

@@ -6,12 +6,16 @@ gateway) runs on a separate pool so a slow server never delays a profile opening
 Jobs never touch widgets: their result or error comes back to the GUI thread
 through a queued signal and is handed to the `on_done` / `on_error` callbacks there.
 
-A job started for a view that has since been closed is dropped on return: the
-callback's owner is tracked weakly through its `QObject`.
+A job started for a view that has since been closed is dropped on return. The
+worker thread never holds a reference to the callbacks or their owner (they stay in
+a table on the GUI side, the worker only knows a ticket number): a Qt object whose
+last Python reference died on a worker thread would be destroyed there, which Qt
+does not allow. For the same reason a job must not capture widgets.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -33,14 +37,12 @@ class _Reply:
     owner: QObject | None
     on_done: Done | None
     on_error: Failed | None
-    result: Any = None
-    error: BaseException | None = None
 
 
 class TaskManager(QObject):
     """Runs callables off the GUI thread and delivers their outcome on it."""
 
-    _delivered = Signal(object)
+    _delivered = Signal(int, object, object)  # ticket, result, error
     busy_changed = Signal(int)  # jobs in flight
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -49,6 +51,8 @@ class TaskManager(QObject):
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rm-desk-net")
         self._delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._in_flight = 0
+        self._replies: dict[int, _Reply] = {}
+        self._tickets = itertools.count(1)
         self._lock = threading.Lock()
         self._closed = False
         self.default_error: Failed | None = None
@@ -88,17 +92,21 @@ class TaskManager(QObject):
         if self._closed:
             raise RuntimeError("the task manager is shut down")
         self._count(+1)
-        reply = _Reply(owner, on_done, on_error)
+        ticket = next(self._tickets)
+        self._replies[ticket] = _Reply(owner, on_done, on_error)
+        delivered = self._delivered
 
         def work() -> Any:
+            result: Any = None
+            error: BaseException | None = None
             try:
-                reply.result = job()
+                result = job()
             except BaseException as exc:  # delivered to the GUI thread, not swallowed
-                reply.error = exc
-            self._delivered.emit(reply)
-            if reply.error is not None:
-                raise reply.error
-            return reply.result
+                error = exc
+            delivered.emit(ticket, result, error)
+            if error is not None:
+                raise error
+            return result
 
         return pool.submit(work)
 
@@ -115,19 +123,20 @@ class TaskManager(QObject):
 
     # --- delivering results (GUI thread) -------------------------------------------------
 
-    @Slot(object)
-    def _deliver(self, reply: _Reply) -> None:
+    @Slot(int, object, object)
+    def _deliver(self, ticket: int, result: Any, error: BaseException | None) -> None:
         self._count(-1)
+        reply = self._replies.pop(ticket)
         if reply.owner is not None and not isValid(reply.owner):
             return  # the view that asked is gone
-        if reply.error is not None:
+        if error is not None:
             handler = reply.on_error or self.default_error
             if handler is None:
-                log.error("background job failed", exc_info=reply.error)
+                log.error("background job failed", exc_info=error)
                 return
-            handler(reply.error)
+            handler(error)
         elif reply.on_done is not None:
-            reply.on_done(reply.result)
+            reply.on_done(result)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking work; with `wait`, let queued jobs finish (lock, close)."""

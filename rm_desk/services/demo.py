@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from local_store.bulk import LoadCounts, bulk_load
+from local_store.profiles import ProfileRegistry
 from rm_desk.demo import generate_bank
 from rm_desk.domain.model import Role
 from rm_desk.services import session as sessions
@@ -97,6 +98,7 @@ class DemoEnvironment:
     user: str
     password: str
     data_dir: Path
+    registry: ProfileRegistry
 
     def close(self) -> None:
         if self.session.store.is_open:
@@ -108,7 +110,6 @@ def start_demo(
     base_dir: Path, *, customers: int = 5000, rms: int = 10, seed: int = 7
 ) -> DemoEnvironment:
     """Seed a demo bank into an embedded gateway and provision the RM `rm001` from it."""
-    from local_store.profiles import ProfileRegistry  # noqa: PLC0415
     from rm_desk.domain.policy import KeyringMode, Policy  # noqa: PLC0415
     from rm_desk.services import sync as sync_service  # noqa: PLC0415
     from sync.server import admin  # noqa: PLC0415
@@ -120,4 +121,19 @@ def start_demo(
     password = generate_bank(1000, rms, seed=seed, as_of=date.today()).user_passwords()["rm001"]
     reg = ProfileRegistry(base_dir / "client", policy=Policy(keyring=KeyringMode.OFF))
     added = sync_service.add_profile(reg, "rm001", password, url)
-    return DemoEnvironment(added.session, gateway, url, "rm001", password, base_dir / "client")
+    return DemoEnvironment(
+        added.session, gateway, url, "rm001", password, base_dir / "client", reg
+    )
+
+
+def add_demo_profile(env: DemoEnvironment, user: str) -> Session:
+    """Provision another seeded employee (a manager, a teller) on this computer."""
+    from rm_desk.services import sync as sync_service  # noqa: PLC0415
+
+    password = demo_password(user)
+    return sync_service.add_profile(env.registry, user, password, env.url).session
+
+
+def demo_password(user: str) -> str:
+    """The seeded bank's password for one of its employees (demo only)."""
+    return f"demo-{user}"

@@ -14,7 +14,6 @@ from sqlalchemy import Connection
 
 from local_store import book, outbox, records
 from local_store.codec import t2s
-from local_store.records import Draft
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import (
     FollowUpTask,
@@ -25,6 +24,8 @@ from rm_desk.domain.model import (
 )
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
+
+Draft = records.Draft  # the window names drafts through this service
 
 MAX_NOTE_CHARS = 20_000
 

@@ -18,6 +18,10 @@ from rm_desk.domain.masking import DEFAULT_MASKING, MaskingPolicy, masked_for_ro
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
 
+# The window names these through the service layer (it may not import the store).
+Registry = ProfileRegistry
+ProfileInfo = Profile
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)

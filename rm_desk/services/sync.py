@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from local_store import outbox
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import Role
@@ -28,6 +29,15 @@ from sync.client.transport import Transport
 
 def transport_for(server: str, policy: Policy) -> Transport:
     return Transport(server, ca_bundle=policy.ca_bundle, spki_pin=policy.spki_pin_sha256)
+
+
+def server_reachable(server: str, policy: Policy) -> bool:
+    """Whether the central CRM answers its health check now (TLS policy applies)."""
+    transport = transport_for(server, policy)
+    try:
+        return transport.reachable()
+    finally:
+        transport.close()
 
 
 @dataclass
@@ -115,3 +125,25 @@ def changes_of(summary: SyncSummary) -> Changes:
         outbox=True,
         everything=everything,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What the status bar shows: pending work, open conflicts, the last sync."""
+
+    pending: int
+    conflicts: int
+    returned: int
+    last_sync_at: str | None
+    last_error: str | None
+
+
+def sync_status(session: Session) -> SyncStatus:
+    with session.store.read() as conn:
+        st = outbox.state(conn)
+        pending = outbox.pending_count(conn)
+        conflicts, returned = conn.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM conflicts WHERE resolved IS NULL), "
+            "(SELECT count(*) FROM returned_work)"
+        ).one()
+    return SyncStatus(pending, int(conflicts), int(returned), st.last_sync_at, st.last_error)

@@ -153,6 +153,17 @@ class Transport:
         assert last_error is not None  # noqa: S101
         raise last_error
 
+    def reachable(self) -> bool:
+        """One quick GET /health, no retries: is the central CRM there right now?"""
+        try:
+            response = self.session.get(
+                self.base_url + "/health", timeout=(3.0, 5.0), verify=self.verify
+            )
+        except requests.RequestException:
+            return False
+        with response:
+            return response.status_code == 200
+
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self._send("POST", path, json_body=body)
         try:

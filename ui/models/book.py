@@ -1,48 +1,178 @@
 """The book table: a model over customer ids that fetches rows a window at a time.
 
-The model holds only the sorted, filtered list of primary keys; `data()` reads rows
-from a small window cache filled through the book service, so 100,000 customers
-cost one list of ints, not 100,000 row objects or widgets.
+The model holds only the sorted, filtered list of primary keys (100,000 customers
+cost one list of ints). `data()` never touches the database: a row not yet cached
+shows a placeholder and asks for its window of rows on the database thread; when
+the rows arrive the window's cells are repainted. Sorting and filtering happen in
+SQL on the database thread (`reload`), never by rebuilding widgets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
 
-from rm_desk.domain.book import BookRow
+from rm_desk.domain.book import ALL_CUSTOMERS, BY_NAME, BookColumn, BookFilter, BookRow, BookSort
+from rm_desk.domain.model import ChurnLevel
+from rm_desk.services import book as book_service
+from rm_desk.services.changes import Changes
+from ui import words
+from ui.context import AppContext
 
 WINDOW = 200
-
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("cif", "CIF"),
-    ("name", "Name"),
-    ("segment", "Segment"),
-    ("aum", "AUM (¥)"),
-    ("lifecycle", "Lifecycle"),
-    ("churn", "Churn"),
-    ("last_contact", "Last contact"),
-    ("next_task", "Next task"),
-    ("tags", "Tags"),
-)
+MAX_WINDOWS = 40  # cached windows (8,000 rows) before the oldest is dropped
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+# (key, sort column or None, header in English — translated in `headerData`)
+COLUMNS: tuple[tuple[str, BookColumn | None], ...] = (
+    ("name", BookColumn.NAME),
+    ("cif", BookColumn.CIF),
+    ("segment", BookColumn.SEGMENT),
+    ("aum", BookColumn.AUM),
+    ("lifecycle", BookColumn.LIFECYCLE),
+    ("churn", BookColumn.CHURN),
+    ("last_contact", BookColumn.LAST_CONTACT),
+    ("next_task", BookColumn.NEXT_TASK),
+    ("tags", None),
+)
+
+CHURN_COLOURS = {
+    ChurnLevel.RED: QColor("#c62828"),
+    ChurnLevel.AMBER: QColor("#ef8f00"),
+    ChurnLevel.GREEN: QColor("#2e7d32"),
+}
+
+
+def _header(key: str) -> str:
+    t = QCoreApplication.translate
+    return {
+        "name": t("BookTableModel", "Name"),
+        "cif": t("BookTableModel", "CIF"),
+        "segment": t("BookTableModel", "Segment"),
+        "aum": t("BookTableModel", "AUM (¥)"),
+        "lifecycle": t("BookTableModel", "Lifecycle"),
+        "churn": t("BookTableModel", "Churn risk"),
+        "last_contact": t("BookTableModel", "Last contact"),
+        "next_task": t("BookTableModel", "Next task"),
+        "tags": t("BookTableModel", "Tags"),
+    }[key]
+
 
 class BookTableModel(QAbstractTableModel):
-    def __init__(self, fetch_rows: Callable[[Sequence[int]], list[BookRow]]) -> None:
-        super().__init__()
-        self._fetch_rows = fetch_rows
-        self._ids: list[int] = []
-        self._cache: dict[int, BookRow] = {}
+    """Customer ids in SQL order; rows fetched lazily by window on the database thread."""
 
-    def set_ids(self, ids: list[int]) -> None:
+    reloaded = Signal(int)  # number of customers now listed
+    rows_arrived = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._ids: list[int] = []
+        self._generation = 0  # bumps on every reload; late windows of an old list are dropped
+        self._windows: OrderedDict[int, dict[int, BookRow]] = OrderedDict()
+        self._pending: set[int] = set()
+        self.filter: BookFilter = ALL_CUSTOMERS
+        self.sort_order: BookSort = BY_NAME
+        self.locale = QLocale()
+
+    # --- the id list ----------------------------------------------------------------------
+
+    def reload(self, filt: BookFilter | None = None, sort: BookSort | None = None) -> None:
+        if filt is not None:
+            self.filter = filt
+        if sort is not None:
+            self.sort_order = sort
+        f, s = self.filter, self.sort_order
+        self._generation += 1
+        generation = self._generation
+        self.ctx.db(
+            lambda session: book_service.book_ids(session, f, s),
+            lambda ids: self._set_ids(ids, generation),
+            owner=self,
+        )
+
+    def _set_ids(self, ids: list[int], generation: int) -> None:
+        if generation != self._generation:
+            return
         self.beginResetModel()
         self._ids = ids
-        self._cache.clear()
+        self._windows.clear()
+        self._pending.clear()
         self.endResetModel()
+        self.reloaded.emit(len(ids))
+
+    def set_ids(self, ids: list[int]) -> None:
+        """Show exactly these customers (search results), in this order."""
+        self._generation += 1
+        self._set_ids(ids, self._generation)
+
+    def pk_at(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_at(self, row: int) -> BookRow | None:
+        """The cached row, or None (and its window requested) when not loaded yet."""
+        if not 0 <= row < len(self._ids):
+            return None
+        start = (row // WINDOW) * WINDOW
+        window = self._windows.get(start)
+        if window is None:
+            self._request(start)
+            return None
+        self._windows.move_to_end(start)
+        return window.get(self._ids[row])
+
+    def _request(self, start: int) -> None:
+        if start in self._pending:
+            return
+        self._pending.add(start)
+        pks = self._ids[start : start + WINDOW]
+        generation = self._generation
+        self.ctx.db(
+            lambda session: book_service.book_rows(session, pks),
+            lambda rows: self._arrived(start, rows, generation),
+            owner=self,
+        )
+
+    def _arrived(self, start: int, rows: Sequence[BookRow], generation: int) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(start)
+        self._windows[start] = {r.pk: r for r in rows}
+        while len(self._windows) > MAX_WINDOWS:
+            self._windows.popitem(last=False)
+        last = min(start + WINDOW, len(self._ids)) - 1
+        if last >= start:
+            self.dataChanged.emit(self.index(start, 0), self.index(last, len(COLUMNS) - 1))
+        self.rows_arrived.emit()
+
+    def refresh_rows(self, changes: Changes) -> None:
+        """Drop cached windows so touched rows are read again; reload ids if needed."""
+        if changes.everything or changes.book:
+            self.reload()
+            return
+        if changes.customers:
+            self._windows.clear()
+            if self._ids:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1)
+                )
+
+    # --- Qt model API --------------------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
@@ -53,47 +183,71 @@ class BookTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(COLUMNS):
-            return self.tr(COLUMNS[section][1])
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _header(COLUMNS[section][0])
         return None
 
-    def row_at(self, row: int) -> BookRow | None:
-        if not 0 <= row < len(self._ids):
-            return None
-        pk = self._ids[row]
-        if pk not in self._cache:
-            start = (row // WINDOW) * WINDOW
-            window = self._ids[start : start + WINDOW]
-            if len(self._cache) > 20 * WINDOW:
-                self._cache.clear()
-            for item in self._fetch_rows(window):
-                self._cache[item.pk] = item
-        return self._cache.get(pk)
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        col = COLUMNS[column][1]
+        if col is None:
+            return
+        self.reload(sort=BookSort(col, order == Qt.SortOrder.DescendingOrder))
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+        if not index.isValid():
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.TextAlignmentRole and key == "aum":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.UserRole,
+        ):
             return None
         item = self.row_at(index.row())
         if item is None:
-            return None
-        key = COLUMNS[index.column()][0]
-        if key == "cif":
+            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
+        if role == Qt.ItemDataRole.UserRole:
             return item.cif
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if key == "churn" and item.churn_level is not None:
+                return QBrush(CHURN_COLOURS[item.churn_level])
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "churn" and item.churn_score is not None:
+                return words.score_text(item.churn_score)
+            return None
+        return self._display(key, item)
+
+    def _display(self, key: str, item: BookRow) -> Any:
         if key == "name":
             return item.name
+        if key == "cif":
+            return item.cif
         if key == "segment":
-            return item.segment.value
+            return words.segment(item.segment)
         if key == "aum":
-            return f"{item.aum_fen / 100:,.2f}"
+            return self.locale.toString(item.aum_fen / 100, "f", 2)
         if key == "lifecycle":
-            return item.lifecycle.value
+            return words.lifecycle(item.lifecycle)
         if key == "churn":
-            return item.churn_level.value if item.churn_level else ""
+            return words.churn_level(item.churn_level) if item.churn_level else ""
         if key == "last_contact":
-            return (item.last_contact_at or "")[:10]
+            return self._date(item.last_contact_at)
         if key == "next_task":
-            return item.next_task_due or ""
+            return self._date(item.next_task_due)
         if key == "tags":
             return " · ".join(item.tags)
         return None
+
+    def _date(self, text: str | None) -> str:
+        if not text:
+            return ""
+        d = QDate.fromString(text[:10], "yyyy-MM-dd")
+        return self.locale.toString(d, QLocale.FormatType.ShortFormat) if d.isValid() else ""

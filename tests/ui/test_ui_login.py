@@ -1,0 +1,113 @@
+"""Sign-in: profile list, wrong password, back-off and lockout countdown, unlock."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from rm_desk.domain.model import Role
+from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.services import errors
+from rm_desk.services import session as sessions
+from rm_desk.services.demo import LOCAL_DEMO_SERVER
+from rm_desk.services.session import Registry, Session
+from ui.login import LoginWindow
+from ui.taskman import TaskManager
+
+PASSWORD = "correct horse 42"
+
+
+@pytest.fixture
+def reg(tmp_path: Path) -> Registry:
+    registry = sessions.registry(
+        tmp_path / "data", Policy(keyring=KeyringMode.OFF, max_password_attempts=3)
+    )
+    for user, role in (("rm001", Role.RM), ("mgr001", Role.MANAGER)):
+        s = sessions.create_profile(registry, user, PASSWORD, server=LOCAL_DEMO_SERVER, role=role)
+        s.lock()
+    return registry
+
+
+@pytest.fixture
+def tasks(qapp: object) -> Iterator[TaskManager]:
+    t = TaskManager()
+    yield t
+    t.shutdown()
+
+
+def _login(qtbot: QtBot, reg: Registry, tasks: TaskManager, user: str = "rm001") -> LoginWindow:
+    window = LoginWindow(reg, tasks, preselect=user, demo_hint="Demo: rm001 / secret")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.profiles_shown, timeout=10_000):
+        window.show()
+    return window
+
+
+def test_lists_profiles_and_shows_demo_credentials(
+    qtbot: QtBot, reg: Registry, tasks: TaskManager
+) -> None:
+    window = _login(qtbot, reg, tasks, user="mgr001")
+    users = [window.profiles.item(i).text() for i in range(window.profiles.count())]
+    assert len(users) == 2
+    assert window.selected_user() == "mgr001"
+    assert window.demo.isVisible()
+    assert "rm001" in window.demo.text()
+
+
+def test_right_password_unlocks(qtbot: QtBot, reg: Registry, tasks: TaskManager) -> None:
+    window = _login(qtbot, reg, tasks)
+    window.password.setText(PASSWORD)
+    with qtbot.waitSignal(window.unlocked, timeout=20_000) as unlocked:
+        window.unlock_button.click()
+    session = unlocked.args[0]
+    assert isinstance(session, Session)
+    assert session.user == "rm001" and not session.is_locked
+    assert window.password.text() == ""
+    session.lock()
+
+
+def test_wrong_password_says_so_then_backs_off_and_locks_out(
+    qtbot: QtBot, reg: Registry, tasks: TaskManager
+) -> None:
+    window = _login(qtbot, reg, tasks)
+    window.password.setText("wrong password")
+    window.unlock_button.click()
+    qtbot.waitUntil(lambda: "not correct" in window.message.text(), timeout=20_000)
+    assert "2" in window.message.text()  # attempts left
+    # The back-off after a failure shows a countdown and disables the button.
+    qtbot.waitUntil(lambda: window.countdown.isVisible(), timeout=10_000)
+    assert not window.unlock_button.isEnabled()
+    assert "s" in window.countdown.text()
+
+    # A lockout answer shows the message and a countdown of the whole lockout.
+    window._failed(errors.ProfileLocked(datetime.now(UTC) + timedelta(minutes=15), lockout=True))
+    assert "locked" in window.message.text().lower()
+    assert window.countdown.isVisible()
+    assert not window.unlock_button.isEnabled()
+    assert "in 900 s" in window.countdown.text() or "in 899 s" in window.countdown.text()
+
+
+def test_lockout_survives_a_new_window(qtbot: QtBot, reg: Registry, tasks: TaskManager) -> None:
+    for _ in range(3):
+        window = _login(qtbot, reg, tasks)
+        window.password.setText("wrong password")
+        window.unlock_button.setEnabled(True)
+        window.locked_until = None
+        window.try_unlock()
+        qtbot.waitUntil(lambda w=window: w.message.text() not in ("", "Unlocking…"), timeout=20_000)
+        _force_clock_past_backoff(reg)
+    fresh = _login(qtbot, reg, tasks)
+    assert fresh.countdown.isVisible(), fresh.message.text()
+    assert not fresh.unlock_button.isEnabled()
+
+
+def _force_clock_past_backoff(reg: Registry) -> None:
+    """Clear the short back-off (not the lockout) so the next attempt counts."""
+    profile = reg.get("rm001")
+    if profile.locked_until is None and profile.not_before is not None:
+        reg._put(dataclasses.replace(profile, not_before=None))

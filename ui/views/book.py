@@ -1,0 +1,243 @@
+"""My book: every customer the user may see, sortable and filterable in SQL.
+
+The filter bar builds a `BookFilter`; the table's model asks the database thread for
+the matching ids in the chosen order and fetches rows a window at a time, so the
+window stays responsive at 100,000 customers. Saved filters ("red, not contacted
+in 30 days") are kept in the encrypted store.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rm_desk.domain.book import BookFilter
+from rm_desk.domain.model import AumTier, ChurnLevel, Lifecycle, Segment
+from rm_desk.services import book as book_service
+from rm_desk.services.changes import Changes
+from ui import words
+from ui.context import AppContext
+from ui.models.book import BookTableModel
+from ui.views.base import Page
+
+ANY = ""
+
+
+class BookPage(Page):
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:  # noqa: PLR0915
+        super().__init__(ctx, parent)
+        self.model = BookTableModel(ctx, self)
+        self.model.reloaded.connect(self._on_reloaded)
+        self._saved: list[tuple[str, str, BookFilter]] = []
+
+        self.segment = self._combo(
+            self.tr("Segment"), [(s.value, words.segment(s)) for s in Segment]
+        )
+        self.tier = self._combo(self.tr("AUM tier"), [(t.value, words.tier(t)) for t in AumTier])
+        self.lifecycle = self._combo(
+            self.tr("Lifecycle"), [(x.value, words.lifecycle(x)) for x in Lifecycle]
+        )
+        self.churn = self._combo(
+            self.tr("Churn risk"), [(c.value, words.churn_level(c)) for c in ChurnLevel]
+        )
+        self.tag = self._combo(self.tr("Tag"), [])
+        self.not_contacted = QSpinBox()
+        self.not_contacted.setRange(0, 3650)
+        self.not_contacted.setSpecialValueText(self.tr("any"))
+        self.not_contacted.setSuffix(self.tr(" days"))
+        self.not_contacted.setAccessibleName(self.tr("Not contacted for at least (days)"))
+        self.not_contacted.valueChanged.connect(self._apply)
+        self.saved = QComboBox()
+        self.saved.setAccessibleName(self.tr("Saved filters"))
+        self.saved.setMinimumWidth(160)
+        self.saved.activated.connect(self._use_saved)
+        save = QPushButton(self.tr("Save filter…"))
+        save.setAccessibleName(self.tr("Save the current filter"))
+        save.clicked.connect(self._save_filter)
+        clear = QPushButton(self.tr("Clear"))
+        clear.setAccessibleName(self.tr("Clear all filters"))
+        clear.clicked.connect(self.clear_filters)
+
+        bar = QHBoxLayout()
+        for label, widget in (
+            (self.tr("Segment"), self.segment),
+            (self.tr("Tier"), self.tier),
+            (self.tr("Lifecycle"), self.lifecycle),
+            (self.tr("Churn"), self.churn),
+            (self.tr("Tag"), self.tag),
+            (self.tr("No contact"), self.not_contacted),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            bar.addWidget(caption)
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.saved)
+        bar.addWidget(save)
+        bar.addWidget(clear)
+
+        self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Book of customers"))
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((120, 130, 90, 130, 80, 80, 100, 100)):
+            self.table.setColumnWidth(column, width)
+        self.table.activated.connect(self._open)
+        self.count = QLabel()
+        self.count.setAccessibleName(self.tr("Number of customers listed"))
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+
+    def title(self) -> str:
+        return self.tr("My book")
+
+    def _combo(self, name: str, items: list[tuple[str, str]]) -> QComboBox:
+        box = QComboBox()
+        box.setAccessibleName(name)
+        box.addItem(self.tr("All"), ANY)
+        for value, text in items:
+            box.addItem(text, value)
+        box.currentIndexChanged.connect(self._apply)
+        return box
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.model.reload(self.current_filter())
+        self.ctx.db(
+            lambda s: (book_service.tags(s), book_service.saved_filters(s)),
+            self._fill_lists,
+            owner=self,
+        )
+
+    def concerns(self, changes: Changes) -> bool:
+        return changes.book or bool(changes.customers) or changes.churn
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.everything or changes.book or changes.churn:
+            super()._on_changed(changes)
+        elif changes.customers:
+            self.model.refresh_rows(changes)
+
+    def _fill_lists(
+        self, result: tuple[list[tuple[str, int]], list[tuple[str, str, BookFilter]]]
+    ) -> None:
+        tags, saved = result
+        current = self.tag.currentData()
+        self.tag.blockSignals(True)
+        self.tag.clear()
+        self.tag.addItem(self.tr("All"), ANY)
+        for tag, count in tags:
+            self.tag.addItem(f"{tag} ({count})", tag)
+        index = self.tag.findData(current)
+        self.tag.setCurrentIndex(max(index, 0))
+        self.tag.blockSignals(False)
+        self._saved = saved
+        self.saved.clear()
+        self.saved.addItem(self.tr("Saved filters…"), "")
+        for fid, name, _ in saved:
+            self.saved.addItem(name, fid)
+
+    def _on_reloaded(self, count: int) -> None:
+        self.count.setText(self.tr("%n customer(s)", "", count))
+        self.loaded.emit()
+
+    # --- filters ---------------------------------------------------------------------------
+
+    def current_filter(self) -> BookFilter:
+        def one(box: QComboBox) -> str:
+            return str(box.currentData() or "")
+
+        seg, tier, life, churn, tag = (
+            one(self.segment), one(self.tier), one(self.lifecycle), one(self.churn), one(self.tag)
+        )  # fmt: skip
+        days = self.not_contacted.value()
+        return BookFilter(
+            segments=frozenset({Segment(seg)}) if seg else frozenset(),
+            tiers=frozenset({AumTier(tier)}) if tier else frozenset(),
+            lifecycles=frozenset({Lifecycle(life)}) if life else frozenset(),
+            churn_levels=frozenset({ChurnLevel(churn)}) if churn else frozenset(),
+            tags=frozenset({tag}) if tag else frozenset(),
+            not_contacted_days=days or None,
+        )
+
+    def set_filter(self, filt: BookFilter) -> None:
+        """Show the filter in the bar (one value per list) and apply it."""
+
+        def pick(box: QComboBox, values: frozenset[str]) -> None:
+            box.blockSignals(True)
+            index = box.findData(next(iter(values))) if len(values) == 1 else 0
+            box.setCurrentIndex(max(index, 0))
+            box.blockSignals(False)
+
+        pick(self.segment, frozenset(v.value for v in filt.segments))
+        pick(self.tier, frozenset(v.value for v in filt.tiers))
+        pick(self.lifecycle, frozenset(v.value for v in filt.lifecycles))
+        pick(self.churn, frozenset(v.value for v in filt.churn_levels))
+        pick(self.tag, filt.tags)
+        self.not_contacted.blockSignals(True)
+        self.not_contacted.setValue(filt.not_contacted_days or 0)
+        self.not_contacted.blockSignals(False)
+        self.model.reload(filt)
+
+    def clear_filters(self) -> None:
+        self.set_filter(BookFilter())
+
+    def _apply(self) -> None:
+        self.model.reload(self.current_filter())
+
+    def _use_saved(self, index: int) -> None:
+        fid = self.saved.itemData(index)
+        for saved_id, _, filt in self._saved:
+            if saved_id == fid:
+                self.set_filter(filt)
+                return
+
+    def _save_filter(self) -> None:
+        name, ok = QInputDialog.getText(
+            self, self.tr("Save filter"), self.tr("Name of this filter:")
+        )
+        name = name.strip()
+        if not ok or not name:
+            return
+        filt = self.current_filter()
+
+        def save(session: object) -> None:
+            book_service.save_filter(session, name, filt)  # type: ignore[arg-type]
+
+        self.ctx.db(save, lambda _: self.reload(), owner=self)
+
+    def _open(self, index: QModelIndex) -> None:
+        item = self.model.row_at(index.row())
+        if item is not None:
+            self.ctx.open_customer.emit(item.cif)
+
+    def selected_customer(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.model.row_at(rows[0].row())
+        return item.cif if item else None

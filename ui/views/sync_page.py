@@ -1,0 +1,275 @@
+"""Sync: status, progress, conflicts to resolve and work returned by the server.
+
+A conflict is a field both this computer and someone else changed: "keep mine"
+sends this computer's value again as a new change, "keep theirs" accepts the
+central value. Returned work is what the server would not take (a customer moved
+to another RM, a task deleted elsewhere): it is never deleted, and its text can be
+exported so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rm_desk.services import conflicts as conflict_service
+from rm_desk.services import sync as sync_service
+from rm_desk.services.changes import Changes
+from rm_desk.services.conflicts import Conflict, ReturnedWork
+from ui.context import AppContext
+from ui.views.base import Page
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+class ConflictsModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[Conflict] = []
+
+    def set_items(self, items: list[Conflict]) -> None:
+        self.beginResetModel()
+        self.items = items
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 5
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        names = (
+            self.tr("Record"), self.tr("Field"), self.tr("Mine"), self.tr("Theirs"),
+            self.tr("Detected"),
+        )  # fmt: skip
+        return names[section] if 0 <= section < len(names) else None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        c = self.items[index.row()]
+        return (
+            f"{c.entity} {c.entity_id}", c.field, _value(c.mine), _value(c.theirs),
+            c.detected_at[:16].replace("T", " "),
+        )[index.column()]  # fmt: skip
+
+
+class ReturnedModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[ReturnedWork] = []
+
+    def set_items(self, items: list[ReturnedWork]) -> None:
+        self.beginResetModel()
+        self.items = items
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 4
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        names = (self.tr("Record"), self.tr("What"), self.tr("Why"), self.tr("Returned"))
+        return names[section] if 0 <= section < len(names) else None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        w = self.items[index.row()]
+        return (
+            f"{w.entity} {w.entity_id}",
+            w.summary,
+            w.reason,
+            w.returned_at[:16].replace("T", " "),
+        )[index.column()]
+
+
+class SyncPage(Page):
+    loaded = Signal()
+    sync_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Sync status"))
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName(self.tr("Sync progress"))
+        self.progress.setVisible(False)
+        self.sync_button = QPushButton(self.tr("Sync now (F5)"))
+        self.sync_button.setAccessibleName(self.tr("Sync now"))
+        self.sync_button.clicked.connect(self.sync_requested)
+
+        self.conflicts = ConflictsModel(self)
+        self.conflict_view = self._table(self.conflicts, self.tr("Conflicts"))
+        self.keep_mine = QPushButton(self.tr("Keep mine"))
+        self.keep_mine.setAccessibleName(self.tr("Keep my value for the selected conflict"))
+        self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
+        self.keep_theirs = QPushButton(self.tr("Keep theirs"))
+        self.keep_theirs.setAccessibleName(
+            self.tr("Keep the central value for the selected conflict")
+        )
+        self.keep_theirs.clicked.connect(lambda: self._resolve("theirs"))
+
+        self.returned = ReturnedModel(self)
+        self.returned_view = self._table(self.returned, self.tr("Returned work"))
+        export = QPushButton(self.tr("Export text…"))
+        export.setAccessibleName(self.tr("Export the returned work as text"))
+        export.clicked.connect(self._export)
+
+        top = QHBoxLayout()
+        top.addWidget(self.status, 1)
+        top.addWidget(self.progress)
+        top.addWidget(self.sync_button)
+
+        conflicts_box = QGroupBox(self.tr("Conflicts: the same field changed here and centrally"))
+        cl = QVBoxLayout(conflicts_box)
+        cl.addWidget(self.conflict_view)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.keep_mine)
+        buttons.addWidget(self.keep_theirs)
+        cl.addLayout(buttons)
+
+        returned_box = QGroupBox(self.tr("Returned work: changes the central CRM could not take"))
+        rl = QVBoxLayout(returned_box)
+        rl.addWidget(self.returned_view)
+        rb = QHBoxLayout()
+        rb.addStretch(1)
+        rb.addWidget(export)
+        rl.addLayout(rb)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(conflicts_box, 1)
+        layout.addWidget(returned_box, 1)
+
+    def title(self) -> str:
+        return self.tr("Sync")
+
+    def _table(self, model: QAbstractTableModel, name: str) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setAccessibleName(name)
+        view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        view.verticalHeader().setVisible(False)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        return view
+
+    def concerns(self, changes: Changes) -> bool:
+        return changes.outbox or changes.everything
+
+    def reload(self) -> None:
+        self.ctx.db(
+            lambda s: (
+                sync_service.sync_status(s),
+                conflict_service.open_conflicts(s),
+                conflict_service.returned_work(s),
+            ),
+            self._show,
+            owner=self,
+        )
+
+    def _show(
+        self,
+        result: tuple[sync_service.SyncStatus, list[Conflict], list[ReturnedWork]],
+    ) -> None:
+        status, conflicts, returned = result
+        lines = [
+            self.tr("%n change(s) waiting to be sent.", "", status.pending),
+            self.tr("Last successful sync: %1").replace(
+                "%1", (status.last_sync_at or self.tr("never"))[:16].replace("T", " ")
+            ),
+        ]
+        if status.last_error:
+            lines.append(self.tr("The last attempt did not complete; nothing was lost."))
+        self.status.setText("\n".join(lines))
+        self.conflicts.set_items(conflicts)
+        self.returned.set_items(returned)
+        has = bool(conflicts)
+        self.keep_mine.setEnabled(has)
+        self.keep_theirs.setEnabled(has)
+        if has:
+            self.conflict_view.selectRow(0)
+        self.loaded.emit()
+
+    def show_progress(self, done: int, remaining: int) -> None:
+        total = done + remaining
+        self.progress.setVisible(True)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def sync_finished(self) -> None:
+        self.progress.setVisible(False)
+        self.reload()
+
+    def _resolve(self, keep: str) -> None:
+        rows = self.conflict_view.selectionModel().selectedRows()
+        if not rows:
+            return
+        conflict_id = self.conflicts.items[rows[0].row()].id
+        self.ctx.write(lambda s: conflict_service.resolve(s, conflict_id, keep), owner=self)
+
+    def _export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export returned work"), "returned-work.txt", self.tr("Text (*.txt)")
+        )
+        if not path:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Export returned work"),
+            self.tr("The exported file is not encrypted and may contain customer details. "
+                    "Keep it only as long as needed. Export?"),
+        )  # fmt: skip
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def export(session: Any) -> None:
+            text = conflict_service.export_returned_text(session)
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+
+        self.ctx.db(export, owner=self)
