@@ -48,8 +48,8 @@ def _data_options(p: argparse.ArgumentParser, *, gateway: bool) -> None:
     if gateway:
         p.add_argument("--from-gateway", action="store_true",
                        help="learn from the gateway's customer history, not a CSV")  # fmt: skip
-        p.add_argument("--horizon", type=_positive_int, default=6, metavar="N",
-                       help="with --from-gateway: left within N months (default 6)")  # fmt: skip
+        p.add_argument("--horizon", type=_positive_int, default=3, metavar="N",
+                       help="with --from-gateway: left within N months (default 3)")  # fmt: skip
     p.add_argument("--red-share", type=_share, default=0.05, metavar="S",
                    help="share of customers above the red threshold (default 0.05)")  # fmt: skip
     p.add_argument("--amber-share", type=_share, default=0.15, metavar="S",

@@ -370,7 +370,7 @@ def train_from_gateway(
     version: str | None = None,
     red_share: float = 0.05,
     amber_share: float = 0.15,
-    train_cutoffs: int = 6,
+    train_cutoffs: int = 24,
 ) -> GatewayResult:
     """Labels: customers who left within `horizon` months of a cutoff. The test cutoff
     is the last whose label window is fully observed; training cutoffs end `horizon`
@@ -425,11 +425,21 @@ def train_from_gateway(
         },
         now=now,
     )
+    # Thresholds: shares of the book as it stands now (the population clients score),
+    # not of the training rows, whose churn rate per cutoff is far lower.
+    current = history.rows_at(customers, snapshots, holdings, interactions, last, departed, 0)
+    model = training.with_thresholds(
+        model, additive.score(model, history.model_columns(current)).probability,
+        red_share=red_share, amber_share=amber_share,
+    )  # fmt: skip
     test_scores = additive.score(model, history.model_columns(test)).probability
     figures = metrics.evaluate(test.label, test_scores, red=model.red, amber=model.amber)
+    # Lead time only for customers who left after the test cutoff: the model never saw
+    # their departure as a label.
     figures["lead_time"] = lead_times(
-        model, customers, snapshots, holdings, interactions, departed, first + 6, last
-    )
+        model, customers, snapshots, holdings, interactions, departed, first + 6, last,
+        after=test_cutoff,
+    )  # fmt: skip
     figures["train_rows"] = len(rows.label)
     figures["train_positives"] = int(rows.label.sum())
     summary = {k: v for k, v in figures.items() if k != "calibration"}
@@ -446,11 +456,15 @@ def lead_times(
     first_cutoff: int,
     last: int,
     lookback: int = 6,
+    after: int = -1,
 ) -> dict[str, Any]:
     """For each customer who left (with `lookback` months of scorable history before),
     the months between first turning red (or amber) and leaving."""
     leavers = (
-        (departed != history.NEVER) & (departed - lookback >= first_cutoff) & (departed <= last)
+        (departed != history.NEVER)
+        & (departed - lookback >= first_cutoff)
+        & (departed <= last)
+        & (departed > after)
     )
     if not leavers.any():
         return {"leavers": 0}

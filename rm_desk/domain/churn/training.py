@@ -360,9 +360,18 @@ def train(
             },
         },
     )
-    prob = score(model, frame).probability
-    red = float(np.quantile(prob, 1.0 - red_share))
-    amber = float(min(np.quantile(prob, 1.0 - amber_share), red))
+    return with_thresholds(
+        model, score(model, frame).probability, red_share=red_share, amber_share=amber_share
+    )
+
+
+def with_thresholds(
+    model: AdditiveModel, scores: FloatArray, *, red_share: float, amber_share: float
+) -> AdditiveModel:
+    """Red and amber at the scores above which `red_share` / `amber_share` of the
+    given population falls."""
+    red = float(np.quantile(scores, 1.0 - red_share))
+    amber = float(min(np.quantile(scores, 1.0 - amber_share), red))
     return AdditiveModel(
         version=model.version,
         trained_at=model.trained_at,
@@ -371,7 +380,7 @@ def train(
         red=red,
         amber=amber,
         hard_rules=model.hard_rules,
-        metrics={},
+        metrics=model.metrics,
         training=model.training,
     )
 
