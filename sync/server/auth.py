@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, insert, select, update
 
 from sync.protocol import ErrorCode, LoginRequest, RefreshRequest, TokenResponse
-from sync.server import schema, security
+from sync.server import db, schema, security
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 
@@ -147,32 +147,83 @@ def refresh(
         return _issue(conn, user, row.device_id, policy, now)
 
 
+# --- bearer tokens on every call -------------------------------------------------------
+#
+# One statement answers "who is this token?": the token joined with its user and its
+# device. Nothing is cached in the process, so a revoked device, a revoked or expired
+# token and a disabled user are refused on the very next call, by every worker and
+# replica. `credentials_query(*extra)` lets a caller fold its own per-request reads
+# into the same statement (the pull adds its cursor state: one round trip in all).
+
+_t, _u, _d = schema.tokens.c, schema.users.c, schema.devices.c
+
+
+def credentials_query(*extra: Any) -> Select[Any]:
+    """The access token `:token_hash` with its user and device, plus `extra` columns."""
+    return (
+        select(
+            _t.user_id.label("token_user"),
+            _t.device_id,
+            _t.expires_at,
+            _t.revoked,
+            _u.role,
+            _u.branch,
+            _u.scope_epoch,
+            _u.disabled,
+            _d.user_id.label("device_user"),
+            _d.revoked_at.label("device_revoked_at"),
+            *extra,
+        )
+        .select_from(
+            schema.tokens.join(schema.users, _u.user_id == _t.user_id).outerjoin(
+                schema.devices, _d.device_id == _t.device_id
+            )
+        )
+        .where(_t.token_hash == bindparam("token_hash"), _t.kind == "access")
+    )
+
+
+_CREDENTIALS = credentials_query()
+
+
+def bearer_hash(authorization: str | None) -> str:
+    """The stored form (SHA-256) of the bearer token in an Authorization header."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise ProtocolError(ErrorCode.UNAUTHORIZED, "Sign in first.")
+    return security.token_hash(authorization.removeprefix("Bearer ").strip())
+
+
+def principal_from(row: Any, now: datetime) -> Principal:
+    """Check a `credentials_query` row (None: no such token) and name the caller.
+
+    The checks and their order are those of the refresh path: unknown token, device
+    of another user, revoked device, revoked or expired token, disabled user."""
+    if row is None:
+        raise ProtocolError(ErrorCode.UNAUTHORIZED, "Your session has ended; sign in again.")
+    if row.device_user is not None and row.device_user != row.token_user:
+        raise ProtocolError(ErrorCode.FORBIDDEN, "This device is registered to another user.")
+    if row.device_user is not None and row.device_revoked_at is not None:
+        raise ProtocolError(
+            ErrorCode.DEVICE_REVOKED,
+            "This device has been revoked; its local data must be removed.",
+        )
+    if row.revoked or _aware(row.expires_at, now) <= now:
+        raise ProtocolError(ErrorCode.UNAUTHORIZED, "Your session has expired.")
+    if row.disabled:
+        raise ProtocolError(ErrorCode.UNAUTHORIZED, "This account is disabled.")
+    return Principal(
+        user_id=row.token_user,
+        role=row.role,
+        branch=row.branch,
+        device_id=row.device_id,
+        scope_epoch=int(row.scope_epoch),
+    )
+
+
 def authenticate(
     engine: Engine, authorization: str | None, clock: Callable[[], datetime]
 ) -> Principal:
-    if not authorization or not authorization.startswith("Bearer "):
-        raise ProtocolError(ErrorCode.UNAUTHORIZED, "Sign in first.")
-    token = authorization.removeprefix("Bearer ").strip()
-    now = clock()
-    with engine.begin() as conn:
-        row = conn.execute(
-            select(schema.tokens).where(
-                schema.tokens.c.token_hash == security.token_hash(token),
-                schema.tokens.c.kind == "access",
-            )
-        ).first()
-        if row is None:
-            raise ProtocolError(ErrorCode.UNAUTHORIZED, "Your session has ended; sign in again.")
-        _device_check(conn, row.device_id, row.user_id)
-        if row.revoked or _aware(row.expires_at, now) <= now:
-            raise ProtocolError(ErrorCode.UNAUTHORIZED, "Your session has expired.")
-        user = conn.execute(select(schema.users).where(schema.users.c.user_id == row.user_id)).one()
-        if user.disabled:
-            raise ProtocolError(ErrorCode.UNAUTHORIZED, "This account is disabled.")
-        return Principal(
-            user_id=user.user_id,
-            role=user.role,
-            branch=user.branch,
-            device_id=row.device_id,
-            scope_epoch=int(user.scope_epoch),
-        )
+    token_hash = bearer_hash(authorization)
+    with db.reading(engine) as conn:
+        row = conn.execute(_CREDENTIALS, {"token_hash": token_hash}).first()
+    return principal_from(row, clock())

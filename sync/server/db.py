@@ -8,7 +8,9 @@ writes one `change_log` row per scope that sees the entity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,16 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
+# Connections each gateway process keeps to PostgreSQL, and how many more it may open
+# under a burst. A request holds one only for its statements (a caught-up pull: one
+# round trip), so a few per process serve hundreds of clients; processes x (size +
+# overflow) must stay under the server's max_connections (100 by default) or behind
+# a pooler such as PgBouncer. RM_DESK_CENTRAL_POOL overrides the size.
+POOL_SIZE = 8
+POOL_OVERFLOW = 4
+
+
+def make_engine(url: str | None = None, *, pool_size: int | None = None) -> Engine:
     target = normalise_url(url or default_url())
     if target.startswith("sqlite"):
         engine = create_engine(
@@ -56,13 +67,40 @@ def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # IMMEDIATE takes the write lock up front: writers queue instead of failing
-            # with SQLITE_BUSY on lock upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # with SQLITE_BUSY on lock upgrade. Reads (`reading`) take no lock at all.
+            if not conn.get_execution_options().get(_READING):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    size = pool_size or int(os.environ.get("RM_DESK_CENTRAL_POOL") or POOL_SIZE)
+    # No pool_pre_ping: it costs a round trip on every checkout (a caught-up pull is one
+    # statement). A connection the server dropped fails one request, SQLAlchemy then
+    # discards the whole pool, and the client retries the 5xx with backoff.
     return create_engine(
-        target, hide_parameters=True, pool_size=pool_size, max_overflow=20, pool_pre_ping=True
-    )
+        target, hide_parameters=True, pool_size=size, max_overflow=POOL_OVERFLOW,
+        pool_recycle=3600,
+    )  # fmt: skip
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads that need no transaction of their own: each statement
+    runs in autocommit and sees what was committed before it started.
+
+    A multi-statement transaction would add nothing (PostgreSQL's READ COMMITTED
+    takes a new snapshot per statement anyway; pulls bound their reads by a committed
+    sequence number instead) but BEGIN and COMMIT round trips, and on SQLite the
+    write lock that BEGIN IMMEDIATE takes."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            # The connection already runs in autocommit (isolation_level None); SQLAlchemy's
+            # AUTOCOMMIT level would reset that on check-in, so only skip BEGIN IMMEDIATE.
+            yield conn.execution_options(**{_READING: True})
+        else:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+_READING = "rm_desk_reading"
 
 
 def create_schema(engine: Engine) -> None:

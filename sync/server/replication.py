@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, select
+import pydantic_core
+from sqlalchemy import Connection, Engine, and_, bindparam, func, select
 
 from sync import wire
 from sync.protocol import (
-    Change,
     ErrorCode,
     PullRequest,
     PullResponse,
@@ -29,7 +30,8 @@ from sync.protocol import (
     SnapshotPage,
 )
 from sync.server import schema
-from sync.server.db import current_seq
+from sync.server.auth import bearer_hash, credentials_query, principal_from
+from sync.server.db import current_seq, reading
 from sync.server.errors import ProtocolError
 from sync.server.mutations import last_mutation_id
 from sync.server.principal import Principal
@@ -161,6 +163,13 @@ def _rows_in_scope(
 
 
 # --- pull -----------------------------------------------------------------------------
+#
+# A pull is answered from one statement that checks the caller's token (auth's
+# credentials query) and reads, in the same round trip, the committed sequence, the
+# tombstone horizon and the client's last mutation id. A caught-up client (cursor at
+# the target) needs nothing else: no change-log query, no transaction of its own.
+# Nothing is cached between requests: a horizon cached in one worker could let an old
+# cursor read past a purge made by another process and silently miss changes.
 
 
 def _purged_upto(conn: Connection) -> int:
@@ -170,95 +179,166 @@ def _purged_upto(conn: Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def pull(engine: Engine, principal: Principal, request: PullRequest) -> PullResponse:
-    cursor_seq, epoch = decode_cursor(request.cursor)
-    scopes = principal.scopes
-    with engine.begin() as conn:
-        if request.cursor is not None and epoch != principal.scope_epoch:
-            raise ProtocolError(
-                ErrorCode.RESET_REQUIRED, "Your access changed; a full resynchronisation is needed."
-            )
-        if request.cursor is not None and cursor_seq < _purged_upto(conn):
-            raise ProtocolError(
-                ErrorCode.RESET_REQUIRED,
-                "This device was offline longer than the server keeps changes; "
-                "a full resynchronisation is needed.",
-            )
-        target = current_seq(conn)
-        entries: list[Any] = []
-        if scopes:
-            log = schema.change_log.c
-            entries = list(
-                conn.execute(
-                    select(log.seq, log.entity, log.entity_id, log.op)
-                    .where(log.scope.in_(scopes), log.seq > cursor_seq, log.seq <= target)
-                    .order_by(log.seq)
-                    .limit(request.limit)
-                )
-            )
-        has_more = len(entries) == request.limit
-        new_cursor = int(entries[-1].seq) if has_more else target
-        # Latest entry per entity wins within the page.
-        latest: dict[tuple[str, str], Any] = {}
-        for entry in entries:
-            latest.pop((entry.entity, entry.entity_id), None)
-            latest[(entry.entity, entry.entity_id)] = entry
-        wanted: dict[str, list[str]] = {}
-        for (entity, entity_id), entry in latest.items():
-            if entry.op == "upsert" and entity in _TABLES:
-                wanted.setdefault(entity, []).append(entity_id)
-        rows = {
-            entity: _rows_in_scope(conn, entity, ids, principal) for entity, ids in wanted.items()
-        }
-        changes: list[Change] = []
-        for (entity, entity_id), entry in latest.items():
-            if entry.op == "upsert":
-                row = rows.get(entity, {}).get(entity_id)
-                if row is None:
-                    continue  # no longer visible: an evict or delete follows in the log
-                if entity == "task" and row.deleted:
-                    changes.append(
-                        Change(
-                            seq=entry.seq,
-                            entity=entity,
-                            id=entity_id,
-                            op="delete",
-                            version=int(row.version),
-                        )
-                    )
-                    continue
-                changes.append(
-                    Change(
-                        seq=entry.seq,
-                        entity=entity,
-                        id=entity_id,
-                        op="upsert",
-                        version=int(row.version),
-                        data=serialise(entity, row, principal),
-                    )
-                )
-            else:
-                changes.append(Change(seq=entry.seq, entity=entity, id=entity_id, op=entry.op))
-        changes.sort(key=lambda c: c.seq)
-        remaining = 0
-        if has_more and scopes:
-            log = schema.change_log.c
-            remaining = int(
-                conn.execute(
-                    select(func.count())
-                    .select_from(schema.change_log)
-                    .where(log.scope.in_(scopes), log.seq > new_cursor, log.seq <= target)
-                ).scalar_one()
-            )
-        return PullResponse(
-            changes=changes,
-            cursor=encode_cursor(new_cursor, principal.scope_epoch),
-            has_more=has_more,
-            target_seq=target,
-            remaining=remaining,
-            last_mutation_id=last_mutation_id(conn, request.client_id),
-            scope_epoch=principal.scope_epoch,
+_PULL_STATE = credentials_query(
+    select(schema.seq_counter.c.value)
+    .where(schema.seq_counter.c.id == 1)
+    .scalar_subquery()
+    .label("target"),
+    select(schema.server_meta.c.value)
+    .where(schema.server_meta.c.key == META_PURGED_UPTO)
+    .scalar_subquery()
+    .label("purged_upto"),
+    select(schema.clients.c.last_mutation_id)
+    .where(schema.clients.c.client_id == bindparam("client_id"))
+    .scalar_subquery()
+    .label("last_mutation_id"),
+)
+_log = schema.change_log.c
+_PAGE = (
+    select(_log.seq, _log.entity, _log.entity_id, _log.op)
+    .where(
+        _log.scope.in_(bindparam("scopes", expanding=True)),
+        _log.seq > bindparam("after"),
+        _log.seq <= bindparam("target"),
+    )
+    .order_by(_log.seq)
+    .limit(bindparam("limit"))
+)
+_REMAINING = (
+    select(func.count())
+    .select_from(schema.change_log)
+    .where(
+        _log.scope.in_(bindparam("scopes", expanding=True)),
+        _log.seq > bindparam("after"),
+        _log.seq <= bindparam("target"),
+    )
+)
+
+
+def pull_answer(
+    engine: Engine,
+    authorization: str | None,
+    request: PullRequest,
+    clock: Callable[[], datetime],
+    check_version: Callable[[int], None],
+) -> bytes:
+    """The JSON body of a `PullResponse` for the bearer of `authorization`.
+
+    Errors come in the order of the other endpoints: authentication first, then the
+    schema version, then the cursor."""
+    token_hash = bearer_hash(authorization)
+    with reading(engine) as conn:
+        state: Any = conn.execute(
+            _PULL_STATE, {"token_hash": token_hash, "client_id": request.client_id}
+        ).first()
+        principal = principal_from(state, clock())  # refuses a missing token (None)
+        check_version(request.schema_version)
+        answer = _pull(
+            conn,
+            principal,
+            request,
+            target=int(state.target),
+            purged_upto=int(state.purged_upto or 0),
+            last_mutation=int(state.last_mutation_id or 0),
         )
+    # Built here from checked values, so it is serialised without a second validation.
+    return pydantic_core.to_json(answer)
+
+
+def pull(engine: Engine, principal: Principal, request: PullRequest) -> PullResponse:
+    """The same answer for an already authenticated caller, as a model."""
+    with reading(engine) as conn:
+        answer = _pull(
+            conn,
+            principal,
+            request,
+            target=current_seq(conn),
+            purged_upto=_purged_upto(conn),
+            last_mutation=last_mutation_id(conn, request.client_id),
+        )
+    return PullResponse.model_validate(answer)
+
+
+def _pull(
+    conn: Connection,
+    principal: Principal,
+    request: PullRequest,
+    *,
+    target: int,
+    purged_upto: int,
+    last_mutation: int,
+) -> dict[str, Any]:
+    cursor_seq, epoch = decode_cursor(request.cursor)
+    if request.cursor is not None and epoch != principal.scope_epoch:
+        raise ProtocolError(
+            ErrorCode.RESET_REQUIRED, "Your access changed; a full resynchronisation is needed."
+        )
+    if request.cursor is not None and cursor_seq < purged_upto:
+        raise ProtocolError(
+            ErrorCode.RESET_REQUIRED,
+            "This device was offline longer than the server keeps changes; "
+            "a full resynchronisation is needed.",
+        )
+    scopes = principal.scopes
+    entries: list[Any] = []
+    if scopes and cursor_seq < target:
+        bounds = {"scopes": list(scopes), "after": cursor_seq, "target": target}
+        entries = list(conn.execute(_PAGE, {**bounds, "limit": request.limit}))
+    has_more = len(entries) == request.limit
+    new_cursor = int(entries[-1].seq) if has_more else target
+    changes = _changes(conn, principal, entries) if entries else []
+    remaining = 0
+    if has_more:
+        bounds = {"scopes": list(scopes), "after": new_cursor, "target": target}
+        remaining = int(conn.execute(_REMAINING, bounds).scalar_one())
+    return {
+        "changes": changes,
+        "cursor": encode_cursor(new_cursor, principal.scope_epoch),
+        "has_more": has_more,
+        "target_seq": target,
+        "remaining": remaining,
+        "last_mutation_id": last_mutation,
+        "scope_epoch": principal.scope_epoch,
+    }
+
+
+def _changes(conn: Connection, principal: Principal, entries: list[Any]) -> list[dict[str, Any]]:
+    """`Change` objects (as dicts) for a page of log entries, in sequence order."""
+    # Latest entry per entity wins within the page.
+    latest: dict[tuple[str, str], Any] = {}
+    for entry in entries:
+        latest.pop((entry.entity, entry.entity_id), None)
+        latest[(entry.entity, entry.entity_id)] = entry
+    wanted: dict[str, list[str]] = {}
+    for (entity, entity_id), entry in latest.items():
+        if entry.op == "upsert" and entity in _TABLES:
+            wanted.setdefault(entity, []).append(entity_id)
+    rows = {entity: _rows_in_scope(conn, entity, ids, principal) for entity, ids in wanted.items()}
+    changes: list[dict[str, Any]] = []
+    for (entity, entity_id), entry in latest.items():
+        seq = int(entry.seq)
+        if entry.op == "upsert":
+            row = rows.get(entity, {}).get(entity_id)
+            if row is None:
+                continue  # no longer visible: an evict or delete follows in the log
+            if entity == "task" and row.deleted:
+                changes.append(_change(seq, entity, entity_id, "delete", int(row.version)))
+                continue
+            data = serialise(entity, row, principal)
+            changes.append(_change(seq, entity, entity_id, "upsert", int(row.version), data))
+        else:
+            changes.append(_change(seq, entity, entity_id, entry.op))
+    changes.sort(key=lambda c: c["seq"])
+    return changes
+
+
+def _change(
+    seq: int, entity: str, entity_id: str, op: str, version: int = 0,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """One `protocol.Change`, as the dict its JSON is made from."""
+    return {"seq": seq, "entity": entity, "id": entity_id, "op": op, "version": version,
+            "data": data}  # fmt: skip
 
 
 # --- snapshot -------------------------------------------------------------------------
