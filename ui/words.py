@@ -23,105 +23,105 @@ from rm_desk.domain.model import (
     TaskStatus,
 )
 
-_t = QCoreApplication.translate
-
 
 def segment(value: Segment) -> str:
     return {
-        Segment.MASS: _t("Words", "Mass"),
-        Segment.AFFLUENT: _t("Words", "Affluent"),
-        Segment.PRIVATE: _t("Words", "Private banking"),
+        Segment.MASS: QCoreApplication.translate("Words", "Mass"),
+        Segment.AFFLUENT: QCoreApplication.translate("Words", "Affluent"),
+        Segment.PRIVATE: QCoreApplication.translate("Words", "Private banking"),
     }[value]
 
 
 def lifecycle(value: Lifecycle) -> str:
     return {
-        Lifecycle.NEW: _t("Words", "New"),
-        Lifecycle.ACTIVE: _t("Words", "Active"),
-        Lifecycle.DORMANT: _t("Words", "Dormant"),
-        Lifecycle.AT_RISK: _t("Words", "At risk"),
-        Lifecycle.LOST: _t("Words", "Lost"),
+        Lifecycle.NEW: QCoreApplication.translate("Words", "New"),
+        Lifecycle.ACTIVE: QCoreApplication.translate("Words", "Active"),
+        Lifecycle.DORMANT: QCoreApplication.translate("Words", "Dormant"),
+        Lifecycle.AT_RISK: QCoreApplication.translate("Words", "At risk"),
+        Lifecycle.LOST: QCoreApplication.translate("Words", "Lost"),
     }[value]
 
 
 def tier(value: AumTier) -> str:
     return {
-        AumTier.BELOW_50K: _t("Words", "Under ¥50k"),
-        AumTier.FROM_50K: _t("Words", "¥50k–500k"),
-        AumTier.FROM_500K: _t("Words", "¥500k–6M"),
-        AumTier.FROM_6M: _t("Words", "¥6M–30M"),
-        AumTier.FROM_30M: _t("Words", "¥30M and above"),
+        AumTier.BELOW_50K: QCoreApplication.translate("Words", "Under ¥50k"),
+        AumTier.FROM_50K: QCoreApplication.translate("Words", "¥50k–500k"),
+        AumTier.FROM_500K: QCoreApplication.translate("Words", "¥500k–6M"),
+        AumTier.FROM_6M: QCoreApplication.translate("Words", "¥6M–30M"),
+        AumTier.FROM_30M: QCoreApplication.translate("Words", "¥30M and above"),
     }[value]
 
 
 def churn_level(value: ChurnLevel) -> str:
     return {
-        ChurnLevel.RED: _t("Words", "Red"),
-        ChurnLevel.AMBER: _t("Words", "Amber"),
-        ChurnLevel.GREEN: _t("Words", "Green"),
+        ChurnLevel.RED: QCoreApplication.translate("Words", "Red"),
+        ChurnLevel.AMBER: QCoreApplication.translate("Words", "Amber"),
+        ChurnLevel.GREEN: QCoreApplication.translate("Words", "Green"),
     }[value]
 
 
 def score_text(score: float) -> str:
-    return _t("Words", "Churn score %1").replace("%1", QLocale().toString(score * 100, "f", 0))
+    return QCoreApplication.translate("Words", "Churn score %1").replace(
+        "%1", QLocale().toString(score * 100, "f", 0)
+    )
 
 
 def interaction_kind(value: InteractionKind) -> str:
     return {
-        InteractionKind.VISIT: _t("Words", "Visit"),
-        InteractionKind.CALL: _t("Words", "Call"),
-        InteractionKind.MESSAGE: _t("Words", "Message"),
-        InteractionKind.SERVICE: _t("Words", "Service contact"),
-        InteractionKind.COMPLAINT: _t("Words", "Complaint"),
+        InteractionKind.VISIT: QCoreApplication.translate("Words", "Visit"),
+        InteractionKind.CALL: QCoreApplication.translate("Words", "Call"),
+        InteractionKind.MESSAGE: QCoreApplication.translate("Words", "Message"),
+        InteractionKind.SERVICE: QCoreApplication.translate("Words", "Service contact"),
+        InteractionKind.COMPLAINT: QCoreApplication.translate("Words", "Complaint"),
     }[value]
 
 
 def holding_kind(value: HoldingKind) -> str:
     return {
-        HoldingKind.DEMAND_DEPOSIT: _t("Words", "Demand deposit"),
-        HoldingKind.TERM_DEPOSIT: _t("Words", "Term deposit"),
-        HoldingKind.WEALTH: _t("Words", "Wealth management"),
-        HoldingKind.FUND: _t("Words", "Fund"),
-        HoldingKind.LOAN: _t("Words", "Loan"),
-        HoldingKind.CARD: _t("Words", "Credit card"),
-        HoldingKind.INSURANCE: _t("Words", "Insurance"),
+        HoldingKind.DEMAND_DEPOSIT: QCoreApplication.translate("Words", "Demand deposit"),
+        HoldingKind.TERM_DEPOSIT: QCoreApplication.translate("Words", "Term deposit"),
+        HoldingKind.WEALTH: QCoreApplication.translate("Words", "Wealth management"),
+        HoldingKind.FUND: QCoreApplication.translate("Words", "Fund"),
+        HoldingKind.LOAN: QCoreApplication.translate("Words", "Loan"),
+        HoldingKind.CARD: QCoreApplication.translate("Words", "Credit card"),
+        HoldingKind.INSURANCE: QCoreApplication.translate("Words", "Insurance"),
     }[value]
 
 
 def task_status(value: TaskStatus) -> str:
     return {
-        TaskStatus.OPEN: _t("Words", "Open"),
-        TaskStatus.IN_PROGRESS: _t("Words", "In progress"),
-        TaskStatus.DONE: _t("Words", "Done"),
-        TaskStatus.CANCELLED: _t("Words", "Cancelled"),
+        TaskStatus.OPEN: QCoreApplication.translate("Words", "Open"),
+        TaskStatus.IN_PROGRESS: QCoreApplication.translate("Words", "In progress"),
+        TaskStatus.DONE: QCoreApplication.translate("Words", "Done"),
+        TaskStatus.CANCELLED: QCoreApplication.translate("Words", "Cancelled"),
     }[value]
 
 
 def task_priority(value: TaskPriority) -> str:
     return {
-        TaskPriority.LOW: _t("Words", "Low"),
-        TaskPriority.NORMAL: _t("Words", "Normal"),
-        TaskPriority.HIGH: _t("Words", "High"),
-        TaskPriority.URGENT: _t("Words", "Urgent"),
+        TaskPriority.LOW: QCoreApplication.translate("Words", "Low"),
+        TaskPriority.NORMAL: QCoreApplication.translate("Words", "Normal"),
+        TaskPriority.HIGH: QCoreApplication.translate("Words", "High"),
+        TaskPriority.URGENT: QCoreApplication.translate("Words", "Urgent"),
     }[value]
 
 
 def task_source(value: TaskSource) -> str:
     return {
-        TaskSource.MANUAL: _t("Words", "Manual"),
-        TaskSource.CHURN_ACTION: _t("Words", "Churn action"),
-        TaskSource.MANAGER: _t("Words", "From manager"),
-        TaskSource.NOTE_NEXT_STEP: _t("Words", "Next step of a note"),
-        TaskSource.HANDOFF: _t("Words", "Handed over by branch staff"),
+        TaskSource.MANUAL: QCoreApplication.translate("Words", "Manual"),
+        TaskSource.CHURN_ACTION: QCoreApplication.translate("Words", "Churn action"),
+        TaskSource.MANAGER: QCoreApplication.translate("Words", "From manager"),
+        TaskSource.NOTE_NEXT_STEP: QCoreApplication.translate("Words", "Next step of a note"),
+        TaskSource.HANDOFF: QCoreApplication.translate("Words", "Handed over by branch staff"),
     }[value]
 
 
 def role(value: Role) -> str:
     return {
-        Role.RM: _t("Words", "Relationship manager"),
-        Role.TELLER: _t("Words", "Branch staff"),
-        Role.MANAGER: _t("Words", "Manager"),
-        Role.ADMIN: _t("Words", "Administrator"),
+        Role.RM: QCoreApplication.translate("Words", "Relationship manager"),
+        Role.TELLER: QCoreApplication.translate("Words", "Branch staff"),
+        Role.MANAGER: QCoreApplication.translate("Words", "Manager"),
+        Role.ADMIN: QCoreApplication.translate("Words", "Administrator"),
     }[value]
 
 
@@ -162,67 +162,133 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
         if pct is not None and (falling or code == "aum_drop_3m"):
             before, now = _fen(v.get("before_fen")), _fen(v.get("now_fen"))
             if before and now:
-                return _fill(_t("Words", "AUM down %1% over 3 months (%2 → %3)"), pct, before, now)
-            return _fill(_t("Words", "AUM down %1% over 3 months"), pct)
-        return _t("Words", "AUM changed over the last 3 months")
+                return _fill(
+                    QCoreApplication.translate("Words", "AUM down %1% over 3 months (%2 → %3)"),
+                    pct,
+                    before,
+                    now,
+                )
+            return _fill(QCoreApplication.translate("Words", "AUM down %1% over 3 months"), pct)
+        return QCoreApplication.translate("Words", "AUM changed over the last 3 months")
     if code == "deposits_change_3m":
         if pct is not None and falling:
-            return _fill(_t("Words", "Deposits down %1% over 3 months"), pct)
-        return _t("Words", "Deposits changed over the last 3 months")
+            return _fill(
+                QCoreApplication.translate("Words", "Deposits down %1% over 3 months"), pct
+            )
+        return QCoreApplication.translate("Words", "Deposits changed over the last 3 months")
     if code == "txn_count_change_3m":
         if pct is not None and falling:
-            return _fill(_t("Words", "Transactions down %1% over 3 months"), pct)
-        return _t("Words", "Fewer transactions than before")
+            return _fill(
+                QCoreApplication.translate("Words", "Transactions down %1% over 3 months"), pct
+            )
+        return QCoreApplication.translate("Words", "Fewer transactions than before")
     if code == "txn_amount_change_3m":
         if pct is not None and falling:
-            return _fill(_t("Words", "Transaction amounts down %1% over 3 months"), pct)
-        return _t("Words", "Lower transaction amounts than before")
+            return _fill(
+                QCoreApplication.translate("Words", "Transaction amounts down %1% over 3 months"),
+                pct,
+            )
+        return QCoreApplication.translate("Words", "Lower transaction amounts than before")
     if code == "products_held_change_6m":
         now, before = _number(v.get("now")), _number(v.get("before"))
         if now is not None and before is not None:
-            return _fill(_t("Words", "Products held fell from %1 to %2 in 6 months"), before, now)
-        return _t("Words", "Holds fewer products than 6 months ago")
+            return _fill(
+                QCoreApplication.translate("Words", "Products held fell from %1 to %2 in 6 months"),
+                before,
+                now,
+            )
+        return QCoreApplication.translate("Words", "Holds fewer products than 6 months ago")
     if code in ("months_without_txn", "inactive_months"):
         months = v.get("value", v.get("months"))
         if isinstance(months, int | float) and not isinstance(months, bool):
-            return _t("Words", "No transactions for %n month(s)", "", int(months))
-        return _t("Words", "No recent transactions")
+            return QCoreApplication.translate(
+                "Words", "No transactions for %n month(s)", "", int(months)
+            )
+        return QCoreApplication.translate("Words", "No recent transactions")
     if code == "salary_stopped":
         since = v.get("months_since_salary")
         if isinstance(since, int | float) and not isinstance(since, bool):
-            return _t("Words", "Salary credit stopped (last paid %n month(s) ago)", "", int(since))
-        return _t("Words", "Salary credit stopped")
+            return QCoreApplication.translate(
+                "Words", "Salary credit stopped (last paid %n month(s) ago)", "", int(since)
+            )
+        return QCoreApplication.translate("Words", "Salary credit stopped")
     if code == "outflow_other_banks_3m":
         amount = _fen(v.get("amount_fen"))
         if amount and pct is not None:
             return _fill(
-                _t("Words", "%1 moved to other banks in 3 months (%2% of AUM)"), amount, pct
+                QCoreApplication.translate(
+                    "Words", "%1 moved to other banks in 3 months (%2% of AUM)"
+                ),
+                amount,
+                pct,
             )
-        return _t("Words", "Money moving to other banks")
+        return QCoreApplication.translate("Words", "Money moving to other banks")
     if code in ("term_maturing_30d", "term_deposit_maturing"):
         amount = _fen(value if code == "term_maturing_30d" else v.get("amount_fen"))
         days = v.get("days")
         if amount and isinstance(days, int | float) and not isinstance(days, bool):
-            return _fill(_t("Words", "Term deposit %1 matures in %n day(s)", "", int(days)), amount)
-        return _t("Words", "A term deposit matures soon")
+            return _fill(
+                QCoreApplication.translate(
+                    "Words", "Term deposit %1 matures in %n day(s)", "", int(days)
+                ),
+                amount,
+            )
+        return QCoreApplication.translate("Words", "A term deposit matures soon")
     if code == "maturities_not_renewed_90d":
         amount = _fen(v.get("amount_fen"))
         count = int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
         if count and amount:
             return _fill(
-                _t("Words", "%n maturity(ies) not renewed in 90 days (%1)", "", count), amount
+                QCoreApplication.translate(
+                    "Words", "%n maturity(ies) not renewed in 90 days (%1)", "", count
+                ),
+                amount,
             )
-        return _t("Words", "Maturities not renewed")
+        return QCoreApplication.translate("Words", "Maturities not renewed")
     if code == "complaints_90d":
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 1:
-            return _t("Words", "%n complaint(s) in 90 days", "", int(value))
-        return _t("Words", "Recent complaints")
+            return QCoreApplication.translate("Words", "%n complaint(s) in 90 days", "", int(value))
+        return QCoreApplication.translate("Words", "Recent complaints")
     if code == "days_since_rm_contact":
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return _t("Words", "No RM contact for %n day(s)", "", int(value))
-        return _t("Words", "No recent RM contact")
+            return QCoreApplication.translate(
+                "Words", "No RM contact for %n day(s)", "", int(value)
+            )
+        return QCoreApplication.translate("Words", "No recent RM contact")
     if code == "tenure_months":
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return _t("Words", "Customer for only %n month(s)", "", int(value))
-        return _t("Words", "New relationship")
-    return _fill(_t("Words", "Risk indicator: %1"), code)
+            return QCoreApplication.translate(
+                "Words", "Customer for only %n month(s)", "", int(value)
+            )
+        return QCoreApplication.translate("Words", "New relationship")
+    return _fill(QCoreApplication.translate("Words", "Risk indicator: %1"), code)
+
+
+def action_text(action: str) -> str:
+    """A retention action of the playbook as the title of the follow-up it suggests."""
+    return {
+        "renewal_call_rate_offer": QCoreApplication.translate(
+            "Words", "Renewal call with a rate offer"
+        ),
+        "reinvestment_call": QCoreApplication.translate(
+            "Words", "Call about reinvesting matured funds"
+        ),
+        "wealth_review_visit": QCoreApplication.translate("Words", "Wealth review visit"),
+        "service_recovery_48h": QCoreApplication.translate(
+            "Words", "Service recovery within 48 hours"
+        ),
+        "payroll_relationship_check": QCoreApplication.translate(
+            "Words", "Check the payroll relationship"
+        ),
+        "reactivation_offer": QCoreApplication.translate("Words", "Reactivation offer"),
+        "usage_check_in_call": QCoreApplication.translate(
+            "Words", "Check-in call about account use"
+        ),
+        "needs_review_cross_sell": QCoreApplication.translate(
+            "Words", "Needs review and product offer"
+        ),
+        "relationship_call": QCoreApplication.translate("Words", "Relationship call"),
+        "welcome_follow_up": QCoreApplication.translate(
+            "Words", "Welcome follow-up for a new customer"
+        ),
+    }.get(action, QCoreApplication.translate("Words", "Retention follow-up"))

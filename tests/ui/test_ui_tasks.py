@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from local_store import outbox
-from rm_desk.domain.model import TaskStatus
+from rm_desk.domain.model import FollowUpTask, TaskStatus
 from rm_desk.services import tasks as task_service
 from rm_desk.services.session import Session
 from tests.ui.conftest import NOW
@@ -69,9 +69,9 @@ def test_complete_a_task_with_an_outcome(qtbot: QtBot, ctx: AppContext, session:
     assert dialog.isVisible()
     assert dialog.error.text()
     dialog.outcome.setPlainText("Customer renewed for 12 months")
-    with qtbot.waitSignal(page.loaded):  # the broadcast reloads the page
-        dialog._check()
-    assert page.model.row_of(task.id) == -1  # no longer overdue
+    dialog._check()
+    # the broadcast reloads the page: the task is no longer overdue
+    qtbot.waitUntil(lambda: page.model.row_of(task.id) == -1)
     with qtbot.waitSignal(page.loaded):
         page.show_view("done")
     row = page.model.row_of(task.id)
@@ -97,10 +97,13 @@ def test_create_and_edit_a_task(qtbot: QtBot, ctx: AppContext, session: Session)
     assert cif
     dialog.title_edit.setText("Bring the new wealth brochure")
     dialog.due.setDate(QDate(2026, 12, 3))
-    with qtbot.waitSignal(page.loaded):
-        dialog._check()
-    created = [line.task for line in page.model.lines if line.task.title.startswith("Bring")]
-    assert len(created) == 1
+    dialog._check()
+
+    def created_rows() -> list[FollowUpTask]:
+        return [line.task for line in page.model.lines if line.task.title.startswith("Bring")]
+
+    qtbot.waitUntil(lambda: len(created_rows()) == 1)
+    created = created_rows()
     assert (created[0].customer_id, created[0].due) == (cif, date(2026, 12, 3))
 
     assert page.select_task(created[0].id)
@@ -109,10 +112,13 @@ def test_create_and_edit_a_task(qtbot: QtBot, ctx: AppContext, session: Session)
     assert edit.title_edit.text() == "Bring the new wealth brochure"
     edit.due.setDate(QDate(2026, 12, 10))
     assert edit.changed_values() == {"due": date(2026, 12, 10)}
-    with qtbot.waitSignal(page.loaded):
-        edit._check()
-    row = page.model.row_of(created[0].id)
-    assert page.model.task(row).due == date(2026, 12, 10)  # type: ignore[union-attr]
+    edit._check()
+
+    def due_now_shown() -> date | None:
+        task = page.model.task(page.model.row_of(created[0].id))
+        return task.due if task else None
+
+    qtbot.waitUntil(lambda: due_now_shown() == date(2026, 12, 10))
 
 
 def test_reminders_announce_due_tasks_once_and_fall_back_without_a_tray(

@@ -85,7 +85,7 @@ class NoteEditor(QDialog):
     def __init__(  # noqa: PLR0915  (builds the form)
         self,
         ctx: AppContext,
-        customer_id: str = "",
+        customer_id: str | None = "",
         *,
         draft_id: str | None = None,
         amend: Interaction | None = None,
@@ -93,7 +93,7 @@ class NoteEditor(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.customer_id = amend.customer_id if amend is not None else customer_id
+        self.customer_id = amend.customer_id if amend is not None else (customer_id or "")
         self.supersedes_id: str | None = amend.id if amend is not None else None
         self.draft_id = draft_id or uuid7()
         self._dirty = False
@@ -391,6 +391,30 @@ class NoteEditor(QDialog):
         self.autosave.stop()
         if self._dirty:
             self.save_draft_now()
+        super().reject()
+
+    def fill_example(self) -> None:
+        """A representative visit note (the screenshot run); not saved as a draft."""
+        self._fill(
+            {
+                "kind": InteractionKind.VISIT.value,
+                "participants": [self.tr("Customer"), self.tr("Spouse")],
+                "subject": self.tr("Term deposit maturing next month"),
+                "note": self.tr(
+                    "Visited at home. The 500,000 term deposit matures on the 15th; the "
+                    "customer compares our rate with another bank. Interested in a "
+                    "large-denomination certificate of deposit and a low-risk wealth product."
+                ),
+                "outcome": self.tr("Interested; wants the rate sheet"),
+                "next_step": self.tr("Send the CD rate sheet and call back"),
+                "follow_up": True,
+            }
+        )
+
+    def discard_quietly(self) -> None:
+        """Close without keeping anything (the screenshot run's example)."""
+        self.autosave.stop()
+        self._dirty = False
         super().reject()
 
     def discard(self) -> None:

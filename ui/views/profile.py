@@ -1,0 +1,659 @@
+"""The customer 360: who the customer is, what they hold, how it moved, what to do.
+
+Header: name, segment, lifecycle, AUM and its 3-month trend, owning RM, the churn
+badge (red / amber / green) with its top reasons in words and a "Create task" per
+suggested retention action. Below: holdings, the 24-month AUM/balance chart and the
+monthly activity chart (pyqtgraph), tags, personal details shown masked with an
+audited "Reveal" (a reason is asked; roles that may not reveal see it disabled),
+open tasks, and the contact history with "Log contact (Ctrl+N)" and "New task".
+
+Everything is assembled in one call on the database thread; personal fields are
+masked there (whatever the role), so plain values only reach the window through
+`book.reveal`, which checks the role and writes the audit row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rm_desk.domain.book import CustomerProfile
+from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK, Suggestion
+from rm_desk.domain.masking import MaskKind, mask
+from rm_desk.domain.model import (
+    ChurnLevel,
+    Holding,
+    HoldingKind,
+    MonthlySnapshot,
+    TaskSource,
+)
+from rm_desk.services import book as book_service
+from rm_desk.services import tasks as task_service
+from rm_desk.services.changes import Changes
+from rm_desk.services.session import Session
+from rm_desk.services.tasks import TaskLine
+from ui import words
+from ui.context import AppContext
+from ui.models.tasks import TaskTableModel, date_text
+from ui.views.base import Page
+from ui.views.history import ContactHistory
+from ui.views.tasks import TaskDialog
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+BADGE = {
+    ChurnLevel.RED: ("#c62828", "#ffffff"),
+    ChurnLevel.AMBER: ("#ef8f00", "#000000"),
+    ChurnLevel.GREEN: ("#2e7d32", "#ffffff"),
+}
+PERSONAL = ("mobile", "id_number", "email", "address", "card")
+SHOWN_REASONS = 3
+MATURING_SOON_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileView:
+    """What the page paints: the profile with personal fields masked, and who may reveal."""
+
+    profile: CustomerProfile
+    cards: str  # card numbers, masked
+    can_reveal: bool
+    today: date
+
+
+def load_profile_view(session: Session, customer_id: str) -> ProfileView:
+    """Assemble (and audit) the 360 view; runs on the database thread."""
+    p = book_service.customer_profile(session, customer_id)
+    policy = session.masking
+    holdings = tuple(
+        dataclasses.replace(
+            h,
+            account_no=mask(
+                MaskKind.CARD if h.kind is HoldingKind.CARD else MaskKind.ID_NUMBER,
+                h.account_no,
+                policy,
+            ),
+        )
+        if h.account_no and not p.personal_masked
+        else h
+        for h in p.holdings
+    )
+    customer = (
+        p.customer if p.personal_masked else book_service.masked_customer(session, p.customer)
+    )
+    cards = ", ".join(h.account_no for h in holdings if h.kind is HoldingKind.CARD and h.account_no)
+    return ProfileView(
+        profile=dataclasses.replace(p, customer=customer, holdings=holdings, personal_masked=True),
+        cards=cards,
+        can_reveal=book_service.can_reveal(session),
+        today=session.clock().astimezone().date(),
+    )
+
+
+def aum_trend(snapshots: tuple[MonthlySnapshot, ...], months: int = 3) -> float | None:
+    """Percentage change of AUM over the last `months` months (None without history)."""
+    if len(snapshots) <= months:
+        return None
+    now, before = snapshots[-1].aum_fen, snapshots[-1 - months].aum_fen
+    if before <= 0:
+        return None
+    return (now - before) / before * 100.0
+
+
+# --- holdings ---------------------------------------------------------------------------------
+
+HOLDING_COLUMNS = ("kind", "product", "balance", "rate", "opened", "maturity", "account")
+
+
+def _holding_header(key: str) -> str:
+    t = QCoreApplication.translate
+    return {
+        "kind": t("HoldingsModel", "Type"),
+        "product": t("HoldingsModel", "Product"),
+        "balance": t("HoldingsModel", "Balance"),
+        "rate": t("HoldingsModel", "Rate"),
+        "opened": t("HoldingsModel", "Opened"),
+        "maturity": t("HoldingsModel", "Matures"),
+        "account": t("HoldingsModel", "Account"),
+    }[key]
+
+
+class HoldingsModel(QAbstractTableModel):
+    """Deposits, term deposits, wealth, funds, loans, cards, insurance of one customer."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.holdings: list[Holding] = []
+        self.today = date.today()
+
+    def set_holdings(self, holdings: tuple[Holding, ...], today: date) -> None:
+        self.beginResetModel()
+        self.holdings = list(holdings)
+        self.today = today
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.holdings)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HOLDING_COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HOLDING_COLUMNS)
+        ):
+            return _holding_header(HOLDING_COLUMNS[section])
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.holdings):
+            return None
+        h = self.holdings[index.row()]
+        key = HOLDING_COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(h, key)
+        if role == Qt.ItemDataRole.UserRole:
+            return h.balance_fen if key == "balance" else h.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("balance", "rate"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and key == "maturity"
+            and h.maturity
+            and 0 <= (h.maturity - self.today).days <= MATURING_SOON_DAYS
+        ):
+            return QBrush(QColor("#c62828"))
+        if role == Qt.ItemDataRole.ToolTipRole and key == "maturity" and h.maturity:
+            days = (h.maturity - self.today).days
+            if days >= 0:
+                return QCoreApplication.translate("HoldingsModel", "Matures in %n day(s)", "", days)
+        return None
+
+    def _text(self, h: Holding, key: str) -> str:
+        if key == "kind":
+            return words.holding_kind(h.kind)
+        if key == "product":
+            return h.product
+        if key == "balance":
+            return words.money(h.balance_fen)
+        if key == "rate":
+            return "" if h.rate_bp is None else f"{h.rate_bp / 100:.2f}%"
+        if key == "opened":
+            return date_text(h.opened)
+        if key == "maturity":
+            return date_text(h.maturity) if h.maturity else ""
+        return h.account_no
+
+
+# --- reveal -----------------------------------------------------------------------------------
+
+
+class RevealDialog(QDialog):
+    """Asks why a personal field is revealed; the reason goes into the audit log."""
+
+    def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field_name = field_name
+        self.setWindowTitle(self.tr("Reveal personal data"))
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName(self.tr("Reason for revealing"))
+        self.reason.setPlaceholderText(self.tr("e.g. calling the customer about the maturity"))
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.reason.textChanged.connect(
+            lambda t: self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+                bool(t.strip())
+            )
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(self.tr("Revealing is recorded in the audit log with your reason."))
+        )
+        layout.addWidget(self.reason)
+        layout.addWidget(self.buttons)
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+class CustomerPage(Page):
+    loaded = Signal()  # the profile is painted
+    revealed = Signal(str, str)  # field, plain value (shown until the next customer)
+    task_created = Signal(object)  # the FollowUpTask created from this page
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:  # noqa: PLR0915
+        super().__init__(ctx, parent)
+        self.customer_id: str | None = None
+        self.view: ProfileView | None = None
+        self.reveal_dialog: RevealDialog | None = None
+        self.suggestions: dict[str, Suggestion] = {}  # reason code -> suggestion
+        self._generation = 0
+
+        # header
+        self.name = QLabel()
+        self.name.setObjectName("customerName")
+        font = self.name.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.name.setAccessibleName(self.tr("Customer name"))
+        self.facts = QLabel()
+        self.facts.setAccessibleName(self.tr("Segment, lifecycle and owner"))
+        self.aum = QLabel()
+        self.aum.setAccessibleName(self.tr("Assets under management and trend"))
+        self.badge = QLabel()
+        self.badge.setAccessibleName(self.tr("Churn risk"))
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge.setMinimumWidth(120)
+        self.reasons_box = QGroupBox(self.tr("Why at risk, and what to do"))
+        self.reasons_grid = QGridLayout(self.reasons_box)
+        self.reason_labels: list[QLabel] = []
+        self.reason_buttons: list[QPushButton] = []
+        self.log_button = QPushButton(self.tr("Log contact (Ctrl+N)"))
+        self.log_button.setAccessibleName(self.tr("Log a contact with this customer (Ctrl+N)"))
+        self.log_button.clicked.connect(self.log_contact)
+        self.task_button = QPushButton(self.tr("New task"))
+        self.task_button.setAccessibleName(self.tr("New follow-up task for this customer"))
+        self.task_button.clicked.connect(self.new_task)
+        shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.log_contact)
+
+        who = QVBoxLayout()
+        who.addWidget(self.name)
+        who.addWidget(self.facts)
+        who.addWidget(self.aum)
+        actions = QVBoxLayout()
+        actions.addWidget(self.log_button)
+        actions.addWidget(self.task_button)
+        actions.addStretch(1)
+        top = QHBoxLayout()
+        top.addLayout(who, 2)
+        top.addWidget(self.badge)
+        top.addWidget(self.reasons_box, 3)
+        top.addLayout(actions)
+        header = QFrame()
+        header.setObjectName("customerHeader")
+        header.setFrameShape(QFrame.Shape.StyledPanel)
+        header.setLayout(top)
+
+        # holdings
+        self.holdings = HoldingsModel(self)
+        self.holdings_table = QTableView()
+        self.holdings_table.setModel(self.holdings)
+        self.holdings_table.setAccessibleName(self.tr("Holdings"))
+        self.holdings_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.holdings_table.verticalHeader().setVisible(False)
+        self.holdings_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch
+        )
+        self.holdings_total = QLabel()
+        self.holdings_total.setAccessibleName(self.tr("Holdings total"))
+
+        # charts
+        self.aum_chart = pg.PlotWidget(background="w")
+        self.aum_chart.setAccessibleName(self.tr("AUM and balances, last 24 months"))
+        self.aum_chart.setMinimumHeight(180)
+        self.aum_chart.showGrid(x=False, y=True, alpha=0.3)
+        self.aum_chart.setMouseEnabled(x=False, y=False)
+        self.aum_chart.addLegend(offset=(10, 5))
+        self.aum_curve = self.aum_chart.plot(
+            [], [], pen=pg.mkPen("#1565c0", width=2), name=self.tr("AUM")
+        )
+        self.deposit_curve = self.aum_chart.plot(
+            [], [], pen=pg.mkPen("#2e7d32", width=1), name=self.tr("Deposits")
+        )
+        self.wealth_curve = self.aum_chart.plot(
+            [], [], pen=pg.mkPen("#ef8f00", width=1), name=self.tr("Wealth")
+        )
+        self.loan_curve = self.aum_chart.plot(
+            [], [], pen=pg.mkPen("#8e24aa", width=1, style=Qt.PenStyle.DashLine),
+            name=self.tr("Loans"),
+        )  # fmt: skip
+        self.aum_chart.setLabel("left", self.tr("¥10,000"))
+        self.activity_chart = pg.PlotWidget(background="w")
+        self.activity_chart.setAccessibleName(self.tr("Transactions per month"))
+        self.activity_chart.setMinimumHeight(140)
+        self.activity_chart.setMouseEnabled(x=False, y=False)
+        self.activity_chart.setLabel("left", self.tr("Transactions"))
+        self.activity_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#90a4ae")
+        self.activity_chart.addItem(self.activity_bars)
+
+        # tags, personal details, open tasks
+        self.tags = QLabel()
+        self.tags.setAccessibleName(self.tr("Tags"))
+        self.tags.setWordWrap(True)
+        self.personal = QGroupBox(self.tr("Personal details"))
+        form = QFormLayout(self.personal)
+        self.personal_values: dict[str, QLabel] = {}
+        self.reveal_buttons: dict[str, QPushButton] = {}
+        labels = {
+            "mobile": self.tr("Mobile"),
+            "id_number": self.tr("ID number"),
+            "email": self.tr("E-mail"),
+            "address": self.tr("Address"),
+            "card": self.tr("Card numbers"),
+        }
+        for key in PERSONAL:
+            value = QLabel()
+            value.setAccessibleName(labels[key])
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            button = QPushButton(self.tr("Reveal…"))
+            button.setAccessibleName(self.tr("Reveal %1").replace("%1", labels[key]))
+            button.clicked.connect(lambda _c=False, k=key: self.request_reveal(k))
+            row = QHBoxLayout()
+            row.addWidget(value, 1)
+            row.addWidget(button)
+            form.addRow(labels[key], row)
+            self.personal_values[key] = value
+            self.reveal_buttons[key] = button
+        self.open_tasks = TaskTableModel(self)
+        self.tasks_table = QTableView()
+        self.tasks_table.setModel(self.open_tasks)
+        self.tasks_table.setAccessibleName(self.tr("Open tasks"))
+        self.tasks_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.tasks_table.verticalHeader().setVisible(False)
+        for col in (2, 6, 7):  # customer, assignee, outcome
+            self.tasks_table.setColumnHidden(col, True)
+        self.tasks_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+
+        # layout: overview tab and history tab
+        left = QVBoxLayout()
+        left.addWidget(QLabel(self.tr("Holdings")))
+        left.addWidget(self.holdings_table, 3)
+        left.addWidget(self.holdings_total)
+        left.addWidget(QLabel(self.tr("Open tasks")))
+        left.addWidget(self.tasks_table, 2)
+        right = QVBoxLayout()
+        right.addWidget(self.aum_chart, 3)
+        right.addWidget(self.activity_chart, 2)
+        right.addWidget(self.tags)
+        right.addWidget(self.personal)
+        left_w, right_w = QWidget(), QWidget()
+        left_w.setLayout(left)
+        right_w.setLayout(right)
+        split = QSplitter()
+        split.addWidget(left_w)
+        split.addWidget(right_w)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        self.history = ContactHistory(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Customer sections"))
+        overview = QScrollArea()
+        overview.setWidgetResizable(True)
+        overview.setWidget(split)
+        self.tabs.addTab(overview, self.tr("Overview"))
+        self.tabs.addTab(self.history, self.tr("Contact history"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(header)
+        layout.addWidget(self.tabs, 1)
+
+    def title(self) -> str:
+        return self.tr("Customer")
+
+    # --- loading --------------------------------------------------------------------------
+
+    def show_customer(self, customer_id: str) -> None:
+        """Load and paint this customer's 360 view; `loaded` fires when it is painted."""
+        if customer_id != self.customer_id:
+            self.tabs.setCurrentIndex(0)
+        self.customer_id = customer_id
+        self.history.show_customer(customer_id)
+        self._stale = False
+        self.reload()
+
+    def show_history(self) -> None:
+        self.tabs.setCurrentWidget(self.history)
+
+    def reload(self) -> None:
+        cid = self.customer_id
+        if not cid:
+            return
+        self._generation += 1
+        generation = self._generation
+        self.ctx.db(
+            lambda s: load_profile_view(s, cid),
+            lambda view: self._show(view, generation),
+            owner=self,
+        )
+
+    def concerns(self, changes: Changes) -> bool:
+        return bool(self.customer_id) and (
+            self.customer_id in changes.customers or changes.churn or changes.tasks
+        )
+
+    def _show(self, view: ProfileView, generation: int) -> None:
+        if generation != self._generation:
+            return
+        self.view = view
+        p = view.profile
+        c = p.customer
+        self.name.setText(f"{c.name}   {c.id}")
+        self.facts.setText(
+            self.tr("%1 · %2 · owner %3 · customer since %4")
+            .replace("%1", words.segment(c.segment))
+            .replace("%2", words.lifecycle(c.lifecycle))
+            .replace("%3", c.owner_rm)
+            .replace("%4", date_text(c.since))
+        )
+        self._paint_aum(p)
+        self._paint_churn(p)
+        self.holdings.set_holdings(p.holdings, view.today)
+        self.holdings_table.resizeColumnsToContents()
+        self.holdings_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch
+        )
+        assets = sum(
+            h.balance_fen for h in p.holdings if h.kind not in (HoldingKind.LOAN, HoldingKind.CARD)
+        )
+        self.holdings_total.setText(
+            self.tr("%n product(s), assets %1", "", len(p.holdings)).replace(
+                "%1", words.money(assets)
+            )
+        )
+        self._paint_charts(p.snapshots)
+        self.tags.setText(
+            self.tr("Tags: %1").replace("%1", "  ·  ".join(c.tags) if c.tags else self.tr("none"))
+        )
+        values = {
+            "mobile": c.mobile,
+            "id_number": c.id_number,
+            "email": c.email,
+            "address": c.address,
+            "card": view.cards,
+        }
+        for key, label in self.personal_values.items():
+            label.setText(values[key] or "—")
+            button = self.reveal_buttons[key]
+            button.setEnabled(view.can_reveal and bool(values[key]))
+            button.setToolTip(
+                self.tr("Shows the full value; recorded in the audit log.")
+                if view.can_reveal
+                else self.tr("Your role does not allow revealing personal data.")
+            )
+        self.open_tasks.set_lines([TaskLine(t, c.name) for t in p.open_tasks], view.today)
+        self.loaded.emit()
+
+    def _paint_aum(self, p: CustomerProfile) -> None:
+        trend = aum_trend(p.snapshots)
+        text = self.tr("AUM %1").replace("%1", words.money(p.customer.aum_fen))
+        if trend is not None:
+            arrow = "▲" if trend >= 0 else "▼"
+            text += "   " + self.tr("%1 %2% over 3 months").replace("%1", arrow).replace(
+                "%2", self.locale().toString(abs(trend), "f", 1)
+            )
+        self.aum.setText(text)
+
+    def _paint_churn(self, p: CustomerProfile) -> None:
+        for w in (*self.reason_labels, *self.reason_buttons):
+            self.reasons_grid.removeWidget(w)
+            w.deleteLater()
+        self.reason_labels, self.reason_buttons = [], []
+        self.suggestions = {}
+        churn = p.churn
+        if churn is None:
+            self.badge.setText(self.tr("Not scored"))
+            self.badge.setStyleSheet("QLabel { background: #e0e0e0; padding: 8px; }")
+            self.reasons_box.setVisible(False)
+            return
+        bg, fg = BADGE[churn.level]
+        self.badge.setText(f"{words.churn_level(churn.level)}\n{words.score_text(churn.score)}")
+        self.badge.setStyleSheet(
+            f"QLabel {{ background: {bg}; color: {fg}; padding: 8px; font-weight: bold; }}"
+        )
+        reasons = churn.reasons[:SHOWN_REASONS]
+        self.reasons_box.setVisible(bool(reasons))
+        suggested = {s.reason.code: s for s in DEFAULT_PLAYBOOK.suggest(reasons)}
+        for row, reason in enumerate(reasons):
+            label = QLabel(words.reason_text(reason))
+            label.setWordWrap(True)
+            label.setAccessibleName(self.tr("Churn reason %1").replace("%1", str(row + 1)))
+            self.reasons_grid.addWidget(label, row, 0)
+            self.reason_labels.append(label)
+            suggestion = suggested.get(reason.code)
+            if suggestion is None:
+                continue
+            self.suggestions[reason.code] = suggestion
+            button = QPushButton(
+                self.tr("Create task: %1").replace(
+                    "%1", words.action_text(suggestion.action.action)
+                )
+            )
+            button.setAccessibleName(
+                self.tr("Create a retention task: %1").replace(
+                    "%1", words.action_text(suggestion.action.action)
+                )
+            )
+            button.clicked.connect(
+                lambda _c=False, code=reason.code: self.create_suggested_task(code)
+            )
+            self.reasons_grid.addWidget(button, row, 1)
+            self.reason_buttons.append(button)
+
+    def _paint_charts(self, snapshots: tuple[MonthlySnapshot, ...]) -> None:
+        xs = list(range(len(snapshots)))
+        wan = 1_000_000.0  # fen per ¥10,000
+        self.aum_curve.setData(xs, [s.aum_fen / wan for s in snapshots])
+        self.deposit_curve.setData(xs, [s.deposits_fen / wan for s in snapshots])
+        self.wealth_curve.setData(xs, [s.wealth_fen / wan for s in snapshots])
+        self.loan_curve.setData(xs, [s.loans_fen / wan for s in snapshots])
+        self.activity_bars.setOpts(x=xs, height=[s.txn_count for s in snapshots], width=0.7)
+        step = max(1, len(snapshots) // 8)
+        ticks = [[(i, s.month) for i, s in enumerate(snapshots) if i % step == 0]]
+        for chart in (self.aum_chart, self.activity_chart):
+            chart.getAxis("bottom").setTicks(ticks)
+            chart.enableAutoRange()
+
+    # --- actions --------------------------------------------------------------------------
+
+    def log_contact(self) -> None:
+        if self.customer_id:
+            self.ctx.new_note.emit(self.customer_id)
+
+    def new_task(self) -> TaskDialog | None:
+        if not self.customer_id:
+            return None
+        dialog = TaskDialog(self.ctx, customer_id=self.customer_id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        cid = self.customer_id
+        dialog.accepted.connect(lambda: self._create_from_dialog(cid, dialog.values()))
+        dialog.open()
+        return dialog
+
+    def _create_from_dialog(self, cid: str, v: dict[str, Any]) -> None:
+        self._create_task(
+            lambda s: task_service.create_task(
+                s, cid, v["title"], v["due"], priority=v["priority"], detail=v["detail"]
+            )
+        )
+
+    def create_suggested_task(self, reason_code: str) -> None:
+        """A retention follow-up from the playbook's suggestion for this reason."""
+        suggestion = self.suggestions.get(reason_code)
+        if suggestion is None or not self.customer_id or self.view is None:
+            return
+        cid = self.customer_id
+        action = suggestion.action
+        title = words.action_text(action.action)
+        detail = words.reason_text(suggestion.reason)
+        due = self.view.today + timedelta(days=action.due_days)
+        self._create_task(
+            lambda s: task_service.create_task(
+                s, cid, title, due, priority=action.priority, source=TaskSource.CHURN_ACTION,
+                detail=detail, reason_code=reason_code,
+            )
+        )  # fmt: skip
+
+    def _create_task(self, job: Any) -> None:
+        self.ctx.write(job, lambda result: self.task_created.emit(result[0]), owner=self)
+
+    def request_reveal(self, field_name: str) -> RevealDialog | None:
+        """Ask for a reason, then reveal through the audited service call."""
+        if not self.customer_id:
+            return None
+        dialog = RevealDialog(field_name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.reveal(field_name, dialog.reason.text()))
+        dialog.finished.connect(lambda _r: setattr(self, "reveal_dialog", None))
+        self.reveal_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def reveal(self, field_name: str, reason: str) -> None:
+        cid = self.customer_id
+        if not cid:
+            return
+        self.ctx.db(
+            lambda s: book_service.reveal(s, cid, field_name, reason=reason),
+            lambda value: self._revealed(cid, field_name, value),
+            owner=self,
+        )
+
+    def _revealed(self, customer_id: str, field_name: str, value: str) -> None:
+        if customer_id != self.customer_id:
+            return
+        self.personal_values[field_name].setText(value or "—")
+        self.reveal_buttons[field_name].setEnabled(False)
+        self.revealed.emit(field_name, value)
