@@ -373,7 +373,34 @@ CREATE INDEX ix_tasks_customer ON tasks(customer_id, status);
 CREATE INDEX ix_tasks_assignee ON tasks(assignee, status, due);
 """
 
-STEPS: Sequence[str] = (V1, V2, V3)
+# v4: churn score history (one row per customer and month: the month's latest score,
+# for the trend and the profile's chart) and the local record of acknowledged or
+# dismissed churn flags (also pushed as churn_event mutations).
+V4 = """
+CREATE TABLE churn_score_history (
+    pk INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    month TEXT NOT NULL,
+    score REAL NOT NULL,
+    level TEXT NOT NULL,
+    model_version TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_churn_score_history ON churn_score_history(customer_id, month);
+
+CREATE TABLE churn_events (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    action TEXT NOT NULL,
+    reason_code TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    score REAL,
+    level TEXT,
+    at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ix_churn_events_customer ON churn_events(customer_id, at);
+"""
+
+STEPS: Sequence[str] = (V1, V2, V3, V4)
 LATEST = len(STEPS)
 
 

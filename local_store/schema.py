@@ -7,7 +7,7 @@ both agree, column for column.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -240,3 +240,30 @@ class ChurnModelRow(Base):
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[str] = mapped_column(Text)
     active: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChurnScoreHistoryRow(Base):
+    __tablename__ = "churn_score_history"
+    __table_args__ = (Index("ux_churn_score_history", "customer_id", "month", unique=True),)
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(Text)
+    score: Mapped[float]
+    level: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[str] = mapped_column(Text)
+
+
+class ChurnEventRow(Base):
+    __tablename__ = "churn_events"
+    __table_args__ = (
+        Index("ix_churn_events_customer", "customer_id", "at"),
+        {"sqlite_with_rowid": False},
+    )
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(Text)
+    reason_code: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[float | None]
+    level: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[str] = mapped_column(Text)

@@ -22,6 +22,7 @@ from rm_desk.domain.model import (
     TaskPriority,
     TaskSource,
 )
+from rm_desk.services import churn
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 
@@ -153,9 +154,13 @@ def log_interaction(
             record_new_task(conn, task, now)
         if draft_id is not None:
             records.delete_draft(conn, draft_id)
+        # A contact changes the indicators under this customer (complaints, last RM
+        # contact): rescore it now, offline, in the same transaction.
+        churn.rescore_customer(conn, data.customer_id, now)
     changes = Changes(
         customers=frozenset({data.customer_id}),
         book=True,
+        churn=True,
         interactions=True,
         tasks=task is not None,
         outbox=True,

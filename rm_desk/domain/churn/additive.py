@@ -163,7 +163,9 @@ class AdditiveModel:
         }
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False, indent=1, allow_nan=False)
+        return json.dumps(
+            self.to_json(), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
 
 
 # --- loading and validation -------------------------------------------------------------
@@ -361,7 +363,7 @@ def reasons_for(
     scores: Scores,
     row: int,
     top: npt.NDArray[np.int64],
-    values: Mapping[str, Sequence[Any]] | pd.DataFrame,
+    values: Mapping[str, Any],
     details: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[ChurnReason, ...]:
     """Reasons of one row: its top positive contributions, plus the hard rule's

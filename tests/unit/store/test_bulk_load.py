@@ -40,6 +40,7 @@ EXPECTED_INDEXES = {
     "ix_tasks_customer",
     "ix_tasks_assignee",
     "ix_interactions_supersedes",
+    "ix_churn_events_customer",
 }
 
 # The tag index serves the per-customer tag replacement and stays during a load.

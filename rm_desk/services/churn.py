@@ -1,0 +1,399 @@
+"""Churn early warning on the client: scoring the book offline, the watchlist, a
+customer's score history, and the retention playbook's one-click actions.
+
+The active model is the last one the server published that this build accepts
+(validated on arrival; a refused one leaves the previous model in use), or the
+default model shipped with the application (trained on the demo bank's history).
+`rescore_all` runs when the active model changes or after a first sync;
+`rescore_customer` runs inside the transaction of any local write under one
+customer (a complaint logged offline changes that customer's level at once).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Final
+
+import numpy as np
+from sqlalchemy import Connection
+
+from local_store import churn as store
+from local_store import outbox
+from local_store.codec import t2s
+from rm_desk.domain.churn import additive
+from rm_desk.domain.churn.indicators import BY_CODE, CODES, compute_indicators, month_index
+from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK, Playbook, Suggestion
+from rm_desk.domain.ids import uuid7
+from rm_desk.domain.model import ChurnLevel, ChurnReason, FollowUpTask, TaskSource
+from rm_desk.services.changes import Changes
+from rm_desk.services.session import Session
+
+DEFAULT_MODEL_FILE: Final[str] = "churn_default_model.json"
+REASONS_KEPT: Final[int] = 3
+_DETAILS: Final[dict[str, tuple[str, ...]]] = {c: BY_CODE[c].details for c in CODES}
+
+
+class ChurnActionError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def default_model() -> additive.AdditiveModel:
+    body = resources.files("rm_desk.services.data").joinpath(DEFAULT_MODEL_FILE).read_text("utf-8")
+    return additive.load_model(body, computable=CODES)
+
+
+def active_model(conn: Connection) -> additive.AdditiveModel:
+    stored = store.active_model(conn)
+    if stored is not None:
+        try:
+            return additive.load_model(stored[1], computable=CODES)
+        except additive.ModelRejected:
+            pass  # stored by an older build that read it differently: use the default
+    return default_model()
+
+
+def receive_model(conn: Connection, version: str, body: str, received_at: datetime) -> str | None:
+    """Keep a model sent by the server. Returns None when it became the active model,
+    else the one-line reason it was refused (the previous model stays in use)."""
+    try:
+        model = additive.load_model(body, computable=CODES)
+        if model.version != version:
+            raise additive.ModelRejected("the model's version does not match its envelope")
+    except additive.ModelRejected as exc:
+        store.store_model(conn, version, body, t2s(received_at) or "", active=False)
+        return str(exc)
+    store.store_model(conn, version, body, t2s(received_at) or "", active=True)
+    return None
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RescoreSummary:
+    customers: int
+    red: int
+    amber: int
+    model_version: str
+    seconds: float
+
+
+def _month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def score_in(
+    conn: Connection,
+    now: datetime,
+    customer_ids: list[str] | None = None,
+    model: additive.AdditiveModel | None = None,
+) -> RescoreSummary:
+    """Score customers (all when None) and write the results, inside `conn`'s transaction."""
+    started = time.perf_counter()
+    model = model or active_model(conn)
+    as_of = now.date()
+    inputs = store.load_inputs(conn, as_of, customer_ids)
+    ref = int(month_index([inputs.ref_month])[0]) if inputs.ref_month else None
+    frame = compute_indicators(
+        inputs.customers, inputs.snapshots, inputs.holdings, inputs.interactions, as_of,
+        ref_month=ref,
+    )  # fmt: skip
+    scores = additive.score(model, frame)
+    top = additive.top_reasons(scores, REASONS_KEPT)
+    values = {c: frame[c].to_numpy() for c in frame.columns}
+    at = t2s(now) or ""
+    ids = frame.index.to_numpy()
+    prob = scores.probability
+    level_names = np.array(
+        [lv.value for lv in (ChurnLevel.GREEN, ChurnLevel.AMBER, ChurnLevel.RED)]
+    )
+    levels = level_names[scores.levels]
+    rows = []
+    for i in range(len(ids)):
+        reasons = additive.reasons_for(scores, i, top, values, _DETAILS)
+        body = json.dumps(
+            [{"code": r.code, "contribution": r.contribution, "values": r.values} for r in reasons],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        rows.append(
+            (str(ids[i]), round(float(prob[i]), 6), str(levels[i]), body, model.version, at)
+        )
+    store.save_scores(conn, rows, as_of.isoformat()[:7])  # history: the month scored in
+    return RescoreSummary(
+        customers=len(rows),
+        red=int((scores.levels == 2).sum()),
+        amber=int((scores.levels == 1).sum()),
+        model_version=model.version,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def rescore_all(session: Session) -> tuple[RescoreSummary, Changes]:
+    """Rescore the whole book with the active model (after a model change or a sync)."""
+    with session.store.transaction() as conn:
+        summary = score_in(conn, session.clock())
+    return summary, Changes(book=True, churn=True, everything=True)
+
+
+def rescore_customer(conn: Connection, customer_id: str, now: datetime) -> None:
+    """Rescore one customer inside the caller's transaction (a local write under it)."""
+    score_in(conn, now, [customer_id])
+
+
+def after_sync(session: Session, *, model_changed: bool, full: bool, touched: set[str]) -> Changes:
+    """Keep scores in step with what a sync brought."""
+    if model_changed or full:
+        return rescore_all(session)[1]
+    if not touched:
+        return Changes()
+    ids = sorted(touched)
+    with session.store.transaction() as conn:
+        for start in range(0, len(ids), 500):
+            score_in(conn, session.clock(), ids[start : start + 500])
+    return Changes(customers=frozenset(ids), book=True, churn=True)
+
+
+# --- what the UI shows -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistRow:
+    customer_id: str
+    name: str
+    level: ChurnLevel
+    score: float
+    aum_fen: int
+    aum_at_risk_fen: int  # AUM x score: the money the bank expects to lose
+    trend: float | None  # score now minus last month's, None without history
+    top_reason: ChurnReason | None
+    last_event: str | None  # acknowledge | dismiss, the latest
+
+
+WATCHLIST_SORTS: Final[dict[str, str]] = {
+    "score": "c.churn_score DESC",
+    "level": "CASE c.churn_level WHEN 'red' THEN 2 WHEN 'amber' THEN 1 ELSE 0 END DESC, "
+    "c.churn_score DESC",
+    "aum_at_risk": "c.aum_fen * c.churn_score DESC",
+    "trend": "(c.churn_score - coalesce(h.score, c.churn_score)) DESC",
+}
+
+
+# Only placeholders and the fixed ORDER BY clauses above are put into this text.
+_WATCHLIST_SQL = (
+    "SELECT c.id, c.name, c.churn_level, c.churn_score, c.aum_fen, h.score, s.reasons, "
+    "(SELECT action || '|' || coalesce(level, '') FROM churn_events e "
+    "  WHERE e.customer_id = c.id ORDER BY at DESC LIMIT 1) "
+    "FROM customers c JOIN churn_scores s ON s.customer_id = c.id "
+    "LEFT JOIN churn_score_history h ON h.customer_id = c.id AND h.month = ? "
+    "WHERE c.churn_level IN ({levels}) ORDER BY {order}, c.pk LIMIT ?"
+)
+
+
+def watchlist(
+    session: Session,
+    *,
+    levels: frozenset[ChurnLevel] = frozenset({ChurnLevel.RED, ChurnLevel.AMBER}),
+    sort: str = "score",
+    limit: int = 500,
+    include_dismissed: bool = False,
+) -> list[WatchlistRow]:
+    """At-risk customers, sorted by score, level, AUM at risk or trend (biggest first).
+    A dismissed flag stays hidden until the customer's level rises above the level
+    it was dismissed at."""
+    if sort not in WATCHLIST_SORTS:
+        raise ValueError(f"unknown watchlist sort {sort!r}")
+    wanted = sorted(lv.value for lv in levels)
+    if not wanted:
+        return []
+    with session.store.read() as conn:
+        previous = _previous_month(conn)
+        in_levels = ", ".join("?" for _ in wanted)
+        sql = _WATCHLIST_SQL.format(levels=in_levels, order=WATCHLIST_SORTS[sort])
+        rows = conn.exec_driver_sql(
+            sql, (previous, *wanted, limit * 2 if not include_dismissed else limit)
+        ).fetchall()
+    out: list[WatchlistRow] = []
+    rank = {ChurnLevel.GREEN.value: 0, ChurnLevel.AMBER.value: 1, ChurnLevel.RED.value: 2}
+    for r in rows:
+        action, _, at_level = (r[7] or "").partition("|")
+        if (
+            action == "dismiss"
+            and not include_dismissed
+            and rank.get(r[2], 0) <= rank.get(at_level, 0)
+        ):
+            continue
+        reasons = json.loads(r[6])
+        top = reasons[0] if reasons else None
+        out.append(
+            WatchlistRow(
+                customer_id=r[0],
+                name=r[1],
+                level=ChurnLevel(r[2]),
+                score=float(r[3]),
+                aum_fen=int(r[4]),
+                aum_at_risk_fen=round(r[4] * r[3]),
+                trend=None if r[5] is None else float(r[3]) - float(r[5]),
+                top_reason=ChurnReason(top["code"], float(top["contribution"]), dict(top["values"]))
+                if top
+                else None,
+                last_event=action or None,
+            )
+        )
+        if len(out) == limit:
+            break
+    return out
+
+
+def flagged_count(
+    session: Session, levels: frozenset[ChurnLevel] = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
+) -> int:
+    """How many customers carry one of these levels (the watchlist shows the top ones)."""
+    wanted = sorted(lv.value for lv in levels)
+    if not wanted:
+        return 0
+    marks = ", ".join("?" for _ in wanted)
+    with session.store.read() as conn:
+        row = conn.exec_driver_sql(
+            f"SELECT count(*) FROM customers WHERE churn_level IN ({marks})",  # noqa: S608
+            tuple(wanted),
+        ).one()
+    return int(row[0])
+
+
+def _previous_month(conn: Connection) -> str:
+    row = conn.exec_driver_sql("SELECT max(month) FROM churn_score_history").fetchone()
+    latest = row[0] if row and row[0] else "0000-01"
+    index = int(latest[:4]) * 12 + int(latest[5:7]) - 2
+    return _month_text(index)
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePoint:
+    month: str
+    score: float
+    level: ChurnLevel
+    model_version: str
+
+
+def score_history(session: Session, customer_id: str) -> list[ScorePoint]:
+    """One point per month the customer was scored in (the month's latest score)."""
+    with session.store.read() as conn:
+        return [
+            ScorePoint(m, s, ChurnLevel(lv), v)
+            for m, s, lv, v in store.score_history(conn, customer_id)
+        ]
+
+
+def model_info(session: Session) -> dict[str, Any]:
+    """The model in use: version, training date, thresholds and training figures."""
+    with session.store.read() as conn:
+        model = active_model(conn)
+        stored = store.active_model(conn)
+    return {
+        "version": model.version,
+        "trained_at": model.trained_at,
+        "source": "server" if stored and stored[0] == model.version else "default",
+        "red": model.red,
+        "amber": model.amber,
+        "metrics": dict(model.metrics),
+    }
+
+
+# --- the retention playbook -----------------------------------------------------------------
+
+
+def suggestions(
+    session: Session, customer_id: str, playbook: Playbook = DEFAULT_PLAYBOOK
+) -> list[Suggestion]:
+    """Suggested retention actions for a customer's current reasons, largest first."""
+    from local_store import book  # noqa: PLC0415
+
+    with session.store.read() as conn:
+        assessment = book.churn_assessment(conn, customer_id)
+    if assessment is None:
+        return []
+    return playbook.suggest(assessment.reasons)
+
+
+def create_task_from_suggestion(
+    session: Session,
+    customer_id: str,
+    reason_code: str,
+    *,
+    title: str,
+    playbook: Playbook = DEFAULT_PLAYBOOK,
+    assignee: str | None = None,
+    due: date | None = None,
+) -> tuple[FollowUpTask, Changes]:
+    """One click: the suggestion becomes a follow-up task (source churn_action) that
+    carries the reason code; `title` is the action in the user's words."""
+    from rm_desk.services import tasks  # noqa: PLC0415  (tasks -> notes -> churn)
+
+    action = playbook.action_for(reason_code)
+    when = due or session.clock().date() + timedelta(days=action.due_days)
+    return tasks.create_task(
+        session,
+        customer_id,
+        title,
+        when,
+        priority=action.priority,
+        assignee=assignee,
+        source=TaskSource.CHURN_ACTION,
+        detail=f"churn_action:{action.action}",
+        reason_code=reason_code,
+    )
+
+
+def acknowledge(
+    session: Session, customer_id: str, reason_code: str | None = None, note: str = ""
+) -> Changes:
+    return _event(session, customer_id, "acknowledge", reason_code, note)
+
+
+def dismiss(
+    session: Session, customer_id: str, reason_code: str | None = None, note: str = ""
+) -> Changes:
+    return _event(session, customer_id, "dismiss", reason_code, note)
+
+
+def _event(
+    session: Session, customer_id: str, action: str, reason_code: str | None, note: str
+) -> Changes:
+    from local_store import book  # noqa: PLC0415
+
+    if len(note) > 2000:
+        raise ChurnActionError("A note on a churn flag can hold at most 2,000 characters.")
+    now = session.clock()
+    event_id = uuid7()
+    with session.store.transaction() as conn:
+        assessment = book.churn_assessment(conn, customer_id)
+        if assessment is None:
+            book.get_customer(conn, customer_id)  # NotFound when not in the book
+            raise ChurnActionError("This customer has no churn flag to act on.")
+        at = t2s(now) or ""
+        store.record_event(conn, event_id, customer_id, action, reason_code, note,
+                           assessment.score, assessment.level.value, at)  # fmt: skip
+        outbox.enqueue(
+            conn,
+            f"churn.{action}",
+            "churn_event",
+            event_id,
+            "event",
+            {
+                "customer_id": customer_id,
+                "action": action,
+                "reason_code": reason_code,
+                "note": note,
+                "score": assessment.score,
+            },  # fmt: skip
+            base_version=None,
+            client_time=now,
+        )
+    return Changes(customers=frozenset({customer_id}), churn=True, outbox=True, book=True)

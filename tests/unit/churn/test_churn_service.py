@@ -1,0 +1,242 @@
+"""Client churn service on a real encrypted store: rescoring, the offline complaint,
+model arrival and refusal, the watchlist, history and the retention playbook."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from local_store import book, outbox
+from local_store import churn as churn_store
+from local_store.codec import SNAPSHOT_COLUMNS, cols, marks, snapshot_row
+from local_store.profiles import Profile, ProfileRegistry
+from local_store.store import LocalStore
+from rm_desk.domain.churn import additive
+from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK
+from rm_desk.domain.model import (
+    ChurnLevel,
+    InteractionKind,
+    MonthlySnapshot,
+    Role,
+    TaskSource,
+)
+from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.services import churn, notes
+from rm_desk.services.notes import NoteInput
+from rm_desk.services.session import Session
+from tests.factories import customer
+
+NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+CALM, QUIET, LOUD = "600000000011", "600000000012", "600000000013"
+
+
+@pytest.fixture(scope="module")
+def rm_profile(tmp_path_factory: pytest.TempPathFactory) -> Profile:
+    registry = ProfileRegistry(
+        tmp_path_factory.mktemp("profiles"),
+        secret_store=None,
+        policy=Policy(keyring=KeyringMode.OFF),
+    )
+    profile, _key = registry.create(
+        "rm001", "correct horse battery", server="https://crm.test", role=Role.RM
+    )
+    return profile
+
+
+def _months() -> list[str]:
+    return [f"2026-{m:02d}" for m in range(1, 12)]
+
+
+def _snapshots(cif: str, quiet_from: int | None = None) -> list[MonthlySnapshot]:
+    out = []
+    for i, month in enumerate(_months()):
+        txn = 0 if quiet_from is not None and i >= quiet_from else 12
+        out.append(
+            MonthlySnapshot(
+                cif,
+                month,
+                5_000_000,
+                3_000_000,
+                2_000_000,
+                0,
+                txn,
+                100_000 * txn,
+                90_000 * txn,
+                0,
+                0,
+                3,
+            )  # fmt: skip
+        )
+    return out
+
+
+@pytest.fixture
+def session(rm_profile: Profile, store: LocalStore) -> Session:
+    with store.transaction() as conn:
+        book.upsert_customers(
+            conn,
+            [customer(CALM, aum_fen=5_000_000), customer(QUIET, "李大伟"), customer(LOUD, "张三")],
+        )
+        rows = [snapshot_row(s) for s in _snapshots(CALM) + _snapshots(QUIET, 7) + _snapshots(LOUD)]
+        conn.exec_driver_sql(
+            f"INSERT INTO snapshots ({cols(SNAPSHOT_COLUMNS)}) VALUES ({marks(SNAPSHOT_COLUMNS)})",
+            rows,
+        )
+    return Session(profile=rm_profile, store=store, clock=lambda: NOW)
+
+
+def _model(version: str = "test-1") -> additive.AdditiveModel:
+    """Complaints drive the score; three quiet months trip the hard rule."""
+    return additive.AdditiveModel(
+        version=version,
+        trained_at="2026-11-01T00:00:00+00:00",
+        intercept=-4.0,
+        terms=(
+            additive.NumericTerm(
+                "complaints_90d", np.array([0.5, 1.5]), np.array([-0.1, 3.0, 6.0]), 0.0
+            ),
+            additive.NumericTerm("months_without_txn", np.array([1.0]), np.array([0.0, 0.5]), 0.0),
+            additive.NumericTerm("aum_change_3m", np.array([-20.0]), np.array([1.0, -0.05]), 0.0),
+        ),
+        red=0.5,
+        amber=0.2,
+        hard_rules=(additive.HardRule("months_without_txn", 3.0, ChurnLevel.AMBER),),
+    )
+
+
+def _install(session: Session, model: additive.AdditiveModel) -> str | None:
+    with session.store.transaction() as conn:
+        return churn.receive_model(conn, model.version, model.dumps(), NOW)
+
+
+def _level(session: Session, cif: str) -> tuple[str | None, float | None]:
+    with session.store.read() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT churn_level, churn_score FROM customers WHERE id = ?", (cif,)
+        ).fetchone()
+    return row[0], row[1]
+
+
+def test_default_model_scores_the_book(session: Session) -> None:
+    summary, changes = churn.rescore_all(session)
+    assert summary.customers == 3
+    assert summary.model_version == churn.default_model().version
+    assert changes.churn
+    for cif in (CALM, QUIET, LOUD):
+        level, score = _level(session, cif)
+        assert level in {"green", "amber", "red"}
+        assert score is not None
+    # Three months without a transaction: at least amber by the hard rule.
+    assert _level(session, QUIET)[0] in {"amber", "red"}
+
+
+def test_rescore_after_model_arrives_and_reasons_are_exact(session: Session) -> None:
+    assert _install(session, _model()) is None
+    churn.rescore_all(session)
+    assert _level(session, CALM)[0] == "green"
+    assert _level(session, QUIET)[0] == "amber"  # raised by the rule
+    with session.store.read() as conn:
+        quiet = book.churn_assessment(conn, QUIET)
+    assert quiet is not None
+    assert quiet.model_version == "test-1"
+    assert quiet.reasons[0].code == "months_without_txn"
+    assert quiet.reasons[0].values["value"] == 4
+    assert quiet.reasons[0].values["rule"] == "at_least_amber"
+    # The stored probability is the logistic of intercept + every contribution.
+    expected = 1 / (1 + np.exp(-(-4.0 - 0.1 + 0.5 - 0.05)))
+    assert quiet.score == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_complaint_logged_offline_changes_the_level_at_once(session: Session) -> None:
+    _install(session, _model())
+    churn.rescore_all(session)
+    assert _level(session, LOUD)[0] == "green"
+    complaint = NoteInput(
+        customer_id=LOUD,
+        kind=InteractionKind.COMPLAINT,
+        occurred_at=NOW - timedelta(hours=2),
+        subject="柜台排队",
+        note="客户投诉等候时间过长。",
+    )
+    _, _, changes = notes.log_interaction(session, complaint)
+    assert changes.churn
+    assert _level(session, LOUD)[0] == "amber"  # 1 complaint: -4 + 3 - 0.05 -> 0.28
+    notes.log_interaction(session, complaint)
+    level, _score = _level(session, LOUD)
+    assert level == "red"
+    with session.store.read() as conn:
+        loud = book.churn_assessment(conn, LOUD)
+    assert loud is not None
+    assert loud.reasons[0].code == "complaints_90d"
+    assert loud.reasons[0].values["value"] == 2
+    # The other customers were not touched.
+    assert _level(session, CALM)[0] == "green"
+
+
+def test_refused_models_leave_the_previous_one_in_use(session: Session) -> None:
+    _install(session, _model("good"))
+    unknown = json.loads(_model("future").dumps())
+    unknown["format_version"] = 2
+    with session.store.transaction() as conn:
+        refusal = churn.receive_model(conn, "future", json.dumps(unknown), NOW)
+    assert refusal is not None
+    assert "format version 2" in refusal
+    foreign = json.loads(_model("csv").dumps())
+    foreign["features"][0]["name"] = "Total_Trans_Ct"
+    with session.store.transaction() as conn:
+        refusal = churn.receive_model(conn, "csv", json.dumps(foreign), NOW)
+        assert refusal is not None
+        assert "cannot compute: Total_Trans_Ct" in refusal
+        assert churn.active_model(conn).version == "good"
+        assert churn_store.latest_received(conn) in {"future", "csv"}
+
+
+def test_watchlist_history_and_events(session: Session) -> None:
+    _install(session, _model())
+    churn.rescore_all(session)
+    rows = churn.watchlist(session)
+    assert [r.customer_id for r in rows] == [QUIET]
+    assert rows[0].level is ChurnLevel.AMBER
+    assert rows[0].aum_at_risk_fen == round(rows[0].aum_fen * rows[0].score)
+    for sort in churn.WATCHLIST_SORTS:
+        assert [r.customer_id for r in churn.watchlist(session, sort=sort)] == [QUIET]
+    history = churn.score_history(session, QUIET)
+    assert [p.month for p in history] == ["2026-11"]
+    churn.dismiss(session, QUIET, "months_without_txn", "客户在国外，已知情")
+    assert churn.watchlist(session) == []
+    assert [r.last_event for r in churn.watchlist(session, include_dismissed=True)] == ["dismiss"]
+    with session.store.read() as conn:
+        pending = outbox.pending(conn)
+    event = pending[-1]
+    assert (event.entity, event.op, event.name) == ("churn_event", "event", "churn.dismiss")
+    assert event.fields["customer_id"] == QUIET
+    assert event.fields["action"] == "dismiss"
+    assert event.fields["reason_code"] == "months_without_txn"
+    churn.acknowledge(session, QUIET)
+    with session.store.read() as conn:
+        assert [e["action"] for e in churn_store.events(conn, QUIET)] == ["dismiss", "acknowledge"]
+
+
+def test_suggestions_and_one_click_task(session: Session) -> None:
+    _install(session, _model())
+    churn.rescore_all(session)
+    suggestions = churn.suggestions(session, QUIET)
+    assert suggestions[0].reason.code == "months_without_txn"
+    assert suggestions[0].action.action == "reactivation_offer"
+    task, changes = churn.create_task_from_suggestion(
+        session, QUIET, "months_without_txn", title="激活优惠回访"
+    )
+    assert changes.tasks
+    assert task.source is TaskSource.CHURN_ACTION
+    assert task.reason_code == "months_without_txn"
+    assert task.due == NOW.date() + timedelta(
+        days=DEFAULT_PLAYBOOK.action_for("months_without_txn").due_days
+    )
+    with session.store.read() as conn:
+        created = outbox.pending(conn)[-1]
+    assert created.name == "task.create"
+    assert created.fields["reason_code"] == "months_without_txn"
+    assert created.fields["source"] == "churn_action"
