@@ -30,16 +30,15 @@ OPEN = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
 
 def _header(key: str) -> str:
-    t = QCoreApplication.translate
     return {
-        "due": t("TaskTableModel", "Due"),
-        "priority": t("TaskTableModel", "Priority"),
-        "customer": t("TaskTableModel", "Customer"),
-        "title": t("TaskTableModel", "Follow-up"),
-        "status": t("TaskTableModel", "Status"),
-        "source": t("TaskTableModel", "Source"),
-        "assignee": t("TaskTableModel", "Assignee"),
-        "outcome": t("TaskTableModel", "Outcome"),
+        "due": QCoreApplication.translate("TaskTableModel", "Due"),
+        "priority": QCoreApplication.translate("TaskTableModel", "Priority"),
+        "customer": QCoreApplication.translate("TaskTableModel", "Customer"),
+        "title": QCoreApplication.translate("TaskTableModel", "Follow-up"),
+        "status": QCoreApplication.translate("TaskTableModel", "Status"),
+        "source": QCoreApplication.translate("TaskTableModel", "Source"),
+        "assignee": QCoreApplication.translate("TaskTableModel", "Assignee"),
+        "outcome": QCoreApplication.translate("TaskTableModel", "Outcome"),
     }[key]
 
 

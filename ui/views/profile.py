@@ -138,15 +138,14 @@ HOLDING_COLUMNS = ("kind", "product", "balance", "rate", "opened", "maturity", "
 
 
 def _holding_header(key: str) -> str:
-    t = QCoreApplication.translate
     return {
-        "kind": t("HoldingsModel", "Type"),
-        "product": t("HoldingsModel", "Product"),
-        "balance": t("HoldingsModel", "Balance"),
-        "rate": t("HoldingsModel", "Rate"),
-        "opened": t("HoldingsModel", "Opened"),
-        "maturity": t("HoldingsModel", "Matures"),
-        "account": t("HoldingsModel", "Account"),
+        "kind": QCoreApplication.translate("HoldingsModel", "Type"),
+        "product": QCoreApplication.translate("HoldingsModel", "Product"),
+        "balance": QCoreApplication.translate("HoldingsModel", "Balance"),
+        "rate": QCoreApplication.translate("HoldingsModel", "Rate"),
+        "opened": QCoreApplication.translate("HoldingsModel", "Opened"),
+        "maturity": QCoreApplication.translate("HoldingsModel", "Matures"),
+        "account": QCoreApplication.translate("HoldingsModel", "Account"),
     }[key]
 
 

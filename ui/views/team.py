@@ -62,28 +62,26 @@ RISK_COLUMNS = ("name", "cif", "churn", "score", "aum", "last_contact")
 
 
 def _team_header(key: str) -> str:
-    t = QCoreApplication.translate
     return {
-        "rm": t("TeamModel", "Relationship manager"),
-        "customers": t("TeamModel", "Customers"),
-        "open": t("TeamModel", "Open follow-ups"),
-        "overdue": t("TeamModel", "Overdue"),
-        "today": t("TeamModel", "Due today"),
-        "red": t("TeamModel", "Red"),
-        "amber": t("TeamModel", "Amber"),
-        "contacts": t("TeamModel", "Contacts, last 7 days"),
+        "rm": QCoreApplication.translate("TeamModel", "Relationship manager"),
+        "customers": QCoreApplication.translate("TeamModel", "Customers"),
+        "open": QCoreApplication.translate("TeamModel", "Open follow-ups"),
+        "overdue": QCoreApplication.translate("TeamModel", "Overdue"),
+        "today": QCoreApplication.translate("TeamModel", "Due today"),
+        "red": QCoreApplication.translate("TeamModel", "Red"),
+        "amber": QCoreApplication.translate("TeamModel", "Amber"),
+        "contacts": QCoreApplication.translate("TeamModel", "Contacts, last 7 days"),
     }[key]
 
 
 def _risk_header(key: str) -> str:
-    t = QCoreApplication.translate
     return {
-        "name": t("AtRiskModel", "Name"),
-        "cif": t("AtRiskModel", "CIF"),
-        "churn": t("AtRiskModel", "Churn risk"),
-        "score": t("AtRiskModel", "Score"),
-        "aum": t("AtRiskModel", "AUM"),
-        "last_contact": t("AtRiskModel", "Last contact"),
+        "name": QCoreApplication.translate("AtRiskModel", "Name"),
+        "cif": QCoreApplication.translate("AtRiskModel", "CIF"),
+        "churn": QCoreApplication.translate("AtRiskModel", "Churn risk"),
+        "score": QCoreApplication.translate("AtRiskModel", "Score"),
+        "aum": QCoreApplication.translate("AtRiskModel", "AUM"),
+        "last_contact": QCoreApplication.translate("AtRiskModel", "Last contact"),
     }[key]
 
 
