@@ -52,6 +52,9 @@ TARGETS = {
     "store.sqlcipher_ratio": ("<=", 1.15),
     "sync.delta_pull_1000_seconds": ("<=", 2.0),
     "gateway.p99_ms": ("<=", 200.0),
+    "ui.unlock_to_book_seconds": ("<=", 1.0),
+    "ui.profile_open_p95_ms": ("<=", 500.0),  # SPEC §1: "well under a second"
+    "ui.rss_book_open_mb": ("<=", 350.0),
 }
 FLOORS = {
     "sync.first_sync_rows_per_s": 40_000,
@@ -216,9 +219,16 @@ def bench_sync(customers: int, workdir: Path) -> dict[str, Any]:
     return run(customers, workdir)
 
 
+def bench_ui(customers: int, workdir: Path) -> dict[str, Any]:
+    from bench.ui_bench import bench_ui as run  # noqa: PLC0415
+
+    return run(customers, workdir)
+
+
 BENCHES: dict[str, Callable[[int, Path], dict[str, Any]]] = {
     "store": bench_store,
     "sync": bench_sync,
+    "ui": bench_ui,
 }
 
 

@@ -1,6 +1,10 @@
-"""Application bootstrap: QApplication, demo provisioning, the main window.
+"""Application bootstrap: QApplication, language, the sign-in → main window cycle.
 
-This first window lists the book (the full desktop app follows in its own issue).
+`DeskController` owns the one `TaskManager` (database thread + network pool) for
+the life of the process, shows the sign-in window, builds a main window for each
+unlocked session and, on lock, closes the store (key dropped) on the database
+thread and returns to sign-in with the same profile selected. A language switch
+rebuilds the visible window in the new language; all state is in the store.
 """
 
 from __future__ import annotations
@@ -9,61 +13,126 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from rm_desk.services import book as book_service
 from rm_desk.services import config
-from rm_desk.services.demo import start_demo
-from rm_desk.services.session import Session
-from ui.book_model import BookTableModel
+from rm_desk.services import session as sessions
+from rm_desk.services.session import Registry, Session
+from ui import i18n
+from ui.context import AppContext
+from ui.login import LoginWindow
+from ui.main_window import MainWindow
+from ui.taskman import TaskManager
+
+STYLE = """
+QLabel#demoCredentials { background: #fff4d6; border: 1px solid #e0b84c; padding: 8px; }
+QLabel#loginMessage { color: #b3261e; }
+QLabel#lockoutCountdown { color: #b3261e; font-weight: bold; }
+QLabel#pageHeading { font-size: 16pt; font-weight: bold; }
+QLabel#demoBanner { color: #8a5a00; }
+"""
 
 
-class BookWindow(QMainWindow):
-    def __init__(self, session: Session) -> None:
+def application() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([])
+    app.setApplicationName("RM Desk")
+    app.setOrganizationName("RM Desk")
+    app.setFont(i18n.apply_fonts(app.font()))
+    app.setStyleSheet(STYLE)
+    return app
+
+
+class DeskController(QObject):
+    main_shown = Signal(object)  # MainWindow
+    login_shown = Signal(object)  # LoginWindow
+
+    def __init__(
+        self,
+        reg: Registry,
+        *,
+        language: str,
+        demo_hint: str = "",
+        demo_banner: str = "",
+    ) -> None:
         super().__init__()
+        self.reg = reg
+        self.tasks = TaskManager(self)
+        self.demo_hint = demo_hint
+        self.demo_banner = demo_banner
+        self.window: QWidget | None = None
+        self.main: MainWindow | None = None
+        self.session: Session | None = None
+        i18n.install(language)
+
+    # --- windows -------------------------------------------------------------------------
+
+    def _replace(self, window: QWidget) -> None:
+        old = self.window
+        self.window = window
+        window.show()
+        if old is not None:
+            old.close()
+            old.deleteLater()
+
+    def show_login(self, *, user: str | None = None, message: str = "") -> LoginWindow:
+        login = LoginWindow(
+            self.reg, self.tasks, preselect=user, demo_hint=self.demo_hint, message=message
+        )
+        login.unlocked.connect(self.show_main)
+        login.language_requested.connect(self.switch_language)
+        self.main = None
+        self._replace(login)
+        self.login_shown.emit(login)
+        return login
+
+    def show_main(self, session: Session) -> MainWindow:
         self.session = session
-        self.setWindowTitle(self.tr("RM Desk — My book"))
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText(self.tr("Search name, pinyin, initials, CIF, phone…"))
-        self.search_box.setAccessibleName(self.tr("Search customers"))
-        self.search_box.textChanged.connect(self._on_search)
-        layout.addWidget(self.search_box)
-        self.table = QTableView()
-        self.table.setAccessibleName(self.tr("Book of customers"))
-        self.model = BookTableModel(lambda pks: book_service.book_rows(session, pks))
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        layout.addWidget(self.table)
-        self.status = QLabel()
-        layout.addWidget(self.status)
-        self.setCentralWidget(central)
-        self.resize(1200, 720)
-        self.show_all()
+        ctx = AppContext(session, self.tasks)
+        window = MainWindow(ctx, demo_banner=self.demo_banner)
+        ctx.setParent(window)
+        window.lock_requested.connect(self.lock)
+        window.language_requested.connect(self.switch_language)
+        window.sync.revoked.connect(lambda: self._after_revoke(session))
+        self.main = window
+        self._replace(window)
+        self.main_shown.emit(window)
+        return window
 
-    def show_all(self) -> None:
-        ids = book_service.book_ids(self.session)
-        self.model.set_ids(ids)
-        self.status.setText(self.tr("%n customer(s)", "", len(ids)))
-
-    def _on_search(self, text: str) -> None:
-        if not text.strip():
-            self.show_all()
+    def lock(self) -> None:
+        session = self.session
+        if session is None:
             return
-        hits = book_service.search_customers(self.session, text, limit=200)
-        self.model.set_ids([h.pk for h in hits])
-        self.status.setText(self.tr("%n match(es)", "", len(hits)))
+        self.session = None
+        user = session.user
+        self.show_login(user=user)
+        self.tasks.run_db(session.lock)  # closes every connection, zeroes the key
+
+    def _after_revoke(self, session: Session) -> None:
+        self.session = None
+        self.show_login(user=None)
+        _ = session
+
+    def switch_language(self, language: str) -> None:
+        i18n.install(language)
+        if self.session is not None and self.main is not None:
+            self.show_main(self.session)
+        else:
+            user = self.window.selected_user() if isinstance(self.window, LoginWindow) else None
+            self.show_login(user=user)
+
+    def shutdown(self) -> None:
+        if self.main is not None:
+            self.main.save_drafts()
+        if self.window is not None:
+            self.window.close()
+            self.window.deleteLater()
+            self.window = self.main = None
+        session, self.session = self.session, None
+        if session is not None:
+            self.tasks.run_db(session.lock)
+        self.tasks.shutdown(wait=True)
 
 
 def run(
@@ -74,30 +143,46 @@ def run(
     screenshots: str | None,
     demo_customers: int = 5000,
 ) -> int:
-    if not demo:
-        from rm_desk.cli import CliError  # noqa: PLC0415
-
-        raise CliError("the login window arrives with the desktop app; use --demo for now")
-    _ = (config, lang, data_dir)
     if screenshots:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication([])
-    base = Path(tempfile.mkdtemp(prefix="rm-desk-demo-"))
-    print(f"rm-desk: starting the demo bank ({demo_customers} customers) in {base} …")
-    demo_env = start_demo(base, customers=demo_customers)
-    print(f"rm-desk: demo gateway {demo_env.url}; sign in as {demo_env.user} / {demo_env.password}")
-    session = demo_env.session
-    window = BookWindow(session)
-    window.show()
-    if screenshots:
-        out = Path(screenshots)
-        out.mkdir(parents=True, exist_ok=True)
-        window.table.resizeColumnsToContents()
-        window.grab().save(str(out / "book.png"))
-        window.close()
-        demo_env.close()
-        return 0
+    app = application()
+    language = lang or i18n.system_language()
+    if demo:
+        return _run_demo(app, language, screenshots, demo_customers)
+    policy = config.load_policy()
+    reg = sessions.registry(config.data_dir(data_dir), policy)
+    controller = DeskController(reg, language=language)
+    controller.show_login()
     code = app.exec()
-    demo_env.close()
-    _ = Qt
+    controller.shutdown()
     return int(code)
+
+
+def _run_demo(app: QApplication, language: str, screenshots: str | None, customers: int) -> int:
+    from rm_desk.services.demo import start_demo  # noqa: PLC0415
+
+    base = Path(tempfile.mkdtemp(prefix="rm-desk-demo-"))
+    print(f"rm-desk: starting the demo bank ({customers} customers) in {base} …")
+    demo_env = start_demo(base, customers=customers)
+    print(f"rm-desk: demo gateway {demo_env.url}; sign in as {demo_env.user} / {demo_env.password}")
+    reg = demo_env.registry
+    hint = QApplication.translate("DeskController", "Demo bank: sign in as %1 with password %2") \
+        .replace("%1", demo_env.user).replace("%2", demo_env.password)  # fmt: skip
+    try:
+        if screenshots:
+            from ui.screenshots import render_all  # noqa: PLC0415
+
+            render_all(demo_env, Path(screenshots))
+            return 0
+        banner = QApplication.translate("DeskController", "Demo mode: generated customers")
+        controller = DeskController(reg, language=language, demo_hint=hint, demo_banner=banner)
+        demo_env.session.lock()  # the demo starts at sign-in, credentials shown
+        controller.show_login(user=demo_env.user)
+        code = app.exec()
+        controller.shutdown()
+        return int(code)
+    except Exception as exc:
+        QMessageBox.critical(None, "RM Desk", str(exc))
+        raise
+    finally:
+        demo_env.close()

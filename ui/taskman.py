@@ -89,8 +89,10 @@ class TaskManager(QObject):
         on_error: Failed | None,
         owner: QObject | None,
     ) -> Future[Any]:
-        if self._closed:
-            raise RuntimeError("the task manager is shut down")
+        if self._closed:  # the app is closing: late repaints ask for nothing
+            dropped: Future[Any] = Future()
+            dropped.cancel()
+            return dropped
         self._count(+1)
         ticket = next(self._tickets)
         self._replies[ticket] = _Reply(owner, on_done, on_error)

@@ -59,17 +59,16 @@ CHURN_COLOURS = {
 
 
 def _header(key: str) -> str:
-    t = QCoreApplication.translate
     return {
-        "name": t("BookTableModel", "Name"),
-        "cif": t("BookTableModel", "CIF"),
-        "segment": t("BookTableModel", "Segment"),
-        "aum": t("BookTableModel", "AUM (¥)"),
-        "lifecycle": t("BookTableModel", "Lifecycle"),
-        "churn": t("BookTableModel", "Churn risk"),
-        "last_contact": t("BookTableModel", "Last contact"),
-        "next_task": t("BookTableModel", "Next task"),
-        "tags": t("BookTableModel", "Tags"),
+        "name": QCoreApplication.translate("BookTableModel", "Name"),
+        "cif": QCoreApplication.translate("BookTableModel", "CIF"),
+        "segment": QCoreApplication.translate("BookTableModel", "Segment"),
+        "aum": QCoreApplication.translate("BookTableModel", "AUM (¥)"),
+        "lifecycle": QCoreApplication.translate("BookTableModel", "Lifecycle"),
+        "churn": QCoreApplication.translate("BookTableModel", "Churn risk"),
+        "last_contact": QCoreApplication.translate("BookTableModel", "Last contact"),
+        "next_task": QCoreApplication.translate("BookTableModel", "Next task"),
+        "tags": QCoreApplication.translate("BookTableModel", "Tags"),
     }[key]
 
 

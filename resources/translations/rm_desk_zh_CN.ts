@@ -1,0 +1,2054 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AddProfileDialog</name>
+    <message>
+        <source>Add profile</source>
+        <translation>添加用户档案</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Central CRM address</source>
+        <translation>中心CRM地址</translation>
+    </message>
+    <message>
+        <source>First sync progress</source>
+        <translation>首次同步进度</translation>
+    </message>
+    <message>
+        <source>Central CRM</source>
+        <translation>中心CRM</translation>
+    </message>
+    <message>
+        <source>User name, password and server are all needed.</source>
+        <translation>请填写用户名、密码和服务器地址。</translation>
+    </message>
+    <message>
+        <source>The central CRM address must start with https://.</source>
+        <translation>中心CRM地址必须以 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>Signing in and downloading your book…</source>
+        <translation>正在登录并下载您的客户…</translation>
+    </message>
+</context>
+<context>
+    <name>AtRiskModel</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>CIF</source>
+        <translation>客户号</translation>
+    </message>
+    <message>
+        <source>Churn risk</source>
+        <translation>流失风险</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>AUM</source>
+        <translation>AUM</translation>
+    </message>
+    <message>
+        <source>Last contact</source>
+        <translation>最近接触</translation>
+    </message>
+</context>
+<context>
+    <name>BookPage</name>
+    <message>
+        <source>Segment</source>
+        <translation>客户分层</translation>
+    </message>
+    <message>
+        <source>AUM tier</source>
+        <translation>资产规模档位</translation>
+    </message>
+    <message>
+        <source>Lifecycle</source>
+        <translation>生命周期</translation>
+    </message>
+    <message>
+        <source>Churn risk</source>
+        <translation>流失风险</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Not contacted for at least (days)</source>
+        <translation>至少多少天未联系</translation>
+    </message>
+    <message>
+        <source>Saved filters</source>
+        <translation>已保存的筛选</translation>
+    </message>
+    <message>
+        <source>Save filter…</source>
+        <translation>保存筛选…</translation>
+    </message>
+    <message>
+        <source>Save the current filter</source>
+        <translation>保存当前筛选条件</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Clear all filters</source>
+        <translation>清除全部筛选</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>档位</translation>
+    </message>
+    <message>
+        <source>Churn</source>
+        <translation>流失</translation>
+    </message>
+    <message>
+        <source>No contact</source>
+        <translation>未联系</translation>
+    </message>
+    <message>
+        <source>Book of customers</source>
+        <translation>客户列表</translation>
+    </message>
+    <message>
+        <source>Number of customers listed</source>
+        <translation>列出的客户数</translation>
+    </message>
+    <message>
+        <source>My book</source>
+        <translation>我的客户</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Saved filters…</source>
+        <translation>已保存的筛选…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n customer(s)</source>
+        <translation><numerusform>%n 位客户</numerusform></translation>
+    </message>
+    <message>
+        <source>Save filter</source>
+        <translation>保存筛选</translation>
+    </message>
+    <message>
+        <source>Name of this filter:</source>
+        <translation>筛选名称：</translation>
+    </message>
+</context>
+<context>
+    <name>BookTableModel</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>CIF</source>
+        <translation>客户号</translation>
+    </message>
+    <message>
+        <source>Segment</source>
+        <translation>客户分层</translation>
+    </message>
+    <message>
+        <source>AUM (¥)</source>
+        <translation>资产规模（元）</translation>
+    </message>
+    <message>
+        <source>Lifecycle</source>
+        <translation>生命周期</translation>
+    </message>
+    <message>
+        <source>Churn risk</source>
+        <translation>流失风险</translation>
+    </message>
+    <message>
+        <source>Last contact</source>
+        <translation>最近联系</translation>
+    </message>
+    <message>
+        <source>Next task</source>
+        <translation>下次跟进</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsModel</name>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>本机的值</translation>
+    </message>
+    <message>
+        <source>Theirs</source>
+        <translation>中心的值</translation>
+    </message>
+    <message>
+        <source>Detected</source>
+        <translation>发现时间</translation>
+    </message>
+</context>
+<context>
+    <name>ContactHistory</name>
+    <message>
+        <source>Show contacts of kind</source>
+        <translation>显示的接触类型</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>Number of contacts shown</source>
+        <translation>显示的接触记录数</translation>
+    </message>
+    <message>
+        <source>Contact history</source>
+        <translation>接触记录</translation>
+    </message>
+    <message>
+        <source>Selected note (read-only)</source>
+        <translation>所选记录（只读）</translation>
+    </message>
+    <message>
+        <source>Amend…</source>
+        <translation>补充更正…</translation>
+    </message>
+    <message>
+        <source>Amend the selected note (Ctrl+E)</source>
+        <translation>补充更正所选记录（Ctrl+E）</translation>
+    </message>
+    <message>
+        <source>Saved notes cannot be changed; an amendment is added that refers to the original.</source>
+        <translation>已保存的记录不可修改；更正将作为新记录添加，并关联原记录。</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n contact(s) shown</source>
+        <translation><numerusform>显示 %n 条接触记录</numerusform></translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>参与人</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>This note amends an earlier one.</source>
+        <translation>本记录是对之前一条记录的更正。</translation>
+    </message>
+    <message>
+        <source>This note was amended; see the newer note.</source>
+        <translation>本记录已被更正，请查看较新的记录。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerPage</name>
+    <message>
+        <source>Customer name</source>
+        <translation>客户姓名</translation>
+    </message>
+    <message>
+        <source>Segment, lifecycle and owner</source>
+        <translation>客户分层、生命周期及归属客户经理</translation>
+    </message>
+    <message>
+        <source>Assets under management and trend</source>
+        <translation>资产管理规模（AUM）及走势</translation>
+    </message>
+    <message>
+        <source>Churn risk</source>
+        <translation>流失风险</translation>
+    </message>
+    <message>
+        <source>Why at risk, and what to do</source>
+        <translation>风险原因及挽留建议</translation>
+    </message>
+    <message>
+        <source>Log contact (Ctrl+N)</source>
+        <translation>记录接触（Ctrl+N）</translation>
+    </message>
+    <message>
+        <source>Log a contact with this customer (Ctrl+N)</source>
+        <translation>记录与该客户的接触（Ctrl+N）</translation>
+    </message>
+    <message>
+        <source>New task</source>
+        <translation>新建跟进任务</translation>
+    </message>
+    <message>
+        <source>New follow-up task for this customer</source>
+        <translation>为该客户新建跟进任务</translation>
+    </message>
+    <message>
+        <source>Holdings</source>
+        <translation>持有产品</translation>
+    </message>
+    <message>
+        <source>Holdings total</source>
+        <translation>持有产品合计</translation>
+    </message>
+    <message>
+        <source>AUM and balances, last 24 months</source>
+        <translation>近24个月资产管理规模及余额</translation>
+    </message>
+    <message>
+        <source>AUM</source>
+        <translation>AUM</translation>
+    </message>
+    <message>
+        <source>Deposits</source>
+        <translation>存款</translation>
+    </message>
+    <message>
+        <source>Wealth</source>
+        <translation>理财</translation>
+    </message>
+    <message>
+        <source>Loans</source>
+        <translation>贷款</translation>
+    </message>
+    <message>
+        <source>¥10,000</source>
+        <translation>万元</translation>
+    </message>
+    <message>
+        <source>Transactions per month</source>
+        <translation>每月交易笔数</translation>
+    </message>
+    <message>
+        <source>Transactions</source>
+        <translation>交易笔数</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Personal details</source>
+        <translation>个人信息</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机号码</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>电子邮箱</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Card numbers</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <source>Reveal…</source>
+        <translation>查看明文…</translation>
+    </message>
+    <message>
+        <source>Reveal %1</source>
+        <translation>查看%1明文</translation>
+    </message>
+    <message>
+        <source>Open tasks</source>
+        <translation>未完成的跟进任务</translation>
+    </message>
+    <message>
+        <source>Customer sections</source>
+        <translation>客户信息分页</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <source>Contact history</source>
+        <translation>接触记录</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · owner %3 · customer since %4</source>
+        <translation>%1 · %2 · 客户经理 %3 · %4 起成为客户</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n product(s), assets %1</source>
+        <translation><numerusform>%n 个产品，资产 %1</numerusform></translation>
+    </message>
+    <message>
+        <source>Tags: %1</source>
+        <translation>标签：%1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Shows the full value; recorded in the audit log.</source>
+        <translation>显示完整信息；该操作将记入审计日志。</translation>
+    </message>
+    <message>
+        <source>Your role does not allow revealing personal data.</source>
+        <translation>您的角色无权查看个人信息明文。</translation>
+    </message>
+    <message>
+        <source>AUM %1</source>
+        <translation>AUM %1</translation>
+    </message>
+    <message>
+        <source>%1 %2% over 3 months</source>
+        <translation>近3个月 %1 %2%</translation>
+    </message>
+    <message>
+        <source>Not scored</source>
+        <translation>未评分</translation>
+    </message>
+    <message>
+        <source>Churn reason %1</source>
+        <translation>流失原因 %1</translation>
+    </message>
+    <message>
+        <source>Create task: %1</source>
+        <translation>创建任务：%1</translation>
+    </message>
+    <message>
+        <source>Create a retention task: %1</source>
+        <translation>创建挽留任务：%1</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerPicker</name>
+    <message>
+        <source>Name, pinyin, initials or CIF</source>
+        <translation>姓名、拼音、首字母或客户号</translation>
+    </message>
+    <message>
+        <source>Find the customer</source>
+        <translation>查找客户</translation>
+    </message>
+    <message>
+        <source>Customer found</source>
+        <translation>找到的客户</translation>
+    </message>
+</context>
+<context>
+    <name>DeskController</name>
+    <message>
+        <source>Demo bank: sign in as %1 with password %2</source>
+        <translation>演示银行：请以 %1 登录，密码 %2</translation>
+    </message>
+    <message>
+        <source>Demo mode: generated customers</source>
+        <translation>演示模式：客户数据为生成数据</translation>
+    </message>
+</context>
+<context>
+    <name>DraftListModel</name>
+    <message>
+        <source>Last saved</source>
+        <translation>最后保存时间</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Subject or text</source>
+        <translation>主题或内容</translation>
+    </message>
+</context>
+<context>
+    <name>DraftsDialog</name>
+    <message>
+        <source>Unfinished notes</source>
+        <translation>未完成的记录</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续编辑</translation>
+    </message>
+    <message>
+        <source>Resume the selected note</source>
+        <translation>继续编辑所选记录</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close the list</source>
+        <translation>关闭列表</translation>
+    </message>
+</context>
+<context>
+    <name>HoldingsModel</name>
+    <message>
+        <source>Type</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>利率</translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation>开立日期</translation>
+    </message>
+    <message>
+        <source>Matures</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账号</translation>
+    </message>
+    <message numerus="yes">
+        <source>Matures in %n day(s)</source>
+        <translation><numerusform>%n 天后到期</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>LoginWindow</name>
+    <message>
+        <source>RM Desk — sign in</source>
+        <translation>RM Desk — 登录</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>RM Desk</source>
+        <translation>RM Desk 客户经理工作台</translation>
+    </message>
+    <message>
+        <source>Your customers, offline and encrypted.</source>
+        <translation>您的客户，离线可用，加密保存。</translation>
+    </message>
+    <message>
+        <source>Profiles on this computer</source>
+        <translation>本机上的用户档案</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Unlock the profile</source>
+        <translation>解锁用户档案</translation>
+    </message>
+    <message>
+        <source>Add profile…</source>
+        <translation>添加用户档案…</translation>
+    </message>
+    <message>
+        <source>Add a profile</source>
+        <translation>添加用户档案</translation>
+    </message>
+    <message>
+        <source>中文 / English</source>
+        <translation>中文 / English</translation>
+    </message>
+    <message>
+        <source>Switch language</source>
+        <translation>切换语言</translation>
+    </message>
+    <message>
+        <source>Sign-in message</source>
+        <translation>登录提示</translation>
+    </message>
+    <message>
+        <source>Lockout countdown</source>
+        <translation>锁定倒计时</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>用户档案</translation>
+    </message>
+    <message>
+        <source>No profile on this computer yet: add one to sign in.</source>
+        <translation>本机尚无用户档案：请先添加一个再登录。</translation>
+    </message>
+    <message>
+        <source>Type your password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <source>Unlocking…</source>
+        <translation>正在解锁…</translation>
+    </message>
+    <message>
+        <source>Locked: try again in %1 s (at %2).</source>
+        <translation>已锁定：请在 %1 秒后重试（%2）。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>RM Desk — %1 (%2)</source>
+        <translation>RM Desk — %1（%2）</translation>
+    </message>
+    <message>
+        <source>RM Desk main window</source>
+        <translation>RM Desk 主窗口</translation>
+    </message>
+    <message>
+        <source>Navigation</source>
+        <translation>导航</translation>
+    </message>
+    <message>
+        <source>Ctrl+%1</source>
+        <translation>Ctrl+%1</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Log contact</source>
+        <translation>记录联系</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>中文 / English</source>
+        <translation>中文 / English</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接状态</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>上次同步</translation>
+    </message>
+    <message>
+        <source>Changes waiting to be sent</source>
+        <translation>待发送的更改</translation>
+    </message>
+    <message>
+        <source>Open conflicts</source>
+        <translation>未解决的冲突</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>RM Desk</source>
+        <translation>RM Desk</translation>
+    </message>
+    <message>
+        <source>This profile is not connected to a central CRM.</source>
+        <translation>此用户档案未连接中心CRM。</translation>
+    </message>
+    <message>
+        <source>Synced: %1 received, %2 sent, %3 conflict(s), %4 returned</source>
+        <translation>同步完成：收到 %1 条，发送 %2 条，冲突 %3 个，退回 %4 条</translation>
+    </message>
+    <message>
+        <source>● Local only</source>
+        <translation>● 仅本地</translation>
+    </message>
+    <message>
+        <source>● Checking connection…</source>
+        <translation>● 正在检查连接…</translation>
+    </message>
+    <message>
+        <source>● Online</source>
+        <translation>● 在线</translation>
+    </message>
+    <message>
+        <source>● Offline: changes are kept</source>
+        <translation>● 离线：更改已保留</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>Last sync: %1</source>
+        <translation>上次同步：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) pending</source>
+        <translation><numerusform>%n 项更改待发送</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conflict(s)</source>
+        <translation><numerusform>%n 个冲突</numerusform></translation>
+    </message>
+    <message>
+        <source>Sign in to the central CRM</source>
+        <translation>登录中心CRM</translation>
+    </message>
+    <message>
+        <source>Your sign-in has expired. Password:</source>
+        <translation>登录已过期。请输入密码：</translation>
+    </message>
+    <message>
+        <source>Access revoked</source>
+        <translation>访问已被撤销</translation>
+    </message>
+    <message>
+        <source>This computer's access was revoked by the bank; its local copy of customer data has been removed.</source>
+        <translation>银行已撤销本机的访问权限，本机上的客户数据副本已被清除。</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>The password is not correct. %1 attempt(s) left before the profile is locked.</source>
+        <translation>密码不正确。再错 %1 次，此用户档案将被锁定。</translation>
+    </message>
+    <message>
+        <source>The password is not correct.</source>
+        <translation>密码不正确。</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: this profile is locked until %1.</source>
+        <translation>密码错误次数过多：此用户档案已锁定至 %1。</translation>
+    </message>
+    <message>
+        <source>Please wait until %1 before trying the password again.</source>
+        <translation>请等到 %1 之后再尝试输入密码。</translation>
+    </message>
+    <message>
+        <source>The local database %1 cannot be read (it is damaged or not an RM Desk file). Nothing was changed; contact IT to restore it from the central CRM.</source>
+        <translation>无法读取本地数据库 %1（文件已损坏或不是 RM Desk 的文件）。未做任何更改；请联系IT从中心CRM恢复。</translation>
+    </message>
+    <message>
+        <source>The profile is locked. Unlock it to continue.</source>
+        <translation>用户档案已锁定，请解锁后继续。</translation>
+    </message>
+    <message>
+        <source>The computer could not save to disk (full, read-only or busy). %1</source>
+        <translation>无法写入磁盘（空间已满、只读或被占用）。%1</translation>
+    </message>
+    <message>
+        <source>Nothing was lost; try again.</source>
+        <translation>没有丢失任何内容，请重试。</translation>
+    </message>
+    <message>
+        <source>A profile for this user already exists on this computer.</source>
+        <translation>本机上已存在该用户的档案。</translation>
+    </message>
+    <message>
+        <source>This profile's key protection is weaker than allowed; it was refused.</source>
+        <translation>此用户档案的密钥保护强度低于要求，已拒绝打开。</translation>
+    </message>
+    <message>
+        <source>The operating system's credential store is not available, and the policy requires it. Contact IT.</source>
+        <translation>操作系统的凭据存储不可用，而策略要求使用它。请联系IT。</translation>
+    </message>
+    <message>
+        <source>The central CRM cannot be reached. Your changes are kept and will sync when the connection is back.</source>
+        <translation>无法连接中心CRM。您的更改已保留，恢复连接后会自动同步。</translation>
+    </message>
+    <message>
+        <source>The secure connection to the central CRM failed. Your changes are kept; contact IT.</source>
+        <translation>与中心CRM的安全连接失败。您的更改已保留；请联系IT。</translation>
+    </message>
+    <message>
+        <source>The central CRM answered with an error. Your changes are kept and sync will be retried.</source>
+        <translation>中心CRM返回错误。您的更改已保留，稍后将重试同步。</translation>
+    </message>
+    <message>
+        <source>The central CRM did not accept your sign-in. Lock and unlock RM Desk with your current password, then sync again.</source>
+        <translation>中心CRM未接受您的登录。请用当前密码锁定并重新解锁 RM Desk，然后再次同步。</translation>
+    </message>
+    <message>
+        <source>This computer's access was revoked by the bank; its local copy of customer data has been removed.</source>
+        <translation>银行已撤销本机的访问权限，本机上的客户数据副本已被清除。</translation>
+    </message>
+    <message>
+        <source>This version of RM Desk is no longer supported by the central CRM. Your changes are kept; please update RM Desk.</source>
+        <translation>中心CRM已不再支持此版本的 RM Desk。您的更改已保留；请更新 RM Desk。</translation>
+    </message>
+    <message>
+        <source>Sync did not complete. Your changes are kept and will be sent next time.</source>
+        <translation>同步未完成。您的更改已保留，将在下次同步时发送。</translation>
+    </message>
+    <message>
+        <source>Your role does not allow this.</source>
+        <translation>您的角色无权执行此操作。</translation>
+    </message>
+    <message>
+        <source>Please check the form: %1</source>
+        <translation>请检查填写内容：%1</translation>
+    </message>
+    <message>
+        <source>Something went wrong; nothing was lost. The details are in the log file.</source>
+        <translation>出现问题，但没有丢失任何内容。详细信息已写入日志文件。</translation>
+    </message>
+</context>
+<context>
+    <name>NoteEditor</name>
+    <message>
+        <source>Amend contact note</source>
+        <translation>更正接触记录</translation>
+    </message>
+    <message>
+        <source>Log contact</source>
+        <translation>记录接触</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Name, pinyin, initials or CIF</source>
+        <translation>姓名、拼音、首字母或客户号</translation>
+    </message>
+    <message>
+        <source>Find the customer</source>
+        <translation>查找客户</translation>
+    </message>
+    <message>
+        <source>Customer found</source>
+        <translation>找到的客户</translation>
+    </message>
+    <message>
+        <source>Kind of contact</source>
+        <translation>接触类型</translation>
+    </message>
+    <message>
+        <source>Time of the contact</source>
+        <translation>接触时间</translation>
+    </message>
+    <message>
+        <source>Names, separated by commas</source>
+        <translation>姓名，以逗号分隔</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>参与人</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>记录内容</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Create a follow-up task</source>
+        <translation>创建跟进任务</translation>
+    </message>
+    <message>
+        <source>Create a follow-up task from the next step</source>
+        <translation>根据下一步创建跟进任务</translation>
+    </message>
+    <message>
+        <source>Follow-up due date</source>
+        <translation>跟进截止日期</translation>
+    </message>
+    <message>
+        <source>Editor status</source>
+        <translation>编辑状态</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Save the note (Ctrl+S)</source>
+        <translation>保存记录（Ctrl+S）</translation>
+    </message>
+    <message>
+        <source>Keep as draft</source>
+        <translation>存为草稿</translation>
+    </message>
+    <message>
+        <source>Close and keep the draft (Esc)</source>
+        <translation>关闭并保留草稿（Esc）</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Discard this note and its draft</source>
+        <translation>放弃本记录及其草稿</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>The saved note stays in the history; this amendment refers to it.</source>
+        <translation>原记录保留在接触记录中；本更正将关联原记录。</translation>
+    </message>
+    <message>
+        <source>This draft no longer exists (it was saved or discarded).</source>
+        <translation>该草稿已不存在（已保存或已放弃）。</translation>
+    </message>
+    <message>
+        <source>Draft restored (last saved %1).</source>
+        <translation>草稿已恢复（最后保存于 %1）。</translation>
+    </message>
+    <message>
+        <source>Draft saved at %1.</source>
+        <translation>草稿已于 %1 保存。</translation>
+    </message>
+    <message>
+        <source>Spouse</source>
+        <translation>配偶</translation>
+    </message>
+    <message>
+        <source>Term deposit maturing next month</source>
+        <translation>定期存款下月到期</translation>
+    </message>
+    <message>
+        <source>Visited at home. The 500,000 term deposit matures on the 15th; the customer compares our rate with another bank. Interested in a large-denomination certificate of deposit and a low-risk wealth product.</source>
+        <translation>上门拜访。客户50万元定期存款将于15日到期，正在比较我行与他行利率。对大额存单和低风险理财产品有兴趣。</translation>
+    </message>
+    <message>
+        <source>Interested; wants the rate sheet</source>
+        <translation>有意向，需要利率表</translation>
+    </message>
+    <message>
+        <source>Send the CD rate sheet and call back</source>
+        <translation>发送大额存单利率表并回电</translation>
+    </message>
+    <message>
+        <source>Choose the customer first.</source>
+        <translation>请先选择客户。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeDialog</name>
+    <message>
+        <source>Complete task</source>
+        <translation>完成任务</translation>
+    </message>
+    <message>
+        <source>Outcome of the follow-up</source>
+        <translation>跟进结果</translation>
+    </message>
+    <message>
+        <source>What happened? e.g. customer renewed the deposit</source>
+        <translation>结果如何？例如：客户已续存</translation>
+    </message>
+    <message>
+        <source>Problem with the form</source>
+        <translation>表单问题</translation>
+    </message>
+    <message>
+        <source>Say how the follow-up ended before completing it.</source>
+        <translation>请先填写跟进结果再完成任务。</translation>
+    </message>
+</context>
+<context>
+    <name>ReassignDialog</name>
+    <message>
+        <source>Reassign follow-up</source>
+        <translation>改派跟进任务</translation>
+    </message>
+    <message>
+        <source>New assignee</source>
+        <translation>新的负责人</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>Now with</source>
+        <translation>当前负责人</translation>
+    </message>
+    <message>
+        <source>Give to</source>
+        <translation>改派给</translation>
+    </message>
+</context>
+<context>
+    <name>ReminderNotifier</name>
+    <message numerus="yes">
+        <source>RM Desk: %n follow-up(s) due</source>
+        <translation><numerusform>RM Desk：%n 项跟进任务到期</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>…and %n more</source>
+        <translation><numerusform>……另有 %n 项</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>ReturnedModel</name>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退回时间</translation>
+    </message>
+</context>
+<context>
+    <name>RevealDialog</name>
+    <message>
+        <source>Reveal personal data</source>
+        <translation>查看个人信息明文</translation>
+    </message>
+    <message>
+        <source>Reason for revealing</source>
+        <translation>查看原因</translation>
+    </message>
+    <message>
+        <source>e.g. calling the customer about the maturity</source>
+        <translation>例如：致电客户沟通到期事宜</translation>
+    </message>
+    <message>
+        <source>Revealing is recorded in the audit log with your reason.</source>
+        <translation>查看明文的操作及原因将记入审计日志。</translation>
+    </message>
+</context>
+<context>
+    <name>SearchBox</name>
+    <message>
+        <source>Search customers: name, pinyin, initials, CIF, phone… (Ctrl+K)</source>
+        <translation>搜索客户：姓名、拼音、首字母、客户号、手机尾号…（Ctrl+K）</translation>
+    </message>
+    <message>
+        <source>Search customers</source>
+        <translation>搜索客户</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <source>Sync status</source>
+        <translation>同步状态</translation>
+    </message>
+    <message>
+        <source>Sync progress</source>
+        <translation>同步进度</translation>
+    </message>
+    <message>
+        <source>Sync now (F5)</source>
+        <translation>立即同步（F5）</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>保留本机的值</translation>
+    </message>
+    <message>
+        <source>Keep my value for the selected conflict</source>
+        <translation>对所选冲突保留本机的值</translation>
+    </message>
+    <message>
+        <source>Keep theirs</source>
+        <translation>采用中心的值</translation>
+    </message>
+    <message>
+        <source>Keep the central value for the selected conflict</source>
+        <translation>对所选冲突采用中心的值</translation>
+    </message>
+    <message>
+        <source>Returned work</source>
+        <translation>退回的工作</translation>
+    </message>
+    <message>
+        <source>Export text…</source>
+        <translation>导出文本…</translation>
+    </message>
+    <message>
+        <source>Export the returned work as text</source>
+        <translation>将退回的工作导出为文本</translation>
+    </message>
+    <message>
+        <source>Conflicts: the same field changed here and centrally</source>
+        <translation>冲突：同一字段在本机和中心都被修改</translation>
+    </message>
+    <message>
+        <source>Returned work: changes the central CRM could not take</source>
+        <translation>退回的工作：中心CRM无法接受的更改</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) waiting to be sent.</source>
+        <translation><numerusform>%n 项更改待发送。</numerusform></translation>
+    </message>
+    <message>
+        <source>Last successful sync: %1</source>
+        <translation>上次成功同步：%1</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>The last attempt did not complete; nothing was lost.</source>
+        <translation>上次同步未完成，没有丢失任何内容。</translation>
+    </message>
+    <message>
+        <source>Export returned work</source>
+        <translation>导出退回的工作</translation>
+    </message>
+    <message>
+        <source>Text (*.txt)</source>
+        <translation>文本文件 (*.txt)</translation>
+    </message>
+    <message>
+        <source>The exported file is not encrypted and may contain customer details. Keep it only as long as needed. Export?</source>
+        <translation>导出的文件未加密，可能包含客户信息，请仅在必要期间保留。确定导出吗？</translation>
+    </message>
+</context>
+<context>
+    <name>TaskDialog</name>
+    <message>
+        <source>Edit task</source>
+        <translation>编辑任务</translation>
+    </message>
+    <message>
+        <source>New task</source>
+        <translation>新建任务</translation>
+    </message>
+    <message>
+        <source>Task title</source>
+        <translation>任务标题</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Problem with the form</source>
+        <translation>表单问题</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>Choose the customer first.</source>
+        <translation>请先选择客户。</translation>
+    </message>
+    <message>
+        <source>A task needs a title.</source>
+        <translation>任务需要填写标题。</translation>
+    </message>
+</context>
+<context>
+    <name>TaskTableModel</name>
+    <message>
+        <source>Due</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>跟进事项</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+</context>
+<context>
+    <name>TasksPage</name>
+    <message>
+        <source>Which tasks to show</source>
+        <translation>显示哪些任务</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Upcoming</source>
+        <translation>即将到期</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>Number of tasks shown</source>
+        <translation>显示的任务数</translation>
+    </message>
+    <message>
+        <source>New task…</source>
+        <translation>新建任务…</translation>
+    </message>
+    <message>
+        <source>Create a task (Ctrl+T)</source>
+        <translation>新建任务（Ctrl+T）</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Edit the selected task (F2)</source>
+        <translation>编辑所选任务（F2）</translation>
+    </message>
+    <message>
+        <source>Complete…</source>
+        <translation>完成…</translation>
+    </message>
+    <message>
+        <source>Complete the selected task (Ctrl+D)</source>
+        <translation>完成所选任务（Ctrl+D）</translation>
+    </message>
+    <message>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <source>Open the customer of the selected task (Enter)</source>
+        <translation>打开所选任务的客户（Enter）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n task(s)</source>
+        <translation><numerusform>%n 项任务</numerusform></translation>
+    </message>
+    <message>
+        <source>Saved: %1</source>
+        <translation>已保存：%1</translation>
+    </message>
+</context>
+<context>
+    <name>TeamModel</name>
+    <message>
+        <source>Relationship manager</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户数</translation>
+    </message>
+    <message>
+        <source>Open follow-ups</source>
+        <translation>未完成跟进</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今日到期</translation>
+    </message>
+    <message>
+        <source>Red</source>
+        <translation>红色预警</translation>
+    </message>
+    <message>
+        <source>Amber</source>
+        <translation>黄色预警</translation>
+    </message>
+    <message>
+        <source>Contacts, last 7 days</source>
+        <translation>近7天接触次数</translation>
+    </message>
+</context>
+<context>
+    <name>TeamPage</name>
+    <message>
+        <source>Team workload per relationship manager</source>
+        <translation>各客户经理的团队工作量</translation>
+    </message>
+    <message>
+        <source>Open and overdue follow-ups per RM</source>
+        <translation>各客户经理未完成及逾期的跟进任务</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Selected relationship manager</source>
+        <translation>所选客户经理</translation>
+    </message>
+    <message>
+        <source>Overdue only</source>
+        <translation>仅显示逾期</translation>
+    </message>
+    <message>
+        <source>Show only overdue follow-ups</source>
+        <translation>仅显示逾期的跟进任务</translation>
+    </message>
+    <message>
+        <source>Follow-ups of the selected RM</source>
+        <translation>所选客户经理的跟进任务</translation>
+    </message>
+    <message>
+        <source>At-risk customers of the selected RM</source>
+        <translation>所选客户经理的风险客户</translation>
+    </message>
+    <message>
+        <source>Reassign…</source>
+        <translation>改派…</translation>
+    </message>
+    <message>
+        <source>Reassign the selected follow-up (Ctrl+R)</source>
+        <translation>改派所选跟进任务（Ctrl+R）</translation>
+    </message>
+    <message>
+        <source>New follow-up…</source>
+        <translation>新建跟进任务…</translation>
+    </message>
+    <message>
+        <source>Give a new follow-up to the selected RM</source>
+        <translation>给所选客户经理派发新的跟进任务</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>At-risk customers</source>
+        <translation>风险客户</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>%1: %2 follow-up(s), %3 at-risk customer(s)</source>
+        <translation>%1：%2 项跟进任务，%3 位风险客户</translation>
+    </message>
+    <message>
+        <source>New follow-up for %1</source>
+        <translation>为 %1 新建跟进任务</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Amendment: %1</source>
+        <translation>更正：%1</translation>
+    </message>
+    <message>
+        <source>%1 (amended)</source>
+        <translation>%1（已更正）</translation>
+    </message>
+</context>
+<context>
+    <name>TodayPage</name>
+    <message>
+        <source>Tasks due today</source>
+        <translation>今日到期的任务</translation>
+    </message>
+    <message>
+        <source>Overdue tasks</source>
+        <translation>已逾期的任务</translation>
+    </message>
+    <message>
+        <source>Red flags not contacted for 30 days</source>
+        <translation>30天未联系的红色预警客户</translation>
+    </message>
+    <message>
+        <source>Unfinished notes</source>
+        <translation>未完成的记录</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今日到期</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>At risk, not contacted for 30 days</source>
+        <translation>高风险且30天未联系</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Today, %1</source>
+        <translation>今日，%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Due today (%n)</source>
+        <translation><numerusform>今日到期（%n）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Overdue (%n)</source>
+        <translation><numerusform>已逾期（%n）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>At risk, not contacted for 30 days (%n)</source>
+        <translation><numerusform>高风险且30天未联系（%n）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Unfinished notes (%n)</source>
+        <translation><numerusform>未完成的记录（%n）</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>WatchlistModel</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>CIF</source>
+        <translation>客户号</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>AUM</source>
+        <translation>资产规模</translation>
+    </message>
+    <message>
+        <source>AUM at risk</source>
+        <translation>风险资产</translation>
+    </message>
+    <message>
+        <source>Trend</source>
+        <translation>趋势</translation>
+    </message>
+    <message>
+        <source>Main reason</source>
+        <translation>主要原因</translation>
+    </message>
+    <message>
+        <source>Flag</source>
+        <translation>处理</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Dismissed</source>
+        <translation>已忽略</translation>
+    </message>
+</context>
+<context>
+    <name>WatchlistPage</name>
+    <message>
+        <source>Churn level shown</source>
+        <translation>显示的流失预警级别</translation>
+    </message>
+    <message>
+        <source>Red and amber</source>
+        <translation>红色和黄色</translation>
+    </message>
+    <message>
+        <source>Sort the watchlist by</source>
+        <translation>预警名单排序方式</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>AUM at risk</source>
+        <translation>风险资产</translation>
+    </message>
+    <message>
+        <source>Rising fastest</source>
+        <translation>上升最快</translation>
+    </message>
+    <message>
+        <source>Number of flagged customers</source>
+        <translation>预警客户数</translation>
+    </message>
+    <message>
+        <source>Create task for main reason</source>
+        <translation>为主要原因创建任务</translation>
+    </message>
+    <message>
+        <source>Create a follow-up task from the main reason's suggested action</source>
+        <translation>按主要原因的建议行动创建跟进任务</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Acknowledge the selected flag</source>
+        <translation>确认所选预警</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <source>Dismiss the selected flag</source>
+        <translation>忽略所选预警</translation>
+    </message>
+    <message>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <source>Open the selected customer</source>
+        <translation>打开所选客户</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Sort by</source>
+        <translation>排序</translation>
+    </message>
+    <message>
+        <source>Customers at risk of leaving</source>
+        <translation>有流失风险的客户</translation>
+    </message>
+    <message>
+        <source>Churn watchlist</source>
+        <translation>流失预警名单</translation>
+    </message>
+    <message numerus="yes">
+        <source>Top %1 of %n flagged customer(s)</source>
+        <translation><numerusform>共 %n 位预警客户中的前 %1 位</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n flagged customer(s)</source>
+        <translation><numerusform>%n 位预警客户</numerusform></translation>
+    </message>
+    <message>
+        <source>Follow-up task created for %1</source>
+        <translation>已为 %1 创建跟进任务</translation>
+    </message>
+</context>
+<context>
+    <name>Words</name>
+    <message>
+        <source>Mass</source>
+        <translation>大众客户</translation>
+    </message>
+    <message>
+        <source>Affluent</source>
+        <translation>贵宾客户</translation>
+    </message>
+    <message>
+        <source>Private banking</source>
+        <translation>私人银行客户</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新客户</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>活跃</translation>
+    </message>
+    <message>
+        <source>Dormant</source>
+        <translation>休眠</translation>
+    </message>
+    <message>
+        <source>At risk</source>
+        <translation>有流失风险</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>已流失</translation>
+    </message>
+    <message>
+        <source>Under ¥50k</source>
+        <translation>5万元以下</translation>
+    </message>
+    <message>
+        <source>¥50k–500k</source>
+        <translation>5万–50万元</translation>
+    </message>
+    <message>
+        <source>¥500k–6M</source>
+        <translation>50万–600万元</translation>
+    </message>
+    <message>
+        <source>¥6M–30M</source>
+        <translation>600万–3000万元</translation>
+    </message>
+    <message>
+        <source>¥30M and above</source>
+        <translation>3000万元及以上</translation>
+    </message>
+    <message>
+        <source>Red</source>
+        <translation>红色</translation>
+    </message>
+    <message>
+        <source>Amber</source>
+        <translation>黄色</translation>
+    </message>
+    <message>
+        <source>Green</source>
+        <translation>绿色</translation>
+    </message>
+    <message>
+        <source>Churn score %1</source>
+        <translation>流失评分 %1</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Service contact</source>
+        <translation>服务接触</translation>
+    </message>
+    <message>
+        <source>Complaint</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Demand deposit</source>
+        <translation>活期存款</translation>
+    </message>
+    <message>
+        <source>Term deposit</source>
+        <translation>定期存款</translation>
+    </message>
+    <message>
+        <source>Wealth management</source>
+        <translation>理财产品</translation>
+    </message>
+    <message>
+        <source>Fund</source>
+        <translation>基金</translation>
+    </message>
+    <message>
+        <source>Loan</source>
+        <translation>贷款</translation>
+    </message>
+    <message>
+        <source>Credit card</source>
+        <translation>信用卡</translation>
+    </message>
+    <message>
+        <source>Insurance</source>
+        <translation>保险</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <source>Manual</source>
+        <translation>手动创建</translation>
+    </message>
+    <message>
+        <source>Churn action</source>
+        <translation>流失挽留行动</translation>
+    </message>
+    <message>
+        <source>From manager</source>
+        <translation>主管分派</translation>
+    </message>
+    <message>
+        <source>Next step of a note</source>
+        <translation>联系记录的下一步</translation>
+    </message>
+    <message>
+        <source>Handed over by branch staff</source>
+        <translation>网点员工转交</translation>
+    </message>
+    <message>
+        <source>Relationship manager</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>Branch staff</source>
+        <translation>网点员工</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>AUM down %1% over 3 months (%2 → %3)</source>
+        <translation>近3个月AUM下降%1%（%2 → %3）</translation>
+    </message>
+    <message>
+        <source>AUM down %1% over 3 months</source>
+        <translation>近3个月AUM下降%1%</translation>
+    </message>
+    <message>
+        <source>AUM changed over the last 3 months</source>
+        <translation>近3个月AUM发生变化</translation>
+    </message>
+    <message>
+        <source>Deposits down %1% over 3 months</source>
+        <translation>近3个月存款下降%1%</translation>
+    </message>
+    <message>
+        <source>Deposits changed over the last 3 months</source>
+        <translation>近3个月存款发生变化</translation>
+    </message>
+    <message>
+        <source>Transactions down %1% over 3 months</source>
+        <translation>近3个月交易笔数下降%1%</translation>
+    </message>
+    <message>
+        <source>Fewer transactions than before</source>
+        <translation>交易笔数较前期减少</translation>
+    </message>
+    <message>
+        <source>Transaction amounts down %1% over 3 months</source>
+        <translation>近3个月交易金额下降%1%</translation>
+    </message>
+    <message>
+        <source>Lower transaction amounts than before</source>
+        <translation>交易金额较前期减少</translation>
+    </message>
+    <message>
+        <source>Products held fell from %1 to %2 in 6 months</source>
+        <translation>近6个月持有产品数由%1个减少到%2个</translation>
+    </message>
+    <message>
+        <source>Holds fewer products than 6 months ago</source>
+        <translation>持有产品数少于6个月前</translation>
+    </message>
+    <message numerus="yes">
+        <source>No transactions for %n month(s)</source>
+        <translation><numerusform>连续%n个月无交易</numerusform></translation>
+    </message>
+    <message>
+        <source>No recent transactions</source>
+        <translation>近期无交易</translation>
+    </message>
+    <message numerus="yes">
+        <source>Salary credit stopped (last paid %n month(s) ago)</source>
+        <translation><numerusform>代发工资已停发（最近一次在%n个月前）</numerusform></translation>
+    </message>
+    <message>
+        <source>Salary credit stopped</source>
+        <translation>代发工资已停发</translation>
+    </message>
+    <message>
+        <source>%1 moved to other banks in 3 months (%2% of AUM)</source>
+        <translation>近3个月%1转往他行（占AUM的%2%）</translation>
+    </message>
+    <message>
+        <source>Money moving to other banks</source>
+        <translation>资金流向他行</translation>
+    </message>
+    <message numerus="yes">
+        <source>Term deposit %1 matures in %n day(s)</source>
+        <translation><numerusform>定期存款%1将于%n天后到期</numerusform></translation>
+    </message>
+    <message>
+        <source>A term deposit matures soon</source>
+        <translation>定期存款即将到期</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n maturity(ies) not renewed in 90 days (%1)</source>
+        <translation><numerusform>近90天有%n笔到期未续作（%1）</numerusform></translation>
+    </message>
+    <message>
+        <source>Maturities not renewed</source>
+        <translation>到期未续作</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n complaint(s) in 90 days</source>
+        <translation><numerusform>近90天投诉%n次</numerusform></translation>
+    </message>
+    <message>
+        <source>Recent complaints</source>
+        <translation>近期有投诉</translation>
+    </message>
+    <message numerus="yes">
+        <source>No RM contact for %n day(s)</source>
+        <translation><numerusform>客户经理已%n天未联系</numerusform></translation>
+    </message>
+    <message>
+        <source>No recent RM contact</source>
+        <translation>客户经理近期未联系</translation>
+    </message>
+    <message numerus="yes">
+        <source>Customer for only %n month(s)</source>
+        <translation><numerusform>成为客户仅%n个月</numerusform></translation>
+    </message>
+    <message>
+        <source>New relationship</source>
+        <translation>新建立的客户关系</translation>
+    </message>
+    <message>
+        <source>Risk indicator: %1</source>
+        <translation>风险指标：%1</translation>
+    </message>
+    <message>
+        <source>Renewal call with a rate offer</source>
+        <translation>致电续存并提供利率优惠</translation>
+    </message>
+    <message>
+        <source>Call about reinvesting matured funds</source>
+        <translation>致电沟通到期资金再投资</translation>
+    </message>
+    <message>
+        <source>Wealth review visit</source>
+        <translation>上门做资产配置检视</translation>
+    </message>
+    <message>
+        <source>Service recovery within 48 hours</source>
+        <translation>48小时内完成服务补救</translation>
+    </message>
+    <message>
+        <source>Check the payroll relationship</source>
+        <translation>核实代发工资关系</translation>
+    </message>
+    <message>
+        <source>Reactivation offer</source>
+        <translation>睡眠客户激活优惠</translation>
+    </message>
+    <message>
+        <source>Check-in call about account use</source>
+        <translation>致电了解账户使用情况</translation>
+    </message>
+    <message>
+        <source>Needs review and product offer</source>
+        <translation>需求检视及产品推荐</translation>
+    </message>
+    <message>
+        <source>Relationship call</source>
+        <translation>客户关系维护电话</translation>
+    </message>
+    <message>
+        <source>Welcome follow-up for a new customer</source>
+        <translation>新客户欢迎回访</translation>
+    </message>
+    <message>
+        <source>Retention follow-up</source>
+        <translation>客户挽留跟进</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,365 @@
+"""The main window: navigation, global search, the pages, the status bar, lock.
+
+One window per unlocked profile. Pages are built once and load their data when
+shown; writes broadcast a change set that every page uses to decide whether to
+refresh. Locking saves open drafts first, then the controller closes the store
+and drops the key (`lock_requested`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QSystemTrayIcon,
+    QToolBar,
+    QWidget,
+)
+
+from rm_desk.domain.model import Role
+from rm_desk.services import sync as sync_service
+from rm_desk.services.changes import Changes
+from sync.client.engine import SyncSummary
+from ui import words
+from ui.context import AppContext
+from ui.sync_controller import SyncController
+from ui.views.base import Page
+from ui.views.book import BookPage
+from ui.views.note_editor import NoteEditor
+from ui.views.profile import CustomerPage
+from ui.views.search import SearchBox
+from ui.views.sync_page import SyncPage
+from ui.views.tasks import ReminderNotifier, TasksPage
+from ui.views.team import TeamPage
+from ui.views.today import TodayPage
+from ui.views.watchlist import WatchlistPage
+
+
+class MainWindow(QMainWindow):
+    lock_requested = Signal()
+    language_requested = Signal(str)  # "zh_CN" | "en"
+
+    def __init__(self, ctx: AppContext, *, demo_banner: str = "") -> None:  # noqa: PLR0915
+        super().__init__()
+        self.ctx = ctx
+        self.editors: list[NoteEditor] = []
+        session = ctx.session
+        self.setWindowTitle(
+            self.tr("RM Desk — %1 (%2)")
+            .replace("%1", session.profile.display_name or session.user)
+            .replace("%2", words.role(session.role))
+        )
+        self.setAccessibleName(self.tr("RM Desk main window"))
+
+        # --- pages ---
+        self.book = BookPage(ctx)
+        self.today = TodayPage(ctx)
+        self.tasks = TasksPage(ctx)
+        self.watchlist = WatchlistPage(ctx)
+        self.team = TeamPage(ctx) if session.role in (Role.MANAGER, Role.ADMIN) else None
+        self.sync_page = SyncPage(ctx)
+        self.customer = CustomerPage(ctx)
+        self.pages: list[Page] = [self.book, self.today, self.tasks, self.watchlist]
+        if self.team is not None:
+            self.pages.append(self.team)
+        self.pages += [self.sync_page, self.customer]
+
+        self.stack = QStackedWidget()
+        self.nav = QListWidget()
+        self.nav.setAccessibleName(self.tr("Navigation"))
+        self.nav.setFixedWidth(180)
+        for number, page in enumerate(self.pages, start=1):
+            self.stack.addWidget(page)
+            item = QListWidgetItem(page.title())
+            item.setToolTip(self.tr("Ctrl+%1").replace("%1", str(number)))
+            self.nav.addItem(item)
+            shortcut = QAction(self)
+            shortcut.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            shortcut.triggered.connect(lambda _=False, p=page: self.show_page(p))
+            self.addAction(shortcut)
+        self.customer_item = self.nav.item(len(self.pages) - 1)
+        self.customer_item.setHidden(True)  # shown once a customer is opened
+        self.nav.currentRowChanged.connect(self._nav_changed)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        # --- toolbar and shortcuts ---
+        self.search = SearchBox(ctx)
+        self.search.chosen.connect(self.open_customer)
+        bar = QToolBar(self.tr("Main"))
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.addWidget(self.search)
+        self.addToolBar(bar)
+        self.action_search = self._action(self.tr("Search"), "Ctrl+K", self.focus_search, bar=None)
+        self.action_note = self._action(self.tr("Log contact"), "Ctrl+N", self.new_note, bar=bar)
+        self.action_sync = self._action(self.tr("Sync now"), "F5", self.sync_now, bar=bar)
+        self.action_lock = self._action(self.tr("Lock"), "Ctrl+L", self.lock, bar=bar)
+        self.action_lang = self._action(self.tr("中文 / English"), "Ctrl+Shift+L",
+                                        self.switch_language, bar=bar)  # fmt: skip
+
+        # --- status bar ---
+        self.online_label = QLabel()
+        self.online_label.setAccessibleName(self.tr("Connection"))
+        self.last_sync_label = QLabel()
+        self.last_sync_label.setAccessibleName(self.tr("Last sync"))
+        self.pending_label = QLabel()
+        self.pending_label.setAccessibleName(self.tr("Changes waiting to be sent"))
+        self.conflicts_button = QPushButton()
+        self.conflicts_button.setFlat(True)
+        self.conflicts_button.setAccessibleName(self.tr("Open conflicts"))
+        self.conflicts_button.clicked.connect(lambda: self.show_page(self.sync_page))
+        sync_button = QPushButton(self.tr("Sync now"))
+        sync_button.setAccessibleName(self.tr("Sync now"))
+        sync_button.clicked.connect(self.sync_now)
+        status = self.statusBar()
+        for widget in (self.online_label, self.last_sync_label, self.pending_label):
+            status.addPermanentWidget(widget)
+        status.addPermanentWidget(self.conflicts_button)
+        status.addPermanentWidget(sync_button)
+        if demo_banner:
+            banner = QLabel(demo_banner)
+            banner.setObjectName("demoBanner")
+            status.addWidget(banner)
+
+        # --- wiring ---
+        ctx.open_customer.connect(self.open_customer)
+        ctx.new_note.connect(self.new_note_for)
+        ctx.error.connect(self.show_error)
+        ctx.changed.connect(self._on_changed)
+        self.today.resume_draft.connect(self.resume_draft)
+        self.sync_page.sync_requested.connect(self.sync_now)
+        self.sync = SyncController(ctx, self)
+        self.sync.started.connect(lambda: self.statusBar().showMessage(self.tr("Syncing…")))
+        self.sync.progressed.connect(self.sync_page.show_progress)
+        self.sync.finished.connect(self._sync_finished)
+        self.sync.failed.connect(self._sync_failed)
+        self.sync.online_changed.connect(self._online_changed)
+        self.sync.needs_password.connect(self._ask_password)
+        self.sync.revoked.connect(self._revoked)
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(self.windowIcon(), self)
+            self.tray.setToolTip(self.tr("RM Desk"))
+            self.tray.show()
+        self.reminders = ReminderNotifier(ctx, self.tray, self)
+        self.reminders.reminder.connect(lambda text: self.statusBar().showMessage(text, 30000))
+        self.reminders.start()
+        self._online_changed(None)
+        self.idle = IdleLock(self, ctx.session.policy.effective_idle_lock_minutes)
+        self.idle.expired.connect(self.lock)
+
+        self.resize(1360, 820)
+        self.nav.setCurrentRow(0)
+        self.refresh_status()
+        self.sync.start()
+
+    def _action(
+        self, text: str, keys: str, slot: Callable[[], None], *, bar: QToolBar | None
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setToolTip(
+            f"{text} ({QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)})"
+        )
+        action.triggered.connect(slot)
+        self.addAction(action)
+        if bar is not None:
+            bar.addAction(action)
+        return action
+
+    # --- navigation ----------------------------------------------------------------------
+
+    def show_page(self, page: Page) -> None:
+        self.nav.setCurrentRow(self.pages.index(page))
+
+    def _nav_changed(self, row: int) -> None:
+        if 0 <= row < len(self.pages):
+            page = self.pages[row]
+            self.stack.setCurrentWidget(page)
+            page.activate()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def open_customer(self, customer_id: str) -> None:
+        self.customer_item.setHidden(False)
+        self.customer.show_customer(customer_id)
+        self.show_page(self.customer)
+
+    # --- notes ---------------------------------------------------------------------------
+
+    def current_customer(self) -> str:
+        if self.stack.currentWidget() is self.customer:
+            return self.customer.customer_id or ""
+        if self.stack.currentWidget() is self.book:
+            return self.book.selected_customer() or ""
+        return ""
+
+    def new_note(self) -> None:
+        self.new_note_for(self.current_customer())
+
+    def new_note_for(self, customer_id: str) -> None:
+        editor = NoteEditor(self.ctx, customer_id=customer_id or None, parent=self)
+        self._track(editor)
+
+    def customer_note_editor(self, customer_id: str) -> NoteEditor:
+        """Open the note editor for a customer and return it (screenshots, tests)."""
+        self.new_note_for(customer_id)
+        return self.editors[-1]
+
+    def resume_draft(self, draft_id: str) -> None:
+        editor = NoteEditor(self.ctx, draft_id=draft_id, parent=self)
+        self._track(editor)
+
+    def _track(self, editor: NoteEditor) -> None:
+        self.editors.append(editor)
+        editor.finished.connect(lambda _=0, e=editor: self._forget(e))
+        editor.show()
+
+    def _forget(self, editor: NoteEditor) -> None:
+        if editor in self.editors:
+            self.editors.remove(editor)
+
+    def save_drafts(self) -> None:
+        for editor in list(self.editors):
+            editor.save_draft_now()
+
+    # --- sync and status -----------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        if not self.sync.enabled:
+            self.statusBar().showMessage(
+                self.tr("This profile is not connected to a central CRM."), 5000
+            )
+            return
+        self.sync.sync_now()
+
+    def _sync_finished(self, summary: SyncSummary) -> None:
+        self.statusBar().showMessage(
+            self.tr("Synced: %1 received, %2 sent, %3 conflict(s), %4 returned")
+            .replace("%1", str(summary.pulled))
+            .replace("%2", str(summary.pushed))
+            .replace("%3", str(summary.conflicts))
+            .replace("%4", str(summary.returned)),
+            8000,
+        )
+        self.sync_page.sync_finished()
+        self.refresh_status()
+
+    def _sync_failed(self, message: str) -> None:
+        self.sync_page.sync_finished()
+        self.show_error(message)
+        self.refresh_status()
+
+    def _online_changed(self, online: bool | None) -> None:
+        if not self.sync.enabled:
+            self.online_label.setText(self.tr("● Local only"))
+        elif online is None:
+            self.online_label.setText(self.tr("● Checking connection…"))
+        elif online:
+            self.online_label.setText(self.tr("● Online"))
+        else:
+            self.online_label.setText(self.tr("● Offline: changes are kept"))
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.outbox or changes.everything:
+            self.refresh_status()
+
+    def refresh_status(self) -> None:
+        self.ctx.db(sync_service.sync_status, self._show_status, owner=self)
+
+    def _show_status(self, status: sync_service.SyncStatus) -> None:
+        last = (status.last_sync_at or "")[:16].replace("T", " ") or self.tr("never")
+        self.last_sync_label.setText(self.tr("Last sync: %1").replace("%1", last))
+        self.pending_label.setText(self.tr("%n change(s) pending", "", status.pending))
+        self.conflicts_button.setText(self.tr("%n conflict(s)", "", status.conflicts))
+        self.conflicts_button.setVisible(status.conflicts > 0)
+
+    def _ask_password(self) -> None:
+        password, ok = QInputDialog.getText(
+            self,
+            self.tr("Sign in to the central CRM"),
+            self.tr("Your sign-in has expired. Password:"),
+            QLineEdit.EchoMode.Password,
+        )
+        if ok and password:
+            self.sync.sign_in_and_sync(password)
+
+    def _revoked(self) -> None:
+        QMessageBox.critical(
+            self,
+            self.tr("Access revoked"),
+            self.tr("This computer's access was revoked by the bank; its local copy of "
+                    "customer data has been removed."),
+        )  # fmt: skip
+        self.close()
+
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+
+    # --- lock and language ---------------------------------------------------------------
+
+    def lock(self) -> None:
+        self.save_drafts()
+        self.sync.stop()
+        self.lock_requested.emit()
+
+    def switch_language(self) -> None:
+        from ui.i18n import current_language  # noqa: PLC0415
+
+        self.save_drafts()
+        self.language_requested.emit("en" if current_language() == "zh_CN" else "zh_CN")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_drafts()
+        self.sync.stop()
+        self.reminders.stop()
+        super().closeEvent(event)
+
+
+class IdleLock(QObject):
+    """Locks the window after the policy's idle minutes without keyboard or mouse input."""
+
+    expired = Signal()
+
+    def __init__(self, window: QMainWindow, minutes: int) -> None:
+        super().__init__(window)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(minutes * 60_000)
+        self.timer.timeout.connect(self.expired)
+        self.timer.start()
+        from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+        ):
+            self.timer.start()
+        return False
