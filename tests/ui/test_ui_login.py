@@ -66,7 +66,8 @@ def test_right_password_unlocks(qtbot: QtBot, reg: Registry, tasks: TaskManager)
         window.unlock_button.click()
     session = unlocked.args[0]
     assert isinstance(session, Session)
-    assert session.user == "rm001" and not session.is_locked
+    assert session.user == "rm001"
+    assert not session.is_locked
     assert window.password.text() == ""
     session.lock()
 
@@ -80,7 +81,7 @@ def test_wrong_password_says_so_then_backs_off_and_locks_out(
     qtbot.waitUntil(lambda: "not correct" in window.message.text(), timeout=20_000)
     assert "2" in window.message.text()  # attempts left
     # The back-off after a failure shows a countdown and disables the button.
-    qtbot.waitUntil(lambda: window.countdown.isVisible(), timeout=10_000)
+    qtbot.waitUntil(window.countdown.isVisible, timeout=10_000)
     assert not window.unlock_button.isEnabled()
     assert "s" in window.countdown.text()
 

@@ -18,9 +18,7 @@ def tasks(qapp: object) -> TaskManager:
     t.shutdown()
 
 
-def test_job_runs_off_the_gui_thread_result_on_it(
-    qtbot: QtBot, tasks: TaskManager
-) -> None:
+def test_job_runs_off_the_gui_thread_result_on_it(qtbot: QtBot, tasks: TaskManager) -> None:
     gui = threading.get_ident()
     seen: dict[str, int] = {}
 
