@@ -166,7 +166,7 @@ def _run_demo(app: QApplication, language: str, screenshots: str | None, custome
     demo_env = start_demo(base, customers=customers)
     print(f"rm-desk: demo gateway {demo_env.url}; sign in as {demo_env.user} / {demo_env.password}")
     reg = demo_env.registry
-    hint = QApplication.translate("DeskController", "Demo bank: sign in as %1 with password %2") \
+    hint = QApplication.translate("DeskController", "Demo bank: sign in as %1 with password %2. To see the Team page, add the profile mgr001 with password demo-mgr001.") \
         .replace("%1", demo_env.user).replace("%2", demo_env.password)  # fmt: skip
     try:
         if screenshots:

@@ -109,7 +109,10 @@ def _render_language(  # noqa: PLR0915  (one step per view)
     env: DemoEnvironment, manager: Session, tasks: TaskManager, folder: Path
 ) -> list[Path]:
     written: list[Path] = []
-    hint = QApplication.translate("DeskController", "Demo bank: sign in as %1 with password %2")
+    hint = QApplication.translate(
+        "DeskController",
+        "Demo bank: sign in as %1 with password %2. To see the Team page, add the profile mgr001 with password demo-mgr001.",
+    )
     login = LoginWindow(
         env.registry,
         tasks,
@@ -142,6 +145,7 @@ def _render_language(  # noqa: PLR0915  (one step per view)
     save(window, folder / "search.png", overlay=popup)
     written.append(folder / "search.png")
     popup.hide()
+    window.search.clear()
 
     cif = _red_customer(env.session)
     wait_for(window.customer.loaded, lambda: window.open_customer(cif), "profile")

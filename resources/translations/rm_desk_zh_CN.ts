@@ -491,8 +491,8 @@
 <context>
     <name>DeskController</name>
     <message>
-        <source>Demo bank: sign in as %1 with password %2</source>
-        <translation>演示银行：请以 %1 登录，密码 %2</translation>
+        <source>Demo bank: sign in as %1 with password %2. To see the Team page, add the profile mgr001 with password demo-mgr001.</source>
+        <translation>演示银行：请以 %1 登录，密码 %2。如需查看团队页面，请添加用户档案 mgr001，密码 demo-mgr001。</translation>
     </message>
     <message>
         <source>Demo mode: generated customers</source>
