@@ -34,6 +34,15 @@ QLabel#demoBanner { color: #8a5a00; }
 """
 
 
+def demo_hint(user: str, password: str) -> str:
+    """The demo credentials shown on the sign-in screen."""
+    text = QApplication.translate(
+        "DeskController",
+        "Demo bank: sign in as %1 with password %2. To see the Team page, add the profile mgr001 with password demo-mgr001.",  # noqa: E501
+    )
+    return text.replace("%1", user).replace("%2", password)
+
+
 def application() -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([])
@@ -166,8 +175,7 @@ def _run_demo(app: QApplication, language: str, screenshots: str | None, custome
     demo_env = start_demo(base, customers=customers)
     print(f"rm-desk: demo gateway {demo_env.url}; sign in as {demo_env.user} / {demo_env.password}")
     reg = demo_env.registry
-    hint = QApplication.translate("DeskController", "Demo bank: sign in as %1 with password %2. To see the Team page, add the profile mgr001 with password demo-mgr001.") \
-        .replace("%1", demo_env.user).replace("%2", demo_env.password)  # fmt: skip
+    hint = demo_hint(demo_env.user, demo_env.password)
     try:
         if screenshots:
             from ui.screenshots import render_all  # noqa: PLC0415

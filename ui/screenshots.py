@@ -21,6 +21,7 @@ from rm_desk.services import book as book_service
 from rm_desk.services.demo import DemoEnvironment, add_demo_profile
 from rm_desk.services.session import Session
 from ui import i18n
+from ui.app import demo_hint
 from ui.context import AppContext
 from ui.login import LoginWindow
 from ui.main_window import MainWindow
@@ -109,15 +110,11 @@ def _render_language(  # noqa: PLR0915  (one step per view)
     env: DemoEnvironment, manager: Session, tasks: TaskManager, folder: Path
 ) -> list[Path]:
     written: list[Path] = []
-    hint = QApplication.translate(
-        "DeskController",
-        "Demo bank: sign in as %1 with password %2. To see the Team page, add the profile mgr001 with password demo-mgr001.",
-    )
     login = LoginWindow(
         env.registry,
         tasks,
         preselect=env.user,
-        demo_hint=hint.replace("%1", env.user).replace("%2", env.password),
+        demo_hint=demo_hint(env.user, env.password),
     )
     login.resize(1100, 700)
     wait_for(login.profiles_shown, login.show, "login")

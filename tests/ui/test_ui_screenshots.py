@@ -16,7 +16,7 @@ from ui.screenshots import VIEWS
 @pytest.mark.slow
 def test_demo_screenshots_are_produced_and_not_blank(tmp_path: Path, qapp: object) -> None:
     out = tmp_path / "shots"
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", "from rm_desk.cli import entry; entry()", "--demo",
          "--screenshots", str(out), "--demo-customers", "400"],
         capture_output=True, text=True, timeout=600, check=False,
