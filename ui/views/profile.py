@@ -23,6 +23,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -212,7 +213,7 @@ class HoldingsModel(QAbstractTableModel):
         if key == "balance":
             return words.money(h.balance_fen)
         if key == "rate":
-            return "" if h.rate_bp is None else f"{h.rate_bp / 100:.2f}%"
+            return "" if h.rate_bp is None else QLocale().toString(h.rate_bp / 100, "f", 2) + "%"
         if key == "opened":
             return date_text(h.opened)
         if key == "maturity":

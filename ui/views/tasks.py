@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
     QSystemTrayIcon,
     QTabBar,
     QTableView,
@@ -40,7 +42,7 @@ from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
-from ui.models.tasks import TaskTableModel
+from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page
 from ui.views.picker import CustomerPicker
 
@@ -407,12 +409,16 @@ class ReminderNotifier(QObject):
         if not new:
             return
         title = self.tr("RM Desk: %n follow-up(s) due", "", len(new))
-        body = "\n".join(f"{t.due.isoformat()}  {t.title}" for t in new[:5])
+        body = "\n".join(f"{date_text(t.due)}  {t.title}" for t in new[:5])
         if len(new) > 5:
             body += "\n" + self.tr("…and %n more", "", len(new) - 5)
         if self.tray_available():
             if self.tray is None:
-                self.tray = QSystemTrayIcon(QIcon(), self)
+                style = QApplication.style()
+                icon = QApplication.windowIcon()
+                if icon.isNull():
+                    icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+                self.tray = QSystemTrayIcon(icon, self)
             if not self.tray.isVisible():
                 self.tray.show()
             self.tray.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 10_000)

@@ -52,7 +52,7 @@ from rm_desk.services.team import RmWorkload
 from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
-from ui.models.tasks import TaskTableModel
+from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page
 from ui.views.tasks import TaskDialog
 
@@ -191,10 +191,10 @@ class AtRiskModel(QAbstractTableModel):
         if key == "churn":
             return words.churn_level(r.churn_level) if r.churn_level else ""
         if key == "score":
-            return "" if r.churn_score is None else f"{r.churn_score * 100:.0f}"
+            return "" if r.churn_score is None else QLocale().toString(r.churn_score * 100, "f", 0)
         if key == "aum":
             return words.money(r.aum_fen)
-        return (r.last_contact_at or "")[:10]
+        return date_text(date.fromisoformat(r.last_contact_at[:10])) if r.last_contact_at else ""
 
 
 class ReassignDialog(QDialog):
