@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from pytestqt.qtbot import QtBot
 
-from local_store import audit, book
+from local_store import audit, book, outbox
 from rm_desk.domain.model import (
     ChurnAssessment,
     ChurnLevel,
@@ -56,6 +56,11 @@ def open_profile(qtbot: QtBot, ctx: AppContext, cif: str) -> CustomerPage:
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         page.show_customer(cif)
     return page
+
+
+def pending(session: Session) -> list[outbox.Mutation]:
+    with session.store.read() as conn:
+        return outbox.pending(conn, 10_000)
 
 
 def audit_rows(session: Session, action: str) -> list[audit.AuditEntry]:
@@ -128,8 +133,16 @@ def test_churn_badge_reasons_and_a_task_from_the_playbook(
     assert task.source is TaskSource.CHURN_ACTION
     assert task.reason_code == "complaints_90d"
     assert task.priority is TaskPriority.URGENT
-    assert task.due == NOW.astimezone().date() + timedelta(days=2)
+    assert task.due == NOW.date() + timedelta(days=2)
     assert task.title == words.action_text("service_recovery_48h")
+    assert task.detail == "churn_action:service_recovery_48h"
+
+    assert page.ack_button.isVisible()
+    page.ack_button.click()
+    qtbot.waitUntil(lambda: pending(session)[-1].name == "churn.acknowledge")
+    event = pending(session)[-1]
+    assert event.fields["customer_id"] == cif
+    assert event.fields["score"] == pytest.approx(0.82)
 
 
 def test_log_contact_and_new_task_buttons(qtbot: QtBot, ctx: AppContext, session: Session) -> None:

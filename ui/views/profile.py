@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QDateTime,
     QLocale,
     QModelIndex,
     QObject,
@@ -52,16 +53,16 @@ from PySide6.QtWidgets import (
 )
 
 from rm_desk.domain.book import CustomerProfile
-from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK, Suggestion
+from rm_desk.domain.churn.playbook import Suggestion
 from rm_desk.domain.masking import MaskKind, mask
 from rm_desk.domain.model import (
     ChurnLevel,
     Holding,
     HoldingKind,
     MonthlySnapshot,
-    TaskSource,
 )
 from rm_desk.services import book as book_service
+from rm_desk.services import churn as churn_service
 from rm_desk.services import tasks as task_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
@@ -92,6 +93,7 @@ class ProfileView:
     cards: str  # card numbers, masked
     can_reveal: bool
     today: date
+    suggestions: tuple[Suggestion, ...] = ()  # the playbook's actions for the reasons
 
 
 def load_profile_view(session: Session, customer_id: str) -> ProfileView:
@@ -115,11 +117,16 @@ def load_profile_view(session: Session, customer_id: str) -> ProfileView:
         p.customer if p.personal_masked else book_service.masked_customer(session, p.customer)
     )
     cards = ", ".join(h.account_no for h in holdings if h.kind is HoldingKind.CARD and h.account_no)
+    shown = {r.code for r in p.churn.reasons[:SHOWN_REASONS]} if p.churn else set()
+    suggestions = tuple(
+        s for s in churn_service.suggestions(session, customer_id) if s.reason.code in shown
+    )
     return ProfileView(
         profile=dataclasses.replace(p, customer=customer, holdings=holdings, personal_masked=True),
         cards=cards,
         can_reveal=book_service.can_reveal(session),
         today=session.clock().astimezone().date(),
+        suggestions=suggestions,
     )
 
 
@@ -287,6 +294,11 @@ class CustomerPage(Page):
         self.badge.setMinimumWidth(120)
         self.reasons_box = QGroupBox(self.tr("Why at risk, and what to do"))
         self.reasons_grid = QGridLayout(self.reasons_box)
+        self.ack_button = QPushButton(self.tr("Acknowledge flag"))
+        self.ack_button.setAccessibleName(
+            self.tr("Acknowledge the churn flag (recorded for the central CRM)")
+        )
+        self.ack_button.clicked.connect(self.acknowledge_flag)
         self.reason_labels: list[QLabel] = []
         self.reason_buttons: list[QPushButton] = []
         self.log_button = QPushButton(self.tr("Log contact (Ctrl+N)"))
@@ -306,6 +318,7 @@ class CustomerPage(Page):
         actions = QVBoxLayout()
         actions.addWidget(self.log_button)
         actions.addWidget(self.task_button)
+        actions.addWidget(self.ack_button)
         actions.addStretch(1)
         top = QHBoxLayout()
         top.addLayout(who, 2)
@@ -479,7 +492,7 @@ class CustomerPage(Page):
             .replace("%4", date_text(c.since))
         )
         self._paint_aum(p)
-        self._paint_churn(p)
+        self._paint_churn(view)
         self.holdings.set_holdings(p.holdings, view.today)
         self.holdings_table.resizeColumnsToContents()
         self.holdings_table.horizontalHeader().setSectionResizeMode(
@@ -526,13 +539,14 @@ class CustomerPage(Page):
             )
         self.aum.setText(text)
 
-    def _paint_churn(self, p: CustomerProfile) -> None:
+    def _paint_churn(self, view: ProfileView) -> None:
         for w in (*self.reason_labels, *self.reason_buttons):
             self.reasons_grid.removeWidget(w)
             w.deleteLater()
         self.reason_labels, self.reason_buttons = [], []
         self.suggestions = {}
-        churn = p.churn
+        churn = view.profile.churn
+        self.ack_button.setVisible(churn is not None and churn.level is not ChurnLevel.GREEN)
         if churn is None:
             self.badge.setText(self.tr("Not scored"))
             self.badge.setStyleSheet("QLabel { background: #e0e0e0; padding: 8px; }")
@@ -540,12 +554,19 @@ class CustomerPage(Page):
             return
         bg, fg = BADGE[churn.level]
         self.badge.setText(f"{words.churn_level(churn.level)}\n{words.score_text(churn.score)}")
+        self.badge.setToolTip(
+            self.tr("Model %1, scored %2")
+            .replace("%1", churn.model_version)
+            .replace("%2", QLocale().toString(
+                QDateTime.fromSecsSinceEpoch(int(churn.scored_at.timestamp())),
+                QLocale.FormatType.ShortFormat))
+        )  # fmt: skip
         self.badge.setStyleSheet(
             f"QLabel {{ background: {bg}; color: {fg}; padding: 8px; font-weight: bold; }}"
         )
         reasons = churn.reasons[:SHOWN_REASONS]
         self.reasons_box.setVisible(bool(reasons))
-        suggested = {s.reason.code: s for s in DEFAULT_PLAYBOOK.suggest(reasons)}
+        suggested = {s.reason.code: s for s in view.suggestions}
         for row, reason in enumerate(reasons):
             label = QLabel(words.reason_text(reason))
             label.setWordWrap(True)
@@ -610,21 +631,21 @@ class CustomerPage(Page):
         )
 
     def create_suggested_task(self, reason_code: str) -> None:
-        """A retention follow-up from the playbook's suggestion for this reason."""
+        """A retention follow-up (source churn_action) from the playbook's suggestion."""
         suggestion = self.suggestions.get(reason_code)
-        if suggestion is None or not self.customer_id or self.view is None:
+        if suggestion is None or not self.customer_id:
             return
         cid = self.customer_id
-        action = suggestion.action
-        title = words.action_text(action.action)
-        detail = words.reason_text(suggestion.reason)
-        due = self.view.today + timedelta(days=action.due_days)
+        title = words.action_text(suggestion.action.action)
         self._create_task(
-            lambda s: task_service.create_task(
-                s, cid, title, due, priority=action.priority, source=TaskSource.CHURN_ACTION,
-                detail=detail, reason_code=reason_code,
-            )
-        )  # fmt: skip
+            lambda s: churn_service.create_task_from_suggestion(s, cid, reason_code, title=title)
+        )
+
+    def acknowledge_flag(self) -> None:
+        """The RM has seen the churn flag (recorded and sent to the central CRM)."""
+        if self.customer_id:
+            cid = self.customer_id
+            self.ctx.write(lambda s: churn_service.acknowledge(s, cid), owner=self)
 
     def _create_task(self, job: Any) -> None:
         self.ctx.write(job, lambda result: self.task_created.emit(result[0]), owner=self)
