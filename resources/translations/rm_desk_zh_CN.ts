@@ -313,6 +313,14 @@
         <translation>风险原因及挽留建议</translation>
     </message>
     <message>
+        <source>Acknowledge flag</source>
+        <translation>确认预警</translation>
+    </message>
+    <message>
+        <source>Acknowledge the churn flag (recorded for the central CRM)</source>
+        <translation>确认流失预警（将记录并同步至中心CRM）</translation>
+    </message>
+    <message>
         <source>Log contact (Ctrl+N)</source>
         <translation>记录接触（Ctrl+N）</translation>
     </message>
@@ -459,6 +467,10 @@
     <message>
         <source>Not scored</source>
         <translation>未评分</translation>
+    </message>
+    <message>
+        <source>Model %1, scored %2</source>
+        <translation>模型 %1，评分时间 %2</translation>
     </message>
     <message>
         <source>Churn reason %1</source>
