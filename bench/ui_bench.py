@@ -46,13 +46,7 @@ def build_profile(customers: int, data_dir: Path) -> float:
     session = sessions.create_profile(reg, USER, PASSWORD, server=LOCAL_DEMO_SERVER, role=Role.RM)
     started = time.perf_counter()
     try:
-        load_demo_book(session, customers=customers, rms=1)
-        try:
-            from rm_desk.services import churn  # noqa: PLC0415
-
-            churn.rescore_all(session)
-        except ImportError:
-            pass
+        load_demo_book(session, customers=customers, rms=1)  # scored for churn too
     finally:
         session.lock()
     return time.perf_counter() - started

@@ -35,10 +35,14 @@ def load_demo_book(
     as_of: date | None = None,
     progress: Callable[[LoadCounts], None] | None = None,
 ) -> DemoLoad:
-    """Fill the session's store with a generated bank's customers."""
+    """Fill the session's store with a generated bank's customers, scored for churn
+    with the active (shipped default) model, as a first sync would leave it."""
+    from rm_desk.services import churn  # noqa: PLC0415  (churn -> notes -> demo chain)
+
     started = time.perf_counter()
     bank = generate_bank(customers, rms, seed=seed, as_of=as_of or session.clock().date())
     counts = bulk_load(session.store, bank.chunks(), progress)
+    churn.rescore_all(session)
     return DemoLoad(counts.customers, counts.rows, time.perf_counter() - started)
 
 

@@ -104,6 +104,8 @@ def test_team_summary_counts_match_the_rows(manager: Session) -> None:
 
 def test_at_risk_customers_are_the_rms_red_and_amber(manager: Session) -> None:
     with manager.store.transaction() as conn:
+        # The demo load scores every customer; start this test from no flags at all.
+        conn.exec_driver_sql("UPDATE customers SET churn_level = NULL, churn_score = NULL")
         conn.exec_driver_sql(
             "UPDATE customers SET churn_level = 'red', churn_score = 0.9 WHERE id IN "
             "(SELECT id FROM customers WHERE owner_rm = 'rm002' LIMIT 2)"
