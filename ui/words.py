@@ -60,9 +60,15 @@ def churn_level(value: ChurnLevel) -> str:
     }[value]
 
 
+def percent(score: float) -> str:
+    """A churn score (the model's probability of leaving) as a percentage."""
+    decimals = 1 if score < 0.1 else 0
+    return QLocale().toString(score * 100, "f", decimals) + "%"
+
+
 def score_text(score: float) -> str:
-    return QCoreApplication.translate("Words", "Churn score %1").replace(
-        "%1", QLocale().toString(score * 100, "f", 0)
+    return QCoreApplication.translate("Words", "Leave probability %1").replace(
+        "%1", percent(score)
     )
 
 

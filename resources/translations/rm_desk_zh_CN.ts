@@ -1593,8 +1593,8 @@
         <translation>级别</translation>
     </message>
     <message>
-        <source>Score</source>
-        <translation>评分</translation>
+        <source>Leave probability</source>
+        <translation>流失概率</translation>
     </message>
     <message>
         <source>AUM</source>
@@ -1640,8 +1640,8 @@
         <translation>预警名单排序方式</translation>
     </message>
     <message>
-        <source>Score</source>
-        <translation>评分</translation>
+        <source>Leave probability</source>
+        <translation>流失概率</translation>
     </message>
     <message>
         <source>Level</source>
@@ -1787,8 +1787,8 @@
         <translation>绿色</translation>
     </message>
     <message>
-        <source>Churn score %1</source>
-        <translation>流失评分 %1</translation>
+        <source>Leave probability %1</source>
+        <translation>流失概率 %1</translation>
     </message>
     <message>
         <source>Visit</source>

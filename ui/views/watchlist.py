@@ -69,7 +69,7 @@ class WatchlistModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
         names = (
-            self.tr("Name"), self.tr("CIF"), self.tr("Level"), self.tr("Score"),
+            self.tr("Name"), self.tr("CIF"), self.tr("Level"), self.tr("Leave probability"),
             self.tr("AUM"), self.tr("AUM at risk"), self.tr("Trend"), self.tr("Main reason"),
             self.tr("Flag"),
         )  # fmt: skip
@@ -100,7 +100,7 @@ class WatchlistModel(QAbstractTableModel):
         if key == "level":
             return words.churn_level(row.level)
         if key == "score":
-            return f"{row.score * 100:.0f}"
+            return words.percent(row.score)
         if key == "aum":
             return words.money(row.aum_fen)
         if key == "at_risk":
@@ -108,8 +108,8 @@ class WatchlistModel(QAbstractTableModel):
         if key == "trend":
             if row.trend is None:
                 return "—"
-            arrow = "▲" if row.trend > 0.005 else ("▼" if row.trend < -0.005 else "■")
-            return f"{arrow} {row.trend * 100:+.0f}"
+            arrow = "▲" if row.trend > 0.0005 else ("▼" if row.trend < -0.0005 else "■")
+            return f"{arrow} {row.trend * 100:+.1f}"
         if key == "reason":
             return words.reason_text(row.top_reason) if row.top_reason else ""
         if key == "event":
@@ -135,7 +135,7 @@ class WatchlistPage(Page):
         self.sort = QComboBox()
         self.sort.setAccessibleName(self.tr("Sort the watchlist by"))
         for key, text in (
-            ("score", self.tr("Score")),
+            ("score", self.tr("Leave probability")),
             ("level", self.tr("Level")),
             ("aum_at_risk", self.tr("AUM at risk")),
             ("trend", self.tr("Rising fastest")),
