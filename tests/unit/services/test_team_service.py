@@ -114,12 +114,19 @@ def test_at_risk_customers_are_the_rms_red_and_amber(manager: Session) -> None:
             "UPDATE customers SET churn_level = 'amber', churn_score = 0.5 WHERE id IN "
             "(SELECT id FROM customers WHERE owner_rm = 'rm003' LIMIT 1)"
         )
+    with manager.store.read() as conn:
+        counts = dict(conn.exec_driver_sql(
+            "SELECT owner_rm || ':' || churn_level, count(*) FROM customers "
+            "WHERE churn_level IN ('red', 'amber') GROUP BY 1").fetchall())  # fmt: skip
     rows = team.at_risk_customers(manager, "rm002")
-    assert len(rows) == 2
-    assert {r.churn_level for r in rows} == {ChurnLevel.RED}
+    assert len(rows) == counts.get("rm002:red", 0) + counts.get("rm002:amber", 0) >= 2
+    assert {r.churn_level for r in rows} <= {ChurnLevel.RED, ChurnLevel.AMBER}
     assert all(r.owner_rm == "rm002" for r in rows)
+    scores = [r.churn_score or 0.0 for r in rows]
+    assert scores == sorted(scores, reverse=True)
     summary = {w.rm: w for w in team.team_summary(manager)}
-    assert (summary["rm002"].red, summary["rm003"].amber) == (2, 1)
+    assert summary["rm002"].red == counts["rm002:red"] >= 2
+    assert summary["rm003"].amber == counts["rm003:amber"] >= 1
 
 
 def test_manager_reassigns_a_follow_up_through_the_outbox(manager: Session) -> None:
