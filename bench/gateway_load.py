@@ -35,13 +35,14 @@ import random
 import resource
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, insert, select, text, update
 
 from sync.server import db, schema, security
 from sync.server.replication import encode_cursor
@@ -86,6 +87,52 @@ def issue_clients(engine: Engine, user_id: str, count: int, tag: str) -> list[Si
             ],
         )  # fmt: skip
     return [SimulatedClient(c.client_id, c.token, cursor) for c in clients]
+
+
+class ChangeTrickle:
+    """Server-side edits to the user's customers at a steady rate, as a core-banking
+    feed would make them: each bumps a customer's version and logs an upsert for its
+    scopes, so the caught-up clients' next pulls carry it."""
+
+    def __init__(self, engine: Engine, user_id: str, per_second: float) -> None:
+        self.engine, self.per_second = engine, per_second
+        c = schema.customers.c
+        with engine.connect() as conn:
+            self.customers = list(
+                conn.execute(select(c.id, c.owner_rm, c.branch).where(c.owner_rm == user_id))
+            )
+        self.stop = threading.Event()
+        self.written = 0
+        self.thread = threading.Thread(target=self._run, name="change-trickle", daemon=True)
+
+    def __enter__(self) -> ChangeTrickle:
+        if self.per_second > 0:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=30)
+
+    def _run(self) -> None:
+        c = schema.customers
+        pick = random.Random(11)
+        due = time.monotonic()
+        while not self.stop.is_set():
+            customer = pick.choice(self.customers)
+            with self.engine.begin() as conn:
+                seq = db.ChangeWriter(conn).log(
+                    db.customer_scopes(customer.owner_rm, customer.branch),
+                    "customer", customer.id, "upsert",
+                )  # fmt: skip
+                conn.execute(
+                    update(c).where(c.c.id == customer.id)
+                    .values(version=c.c.version + 1, seq=seq)
+                )  # fmt: skip
+            self.written += 1
+            due += 1.0 / self.per_second
+            self.stop.wait(max(0.0, due - time.monotonic()))
 
 
 # --- CPU accounting from /proc --------------------------------------------------------
@@ -153,8 +200,13 @@ def run_load(
     rate: float = 0.0,
     procs: int = 2,
     engine: Engine | None = None,
+    changes_per_s: float = 0.0,
+    user_id: str = "rm001",
 ) -> dict[str, Any]:
-    """Drive the gateway at `base` with these clients for `seconds`; figures by name."""
+    """Drive the gateway at `base` with these clients for `seconds`; figures by name.
+
+    With `changes_per_s` (and `engine`), `user_id`'s customers change at that rate
+    meanwhile, so pulls carry real deltas instead of only "nothing new"."""
     # Every worker process is up and connected by then; the warm-up before it fills the
     # gateway's connection pools and PostgreSQL's plan caches.
     start_at = time.time() + WARM_UP + 2.0 + 0.02 * len(clients)
@@ -178,7 +230,11 @@ def run_load(
         proc.stdin.write(json.dumps(job).encode())
         proc.stdin.close()
         workers.append(proc)
+    trickle = ChangeTrickle(engine, user_id, changes_per_s) if engine is not None else None
+    if trickle is not None:
+        trickle.__enter__()
     time.sleep(max(0.0, start_at - time.time()))
+    written_before = trickle.written if trickle is not None else 0
     gateway_pids = [gateway_pid, *_children(gateway_pid)]
     pg_pids = _postgres_pids()
     gw_before, pg_before = _cpu_of(gateway_pids), _cpu_of(pg_pids)
@@ -188,7 +244,11 @@ def run_load(
     wall = time.monotonic() - wall_before
     gw_after, pg_after = _cpu_of(gateway_pids), _cpu_of(_postgres_pids())
     pg_stats_after = _pg_counters(engine) if engine is not None else None
+    written = trickle.written - written_before if trickle is not None else 0
+    if trickle is not None:
+        trickle.__exit__()
     latencies: list[float] = []
+    with_news = 0
     errors = 0
     generator_cpu = 0.0
     for proc in workers:
@@ -197,6 +257,7 @@ def run_load(
         proc.wait(timeout=seconds + 120)
         latencies.extend(data["latencies"])
         errors += data["errors"]
+        with_news += data["with_news"]
         generator_cpu += data["cpu_seconds"]
     latencies.sort()
     total = len(latencies)
@@ -214,6 +275,8 @@ def run_load(
         "pulls": total,
         "errors": errors,
         "pulls_per_s": round(total / seconds),
+        "changes_per_s": round(written / wall, 1),
+        "pulls_with_changes": with_news,
         "p50_ms": pct(0.50),
         "p90_ms": pct(0.90),
         "p99_ms": pct(0.99),
@@ -273,10 +336,14 @@ async def _client(
     job: dict[str, Any],
     latencies: list[float],
     errors: list[int],
+    news: list[int],
 ) -> None:
     client_id, token, cursor = client
     start_at, seconds, period = job["start_at"], job["seconds"], job["period"]
     end_at = start_at + seconds
+    # Clients connect at random moments before the warm-up, as real ones do: connecting
+    # all at once lets one uvicorn worker accept most of them in one go.
+    await asyncio.sleep(random.random() * max(0.0, start_at - WARM_UP - time.time() - 0.5))
     reader, writer = await asyncio.open_connection(host, port)
     request = _request(host, token, client_id, cursor)
     await asyncio.sleep(max(0.0, start_at - WARM_UP - time.time()))
@@ -306,6 +373,7 @@ async def _client(
                 request = _request(host, token, client_id, cursor)
             if start_at <= done <= end_at:
                 latencies.append(done - sent)
+                news[0] += 1 if answer["changes"] else 0
         elif start_at <= done <= end_at:
             errors[0] += 1
         due += period
@@ -315,8 +383,7 @@ async def _client(
 def _worker(job: dict[str, Any]) -> dict[str, Any]:
     host, port = job["base"].removeprefix("http://").rsplit(":", 1)
     latencies: list[float] = []
-    errors = [0]
-
+    errors, news = [0], [0]
     usage: list[float] = []
 
     async def sample_cpu_at(instant: float) -> None:
@@ -328,12 +395,12 @@ def _worker(job: dict[str, Any]) -> dict[str, Any]:
         await asyncio.gather(
             sample_cpu_at(job["start_at"]),
             sample_cpu_at(job["start_at"] + job["seconds"]),
-            *(_client(host, int(port), c, job, latencies, errors) for c in job["clients"]),
+            *(_client(host, int(port), c, job, latencies, errors, news) for c in job["clients"]),
         )
 
     asyncio.run(main())
     cpu = usage[1] - usage[0]
-    return {"latencies": latencies, "errors": errors[0], "cpu_seconds": cpu}
+    return {"latencies": latencies, "errors": errors[0], "with_news": news[0], "cpu_seconds": cpu}
 
 
 # --- standalone: seed a throwaway PostgreSQL schema, start a gateway, drive it ---------
@@ -386,6 +453,7 @@ def main() -> int:
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes")
     parser.add_argument("--rate", type=float, default=500.0, help="open-model offered pulls/s")
     parser.add_argument("--modes", default="closed,open")
+    parser.add_argument("--changes", type=float, default=0.0, help="server-side changes/s")
     parser.add_argument("--http", default="auto")
     parser.add_argument("--loop", default="auto")
     parser.add_argument("--pythonpath", default="", help="run the gateway from this tree")
@@ -406,6 +474,7 @@ def main() -> int:
                     report[name] = run_load(
                         base, proc.pid, clients, seconds=args.seconds, mode=mode,
                         rate=args.rate, procs=args.procs, engine=engine,
+                        changes_per_s=args.changes,
                     )  # fmt: skip
                     print(json.dumps({name: report[name]}), file=sys.stderr)
             finally:

@@ -144,7 +144,8 @@ def load_test(
     seconds: float = 15.0,
     workers: tuple[int, ...] = (2, 3, 4),
 ) -> dict[str, Any]:
-    """200 simulated clients doing delta pulls against gateways of 2, 3 and 4 workers.
+    """200 simulated clients doing delta pulls against gateways of 2, 3 and 4 workers,
+    then, on the best of them, the open load while the book changes.
 
     See bench/gateway_load.py: pre-issued tokens, keep-alive asyncio clients, a closed
     model (capacity: pulls/s) and an open one (200 clients offering 500 pulls/s: the
@@ -167,6 +168,16 @@ def load_test(
             proc.terminate()
             proc.wait(timeout=30)
     best = max(runs, key=lambda w: runs[w]["closed"]["pulls_per_s"])
+    # The same open load while the book changes 5 times a second: most pulls carry news.
+    proc, base = gateway_load.start_gateway(url, best)
+    try:
+        changing = gateway_load.run_load(
+            base, proc.pid, gateway_load.issue_clients(engine, "rm001", clients, "news"),
+            seconds=seconds, mode="open", rate=500.0, engine=engine, changes_per_s=5.0,
+        )  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
     closed, opened = runs[best]["closed"], runs[best]["open"]
     return {
         "gateway.clients": clients,
@@ -182,5 +193,10 @@ def load_test(
         "gateway.cpu_gateway": closed["cpu_gateway"],
         "gateway.cpu_generator": closed["cpu_generator"],
         "gateway.cpu_postgres": closed["cpu_postgres"],
+        "gateway.changing_p50_ms": changing["p50_ms"],
+        "gateway.changing_p99_ms": changing["p99_ms"],
+        "gateway.changing_pulls_with_changes": changing["pulls_with_changes"],
+        "gateway.changing_cpu_ms_per_pull": changing["gateway_cpu_ms_per_pull"],
         "gateway.by_workers": {str(w): r for w, r in runs.items()},
+        "gateway.changing": changing,
     }
