@@ -236,3 +236,27 @@ def test_draft_list_model_passes_the_model_tester(
     model.set_drafts(note_service.drafts(session))
     assert model.rowCount() == 2
     qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_editor_opened_without_a_customer_finds_one_by_pinyin_initials(
+    qtbot: QtBot, ctx: AppContext, session: Session
+) -> None:
+    cif, _ = busiest_customer(session)
+    with session.store.read() as conn:
+        initials = conn.exec_driver_sql(
+            "SELECT name_initials FROM customers WHERE id = ?", (cif,)).fetchone()[0]  # fmt: skip
+    editor = NoteEditor(ctx, None)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert editor.customer_search.isVisible()
+    editor.subject.setText("Phone call")
+    editor.save()
+    assert editor.status.text() == "Choose the customer first."
+    editor.customer_search.setText(initials)
+    editor._search()
+    qtbot.waitUntil(lambda: editor.customer_choice.findData(cif) >= 0)
+    editor.customer_choice.setCurrentIndex(editor.customer_choice.findData(cif))
+    assert editor.customer_id == cif
+    with qtbot.waitSignal(editor.saved) as saved:
+        editor.save()
+    assert saved.args[0].customer_id == cif
