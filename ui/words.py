@@ -175,26 +175,39 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
                     now,
                 )
             return _fill(QCoreApplication.translate("Words", "AUM down %1% over 3 months"), pct)
+        if pct is not None:
+            return _fill(QCoreApplication.translate("Words", "AUM up %1% over 3 months"), pct)
         return QCoreApplication.translate("Words", "AUM changed over the last 3 months")
     if code == "deposits_change_3m":
         if pct is not None and falling:
             return _fill(
                 QCoreApplication.translate("Words", "Deposits down %1% over 3 months"), pct
             )
+        if pct is not None:
+            return _fill(QCoreApplication.translate("Words", "Deposits up %1% over 3 months"), pct)
         return QCoreApplication.translate("Words", "Deposits changed over the last 3 months")
     if code == "txn_count_change_3m":
         if pct is not None and falling:
             return _fill(
                 QCoreApplication.translate("Words", "Transactions down %1% over 3 months"), pct
             )
-        return QCoreApplication.translate("Words", "Fewer transactions than before")
+        if pct is not None:
+            return _fill(
+                QCoreApplication.translate("Words", "Transactions up %1% over 3 months"), pct
+            )
+        return QCoreApplication.translate("Words", "Transaction count changed over 3 months")
     if code == "txn_amount_change_3m":
         if pct is not None and falling:
             return _fill(
                 QCoreApplication.translate("Words", "Transaction amounts down %1% over 3 months"),
                 pct,
             )
-        return QCoreApplication.translate("Words", "Lower transaction amounts than before")
+        if pct is not None:
+            return _fill(
+                QCoreApplication.translate("Words", "Transaction amounts up %1% over 3 months"),
+                pct,
+            )
+        return QCoreApplication.translate("Words", "Transaction amounts changed over 3 months")
     if code == "products_held_change_6m":
         now, before = _number(v.get("now")), _number(v.get("before"))
         if now is not None and before is not None:

@@ -40,7 +40,7 @@ from rm_desk.services import notes as note_service
 from rm_desk.services.changes import Changes
 from ui import words
 from ui.context import AppContext
-from ui.views.note_editor import NoteEditor
+from ui.views.note_editor import NoteEditor, list_separator
 
 PAGE = 50
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -222,6 +222,7 @@ class ContactHistory(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
@@ -278,6 +279,8 @@ class ContactHistory(QWidget):
         )
         if self._waiting_first:
             self._waiting_first = False
+            for column in (0, 1, 3):
+                self.table.resizeColumnToContents(column)
             self.loaded.emit()
 
     def _on_changed(self, changes: Changes) -> None:
@@ -306,7 +309,7 @@ class ContactHistory(QWidget):
         if i.participants:
             lines.append(
                 "<p><b>" + escape(self.tr("Participants")) + ":</b> "
-                + escape("，".join(i.participants)) + "</p>"
+                + escape(list_separator().join(i.participants)) + "</p>"
             )  # fmt: skip
         lines.append("<p>" + escape(i.note).replace("\n", "<br>") + "</p>")
         for label, value in ((self.tr("Outcome"), i.outcome), (self.tr("Next step"), i.next_step)):

@@ -67,6 +67,11 @@ def _split_participants(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in re.split(r"[,，;；、]", text) if p.strip())
 
 
+def list_separator() -> str:
+    """How names are joined in the interface language ("，" in Chinese, ", " otherwise)."""
+    return "，" if QLocale().language() == QLocale.Language.Chinese else ", "
+
+
 def _to_qdatetime(value: datetime) -> QDateTime:
     return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
 
@@ -267,7 +272,9 @@ class NoteEditor(QDialog):
             when = f.get("occurred_at")
             if isinstance(when, str) and when:
                 self.occurred.setDateTime(_to_qdatetime(datetime.fromisoformat(when)))
-            self.participants.setText("，".join(str(p) for p in f.get("participants") or []))
+            self.participants.setText(
+                list_separator().join(str(p) for p in f.get("participants") or [])
+            )
             self.subject.setText(str(f.get("subject") or ""))
             self.note.setPlainText(str(f.get("note") or ""))
             self.outcome.setText(str(f.get("outcome") or ""))

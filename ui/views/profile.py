@@ -349,7 +349,9 @@ class CustomerPage(Page):
         self.aum_chart.setMinimumHeight(180)
         self.aum_chart.showGrid(x=False, y=True, alpha=0.3)
         self.aum_chart.setMouseEnabled(x=False, y=False)
-        self.aum_chart.addLegend(offset=(10, 5))
+        self.aum_chart.addLegend(
+            offset=(10, 5), brush=pg.mkBrush(255, 255, 255, 210), labelTextColor="#202020"
+        )
         self.aum_curve = self.aum_chart.plot(
             [], [], pen=pg.mkPen("#1565c0", width=2), name=self.tr("AUM")
         )
@@ -429,8 +431,9 @@ class CustomerPage(Page):
         split = QSplitter()
         split.addWidget(left_w)
         split.addWidget(right_w)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 4)
+        split.setSizes([560, 440])
         self.history = ContactHistory(ctx)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Customer sections"))
@@ -572,6 +575,7 @@ class CustomerPage(Page):
             label.setWordWrap(True)
             label.setAccessibleName(self.tr("Churn reason %1").replace("%1", str(row + 1)))
             self.reasons_grid.addWidget(label, row, 0)
+            label.show()  # painted now, not on a later event (screenshots wait on `loaded`)
             self.reason_labels.append(label)
             suggestion = suggested.get(reason.code)
             if suggestion is None:
@@ -591,6 +595,7 @@ class CustomerPage(Page):
                 lambda _c=False, code=reason.code: self.create_suggested_task(code)
             )
             self.reasons_grid.addWidget(button, row, 1)
+            button.show()
             self.reason_buttons.append(button)
 
     def _paint_charts(self, snapshots: tuple[MonthlySnapshot, ...]) -> None:

@@ -191,7 +191,7 @@ class AtRiskModel(QAbstractTableModel):
         if key == "churn":
             return words.churn_level(r.churn_level) if r.churn_level else ""
         if key == "score":
-            return "" if r.churn_score is None else QLocale().toString(r.churn_score * 100, "f", 0)
+            return "" if r.churn_score is None else words.percent(r.churn_score)
         if key == "aum":
             return words.money(r.aum_fen)
         return date_text(date.fromisoformat(r.last_contact_at[:10])) if r.last_contact_at else ""
@@ -321,6 +321,7 @@ class TeamPage(Page):
         upper.addWidget(self.chart)
         upper.setStretchFactor(0, 3)
         upper.setStretchFactor(1, 2)
+        upper.setSizes([780, 520])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(upper)
         split.addWidget(detail)
