@@ -9,6 +9,7 @@ and drops the key (`lock_requested`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -63,35 +64,38 @@ class MainWindow(QMainWindow):
         )
         self.setAccessibleName(self.tr("RM Desk main window"))
 
-        # --- pages ---
-        self.book = BookPage(ctx)
-        self.today = TodayPage(ctx)
-        self.tasks = TasksPage(ctx)
-        self.watchlist = WatchlistPage(ctx)
-        self.team = TeamPage(ctx) if session.role in (Role.MANAGER, Role.ADMIN) else None
-        self.sync_page = SyncPage(ctx)
-        self.customer = CustomerPage(ctx)
-        self.pages: list[Page] = [self.book, self.today, self.tasks, self.watchlist]
-        if self.team is not None:
-            self.pages.append(self.team)
-        self.pages += [self.sync_page, self.customer]
-
+        # --- pages: the book now, the others when first shown (a faster unlock) ---
+        self._kinds: list[str] = ["book", "today", "tasks", "watchlist"]
+        if session.role in (Role.MANAGER, Role.ADMIN):
+            self._kinds.append("team")
+        self._kinds += ["sync", "customer"]
+        self._built: dict[str, Page] = {}
         self.stack = QStackedWidget()
         self.nav = QListWidget()
         self.nav.setAccessibleName(self.tr("Navigation"))
         self.nav.setFixedWidth(180)
-        for number, page in enumerate(self.pages, start=1):
-            self.stack.addWidget(page)
-            item = QListWidgetItem(page.title())
+        titles = {
+            "book": self.tr("My book"),
+            "today": self.tr("Today"),
+            "tasks": self.tr("Tasks"),
+            "watchlist": self.tr("Churn watchlist"),
+            "team": self.tr("Team"),
+            "sync": self.tr("Sync"),
+            "customer": self.tr("Customer"),
+        }
+        for number, kind in enumerate(self._kinds, start=1):
+            self.stack.addWidget(QWidget())  # a placeholder until the page is built
+            item = QListWidgetItem(titles[kind])
             item.setToolTip(self.tr("Ctrl+%1").replace("%1", str(number)))
             self.nav.addItem(item)
             shortcut = QAction(self)
             shortcut.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            shortcut.triggered.connect(lambda _=False, p=page: self.show_page(p))
+            shortcut.triggered.connect(lambda _=False, row=number - 1: self.nav.setCurrentRow(row))
             self.addAction(shortcut)
-        self.customer_item = self.nav.item(len(self.pages) - 1)
+        self.customer_item = self.nav.item(len(self._kinds) - 1)
         self.customer_item.setHidden(True)  # shown once a customer is opened
         self.nav.currentRowChanged.connect(self._nav_changed)
+        self.book = cast(BookPage, self._page("book"))
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -144,11 +148,9 @@ class MainWindow(QMainWindow):
         ctx.new_note.connect(self.new_note_for)
         ctx.error.connect(self.show_error)
         ctx.changed.connect(self._on_changed)
-        self.today.resume_draft.connect(self.resume_draft)
-        self.sync_page.sync_requested.connect(self.sync_now)
         self.sync = SyncController(ctx, self)
         self.sync.started.connect(lambda: self.statusBar().showMessage(self.tr("Syncing…")))
-        self.sync.progressed.connect(self.sync_page.show_progress)
+        self.sync.progressed.connect(self._sync_progress)
         self.sync.finished.connect(self._sync_finished)
         self.sync.failed.connect(self._sync_failed)
         self.sync.online_changed.connect(self._online_changed)
@@ -187,12 +189,79 @@ class MainWindow(QMainWindow):
 
     # --- navigation ----------------------------------------------------------------------
 
+    # --- pages ----------------------------------------------------------------------------
+
+    def _page(self, kind: str) -> Page:
+        """The page of this kind, built on first use."""
+        page = self._built.get(kind)
+        if page is not None:
+            return page
+        ctx = self.ctx
+        if kind == "book":
+            page = BookPage(ctx)
+        elif kind == "today":
+            today = TodayPage(ctx)
+            today.resume_draft.connect(self.resume_draft)
+            page = today
+        elif kind == "tasks":
+            page = TasksPage(ctx)
+        elif kind == "watchlist":
+            page = WatchlistPage(ctx)
+        elif kind == "team":
+            page = TeamPage(ctx)
+        elif kind == "sync":
+            sync_page = SyncPage(ctx)
+            sync_page.sync_requested.connect(self.sync_now)
+            page = sync_page
+        elif kind == "customer":
+            page = CustomerPage(ctx)
+        else:
+            raise KeyError(kind)
+        index = self._kinds.index(kind)
+        placeholder = self.stack.widget(index)
+        self.stack.insertWidget(index, page)
+        if placeholder is not None:
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        self._built[kind] = page
+        return page
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every page, building the ones not shown yet."""
+        return [self._page(kind) for kind in self._kinds]
+
+    @property
+    def today(self) -> TodayPage:
+        return cast(TodayPage, self._page("today"))
+
+    @property
+    def tasks(self) -> TasksPage:
+        return cast(TasksPage, self._page("tasks"))
+
+    @property
+    def watchlist(self) -> WatchlistPage:
+        return cast(WatchlistPage, self._page("watchlist"))
+
+    @property
+    def team(self) -> TeamPage | None:
+        return cast(TeamPage, self._page("team")) if "team" in self._kinds else None
+
+    @property
+    def sync_page(self) -> SyncPage:
+        return cast(SyncPage, self._page("sync"))
+
+    @property
+    def customer(self) -> CustomerPage:
+        return cast(CustomerPage, self._page("customer"))
+
     def show_page(self, page: Page) -> None:
-        self.nav.setCurrentRow(self.pages.index(page))
+        kind = next(k for k, p in self._built.items() if p is page)
+        self.nav.setCurrentRow(self._kinds.index(kind))
 
     def _nav_changed(self, row: int) -> None:
-        if 0 <= row < len(self.pages):
-            page = self.pages[row]
+        if 0 <= row < len(self._kinds):
+            page = self._page(self._kinds[row])
             self.stack.setCurrentWidget(page)
             page.activate()
 
@@ -208,9 +277,10 @@ class MainWindow(QMainWindow):
     # --- notes ---------------------------------------------------------------------------
 
     def current_customer(self) -> str:
-        if self.stack.currentWidget() is self.customer:
+        current = self.stack.currentWidget()
+        if "customer" in self._built and current is self.customer:
             return self.customer.customer_id or ""
-        if self.stack.currentWidget() is self.book:
+        if current is self.book:
             return self.book.selected_customer() or ""
         return ""
 
@@ -253,6 +323,10 @@ class MainWindow(QMainWindow):
             return
         self.sync.sync_now()
 
+    def _sync_progress(self, done: int, remaining: int) -> None:
+        if "sync" in self._built:
+            self.sync_page.show_progress(done, remaining)
+
     def _sync_finished(self, summary: SyncSummary) -> None:
         self.statusBar().showMessage(
             self.tr("Synced: %1 received, %2 sent, %3 conflict(s), %4 returned")
@@ -262,11 +336,13 @@ class MainWindow(QMainWindow):
             .replace("%4", str(summary.returned)),
             8000,
         )
-        self.sync_page.sync_finished()
+        if "sync" in self._built:
+            self.sync_page.sync_finished()
         self.refresh_status()
 
     def _sync_failed(self, message: str) -> None:
-        self.sync_page.sync_finished()
+        if "sync" in self._built:
+            self.sync_page.sync_finished()
         self.show_error(message)
         self.refresh_status()
 

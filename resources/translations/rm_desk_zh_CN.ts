@@ -678,6 +678,34 @@
         <translation>导航</translation>
     </message>
     <message>
+        <source>My book</source>
+        <translation>我的客户</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>Churn watchlist</source>
+        <translation>流失预警名单</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
         <source>Ctrl+%1</source>
         <translation>Ctrl+%1</translation>
     </message>
@@ -1915,12 +1943,20 @@
         <translation>近3个月AUM下降%1%</translation>
     </message>
     <message>
+        <source>AUM up %1% over 3 months</source>
+        <translation>近3个月AUM上升%1%</translation>
+    </message>
+    <message>
         <source>AUM changed over the last 3 months</source>
         <translation>近3个月AUM发生变化</translation>
     </message>
     <message>
         <source>Deposits down %1% over 3 months</source>
         <translation>近3个月存款下降%1%</translation>
+    </message>
+    <message>
+        <source>Deposits up %1% over 3 months</source>
+        <translation>近3个月存款上升%1%</translation>
     </message>
     <message>
         <source>Deposits changed over the last 3 months</source>
@@ -1931,16 +1967,24 @@
         <translation>近3个月交易笔数下降%1%</translation>
     </message>
     <message>
-        <source>Fewer transactions than before</source>
-        <translation>交易笔数较前期减少</translation>
+        <source>Transactions up %1% over 3 months</source>
+        <translation>近3个月交易笔数上升%1%</translation>
+    </message>
+    <message>
+        <source>Transaction count changed over 3 months</source>
+        <translation>近3个月交易笔数发生变化</translation>
+    </message>
+    <message>
+        <source>Transaction amounts up %1% over 3 months</source>
+        <translation>近3个月交易金额上升%1%</translation>
+    </message>
+    <message>
+        <source>Transaction amounts changed over 3 months</source>
+        <translation>近3个月交易金额发生变化</translation>
     </message>
     <message>
         <source>Transaction amounts down %1% over 3 months</source>
         <translation>近3个月交易金额下降%1%</translation>
-    </message>
-    <message>
-        <source>Lower transaction amounts than before</source>
-        <translation>交易金额较前期减少</translation>
     </message>
     <message>
         <source>Products held fell from %1 to %2 in 6 months</source>
