@@ -206,3 +206,21 @@ def task_lines(
 def due_now(session: Session) -> list[FollowUpTask]:
     """Open tasks of the user due today or earlier: what a reminder should announce."""
     return [line.task for line in task_lines(session, "overdue") + task_lines(session, "today")]
+
+
+def hand_over(
+    session: Session,
+    customer_id: str,
+    title: str,
+    due: date,
+    *,
+    priority: TaskPriority = TaskPriority.NORMAL,
+    detail: str = "",
+) -> tuple[FollowUpTask, Changes]:
+    """Branch staff hand a follow-up to the customer's own RM (source: handoff)."""
+    with session.store.read() as conn:
+        owner = book.get_customer(conn, customer_id).owner_rm
+    if not owner:
+        raise InvalidTask("This customer has no relationship manager to hand over to.")
+    return create_task(session, customer_id, title, due, priority=priority, assignee=owner,
+                       source=TaskSource.HANDOFF, detail=detail)  # fmt: skip

@@ -211,3 +211,25 @@ def test_a_teller_cannot_reveal(qtbot: QtBot, teller_ctx: AppContext) -> None:
     assert audit_rows(session, "reveal") == []
     denied = audit_rows(session, "reveal_denied")
     assert [d.entity_id for d in denied] == [cif]
+
+
+def test_branch_staff_hand_a_follow_up_to_the_customers_rm(
+    qtbot: QtBot, teller_ctx: AppContext
+) -> None:
+    session = teller_ctx.session
+    cif = richest_customer(session)
+    with session.store.read() as conn:
+        owner = book.get_customer(conn, cif).owner_rm
+    page = open_profile(qtbot, teller_ctx, cif)
+    dialog = page.new_task()
+    assert dialog is not None
+    assert dialog.hand_over.isChecked()  # the default for branch staff
+    dialog.title_edit.setText("Customer asks about a mortgage")
+    with qtbot.waitSignal(page.task_created) as created:
+        dialog._check()
+    task = created.args[0]
+    assert (task.assignee, task.created_by) == (owner, "teller01")
+    assert task.source is TaskSource.HANDOFF
+    last = pending(session)[-1]
+    assert (last.name, last.fields["assignee"], last.fields["source"]) == (
+        "task.create", owner, "handoff")  # fmt: skip

@@ -63,7 +63,6 @@ from rm_desk.domain.model import (
 )
 from rm_desk.services import book as book_service
 from rm_desk.services import churn as churn_service
-from rm_desk.services import tasks as task_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
@@ -623,17 +622,9 @@ class CustomerPage(Page):
             return None
         dialog = TaskDialog(self.ctx, customer_id=self.customer_id, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        cid = self.customer_id
-        dialog.accepted.connect(lambda: self._create_from_dialog(cid, dialog.values()))
+        dialog.accepted.connect(lambda: self._create_task(dialog.create_job()))
         dialog.open()
         return dialog
-
-    def _create_from_dialog(self, cid: str, v: dict[str, Any]) -> None:
-        self._create_task(
-            lambda s: task_service.create_task(
-                s, cid, v["title"], v["due"], priority=v["priority"], detail=v["detail"]
-            )
-        )
 
     def create_suggested_task(self, reason_code: str) -> None:
         """A retention follow-up (source churn_action) from the playbook's suggestion."""

@@ -9,6 +9,7 @@ the status bar where there is no tray (offscreen, some Linux desktops).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -35,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
+from rm_desk.domain.model import FollowUpTask, Role, TaskPriority, TaskStatus
 from rm_desk.services import tasks as task_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
@@ -86,6 +88,12 @@ class TaskDialog(QDialog):
         self.detail = QPlainTextEdit(task.detail if task else "")
         self.detail.setAccessibleName(self.tr("Details"))
         self.detail.setTabChangesFocus(True)
+        self.hand_over = QCheckBox(self.tr("Hand over to the customer's relationship manager"))
+        self.hand_over.setAccessibleName(
+            self.tr("Give this follow-up to the customer's relationship manager")
+        )
+        # Branch staff usually hand follow-ups to the customer's RM (SPEC 2.5).
+        self.hand_over.setChecked(ctx.session.role is Role.TELLER)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Problem with the form"))
@@ -104,6 +112,10 @@ class TaskDialog(QDialog):
         form.addRow(self.tr("Due"), self.due)
         form.addRow(self.tr("Priority"), self.priority)
         form.addRow(self.tr("Details"), self.detail)
+        if task is None:
+            form.addRow("", self.hand_over)
+        else:
+            self.hand_over.hide()
         form.addRow(self.error)
         form.addRow(buttons)
 
@@ -117,6 +129,17 @@ class TaskDialog(QDialog):
             "priority": TaskPriority(int(self.priority.currentData())),
             "detail": self.detail.toPlainText().strip(),
         }
+
+    def create_job(self) -> Callable[[Session], tuple[FollowUpTask, Changes]]:
+        """The service call that creates the task the form describes."""
+        cif, v = self.customer_id(), self.values()
+        if self.hand_over.isChecked():
+            return lambda s: task_service.hand_over(
+                s, cif, v["title"], v["due"], priority=v["priority"], detail=v["detail"]
+            )
+        return lambda s: task_service.create_task(
+            s, cif, v["title"], v["due"], priority=v["priority"], detail=v["detail"]
+        )
 
     def changed_values(self) -> dict[str, Any]:
         """For an edit: only the fields that differ from the task."""
@@ -308,14 +331,7 @@ class TasksPage(Page):
         return dialog
 
     def _create(self, dialog: TaskDialog) -> None:
-        cif, v = dialog.customer_id(), dialog.values()
-        self.ctx.write(
-            lambda s: task_service.create_task(
-                s, cif, v["title"], v["due"], priority=v["priority"], detail=v["detail"]
-            ),
-            lambda result: self._after_write(result[0]),
-            owner=self,
-        )
+        self.ctx.write(dialog.create_job(), lambda result: self._after_write(result[0]), owner=self)
 
     def edit_selected(self) -> TaskDialog | None:
         task = self.selected()

@@ -161,3 +161,21 @@ def test_only_a_manager_sees_the_team(tmp_path: Path) -> None:
             team.reassign_task(s, "any", "rm002")
     finally:
         s.lock()
+
+
+def test_branch_staff_hand_over_to_the_customers_rm(tmp_path: Path) -> None:
+    s = _session(tmp_path, "teller01", Role.TELLER)
+    try:
+        with s.store.read() as conn:
+            cif, owner = conn.exec_driver_sql(
+                "SELECT id, owner_rm FROM customers WHERE owner_rm = 'rm002' LIMIT 1"
+            ).fetchone()
+        task, changes = task_service.hand_over(s, cif, "Asks about a mortgage", TODAY)
+        assert (task.assignee, task.created_by, task.source) == (owner, "teller01",
+                                                                 TaskSource.HANDOFF)  # fmt: skip
+        assert changes.tasks
+        with s.store.read() as conn:
+            last = outbox.pending(conn, 10_000)[-1]
+        assert (last.name, last.fields["assignee"]) == ("task.create", "rm002")
+    finally:
+        s.lock()
