@@ -1280,6 +1280,14 @@
         <translation>详情</translation>
     </message>
     <message>
+        <source>Hand over to the customer's relationship manager</source>
+        <translation>转交给该客户的客户经理</translation>
+    </message>
+    <message>
+        <source>Give this follow-up to the customer's relationship manager</source>
+        <translation>将此跟进任务转交给该客户的客户经理</translation>
+    </message>
+    <message>
         <source>Problem with the form</source>
         <translation>表单问题</translation>
     </message>
