@@ -163,15 +163,20 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.reminders = ReminderNotifier(ctx, self.tray, self)
         self.reminders.reminder.connect(lambda text: self.statusBar().showMessage(text, 30000))
-        self.reminders.start()
         self._online_changed(None)
         self.idle = IdleLock(self, ctx.session.policy.effective_idle_lock_minutes)
         self.idle.expired.connect(self.lock)
 
         self.resize(1360, 820)
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(0)  # the book's query goes first on the database thread
         self.refresh_status()
-        self.sync.start()
+        # Reminders and background sync start once the book is on screen.
+        self._startup = QTimer(self)
+        self._startup.setSingleShot(True)
+        self._startup.setInterval(1500)
+        self._startup.timeout.connect(self.reminders.start)
+        self._startup.timeout.connect(self.sync.start)
+        self._startup.start()
 
     def _action(
         self, text: str, keys: str, slot: Callable[[], None], *, bar: QToolBar | None
@@ -395,8 +400,10 @@ class MainWindow(QMainWindow):
     # --- lock and language ---------------------------------------------------------------
 
     def lock(self) -> None:
+        self._startup.stop()
         self.save_drafts()
         self.sync.stop()
+        self.reminders.stop()
         self.lock_requested.emit()
 
     def switch_language(self) -> None:
@@ -406,6 +413,7 @@ class MainWindow(QMainWindow):
         self.language_requested.emit("en" if current_language() == "zh_CN" else "zh_CN")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._startup.stop()
         self.save_drafts()
         self.sync.stop()
         self.reminders.stop()

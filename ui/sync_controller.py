@@ -37,6 +37,7 @@ class SyncController(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.running = False
+        self._stopped = False
         self.online: bool | None = None
         self._password: str | None = None
         self._progress_from_worker.connect(self.progressed, Qt.ConnectionType.QueuedConnection)
@@ -52,13 +53,14 @@ class SyncController(QObject):
         return self.ctx.session.profile.server not in ("", LOCAL_DEMO_SERVER)
 
     def start(self) -> None:
-        if not self.enabled:
+        if not self.enabled or self._stopped:
             return
         self.timer.start()
         self.probe.start()
         self.check_online()
 
     def stop(self) -> None:
+        self._stopped = True  # for good: a locked or closing window syncs no more
         self.timer.stop()
         self.probe.stop()
 
