@@ -14,30 +14,27 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from local_store.codec import executemany, marks
-
-INPUT_MONTHS = 12  # snapshots read back from the reference month
-_SNAPSHOT_COLUMNS = (
-    "customer_id",
-    "month",
-    "aum_fen",
-    "deposits_fen",
-    "txn_count",
-    "txn_in_fen",
-    "txn_out_fen",
-    "salary_credit_fen",
-    "outflow_other_banks_fen",
-    "products_held",
+from rm_desk.domain.churn import additive
+from rm_desk.domain.churn.indicators import (
+    CODES,
+    RM_CONTACT_KINDS,
+    SUMMARY_COLUMNS,
+    WINDOW_MONTHS,
+    month_index,
 )
+
+INPUT_MONTHS = WINDOW_MONTHS  # snapshots read back from the reference month
 
 
 @dataclass(frozen=True, slots=True)
 class ChurnInputs:
     customers: pd.DataFrame  # id, since, aum_fen
-    snapshots: pd.DataFrame
+    summary: pd.DataFrame  # SUMMARY_COLUMNS of the snapshots, indexed by customer id
     holdings: pd.DataFrame  # customer_id, kind, balance_fen, opened, maturity
     interactions: pd.DataFrame  # customer_id, kind, occurred_at
     ref_month: str | None  # latest snapshot month on or before the as-of day
@@ -53,6 +50,60 @@ def _frame(
 def _month_back(month: str, months: int) -> str:
     index = int(month[:4]) * 12 + int(month[5:7]) - 1 - months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+# The snapshot summary in SQL, one row per customer: the same aggregates as
+# `indicators.summarise_snapshots` (a test checks they agree). `{lN}` is the month N
+# months before the reference month.
+_SUMMARY_SQL = """
+SELECT customer_id,
+    sum(CASE WHEN month >= :l2 THEN txn_count END),
+    sum(CASE WHEN month BETWEEN :l5 AND :l3 THEN txn_count END),
+    sum(CASE WHEN month >= :l2 THEN txn_in_fen + txn_out_fen END),
+    sum(CASE WHEN month BETWEEN :l5 AND :l3 THEN txn_in_fen + txn_out_fen END),
+    max(CASE WHEN month = :l0 THEN aum_fen END),
+    max(CASE WHEN month = :l3 THEN aum_fen END),
+    max(CASE WHEN month = :l0 THEN deposits_fen END),
+    max(CASE WHEN month = :l3 THEN deposits_fen END),
+    max(CASE WHEN month = :l0 THEN products_held END),
+    max(CASE WHEN month = :l6 THEN products_held END),
+    sum(CASE WHEN month BETWEEN :l5 AND :l3 THEN salary_credit_fen END),
+    sum(CASE WHEN month >= :l1 THEN salary_credit_fen END),
+    max(CASE WHEN salary_credit_fen > 0 THEN month END),
+    max(CASE WHEN txn_count > 0 THEN month END),
+    count(*),
+    sum(CASE WHEN month >= :l2 THEN outflow_other_banks_fen END)
+FROM snapshots {hint} WHERE month > :window AND month <= :l0 {only} GROUP BY customer_id
+"""
+
+
+def _summary(
+    conn: Connection, ref_month: str | None, customer_ids: Sequence[str] | None
+) -> pd.DataFrame:
+    columns = ["customer_id", *SUMMARY_COLUMNS]
+    if ref_month is None:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS, index=pd.Index([], name="customer_id"))
+    params: dict[str, Any] = {f"l{k}": _month_back(ref_month, k) for k in range(7)}
+    params["window"] = _month_back(ref_month, INPUT_MONTHS)
+    if customer_ids is None:
+        # The whole book: one pass over the table beats a walk of the key index.
+        sql = _SUMMARY_SQL.format(hint="NOT INDEXED", only="")
+    else:
+        names = [f"c{i}" for i in range(len(customer_ids))]
+        params.update(zip(names, customer_ids, strict=True))
+        sql = _SUMMARY_SQL.format(
+            hint="", only=f"AND customer_id IN ({', '.join(':' + n for n in names)})"
+        )
+    rows = conn.execute(text(sql), params).fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=columns).set_index("customer_id")
+    for name in ("last_salary_month", "last_active_month"):
+        months = frame[name]
+        known = months.notna().to_numpy()
+        values = np.full(len(frame), np.nan)
+        if known.any():
+            values[known] = month_index(months[known].astype(str).tolist()).astype(np.float64)
+        frame[name] = values
+    return frame.astype(np.float64)
 
 
 def load_inputs(
@@ -71,16 +122,7 @@ def load_inputs(
         "SELECT max(month) FROM snapshots WHERE month <= ?", (as_of.isoformat()[:7],)
     ).fetchone()
     ref_month = row[0] if row and row[0] else None
-    if ref_month is None:
-        snapshots = pd.DataFrame(columns=list(_SNAPSHOT_COLUMNS))
-    else:
-        snapshots = _frame(
-            conn,
-            f"SELECT {', '.join(_SNAPSHOT_COLUMNS)} FROM snapshots "
-            f"WHERE month > ? AND month <= ?{by_customer}",
-            (_month_back(ref_month, INPUT_MONTHS), ref_month, *cparams),
-            _SNAPSHOT_COLUMNS,
-        )
+    summary = _summary(conn, ref_month, customer_ids)
     holdings = _frame(
         conn,
         "SELECT customer_id, kind, balance_fen, opened, maturity FROM holdings "
@@ -89,24 +131,30 @@ def load_inputs(
         ("customer_id", "kind", "balance_fen", "opened", "maturity"),
     )
     recent = (as_of - timedelta(days=100)).isoformat()
-    complaints = _frame(
-        conn,
-        "SELECT customer_id, kind, occurred_at FROM interactions "
-        f"WHERE kind = 'complaint' AND occurred_at >= ?{by_customer}",
-        (recent, *cparams),
-        ("customer_id", "kind", "occurred_at"),
-    )
-    # Only each customer's latest RM contact on or before the as-of day matters.
-    last_contact = _frame(
-        conn,
-        "SELECT customer_id, 'visit', max(occurred_at) FROM interactions "
-        f"WHERE kind IN ('visit', 'call', 'message') AND occurred_at < ?{by_customer} "
-        "GROUP BY customer_id",
-        ((as_of + timedelta(days=1)).isoformat(), *cparams),
-        ("customer_id", "kind", "occurred_at"),
-    )
-    interactions = pd.concat([complaints, last_contact], ignore_index=True)
-    return ChurnInputs(customers, snapshots, holdings, interactions, ref_month)
+    contacts = [
+        _frame(
+            conn,
+            "SELECT customer_id, kind, occurred_at FROM interactions "
+            f"WHERE kind = 'complaint' AND occurred_at >= ?{by_customer}",
+            (recent, *cparams),
+            ("customer_id", "kind", "occurred_at"),
+        )
+    ]
+    # Only each customer's latest RM contact on or before the as-of day matters; per
+    # kind, the (kind, customer, time) index answers it without reading the rows.
+    before = (as_of + timedelta(days=1)).isoformat()
+    for kind in sorted(RM_CONTACT_KINDS):
+        contacts.append(
+            _frame(
+                conn,
+                "SELECT customer_id, kind, max(occurred_at) FROM interactions "
+                f"WHERE kind = ? AND occurred_at < ?{by_customer} GROUP BY customer_id",
+                (kind, before, *cparams),
+                ("customer_id", "kind", "occurred_at"),
+            )
+        )
+    interactions = pd.concat(contacts, ignore_index=True)
+    return ChurnInputs(customers, summary, holdings, interactions, ref_month)
 
 
 # --- models ---------------------------------------------------------------------------------
@@ -124,6 +172,20 @@ def store_model(
         "received_at = excluded.received_at, active = excluded.active",
         (version, body, received_at, 1 if active else 0),
     )
+
+
+def receive_model(conn: Connection, version: str, body: str, received_at: str) -> str | None:
+    """Keep a model sent by the server. Returns None when it became the active model,
+    else the one-line reason it was refused (the previous model stays in use)."""
+    try:
+        model = additive.load_model(body, computable=CODES)
+        if model.version != version:
+            raise additive.ModelRejected("the model's version does not match its envelope")
+    except additive.ModelRejected as exc:
+        store_model(conn, version, body, received_at, active=False)
+        return str(exc)
+    store_model(conn, version, body, received_at, active=True)
+    return None
 
 
 def active_model(conn: Connection) -> tuple[str, str] | None:
@@ -165,7 +227,7 @@ def save_scores(conn: Connection, rows: Sequence[ScoreRow], month: str) -> None:
     executemany(
         conn,
         "INSERT INTO churn_score_history(customer_id, month, score, level, model_version) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(customer_id, month) DO UPDATE SET "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(month, customer_id) DO UPDATE SET "
         "score = excluded.score, level = excluded.level, model_version = excluded.model_version",
         [(r[0], month, r[1], r[2], r[4]) for r in rows],
     )

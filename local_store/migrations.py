@@ -375,17 +375,21 @@ CREATE INDEX ix_tasks_assignee ON tasks(assignee, status, due);
 
 # v4: churn score history (one row per customer and month: the month's latest score,
 # for the trend and the profile's chart) and the local record of acknowledged or
-# dismissed churn flags (also pushed as churn_event mutations).
+# dismissed churn flags (also pushed as churn_event mutations), and an index on
+# contacts by kind for the churn indicators.
 V4 = """
+-- Keyed month first: a rescoring of the book writes into one month's part of the tree.
+-- The key is the primary key (never dropped by a bulk load), so the upsert always has
+-- its conflict target.
 CREATE TABLE churn_score_history (
-    pk INTEGER PRIMARY KEY,
-    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
     month TEXT NOT NULL,
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
     score REAL NOT NULL,
     level TEXT NOT NULL,
-    model_version TEXT NOT NULL
-);
-CREATE UNIQUE INDEX ux_churn_score_history ON churn_score_history(customer_id, month);
+    model_version TEXT NOT NULL,
+    PRIMARY KEY (month, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX ix_churn_score_history_customer ON churn_score_history(customer_id, month);
 
 CREATE TABLE churn_events (
     id TEXT PRIMARY KEY,
@@ -398,6 +402,10 @@ CREATE TABLE churn_events (
     at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX ix_churn_events_customer ON churn_events(customer_id, at);
+
+-- Recent complaints and each customer's last RM contact (visit, call, message) for
+-- the whole book, read from the index alone.
+CREATE INDEX ix_interactions_kind ON interactions(kind, customer_id, occurred_at);
 """
 
 STEPS: Sequence[str] = (V1, V2, V3, V4)

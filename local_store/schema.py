@@ -244,10 +244,14 @@ class ChurnModelRow(Base):
 
 class ChurnScoreHistoryRow(Base):
     __tablename__ = "churn_score_history"
-    __table_args__ = (Index("ux_churn_score_history", "customer_id", "month", unique=True),)
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    month: Mapped[str] = mapped_column(Text)
+    __table_args__ = (
+        Index("ix_churn_score_history_customer", "customer_id", "month"),
+        {"sqlite_with_rowid": False},
+    )
+    month: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
     score: Mapped[float]
     level: Mapped[str] = mapped_column(Text)
     model_version: Mapped[str] = mapped_column(Text)

@@ -136,6 +136,9 @@ class PullRequest(Request):
     client_id: Id
     cursor: Annotated[str, Field(max_length=256)] | None = None
     limit: int = Field(default=DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
+    # The churn model version the client last received ("" for none); when it differs
+    # from the published one, the answer carries the published model. None: not asked.
+    churn_model: Annotated[str, Field(max_length=64)] | None = None
 
 
 class Change(Response):
@@ -147,6 +150,11 @@ class Change(Response):
     data: dict[str, Any] | None = None
 
 
+class ChurnModelBody(Response):
+    version: Annotated[str, Field(min_length=1, max_length=64)]
+    body: Annotated[str, Field(max_length=2_000_000)]  # the model's JSON, validated on arrival
+
+
 class PullResponse(Response):
     changes: list[Change]
     cursor: str
@@ -155,6 +163,7 @@ class PullResponse(Response):
     remaining: int
     last_mutation_id: int
     scope_epoch: int = 0
+    churn_model: ChurnModelBody | None = None
 
 
 # --- snapshot (NDJSON stream of these lines) ------------------------------------------

@@ -20,13 +20,20 @@ from importlib import resources
 from typing import Any, Final
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import Connection
 
 from local_store import churn as store
 from local_store import outbox
 from local_store.codec import t2s
 from rm_desk.domain.churn import additive
-from rm_desk.domain.churn.indicators import BY_CODE, CODES, compute_indicators, month_index
+from rm_desk.domain.churn.indicators import (
+    BY_CODE,
+    CODES,
+    SNAPSHOT_COLUMNS,
+    compute_indicators,
+    month_index,
+)
 from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK, Playbook, Suggestion
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import ChurnLevel, ChurnReason, FollowUpTask, TaskSource
@@ -59,17 +66,9 @@ def active_model(conn: Connection) -> additive.AdditiveModel:
 
 
 def receive_model(conn: Connection, version: str, body: str, received_at: datetime) -> str | None:
-    """Keep a model sent by the server. Returns None when it became the active model,
-    else the one-line reason it was refused (the previous model stays in use)."""
-    try:
-        model = additive.load_model(body, computable=CODES)
-        if model.version != version:
-            raise additive.ModelRejected("the model's version does not match its envelope")
-    except additive.ModelRejected as exc:
-        store.store_model(conn, version, body, t2s(received_at) or "", active=False)
-        return str(exc)
-    store.store_model(conn, version, body, t2s(received_at) or "", active=True)
-    return None
+    """Keep a model sent by the server: None when it became active, else why it was
+    refused (the previous model stays in use)."""
+    return store.receive_model(conn, version, body, t2s(received_at) or "")
 
 
 # --- scoring ----------------------------------------------------------------------------
@@ -93,28 +92,55 @@ def score_in(
     now: datetime,
     customer_ids: list[str] | None = None,
     model: additive.AdditiveModel | None = None,
+    timings: dict[str, float] | None = None,
 ) -> RescoreSummary:
-    """Score customers (all when None) and write the results, inside `conn`'s transaction."""
-    started = time.perf_counter()
+    """Score customers (all when None) and write the results, inside `conn`'s
+    transaction. `timings`, when given, receives the seconds of each phase."""
+    clock = time.perf_counter
+    marks = [clock()]
     model = model or active_model(conn)
     as_of = now.date()
     inputs = store.load_inputs(conn, as_of, customer_ids)
+    marks.append(clock())
     ref = int(month_index([inputs.ref_month])[0]) if inputs.ref_month else None
     frame = compute_indicators(
-        inputs.customers, inputs.snapshots, inputs.holdings, inputs.interactions, as_of,
-        ref_month=ref,
+        inputs.customers, _NO_SNAPSHOTS, inputs.holdings, inputs.interactions, as_of,
+        ref_month=ref, summary=inputs.summary,
     )  # fmt: skip
+    marks.append(clock())
     scores = additive.score(model, frame)
+    marks.append(clock())
+    rows = _score_rows(frame, scores, model.version, t2s(now) or "")
+    marks.append(clock())
+    store.save_scores(conn, rows, as_of.isoformat()[:7])  # history: the month scored in
+    marks.append(clock())
+    if timings is not None:
+        for name, a, b in zip(("read", "indicators", "score", "reasons", "write"), marks, marks[1:],
+                              strict=False):  # fmt: skip
+            timings[name] = timings.get(name, 0.0) + (b - a)
+    return RescoreSummary(
+        customers=len(rows),
+        red=int((scores.levels == 2).sum()),
+        amber=int((scores.levels == 1).sum()),
+        model_version=model.version,
+        seconds=marks[-1] - marks[0],
+    )
+
+
+_NO_SNAPSHOTS = pd.DataFrame(columns=list(SNAPSHOT_COLUMNS))
+_LEVEL_NAMES = np.array([lv.value for lv in (ChurnLevel.GREEN, ChurnLevel.AMBER, ChurnLevel.RED)])
+
+
+def _score_rows(
+    frame: Any, scores: additive.Scores, model_version: str, at: str
+) -> list[store.ScoreRow]:
+    """One stored row per customer: score, level and its reasons as JSON."""
     top = additive.top_reasons(scores, REASONS_KEPT)
     values = {c: frame[c].to_numpy() for c in frame.columns}
-    at = t2s(now) or ""
     ids = frame.index.to_numpy()
-    prob = scores.probability
-    level_names = np.array(
-        [lv.value for lv in (ChurnLevel.GREEN, ChurnLevel.AMBER, ChurnLevel.RED)]
-    )
-    levels = level_names[scores.levels]
-    rows = []
+    prob = np.round(scores.probability, 6).tolist()
+    levels = _LEVEL_NAMES[scores.levels].tolist()
+    rows: list[store.ScoreRow] = []
     for i in range(len(ids)):
         reasons = additive.reasons_for(scores, i, top, values, _DETAILS)
         body = json.dumps(
@@ -122,17 +148,8 @@ def score_in(
             ensure_ascii=False,
             separators=(",", ":"),
         )
-        rows.append(
-            (str(ids[i]), round(float(prob[i]), 6), str(levels[i]), body, model.version, at)
-        )
-    store.save_scores(conn, rows, as_of.isoformat()[:7])  # history: the month scored in
-    return RescoreSummary(
-        customers=len(rows),
-        red=int((scores.levels == 2).sum()),
-        amber=int((scores.levels == 1).sum()),
-        model_version=model.version,
-        seconds=time.perf_counter() - started,
-    )
+        rows.append((str(ids[i]), prob[i], levels[i], body, model_version, at))
+    return rows
 
 
 def rescore_all(session: Session) -> tuple[RescoreSummary, Changes]:

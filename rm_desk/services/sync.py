@@ -10,6 +10,7 @@ from local_store.profiles import ProfileRegistry
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
+from rm_desk.services import churn
 from rm_desk.services import session as sessions
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
@@ -98,7 +99,7 @@ def sync_session(
     )
     engine = SyncEngine(session.store, transport, auth, progress=progress)
     try:
-        return engine.sync()
+        summary = engine.sync()
     except DeviceRevoked:
         session.store.close()
         if reg is not None:
@@ -113,13 +114,24 @@ def sync_session(
         raise
     finally:
         transport.close()
+    # Scores follow what arrived: a new model or a first sync rescores the book,
+    # pulled changes rescore the customers under them.
+    churn.after_sync(
+        session,
+        model_changed=summary.churn_model is not None,
+        full=summary.snapshot_rows > 0 or summary.reset,
+        touched=summary.touched,
+    )
+    return summary
 
 
 def changes_of(summary: SyncSummary) -> Changes:
     everything = summary.snapshot_rows > 0 or summary.reset
+    rescored = bool(summary.touched) or everything or summary.churn_model is not None
     return Changes(
         customers=frozenset(summary.touched),
-        book=bool(summary.touched) or everything,
+        book=bool(summary.touched) or everything or rescored,
+        churn=rescored,
         interactions=True,
         tasks=True,
         outbox=True,

@@ -20,6 +20,7 @@ from typing import Any, TypeVar, cast
 from pydantic import ValidationError
 
 from local_store import book, outbox
+from local_store import churn as churn_store
 from local_store.store import LocalStore
 from sync import protocol
 from sync.client import apply
@@ -43,6 +44,8 @@ class SyncSummary:
     snapshot_rows: int = 0
     reset: bool = False
     touched: set[str] = field(default_factory=set)
+    churn_model: str | None = None  # a published churn model became active
+    churn_model_refused: str | None = None  # why a received model was not used
 
     def line(self) -> str:
         text = (
@@ -53,6 +56,10 @@ class SyncSummary:
             text += f", snapshot {self.snapshot_rows} rows"
         if self.reset:
             text += " (full resynchronisation)"
+        if self.churn_model:
+            text += f", churn model {self.churn_model}"
+        if self.churn_model_refused:
+            text += f", churn model refused ({self.churn_model_refused})"
         return text
 
 
@@ -290,11 +297,13 @@ class SyncEngine:
         while True:
             with self.store.read() as conn:
                 cursor = outbox.state(conn).cursor
+                model_version = churn_store.latest_received(conn) or ""
             request = protocol.PullRequest(
                 schema_version=protocol.SCHEMA_VERSION,
                 client_id=client_id,
                 cursor=cursor,
                 limit=self.pull_limit,
+                churn_model=model_version,
             )
             page = _parse(
                 protocol.PullResponse, self._call("/sync/v1/pull", request.model_dump(mode="json"))
@@ -309,6 +318,15 @@ class SyncEngine:
                     (page.cursor, page.scope_epoch, _now().isoformat(timespec="seconds")),
                 )
                 outbox.acknowledge(conn, page.last_mutation_id)
+                if page.churn_model is not None:
+                    refused = churn_store.receive_model(
+                        conn, page.churn_model.version, page.churn_model.body,
+                        _now().isoformat(timespec="microseconds"),
+                    )  # fmt: skip
+                    if refused is None:
+                        summary.churn_model = page.churn_model.version
+                    else:
+                        summary.churn_model_refused = refused
             summary.pulled += len(page.changes)
             summary.touched |= touched
             self.progress(Progress("pull", summary.pulled, page.remaining))

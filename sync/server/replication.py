@@ -192,6 +192,12 @@ _PULL_STATE = credentials_query(
     .where(schema.clients.c.client_id == bindparam("client_id"))
     .scalar_subquery()
     .label("last_mutation_id"),
+    select(schema.churn_models.c.version)
+    .where(schema.churn_models.c.active.is_(True))
+    .order_by(schema.churn_models.c.published_at.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("churn_model"),
 )
 _log = schema.change_log.c
 _PAGE = (
@@ -240,6 +246,7 @@ def pull_answer(
             target=int(state.target),
             purged_upto=int(state.purged_upto or 0),
             last_mutation=int(state.last_mutation_id or 0),
+            churn_model=state.churn_model,
         )
     # Built here from checked values, so it is serialised without a second validation.
     return pydantic_core.to_json(answer)
@@ -255,6 +262,7 @@ def pull(engine: Engine, principal: Principal, request: PullRequest) -> PullResp
             target=current_seq(conn),
             purged_upto=_purged_upto(conn),
             last_mutation=last_mutation_id(conn, request.client_id),
+            churn_model=conn.execute(_ACTIVE_MODEL).scalar(),
         )
     return PullResponse.model_validate(answer)
 
@@ -267,6 +275,7 @@ def _pull(
     target: int,
     purged_upto: int,
     last_mutation: int,
+    churn_model: str | None = None,
 ) -> dict[str, Any]:
     cursor_seq, epoch = decode_cursor(request.cursor)
     if request.cursor is not None and epoch != principal.scope_epoch:
@@ -291,7 +300,7 @@ def _pull(
     if has_more:
         bounds = {"scopes": list(scopes), "after": new_cursor, "target": target}
         remaining = int(conn.execute(_REMAINING, bounds).scalar_one())
-    return {
+    answer = {
         "changes": changes,
         "cursor": encode_cursor(new_cursor, principal.scope_epoch),
         "has_more": has_more,
@@ -300,6 +309,24 @@ def _pull(
         "last_mutation_id": last_mutation,
         "scope_epoch": principal.scope_epoch,
     }
+    # The published churn model travels with the pull to a client that names a
+    # different one (a client sends the version it last received, "" for none).
+    if churn_model is not None and request.churn_model not in (None, churn_model):
+        body = conn.execute(_MODEL_BODY, {"version": churn_model}).scalar()
+        if body is not None:
+            answer["churn_model"] = {"version": churn_model, "body": body}
+    return answer
+
+
+_ACTIVE_MODEL = (
+    select(schema.churn_models.c.version)
+    .where(schema.churn_models.c.active.is_(True))
+    .order_by(schema.churn_models.c.published_at.desc())
+    .limit(1)
+)
+_MODEL_BODY = select(schema.churn_models.c.body).where(
+    schema.churn_models.c.version == bindparam("version")
+)
 
 
 def _changes(conn: Connection, principal: Principal, entries: list[Any]) -> list[dict[str, Any]]:

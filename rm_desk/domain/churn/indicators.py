@@ -124,7 +124,75 @@ def monthly_grid(
     return grids
 
 
-def compute_indicators(  # noqa: PLR0915 - one indicator after another reads best
+# What the snapshot indicators need from a customer's last WINDOW_MONTHS snapshots,
+# one row per customer. The local store computes the same aggregates in SQL (one row
+# per customer instead of twelve); `summarise_snapshots` is the reference.
+SUMMARY_COLUMNS: Final[tuple[str, ...]] = (
+    "txn_last3",  # sum of txn_count over lags 0-2 (NaN when no month there)
+    "txn_prior3",  # lags 3-5
+    "vol_last3",  # txn_in + txn_out, lags 0-2
+    "vol_prior3",
+    "aum_0",  # AUM at lag 0 (NaN when missing)
+    "aum_3",
+    "dep_0",
+    "dep_3",
+    "held_0",
+    "held_6",
+    "salary_prior",  # salary credited over lags 3-5
+    "salary_recent",  # lags 0-1
+    "last_salary_month",  # month index of the latest month with salary
+    "last_active_month",  # month index of the latest month with a transaction
+    "months_present",  # snapshots in the window
+    "outflow_last3",
+)
+
+
+def summarise_snapshots(
+    snapshots: pd.DataFrame, customers: pd.Index, ref_month: int
+) -> pd.DataFrame:
+    """The per-customer snapshot summary (SUMMARY_COLUMNS) from long snapshot rows."""
+    g = monthly_grid(snapshots, customers, ref_month)
+
+    def window_sum(measure: FloatArray, lo: int, hi: int) -> FloatArray:
+        part = measure[:, lo:hi]
+        total = np.nansum(part, axis=1)
+        return np.where(np.isnan(part).all(axis=1), np.nan, total)
+
+    def latest(mask: npt.NDArray[np.bool_]) -> FloatArray:
+        return np.where(mask.any(axis=1), ref_month - np.argmax(mask, axis=1), np.nan)
+
+    txn = g["txn_count"]
+    volume = g["txn_in_fen"] + g["txn_out_fen"]
+    return pd.DataFrame(
+        {
+            "txn_last3": window_sum(txn, 0, 3),
+            "txn_prior3": window_sum(txn, 3, 6),
+            "vol_last3": window_sum(volume, 0, 3),
+            "vol_prior3": window_sum(volume, 3, 6),
+            "aum_0": g["aum_fen"][:, 0],
+            "aum_3": g["aum_fen"][:, 3],
+            "dep_0": g["deposits_fen"][:, 0],
+            "dep_3": g["deposits_fen"][:, 3],
+            "held_0": g["products_held"][:, 0],
+            "held_6": g["products_held"][:, 6],
+            "salary_prior": window_sum(g["salary_credit_fen"], 3, 6),
+            "salary_recent": window_sum(g["salary_credit_fen"], 0, 2),
+            "last_salary_month": latest(np.nan_to_num(g["salary_credit_fen"]) > 0),
+            "last_active_month": latest(np.nan_to_num(txn) > 0),
+            "months_present": (~np.isnan(txn)).sum(axis=1).astype(np.float64),
+            "outflow_last3": window_sum(g["outflow_other_banks_fen"], 0, 3),
+        },
+        index=customers,
+    )
+
+
+def default_ref_month(snapshots: pd.DataFrame, as_of: date) -> int:
+    present = month_index(snapshots["month"]) if len(snapshots) else np.zeros(0, np.int64)
+    present = present[present <= month_of(as_of)]
+    return int(present.max()) if len(present) else month_of(as_of)
+
+
+def compute_indicators(
     customers: pd.DataFrame,
     snapshots: pd.DataFrame,
     holdings: pd.DataFrame,
@@ -132,10 +200,12 @@ def compute_indicators(  # noqa: PLR0915 - one indicator after another reads bes
     as_of: date,
     *,
     ref_month: int | None = None,
+    summary: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per customer (index: customer id) with every indicator and its details.
 
-    `customers` needs `id` and `since`; `snapshots` the columns in SNAPSHOT_COLUMNS;
+    `customers` needs `id` and `since`; `snapshots` the columns in SNAPSHOT_COLUMNS
+    (or pass `summary`, SUMMARY_COLUMNS indexed by customer id, already aggregated);
     `holdings` `customer_id, kind, balance_fen, opened, maturity`; `interactions`
     `customer_id, kind, occurred_at`. Missing data gives NaN (the model has a
     contribution for "missing"), never a guess.
@@ -143,61 +213,14 @@ def compute_indicators(  # noqa: PLR0915 - one indicator after another reads bes
     index = pd.Index(customers["id"].to_numpy(), name="customer_id")
     n = len(index)
     if ref_month is None:
-        present = month_index(snapshots["month"]) if len(snapshots) else np.zeros(0, np.int64)
-        present = present[present <= month_of(as_of)]
-        ref_month = int(present.max()) if len(present) else month_of(as_of)
-    g = monthly_grid(snapshots, index, ref_month)
-    out: dict[str, FloatArray] = {}
-
-    def window_sum(measure: FloatArray, lo: int, hi: int) -> FloatArray:
-        part = measure[:, lo:hi]
-        total = np.nansum(part, axis=1)
-        return np.where(np.isnan(part).all(axis=1), np.nan, total)
-
-    last = window_sum(g["txn_count"], 0, 3)
-    prior = window_sum(g["txn_count"], 3, 6)
-    out["txn_count_change_3m"] = _pct_change(last, prior)
-    out[detail_column("txn_count_change_3m", "last_3m")] = last
-    out[detail_column("txn_count_change_3m", "prior_3m")] = prior
-    volume = g["txn_in_fen"] + g["txn_out_fen"]
-    last_v, prior_v = window_sum(volume, 0, 3), window_sum(volume, 3, 6)
-    out["txn_amount_change_3m"] = _pct_change(last_v, prior_v)
-    out[detail_column("txn_amount_change_3m", "last_3m_fen")] = last_v
-    out[detail_column("txn_amount_change_3m", "prior_3m_fen")] = prior_v
-    for code, measure in (("aum_change_3m", "aum_fen"), ("deposits_change_3m", "deposits_fen")):
-        now, before = g[measure][:, 0], g[measure][:, 3]
-        out[code] = _pct_change(now, before)
-        out[detail_column(code, "now_fen")] = now
-        out[detail_column(code, "before_fen")] = before
-    held_now, held_before = g["products_held"][:, 0], g["products_held"][:, 6]
-    out["products_held_change_6m"] = held_now - held_before
-    out[detail_column("products_held_change_6m", "now")] = held_now
-    out[detail_column("products_held_change_6m", "before")] = held_before
-
-    # Trailing months without a transaction; a month before the customer joined ends
-    # the run (and a customer with no snapshot for the reference month has no value).
-    quiet = g["txn_count"] == 0
-    run = np.where(quiet.all(axis=1), quiet.shape[1], np.argmin(quiet, axis=1)).astype(np.float64)
-    out["months_without_txn"] = np.where(np.isnan(g["txn_count"][:, 0]), np.nan, run)
-
-    salary = np.nan_to_num(g["salary_credit_fen"])
-    paid_before = salary[:, 3:6].sum(axis=1) > 0
-    paid_recently = salary[:, 0:2].sum(axis=1) > 0
-    out["salary_stopped"] = (paid_before & ~paid_recently).astype(np.float64)
-    paid = salary > 0
-    since_paid = np.where(paid.any(axis=1), np.argmax(paid, axis=1), np.nan)
-    out[detail_column("salary_stopped", "months_since_salary")] = since_paid
-
-    outflow = window_sum(g["outflow_other_banks_fen"], 0, 3)
-    base = g["aum_fen"][:, 3]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(base > 0, outflow / base * 100.0, np.nan)
-    out["outflow_other_banks_3m"] = share
-    out[detail_column("outflow_other_banks_3m", "amount_fen")] = outflow
-
+        ref_month = default_ref_month(snapshots, as_of)
+    if summary is None:
+        summary = summarise_snapshots(snapshots, index, ref_month)
+    else:
+        summary = summary.reindex(index)
+    out = snapshot_indicators(summary, ref_month)
     out.update(_holding_indicators(holdings, index, as_of))
     out.update(_contact_indicators(interactions, index, as_of))
-
     since = _days(customers["since"], as_of) if n else np.zeros(0)
     out["tenure_months"] = np.floor(since / 30.4375)
     frame = pd.DataFrame(out, index=index)
@@ -205,6 +228,58 @@ def compute_indicators(  # noqa: PLR0915 - one indicator after another reads bes
         c for i in INDICATORS for c in (i.code, *(detail_column(i.code, k) for k in i.details))
     ]
     return frame[ordered]
+
+
+def snapshot_indicators(summary: pd.DataFrame, ref_month: int) -> dict[str, FloatArray]:
+    """The snapshot-based indicators from a per-customer summary."""
+
+    def col(name: str) -> FloatArray:
+        return summary[name].to_numpy(dtype=np.float64, na_value=np.nan)
+
+    out: dict[str, FloatArray] = {}
+    last, prior = col("txn_last3"), col("txn_prior3")
+    out["txn_count_change_3m"] = _pct_change(last, prior)
+    out[detail_column("txn_count_change_3m", "last_3m")] = last
+    out[detail_column("txn_count_change_3m", "prior_3m")] = prior
+    last_v, prior_v = col("vol_last3"), col("vol_prior3")
+    out["txn_amount_change_3m"] = _pct_change(last_v, prior_v)
+    out[detail_column("txn_amount_change_3m", "last_3m_fen")] = last_v
+    out[detail_column("txn_amount_change_3m", "prior_3m_fen")] = prior_v
+    for code, now_c, before_c in (
+        ("aum_change_3m", "aum_0", "aum_3"),
+        ("deposits_change_3m", "dep_0", "dep_3"),
+    ):
+        now, before = col(now_c), col(before_c)
+        out[code] = _pct_change(now, before)
+        out[detail_column(code, "now_fen")] = now
+        out[detail_column(code, "before_fen")] = before
+    held_now, held_before = col("held_0"), col("held_6")
+    out["products_held_change_6m"] = held_now - held_before
+    out[detail_column("products_held_change_6m", "now")] = held_now
+    out[detail_column("products_held_change_6m", "before")] = held_before
+
+    # Trailing months without a transaction: back to the latest active month, or the
+    # whole window when none (months before the customer joined do not count); no
+    # value without a snapshot for the reference month.
+    active = col("last_active_month")
+    present = col("months_present")
+    run = np.where(np.isnan(active), present, ref_month - active)
+    out["months_without_txn"] = np.where(np.isnan(col("aum_0")), np.nan, run)
+
+    paid_before = np.nan_to_num(col("salary_prior")) > 0
+    paid_recently = np.nan_to_num(col("salary_recent")) > 0
+    out["salary_stopped"] = (paid_before & ~paid_recently).astype(np.float64)
+    out[detail_column("salary_stopped", "months_since_salary")] = ref_month - col(
+        "last_salary_month"
+    )
+
+    outflow = col("outflow_last3")
+    base = col("aum_3")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(base > 0, outflow / base * 100.0, np.nan)
+    out["outflow_other_banks_3m"] = share
+    out[detail_column("outflow_other_banks_3m", "amount_fen")] = outflow
+    return out
 
 
 def _holding_indicators(

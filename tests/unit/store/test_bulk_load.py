@@ -41,6 +41,8 @@ EXPECTED_INDEXES = {
     "ix_tasks_assignee",
     "ix_interactions_supersedes",
     "ix_churn_events_customer",
+    "ix_churn_score_history_customer",
+    "ix_interactions_kind",
 }
 
 # The tag index serves the per-customer tag replacement and stays during a load.
