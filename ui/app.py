@@ -10,6 +10,7 @@ rebuilds the visible window in the new language; all state is in the store.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -194,3 +195,4 @@ def _run_demo(app: QApplication, language: str, screenshots: str | None, custome
         raise
     finally:
         demo_env.close()
+        shutil.rmtree(base, ignore_errors=True)  # generated data only; nothing to keep
