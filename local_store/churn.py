@@ -40,11 +40,20 @@ class ChurnInputs:
     ref_month: str | None  # latest snapshot month on or before the as-of day
 
 
+def _columns(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
+    """A frame built column by column from plain tuples (much cheaper than row-wise
+    construction from result rows at 100,000 customers)."""
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    values = zip(*rows, strict=True)
+    return pd.DataFrame({c: list(v) for c, v in zip(columns, values, strict=True)})
+
+
 def _frame(
     conn: Connection, sql: str, params: Sequence[Any], columns: Sequence[str]
 ) -> pd.DataFrame:
-    rows = conn.exec_driver_sql(sql, tuple(params)).fetchall()
-    return pd.DataFrame.from_records(rows, columns=list(columns))
+    cursor = conn.exec_driver_sql(sql, tuple(params)).cursor  # DB-API cursor: plain tuples
+    return _columns(cursor.fetchall() if cursor is not None else [], columns)
 
 
 def _month_back(month: str, months: int) -> str:
@@ -94,8 +103,9 @@ def _summary(
         sql = _SUMMARY_SQL.format(
             hint="", only=f"AND customer_id IN ({', '.join(':' + n for n in names)})"
         )
-    rows = conn.execute(text(sql), params).fetchall()
-    frame = pd.DataFrame.from_records(rows, columns=columns).set_index("customer_id")
+    cursor = conn.execute(text(sql), params).cursor
+    frame = _columns(cursor.fetchall() if cursor is not None else [], columns)
+    frame = frame.set_index("customer_id")
     for name in ("last_salary_month", "last_active_month"):
         months = frame[name]
         known = months.notna().to_numpy()

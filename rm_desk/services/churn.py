@@ -134,22 +134,52 @@ _LEVEL_NAMES = np.array([lv.value for lv in (ChurnLevel.GREEN, ChurnLevel.AMBER,
 def _score_rows(
     frame: Any, scores: additive.Scores, model_version: str, at: str
 ) -> list[store.ScoreRow]:
-    """One stored row per customer: score, level and its reasons as JSON."""
+    """One stored row per customer: score, level and its reasons as JSON (the same
+    reasons as `additive.reasons_for`, built from plain lists: this loop runs once per
+    customer of the book)."""
     top = additive.top_reasons(scores, REASONS_KEPT)
-    values = {c: frame[c].to_numpy() for c in frame.columns}
-    ids = frame.index.to_numpy()
+    features = scores.features
+    # Per feature: the value column and its detail columns, as Python lists.
+    columns: list[list[tuple[str, list[Any]]]] = []
+    for name in features:
+        parts = [("value", frame[name].tolist())] if name in frame.columns else []
+        for key in _DETAILS.get(name, ()):
+            column = f"{name}:{key}"
+            if column in frame.columns:
+                parts.append((key, frame[column].tolist()))
+        columns.append(parts)
+    picked = np.take_along_axis(scores.contributions, np.maximum(top, 0), axis=1)
+    contrib = np.round(scores.contributions, 6)
+    top_list, picked_list = top.tolist(), np.round(picked, 6).tolist()
+    raised = scores.raised_by.tolist()
+    ids = frame.index.tolist()
     prob = np.round(scores.probability, 6).tolist()
     levels = _LEVEL_NAMES[scores.levels].tolist()
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     rows: list[store.ScoreRow] = []
     for i in range(len(ids)):
-        reasons = additive.reasons_for(scores, i, top, values, _DETAILS)
-        body = json.dumps(
-            [{"code": r.code, "contribution": r.contribution, "values": r.values} for r in reasons],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        rows.append((str(ids[i]), prob[i], levels[i], body, model_version, at))
+        chosen = [(j, c) for j, c in zip(top_list[i], picked_list[i], strict=True) if j >= 0]
+        rule = raised[i]
+        if rule >= 0 and all(j != rule for j, _ in chosen):
+            chosen.insert(0, (rule, float(contrib[i, rule])))
+        reasons = []
+        for j, c in chosen:
+            values = {key: _plain(col[i]) for key, col in columns[j]}
+            if j == rule:
+                values["rule"] = "at_least_" + levels[i]
+            reasons.append({"code": features[j], "contribution": c, "values": values})
+        rows.append((str(ids[i]), prob[i], levels[i], dumps(reasons), model_version, at))
     return rows
+
+
+def _plain(value: Any) -> float | int | str:
+    """A reason value as JSON shows it (as `additive.reasons_for` does)."""
+    if isinstance(value, str):
+        return value
+    if value != value:  # NaN  # noqa: PLR0124
+        return "missing"
+    f = float(value)
+    return int(f) if f.is_integer() else round(f, 4)
 
 
 def rescore_all(session: Session) -> tuple[RescoreSummary, Changes]:

@@ -240,3 +240,33 @@ def test_suggestions_and_one_click_task(session: Session) -> None:
     assert created.name == "task.create"
     assert created.fields["reason_code"] == "months_without_txn"
     assert created.fields["source"] == "churn_action"
+
+
+def test_stored_reasons_equal_the_domain_reasons() -> None:
+    """The book-wide fast path writes exactly what `additive.reasons_for` returns."""
+    import pandas as pd  # noqa: PLC0415
+
+    from rm_desk.domain.churn.indicators import BY_CODE, CODES, detail_column  # noqa: PLC0415
+
+    rng = np.random.default_rng(8)
+    n = 300
+    data: dict[str, np.ndarray] = {}
+    for code in CODES:
+        data[code] = np.where(rng.random(n) < 0.1, np.nan, np.round(rng.normal(0, 40, n), 1))
+        for key in BY_CODE[code].details:
+            data[detail_column(code, key)] = rng.integers(0, 1000, n).astype(float)
+    data["months_without_txn"] = rng.integers(0, 6, n).astype(float)
+    frame = pd.DataFrame(data, index=[f"C{i}" for i in range(n)])
+    model = churn.default_model()
+    scores = additive.score(model, frame)
+    rows = churn._score_rows(frame, scores, model.version, "2026-11-24T00:00:00+00:00")
+    top = additive.top_reasons(scores, churn.REASONS_KEPT)
+    values = {c: frame[c].to_numpy() for c in frame.columns}
+    details = {c: BY_CODE[c].details for c in CODES}
+    assert any(r >= 0 for r in scores.raised_by)  # some rows raised by the hard rule
+    for i, row in enumerate(rows):
+        expected = additive.reasons_for(scores, i, top, values, details)
+        assert row[0] == f"C{i}"
+        assert json.loads(row[3]) == [
+            {"code": r.code, "contribution": r.contribution, "values": r.values} for r in expected
+        ]
