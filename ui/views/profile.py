@@ -290,7 +290,8 @@ class CustomerPage(Page):
         self.badge = QLabel()
         self.badge.setAccessibleName(self.tr("Churn risk"))
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.badge.setMinimumWidth(120)
+        self.badge.setMinimumWidth(180)
+        self.badge.setWordWrap(True)
         self.reasons_box = QGroupBox(self.tr("Why at risk, and what to do"))
         self.reasons_grid = QGridLayout(self.reasons_box)
         self.ack_button = QPushButton(self.tr("Acknowledge flag"))
@@ -298,8 +299,26 @@ class CustomerPage(Page):
             self.tr("Acknowledge the churn flag (recorded for the central CRM)")
         )
         self.ack_button.clicked.connect(self.acknowledge_flag)
-        self.reason_labels: list[QLabel] = []
-        self.reason_buttons: list[QPushButton] = []
+        self.reason_labels: list[QLabel] = []  # the rows now showing a reason
+        self.reason_buttons: list[QPushButton] = []  # the rows now offering a task
+        self._reason_rows: list[tuple[QLabel, QPushButton]] = []
+        self._row_codes = [""] * SHOWN_REASONS
+        for i in range(SHOWN_REASONS):
+            label = QLabel()
+            label.setWordWrap(True)
+            label.setAccessibleName(self.tr("Churn reason %1").replace("%1", str(i + 1)))
+            button = QPushButton()
+            button.clicked.connect(
+                lambda _c=False, r=i: self.create_suggested_task(self._row_codes[r])
+            )
+            self.reasons_grid.addWidget(label, i, 0)
+            self.reasons_grid.addWidget(button, i, 1)
+            label.hide()
+            button.hide()
+            self._reason_rows.append((label, button))
+        self.reasons_box.setMinimumHeight(
+            SHOWN_REASONS * (QPushButton("x").sizeHint().height() + 6) + 24
+        )
         self.log_button = QPushButton(self.tr("Log contact (Ctrl+N)"))
         self.log_button.setAccessibleName(self.tr("Log a contact with this customer (Ctrl+N)"))
         self.log_button.clicked.connect(self.log_contact)
@@ -441,6 +460,7 @@ class CustomerPage(Page):
         overview.setWidget(split)
         self.tabs.addTab(overview, self.tr("Overview"))
         self.tabs.addTab(self.history, self.tr("Contact history"))
+        self.tabs.currentChanged.connect(self._tab_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(header)
         layout.addWidget(self.tabs, 1)
@@ -455,12 +475,22 @@ class CustomerPage(Page):
         if customer_id != self.customer_id:
             self.tabs.setCurrentIndex(0)
         self.customer_id = customer_id
-        self.history.show_customer(customer_id)
         self._stale = False
-        self.reload()
+        self.reload()  # queued first: the header and overview are what the user waits for
+        if self.tabs.currentWidget() is self.history:
+            self.history.show_customer(customer_id)
+        elif self.history.customer_id != customer_id:
+            self.history.customer_id = ""  # loaded when its tab is opened
+            self.history.model.load("")
 
     def show_history(self) -> None:
+        """Switch to the contact history (it loads when first shown for a customer)."""
         self.tabs.setCurrentWidget(self.history)
+
+    def _tab_changed(self, _index: int) -> None:
+        cid = self.customer_id
+        if self.tabs.currentWidget() is self.history and cid and self.history.customer_id != cid:
+            self.history.show_customer(cid)
 
     def reload(self) -> None:
         cid = self.customer_id
@@ -542,17 +572,35 @@ class CustomerPage(Page):
         self.aum.setText(text)
 
     def _paint_churn(self, view: ProfileView) -> None:
-        for w in (*self.reason_labels, *self.reason_buttons):
-            self.reasons_grid.removeWidget(w)
-            w.deleteLater()
-        self.reason_labels, self.reason_buttons = [], []
         self.suggestions = {}
+        self.reason_labels, self.reason_buttons = [], []
         churn = view.profile.churn
-        self.ack_button.setVisible(churn is not None and churn.level is not ChurnLevel.GREEN)
+        self.ack_button.setEnabled(churn is not None and churn.level is not ChurnLevel.GREEN)
+        reasons = churn.reasons[:SHOWN_REASONS] if churn is not None else ()
+        suggested = {s.reason.code: s for s in view.suggestions}
+        # A fixed set of rows is reused, so the header keeps its size and the charts
+        # below are not laid out again for every customer.
+        for row, (label, button) in enumerate(self._reason_rows):
+            reason = reasons[row] if row < len(reasons) else None
+            suggestion = suggested.get(reason.code) if reason is not None else None
+            label.setVisible(reason is not None)
+            button.setVisible(suggestion is not None)
+            self._row_codes[row] = reason.code if reason is not None else ""
+            if reason is None:
+                continue
+            label.setText(words.reason_text(reason))
+            self.reason_labels.append(label)
+            if suggestion is None:
+                continue
+            self.suggestions[reason.code] = suggestion
+            action = words.action_text(suggestion.action.action)
+            button.setText(self.tr("Create task: %1").replace("%1", action))
+            button.setAccessibleName(self.tr("Create a retention task: %1").replace("%1", action))
+            self.reason_buttons.append(button)
         if churn is None:
             self.badge.setText(self.tr("Not scored"))
+            self.badge.setToolTip("")
             self.badge.setStyleSheet("QLabel { background: #e0e0e0; padding: 8px; }")
-            self.reasons_box.setVisible(False)
             return
         bg, fg = BADGE[churn.level]
         self.badge.setText(f"{words.churn_level(churn.level)}\n{words.score_text(churn.score)}")
@@ -566,36 +614,6 @@ class CustomerPage(Page):
         self.badge.setStyleSheet(
             f"QLabel {{ background: {bg}; color: {fg}; padding: 8px; font-weight: bold; }}"
         )
-        reasons = churn.reasons[:SHOWN_REASONS]
-        self.reasons_box.setVisible(bool(reasons))
-        suggested = {s.reason.code: s for s in view.suggestions}
-        for row, reason in enumerate(reasons):
-            label = QLabel(words.reason_text(reason))
-            label.setWordWrap(True)
-            label.setAccessibleName(self.tr("Churn reason %1").replace("%1", str(row + 1)))
-            self.reasons_grid.addWidget(label, row, 0)
-            label.show()  # painted now, not on a later event (screenshots wait on `loaded`)
-            self.reason_labels.append(label)
-            suggestion = suggested.get(reason.code)
-            if suggestion is None:
-                continue
-            self.suggestions[reason.code] = suggestion
-            button = QPushButton(
-                self.tr("Create task: %1").replace(
-                    "%1", words.action_text(suggestion.action.action)
-                )
-            )
-            button.setAccessibleName(
-                self.tr("Create a retention task: %1").replace(
-                    "%1", words.action_text(suggestion.action.action)
-                )
-            )
-            button.clicked.connect(
-                lambda _c=False, code=reason.code: self.create_suggested_task(code)
-            )
-            self.reasons_grid.addWidget(button, row, 1)
-            button.show()
-            self.reason_buttons.append(button)
 
     def _paint_charts(self, snapshots: tuple[MonthlySnapshot, ...]) -> None:
         xs = list(range(len(snapshots)))
