@@ -205,8 +205,11 @@ def test_watchlist_history_and_events(session: Session) -> None:
         assert [r.customer_id for r in churn.watchlist(session, sort=sort)] == [QUIET]
     history = churn.score_history(session, QUIET)
     assert [p.month for p in history] == ["2026-11"]
+    assert churn.flagged_count(session) == 1
+    assert churn.flagged_count(session, frozenset({ChurnLevel.RED})) == 0
     churn.dismiss(session, QUIET, "months_without_txn", "客户在国外，已知情")
     assert churn.watchlist(session) == []
+    assert churn.flagged_count(session) == 1  # still amber; only hidden from the list
     assert [r.last_event for r in churn.watchlist(session, include_dismissed=True)] == ["dismiss"]
     with session.store.read() as conn:
         pending = outbox.pending(conn)
