@@ -34,7 +34,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from local_store import book, migrations, outbox, search
+from local_store import book, lookaside, migrations, outbox, search
 from local_store.bulk import bulk_load
 from local_store.engine import KeyBuffer
 from local_store.store import LocalStore
@@ -83,6 +83,7 @@ def plain_store(path: Path) -> LocalStore:
 
     def connect() -> sqlcipher.Connection:
         conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
+        lookaside.enlarge(conn)  # as local_store.engine.connect does
         for pragma in (
             "temp_store = MEMORY",
             "foreign_keys = ON",

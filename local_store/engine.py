@@ -17,6 +17,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
+from local_store import lookaside
 from local_store.errors import DatabaseUnreadable, EnvironmentProblem
 
 _HEX_KEY = re.compile(r"[0-9a-f]{64}")
@@ -118,6 +119,9 @@ def connect(path: Path, key: KeyBuffer, memory_security: bool = True) -> sqlciph
         conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
     except sqlcipher.OperationalError as exc:
         raise EnvironmentProblem(f"The database {path} cannot be opened: {exc}.") from None
+    # Before the first statement: small allocations stay out of SQLCipher's
+    # lock-and-wipe allocator (see local_store/lookaside.py for why and the cost).
+    lookaside.enlarge(conn)
     _apply_key(conn, key, path, memory_security)
     try:
         _set_and_check_pragmas(conn, path, memory_security)
