@@ -281,6 +281,8 @@ class ContactHistory(QWidget):
             self._waiting_first = False
             for column in (0, 1, 3):
                 self.table.resizeColumnToContents(column)
+            if rows:
+                self.table.selectRow(0)  # the newest note is read first
             self.loaded.emit()
 
     def _on_changed(self, changes: Changes) -> None:
