@@ -1409,6 +1409,22 @@
         <source>Open the customer of the selected task (Enter)</source>
         <translation>打开所选任务的客户（Enter）</translation>
     </message>
+    <message>
+        <source>Today (%1)</source>
+        <translation>今日（%1）</translation>
+    </message>
+    <message>
+        <source>Overdue (%1)</source>
+        <translation>已逾期（%1）</translation>
+    </message>
+    <message>
+        <source>Upcoming (%1)</source>
+        <translation>即将到期（%1）</translation>
+    </message>
+    <message>
+        <source>Done (%1)</source>
+        <translation>已完成（%1）</translation>
+    </message>
     <message numerus="yes">
         <source>%n task(s)</source>
         <translation><numerusform>%n 项任务</numerusform></translation>

@@ -224,3 +224,17 @@ def hand_over(
         raise InvalidTask("This customer has no relationship manager to hand over to.")
     return create_task(session, customer_id, title, due, priority=priority, assignee=owner,
                        source=TaskSource.HANDOFF, detail=detail)  # fmt: skip
+
+
+def task_counts(session: Session, *, assignee: str | None = None) -> dict[str, int]:
+    """How many tasks each view of the Tasks page holds (for its tab titles)."""
+    today = session.clock().astimezone().date().isoformat()
+    with session.store.read() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT sum(status IN (?, ?) AND due = ?), sum(status IN (?, ?) AND due < ?), "
+            "sum(status IN (?, ?) AND due > ?), sum(status IN (?, ?)) "
+            "FROM tasks WHERE assignee = ?",
+            (*_OPEN, today, *_OPEN, today, *_OPEN, today, *_CLOSED, assignee or session.user),
+        ).one()
+    return {view: int(n or 0) for view, n in zip(("today", "overdue", "upcoming", "done"), row,
+                                                  strict=True)}  # fmt: skip

@@ -50,6 +50,8 @@ def test_views_list_the_users_tasks_by_due_date(
         expected = [line.task.id for line in task_service.task_lines(session, view)]
         assert expected, view
         assert [page.model.task(r).id for r in range(page.model.rowCount())] == expected  # type: ignore[union-attr]
+        titles = {"overdue": "Overdue", "upcoming": "Upcoming", "done": "Done"}
+        assert page.tabs.tabText(page.tabs.currentIndex()) == f"{titles[view]} ({len(expected)})"
         if view == "overdue":
             assert all(page.model.task(r).due < TODAY for r in range(page.model.rowCount()))  # type: ignore[union-attr]
         customer = page.model.index(0, 2).data()

@@ -277,14 +277,29 @@ class TasksPage(Page):
     def reload(self) -> None:
         view = self.view
 
-        def job(session: Session) -> tuple[list[TaskLine], date]:
-            return task_service.task_lines(session, view), session.clock().astimezone().date()
+        def job(session: Session) -> tuple[list[TaskLine], date, dict[str, int]]:
+            return (
+                task_service.task_lines(session, view),
+                session.clock().astimezone().date(),
+                task_service.task_counts(session),
+            )
 
         self.ctx.db(job, lambda result: self._show(view, *result), owner=self)
 
-    def _show(self, view: str, lines: list[TaskLine], today: date) -> None:
+    def _tab_titles(self, counts: dict[str, int]) -> None:
+        titles = (
+            self.tr("Today (%1)"),
+            self.tr("Overdue (%1)"),
+            self.tr("Upcoming (%1)"),
+            self.tr("Done (%1)"),
+        )
+        for i, (view, title) in enumerate(zip(VIEWS, titles, strict=True)):
+            self.tabs.setTabText(i, title.replace("%1", self.locale().toString(counts[view])))
+
+    def _show(self, view: str, lines: list[TaskLine], today: date, counts: dict[str, int]) -> None:
         if view != self.view:
             return
+        self._tab_titles(counts)
         selected = self.selected()
         self.model.set_lines(lines, today)
         self.table.setColumnHidden(COLUMN_OUTCOME, view != "done")

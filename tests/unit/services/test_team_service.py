@@ -62,6 +62,9 @@ def test_task_lines_split_open_tasks_by_due_date(manager: Session) -> None:
         lines = task_service.task_lines(manager, view, assignee="rm001")
         assert {line.task.id for line in lines} == expected, view
         assert all(line.customer_name for line in lines)
+    counts = task_service.task_counts(manager, assignee="rm001")
+    for view in ("today", "overdue", "upcoming", "done"):
+        assert counts[view] == len(task_service.task_lines(manager, view, assignee="rm001"))
     upcoming = task_service.task_lines(manager, "upcoming", assignee="rm001")
     dues = [line.task.due for line in upcoming]
     assert dues == sorted(dues)
