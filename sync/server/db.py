@@ -47,6 +47,10 @@ POOL_SIZE = 8
 POOL_OVERFLOW = 4
 
 
+def pool_size_from_env() -> int:
+    return int(os.environ.get("RM_DESK_CENTRAL_POOL") or POOL_SIZE)
+
+
 def make_engine(url: str | None = None, *, pool_size: int | None = None) -> Engine:
     target = normalise_url(url or default_url())
     if target.startswith("sqlite"):
@@ -72,7 +76,7 @@ def make_engine(url: str | None = None, *, pool_size: int | None = None) -> Engi
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    size = pool_size or int(os.environ.get("RM_DESK_CENTRAL_POOL") or POOL_SIZE)
+    size = pool_size or pool_size_from_env()
     # No pool_pre_ping: it costs a round trip on every checkout (a caught-up pull is one
     # statement). A connection the server dropped fails one request, SQLAlchemy then
     # discards the whole pool, and the client retries the 5xx with backoff.
