@@ -1,6 +1,7 @@
 """The gateway's HTTP API (FastAPI): health, auth, push, pull, snapshot.
 
-Handlers are plain functions (run in the thread pool) over an SQLAlchemy engine.
+Handlers are plain functions (run in the thread pool) over an SQLAlchemy engine;
+pull, the call every client makes every few minutes, has its own threads.
 Every error is a JSON `ErrorBody` with a stable code; nothing about customers is
 logged.
 """
