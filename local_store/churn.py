@@ -116,10 +116,57 @@ def _summary(
     return frame.astype(np.float64)
 
 
+META_REF_MONTH = "churn_ref_month"
+
+
+def reference_month(
+    conn: Connection,
+    as_of: date,
+    customer_ids: Sequence[str] | None = None,
+    *,
+    remember: bool = False,
+) -> str | None:
+    """The latest snapshot month on or before the as-of day. For the whole book it is
+    read from the table (and remembered); for some customers it is the remembered
+    book month or their own latest month, whichever is later (their own is an index
+    lookup; a book-wide max(month) is a scan of every snapshot)."""
+    last = as_of.isoformat()[:7]
+    if customer_ids is None:
+        row = conn.exec_driver_sql(
+            "SELECT max(month) FROM snapshots WHERE month <= ?", (last,)
+        ).fetchone()
+        found = row[0] if row and row[0] else None
+        if found is not None and remember:
+            conn.exec_driver_sql(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (META_REF_MONTH, found),
+            )
+        return str(found) if found is not None else None
+    row = conn.exec_driver_sql(
+        f"SELECT max(month) FROM snapshots WHERE customer_id IN ({marks(customer_ids)}) "
+        "AND month <= ?",
+        (*customer_ids, last),
+    ).fetchone()
+    own = row[0] if row and row[0] else None
+    kept = conn.exec_driver_sql(
+        "SELECT value FROM meta WHERE key = ?", (META_REF_MONTH,)
+    ).fetchone()
+    book = kept[0] if kept and kept[0] <= last else None
+    candidates = [m for m in (own, book) if m]
+    return str(max(candidates)) if candidates else None
+
+
 def load_inputs(
-    conn: Connection, as_of: date, customer_ids: Sequence[str] | None = None
+    conn: Connection,
+    as_of: date,
+    customer_ids: Sequence[str] | None = None,
+    *,
+    remember: bool = False,
 ) -> ChurnInputs:
-    """Everything the indicators need, for the whole book or for some customers."""
+    """Everything the indicators need, for the whole book or for some customers
+    (`remember`: keep the book's reference month for later one-customer reads; needs
+    a writing transaction)."""
     where, params = "", tuple[str, ...]()
     if customer_ids is not None:
         where, params = f" WHERE id IN ({marks(customer_ids)})", tuple(customer_ids)
@@ -128,10 +175,7 @@ def load_inputs(
     by_customer, cparams = "", tuple[str, ...]()
     if customer_ids is not None:
         by_customer, cparams = f" AND customer_id IN ({marks(customer_ids)})", tuple(customer_ids)
-    row = conn.exec_driver_sql(
-        "SELECT max(month) FROM snapshots WHERE month <= ?", (as_of.isoformat()[:7],)
-    ).fetchone()
-    ref_month = row[0] if row and row[0] else None
+    ref_month = reference_month(conn, as_of, customer_ids, remember=remember)
     summary = _summary(conn, ref_month, customer_ids)
     holdings = _frame(
         conn,

@@ -42,6 +42,7 @@ from rm_desk.services.session import Session
 
 DEFAULT_MODEL_FILE: Final[str] = "churn_default_model.json"
 REASONS_KEPT: Final[int] = 3
+LARGE_SYNC: Final[int] = 5_000  # customers touched by a sync above which all are rescored
 _DETAILS: Final[dict[str, tuple[str, ...]]] = {c: BY_CODE[c].details for c in CODES}
 
 
@@ -100,7 +101,7 @@ def score_in(
     marks = [clock()]
     model = model or active_model(conn)
     as_of = now.date()
-    inputs = store.load_inputs(conn, as_of, customer_ids)
+    inputs = store.load_inputs(conn, as_of, customer_ids, remember=customer_ids is None)
     marks.append(clock())
     ref = int(month_index([inputs.ref_month])[0]) if inputs.ref_month else None
     frame = compute_indicators(
@@ -200,6 +201,8 @@ def after_sync(session: Session, *, model_changed: bool, full: bool, touched: se
         return rescore_all(session)[1]
     if not touched:
         return Changes()
+    if len(touched) > LARGE_SYNC:  # e.g. a new month of snapshots for the whole book
+        return rescore_all(session)[1]
     ids = sorted(touched)
     with session.store.transaction() as conn:
         for start in range(0, len(ids), 500):
