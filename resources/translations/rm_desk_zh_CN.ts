@@ -1425,6 +1425,10 @@
         <source>Done (%1)</source>
         <translation>已完成（%1）</translation>
     </message>
+    <message>
+        <source>Showing the first %1 of %2 tasks</source>
+        <translation>显示前 %1 项，共 %2 项任务</translation>
+    </message>
     <message numerus="yes">
         <source>%n task(s)</source>
         <translation><numerusform>%n 项任务</numerusform></translation>

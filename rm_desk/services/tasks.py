@@ -191,10 +191,11 @@ def task_lines(
         else "t.due, t.priority DESC, t.id"
     )
     # Assembled from constant column lists and fixed conditions; values are `?` parameters.
+    # The page of tasks is chosen first and only its rows are joined to their customer.
     sql = (
-        f"SELECT {cols(TASK_COLUMNS, 't.')}, coalesce(c.name, '') FROM tasks t "  # noqa: S608
-        f"LEFT JOIN customers c ON c.id = t.customer_id "
-        f"WHERE t.assignee = ? AND {where[0]} ORDER BY {order} LIMIT ?"
+        f"SELECT {cols(TASK_COLUMNS, 't.')}, coalesce(c.name, '') FROM "  # noqa: S608
+        f"(SELECT * FROM tasks t WHERE t.assignee = ? AND {where[0]} ORDER BY {order} LIMIT ?) t "
+        f"LEFT JOIN customers c ON c.id = t.customer_id ORDER BY {order}"
     )
     with session.store.read() as conn:
         rows = conn.exec_driver_sql(

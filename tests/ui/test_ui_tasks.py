@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
@@ -146,3 +147,15 @@ def test_reminders_announce_due_tasks_once_and_fall_back_without_a_tray(
     with qtbot.waitSignal(notifier.due) as due:
         notifier.check()
     assert [t.id for t in due.args[0]] == [newer.id]
+
+
+def test_a_long_view_says_how_much_is_shown(
+    qtbot: QtBot, ctx: AppContext, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ui.views.tasks.LIST_LIMIT", 3)
+    total = len(task_service.task_lines(session, "upcoming"))
+    assert total > 3
+    page = open_page(qtbot, ctx, "upcoming")
+    assert page.model.rowCount() == 3
+    assert page.summary.text() == f"Showing the first 3 of {total} tasks"
+    assert page.tabs.tabText(2) == f"Upcoming ({total})"

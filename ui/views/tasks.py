@@ -50,6 +50,7 @@ from ui.views.picker import CustomerPicker
 
 VIEWS = ("today", "overdue", "upcoming", "done")
 REMINDER_INTERVAL_MS = 5 * 60 * 1000
+LIST_LIMIT = 300  # rows per view; the tab titles give the full counts
 
 
 def _qdate(value: date) -> QDate:
@@ -279,7 +280,7 @@ class TasksPage(Page):
 
         def job(session: Session) -> tuple[list[TaskLine], date, dict[str, int]]:
             return (
-                task_service.task_lines(session, view),
+                task_service.task_lines(session, view, limit=LIST_LIMIT),
                 session.clock().astimezone().date(),
                 task_service.task_counts(session),
             )
@@ -311,7 +312,15 @@ class TasksPage(Page):
             row = 0
         if row >= 0:
             self.table.selectRow(row)
-        self.summary.setText(self.tr("%n task(s)", "", len(lines)))
+        total = counts.get(view, len(lines)) if view != "open" else len(lines)
+        if total > len(lines):
+            self.summary.setText(
+                self.tr("Showing the first %1 of %2 tasks")
+                .replace("%1", self.locale().toString(len(lines)))
+                .replace("%2", self.locale().toString(total))
+            )
+        else:
+            self.summary.setText(self.tr("%n task(s)", "", len(lines)))
         self._enable()
         self.loaded.emit()
 
