@@ -96,10 +96,12 @@ def team_summary(session: Session) -> list[RmWorkload]:
     return out
 
 
-def team_tasks(session: Session, rm: str, view: str = "open") -> list[TaskLine]:
+def team_tasks(
+    session: Session, rm: str, view: str = "open", *, limit: int = 1000
+) -> list[TaskLine]:
     """One RM's tasks for a view ('open', 'overdue', 'today', 'upcoming', 'done')."""
     _require_manager(session)
-    return task_service.task_lines(session, view, assignee=rm)
+    return task_service.task_lines(session, view, assignee=rm, limit=limit)
 
 
 def at_risk_customers(session: Session, rm: str, limit: int = 200) -> list[BookRow]:

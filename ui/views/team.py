@@ -54,7 +54,7 @@ from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page
-from ui.views.tasks import TaskDialog
+from ui.views.tasks import LIST_LIMIT, TaskDialog
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 TEAM_COLUMNS = ("rm", "customers", "open", "overdue", "today", "red", "amber", "contacts")
@@ -388,7 +388,7 @@ class TeamPage(Page):
         def job(session: Session) -> RmDetail:
             return RmDetail(
                 rm,
-                team_service.team_tasks(session, rm, view),
+                team_service.team_tasks(session, rm, view, limit=LIST_LIMIT),
                 team_service.at_risk_customers(session, rm),
                 session.clock().astimezone().date(),
             )
