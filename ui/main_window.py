@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
 
         # --- pages: the book now, the others when first shown (a faster unlock) ---
         self._kinds: list[str] = ["book", "today", "tasks", "watchlist"]
-        if session.role in (Role.MANAGER, Role.ADMIN):
+        if session.role == Role.MANAGER:  # the team services serve managers only
             self._kinds.append("team")
         self._kinds += ["sync", "customer"]
         self._built: dict[str, Page] = {}
