@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import pydantic_core
-from sqlalchemy import Connection, Engine, and_, bindparam, func, select
+from sqlalchemy import Connection, Date, DateTime, Engine, and_, bindparam, func, select
 
 from sync import wire
 from sync.protocol import (
@@ -27,7 +27,6 @@ from sync.protocol import (
     PullResponse,
     SnapshotBegin,
     SnapshotEnd,
-    SnapshotPage,
 )
 from sync.server import schema
 from sync.server.auth import bearer_hash, credentials_query, principal_from
@@ -445,15 +444,32 @@ def snapshot_lines(
     )
 
 
+def _converters(entity: str, columns: Sequence[str]) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, converter) for the columns whose database values are not already
+    what the wire carries: instants become UTC ISO text, days ISO dates (as
+    `serialise` does); every other value is sent as the driver returns it."""
+    table = _TABLES[entity]
+    out: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, name in enumerate(columns):
+        kind = table.c[name].type
+        if isinstance(kind, DateTime):
+            out.append((i, wire.instant))
+        elif isinstance(kind, Date):
+            out.append((i, wire.day))
+    return out
+
+
 def _entity_pages(
     engine: Engine, principal: Principal, entity: str, snapshot_seq: int, after: list[Any]
 ) -> Iterator[str]:
     table = _TABLES[entity]
     columns = [c for c in wire.ENTITY_COLUMNS[entity] if c != "personal_masked"]
+    wire_columns = [*columns, "personal_masked"] if entity == "customer" else columns
     keys = _key_columns(entity)
     selected = [table.c[c] for c in columns]
     if entity == "task":
         selected.append(table.c.deleted)
+    convert = _converters(entity, columns)
     while True:
         query = select(*selected)
         if entity != "customer":
@@ -472,24 +488,36 @@ def _entity_pages(
         if not rows:
             return
         out: list[list[Any]] = []
-        for row in rows:
-            if entity == "task" and row.deleted:
-                continue
-            data = serialise(entity, row, principal)
-            out.append(
-                [data[c] for c in (*columns, "personal_masked")]
-                if entity == "customer"
-                else [data[c] for c in columns]
-            )
+        if principal.sees_masked:  # a teller: masked through the one serialiser
+            for row in rows:
+                if entity == "task" and row.deleted:
+                    continue
+                data = serialise(entity, row, principal)
+                out.append([data[c] for c in wire_columns])
+        else:
+            # The hot path of a first sync (millions of rows): values by position, only
+            # the dates and instants converted, the same wire values as `serialise`.
+            width = len(columns)
+            for row in rows:
+                if entity == "task" and row[width]:
+                    continue
+                values = list(row[:width])
+                for i, fn in convert:
+                    values[i] = fn(values[i])
+                if entity == "customer":
+                    values.append(False)
+                out.append(values)
         last = rows[-1]
         after = [last.customer_id, last.month] if entity == "snapshot" else [last.id]
-        page = SnapshotPage(
-            entity=entity,
-            columns=[*columns, "personal_masked"] if entity == "customer" else columns,
-            rows=out,
-            resume=_resume_token(snapshot_seq, entity, after),
-        )
-        yield page.model_dump_json() + "\n"
+        # Built from checked values: serialised without validating the page again.
+        page = {
+            "kind": "page",
+            "entity": entity,
+            "columns": wire_columns,
+            "rows": out,
+            "resume": _resume_token(snapshot_seq, entity, after),
+        }
+        yield pydantic_core.to_json(page).decode() + "\n"
         if len(rows) < SNAPSHOT_PAGE_ROWS:
             return
 
