@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from local_store import migrations, outbox
-from local_store.engine import KeyBuffer, check_pragmas, open_engine
+from local_store.engine import CACHE_KIB, KeyBuffer, check_pragmas, open_engine
 from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreLocked
 from rm_desk.domain.ids import uuid7
 
@@ -154,15 +154,18 @@ class LocalStore:
     # --- bulk loads -------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def bulk_connection(self, *, full_check: bool = False) -> Iterator[Connection]:
+    def bulk_connection(
+        self, *, full_check: bool = False, cache_kib: int | None = None
+    ) -> Iterator[Connection]:
         """One connection for a bulk load, with foreign-key enforcement off.
 
         Per-row foreign-key checks dominate insert time once SQLCipher's memory
         security is on (each check allocates, and every allocation is locked and
         wiped). Callers check each batch's parents themselves (one query per batch);
         `full_check` adds a whole-database `PRAGMA foreign_key_check` at the end.
-        Enforcement is turned back on and every required PRAGMA re-checked before
-        the connection returns to the pool.
+        `cache_kib` enlarges the page cache for the load (B-tree inserts stay in
+        memory). Enforcement and the cache size are put back and every required
+        PRAGMA re-checked before the connection returns to the pool.
         """
         conn = self.engine.connect()
         # PRAGMA foreign_keys is a no-op inside a transaction: use the raw connection,
@@ -171,6 +174,8 @@ class LocalStore:
         assert raw is not None  # noqa: S101
         try:
             raw.execute("PRAGMA foreign_keys = OFF")
+            if cache_kib is not None:
+                raw.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
             yield conn
             if conn.in_transaction():
                 conn.rollback()
@@ -190,9 +195,28 @@ class LocalStore:
                 if conn.in_transaction():
                     conn.rollback()
                 raw.execute("PRAGMA foreign_keys = ON")
+                if cache_kib is not None:
+                    raw.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
                 self.check_connection(raw, self.path, memory_security=self.memory_security)
             finally:
                 conn.close()
+
+    def replica_empty(self, conn: Connection) -> bool:
+        """No rows under any customer: a load may insert without the unique keys."""
+        tables = ("holdings", "snapshots", "interactions", "tasks")
+        return not any(
+            conn.exec_driver_sql(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables
+        )
+
+    def unique_keys_dropped(self, conn: Connection) -> bool:
+        """Whether a load in progress dropped the unique keys (plain inserts apply)."""
+        present = {
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+            ).fetchall()
+        }
+        return not any(name in present for name in UNIQUE_KEYS)
 
     def drop_secondary_indexes(self, conn: Connection, *, unique: bool = False) -> None:
         """Before a bulk load: drop secondary indexes, remembering them in `meta` so a
@@ -218,6 +242,26 @@ class LocalStore:
         )
         for name, _sql in rows:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
+
+    def restore_unique_keys(self, conn: Connection) -> None:
+        """Put back only the unique keys a load dropped (the rest stays dropped until
+        the load finishes): an interrupted snapshot leaves a store the user keeps
+        writing to, and local upserts name those keys as their conflict targets."""
+        row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (BULK_MARK,)).fetchone()
+        if row is None:
+            return
+        saved = json.loads(row[0])
+        for name, sql in saved:
+            if name in UNIQUE_KEYS:
+                _create_unique(
+                    conn,
+                    name,
+                    sql.replace("CREATE UNIQUE INDEX", "CREATE UNIQUE INDEX IF NOT EXISTS", 1),
+                )
+        conn.exec_driver_sql(
+            "UPDATE meta SET value = ? WHERE key = ?",
+            (json.dumps([entry for entry in saved if entry[0] not in UNIQUE_KEYS]), BULK_MARK),
+        )
 
     def restore_secondary_indexes(self, conn: Connection) -> None:
         from local_store import book, search  # noqa: PLC0415  (avoid an import cycle)

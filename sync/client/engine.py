@@ -12,7 +12,9 @@ the outbox. `device_revoked` is passed up: the caller wipes the profile.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -192,6 +194,106 @@ def _parse(model: type[M], data: dict[str, Any]) -> M:
         raise ProtocolViolation(f"{model.__name__}: {exc.error_count()} problem(s)") from None
 
 
+BULK_CACHE_KIB = 256 * 1024  # page cache while a snapshot loads (as the demo bulk load)
+_READ_AHEAD = 4  # decoded pages waiting for the writer: bounds memory to a few pages
+
+
+@dataclass(frozen=True)
+class _DecodedPage:
+    entity: str
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    resume: str
+
+
+def _decode_snapshot_line(raw: bytes) -> tuple[str, object] | None:
+    """One NDJSON line -> ("begin"|"page"|"end", checked content); None for a blank
+    line or a kind this version does not know.
+
+    Pages are checked by hand rather than by the pydantic model (the model would
+    walk every value once more): the shape, then `apply.rows_from_columns` checks and
+    converts every value by the same rules as the delta path."""
+    if not raw:
+        return None
+    try:
+        line = json.loads(raw)
+        kind = line.get("kind")
+    except (ValueError, AttributeError):
+        raise ProtocolViolation("a snapshot line is not JSON") from None
+    if kind == "begin":
+        return kind, _parse(protocol.SnapshotBegin, line)
+    if kind == "end":
+        return kind, _parse(protocol.SnapshotEnd, line)
+    if kind != "page":
+        return None  # a line kind this version does not know: ignored, as before
+    entity, columns, rows, resume = (line.get(k) for k in ("entity", "columns", "rows", "resume"))
+    if not isinstance(entity, str) or not isinstance(resume, str) or not isinstance(rows, list):
+        raise ProtocolViolation("SnapshotPage: malformed page")
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise ProtocolViolation("SnapshotPage: malformed columns")
+    if entity not in apply.LOCAL_COLUMNS:
+        raise ProtocolViolation(f"unknown entity {entity!r} in the snapshot")
+    if len(set(columns)) != len(columns):
+        raise ProtocolViolation("duplicate columns in a snapshot page")
+    local_columns, local_rows = apply.rows_from_columns(entity, columns, rows)
+    return kind, _DecodedPage(entity, local_columns, local_rows, resume)
+
+
+class _SnapshotReader:
+    """Reads and decodes the snapshot stream on its own thread into a bounded queue,
+    so the server streams (and this process decodes) while pages are written. An
+    error on either side stops both: the reader's is raised to the writer, and a
+    writer that stops early makes the reader close the connection."""
+
+    def __init__(self, lines: Iterator[bytes]) -> None:
+        self._lines = lines
+        self._queue: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=_READ_AHEAD)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="snapshot-reader", daemon=True)
+
+    def __enter__(self) -> _SnapshotReader:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _put(self, item: tuple[str, object]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            for raw in self._lines:
+                decoded = _decode_snapshot_line(raw)
+                if decoded is not None and not self._put(decoded):
+                    return
+                if decoded is not None and decoded[0] == "end":
+                    break
+            self._put(("eof", None))
+        except BaseException as exc:  # handed to the writer thread, raised there
+            self._put(("error", exc))
+        finally:
+            close = getattr(self._lines, "close", None)
+            if close is not None:
+                close()
+
+    def __iter__(self) -> Iterator[tuple[str, object]]:
+        while True:
+            kind, item = self._queue.get()
+            if kind == "error":
+                raise cast(BaseException, item)
+            if kind == "eof":
+                return
+            yield kind, item
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -336,76 +438,83 @@ class SyncEngine:
     # --- snapshot ---------------------------------------------------------------------
 
     def snapshot(self, summary: SyncSummary, *, replace: bool = False) -> None:
-        """First sync (or reset): stream the scope and bulk-load it, resumably."""
+        """First sync (or reset): stream the scope and bulk-load it, resumably.
+
+        Into emptied tables the unique indexes are dropped with the others and rows go
+        in with plain INSERTs (as the demo bulk load does); every index and the search
+        index are rebuilt once at the end. Each page commits with its resume token."""
         client_id = self._client_id()
         resume = meta_get(self.store, META_SNAPSHOT)
         if resume is None:
             with self.store.transaction() as conn:
                 if replace:
                     self._clear_replica(conn)
-                self.store.drop_secondary_indexes(conn)
+                self.store.drop_secondary_indexes(conn, unique=self.store.replica_empty(conn))
                 meta_put(conn, META_SNAPSHOT, "")
         params: dict[str, Any] = {"schema_version": protocol.SCHEMA_VERSION, "client_id": client_id}
         if resume:
             params["resume"] = resume
-        with self.store.bulk_connection() as bulk:
-            self._stream_snapshot(bulk, params, summary)
+        with self.store.read() as conn:
+            insert_only = self.store.unique_keys_dropped(conn)
+        try:
+            with self.store.bulk_connection(cache_kib=BULK_CACHE_KIB) as bulk:
+                self._stream_snapshot(bulk, params, summary, insert_only=insert_only)
+        except BaseException:
+            if insert_only:  # the user keeps working on the partial copy until it resumes
+                with self.store.transaction() as conn:
+                    self.store.restore_unique_keys(conn)
+            raise
 
-    def _stream_snapshot(self, bulk: Any, params: dict[str, Any], summary: SyncSummary) -> None:
+    def _stream_snapshot(
+        self, bulk: Any, params: dict[str, Any], summary: SyncSummary, *, insert_only: bool
+    ) -> None:
+        """Network and decoding on a reader thread, a few pages ahead (bounded queue);
+        writes on this thread, the only one using the database."""
         total = 0
         done = 0
-        for raw in self.transport.lines("/sync/v1/snapshot", params):
-            if not raw:
-                continue
-            try:
-                line = json.loads(raw)
-                kind = line.get("kind")
-            except (ValueError, AttributeError):
-                raise ProtocolViolation("a snapshot line is not JSON") from None
-            if kind == "begin":
-                begin = _parse(protocol.SnapshotBegin, line)
-                total = sum(begin.counts.values())
-            elif kind == "page":
-                page = _parse(protocol.SnapshotPage, line)
-                self._apply_snapshot_page(bulk, page)
-                done += len(page.rows)
-                summary.snapshot_rows += len(page.rows)
-                self.progress(Progress("snapshot", done, max(0, total - done)))
-            elif kind == "end":
-                end = _parse(protocol.SnapshotEnd, line)
-                with self.store.transaction() as conn:
-                    self.store.restore_secondary_indexes(conn)
-                    conn.exec_driver_sql(
-                        "UPDATE sync_state SET cursor = ?, last_sync_at = ?, last_error = NULL "
-                        "WHERE id = 1",
-                        (end.cursor, _now().isoformat(timespec="seconds")),
-                    )
-                    meta_put(conn, META_SNAPSHOT, None)
-                    outbox.acknowledge(conn, end.last_mutation_id)
-                    summary.returned += self._return_orphaned_work(conn)
-                    conn.exec_driver_sql("ANALYZE")
-                return
+        with _SnapshotReader(self.transport.lines("/sync/v1/snapshot", params)) as reader:
+            for kind, item in reader:
+                if kind == "begin":
+                    total = sum(cast(protocol.SnapshotBegin, item).counts.values())
+                elif kind == "page":
+                    page = cast(_DecodedPage, item)
+                    self._apply_snapshot_page(bulk, page, insert_only=insert_only)
+                    done += len(page.rows)
+                    summary.snapshot_rows += len(page.rows)
+                    self.progress(Progress("snapshot", done, max(0, total - done)))
+                else:
+                    self._finish_snapshot(cast(protocol.SnapshotEnd, item), summary)
+                    return
         raise ProtocolViolation("the snapshot ended early")
 
-    def _apply_snapshot_page(self, bulk: Any, page: protocol.SnapshotPage) -> None:
-        entity = page.entity
-        if entity not in apply.LOCAL_COLUMNS:
-            raise ProtocolViolation(f"unknown entity {entity!r} in the snapshot")
-        if len(set(page.columns)) != len(page.columns):
-            raise ProtocolViolation("duplicate columns in a snapshot page")
-        records = []
-        for row in page.rows:
-            if len(row) != len(page.columns):
-                raise ProtocolViolation("a snapshot row has the wrong number of values")
-            records.append(dict(zip(page.columns, row, strict=True)))
-        columns, rows = apply.rows_for(entity, records)
+    def _finish_snapshot(self, end: protocol.SnapshotEnd, summary: SyncSummary) -> None:
+        with self.store.transaction() as conn:
+            self.store.restore_secondary_indexes(conn)
+            conn.exec_driver_sql(
+                "UPDATE sync_state SET cursor = ?, last_sync_at = ?, last_error = NULL "
+                "WHERE id = 1",
+                (end.cursor, _now().isoformat(timespec="seconds")),
+            )
+            meta_put(conn, META_SNAPSHOT, None)
+            outbox.acknowledge(conn, end.last_mutation_id)
+            summary.returned += self._return_orphaned_work(conn)
+            conn.exec_driver_sql("ANALYZE")
+
+    def _apply_snapshot_page(self, bulk: Any, page: _DecodedPage, *, insert_only: bool) -> None:
         with bulk.begin():
-            if entity != "customer":
-                idx = columns.index("customer_id")
-                parents = sorted({r[idx] for r in rows})
+            if page.entity != "customer":
+                idx = page.columns.index("customer_id")
+                parents = sorted({r[idx] for r in page.rows})
                 if len(book.pks_for(bulk, parents)) != len(parents):
-                    raise ProtocolViolation(f"{entity} rows refer to customers not sent")
-            apply.write_rows(bulk, entity, columns, rows, index_search=False)
+                    raise ProtocolViolation(f"{page.entity} rows refer to customers not sent")
+            apply.write_rows(
+                bulk,
+                page.entity,
+                page.columns,
+                page.rows,
+                index_search=False,
+                insert_only=insert_only,
+            )
             meta_put(bulk, META_SNAPSHOT, page.resume)
 
     def _clear_replica(self, conn: Any) -> None:
