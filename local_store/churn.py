@@ -41,12 +41,11 @@ class ChurnInputs:
 
 
 def _columns(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
-    """A frame built column by column from plain tuples (much cheaper than row-wise
-    construction from result rows at 100,000 customers)."""
+    """A frame from plain DB-API tuples (several times cheaper than from result rows
+    at 100,000 customers)."""
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    values = zip(*rows, strict=True)
-    return pd.DataFrame({c: list(v) for c, v in zip(columns, values, strict=True)})
+    return pd.DataFrame.from_records(rows, columns=list(columns))
 
 
 def _frame(
