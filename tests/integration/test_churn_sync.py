@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.churn import additive
@@ -84,6 +84,25 @@ def test_publish_sync_rescore(gateway: Gateway, bank: dict[str, str], tmp_path: 
     again = sync_service.sync_session(session, bank["rm001"])
     assert again.churn_model is None
     assert again.churn_model_refused is None
+
+    # Acknowledging and dismissing flags reach the gateway as churn events.
+    red = sorted(cif for cif, (_, level, _) in scored.items() if level == "red")
+    churn.acknowledge(session, red[0], "days_since_rm_contact", "已安排拜访")
+    churn.dismiss(session, red[1])
+    pushed = sync_service.sync_session(session, bank["rm001"])
+    assert pushed.pushed == 2
+    with gateway.engine.connect() as conn:
+        events = conn.execute(
+            select(schema.churn_events.c.customer_id, schema.churn_events.c.action,
+                   schema.churn_events.c.reason_code, schema.churn_events.c.user_id)
+            .order_by(schema.churn_events.c.at, schema.churn_events.c.action)
+        ).all()  # fmt: skip
+    assert sorted(tuple(e) for e in events) == sorted(
+        [
+            (red[0], "acknowledge", "days_since_rm_contact", "rm001"),
+            (red[1], "dismiss", None, "rm001"),
+        ]
+    )
 
 
 def test_a_model_the_client_cannot_use_is_refused(

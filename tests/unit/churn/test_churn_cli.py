@@ -153,3 +153,21 @@ def test_missing_file_and_bad_model(
     assert code == 1
     assert "format version 9 is not supported" in err
     assert err.count("\n") == 1
+
+
+def test_baseline_without_scikit_learn_is_one_line(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys  # noqa: PLC0415
+
+    monkeypatch.setitem(sys.modules, "sklearn.ensemble", None)  # import fails as if absent
+    data = _csv(tmp_path / "d.csv", n=200)
+    code, out, err = _run(
+        ["--db", db_url, "churn", "evaluate", "--csv", str(data), "--label", "status",
+         "--positive", "Attrited", "--cv", "2", "--baseline"],
+        capsys,
+    )  # fmt: skip
+    assert code == 1
+    assert out == ""
+    assert "--baseline needs scikit-learn" in err
+    assert err.count("\n") == 1
