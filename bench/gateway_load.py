@@ -11,8 +11,9 @@ cores it shares with the gateway and PostgreSQL. So:
 * worker processes warm up for two seconds, then start together at a shared
   wall-clock instant and count only pulls that *finish* inside the measured window,
   so pulls/s is `pulls / window`;
-* CPU seconds of the generator, the gateway workers and the PostgreSQL backends are
-  read from /proc over the same window, so the report shows who used the cores.
+* CPU seconds of the generator, the gateway workers and the PostgreSQL backends
+  serving gateways (by application_name) are read from /proc over the same window,
+  so the report shows who used the cores.
 
 Two load models are run:
 
@@ -160,7 +161,21 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _postgres_pids() -> list[int]:
+def _postgres_pids(engine: Engine | None) -> list[int]:
+    """The PostgreSQL backends serving gateways (application_name) on this database;
+    without an engine, every postgres process on the machine."""
+    if engine is not None:
+        with engine.connect() as conn:
+            return [
+                int(pid)
+                for pid in conn.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity"
+                        " WHERE application_name = :name AND datname = current_database()"
+                    ),
+                    {"name": db.APPLICATION_NAME},
+                ).scalars()
+            ]
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -236,13 +251,13 @@ def run_load(
     time.sleep(max(0.0, start_at - time.time()))
     written_before = trickle.written if trickle is not None else 0
     gateway_pids = [gateway_pid, *_children(gateway_pid)]
-    pg_pids = _postgres_pids()
+    pg_pids = _postgres_pids(engine)
     gw_before, pg_before = _cpu_of(gateway_pids), _cpu_of(pg_pids)
     pg_stats_before = _pg_counters(engine) if engine is not None else None
     wall_before = time.monotonic()
     time.sleep(seconds)
     wall = time.monotonic() - wall_before
-    gw_after, pg_after = _cpu_of(gateway_pids), _cpu_of(_postgres_pids())
+    gw_after, pg_after = _cpu_of(gateway_pids), _cpu_of(_postgres_pids(engine))
     pg_stats_after = _pg_counters(engine) if engine is not None else None
     written = trickle.written - written_before if trickle is not None else 0
     if trickle is not None:

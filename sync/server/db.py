@@ -45,6 +45,8 @@ def normalise_url(url: str) -> str:
 # a pooler such as PgBouncer. RM_DESK_CENTRAL_POOL overrides the size.
 POOL_SIZE = 8
 POOL_OVERFLOW = 4
+# How the gateway's sessions appear in pg_stat_activity (operators, the load benchmark).
+APPLICATION_NAME = "rm-desk-gateway"
 
 
 def pool_size_from_env() -> int:
@@ -82,7 +84,7 @@ def make_engine(url: str | None = None, *, pool_size: int | None = None) -> Engi
     # discards the whole pool, and the client retries the 5xx with backoff.
     return create_engine(
         target, hide_parameters=True, pool_size=size, max_overflow=POOL_OVERFLOW,
-        pool_recycle=3600,
+        pool_recycle=3600, connect_args={"application_name": APPLICATION_NAME},
     )  # fmt: skip
 
 
