@@ -205,6 +205,10 @@ def test_errors_keep_their_order_auth_then_version_then_cursor(
     assert answer.status_code == 400
     assert answer.json()["error"] == "version_not_supported"
     assert pull(gateway, token, cursor="not-a-cursor").json()["error"] == "bad_request"
+    for path in ("/sync/v1/pull", "/sync/v1/push"):  # no token: refused before the body
+        answer = requests.post(gateway.url + path, json={"schema_version": "x"}, timeout=30)
+        assert answer.status_code == 401
+        assert answer.json()["error"] == "unauthorized"
 
 
 def test_scope_epoch_and_horizon_are_read_fresh_on_every_pull(
