@@ -76,12 +76,22 @@ def detail_column(code: str, key: str) -> str:
     return f"{code}:{key}"
 
 
+def _digits(values: object, width: int) -> npt.NDArray[np.int64]:
+    """The first `width` characters of each string as digit values (n, width), read
+    from the UTF-32 code points: far cheaper than parsing a million strings."""
+    arr = np.asarray(values, dtype=f"U{width}")
+    codes = arr.view(np.uint32).reshape(len(arr), width).astype(np.int64)
+    return codes - ord("0")
+
+
 def month_index(months: pd.Series | npt.NDArray[np.str_] | list[str]) -> npt.NDArray[np.int64]:
     """'YYYY-MM' -> year * 12 + month - 1, vectorised."""
-    arr = np.asarray(months, dtype="U7")
-    years = arr.astype("U4").astype(np.int64)
-    mon = np.char.partition(arr, "-")[:, 2].astype(np.int64)
-    return years * 12 + mon - 1
+    values = months.to_numpy() if isinstance(months, pd.Series) else months
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    d = _digits(values, 7)
+    years = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    return years * 12 + d[:, 5] * 10 + d[:, 6] - 1
 
 
 def month_of(d: date) -> int:
@@ -89,12 +99,21 @@ def month_of(d: date) -> int:
 
 
 def _days(values: pd.Series, as_of: date) -> FloatArray:
-    """Days from each ISO date/instant string (first ten characters) to `as_of`."""
+    """Days from each ISO date/instant (its first ten characters, 'YYYY-MM-DD') to
+    `as_of`; values that are not ISO text (datetime objects) are formatted first."""
     if len(values) == 0:
         return np.zeros(0)
-    text = values.astype(str).str.slice(0, 10).to_numpy(dtype="U10")
-    parsed = text.astype("datetime64[D]")
-    return (np.datetime64(as_of, "D") - parsed).astype(np.float64)
+    raw = values.to_numpy()
+    if raw.dtype == object and len(raw) and not isinstance(raw[0], str):
+        raw = values.astype(str).to_numpy()
+    d = _digits(raw, 10)
+    years = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    months = d[:, 5] * 10 + d[:, 6]
+    days = d[:, 8] * 10 + d[:, 9]
+    first = (years - 1970).astype("datetime64[Y]") + (months - 1).astype("timedelta64[M]")
+    parsed = first.astype("datetime64[D]") + (days - 1).astype("timedelta64[D]")
+    out: FloatArray = (np.datetime64(as_of, "D") - parsed).astype(np.float64)
+    return out
 
 
 def _positions(index: pd.Index, ids: pd.Series) -> npt.NDArray[np.int64]:

@@ -175,3 +175,17 @@ def test_maturities_complaints_contact_tenure() -> None:
     assert math.isnan(c["days_since_rm_contact"])  # a future-dated call does not count
     assert a["tenure_months"] == 24  # 731 days
     assert c["tenure_months"] == 1
+
+
+def test_month_and_day_parsing() -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from rm_desk.domain.churn.indicators import _days, month_index  # noqa: PLC0415
+
+    assert month_index(["2026-01", "2025-12", "1999-07"]).tolist() == [
+        2026 * 12, 2025 * 12 + 11, 1999 * 12 + 6,
+    ]  # fmt: skip
+    texts = pd.Series(["2026-11-20", "2026-11-19T23:59:59+00:00", "2024-02-29", "2027-01-01"])
+    assert _days(texts, AS_OF).tolist() == [0.0, 1.0, (AS_OF - date(2024, 2, 29)).days, -42.0]
+    instants = pd.Series([datetime(2026, 11, 1, 8, 0, tzinfo=UTC)], dtype=object)
+    assert _days(instants, AS_OF).tolist() == [19.0]
