@@ -194,7 +194,10 @@ class BookTableModel(QAbstractTableModel):
         col = COLUMNS[column][1]
         if col is None:
             return
-        self.reload(sort=BookSort(col, order == Qt.SortOrder.DescendingOrder))
+        wanted = BookSort(col, order == Qt.SortOrder.DescendingOrder)
+        if wanted == self.sort_order:
+            return  # the view re-announcing the current order (setSortingEnabled) costs nothing
+        self.reload(sort=wanted)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -92,8 +92,10 @@ class BookPage(Page):
         self.table = QTableView()
         self.table.setAccessibleName(self.tr("Book of customers"))
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
+        # The indicator first: enabling sorting re-announces it, and an unchanged order
+        # costs no query.
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
@@ -120,7 +122,7 @@ class BookPage(Page):
         box.addItem(self.tr("All"), ANY)
         for value, text in items:
             box.addItem(text, value)
-        box.currentIndexChanged.connect(self._apply)
+        box.currentIndexChanged.connect(self._apply)  # after filling: no query per item
         return box
 
     # --- loading ---------------------------------------------------------------------------
