@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from local_store import book, outbox, records
@@ -204,9 +204,26 @@ def task_lines(
     return [TaskLine(task_from(r[:-1]), str(r[-1])) for r in rows]
 
 
+REMINDER_LOOKBACK_DAYS = 7
+REMINDER_LIMIT = 100
+
+
 def due_now(session: Session) -> list[FollowUpTask]:
-    """Open tasks of the user due today or earlier: what a reminder should announce."""
-    return [line.task for line in task_lines(session, "overdue") + task_lines(session, "today")]
+    """Open tasks of the user due today or in the last week: what a reminder announces.
+    Older overdue tasks stay on the Tasks page; a reminder about a months-old task is
+    noise, and reading every one of them would hold the database thread for long."""
+    today = session.clock().astimezone().date()
+    since = (today - timedelta(days=REMINDER_LOOKBACK_DAYS)).isoformat()
+    with session.store.read() as conn:
+        rows = conn.exec_driver_sql(
+            f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE assignee = ? AND status = ? "  # noqa: S608
+            "AND due BETWEEN ? AND ? UNION ALL "
+            f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE assignee = ? AND status = ? "
+            "AND due BETWEEN ? AND ? ORDER BY due, id LIMIT ?",
+            (session.user, _OPEN[0], since, today.isoformat(),
+             session.user, _OPEN[1], since, today.isoformat(), REMINDER_LIMIT),
+        ).fetchall()  # fmt: skip
+    return [task_from(r) for r in rows]
 
 
 def hand_over(

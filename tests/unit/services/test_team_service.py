@@ -79,9 +79,13 @@ def test_due_now_is_today_and_overdue_of_the_user(tmp_path: Path) -> None:
             cif = conn.exec_driver_sql("SELECT id FROM customers").fetchone()[0]
         due_today, _ = task_service.create_task(s, cif, "Call about renewal", TODAY)
         later, _ = task_service.create_task(s, cif, "Quarterly review", TODAY + timedelta(days=9))
+        last_week, _ = task_service.create_task(s, cif, "Send the form", TODAY - timedelta(days=6))
+        long_ago, _ = task_service.create_task(s, cif, "Old call", TODAY - timedelta(days=40))
         ids = {t.id for t in task_service.due_now(s)}
         assert due_today.id in ids
+        assert last_week.id in ids
         assert later.id not in ids
+        assert long_ago.id not in ids  # months-old tasks stay on the Tasks page, no reminder
         assert all(t.due <= TODAY and t.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
                    for t in task_service.due_now(s))  # fmt: skip
     finally:
