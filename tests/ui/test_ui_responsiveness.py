@@ -28,6 +28,7 @@ from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import session as sessions
 from rm_desk.services.session import Session
 from sync.server import admin, db
+from ui.app import application
 from ui.login import AddProfileDialog
 from ui.taskman import TaskManager
 
@@ -74,6 +75,7 @@ def gateway_process(tmp_path: Path) -> Iterator[str]:
 def test_gui_thread_never_blocked_over_100ms_during_a_10k_row_sync(
     qtbot: QtBot, qapp: object, tmp_path: Path, gateway_process: str
 ) -> None:
+    application()  # the app's own start-up (fonts, style, heap settled), as rm-desk does
     reg = sessions.registry(tmp_path / "client", Policy(keyring=KeyringMode.OFF))
     tasks = TaskManager()
     dialog = AddProfileDialog(reg, tasks)
