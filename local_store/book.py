@@ -190,7 +190,9 @@ def book_ids(
 
 _BOOK_ROW_SQL = (
     "SELECT pk, id, name, segment, lifecycle, aum_fen, aum_tier, churn_level, churn_score, "
-    "last_contact_at, next_task_due, open_tasks, tags, owner_rm FROM customers WHERE pk IN ({})"
+    "last_contact_at, next_task_due, open_tasks, tags, owner_rm, "
+    "(SELECT s.reasons FROM churn_scores s WHERE s.customer_id = customers.id) "
+    "FROM customers WHERE pk IN ({})"
 )
 
 
@@ -215,8 +217,19 @@ def book_rows(conn: Connection, pks: Sequence[int]) -> list[BookRow]:
                 open_tasks=r[11],
                 tags=tuple(search.split_tags(r[12])),
                 owner_rm=r[13],
+                churn_reason=_top_reason(r[14]),
             )
     return [found[pk] for pk in pks if pk in found]
+
+
+def _top_reason(reasons_json: str | None) -> ChurnReason | None:
+    if not reasons_json:
+        return None
+    reasons = json.loads(reasons_json)
+    if not reasons:
+        return None
+    top = reasons[0]
+    return ChurnReason(top["code"], float(top["contribution"]), dict(top.get("values", {})))
 
 
 def all_tags(conn: Connection) -> list[tuple[str, int]]:

@@ -192,6 +192,10 @@
         <translation>流失风险</translation>
     </message>
     <message>
+        <source>Main churn reason</source>
+        <translation>主要流失原因</translation>
+    </message>
+    <message>
         <source>Last contact</source>
         <translation>最近联系</translation>
     </message>
@@ -375,6 +379,14 @@
     <message>
         <source>Transactions</source>
         <translation>交易笔数</translation>
+    </message>
+    <message>
+        <source>Churn probability by month</source>
+        <translation>各月流失概率</translation>
+    </message>
+    <message>
+        <source>Leave probability %</source>
+        <translation>流失概率 %</translation>
     </message>
     <message>
         <source>Tags</source>

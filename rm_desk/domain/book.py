@@ -15,6 +15,7 @@ from rm_desk.domain.model import (
     AumTier,
     ChurnAssessment,
     ChurnLevel,
+    ChurnReason,
     Customer,
     FollowUpTask,
     Holding,
@@ -126,6 +127,7 @@ class BookRow:
     open_tasks: int
     tags: tuple[str, ...]
     owner_rm: str
+    churn_reason: ChurnReason | None = None  # the largest contribution, for the book
 
 
 @dataclass(frozen=True, slots=True)

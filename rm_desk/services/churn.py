@@ -56,11 +56,16 @@ def default_model() -> additive.AdditiveModel:
     return additive.load_model(body, computable=CODES)
 
 
+@lru_cache(maxsize=4)
+def _parsed(version: str, body: str) -> additive.AdditiveModel:
+    return additive.load_model(body, computable=CODES)
+
+
 def active_model(conn: Connection) -> additive.AdditiveModel:
     stored = store.active_model(conn)
     if stored is not None:
         try:
-            return additive.load_model(stored[1], computable=CODES)
+            return _parsed(*stored)  # parsed once per version, not per profile opened
         except additive.ModelRejected:
             pass  # stored by an older build that read it differently: use the default
     return default_model()

@@ -141,3 +141,47 @@ def sessions_book_ids(session: Session) -> list[str]:
     from rm_desk.services import book as book_service  # noqa: PLC0415
 
     return [r.cif for r in book_service.book_rows(session, book_service.book_ids(session)[:1])]
+
+
+def test_book_shows_the_main_churn_reason_of_flagged_customers(
+    qtbot: QtBot, ctx: AppContext, session: Session
+) -> None:
+    from rm_desk.domain.book import BookFilter  # noqa: PLC0415
+    from rm_desk.services import book as book_service  # noqa: PLC0415
+    from ui import words  # noqa: PLC0415
+    from ui.models.book import COLUMNS, BookTableModel  # noqa: PLC0415
+
+    flagged = BookFilter(churn_levels=frozenset({ChurnLevel.RED, ChurnLevel.AMBER}))
+    model = BookTableModel(ctx)
+    with qtbot.waitSignal(model.reloaded, timeout=10_000):
+        model.reload(flagged)
+    assert model.rowCount() > 0
+    model.data(model.index(0, 0))
+    qtbot.waitUntil(lambda: model.row_at(0) is not None, timeout=10_000)
+    row = model.row_at(0)
+    assert row is not None
+    top = churn_service.watchlist(session, limit=100_000)
+    expected = next(w.top_reason for w in top if w.customer_id == row.cif)
+    assert expected is not None
+    column = [key for key, _ in COLUMNS].index("reason")
+    assert model.index(0, column).data() == words.reason_text(expected)
+    assert book_service.book_rows(session, [row.pk])[0].churn_reason == expected
+
+
+def test_profile_paints_the_score_history_with_threshold_lines(
+    qtbot: QtBot, ctx: AppContext, session: Session
+) -> None:
+    from ui.views.profile import CustomerPage  # noqa: PLC0415
+
+    flagged = churn_service.watchlist(session)[0]
+    page = CustomerPage(ctx)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=20_000):
+        page.show_customer(flagged.customer_id)
+    history = churn_service.score_history(session, flagged.customer_id)
+    assert len(history) >= 1
+    xs, ys = page.score_curve.getData()
+    assert len(xs) == len(history)
+    assert abs(float(ys[-1]) - history[-1].score * 100) < 1e-9
+    info = churn_service.model_info(session)
+    assert abs(page.red_line.value() - info["red"] * 100) < 1e-9

@@ -46,6 +46,7 @@ COLUMNS: tuple[tuple[str, BookColumn | None], ...] = (
     ("aum", BookColumn.AUM),
     ("lifecycle", BookColumn.LIFECYCLE),
     ("churn", BookColumn.CHURN),
+    ("reason", None),
     ("last_contact", BookColumn.LAST_CONTACT),
     ("next_task", BookColumn.NEXT_TASK),
     ("tags", None),
@@ -66,6 +67,7 @@ def _header(key: str) -> str:
         "aum": QCoreApplication.translate("BookTableModel", "AUM (¥)"),
         "lifecycle": QCoreApplication.translate("BookTableModel", "Lifecycle"),
         "churn": QCoreApplication.translate("BookTableModel", "Churn risk"),
+        "reason": QCoreApplication.translate("BookTableModel", "Main churn reason"),
         "last_contact": QCoreApplication.translate("BookTableModel", "Last contact"),
         "next_task": QCoreApplication.translate("BookTableModel", "Next task"),
         "tags": QCoreApplication.translate("BookTableModel", "Tags"),
@@ -240,6 +242,9 @@ class BookTableModel(QAbstractTableModel):
             return words.lifecycle(item.lifecycle)
         if key == "churn":
             return words.churn_level(item.churn_level) if item.churn_level else ""
+        if key == "reason":
+            shown = item.churn_level in (ChurnLevel.RED, ChurnLevel.AMBER)
+            return words.reason_text(item.churn_reason) if shown and item.churn_reason else ""
         if key == "last_contact":
             return self._date(item.last_contact_at)
         if key == "next_task":

@@ -102,7 +102,7 @@ class BookPage(Page):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((120, 130, 90, 130, 80, 80, 100, 100)):
+        for column, width in enumerate((120, 130, 90, 130, 80, 80, 280, 100, 100)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._open)
         self.count = QLabel()

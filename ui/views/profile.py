@@ -64,6 +64,7 @@ from rm_desk.domain.model import (
 from rm_desk.services import book as book_service
 from rm_desk.services import churn as churn_service
 from rm_desk.services.changes import Changes
+from rm_desk.services.churn import ScorePoint
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from ui import words
@@ -93,6 +94,8 @@ class ProfileView:
     can_reveal: bool
     today: date
     suggestions: tuple[Suggestion, ...] = ()  # the playbook's actions for the reasons
+    score_history: tuple[ScorePoint, ...] = ()  # one point per month scored, oldest first
+    thresholds: tuple[float, float] = (0.0, 0.0)  # the model's amber and red lines
 
 
 def load_profile_view(session: Session, customer_id: str) -> ProfileView:
@@ -120,12 +123,15 @@ def load_profile_view(session: Session, customer_id: str) -> ProfileView:
     suggestions = tuple(
         s for s in churn_service.suggestions(session, customer_id) if s.reason.code in shown
     )
+    info = churn_service.model_info(session)
     return ProfileView(
         profile=dataclasses.replace(p, customer=customer, holdings=holdings, personal_masked=True),
         cards=cards,
         can_reveal=book_service.can_reveal(session),
         today=session.clock().astimezone().date(),
         suggestions=suggestions,
+        score_history=tuple(churn_service.score_history(session, customer_id)),
+        thresholds=(float(info["amber"]), float(info["red"])),
     )
 
 
@@ -391,6 +397,21 @@ class CustomerPage(Page):
         self.activity_chart.setLabel("left", self.tr("Transactions"))
         self.activity_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#90a4ae")
         self.activity_chart.addItem(self.activity_bars)
+        self.score_chart = pg.PlotWidget(background="w")
+        self.score_chart.setAccessibleName(self.tr("Churn probability by month"))
+        self.score_chart.setMinimumHeight(110)
+        self.score_chart.setMouseEnabled(x=False, y=False)
+        self.score_chart.setLabel("left", self.tr("Leave probability %"))
+        self.score_curve = self.score_chart.plot(
+            [], [], pen=pg.mkPen("#c62828", width=2), symbol="o", symbolSize=6,
+            symbolBrush="#c62828",
+        )  # fmt: skip
+        self.red_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#c62828", style=Qt.PenStyle.DotLine))
+        self.amber_line = pg.InfiniteLine(
+            angle=0, pen=pg.mkPen("#ef8f00", style=Qt.PenStyle.DotLine)
+        )
+        self.score_chart.addItem(self.red_line)
+        self.score_chart.addItem(self.amber_line)
 
         # tags, personal details, open tasks
         self.tags = QLabel()
@@ -441,6 +462,7 @@ class CustomerPage(Page):
         right = QVBoxLayout()
         right.addWidget(self.aum_chart, 3)
         right.addWidget(self.activity_chart, 2)
+        right.addWidget(self.score_chart, 1)
         right.addWidget(self.tags)
         right.addWidget(self.personal)
         left_w, right_w = QWidget(), QWidget()
@@ -539,6 +561,7 @@ class CustomerPage(Page):
             )
         )
         self._paint_charts(p.snapshots)
+        self._paint_score_history(view)
         self.tags.setText(
             self.tr("Tags: %1").replace("%1", "  ·  ".join(c.tags) if c.tags else self.tr("none"))
         )
@@ -628,6 +651,20 @@ class CustomerPage(Page):
         for chart in (self.aum_chart, self.activity_chart):
             chart.getAxis("bottom").setTicks(ticks)
             chart.enableAutoRange()
+
+    def _paint_score_history(self, view: ProfileView) -> None:
+        points = view.score_history
+        xs = list(range(len(points)))
+        self.score_curve.setData(xs, [pt.score * 100 for pt in points])
+        amber, red = view.thresholds
+        self.amber_line.setValue(amber * 100)
+        self.red_line.setValue(red * 100)
+        self.score_chart.getAxis("bottom").setTicks(
+            [[(i, pt.month) for i, pt in enumerate(points)]]
+        )
+        self.score_chart.setXRange(-0.5, max(len(points), 6) - 0.5)
+        top = max([pt.score * 100 for pt in points] + [red * 100]) * 1.2 or 1.0
+        self.score_chart.setYRange(0, top)
 
     # --- actions --------------------------------------------------------------------------
 
