@@ -2,9 +2,16 @@
 as data frames, scores written back in bulk, score history and the local record of
 acknowledged or dismissed flags.
 
-Reads for a whole book are a handful of set queries (the last twelve months of
-snapshots, maturing products, recent complaints, each customer's last RM contact
+Reads for a whole book are a handful of set queries (each customer's snapshot
+summary, maturing products, recent complaints, each customer's last RM contact
 aggregated in SQL), never one query per customer.
+
+The snapshot summary (twelve months of snapshots aggregated per customer) is kept in
+`snapshot_summary` when snapshots are written, at the latest snapshot month (meta
+'snapshot_summary_month'): rebuilt in one statement at the end of a bulk load or first
+sync, recomputed for the customers a pull page touched, and rebuilt whole when a page
+brings a later month. A rescore at that month reads it; any other reference month (or
+a store in the middle of a bulk load) aggregates the snapshots at read time.
 """
 
 from __future__ import annotations
@@ -84,26 +91,130 @@ SELECT customer_id,
 FROM snapshots {hint} WHERE month > :window AND month <= :l0 {only} GROUP BY customer_id
 """
 
+META_SUMMARY_MONTH = "snapshot_summary_month"
+_SUMMARY_TABLE_COLUMNS = ", ".join(SUMMARY_COLUMNS)
+_CHUNK = 500
+
+
+def _summary_params(ref_month: str) -> dict[str, Any]:
+    params: dict[str, Any] = {f"l{k}": _month_back(ref_month, k) for k in range(7)}
+    params["window"] = _month_back(ref_month, INPUT_MONTHS)
+    return params
+
+
+def _meta(conn: Connection, key: str) -> str | None:
+    row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def summary_month(conn: Connection) -> str | None:
+    """The month the materialised snapshot summary is computed at (the latest snapshot
+    month when it was kept), None when it is not kept (e.g. a bulk load under way)."""
+    return _meta(conn, META_SUMMARY_MONTH)
+
+
+def invalidate_snapshot_summary(conn: Connection) -> None:
+    """Snapshots are about to be written without keeping the summary (a bulk load):
+    until `rebuild_snapshot_summary`, readers aggregate the snapshots themselves."""
+    conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (META_SUMMARY_MONTH,))
+
+
+def rebuild_snapshot_summary(conn: Connection) -> None:
+    """Recompute every customer's summary at the latest snapshot month (one pass over
+    the table, as the index rebuild at the end of a bulk load)."""
+    conn.exec_driver_sql("DELETE FROM snapshot_summary")
+    row = conn.exec_driver_sql("SELECT max(month) FROM snapshots").fetchone()
+    latest = str(row[0]) if row and row[0] else None
+    if latest is None:
+        invalidate_snapshot_summary(conn)
+        return
+    conn.execute(
+        text(
+            f"INSERT INTO snapshot_summary (customer_id, {_SUMMARY_TABLE_COLUMNS}) "
+            + _SUMMARY_SQL.format(hint="NOT INDEXED", only="")
+        ),
+        _summary_params(latest),
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (META_SUMMARY_MONTH, latest),
+    )
+
+
+def refresh_snapshot_summary(
+    conn: Connection, customer_ids: Sequence[str], latest_written: str | None
+) -> None:
+    """Snapshots of these customers were written (a pull page, inside its transaction);
+    `latest_written` is the latest month among them. Their summaries are recomputed;
+    a month later than the summary's moves every customer's window, so then all are.
+    Nothing is done while a bulk load is unfinished (its end rebuilds the summary)."""
+    if not customer_ids:
+        return
+    month = summary_month(conn)
+    if month is None or (latest_written is not None and latest_written > month):
+        if _meta(conn, "bulk_indexes") is None:
+            rebuild_snapshot_summary(conn)
+        return
+    ids = sorted(set(customer_ids))
+    params = _summary_params(month)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        conn.exec_driver_sql(
+            f"DELETE FROM snapshot_summary WHERE customer_id IN ({marks(chunk)})", tuple(chunk)
+        )
+        names = [f"c{i}" for i in range(len(chunk))]
+        conn.execute(
+            text(
+                f"INSERT INTO snapshot_summary (customer_id, {_SUMMARY_TABLE_COLUMNS}) "
+                + _SUMMARY_SQL.format(
+                    hint="", only=f"AND customer_id IN ({', '.join(':' + n for n in names)})"
+                )
+            ),
+            {**params, **dict(zip(names, chunk, strict=True))},
+        )
+
+
+def _kept_summary(conn: Connection, customer_ids: Sequence[str] | None) -> Sequence[Any]:
+    sql = f"SELECT customer_id, {_SUMMARY_TABLE_COLUMNS} FROM snapshot_summary"
+    if customer_ids is None:
+        return conn.exec_driver_sql(sql).fetchall()
+    rows: list[Any] = []
+    for start in range(0, len(customer_ids), _CHUNK):
+        chunk = tuple(customer_ids[start : start + _CHUNK])
+        where = f" WHERE customer_id IN ({marks(chunk)})"
+        rows += conn.exec_driver_sql(sql + where, chunk).fetchall()
+    return rows
+
 
 def _summary(
-    conn: Connection, ref_month: str | None, customer_ids: Sequence[str] | None
+    conn: Connection,
+    ref_month: str | None,
+    customer_ids: Sequence[str] | None,
+    kept_month: str | None = None,
 ) -> pd.DataFrame:
+    """The snapshot summary at `ref_month`: the materialised rows when they are kept
+    at that month (`kept_month`), else aggregated from the snapshots here."""
     columns = ["customer_id", *SUMMARY_COLUMNS]
     if ref_month is None:
         return pd.DataFrame(columns=SUMMARY_COLUMNS, index=pd.Index([], name="customer_id"))
-    params: dict[str, Any] = {f"l{k}": _month_back(ref_month, k) for k in range(7)}
-    params["window"] = _month_back(ref_month, INPUT_MONTHS)
-    if customer_ids is None:
-        # The whole book: one pass over the table beats a walk of the key index.
-        sql = _SUMMARY_SQL.format(hint="NOT INDEXED", only="")
+    rows: Sequence[Any]
+    if kept_month == ref_month:
+        rows = _kept_summary(conn, customer_ids)
     else:
-        names = [f"c{i}" for i in range(len(customer_ids))]
-        params.update(zip(names, customer_ids, strict=True))
-        sql = _SUMMARY_SQL.format(
-            hint="", only=f"AND customer_id IN ({', '.join(':' + n for n in names)})"
-        )
-    cursor = conn.execute(text(sql), params).cursor
-    frame = _columns(cursor.fetchall() if cursor is not None else [], columns)
+        params = _summary_params(ref_month)
+        if customer_ids is None:
+            # The whole book: one pass over the table beats a walk of the key index.
+            sql = _SUMMARY_SQL.format(hint="NOT INDEXED", only="")
+        else:
+            names = [f"c{i}" for i in range(len(customer_ids))]
+            params.update(zip(names, customer_ids, strict=True))
+            sql = _SUMMARY_SQL.format(
+                hint="", only=f"AND customer_id IN ({', '.join(':' + n for n in names)})"
+            )
+        cursor = conn.execute(text(sql), params).cursor
+        rows = cursor.fetchall() if cursor is not None else []
+    frame = _columns(rows, columns)
     frame = frame.set_index("customer_id")
     for name in ("last_salary_month", "last_active_month"):
         months = frame[name]
@@ -131,10 +242,14 @@ def reference_month(
     lookup; a book-wide max(month) is a scan of every snapshot)."""
     last = as_of.isoformat()[:7]
     if customer_ids is None:
-        row = conn.exec_driver_sql(
-            "SELECT max(month) FROM snapshots WHERE month <= ?", (last,)
-        ).fetchone()
-        found = row[0] if row and row[0] else None
+        at = summary_month(conn)
+        if at is not None and at <= last and _kept_month_present(conn):
+            found: Any = at  # no snapshot is later than the kept month: no scan
+        else:
+            row = conn.exec_driver_sql(
+                "SELECT max(month) FROM snapshots WHERE month <= ?", (last,)
+            ).fetchone()
+            found = row[0] if row and row[0] else None
         if found is not None and remember:
             conn.exec_driver_sql(
                 "INSERT INTO meta(key, value) VALUES (?, ?) "
@@ -156,6 +271,15 @@ def reference_month(
     return str(max(candidates)) if candidates else None
 
 
+def _kept_month_present(conn: Connection) -> bool:
+    """Whether some snapshot has the kept month (its customer's `aum_0` is set): the
+    summary is kept at the latest month written, which evictions may have removed."""
+    row = conn.exec_driver_sql(
+        "SELECT 1 FROM snapshot_summary WHERE aum_0 IS NOT NULL LIMIT 1"
+    ).fetchone()
+    return row is not None
+
+
 def load_inputs(
     conn: Connection,
     as_of: date,
@@ -175,7 +299,7 @@ def load_inputs(
     if customer_ids is not None:
         by_customer, cparams = f" AND customer_id IN ({marks(customer_ids)})", tuple(customer_ids)
     ref_month = reference_month(conn, as_of, customer_ids, remember=remember)
-    summary = _summary(conn, ref_month, customer_ids)
+    summary = _summary(conn, ref_month, customer_ids, summary_month(conn))
     holdings = _frame(
         conn,
         "SELECT customer_id, kind, balance_fen, opened, maturity FROM holdings "

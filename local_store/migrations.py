@@ -408,7 +408,59 @@ CREATE INDEX ix_churn_events_customer ON churn_events(customer_id, at);
 CREATE INDEX ix_interactions_kind ON interactions(kind, customer_id, occurred_at);
 """
 
-STEPS: Sequence[str] = (V1, V2, V3, V4)
+# v5: each customer's snapshot summary for churn scoring, kept when snapshots are
+# written instead of aggregated over twelve months of rows at every rescore. Rows are
+# the aggregates of `local_store.churn` at the month in `meta` 'snapshot_summary_month'
+# (the latest snapshot month); filled here from the snapshots already stored, unless a
+# bulk load is unfinished (its end rebuilds the summary).
+V5 = """
+CREATE TABLE snapshot_summary (
+    customer_id TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+    txn_last3, txn_prior3, vol_last3, vol_prior3, aum_0, aum_3, dep_0, dep_3,
+    held_0, held_6, salary_prior, salary_recent, last_salary_month, last_active_month,
+    months_present, outflow_last3
+) WITHOUT ROWID;
+
+WITH r AS (SELECT max(month) AS l0 FROM snapshots),
+m AS (
+    SELECT l0,
+        strftime('%Y-%m', l0 || '-01', '-1 months') AS l1,
+        strftime('%Y-%m', l0 || '-01', '-2 months') AS l2,
+        strftime('%Y-%m', l0 || '-01', '-3 months') AS l3,
+        strftime('%Y-%m', l0 || '-01', '-5 months') AS l5,
+        strftime('%Y-%m', l0 || '-01', '-6 months') AS l6,
+        strftime('%Y-%m', l0 || '-01', '-12 months') AS lw
+    FROM r WHERE l0 IS NOT NULL
+)
+INSERT INTO snapshot_summary
+SELECT customer_id,
+    sum(CASE WHEN month >= l2 THEN txn_count END),
+    sum(CASE WHEN month BETWEEN l5 AND l3 THEN txn_count END),
+    sum(CASE WHEN month >= l2 THEN txn_in_fen + txn_out_fen END),
+    sum(CASE WHEN month BETWEEN l5 AND l3 THEN txn_in_fen + txn_out_fen END),
+    max(CASE WHEN month = l0 THEN aum_fen END),
+    max(CASE WHEN month = l3 THEN aum_fen END),
+    max(CASE WHEN month = l0 THEN deposits_fen END),
+    max(CASE WHEN month = l3 THEN deposits_fen END),
+    max(CASE WHEN month = l0 THEN products_held END),
+    max(CASE WHEN month = l6 THEN products_held END),
+    sum(CASE WHEN month BETWEEN l5 AND l3 THEN salary_credit_fen END),
+    sum(CASE WHEN month >= l1 THEN salary_credit_fen END),
+    max(CASE WHEN salary_credit_fen > 0 THEN month END),
+    max(CASE WHEN txn_count > 0 THEN month END),
+    count(*),
+    sum(CASE WHEN month >= l2 THEN outflow_other_banks_fen END)
+FROM snapshots NOT INDEXED, m WHERE month > lw AND month <= l0
+    AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'bulk_indexes')
+GROUP BY customer_id;
+
+INSERT INTO meta(key, value)
+SELECT 'snapshot_summary_month', max(month) FROM snapshots
+WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'bulk_indexes')
+HAVING max(month) IS NOT NULL;
+"""
+
+STEPS: Sequence[str] = (V1, V2, V3, V4, V5)
 LATEST = len(STEPS)
 
 

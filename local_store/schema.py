@@ -151,6 +151,33 @@ class ChurnScoreRow(Base):
     scored_at: Mapped[str] = mapped_column(Text)
 
 
+class SnapshotSummaryRow(Base):
+    """Per customer, the snapshot aggregates churn scoring needs, at the month in
+    meta 'snapshot_summary_month' (kept by `local_store.churn`; columns untyped)."""
+
+    __tablename__ = "snapshot_summary"
+    __table_args__ = {"sqlite_with_rowid": False}
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    txn_last3: Mapped[float | None]
+    txn_prior3: Mapped[float | None]
+    vol_last3: Mapped[float | None]
+    vol_prior3: Mapped[float | None]
+    aum_0: Mapped[float | None]
+    aum_3: Mapped[float | None]
+    dep_0: Mapped[float | None]
+    dep_3: Mapped[float | None]
+    held_0: Mapped[float | None]
+    held_6: Mapped[float | None]
+    salary_prior: Mapped[float | None]
+    salary_recent: Mapped[float | None]
+    last_salary_month: Mapped[str | None] = mapped_column(Text)
+    last_active_month: Mapped[str | None] = mapped_column(Text)
+    months_present: Mapped[float | None]
+    outflow_last3: Mapped[float | None]
+
+
 class DraftRow(Base):
     __tablename__ = "drafts"
     __table_args__ = {"sqlite_with_rowid": False}

@@ -222,6 +222,8 @@ class LocalStore:
         """Before a bulk load: drop secondary indexes, remembering them in `meta` so a
         crash mid-load is finished on the next open. Unique indexes (ON CONFLICT
         targets) are dropped only with `unique`, for plain inserts into empty tables."""
+        from local_store import churn  # noqa: PLC0415  (pandas, only when loading)
+
         rows = [
             (name, sql)
             for name, sql in conn.exec_driver_sql(
@@ -242,6 +244,7 @@ class LocalStore:
         )
         for name, _sql in rows:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        churn.invalidate_snapshot_summary(conn)  # rebuilt at the end, with the indexes
 
     def restore_unique_keys(self, conn: Connection) -> None:
         """Put back only the unique keys a load dropped (the rest stays dropped until
@@ -264,7 +267,7 @@ class LocalStore:
         )
 
     def restore_secondary_indexes(self, conn: Connection) -> None:
-        from local_store import book, search  # noqa: PLC0415  (avoid an import cycle)
+        from local_store import book, churn, search  # noqa: PLC0415  (avoid an import cycle)
 
         row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (BULK_MARK,)).fetchone()
         if row is None:
@@ -280,6 +283,7 @@ class LocalStore:
         search.rebuild(conn)
         book.refresh_activity(conn)
         conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (BULK_MARK,))
+        churn.rebuild_snapshot_summary(conn)  # churn's per-customer snapshot aggregates
 
     def _finish_interrupted_bulk(self) -> None:
         with self.transaction() as conn:

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from local_store import book, codec, search
+from local_store import churn as churn_store
 from local_store.codec import cols, executemany, marks
 from sync import wire
 from sync.client.errors import ProtocolViolation
@@ -408,6 +409,11 @@ def apply_changes(
                 rows = [r for r in rows if r[idx] in present]  # orphans wait for their parent
             write_rows(conn, entity, columns, rows)
             touched.update(r[idx] for r in rows)
+            if entity == "snapshot" and rows:  # churn's per-customer summary follows
+                month = columns.index("month")
+                churn_store.refresh_snapshot_summary(
+                    conn, [r[idx] for r in rows], max(r[month] for r in rows)
+                )
     for entity, ids in deletes.items():
         if entity == "task":
             for task_id in ids:

@@ -8,15 +8,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import insert, select, update
 
+from local_store import churn as churn_store
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.churn import additive
+from rm_desk.domain.churn.indicators import SUMMARY_COLUMNS, month_index, summarise_snapshots
 from rm_desk.domain.model import ChurnLevel
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import churn
 from rm_desk.services import sync as sync_service
+from sync import wire
 from sync.server import churn_training, schema
+from sync.server.db import ChangeWriter, customer_scopes
 from tests.integration.conftest import Gateway
 
 
@@ -139,3 +144,114 @@ def test_a_model_the_client_cannot_use_is_refused(
     assert _scores(session) == before
     # Refused once: not sent again on the next pull.
     assert sync_service.sync_session(session, bank["rm001"]).churn_model_refused is None
+
+
+_SNAPSHOT_MEASURES = (
+    "customer_id, month, aum_fen, deposits_fen, txn_count, txn_in_fen, txn_out_fen, "
+    "salary_credit_fen, outflow_other_banks_fen, products_held"
+)
+
+
+def _check_kept_summary(session: sync_service.Session) -> str:
+    """The materialised snapshot summary equals the pandas reference computed from the
+    snapshots now in the store, at the month it says it is kept at; returns it."""
+    with session.store.read() as conn:
+        month = churn_store.summary_month(conn)
+        assert month is not None
+        kept = pd.DataFrame.from_records(
+            conn.exec_driver_sql(
+                f"SELECT customer_id, {', '.join(SUMMARY_COLUMNS)} FROM snapshot_summary"
+            ).fetchall(),
+            columns=["customer_id", *SUMMARY_COLUMNS],
+        ).set_index("customer_id")
+        snapshots = pd.DataFrame.from_records(
+            conn.exec_driver_sql(f"SELECT {_SNAPSHOT_MEASURES} FROM snapshots").fetchall(),
+            columns=[c.strip() for c in _SNAPSHOT_MEASURES.split(",")],
+        )
+    assert month == snapshots["month"].max()
+    index = pd.Index(sorted(snapshots["customer_id"].unique()))
+    reference = summarise_snapshots(snapshots, index, int(month_index([month])[0]))
+    reference = reference[reference["months_present"] > 0]  # no row without a snapshot
+    assert sorted(kept.index) == sorted(reference.index)
+    for name in ("last_salary_month", "last_active_month"):
+        known = kept[name].notna()
+        values = np.full(len(kept), np.nan)
+        values[known.to_numpy()] = month_index(kept.loc[known, name].tolist())
+        kept[name] = values
+    np.testing.assert_allclose(
+        kept.reindex(reference.index).to_numpy(dtype=np.float64),
+        reference.to_numpy(),
+        equal_nan=True,
+    )
+    return month
+
+
+def _change_snapshot(
+    gateway: Gateway, customer_id: str, month: str, values: dict[str, int], *, new: bool
+) -> None:
+    """A snapshot changed (or a new month added) on the server, logged for the pull."""
+    table = schema.snapshots
+    with gateway.engine.begin() as conn:
+        owner, branch = conn.execute(
+            select(schema.customers.c.owner_rm, schema.customers.c.branch).where(
+                schema.customers.c.id == customer_id
+            )
+        ).one()
+        seq = ChangeWriter(conn).log(
+            customer_scopes(owner, branch), "snapshot", wire.snapshot_key(customer_id, month),
+            "upsert",
+        )  # fmt: skip
+        if new:
+            latest = (
+                conn.execute(
+                    select(table)
+                    .where(table.c.customer_id == customer_id)
+                    .order_by(table.c.month.desc())
+                )
+                .mappings()
+                .first()
+            )
+            assert latest is not None
+            conn.execute(
+                insert(table).values({**dict(latest), **values, "month": month, "seq": seq})
+            )
+        else:
+            conn.execute(
+                update(table)
+                .where(table.c.customer_id == customer_id, table.c.month == month)
+                .values(**values, version=table.c.version + 1, seq=seq)
+            )
+
+
+def test_snapshot_summary_is_kept_through_first_sync_and_delta_pulls(
+    gateway: Gateway, bank: dict[str, str], tmp_path: Path
+) -> None:
+    reg = ProfileRegistry(tmp_path / "client", policy=Policy(keyring=KeyringMode.OFF))
+    session = sync_service.add_profile(reg, "rm001", bank["rm001"], gateway.url).session
+    month = _check_kept_summary(session)  # built at the end of the first sync
+    mine = sorted(_scores(session))
+    quiet, moved = mine[0], mine[1]
+
+    # A delta pull changes one customer's latest month: only its summary moves.
+    with session.store.read() as conn:
+        before = conn.exec_driver_sql(
+            "SELECT txn_last3, salary_recent FROM snapshot_summary WHERE customer_id = ?",
+            (quiet,),
+        ).one()
+    _change_snapshot(gateway, quiet, month, {"txn_count": 0, "salary_credit_fen": 0}, new=False)
+    summary = sync_service.sync_session(session, bank["rm001"])
+    assert summary.pulled >= 1
+    assert _check_kept_summary(session) == month
+    with session.store.read() as conn:
+        after = conn.exec_driver_sql(
+            "SELECT txn_last3, salary_recent FROM snapshot_summary WHERE customer_id = ?",
+            (quiet,),
+        ).one()
+    assert tuple(after) != tuple(before)
+
+    # A later month for one customer moves every customer's window.
+    index = int(month_index([month])[0]) + 1
+    later = f"{index // 12:04d}-{index % 12 + 1:02d}"
+    _change_snapshot(gateway, moved, later, {"aum_fen": 1, "txn_count": 3}, new=True)
+    sync_service.sync_session(session, bank["rm001"])
+    assert _check_kept_summary(session) == later

@@ -3,8 +3,10 @@ the inputs it reads give the same indicators as the raw tables (demo book)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,9 +41,15 @@ def _raw(store: LocalStore, table: str, columns: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=[c.strip() for c in columns.split(",")])
 
 
-def test_sql_summary_equals_the_pandas_summary(demo_store: LocalStore) -> None:
+@pytest.mark.parametrize("kept", [True, False], ids=["materialised", "aggregated"])
+def test_sql_summary_equals_the_pandas_summary(demo_store: LocalStore, kept: bool) -> None:
+    """Both the summary kept by the bulk load and the one aggregated at read time."""
     with demo_store.read() as conn:
+        assert churn_store.summary_month(conn) == "2026-11"  # kept by the bulk load
         inputs = churn_store.load_inputs(conn, AS_OF)
+        if not kept:
+            aggregated = churn_store._summary(conn, "2026-11", None, kept_month=None)
+            inputs = dataclasses.replace(inputs, summary=aggregated)
     assert inputs.ref_month == "2026-11"
     snapshots = _raw(
         demo_store,
@@ -80,3 +88,28 @@ def test_store_inputs_give_the_same_indicators_as_the_raw_tables(demo_store: Loc
     )
     assert from_store["complaints_90d"].sum() > 0
     assert from_store["days_since_rm_contact"].notna().sum() > 300
+
+
+def test_v5_fills_the_summary_of_an_upgraded_store(tmp_path: Path) -> None:
+    """A store from before v5 gets its summary from the snapshots it already holds."""
+    path = tmp_path / "old.db"
+    store = LocalStore.open(path, b"\x02" * 32)
+    bulk_load(store, generate_bank(60, 1, seed=4, as_of=AS_OF).chunks())
+    with store.read() as conn:
+        expected = churn_store._summary(conn, "2026-11", None, kept_month=None)
+    with store.transaction() as conn:  # back to a v4 store
+        conn.exec_driver_sql("DROP TABLE snapshot_summary")
+        conn.exec_driver_sql("DELETE FROM meta WHERE key = 'snapshot_summary_month'")
+        conn.exec_driver_sql("PRAGMA user_version = 4")
+    store.close()
+    store = LocalStore.open(path, b"\x02" * 32)
+    try:
+        with store.read() as conn:
+            assert churn_store.summary_month(conn) == "2026-11"
+            kept = churn_store._summary(conn, "2026-11", None, kept_month="2026-11")
+    finally:
+        store.close()
+    assert len(kept) == len(expected) == 60
+    np.testing.assert_allclose(
+        kept.reindex(expected.index).to_numpy(), expected.to_numpy(), equal_nan=True
+    )
