@@ -153,7 +153,7 @@ def test_conflict_resolved_keep_mine_and_keep_theirs(
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         window.show_page(page)
     assert page.conflicts.rowCount() == 2
-    first = page.conflicts.items[0]
+    first = page.conflicts.rows[0]
     page.conflict_view.selectRow(0)
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         page.keep_mine.click()

@@ -48,12 +48,12 @@ def test_search_results_model(qtmodeltester: ModelTester) -> None:
 
 def test_conflict_and_returned_models(qtmodeltester: ModelTester) -> None:
     conflicts = ConflictsModel()
-    conflicts.set_items(
+    conflicts.set_rows(
         [Conflict(1, "customer", "600000000001", "email", "a@x.cn", "b@x.cn", "2026-11-24T09:00")]
     )
     qtmodeltester.check(conflicts)
     returned = ReturnedModel()
-    returned.set_items(
+    returned.set_rows(
         [ReturnedWork(1, "interaction", "i1", "拜访记录", {"note": "x"}, "moved", "2026-11-24")]
     )
     qtmodeltester.check(returned)

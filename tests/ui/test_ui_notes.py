@@ -233,7 +233,7 @@ def test_draft_list_model_passes_the_model_tester(
     note_service.save_draft(session, "d1", cif, {"subject": "a", "note": "b"})
     note_service.save_draft(session, "d2", None, {"subject": "", "note": "only text"})
     model = DraftListModel()
-    model.set_drafts(note_service.drafts(session))
+    model.set_rows(note_service.drafts(session))
     assert model.rowCount() == 2
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 

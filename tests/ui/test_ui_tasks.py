@@ -56,8 +56,8 @@ def test_views_list_the_users_tasks_by_due_date(
         if view == "overdue":
             assert all(page.model.task(r).due < TODAY for r in range(page.model.rowCount()))  # type: ignore[union-attr]
         customer = page.model.index(0, 2).data()
-        assert page.model.lines[0].task.customer_id in customer
-        assert page.model.lines[0].customer_name in customer
+        assert page.model.rows[0].task.customer_id in customer
+        assert page.model.rows[0].customer_name in customer
     assert not page.table.isColumnHidden(7)  # the outcome column shows for done tasks
 
 
@@ -95,7 +95,7 @@ def test_create_and_edit_a_task(qtbot: QtBot, ctx: AppContext, session: Session)
     dialog = page.new_task()
     assert isinstance(dialog, TaskDialog)
     with qtbot.waitSignal(dialog.picker.searched):
-        dialog.picker.text.setText(page.model.lines[0].customer_name)
+        dialog.picker.text.setText(page.model.rows[0].customer_name)
     cif = dialog.picker.customer_id()
     assert cif
     dialog.title_edit.setText("Bring the new wealth brochure")
@@ -103,7 +103,7 @@ def test_create_and_edit_a_task(qtbot: QtBot, ctx: AppContext, session: Session)
     dialog._check()
 
     def created_rows() -> list[FollowUpTask]:
-        return [line.task for line in page.model.lines if line.task.title.startswith("Bring")]
+        return [line.task for line in page.model.rows if line.task.title.startswith("Bring")]
 
     qtbot.waitUntil(lambda: len(created_rows()) == 1)
     created = created_rows()

@@ -121,7 +121,7 @@ def test_manager_gives_a_new_follow_up_to_the_selected_rm(
     dialog = page.assign_new()
     assert dialog is not None
     with qtbot.waitSignal(dialog.picker.searched):
-        dialog.picker.text.setText(page.tasks.lines[0].customer_name)
+        dialog.picker.text.setText(page.tasks.rows[0].customer_name)
     dialog.title_edit.setText("Visit with the branch head")
     dialog.due.setDate(QDate(2026, 12, 2))
     with qtbot.waitSignal(page.reassigned) as done:

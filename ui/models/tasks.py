@@ -4,42 +4,20 @@ model holds it whole; it is loaded on the database thread by the page."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QDate,
-    QLocale,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QDate, QLocale, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
 from rm_desk.services.tasks import TaskLine
 from ui import words
+from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-COLUMNS = ("due", "priority", "customer", "title", "status", "source", "assignee", "outcome")
 OVERDUE = QColor("#c62828")
 OPEN = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
-
-
-def _header(key: str) -> str:
-    return {
-        "due": QCoreApplication.translate("TaskTableModel", "Due"),
-        "priority": QCoreApplication.translate("TaskTableModel", "Priority"),
-        "customer": QCoreApplication.translate("TaskTableModel", "Customer"),
-        "title": QCoreApplication.translate("TaskTableModel", "Follow-up"),
-        "status": QCoreApplication.translate("TaskTableModel", "Status"),
-        "source": QCoreApplication.translate("TaskTableModel", "Source"),
-        "assignee": QCoreApplication.translate("TaskTableModel", "Assignee"),
-        "outcome": QCoreApplication.translate("TaskTableModel", "Outcome"),
-    }[key]
 
 
 def date_text(value: date) -> str:
@@ -47,48 +25,42 @@ def date_text(value: date) -> str:
                               QLocale.FormatType.ShortFormat)  # fmt: skip
 
 
-class TaskTableModel(QAbstractTableModel):
+class TaskTableModel(RowsTableModel[TaskLine]):
+    columns = ("due", "priority", "customer", "title", "status", "source", "assignee", "outcome")
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.lines: list[TaskLine] = []
         self.today = date.today()
 
-    def set_lines(self, lines: list[TaskLine], today: date | None = None) -> None:
+    def set_lines(self, lines: Iterable[TaskLine], today: date | None = None) -> None:
+        """The tasks to list, and the day that decides which are overdue."""
         self.beginResetModel()
-        self.lines = list(lines)
+        self._rows = list(lines)
         if today is not None:
             self.today = today
         self.endResetModel()
 
     def task(self, row: int) -> FollowUpTask | None:
-        return self.lines[row].task if 0 <= row < len(self.lines) else None
+        line = self.row(row)
+        return line.task if line is not None else None
 
     def row_of(self, task_id: str) -> int:
-        return next((i for i, line in enumerate(self.lines) if line.task.id == task_id), -1)
+        return next((i for i, line in enumerate(self.rows) if line.task.id == task_id), -1)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.lines)
+    def header(self, key: str) -> str:
+        return {
+            "due": self.tr("Due"),
+            "priority": self.tr("Priority"),
+            "customer": self.tr("Customer"),
+            "title": self.tr("Follow-up"),
+            "status": self.tr("Status"),
+            "source": self.tr("Source"),
+            "assignee": self.tr("Assignee"),
+            "outcome": self.tr("Outcome"),
+        }[key]
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return _header(COLUMNS[section])
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.lines):
-            return None
-        line = self.lines[index.row()]
+    def cell(self, line: TaskLine, key: str, role: int) -> Any:
         t = line.task
-        key = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.UserRole:
             return t.id
         if role == Qt.ItemDataRole.DisplayRole:
@@ -100,7 +72,7 @@ class TaskTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and key == "title" and t.detail:
             return t.detail
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "due":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return NUMBER_ALIGNMENT
         return None
 
     def _text(self, line: TaskLine, key: str) -> str:

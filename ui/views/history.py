@@ -12,12 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDateTime,
     QLocale,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -40,11 +38,10 @@ from rm_desk.services import notes as note_service
 from rm_desk.services.changes import Changes
 from ui import words
 from ui.context import AppContext
+from ui.models.rows import AnyIndex, RowsTableModel
 from ui.views.note_editor import NoteEditor, list_separator
 
 PAGE = 50
-AnyIndex = QModelIndex | QPersistentModelIndex
-COLUMNS = ("when", "kind", "subject", "by", "outcome")
 
 
 def when_text(i: Interaction) -> str:
@@ -52,9 +49,10 @@ def when_text(i: Interaction) -> str:
     return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(RowsTableModel[Interaction]):
     """Interactions of one customer, newest first, fetched page by page."""
 
+    columns = ("when", "kind", "subject", "by", "outcome")
     page_loaded = Signal(int)  # rows now listed
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -62,7 +60,6 @@ class TimelineModel(QAbstractTableModel):
         self.ctx = ctx
         self.customer_id = ""
         self.kinds: tuple[InteractionKind, ...] = ()
-        self.rows: list[Interaction] = []
         self.amended: set[str] = set()  # ids some listed note amends
         self._exhausted = True
         self._fetching = False
@@ -74,7 +71,7 @@ class TimelineModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self.customer_id, self.kinds = customer_id, kinds
-        self.rows = []
+        self._rows = []
         self.amended = set()
         self._exhausted = not customer_id
         self._fetching = False
@@ -88,7 +85,7 @@ class TimelineModel(QAbstractTableModel):
         self._fetching = True
         generation = self._generation
         cid, kinds, size = self.customer_id, self.kinds, self.page_size
-        after = self.rows[-1] if self.rows else None
+        after = self._rows[-1] if self._rows else None
         try:
             self.ctx.db(
                 lambda s: note_service.timeline(s, cid, kinds, size, after=after),
@@ -106,19 +103,19 @@ class TimelineModel(QAbstractTableModel):
         self._fetching = False
         self._exhausted = len(page) < self.page_size
         if page:
-            first = len(self.rows)
+            first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self.rows.extend(page)
+            self._rows.extend(page)
             self.endInsertRows()
             new = {i.supersedes_id for i in page if i.supersedes_id}
             if new - self.amended:
                 self.amended |= new
-                if self.rows:
-                    self.dataChanged.emit(
-                        self.index(0, 2), self.index(len(self.rows) - 1, 2),
-                        [Qt.ItemDataRole.DisplayRole],
-                    )  # fmt: skip
-        self.page_loaded.emit(len(self.rows))
+                subject = self.columns.index("subject")
+                self.dataChanged.emit(
+                    self.index(0, subject), self.index(len(self._rows) - 1, subject),
+                    [Qt.ItemDataRole.DisplayRole],
+                )  # fmt: skip
+        self.page_loaded.emit(len(self._rows))
 
     def _failed(self, exc: BaseException, generation: int) -> None:
         if generation == self._generation:
@@ -135,34 +132,16 @@ class TimelineModel(QAbstractTableModel):
         if not parent.isValid():
             self._fetch()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+    def header(self, key: str) -> str:
+        return {
+            "when": self.tr("When"),
+            "kind": self.tr("Kind"),
+            "subject": self.tr("Subject"),
+            "by": self.tr("By"),
+            "outcome": self.tr("Outcome"),
+        }[key]
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation != Qt.Orientation.Horizontal
-            or role != Qt.ItemDataRole.DisplayRole
-            or not 0 <= section < len(COLUMNS)
-        ):
-            return None
-        return (
-            self.tr("When"),
-            self.tr("Kind"),
-            self.tr("Subject"),
-            self.tr("By"),
-            self.tr("Outcome"),
-        )[section]
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        i = self.rows[index.row()]
-        key = COLUMNS[index.column()]
+    def cell(self, i: Interaction, key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.UserRole:
             return i.id
         if role == Qt.ItemDataRole.DisplayRole:
@@ -187,9 +166,6 @@ class TimelineModel(QAbstractTableModel):
             font.setBold(True)
             return font
         return None
-
-    def interaction(self, row: int) -> Interaction | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
 
 
 class ContactHistory(QWidget):
@@ -292,7 +268,7 @@ class ContactHistory(QWidget):
             self.reload()
 
     def _selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        i = self.model.interaction(current.row()) if current.isValid() else None
+        i = self.model.row(current.row()) if current.isValid() else None
         self.amend_button.setEnabled(i is not None)
         if i is None:
             self.detail.clear()
@@ -331,7 +307,7 @@ class ContactHistory(QWidget):
 
     def selected(self) -> Interaction | None:
         index = self.table.currentIndex()
-        return self.model.interaction(index.row()) if index.isValid() else None
+        return self.model.row(index.row()) if index.isValid() else None
 
     def amend_selected(self) -> NoteEditor | None:
         original = self.selected()

@@ -16,12 +16,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QDateTime,
     QLocale,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -57,10 +54,10 @@ from rm_desk.services.session import Session
 from ui import words
 from ui.context import AppContext
 from ui.messages import describe
+from ui.models.rows import RowsTableModel
 
 AUTOSAVE_MS = 3000
 DRAFT_KIND = "interaction"
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def _split_participants(text: str) -> tuple[str, ...]:
@@ -508,45 +505,26 @@ def open_note_editor(
 # --- unfinished notes ---------------------------------------------------------------------
 
 
-class DraftListModel(QAbstractTableModel):
+class DraftListModel(RowsTableModel[Draft]):
     """Unfinished notes, latest first: saved at, customer, subject."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.drafts: list[Draft] = []
+    columns = ("saved", "customer", "subject")
 
-    def set_drafts(self, drafts: list[Draft]) -> None:
-        self.beginResetModel()
-        self.drafts = list(drafts)
-        self.endResetModel()
+    def header(self, key: str) -> str:
+        return {
+            "saved": self.tr("Last saved"),
+            "customer": self.tr("Customer"),
+            "subject": self.tr("Subject or text"),
+        }[key]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.drafts)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < 3:
-            return None
-        return (self.tr("Last saved"), self.tr("Customer"), self.tr("Subject or text"))[section]
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.drafts):
-            return None
-        d = self.drafts[index.row()]
+    def cell(self, d: Draft, key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.UserRole:
             return d.id
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        col = index.column()
-        if col == 0:
+        if key == "saved":
             return QLocale().toString(_to_qdatetime(d.updated_at), QLocale.FormatType.ShortFormat)
-        if col == 1:
+        if key == "customer":
             return d.customer_id or ""
         text = str(d.fields.get("subject") or "").strip() or str(d.fields.get("note") or "")
         return text.strip().replace("\n", " ")[:80]
@@ -591,7 +569,7 @@ class DraftsDialog(QDialog):
         self.ctx.db(note_service.drafts, self._show, owner=self)
 
     def _show(self, drafts: list[Draft]) -> None:
-        self.model.set_drafts(drafts)
+        self.model.set_rows(drafts)
         if drafts:
             self.table.selectRow(0)
         self.loaded.emit()

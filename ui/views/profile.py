@@ -21,13 +21,9 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
     QDateTime,
     QLocale,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -69,12 +65,12 @@ from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
+from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 BADGE = {
     ChurnLevel.RED: ("#c62828", "#ffffff"),
     ChurnLevel.AMBER: ("#ef8f00", "#000000"),
@@ -147,63 +143,41 @@ def aum_trend(snapshots: tuple[MonthlySnapshot, ...], months: int = 3) -> float 
 
 # --- holdings ---------------------------------------------------------------------------------
 
-HOLDING_COLUMNS = ("kind", "product", "balance", "rate", "opened", "maturity", "account")
 
-
-def _holding_header(key: str) -> str:
-    return {
-        "kind": QCoreApplication.translate("HoldingsModel", "Type"),
-        "product": QCoreApplication.translate("HoldingsModel", "Product"),
-        "balance": QCoreApplication.translate("HoldingsModel", "Balance"),
-        "rate": QCoreApplication.translate("HoldingsModel", "Rate"),
-        "opened": QCoreApplication.translate("HoldingsModel", "Opened"),
-        "maturity": QCoreApplication.translate("HoldingsModel", "Matures"),
-        "account": QCoreApplication.translate("HoldingsModel", "Account"),
-    }[key]
-
-
-class HoldingsModel(QAbstractTableModel):
+class HoldingsModel(RowsTableModel[Holding]):
     """Deposits, term deposits, wealth, funds, loans, cards, insurance of one customer."""
+
+    columns = ("kind", "product", "balance", "rate", "opened", "maturity", "account")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.holdings: list[Holding] = []
         self.today = date.today()
 
     def set_holdings(self, holdings: tuple[Holding, ...], today: date) -> None:
+        """The customer's holdings, and the day that decides which mature soon."""
         self.beginResetModel()
-        self.holdings = list(holdings)
+        self._rows = list(holdings)
         self.today = today
         self.endResetModel()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.holdings)
+    def header(self, key: str) -> str:
+        return {
+            "kind": self.tr("Type"),
+            "product": self.tr("Product"),
+            "balance": self.tr("Balance"),
+            "rate": self.tr("Rate"),
+            "opened": self.tr("Opened"),
+            "maturity": self.tr("Matures"),
+            "account": self.tr("Account"),
+        }[key]
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HOLDING_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HOLDING_COLUMNS)
-        ):
-            return _holding_header(HOLDING_COLUMNS[section])
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.holdings):
-            return None
-        h = self.holdings[index.row()]
-        key = HOLDING_COLUMNS[index.column()]
+    def cell(self, h: Holding, key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(h, key)
         if role == Qt.ItemDataRole.UserRole:
             return h.balance_fen if key == "balance" else h.id
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("balance", "rate"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return NUMBER_ALIGNMENT
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and key == "maturity"
@@ -214,7 +188,7 @@ class HoldingsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and key == "maturity" and h.maturity:
             days = (h.maturity - self.today).days
             if days >= 0:
-                return QCoreApplication.translate("HoldingsModel", "Matures in %n day(s)", "", days)
+                return self.tr("Matures in %n day(s)", "", days)
         return None
 
     def _text(self, h: Holding, key: str) -> str:

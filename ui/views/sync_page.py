@@ -12,14 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -39,9 +32,8 @@ from rm_desk.services import sync as sync_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.conflicts import Conflict, ReturnedWork
 from ui.context import AppContext
+from ui.models.rows import RowsTableModel
 from ui.views.base import Page
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def _value(value: Any) -> str:
@@ -52,77 +44,59 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-class ConflictsModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.items: list[Conflict] = []
+def _moment(iso: str) -> str:
+    """An ISO timestamp to the minute, as '2026-11-24 09:00'."""
+    return iso[:16].replace("T", " ")
 
-    def set_items(self, items: list[Conflict]) -> None:
-        self.beginResetModel()
-        self.items = items
-        self.endResetModel()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
+class ConflictsModel(RowsTableModel[Conflict]):
+    """Fields changed both here and elsewhere: this computer's value against theirs."""
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 5
+    columns = ("record", "field", "mine", "theirs", "detected")
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+    def header(self, key: str) -> str:
+        return {
+            "record": self.tr("Record"),
+            "field": self.tr("Field"),
+            "mine": self.tr("Mine"),
+            "theirs": self.tr("Theirs"),
+            "detected": self.tr("Detected"),
+        }[key]
+
+    def cell(self, c: Conflict, key: str, role: int) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        names = (
-            self.tr("Record"), self.tr("Field"), self.tr("Mine"), self.tr("Theirs"),
-            self.tr("Detected"),
-        )  # fmt: skip
-        return names[section] if 0 <= section < len(names) else None
+        return {
+            "record": f"{c.entity} {c.entity_id}",
+            "field": c.field,
+            "mine": _value(c.mine),
+            "theirs": _value(c.theirs),
+            "detected": _moment(c.detected_at),
+        }[key]
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+
+class ReturnedModel(RowsTableModel[ReturnedWork]):
+    """Work the server would not take, kept so that its text can be exported."""
+
+    columns = ("record", "what", "why", "returned")
+
+    def header(self, key: str) -> str:
+        return {
+            "record": self.tr("Record"),
+            "what": self.tr("What"),
+            "why": self.tr("Why"),
+            "returned": self.tr("Returned"),
+        }[key]
+
+    def cell(self, w: ReturnedWork, key: str, role: int) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        c = self.items[index.row()]
-        return (
-            f"{c.entity} {c.entity_id}", c.field, _value(c.mine), _value(c.theirs),
-            c.detected_at[:16].replace("T", " "),
-        )[index.column()]  # fmt: skip
-
-
-class ReturnedModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.items: list[ReturnedWork] = []
-
-    def set_items(self, items: list[ReturnedWork]) -> None:
-        self.beginResetModel()
-        self.items = items
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        names = (self.tr("Record"), self.tr("What"), self.tr("Why"), self.tr("Returned"))
-        return names[section] if 0 <= section < len(names) else None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        w = self.items[index.row()]
-        return (
-            f"{w.entity} {w.entity_id}",
-            w.summary,
-            w.reason,
-            w.returned_at[:16].replace("T", " "),
-        )[index.column()]
+        return {
+            "record": f"{w.entity} {w.entity_id}",
+            "what": w.summary,
+            "why": w.reason,
+            "returned": _moment(w.returned_at),
+        }[key]
 
 
 class SyncPage(Page):
@@ -226,8 +200,8 @@ class SyncPage(Page):
         if status.last_error:
             lines.append(self.tr("The last attempt did not complete; nothing was lost."))
         self.status.setText("\n".join(lines))
-        self.conflicts.set_items(conflicts)
-        self.returned.set_items(returned)
+        self.conflicts.set_rows(conflicts)
+        self.returned.set_rows(returned)
         has = bool(conflicts)
         self.keep_mine.setEnabled(has)
         self.keep_theirs.setEnabled(has)
@@ -247,9 +221,10 @@ class SyncPage(Page):
 
     def _resolve(self, keep: str) -> None:
         rows = self.conflict_view.selectionModel().selectedRows()
-        if not rows:
+        conflict = self.conflicts.row(rows[0].row()) if rows else None
+        if conflict is None:
             return
-        conflict_id = self.conflicts.items[rows[0].row()].id
+        conflict_id = conflict.id
         self.ctx.write(lambda s: conflict_service.resolve(s, conflict_id, keep), owner=self)
 
     def _export(self) -> None:

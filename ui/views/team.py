@@ -15,12 +15,8 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
     QLocale,
     QModelIndex,
-    QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -52,76 +48,34 @@ from rm_desk.services.team import RmWorkload
 from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
+from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page
 from ui.views.tasks import LIST_LIMIT, TaskDialog
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-TEAM_COLUMNS = ("rm", "customers", "open", "overdue", "today", "red", "amber", "contacts")
-RISK_COLUMNS = ("name", "cif", "churn", "score", "aum", "last_contact")
 
-
-def _team_header(key: str) -> str:
-    return {
-        "rm": QCoreApplication.translate("TeamModel", "Relationship manager"),
-        "customers": QCoreApplication.translate("TeamModel", "Customers"),
-        "open": QCoreApplication.translate("TeamModel", "Open follow-ups"),
-        "overdue": QCoreApplication.translate("TeamModel", "Overdue"),
-        "today": QCoreApplication.translate("TeamModel", "Due today"),
-        "red": QCoreApplication.translate("TeamModel", "Red"),
-        "amber": QCoreApplication.translate("TeamModel", "Amber"),
-        "contacts": QCoreApplication.translate("TeamModel", "Contacts, last 7 days"),
-    }[key]
-
-
-def _risk_header(key: str) -> str:
-    return {
-        "name": QCoreApplication.translate("AtRiskModel", "Name"),
-        "cif": QCoreApplication.translate("AtRiskModel", "CIF"),
-        "churn": QCoreApplication.translate("AtRiskModel", "Churn risk"),
-        "score": QCoreApplication.translate("AtRiskModel", "Score"),
-        "aum": QCoreApplication.translate("AtRiskModel", "AUM"),
-        "last_contact": QCoreApplication.translate("AtRiskModel", "Last contact"),
-    }[key]
-
-
-class TeamModel(QAbstractTableModel):
+class TeamModel(RowsTableModel[RmWorkload]):
     """One line per RM of the team."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[RmWorkload] = []
-
-    def set_rows(self, rows: list[RmWorkload]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+    columns = ("rm", "customers", "open", "overdue", "today", "red", "amber", "contacts")
 
     def rm(self, row: int) -> str | None:
-        return self.rows[row].rm if 0 <= row < len(self.rows) else None
+        w = self.row(row)
+        return w.rm if w is not None else None
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+    def header(self, key: str) -> str:
+        return {
+            "rm": self.tr("Relationship manager"),
+            "customers": self.tr("Customers"),
+            "open": self.tr("Open follow-ups"),
+            "overdue": self.tr("Overdue"),
+            "today": self.tr("Due today"),
+            "red": self.tr("Red"),
+            "amber": self.tr("Amber"),
+            "contacts": self.tr("Contacts, last 7 days"),
+        }[key]
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(TEAM_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(TEAM_COLUMNS)
-        ):
-            return _team_header(TEAM_COLUMNS[section])
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        w = self.rows[index.row()]
-        key = TEAM_COLUMNS[index.column()]
+    def cell(self, w: RmWorkload, key: str, role: int) -> Any:
         values: dict[str, str | int] = {
             "rm": w.rm,
             "customers": w.customers,
@@ -138,46 +92,28 @@ class TeamModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return values[key]
         if role == Qt.ItemDataRole.TextAlignmentRole and key != "rm":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return NUMBER_ALIGNMENT
         if role == Qt.ItemDataRole.ForegroundRole and key == "overdue" and w.overdue_tasks:
             return QBrush(CHURN_COLOURS[ChurnLevel.RED])
         return None
 
 
-class AtRiskModel(QAbstractTableModel):
+class AtRiskModel(RowsTableModel[BookRow]):
     """An RM's red and amber customers, highest score first."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[BookRow] = []
+    columns = ("name", "cif", "churn", "score", "aum", "last_contact")
 
-    def set_rows(self, rows: list[BookRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+    def header(self, key: str) -> str:
+        return {
+            "name": self.tr("Name"),
+            "cif": self.tr("CIF"),
+            "churn": self.tr("Churn risk"),
+            "score": self.tr("Score"),
+            "aum": self.tr("AUM"),
+            "last_contact": self.tr("Last contact"),
+        }[key]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(RISK_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(RISK_COLUMNS)
-        ):
-            return _risk_header(RISK_COLUMNS[section])
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        r = self.rows[index.row()]
-        key = RISK_COLUMNS[index.column()]
+    def cell(self, r: BookRow, key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.UserRole:
             return r.cif
         if role == Qt.ItemDataRole.ForegroundRole and key == "churn" and r.churn_level:

@@ -10,14 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,57 +31,37 @@ from rm_desk.services.churn import WatchlistRow
 from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
+from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 from ui.views.base import Page
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 FLAGGED = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
 LIMIT = 500
+FIGURES = frozenset({"score", "aum", "at_risk", "trend"})  # right-aligned columns
 
 
-class WatchlistModel(QAbstractTableModel):
-    COLUMNS = ("name", "cif", "level", "score", "aum", "at_risk", "trend", "reason", "event")
+class WatchlistModel(RowsTableModel[WatchlistRow]):
+    """Flagged customers with score, AUM at risk, trend, main reason and the RM's answer."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[WatchlistRow] = []
+    columns = ("name", "cif", "level", "score", "aum", "at_risk", "trend", "reason", "event")
 
-    def set_rows(self, rows: list[WatchlistRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+    def header(self, key: str) -> str:
+        return {
+            "name": self.tr("Name"),
+            "cif": self.tr("CIF"),
+            "level": self.tr("Level"),
+            "score": self.tr("Leave probability"),
+            "aum": self.tr("AUM"),
+            "at_risk": self.tr("AUM at risk"),
+            "trend": self.tr("Trend"),
+            "reason": self.tr("Main reason"),
+            "event": self.tr("Flag"),
+        }[key]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        names = (
-            self.tr("Name"), self.tr("CIF"), self.tr("Level"), self.tr("Leave probability"),
-            self.tr("AUM"), self.tr("AUM at risk"), self.tr("Trend"), self.tr("Main reason"),
-            self.tr("Flag"),
-        )  # fmt: skip
-        return names[section] if 0 <= section < len(names) else None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        key = self.COLUMNS[index.column()]
+    def cell(self, row: WatchlistRow, key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and key == "level":
             return QBrush(CHURN_COLOURS[row.level])
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in (
-            "score",
-            "aum",
-            "at_risk",
-            "trend",
-        ):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in FIGURES:
+            return NUMBER_ALIGNMENT
         if role == Qt.ItemDataRole.UserRole:
             return row.customer_id
         if role != Qt.ItemDataRole.DisplayRole:
@@ -226,9 +199,7 @@ class WatchlistPage(Page):
 
     def selected(self) -> WatchlistRow | None:
         rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.rows[rows[0].row()]
+        return self.model.row(rows[0].row()) if rows else None
 
     def record(self, action: str) -> None:
         row = self.selected()
@@ -264,5 +235,6 @@ class WatchlistPage(Page):
             self.ctx.open_customer.emit(row.customer_id)
 
     def _open(self, index: QModelIndex) -> None:
-        if 0 <= index.row() < len(self.model.rows):
-            self.ctx.open_customer.emit(self.model.rows[index.row()].customer_id)
+        row = self.model.row(index.row())
+        if row is not None:
+            self.ctx.open_customer.emit(row.customer_id)
