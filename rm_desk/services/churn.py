@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import Connection
 
@@ -140,52 +141,83 @@ _LEVEL_NAMES = np.array([lv.value for lv in (ChurnLevel.GREEN, ChurnLevel.AMBER,
 def _score_rows(
     frame: Any, scores: additive.Scores, model_version: str, at: str
 ) -> list[store.ScoreRow]:
-    """One stored row per customer: score, level and its reasons as JSON (the same
-    reasons as `additive.reasons_for`, built from plain lists: this loop runs once per
-    customer of the book)."""
-    top = additive.top_reasons(scores, REASONS_KEPT)
+    """One stored row per customer: score, level and its reasons as JSON, the same
+    reasons as `additive.reasons_for` (its top REASONS_KEPT positive contributions, the
+    hard rule's feature first when a rule raised the level). The JSON is assembled from
+    per-feature text pieces built a column at a time for the customers that cite the
+    feature, not from one dictionary per customer."""
+    n = len(frame)
     features = scores.features
-    # Per feature: the value column and its detail columns, as Python lists.
-    columns: list[list[tuple[str, list[Any]]]] = []
-    for name in features:
-        parts = [("value", frame[name].tolist())] if name in frame.columns else []
+    top = additive.top_reasons(scores, REASONS_KEPT)
+    raised = scores.raised_by
+    # The cited features in order: the raising rule's feature first when it is not
+    # among the top ones, then the top ones; -1 for an empty slot.
+    prepend = (raised >= 0) & ~(top == raised[:, None]).any(axis=1)
+    slots = np.full((n, top.shape[1] + 1), -1, dtype=np.int64)
+    slots[:, 1:] = top
+    slots[prepend, 0] = raised[prepend]
+    levels = _LEVEL_NAMES[scores.levels]
+    pieces = np.full(slots.shape, "", dtype=object)
+    for j, name in enumerate(features):
+        where = np.nonzero(slots == j)
+        if len(where[0]) == 0:
+            continue
+        rows = where[0]
+        head = f'{{"code":{json.dumps(name, ensure_ascii=False)},"contribution":'
+        # A feature's contribution is one of its curve's few values: each formatted once.
+        distinct, which = np.unique(scores.contributions[rows, j], return_inverse=True)
+        formatted = np.array([repr(round(c, 6)) for c in distinct.tolist()], dtype=object)
+        contribution = formatted[which.reshape(-1)].tolist()
+        parts = []
+        if name in frame.columns:
+            parts.append(("value", frame[name].to_numpy(dtype=np.float64)[rows]))
         for key in _DETAILS.get(name, ()):
             column = f"{name}:{key}"
             if column in frame.columns:
-                parts.append((key, frame[column].tolist()))
-        columns.append(parts)
-    picked = np.take_along_axis(scores.contributions, np.maximum(top, 0), axis=1)
-    contrib = np.round(scores.contributions, 6)
-    top_list, picked_list = top.tolist(), np.round(picked, 6).tolist()
-    raised = scores.raised_by.tolist()
+                parts.append((key, frame[column].to_numpy(dtype=np.float64)[rows]))
+        texts = []
+        for key, values in parts:
+            label = json.dumps(key, ensure_ascii=False) + ":"
+            texts.append([label + t for t in _json_numbers(values)])
+        rule = [
+            f',"rule":"at_least_{lv}"' if by_rule else ""
+            for by_rule, lv in zip((raised[rows] == j).tolist(), levels[rows].tolist(), strict=True)
+        ]
+        body = [",".join(v) for v in zip(*texts, strict=True)] if texts else [""] * len(rows)
+        if not texts:  # a rule's mark without values: no leading comma
+            rule = [r[1:] for r in rule]
+        pieces[where] = [
+            f'{head}{c},"values":{{{b}{r}}}}}'
+            for c, b, r in zip(contribution, body, rule, strict=True)
+        ]
+    reasons = ["[" + ",".join(p for p in row if p) + "]" for row in pieces.tolist()]
     ids = frame.index.tolist()
     prob = np.round(scores.probability, 6).tolist()
-    levels = _LEVEL_NAMES[scores.levels].tolist()
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    rows: list[store.ScoreRow] = []
-    for i in range(len(ids)):
-        chosen = [(j, c) for j, c in zip(top_list[i], picked_list[i], strict=True) if j >= 0]
-        rule = raised[i]
-        if rule >= 0 and all(j != rule for j, _ in chosen):
-            chosen.insert(0, (rule, float(contrib[i, rule])))
-        reasons = []
-        for j, c in chosen:
-            values = {key: _plain(col[i]) for key, col in columns[j]}
-            if j == rule:
-                values["rule"] = "at_least_" + levels[i]
-            reasons.append({"code": features[j], "contribution": c, "values": values})
-        rows.append((str(ids[i]), prob[i], levels[i], dumps(reasons), model_version, at))
-    return rows
+    names = levels.tolist()
+    return [
+        (str(i), p, lv, r, model_version, at)
+        for i, p, lv, r in zip(ids, prob, names, reasons, strict=True)
+    ]
 
 
-def _plain(value: Any) -> float | int | str:
-    """A reason value as JSON shows it (as `additive.reasons_for` does)."""
-    if isinstance(value, str):
-        return value
-    if value != value:  # NaN  # noqa: PLR0124
-        return "missing"
-    f = float(value)
-    return int(f) if f.is_integer() else round(f, 4)
+def _json_numbers(values: npt.NDArray[np.float64]) -> list[str]:
+    """Reason values as JSON text, as `additive.reasons_for` gives them: "missing" for
+    NaN, whole numbers as integers, others rounded to 4 decimals."""
+    whole = np.isfinite(values) & (values == np.floor(values))
+    small = whole & (np.abs(values) < 2.0**62)  # exact in int64
+    out: npt.NDArray[Any] = np.full(len(values), '"missing"', dtype=object)
+    if small.any():
+        out[small] = values[small].astype(np.int64).astype(str).astype(object)
+    if (whole & ~small).any():
+        out[whole & ~small] = [str(int(v)) for v in values[whole & ~small].tolist()]
+    other = np.isfinite(values) & ~whole
+    if other.any():  # a finite float's repr is its JSON text
+        out[other] = [repr(round(v, 4)) for v in values[other].tolist()]
+    infinite = np.isinf(values)
+    if infinite.any():
+        out[infinite] = [json.dumps(v) for v in values[infinite].tolist()]
+    result: list[str] = out.tolist()
+    return result
 
 
 def rescore_all(session: Session) -> tuple[RescoreSummary, Changes]:

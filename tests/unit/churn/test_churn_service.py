@@ -252,12 +252,20 @@ def test_stored_reasons_equal_the_domain_reasons() -> None:
     from rm_desk.domain.churn.indicators import BY_CODE, CODES, detail_column  # noqa: PLC0415
 
     rng = np.random.default_rng(8)
-    n = 300
+    n = 600
     data: dict[str, np.ndarray] = {}
     for code in CODES:
-        data[code] = np.where(rng.random(n) < 0.1, np.nan, np.round(rng.normal(0, 40, n), 1))
+        raw = rng.normal(0, 40, n)  # unrounded, rounded to 1 decimal, and whole numbers
+        kind = rng.integers(0, 3, n)
+        value = np.where(kind == 0, raw, np.where(kind == 1, np.round(raw, 1), np.round(raw)))
+        data[code] = np.where(rng.random(n) < 0.1, np.nan, value)
         for key in BY_CODE[code].details:
-            data[detail_column(code, key)] = rng.integers(0, 1000, n).astype(float)
+            detail = rng.integers(0, 10**12, n).astype(float)
+            detail[rng.random(n) < 0.05] = np.nan
+            detail[rng.random(n) < 0.05] = -0.0
+            detail[rng.random(n) < 0.05] = 1e20  # beyond int64
+            detail[rng.random(n) < 0.02] = np.inf
+            data[detail_column(code, key)] = detail + np.where(rng.random(n) < 0.2, 0.123456, 0)
     data["months_without_txn"] = rng.integers(0, 6, n).astype(float)
     frame = pd.DataFrame(data, index=[f"C{i}" for i in range(n)])
     model = churn.default_model()
@@ -270,6 +278,10 @@ def test_stored_reasons_equal_the_domain_reasons() -> None:
     for i, row in enumerate(rows):
         expected = additive.reasons_for(scores, i, top, values, details)
         assert row[0] == f"C{i}"
-        assert json.loads(row[3]) == [
+        wanted = [
             {"code": r.code, "contribution": r.contribution, "values": r.values} for r in expected
         ]
+        assert json.loads(row[3]) == wanted
+        # The same types too (an integer stays an integer, 3 is not 3.0).
+        assert json.dumps(json.loads(row[3]), sort_keys=True) == json.dumps(wanted, sort_keys=True)
+    assert {len(json.loads(r[3])) for r in rows} >= {3, 4}  # rule first, plus the top 3
