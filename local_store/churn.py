@@ -16,7 +16,8 @@ a store in the middle of a bulk load) aggregates the snapshots at read time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -182,6 +183,29 @@ def _tuples(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]
     return list(cursor.fetchall()) if cursor is not None else []
 
 
+def _month_number(column: str) -> str:
+    """SQL: 'YYYY-MM' as year * 12 + month - 1 (NULL stays NULL), as `month_index`."""
+    return (
+        f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 "
+        f"+ CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
+    )
+
+
+_KEPT_NUMBERS = ", ".join(_month_number(c) if c.endswith("_month") else c for c in SUMMARY_COLUMNS)
+
+
+def _kept_book_summary(conn: Connection) -> pd.DataFrame:
+    """Every kept summary row as floats (NULL -> NaN), months as month numbers: two
+    scans of the table in key order, no per-column type guessing."""
+    ids = [r[0] for r in _tuples(conn, "SELECT customer_id FROM snapshot_summary")]
+    values = np.array(
+        _tuples(conn, f"SELECT {_KEPT_NUMBERS} FROM snapshot_summary"), dtype=np.float64
+    ).reshape(len(ids), len(SUMMARY_COLUMNS))
+    return pd.DataFrame(
+        values, index=pd.Index(ids, name="customer_id"), columns=list(SUMMARY_COLUMNS)
+    )
+
+
 def _kept_summary(conn: Connection, customer_ids: Sequence[str] | None) -> Sequence[Any]:
     sql = f"SELECT customer_id, {_SUMMARY_TABLE_COLUMNS} FROM snapshot_summary"
     if customer_ids is None:
@@ -206,6 +230,8 @@ def _summary(
         return pd.DataFrame(columns=SUMMARY_COLUMNS, index=pd.Index([], name="customer_id"))
     rows: Sequence[Any]
     if kept_month == ref_month:
+        if customer_ids is None:  # the whole book: straight into one float array
+            return _kept_book_summary(conn)
         rows = _kept_summary(conn, customer_ids)
     else:
         params = _summary_params(ref_month)
@@ -389,54 +415,100 @@ def latest_received(conn: Connection) -> str | None:
 # --- scores ---------------------------------------------------------------------------------
 
 ScoreRow = tuple[str, float, str, str, str, str]  # id, score, level, reasons JSON, model, at
-
+Scored = tuple[str, float, str]  # customer id, score, level
 
 _RESCORED = "temp.churn_rescored"
+_BIG_WRITE = 5_000  # rows from which the write cache is enlarged and work overlapped
+_WRITE_CACHE_KIB = 128 * 1024
 
 
-def save_scores(conn: Connection, rows: Sequence[ScoreRow], month: str) -> None:
-    """Store scores, mirror score and level onto the book rows, and keep the month's
+def save_scores(
+    conn: Connection,
+    scored: Sequence[Scored],
+    reasons: Callable[[], Sequence[str]],
+    model_version: str,
+    scored_at: str,
+    month: str,
+) -> None:
+    """Store scores with their reasons (`reasons()` builds the JSON texts, row-aligned
+    with `scored`), mirror score and level onto the book rows, and keep the month's
     score in the history (the latest scoring of a month wins).
 
-    The rows go once into a temporary table (in memory: temp_store=MEMORY), from which
-    three set statements write the scores, the book rows and the history: one bound
-    batch instead of three."""
-    if not rows:
+    Scores and levels go once into a temporary table (in memory: temp_store=MEMORY),
+    from which two set statements write the book rows and the history, leaving rows
+    that already say the same untouched. For a whole book those run on a helper thread
+    (SQLite releases the GIL while it works) while this thread builds the reasons; the
+    connection is used by one thread at a time."""
+    if not scored:
         return
     raw = conn.connection.driver_connection
     assert raw is not None  # noqa: S101
+    big = len(scored) > _BIG_WRITE
     cursor = raw.cursor()
+    # A book-wide rescore dirties every page of the book, score and history tables;
+    # with the usual 32 MiB cache they would be spilled to the WAL (encrypted)
+    # mid-transaction and read back. A larger cache for this write only (its pages are
+    # freed after the commit).
+    kept_cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    if big:
+        cursor.execute(f"PRAGMA cache_size = -{_WRITE_CACHE_KIB}")
     try:
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_RESCORED[5:]} (customer_id TEXT NOT NULL, "
-            "score REAL NOT NULL, level TEXT NOT NULL, reasons TEXT NOT NULL, "
-            "model_version TEXT NOT NULL, scored_at TEXT NOT NULL)"
+            f"CREATE TEMP TABLE IF NOT EXISTS {_RESCORED[5:]} "
+            "(customer_id TEXT NOT NULL, score REAL NOT NULL, level TEXT NOT NULL)"
         )
         cursor.execute(f"DELETE FROM {_RESCORED}")
-        cursor.executemany(f"INSERT INTO {_RESCORED} VALUES (?, ?, ?, ?, ?, ?)", rows)
-        cursor.execute(
+        cursor.executemany(f"INSERT INTO {_RESCORED} VALUES (?, ?, ?)", scored)
+        failure: list[BaseException] = []
+
+        def book_and_history() -> None:
+            inner = raw.cursor()
+            try:
+                inner.execute(
+                    "UPDATE customers SET churn_score = r.score, churn_level = r.level "
+                    f"FROM {_RESCORED} r WHERE customers.id = r.customer_id AND "
+                    "(customers.churn_score IS NOT r.score OR customers.churn_level IS NOT r.level)"
+                )
+                inner.execute(
+                    "INSERT INTO churn_score_history(customer_id, month, score, level, "
+                    f"model_version) SELECT customer_id, ?, score, level, ? FROM {_RESCORED} "
+                    "WHERE true ON CONFLICT(month, customer_id) DO UPDATE SET "
+                    "score = excluded.score, level = excluded.level, "
+                    "model_version = excluded.model_version "
+                    "WHERE score IS NOT excluded.score OR level IS NOT excluded.level "
+                    "OR model_version IS NOT excluded.model_version",
+                    (month, model_version),
+                )
+            except BaseException as exc:  # re-raised on the calling thread
+                failure.append(exc)
+            finally:
+                inner.close()
+
+        if big:
+            helper = threading.Thread(target=book_and_history, name="churn-write")
+            helper.start()
+            try:
+                texts = reasons()
+            finally:
+                helper.join()
+        else:
+            book_and_history()
+            texts = reasons()
+        if failure:
+            raise failure[0]
+        cursor.executemany(
             "INSERT INTO churn_scores(customer_id, score, level, reasons, model_version, "
-            f"scored_at) SELECT * FROM {_RESCORED} WHERE true ON CONFLICT(customer_id) DO UPDATE "
-            "SET score = excluded.score, level = excluded.level, reasons = excluded.reasons, "
-            "model_version = excluded.model_version, scored_at = excluded.scored_at"
-        )
-        # Book rows and history rows that already say the same are not rewritten.
-        cursor.execute(
-            "UPDATE customers SET churn_score = r.score, churn_level = r.level "
-            f"FROM {_RESCORED} r WHERE customers.id = r.customer_id "
-            "AND (customers.churn_score IS NOT r.score OR customers.churn_level IS NOT r.level)"
-        )
-        cursor.execute(
-            "INSERT INTO churn_score_history(customer_id, month, score, level, model_version) "
-            f"SELECT customer_id, ?, score, level, model_version FROM {_RESCORED} WHERE true "
-            "ON CONFLICT(month, customer_id) DO UPDATE SET score = excluded.score, "
-            "level = excluded.level, model_version = excluded.model_version "
-            "WHERE score IS NOT excluded.score OR level IS NOT excluded.level "
-            "OR model_version IS NOT excluded.model_version",
-            (month,),
+            "scored_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id) DO UPDATE SET "
+            "score = excluded.score, level = excluded.level, reasons = excluded.reasons, "
+            "model_version = excluded.model_version, scored_at = excluded.scored_at",
+            [
+                (key, score, level, text, model_version, scored_at)
+                for (key, score, level), text in zip(scored, texts, strict=True)
+            ],
         )
         cursor.execute(f"DELETE FROM {_RESCORED}")
     finally:
+        cursor.execute(f"PRAGMA cache_size = {int(kept_cache)}")
         cursor.close()
 
 
