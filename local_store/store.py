@@ -1,7 +1,8 @@
 """One open, unlocked profile database: the engine, migrations and transactions.
 
 `LocalStore.open` applies the key, checks the PRAGMAs, migrates and finishes any
-bulk load a crash interrupted. `close` (lock) disposes every pooled connection and
+bulk load a crash interrupted (a resumable one, the first-sync snapshot, only gets its
+unique keys back: it finishes when it resumes). `close` (lock) disposes every pooled connection and
 zeroes the key buffer, so nothing can reopen the database without the password.
 Database errors that the user can act on (disk full, damaged file) are turned into
 `StoreError`s with a sentence; everything else propagates as a bug.
@@ -23,6 +24,10 @@ from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreLock
 from rm_desk.domain.ids import uuid7
 
 BULK_MARK = "bulk_indexes"
+# Set with the mark by a load that resumes after a restart (a first-sync snapshot): the
+# next open puts back only the unique keys and keeps the mark, so the resumed load ends
+# with the one rebuild an uninterrupted load does.
+BULK_RESUMABLE = "bulk_resumable"
 
 # Kept during a bulk load: it serves the per-customer tag replacement (without it each
 # DELETE scans customer_tags, a quadratic load) and grows only at its end.
@@ -218,10 +223,19 @@ class LocalStore:
         }
         return not any(name in present for name in UNIQUE_KEYS)
 
-    def drop_secondary_indexes(self, conn: Connection, *, unique: bool = False) -> None:
+    def bulk_pending(self, conn: Connection) -> bool:
+        """Whether a bulk load is unfinished (indexes dropped, derived data stale)."""
+        row = conn.exec_driver_sql("SELECT 1 FROM meta WHERE key = ?", (BULK_MARK,)).fetchone()
+        return row is not None
+
+    def drop_secondary_indexes(
+        self, conn: Connection, *, unique: bool = False, resumable: bool = False
+    ) -> None:
         """Before a bulk load: drop secondary indexes, remembering them in `meta` so a
         crash mid-load is finished on the next open. Unique indexes (ON CONFLICT
-        targets) are dropped only with `unique`, for plain inserts into empty tables."""
+        targets) are dropped only with `unique`, for plain inserts into empty tables.
+        A `resumable` load (a snapshot) is not finished by the next open: that only puts
+        the unique keys back, the mark stays until the load itself ends."""
         from local_store import churn  # noqa: PLC0415  (pandas, only when loading)
 
         rows = [
@@ -242,6 +256,12 @@ class LocalStore:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (BULK_MARK, json.dumps(saved)),
         )
+        if resumable:
+            conn.exec_driver_sql(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, '1')", (BULK_RESUMABLE,)
+            )
+        else:  # a load that nothing resumes shares the mark: the next open finishes it
+            conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (BULK_RESUMABLE,))
         for name, _sql in rows:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
         churn.invalidate_snapshot_summary(conn)  # rebuilt at the end, with the indexes
@@ -266,13 +286,17 @@ class LocalStore:
             (json.dumps([entry for entry in saved if entry[0] not in UNIQUE_KEYS]), BULK_MARK),
         )
 
-    def restore_secondary_indexes(self, conn: Connection) -> None:
+    def restore_secondary_indexes(self, conn: Connection, *, derived: bool = False) -> None:
+        """End of a bulk load: the dropped indexes back, then the search index, the
+        book's activity columns and churn's snapshot summary rebuilt in one pass each.
+        Without a mark nothing is done, unless `derived`: a snapshot's end, whose pages
+        bypassed all three even where no index was dropped."""
         from local_store import book, churn, search  # noqa: PLC0415  (avoid an import cycle)
 
         row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (BULK_MARK,)).fetchone()
-        if row is None:
+        if row is None and not derived:
             return
-        for name, saved in json.loads(row[0]):
+        for name, saved in json.loads(row[0]) if row is not None else []:
             sql = saved.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1).replace(
                 "CREATE UNIQUE INDEX", "CREATE UNIQUE INDEX IF NOT EXISTS", 1
             )
@@ -282,9 +306,18 @@ class LocalStore:
                 conn.exec_driver_sql(sql)
         search.rebuild(conn)
         book.refresh_activity(conn)
-        conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (BULK_MARK,))
+        conn.exec_driver_sql("DELETE FROM meta WHERE key IN (?, ?)", (BULK_MARK, BULK_RESUMABLE))
         churn.rebuild_snapshot_summary(conn)  # churn's per-customer snapshot aggregates
 
     def _finish_interrupted_bulk(self) -> None:
+        """A load a crash interrupted: finished here, or, when it resumes by itself (a
+        snapshot, which rebuilds everything at its end), made writable: the unique
+        keys back, the other indexes and the derived data left to that end, once."""
         with self.transaction() as conn:
-            self.restore_secondary_indexes(conn)
+            resumable = conn.exec_driver_sql(
+                "SELECT 1 FROM meta WHERE key = ?", (BULK_RESUMABLE,)
+            ).fetchone()
+            if resumable is not None and self.bulk_pending(conn):
+                self.restore_unique_keys(conn)
+            else:
+                self.restore_secondary_indexes(conn)

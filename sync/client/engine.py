@@ -441,16 +441,25 @@ class SyncEngine:
         """First sync (or reset): stream the scope and bulk-load it, resumably.
 
         Into emptied tables the unique indexes are dropped with the others and rows go
-        in with plain INSERTs (as the demo bulk load does); every index and the search
-        index are rebuilt once at the end. Each page commits with its resume token."""
+        in with plain INSERTs (as the demo bulk load does); every index, the search
+        index, the activity columns and churn's snapshot summary are rebuilt once at
+        the end. Each page commits with its resume token. The dropped-index mark is
+        resumable: a restart in between puts back only the unique keys (the user keeps
+        writing), and the resumed snapshot ends with that same single rebuild."""
         client_id = self._client_id()
         resume = meta_get(self.store, META_SNAPSHOT)
-        if resume is None:
-            with self.store.transaction() as conn:
+        with self.store.transaction() as conn:
+            if resume is None:
                 if replace:
                     self._clear_replica(conn)
-                self.store.drop_secondary_indexes(conn, unique=self.store.replica_empty(conn))
+                self.store.drop_secondary_indexes(
+                    conn, unique=self.store.replica_empty(conn), resumable=True
+                )
                 meta_put(conn, META_SNAPSHOT, "")
+            elif self.store.bulk_pending(conn) and self.store.replica_empty(conn):
+                # Resumed while the tables under customers are still empty (cut during
+                # the customer pages, nothing written since): plain inserts again.
+                self.store.drop_secondary_indexes(conn, unique=True, resumable=True)
         params: dict[str, Any] = {"schema_version": protocol.SCHEMA_VERSION, "client_id": client_id}
         if resume:
             params["resume"] = resume
@@ -489,7 +498,9 @@ class SyncEngine:
 
     def _finish_snapshot(self, end: protocol.SnapshotEnd, summary: SyncSummary) -> None:
         with self.store.transaction() as conn:
-            self.store.restore_secondary_indexes(conn)
+            # `derived`: also when no mark is left (a store whose mark an older version
+            # cleared on reopen), the resumed pages bypassed search, activity and summary.
+            self.store.restore_secondary_indexes(conn, derived=True)
             conn.exec_driver_sql(
                 "UPDATE sync_state SET cursor = ?, last_sync_at = ?, last_error = NULL "
                 "WHERE id = 1",

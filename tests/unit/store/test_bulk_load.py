@@ -12,7 +12,7 @@ import pytest
 
 from local_store import book, search
 from local_store.bulk import BulkDataError, LoadCounts, bulk_load
-from local_store.store import BULK_MARK, LocalStore
+from local_store.store import BULK_MARK, UNIQUE_KEYS, LocalStore
 from rm_desk.domain.book import BookFilter
 from rm_desk.domain.model import (
     Customer,
@@ -302,3 +302,85 @@ def test_indexes_are_restored_with_their_definitions(store: LocalStore) -> None:
     bulk_load(store, [make_chunk(range(3))])
     assert definitions() == before
     assert "WHERE supersedes_id IS NOT NULL" in before["ix_interactions_supersedes"]
+
+
+def _unique_keys(store: LocalStore) -> set[str]:
+    with store.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ux_%'"
+        ).fetchall()
+    return {r[0] for r in rows} & set(UNIQUE_KEYS)
+
+
+def _insert_customer_and_visit(store: LocalStore) -> None:
+    """Rows written as snapshot pages write them: no search entry, no activity."""
+    with store.transaction() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO customers(id, name, name_pinyin, segment, lifecycle, aum_tier, "
+            "owner_rm, branch, since, mobile) VALUES ('600500000001', '王小明', "
+            "'wangxiaoming', 'mass', 'active', 't0', 'rm001', 'BR001', '2020-01-01', "
+            "'13812345678')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO interactions(id, customer_id, kind, occurred_at, created_by) "
+            "VALUES ('i1', '600500000001', 'visit', '2026-11-20T02:00:00+00:00', 'rm001')"
+        )
+
+
+def test_a_resumable_load_keeps_its_mark_across_a_restart(tmp_path: Path, data_key: bytes) -> None:
+    path = tmp_path / "profile.db"
+    with LocalStore.open(path, data_key) as store:
+        with store.transaction() as conn:
+            store.drop_secondary_indexes(conn, unique=True, resumable=True)
+        assert _unique_keys(store) == set()
+        _insert_customer_and_visit(store)
+    # A crash: the snapshot will resume. Opening puts back only the unique keys (local
+    # writes name them as conflict targets); the rest waits for the snapshot's end.
+    with LocalStore.open(path, data_key) as reopened:
+        assert _unique_keys(reopened) == set(UNIQUE_KEYS)
+        assert index_names(reopened) == KEPT_DURING_LOAD
+        assert bulk_mark(reopened) is not None
+        with reopened.read() as conn:
+            assert reopened.bulk_pending(conn)
+            assert search.search(conn, "wxm") == []  # not rebuilt on open
+        with reopened.transaction() as conn:
+            reopened.restore_secondary_indexes(conn)  # what the snapshot's end does
+            assert not reopened.bulk_pending(conn)
+        assert index_names(reopened) == EXPECTED_INDEXES
+        with reopened.read() as conn:
+            assert [h.cif for h in search.search(conn, "wxm")] == ["600500000001"]
+            [row] = book.book_rows(conn, book.book_ids(conn, today=date(2026, 11, 24)))
+        assert row.last_contact_at == "2026-11-20T02:00:00+00:00"
+    with LocalStore.open(path, data_key) as again:  # and the next open has nothing to do
+        assert index_names(again) == EXPECTED_INDEXES
+        assert bulk_mark(again) is None
+
+
+def test_a_load_that_does_not_resume_is_still_finished_on_open(
+    tmp_path: Path, data_key: bytes
+) -> None:
+    path = tmp_path / "profile.db"
+    with LocalStore.open(path, data_key) as store:
+        with store.transaction() as conn:
+            store.drop_secondary_indexes(conn, resumable=True)
+        with store.transaction() as conn:  # a demo load joins it: nothing resumes that
+            store.drop_secondary_indexes(conn, unique=True)
+        _insert_customer_and_visit(store)
+    with LocalStore.open(path, data_key) as reopened:
+        assert index_names(reopened) == EXPECTED_INDEXES
+        assert _unique_keys(reopened) == set(UNIQUE_KEYS)
+        assert bulk_mark(reopened) is None
+        with reopened.read() as conn:
+            assert [h.cif for h in search.search(conn, "wxm")] == ["600500000001"]
+
+
+def test_derived_data_is_rebuilt_at_a_load_end_without_a_mark(store: LocalStore) -> None:
+    _insert_customer_and_visit(store)  # e.g. a mark an older version cleared on open
+    with store.transaction() as conn:
+        store.restore_secondary_indexes(conn)  # no mark: nothing to do
+        assert search.search(conn, "wxm") == []
+        store.restore_secondary_indexes(conn, derived=True)
+        assert [h.cif for h in search.search(conn, "wxm")] == ["600500000001"]
+        [row] = book.book_rows(conn, book.book_ids(conn, today=date(2026, 11, 24)))
+    assert row.last_contact_at == "2026-11-20T02:00:00+00:00"
+    assert index_names(store) == EXPECTED_INDEXES
