@@ -204,7 +204,8 @@ def _run_demo(app: QApplication, language: str, screenshots: str | None, custome
         controller.shutdown()
         return int(code)
     except Exception as exc:
-        QMessageBox.critical(None, "RM Desk", str(exc))
+        if not screenshots:  # a modal box would wait forever in a headless screenshot run
+            QMessageBox.critical(None, "RM Desk", str(exc))
         raise
     finally:
         demo_env.close()

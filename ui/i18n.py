@@ -12,6 +12,7 @@ the interface has no translation or the .qm is out of date.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -33,6 +34,7 @@ LANGUAGES = ("zh_CN", "en")
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
                 "WenQuanYi Micro Hei")  # fmt: skip
 
+log = logging.getLogger(__name__)
 _installed: list[QTranslator] = []
 _language = "en"
 
@@ -56,15 +58,18 @@ def install(language: str) -> None:
     _installed.clear()
     if language == "zh_CN":
         ours = QTranslator(app)
-        if not ours.load(str(QM_FILE)):
-            raise FileNotFoundError(f"the Chinese translation {QM_FILE} is missing")
-        qt_own = QTranslator(app)
-        if qt_own.load(QLocale(language), "qtbase", "_",
-                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):  # fmt: skip
-            QCoreApplication.installTranslator(qt_own)
-            _installed.append(qt_own)
-        QCoreApplication.installTranslator(ours)
-        _installed.append(ours)
+        if ours.load(str(QM_FILE)):
+            qt_own = QTranslator(app)
+            qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+            if qt_own.load(QLocale(language), "qtbase", "_", qt_dir):
+                QCoreApplication.installTranslator(qt_own)
+                _installed.append(qt_own)
+            QCoreApplication.installTranslator(ours)
+            _installed.append(ours)
+        else:
+            # A broken installation must still open: English, and a line for IT.
+            log.error("the Chinese translation %s is missing; showing English", QM_FILE)
+            language = "en"
     QLocale.setDefault(QLocale("zh_CN" if language == "zh_CN" else "en_US"))
     _language = language
 

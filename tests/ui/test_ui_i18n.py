@@ -61,3 +61,13 @@ def test_a_cjk_font_is_installed_and_renders_chinese(qapp: object) -> None:
     family = i18n.cjk_family()
     assert family is not None, "install a CJK font (fonts-noto-cjk)"
     assert QFontDatabase.WritingSystem.SimplifiedChinese in QFontDatabase.writingSystems(family)
+
+
+def test_a_missing_catalogue_falls_back_to_english_and_says_so(
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(i18n, "QM_FILE", tmp_path / "missing.qm")
+    i18n.install("zh_CN")
+    assert i18n.current_language() == "en"
+    assert "missing" in caplog.text
+    i18n.install("en")
