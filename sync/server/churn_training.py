@@ -25,7 +25,13 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
 from rm_desk.domain.churn import additive, history, metrics, training
-from rm_desk.domain.churn.indicators import BY_CODE, CODES, compute_indicators, month_index
+from rm_desk.domain.churn.indicators import (
+    BY_CODE,
+    CODES,
+    SNAPSHOT_COLUMNS,
+    compute_indicators,
+    month_index,
+)
 from rm_desk.domain.model import ChurnLevel
 from sync.server import schema
 
@@ -329,22 +335,7 @@ def _frame(engine: Engine, table: Any, columns: Sequence[str]) -> pd.DataFrame:
 
 def gateway_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     customers = _frame(engine, schema.customers, ["id", "since"])
-    snapshots = _frame(
-        engine,
-        schema.snapshots,
-        [
-            "customer_id",
-            "month",
-            "aum_fen",
-            "deposits_fen",
-            "txn_count",
-            "txn_in_fen",
-            "txn_out_fen",
-            "salary_credit_fen",
-            "outflow_other_banks_fen",
-            "products_held",
-        ],
-    )
+    snapshots = _frame(engine, schema.snapshots, list(SNAPSHOT_COLUMNS))
     holdings = _frame(
         engine, schema.holdings, ["customer_id", "kind", "balance_fen", "opened", "maturity"]
     )
