@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from sqlalchemy import Connection
 
@@ -19,7 +18,9 @@ from local_store.codec import cols, executemany, marks
 from local_store.engine import CACHE_KIB
 from local_store.errors import StoreError
 from local_store.store import LocalStore
-from rm_desk.domain.model import Customer, FollowUpTask, Holding, Interaction, MonthlySnapshot
+from rm_desk.domain.model import (
+    BankChunk,
+)
 
 BULK_CACHE_KIB = 256 * 1024
 
@@ -30,19 +31,6 @@ class BulkDataError(StoreError):
             f"The data to load refers to {count} customer(s) that are not part of it; "
             "nothing of that batch was stored."
         )
-
-
-class Chunk(Protocol):
-    @property
-    def customers(self) -> Sequence[Customer]: ...
-    @property
-    def holdings(self) -> Sequence[Holding]: ...
-    @property
-    def snapshots(self) -> Sequence[MonthlySnapshot]: ...
-    @property
-    def interactions(self) -> Sequence[Interaction]: ...
-    @property
-    def tasks(self) -> Sequence[FollowUpTask]: ...
 
 
 @dataclass
@@ -95,7 +83,7 @@ def _empty(conn: Connection) -> bool:
 
 def bulk_load(
     store: LocalStore,
-    chunks: Iterable[Chunk],
+    chunks: Iterable[BankChunk],
     progress: Callable[[LoadCounts], None] | None = None,
 ) -> LoadCounts:
     counts = LoadCounts()
@@ -111,7 +99,7 @@ def bulk_load(
     return counts
 
 
-def _check_parents(conn: Connection, chunk: Chunk) -> None:
+def _check_parents(conn: Connection, chunk: BankChunk) -> None:
     """Foreign keys are off during the load: refuse a chunk whose rows point at
     customers that are neither in it nor already stored (nothing of it is written)."""
     own = {c.id for c in chunk.customers}
@@ -128,7 +116,7 @@ def _check_parents(conn: Connection, chunk: Chunk) -> None:
 
 def _load_chunks(
     bulk: Connection,
-    chunks: Iterable[Chunk],
+    chunks: Iterable[BankChunk],
     counts: LoadCounts,
     progress: Callable[[LoadCounts], None] | None,
     statements: Sequence[str],

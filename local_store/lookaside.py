@@ -42,14 +42,14 @@ _SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL = 6
 
 # Variadic C calls through ctypes pass ints and pointers in the ordinary way on these
 # ABIs (not on Apple arm64, where variadic arguments go on the stack).
-_SUPPORTED = (sys.platform.startswith("linux") or sys.platform == "win32") and (
+SUPPORTED = (sys.platform.startswith("linux") or sys.platform == "win32") and (
     platform.machine().lower() in ("x86_64", "amd64", "aarch64", "arm64")
 )
-_SUPPORTED = _SUPPORTED and not (sys.platform == "win32" and "arm" in platform.machine().lower())
+SUPPORTED = SUPPORTED and not (sys.platform == "win32" and "arm" in platform.machine().lower())
 
 
 def _library() -> ctypes.CDLL | None:
-    if not _SUPPORTED:
+    if not SUPPORTED:
         return None
     try:
         import sqlcipher3._sqlite3 as native  # noqa: PLC0415

@@ -9,8 +9,10 @@ to hand between threads.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 
 class Gender(enum.StrEnum):
@@ -266,3 +268,19 @@ class ChurnAssessment:
     reasons: tuple[ChurnReason, ...]
     model_version: str
     scored_at: datetime
+
+
+class BankChunk(Protocol):
+    """A block of customers and everything under them, as the demo bank generates and
+    both the local store and the gateway load them (rm_desk.demo.DemoChunk)."""
+
+    @property
+    def customers(self) -> Sequence[Customer]: ...
+    @property
+    def holdings(self) -> Sequence[Holding]: ...
+    @property
+    def snapshots(self) -> Sequence[MonthlySnapshot]: ...
+    @property
+    def interactions(self) -> Sequence[Interaction]: ...
+    @property
+    def tasks(self) -> Sequence[FollowUpTask]: ...

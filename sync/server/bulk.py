@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import attrgetter
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -36,7 +36,14 @@ from sqlalchemy import (
     text,
 )
 
-from rm_desk.domain.model import Customer, FollowUpTask, Holding, Interaction, MonthlySnapshot
+from rm_desk.domain.model import (
+    BankChunk,
+    Customer,
+    FollowUpTask,
+    Holding,
+    Interaction,
+    MonthlySnapshot,
+)
 from sync.server import schema
 
 Row = tuple[Any, ...]
@@ -45,21 +52,6 @@ INITIAL_VERSION = 1
 INITIAL_SEQ = 0
 BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while loading
 _NO_FIELD_VERSIONS = "{}"  # JSON text: no field has changed since the row was created
-
-
-class Chunk(Protocol):
-    """A block of customers and everything under them (rm_desk.demo.DemoChunk)."""
-
-    @property
-    def customers(self) -> Sequence[Customer]: ...
-    @property
-    def holdings(self) -> Sequence[Holding]: ...
-    @property
-    def snapshots(self) -> Sequence[MonthlySnapshot]: ...
-    @property
-    def interactions(self) -> Sequence[Interaction]: ...
-    @property
-    def tasks(self) -> Sequence[FollowUpTask]: ...
 
 
 def join_tags(tags: Iterable[str]) -> str:
@@ -190,7 +182,7 @@ class BulkLoader:
         for index in self._indexes:
             index.drop(self.conn)
 
-    def load(self, chunk: Chunk) -> dict[str, int]:
+    def load(self, chunk: BankChunk) -> dict[str, int]:
         counts: dict[str, int] = {}
         for target in TARGETS:
             items: Sequence[Any] = getattr(chunk, target.attribute)

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QLocale, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QTableView
 
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
 from rm_desk.services.tasks import TaskLine
@@ -46,6 +47,19 @@ class TaskTableModel(RowsTableModel[TaskLine]):
 
     def row_of(self, task_id: str) -> int:
         return next((i for i, line in enumerate(self.rows) if line.task.id == task_id), -1)
+
+    def selected_in(self, view: QTableView) -> FollowUpTask | None:
+        """The task selected in a view showing this model."""
+        selection = view.selectionModel()
+        rows = selection.selectedRows() if selection is not None else []
+        return self.task(rows[0].row()) if rows else None
+
+    def select_in(self, view: QTableView, task_id: str) -> bool:
+        """Select this task in a view showing this model; False when it is not listed."""
+        row = self.row_of(task_id)
+        if row >= 0:
+            view.selectRow(row)
+        return row >= 0
 
     def header(self, key: str) -> str:
         return {

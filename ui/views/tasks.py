@@ -325,14 +325,10 @@ class TasksPage(Page):
         self.loaded.emit()
 
     def selected(self) -> FollowUpTask | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.task(rows[0].row()) if rows else None
+        return self.model.selected_in(self.table)
 
     def select_task(self, task_id: str) -> bool:
-        row = self.model.row_of(task_id)
-        if row >= 0:
-            self.table.selectRow(row)
-        return row >= 0
+        return self.model.select_in(self.table, task_id)
 
     def _enable(self) -> None:
         task = self.selected()

@@ -362,14 +362,10 @@ class TeamPage(Page):
     # --- actions --------------------------------------------------------------------------
 
     def selected_task(self) -> FollowUpTask | None:
-        rows = self.tasks_table.selectionModel().selectedRows()
-        return self.tasks.task(rows[0].row()) if rows else None
+        return self.tasks.selected_in(self.tasks_table)
 
     def select_task(self, task_id: str) -> bool:
-        row = self.tasks.row_of(task_id)
-        if row >= 0:
-            self.tasks_table.selectRow(row)
-        return row >= 0
+        return self.tasks.select_in(self.tasks_table, task_id)
 
     def reassign_selected(self) -> ReassignDialog | None:
         task = self.selected_task()
