@@ -45,6 +45,7 @@ from rm_desk.domain.book import (
     CustomerProfile,
 )
 from rm_desk.domain.model import (
+    RM_CONTACT_KINDS,
     AumTier,
     ChurnAssessment,
     ChurnLevel,
@@ -327,10 +328,11 @@ def save_churn(conn: Connection, assessments: Sequence[ChurnAssessment]) -> None
     if not assessments:
         return
     conn.exec_driver_sql(
-        "INSERT INTO churn_scores(customer_id, score, level, reasons, model_version, scored_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id) DO UPDATE SET score = excluded.score, "
-        "level = excluded.level, reasons = excluded.reasons, "
-        "model_version = excluded.model_version, scored_at = excluded.scored_at",
+        "INSERT INTO churn_scores(customer_id, score, level, reasons, model_version, scored_at, "
+        "month) VALUES (?, ?, ?, ?, ?, ?, substr(?6, 1, 7)) ON CONFLICT(customer_id) DO UPDATE "
+        "SET score = excluded.score, level = excluded.level, reasons = excluded.reasons, "
+        "model_version = excluded.model_version, scored_at = excluded.scored_at, "
+        "month = excluded.month",
         [
             (
                 a.customer_id,
@@ -355,13 +357,20 @@ def save_churn(conn: Connection, assessments: Sequence[ChurnAssessment]) -> None
     )
 
 
+_RM_KINDS = ", ".join(f"'{k}'" for k in sorted(RM_CONTACT_KINDS))
+
+
 def refresh_activity(conn: Connection, customer_ids: Sequence[str] | None = None) -> None:
-    """Recompute last contact, next open task due and open task count for customers
-    (all when `customer_ids` is None)."""
+    """Recompute last contact (any kind, and by the RM: visit, call or message), next
+    open task due and open task count for customers (all when `customer_ids` is None)."""
     sql = (
         "UPDATE customers SET "
         "last_contact_at = (SELECT max(occurred_at) FROM interactions i "
         "  WHERE i.customer_id = customers.id), "
+        # newest first down the (customer, time) index: stops at the first RM contact
+        "last_rm_contact_at = (SELECT occurred_at FROM interactions i "
+        f"  WHERE i.customer_id = customers.id AND i.kind IN ({_RM_KINDS}) "
+        "  ORDER BY occurred_at DESC LIMIT 1), "
         "next_task_due = (SELECT min(due) FROM tasks t WHERE t.customer_id = customers.id "
         "  AND t.status IN ('open', 'in_progress')), "
         "open_tasks = (SELECT count(*) FROM tasks t WHERE t.customer_id = customers.id "

@@ -16,6 +16,7 @@ a store in the middle of a bulk load) aggregates the snapshots at read time.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,11 +31,12 @@ from local_store.codec import marks
 from rm_desk.domain.churn import additive
 from rm_desk.domain.churn.indicators import (
     CODES,
-    RM_CONTACT_KINDS,
+    LATEST_RM_CONTACT,
     SUMMARY_COLUMNS,
     WINDOW_MONTHS,
     month_index,
 )
+from rm_desk.domain.model import RM_CONTACT_KINDS
 
 INPUT_MONTHS = WINDOW_MONTHS  # snapshots read back from the reference month
 
@@ -46,6 +48,7 @@ class ChurnInputs:
     holdings: pd.DataFrame  # customer_id, kind, balance_fen, opened, maturity
     interactions: pd.DataFrame  # customer_id, kind, occurred_at
     ref_month: str | None  # latest snapshot month on or before the as-of day
+    pks: dict[str, int]  # each customer's row key in the store
 
 
 def _columns(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
@@ -312,6 +315,9 @@ def _kept_month_present(conn: Connection) -> bool:
     return row is not None
 
 
+_RM_KINDS = ", ".join(f"'{k}'" for k in sorted(RM_CONTACT_KINDS))
+
+
 def load_inputs(
     conn: Connection,
     as_of: date,
@@ -325,8 +331,10 @@ def load_inputs(
     where, params = "", tuple[str, ...]()
     if customer_ids is not None:
         where, params = f" WHERE id IN ({marks(customer_ids)})", tuple(customer_ids)
-    customers = _frame(conn, f"SELECT id, since, aum_fen FROM customers{where}", params,
-                       ("id", "since", "aum_fen"))  # fmt: skip
+    rows = _tuples(
+        conn, f"SELECT id, since, aum_fen, last_rm_contact_at, pk FROM customers{where}", params
+    )
+    customers = _columns([r[:3] for r in rows], ("id", "since", "aum_fen"))
     by_customer, cparams = "", tuple[str, ...]()
     if customer_ids is not None:
         by_customer, cparams = f" AND customer_id IN ({marks(customer_ids)})", tuple(customer_ids)
@@ -349,21 +357,25 @@ def load_inputs(
             ("customer_id", "kind", "occurred_at"),
         )
     ]
-    # Only each customer's latest RM contact on or before the as-of day matters; per
-    # kind, the (kind, customer, time) index answers it without reading the rows.
+    # Only each customer's latest RM contact on or before the as-of day matters: the
+    # book row keeps the latest; where that is later than the as-of day (a contact
+    # dated ahead), the latest one on or before it is looked up for those customers.
     before = (as_of + timedelta(days=1)).isoformat()
-    for kind in sorted(RM_CONTACT_KINDS):
-        contacts.append(
-            _frame(
-                conn,
-                "SELECT customer_id, kind, max(occurred_at) FROM interactions "
-                f"WHERE kind = ? AND occurred_at < ?{by_customer} GROUP BY customer_id",
-                (kind, before, *cparams),
-                ("customer_id", "kind", "occurred_at"),
-            )
+    latest = [(r[0], LATEST_RM_CONTACT, r[3]) for r in rows if r[3] is not None and r[3] < before]
+    ahead = [r[0] for r in rows if r[3] is not None and r[3] >= before]
+    for start in range(0, len(ahead), _CHUNK):
+        chunk = ahead[start : start + _CHUNK]
+        latest += _tuples(
+            conn,
+            f"SELECT customer_id, '{LATEST_RM_CONTACT}', max(occurred_at) FROM interactions "
+            f"WHERE customer_id IN ({marks(chunk)}) AND kind IN ({_RM_KINDS}) "
+            "AND occurred_at < ? GROUP BY customer_id",
+            (*chunk, before),
         )
+    contacts.append(_columns(latest, ("customer_id", "kind", "occurred_at")))
     interactions = pd.concat(contacts, ignore_index=True)
-    return ChurnInputs(customers, summary, holdings, interactions, ref_month)
+    pks = {str(r[0]): int(r[4]) for r in rows}
+    return ChurnInputs(customers, summary, holdings, interactions, ref_month, pks)
 
 
 # --- models ---------------------------------------------------------------------------------
@@ -415,32 +427,66 @@ def latest_received(conn: Connection) -> str | None:
 # --- scores ---------------------------------------------------------------------------------
 
 ScoreRow = tuple[str, float, str, str, str, str]  # id, score, level, reasons JSON, model, at
-Scored = tuple[str, float, str]  # customer id, score, level
+Scored = tuple[str, int, float, str]  # customer id, row key (`ChurnInputs.pks`), score, level
 
 _RESCORED = "temp.churn_rescored"
+_REASONS_CHUNK = 20_000  # reasons built per part while the previous part is written
+_SAVE_SCORE = (
+    "INSERT INTO churn_scores(customer_id, score, level, reasons, model_version, scored_at, "
+    "month) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id) DO UPDATE SET "
+    "score = excluded.score, level = excluded.level, reasons = excluded.reasons, "
+    "model_version = excluded.model_version, scored_at = excluded.scored_at, "
+    "month = excluded.month"
+)
 _BIG_WRITE = 5_000  # rows from which the write cache is enlarged and work overlapped
 _WRITE_CACHE_KIB = 128 * 1024
+
+
+def _writer(
+    raw: Any, parts: queue.SimpleQueue[list[tuple[Any, ...]] | None], failure: list[BaseException]
+) -> None:
+    """`save_scores`' writing half: the book rows from the temporary table, then the
+    scores with their reasons as the parts arrive (None ends them)."""
+    inner = raw.cursor()
+    try:
+        inner.execute(
+            "UPDATE customers SET churn_score = r.score, churn_level = r.level "
+            f"FROM {_RESCORED} r WHERE customers.pk = r.pk AND "
+            "(customers.churn_score IS NOT r.score OR customers.churn_level IS NOT r.level)"
+        )
+        while (rows := parts.get()) is not None:
+            inner.executemany(_SAVE_SCORE, rows)
+    except BaseException as exc:  # re-raised on the calling thread
+        failure.append(exc)
+        while parts.get() is not None:  # let the producer finish
+            pass
+    finally:
+        inner.close()
 
 
 def save_scores(
     conn: Connection,
     scored: Sequence[Scored],
-    reasons: Callable[[], Sequence[str]],
+    reasons: Callable[[int, int], Sequence[str]],
     model_version: str,
     scored_at: str,
     month: str,
 ) -> None:
-    """Store scores with their reasons (`reasons()` builds the JSON texts, row-aligned
-    with `scored`), mirror score and level onto the book rows, and keep the month's
-    score in the history (the latest scoring of a month wins).
+    """Store scores with their reasons (`reasons(start, stop)` builds the JSON texts of
+    `scored[start:stop]`) as the live scores of `month`, and mirror score and level onto the
+    book rows. A month's point in the score history is its latest scoring: the live
+    score while the month lasts, sealed into `churn_score_history` by the first write
+    in a later month (`seal_history`).
 
     Scores and levels go once into a temporary table (in memory: temp_store=MEMORY),
-    from which two set statements write the book rows and the history, leaving rows
-    that already say the same untouched. For a whole book those run on a helper thread
-    (SQLite releases the GIL while it works) while this thread builds the reasons; the
-    connection is used by one thread at a time."""
+    from which one set statement writes the book rows, leaving rows that already say
+    the same untouched. For a whole book a helper thread writes (SQLite releases the
+    GIL while it works): the book rows, then the scores part by part, while this
+    thread builds the next part's reasons; only the helper uses the connection until
+    it is joined."""
     if not scored:
         return
+    seal_history(conn, month)
     raw = conn.connection.driver_connection
     assert raw is not None  # noqa: S101
     big = len(scored) > _BIG_WRITE
@@ -455,73 +501,96 @@ def save_scores(
     try:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {_RESCORED[5:]} "
-            "(customer_id TEXT NOT NULL, score REAL NOT NULL, level TEXT NOT NULL)"
+            "(customer_id TEXT NOT NULL, pk INTEGER NOT NULL, score REAL NOT NULL, "
+            "level TEXT NOT NULL)"
         )
         cursor.execute(f"DELETE FROM {_RESCORED}")
-        cursor.executemany(f"INSERT INTO {_RESCORED} VALUES (?, ?, ?)", scored)
+        cursor.executemany(f"INSERT INTO {_RESCORED} VALUES (?, ?, ?, ?)", scored)
+        parts: queue.SimpleQueue[list[tuple[Any, ...]] | None] = queue.SimpleQueue()
         failure: list[BaseException] = []
 
-        def book_and_history() -> None:
-            inner = raw.cursor()
-            try:
-                inner.execute(
-                    "UPDATE customers SET churn_score = r.score, churn_level = r.level "
-                    f"FROM {_RESCORED} r WHERE customers.id = r.customer_id AND "
-                    "(customers.churn_score IS NOT r.score OR customers.churn_level IS NOT r.level)"
-                )
-                inner.execute(
-                    "INSERT INTO churn_score_history(customer_id, month, score, level, "
-                    f"model_version) SELECT customer_id, ?, score, level, ? FROM {_RESCORED} "
-                    "WHERE true ON CONFLICT(month, customer_id) DO UPDATE SET "
-                    "score = excluded.score, level = excluded.level, "
-                    "model_version = excluded.model_version "
-                    "WHERE score IS NOT excluded.score OR level IS NOT excluded.level "
-                    "OR model_version IS NOT excluded.model_version",
-                    (month, model_version),
-                )
-            except BaseException as exc:  # re-raised on the calling thread
-                failure.append(exc)
-            finally:
-                inner.close()
-
-        if big:
-            helper = threading.Thread(target=book_and_history, name="churn-write")
+        step = max(_REASONS_CHUNK, 1) if big else len(scored)
+        helper = (
+            threading.Thread(target=_writer, args=(raw, parts, failure), name="churn-write")
+            if big
+            else None
+        )
+        if helper is not None:
             helper.start()
-            try:
-                texts = reasons()
-            finally:
+        try:
+            for start in range(0, len(scored), step):
+                stop = min(start + step, len(scored))
+                texts = reasons(start, stop)
+                parts.put(
+                    [
+                        (key, score, level, text, model_version, scored_at, month)
+                        for (key, _, score, level), text in zip(
+                            scored[start:stop], texts, strict=True
+                        )
+                    ]
+                )
+        finally:
+            parts.put(None)
+            if helper is not None:
                 helper.join()
-        else:
-            book_and_history()
-            texts = reasons()
+            else:
+                _writer(raw, parts, failure)
         if failure:
             raise failure[0]
-        cursor.executemany(
-            "INSERT INTO churn_scores(customer_id, score, level, reasons, model_version, "
-            "scored_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id) DO UPDATE SET "
-            "score = excluded.score, level = excluded.level, reasons = excluded.reasons, "
-            "model_version = excluded.model_version, scored_at = excluded.scored_at",
-            [
-                (key, score, level, text, model_version, scored_at)
-                for (key, score, level), text in zip(scored, texts, strict=True)
-            ],
-        )
         cursor.execute(f"DELETE FROM {_RESCORED}")
     finally:
         cursor.execute(f"PRAGMA cache_size = {int(kept_cache)}")
         cursor.close()
 
 
+META_LIVE_MONTH = "churn_live_month"
+
+
+def live_month(conn: Connection) -> str | None:
+    """The month of the latest scoring: live scores of earlier months are sealed."""
+    return _meta(conn, META_LIVE_MONTH)
+
+
+def seal_history(conn: Connection, month: str) -> None:
+    """Before scores of `month` are written: when that is a later month than the last
+    scoring's, the live scores of earlier months become their months' final points in
+    the history (one pass over the scores, once a month)."""
+    last = live_month(conn)
+    if last is not None and last >= month:
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO churn_score_history(customer_id, month, score, level, model_version) "
+        "SELECT customer_id, month, score, level, model_version FROM churn_scores "
+        "WHERE month < ? ON CONFLICT(month, customer_id) DO UPDATE SET "
+        "score = excluded.score, level = excluded.level, model_version = excluded.model_version",
+        (month,),
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (META_LIVE_MONTH, month),
+    )
+
+
 def score_history(conn: Connection, customer_id: str) -> list[tuple[str, float, str, str]]:
-    """(month, score, level, model version), oldest first."""
-    return [
-        (str(r[0]), float(r[1]), str(r[2]), str(r[3]))
+    """(month, score, level, model version), oldest first: the sealed months, then the
+    live score for its month."""
+    points = {
+        str(r[0]): (str(r[0]), float(r[1]), str(r[2]), str(r[3]))
         for r in conn.exec_driver_sql(
             "SELECT month, score, level, model_version FROM churn_score_history "
-            "WHERE customer_id = ? ORDER BY month",
+            "WHERE customer_id = ?",
             (customer_id,),
         )
-    ]
+    }
+    live = conn.exec_driver_sql(
+        "SELECT month, score, level, model_version FROM churn_scores "
+        "WHERE customer_id = ? AND month IS NOT NULL",
+        (customer_id,),
+    ).fetchone()
+    if live is not None:
+        points[str(live[0])] = (str(live[0]), float(live[1]), str(live[2]), str(live[3]))
+    return [points[m] for m in sorted(points)]
 
 
 def record_event(

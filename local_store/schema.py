@@ -49,6 +49,7 @@ class CustomerRow(Base):
     churn_score: Mapped[float | None]
     churn_level: Mapped[str | None] = mapped_column(Text)
     last_contact_at: Mapped[str | None] = mapped_column(Text)
+    last_rm_contact_at: Mapped[str | None] = mapped_column(Text)  # visit, call or message
     next_task_due: Mapped[str | None] = mapped_column(Text)
     open_tasks: Mapped[int] = mapped_column(Integer, default=0)
     personal_masked: Mapped[int] = mapped_column(Integer, default=0)
@@ -149,6 +150,7 @@ class ChurnScoreRow(Base):
     reasons: Mapped[str] = mapped_column(Text, default="[]")
     model_version: Mapped[str] = mapped_column(Text)
     scored_at: Mapped[str] = mapped_column(Text)
+    month: Mapped[str | None] = mapped_column(Text)  # the history month this score counts for
 
 
 class SnapshotSummaryRow(Base):

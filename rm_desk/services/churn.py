@@ -119,14 +119,19 @@ def score_in(
     marks.append(clock())
     reasons_seconds = [0.0]
 
-    def reasons() -> list[str]:
+    def reasons(start: int, stop: int) -> list[str]:
         begun = clock()
-        texts = _reasons_json(frame, scores)
-        reasons_seconds[0] = clock() - begun
+        whole = start == 0 and stop == len(frame)
+        texts = _reasons_json(
+            frame if whole else frame.iloc[start:stop],
+            scores if whole else additive.scores_slice(scores, start, stop),
+        )
+        reasons_seconds[0] += clock() - begun
         return texts
 
     ids = [str(i) for i in frame.index.tolist()]
-    scored = list(zip(ids, np.round(scores.probability, 6).tolist(),
+    pks = [inputs.pks[i] for i in ids]
+    scored = list(zip(ids, pks, np.round(scores.probability, 6).tolist(),
                       _LEVEL_NAMES[scores.levels].tolist(), strict=True))  # fmt: skip
     # history: the month scored in; the reasons are built while the book rows are written
     store.save_scores(conn, scored, reasons, model.version, t2s(now) or "", as_of.isoformat()[:7])
@@ -370,8 +375,8 @@ def flagged_count(
 
 
 def _previous_month(conn: Connection) -> str:
-    row = conn.exec_driver_sql("SELECT max(month) FROM churn_score_history").fetchone()
-    latest = row[0] if row and row[0] else "0000-01"
+    """The month before the latest scoring's (the trend compares with its sealed point)."""
+    latest = store.live_month(conn) or "0000-01"
     index = int(latest[:4]) * 12 + int(latest[5:7]) - 2
     return _month_text(index)
 

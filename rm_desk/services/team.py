@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rm_desk.domain.book import BookColumn, BookFilter, BookRow, BookSort
-from rm_desk.domain.model import ChurnLevel, FollowUpTask, Role, TaskSource
+from rm_desk.domain.model import RM_CONTACT_KINDS, ChurnLevel, FollowUpTask, Role, TaskSource
 from rm_desk.services import book as book_service
 from rm_desk.services import tasks as task_service
 from rm_desk.services.book import PermissionDenied
@@ -20,7 +20,6 @@ from rm_desk.services.session import Session
 from rm_desk.services.tasks import InvalidTask, TaskLine
 
 _OPEN = ("open", "in_progress")
-RM_CONTACT_KINDS = ("visit", "call", "message")
 AT_RISK = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
 
 
@@ -81,7 +80,7 @@ def team_summary(session: Session) -> list[RmWorkload]:
             for r in conn.exec_driver_sql(
                 "SELECT created_by, count(*) FROM interactions "
                 "WHERE occurred_at >= ? AND kind IN (?, ?, ?) GROUP BY created_by",
-                (week_ago, *RM_CONTACT_KINDS),
+                (week_ago, *sorted(RM_CONTACT_KINDS)),
             ).fetchall()
         }
     members = sorted((set(book) | set(work)) - {""})

@@ -298,6 +298,19 @@ class Scores:
     raised_by: npt.NDArray[np.int64]  # index of the hard rule's feature that raised it, -1 none
 
 
+def scores_slice(scores: Scores, start: int, stop: int) -> Scores:
+    """Rows [start, stop) of a scored book (views, no copies)."""
+    return Scores(
+        ids=scores.ids[start:stop],
+        logit=scores.logit[start:stop],
+        probability=scores.probability[start:stop],
+        contributions=scores.contributions[start:stop],
+        features=scores.features,
+        levels=scores.levels[start:stop],
+        raised_by=scores.raised_by[start:stop],
+    )
+
+
 _LEVELS: Final[tuple[ChurnLevel, ...]] = (ChurnLevel.GREEN, ChurnLevel.AMBER, ChurnLevel.RED)
 
 

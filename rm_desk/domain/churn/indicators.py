@@ -21,6 +21,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rm_desk.domain.model import RM_CONTACT_KINDS
+
+# In the contacts given to `compute_indicators`, a row of this kind stands for a
+# customer's latest RM contact (visit, call or message) when the caller has that
+# instead of every contact (the local store keeps it on the book row).
+LATEST_RM_CONTACT: Final = "latest_rm_contact"
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -54,7 +61,6 @@ WINDOW_MONTHS: Final[int] = 12
 MATURING_DAYS: Final[int] = 30
 RECENT_DAYS: Final[int] = 90
 RENEWAL_GRACE_DAYS: Final[int] = 7
-RM_CONTACT_KINDS: Final[frozenset[str]] = frozenset({"visit", "call", "message"})
 MATURING_KINDS: Final[frozenset[str]] = frozenset({"term_deposit", "wealth"})
 
 SNAPSHOT_COLUMNS: Final[tuple[str, ...]] = (
@@ -358,7 +364,7 @@ def _contact_indicators(
         known = (rows >= 0) & (ago >= 0)  # future-dated rows are ignored
         is_complaint = known & (kind == "complaint") & (ago < RECENT_DAYS)
         np.add.at(complaints, rows[is_complaint], 1.0)
-        contact = known & np.isin(kind, list(RM_CONTACT_KINDS))
+        contact = known & np.isin(kind, [*RM_CONTACT_KINDS, LATEST_RM_CONTACT])
         nearest = np.full(n, np.inf)
         np.minimum.at(nearest, rows[contact], ago[contact])
         since_contact = np.where(np.isfinite(nearest), nearest, np.nan)

@@ -3,6 +3,7 @@ model arrival and refusal, the watchlist, history and the retention playbook."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -221,6 +222,38 @@ def test_watchlist_history_and_events(session: Session) -> None:
     churn.acknowledge(session, QUIET)
     with session.store.read() as conn:
         assert [e["action"] for e in churn_store.events(conn, QUIET)] == ["dismiss", "acknowledge"]
+
+
+def test_a_month_keeps_its_latest_score_and_the_next_month_seals_it(session: Session) -> None:
+    """Rescoring within a month moves that month's point (the live score); the first
+    scoring in a later month seals it into the history, and the watchlist's trend
+    compares with it."""
+    _install(session, _model())
+    churn.rescore_all(session)
+    _install(session, dataclasses.replace(_model("test-2"), intercept=-3.5))
+    churn.rescore_all(session)
+    november = churn.score_history(session, QUIET)
+    assert [(p.month, p.model_version) for p in november] == [("2026-11", "test-2")]
+    with session.store.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM churn_score_history").scalar() == 0
+    assert churn.watchlist(session)[0].trend is None  # nothing sealed yet to compare with
+    later = dataclasses.replace(session, clock=lambda: NOW + timedelta(days=10))  # December
+    _install(later, dataclasses.replace(_model("test-3"), intercept=-3.0))
+    churn.rescore_all(later)
+    history = churn.score_history(later, QUIET)
+    assert [(p.month, p.model_version) for p in history] == [
+        ("2026-11", "test-2"),
+        ("2026-12", "test-3"),
+    ]
+    assert history[0].score == november[0].score
+    assert history[1].score > history[0].score  # a higher intercept
+    row = churn.watchlist(later)[0]
+    assert row.trend == pytest.approx(history[1].score - history[0].score)
+    with later.store.read() as conn:  # every customer's November point, once
+        sealed = conn.exec_driver_sql(
+            "SELECT month, count(*) FROM churn_score_history GROUP BY month"
+        ).fetchall()
+    assert sealed == [("2026-11", 3)]
 
 
 def test_suggestions_and_one_click_task(session: Session) -> None:

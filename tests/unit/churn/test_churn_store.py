@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import Connection
 
 from local_store import churn as churn_store
 from local_store.bulk import bulk_load
@@ -23,6 +24,7 @@ from rm_desk.domain.churn.indicators import (
     month_index,
     summarise_snapshots,
 )
+from rm_desk.services import churn as churn_service
 
 AS_OF = date(2026, 11, 24)
 
@@ -90,6 +92,85 @@ def test_store_inputs_give_the_same_indicators_as_the_raw_tables(demo_store: Loc
     assert from_store["days_since_rm_contact"].notna().sum() > 300
 
 
+def _undo_v6(conn: Connection) -> None:
+    """A latest store taken back to v5 (what v6 added or replaced, undone)."""
+    conn.exec_driver_sql("DROP INDEX ix_interactions_complaints")
+    conn.exec_driver_sql("DROP INDEX ix_holdings_maturing")
+    conn.exec_driver_sql(
+        "CREATE INDEX ix_interactions_kind ON interactions(kind, customer_id, occurred_at)"
+    )
+    conn.exec_driver_sql("ALTER TABLE customers DROP COLUMN last_rm_contact_at")
+    conn.exec_driver_sql("ALTER TABLE churn_scores DROP COLUMN month")
+    conn.exec_driver_sql("DELETE FROM meta WHERE key = 'churn_live_month'")
+    conn.exec_driver_sql("PRAGMA user_version = 5")
+
+
+def test_v6_keeps_the_last_rm_contact_and_the_live_month(tmp_path: Path) -> None:
+    """A v5 store gets each customer's latest visit, call or message on the book row
+    (as the repositories keep it), its live scores' month, and the complaint and
+    maturing-product indexes in place of the kind index."""
+    path = tmp_path / "old.db"
+    store = LocalStore.open(path, b"\x03" * 32)
+    bulk_load(store, generate_bank(80, 1, seed=5, as_of=AS_OF).chunks())
+    with store.transaction() as conn:
+        churn_service.score_in(conn, datetime(2026, 11, 24, 9, tzinfo=UTC))
+        kept = conn.exec_driver_sql(
+            "SELECT id, last_rm_contact_at FROM customers ORDER BY id"
+        ).fetchall()
+        _undo_v6(conn)
+    store.close()
+    store = LocalStore.open(path, b"\x03" * 32)
+    try:
+        with store.read() as conn:
+            upgraded = conn.exec_driver_sql(
+                "SELECT id, last_rm_contact_at FROM customers ORDER BY id"
+            ).fetchall()
+            months = {r[0] for r in conn.exec_driver_sql("SELECT month FROM churn_scores")}
+            indexes = {
+                r[0]
+                for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+            }
+            by_sql = conn.exec_driver_sql(
+                "SELECT c.id, (SELECT max(occurred_at) FROM interactions i "
+                "WHERE i.customer_id = c.id AND i.kind IN ('visit', 'call', 'message')) "
+                "FROM customers c ORDER BY c.id"
+            ).fetchall()
+    finally:
+        store.close()
+    assert upgraded == kept == by_sql
+    assert sum(1 for _, at in upgraded if at is not None) > 40  # most customers were contacted
+    assert months == {"2026-11"}
+    assert {"ix_interactions_complaints", "ix_holdings_maturing"} <= indexes
+    assert "ix_interactions_kind" not in indexes
+
+
+def test_v6_during_an_unfinished_bulk_load_strikes_the_kind_index_from_its_list(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    store = LocalStore.open(path, b"\x04" * 32)
+    with store.transaction() as conn:
+        _undo_v6(conn)
+        store.drop_secondary_indexes(conn)  # a load under way when the upgrade runs
+        conn.exec_driver_sql("PRAGMA user_version = 5")
+    store.close()
+    store = LocalStore.open(path, b"\x04" * 32)  # upgrades, then finishes the load
+    try:
+        with store.read() as conn:
+            indexes = {
+                r[0]
+                for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+            }
+            pending = conn.exec_driver_sql(
+                "SELECT 1 FROM meta WHERE key = 'bulk_indexes'"
+            ).fetchone()
+    finally:
+        store.close()
+    assert pending is None
+    assert "ix_interactions_kind" not in indexes
+    assert {"ix_interactions_complaints", "ix_interactions_customer"} <= indexes
+
+
 def test_v5_fills_the_summary_of_an_upgraded_store(tmp_path: Path) -> None:
     """A store from before v5 gets its summary from the snapshots it already holds."""
     path = tmp_path / "old.db"
@@ -98,6 +179,7 @@ def test_v5_fills_the_summary_of_an_upgraded_store(tmp_path: Path) -> None:
     with store.read() as conn:
         expected = churn_store._summary(conn, "2026-11", None, kept_month=None)
     with store.transaction() as conn:  # back to a v4 store
+        _undo_v6(conn)
         conn.exec_driver_sql("DROP TABLE snapshot_summary")
         conn.exec_driver_sql("DELETE FROM meta WHERE key = 'snapshot_summary_month'")
         conn.exec_driver_sql("PRAGMA user_version = 4")

@@ -42,7 +42,8 @@ EXPECTED_INDEXES = {
     "ix_interactions_supersedes",
     "ix_churn_events_customer",
     "ix_churn_score_history_customer",
-    "ix_interactions_kind",
+    "ix_interactions_complaints",
+    "ix_holdings_maturing",
 }
 
 # The tag index serves the per-customer tag replacement and stays during a load.
