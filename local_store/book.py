@@ -297,7 +297,19 @@ def profile(
     )
 
 
+def reasons_from_json(text: str) -> tuple[ChurnReason, ...]:
+    """Stored reasons (a JSON list of code, contribution, values) as domain values."""
+    return tuple(
+        ChurnReason(
+            code=r["code"], contribution=float(r["contribution"]), values=dict(r.get("values", {}))
+        )
+        for r in json.loads(text)
+    )
+
+
 def churn_assessment(conn: Connection, customer_id: str) -> ChurnAssessment | None:
+    """The stored score. Its reasons are kept for amber and red customers only: a
+    green customer's are worked out when asked (`rm_desk.services.churn.assessment`)."""
     row = conn.exec_driver_sql(
         "SELECT score, level, reasons, model_version, scored_at FROM churn_scores "
         "WHERE customer_id = ?",
@@ -307,17 +319,11 @@ def churn_assessment(conn: Connection, customer_id: str) -> ChurnAssessment | No
         return None
     scored_at = s2t(row[4])
     assert scored_at is not None  # noqa: S101
-    reasons = tuple(
-        ChurnReason(
-            code=r["code"], contribution=float(r["contribution"]), values=dict(r.get("values", {}))
-        )
-        for r in json.loads(row[2])
-    )
     return ChurnAssessment(
         customer_id=customer_id,
         score=row[0],
         level=ChurnLevel(row[1]),
-        reasons=reasons,
+        reasons=reasons_from_json(row[2]),
         model_version=row[3],
         scored_at=scored_at,
     )

@@ -463,7 +463,9 @@ HAVING max(month) IS NOT NULL;
 # v6: (1) the month a live score belongs to is kept with it, and the score history
 # holds sealed months only: a rescore writes the live score once (book row and
 # churn_scores), not a third time into the history; the first write in a new month
-# seals the earlier live scores into the history (`local_store.churn`). (2) Each
+# seals the earlier live scores into the history (`local_store.churn`). Reasons are
+# kept for amber and red customers only (a green customer's are worked out when
+# asked); the table is rebuilt so its pages hold the shorter rows. (2) Each
 # customer's latest RM contact (visit, call, message) kept on the book row,
 # beside the latest contact of any kind, by the same statement
 # (`book.refresh_activity`): scoring the whole book reads it with the customer instead
@@ -474,8 +476,21 @@ HAVING max(month) IS NOT NULL;
 # a bulk load is unfinished, its end fills the column and builds what it dropped (the
 # dropped kind index is struck from its list here).
 V6 = """
-ALTER TABLE churn_scores ADD COLUMN month TEXT;
-UPDATE churn_scores SET month = substr(scored_at, 1, 7);
+CREATE TABLE churn_scores_v6 (
+    customer_id TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+    score REAL NOT NULL,
+    level TEXT NOT NULL,
+    reasons TEXT NOT NULL DEFAULT '[]',
+    model_version TEXT NOT NULL,
+    scored_at TEXT NOT NULL,
+    month TEXT
+) WITHOUT ROWID;
+INSERT INTO churn_scores_v6
+SELECT customer_id, score, level, CASE WHEN level = 'green' THEN '[]' ELSE reasons END,
+    model_version, scored_at, substr(scored_at, 1, 7)
+FROM churn_scores;
+DROP TABLE churn_scores;
+ALTER TABLE churn_scores_v6 RENAME TO churn_scores;
 
 ALTER TABLE customers ADD COLUMN last_rm_contact_at TEXT;
 

@@ -77,6 +77,10 @@ def customer_profile(session: Session, customer_id: str) -> CustomerProfile:
     """The 360 view of one customer (masked for roles that see masked data); audited."""
     with session.store.transaction() as conn:
         result = book.profile(conn, customer_id)
+        if result.churn is not None and not result.churn.reasons:
+            from rm_desk.services import churn  # noqa: PLC0415  (pandas, on first use)
+
+            result = dataclasses.replace(result, churn=churn.assessment(conn, customer_id))
         audit.append(
             conn,
             at=session.clock(),

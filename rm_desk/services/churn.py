@@ -11,10 +11,12 @@ customer (a complaint logged offline changes that customer's level at once).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Final
@@ -37,7 +39,13 @@ from rm_desk.domain.churn.indicators import (
 )
 from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK, Playbook, Suggestion
 from rm_desk.domain.ids import uuid7
-from rm_desk.domain.model import ChurnLevel, ChurnReason, FollowUpTask, TaskSource
+from rm_desk.domain.model import (
+    ChurnAssessment,
+    ChurnLevel,
+    ChurnReason,
+    FollowUpTask,
+    TaskSource,
+)
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 
@@ -120,12 +128,15 @@ def score_in(
     reasons_seconds = [0.0]
 
     def reasons(start: int, stop: int) -> list[str]:
+        # Kept for amber and red customers, the ones the bank acts on; a green
+        # customer's are worked out when asked (`assessment`, `explain`).
         begun = clock()
-        whole = start == 0 and stop == len(frame)
-        texts = _reasons_json(
-            frame if whole else frame.iloc[start:stop],
-            scores if whole else additive.scores_slice(scores, start, stop),
-        )
+        flagged = np.flatnonzero(scores.levels[start:stop] > 0) + start
+        texts = ["[]"] * (stop - start)
+        if len(flagged):
+            kept = _reasons_json(frame.iloc[flagged], additive.scores_take(scores, flagged))
+            for row, text in zip((flagged - start).tolist(), kept, strict=True):
+                texts[row] = text
         reasons_seconds[0] += clock() - begun
         return texts
 
@@ -240,6 +251,58 @@ def _json_numbers(values: npt.NDArray[np.float64]) -> list[str]:
     return result
 
 
+def _model_of(conn: Connection, version: str) -> additive.AdditiveModel:
+    """The model a stored score was computed with (the active one unless it changed
+    since; the active one when that version is no longer kept)."""
+    active = active_model(conn)
+    if version == active.version:
+        return active
+    row = conn.exec_driver_sql(
+        "SELECT body FROM churn_models WHERE version = ?", (version,)
+    ).fetchone()
+    if row is not None:
+        try:
+            return _parsed(version, str(row[0]))
+        except additive.ModelRejected:
+            pass
+    return default_model() if version == default_model().version else active
+
+
+def explain(
+    conn: Connection, customer_ids: list[str], at: datetime, model_version: str
+) -> dict[str, tuple[ChurnReason, ...]]:
+    """Customers' reasons as the scoring at `at` with that model gave them (the same
+    inputs and arithmetic as `score_in`), without storing anything."""
+    from local_store import book  # noqa: PLC0415
+
+    if not customer_ids:
+        return {}
+    model = _model_of(conn, model_version)
+    as_of = at.date()
+    inputs = store.load_inputs(conn, as_of, customer_ids)
+    ref = int(month_index([inputs.ref_month])[0]) if inputs.ref_month else None
+    frame = compute_indicators(
+        inputs.customers, _NO_SNAPSHOTS, inputs.holdings, inputs.interactions, as_of,
+        ref_month=ref, summary=inputs.summary,
+    )  # fmt: skip
+    texts = _reasons_json(frame, additive.score(model, frame))
+    return {
+        str(i): book.reasons_from_json(t) for i, t in zip(frame.index.tolist(), texts, strict=True)
+    }
+
+
+def assessment(conn: Connection, customer_id: str) -> ChurnAssessment | None:
+    """A customer's stored score with its reasons: as stored for amber and red, worked
+    out for green (same model, same day as the score)."""
+    from local_store import book  # noqa: PLC0415
+
+    found = book.churn_assessment(conn, customer_id)
+    if found is None or found.reasons or found.level is not ChurnLevel.GREEN:
+        return found
+    reasons = explain(conn, [customer_id], found.scored_at, found.model_version)
+    return dataclasses.replace(found, reasons=reasons.get(customer_id, ()))
+
+
 def rescore_all(session: Session) -> tuple[RescoreSummary, Changes]:
     """Rescore the whole book with the active model (after a model change or a sync)."""
     with session.store.transaction() as conn:
@@ -296,7 +359,7 @@ WATCHLIST_SORTS: Final[dict[str, str]] = {
 _WATCHLIST_SQL = (
     "SELECT c.id, c.name, c.churn_level, c.churn_score, c.aum_fen, h.score, s.reasons, "
     "(SELECT action || '|' || coalesce(level, '') FROM churn_events e "
-    "  WHERE e.customer_id = c.id ORDER BY at DESC LIMIT 1) "
+    "  WHERE e.customer_id = c.id ORDER BY at DESC LIMIT 1), s.scored_at, s.model_version "
     "FROM customers c JOIN churn_scores s ON s.customer_id = c.id "
     "LEFT JOIN churn_score_history h ON h.customer_id = c.id AND h.month = ? "
     "WHERE c.churn_level IN ({levels}) ORDER BY {order}, c.pk LIMIT ?"
@@ -326,6 +389,7 @@ def watchlist(
         rows = conn.exec_driver_sql(
             sql, (previous, *wanted, limit * 2 if not include_dismissed else limit)
         ).fetchall()
+        worked_out = _green_reasons(conn, rows)
     out: list[WatchlistRow] = []
     rank = {ChurnLevel.GREEN.value: 0, ChurnLevel.AMBER.value: 1, ChurnLevel.RED.value: 2}
     for r in rows:
@@ -336,7 +400,7 @@ def watchlist(
             and rank.get(r[2], 0) <= rank.get(at_level, 0)
         ):
             continue
-        reasons = json.loads(r[6])
+        reasons = json.loads(r[6]) if r[0] not in worked_out else worked_out[r[0]]
         top = reasons[0] if reasons else None
         out.append(
             WatchlistRow(
@@ -356,6 +420,24 @@ def watchlist(
         if len(out) == limit:
             break
     return out
+
+
+def _green_reasons(conn: Connection, rows: Sequence[Any]) -> dict[str, list[dict[str, Any]]]:
+    """Watchlist rows of green customers (kept without reasons): their reasons worked
+    out, grouped by the day and model they were scored with."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        if r[2] == ChurnLevel.GREEN.value and r[6] == "[]":
+            groups.setdefault((str(r[8])[:10], str(r[9])), []).append(str(r[0]))
+    found: dict[str, list[dict[str, Any]]] = {}
+    for (day, version), ids in groups.items():
+        at = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        for cid, reasons in explain(conn, ids, at, version).items():
+            found[cid] = [
+                {"code": x.code, "contribution": x.contribution, "values": x.values}
+                for x in reasons
+            ]
+    return found
 
 
 def flagged_count(
@@ -420,13 +502,11 @@ def suggestions(
     session: Session, customer_id: str, playbook: Playbook = DEFAULT_PLAYBOOK
 ) -> list[Suggestion]:
     """Suggested retention actions for a customer's current reasons, largest first."""
-    from local_store import book  # noqa: PLC0415
-
     with session.store.read() as conn:
-        assessment = book.churn_assessment(conn, customer_id)
-    if assessment is None:
+        found = assessment(conn, customer_id)
+    if found is None:
         return []
-    return playbook.suggest(assessment.reasons)
+    return playbook.suggest(found.reasons)
 
 
 def create_task_from_suggestion(

@@ -298,16 +298,16 @@ class Scores:
     raised_by: npt.NDArray[np.int64]  # index of the hard rule's feature that raised it, -1 none
 
 
-def scores_slice(scores: Scores, start: int, stop: int) -> Scores:
-    """Rows [start, stop) of a scored book (views, no copies)."""
+def scores_take(scores: Scores, rows: npt.NDArray[np.int64]) -> Scores:
+    """The given rows of a scored book, in that order."""
     return Scores(
-        ids=scores.ids[start:stop],
-        logit=scores.logit[start:stop],
-        probability=scores.probability[start:stop],
-        contributions=scores.contributions[start:stop],
+        ids=scores.ids[rows],
+        logit=scores.logit[rows],
+        probability=scores.probability[rows],
+        contributions=scores.contributions[rows],
         features=scores.features,
-        levels=scores.levels[start:stop],
-        raised_by=scores.raised_by[start:stop],
+        levels=scores.levels[rows],
+        raised_by=scores.raised_by[rows],
     )
 
 

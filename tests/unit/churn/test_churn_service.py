@@ -25,6 +25,7 @@ from rm_desk.domain.model import (
     TaskSource,
 )
 from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.services import book as book_service
 from rm_desk.services import churn, notes
 from rm_desk.services.notes import NoteInput
 from rm_desk.services.session import Session
@@ -222,6 +223,39 @@ def test_watchlist_history_and_events(session: Session) -> None:
     churn.acknowledge(session, QUIET)
     with session.store.read() as conn:
         assert [e["action"] for e in churn_store.events(conn, QUIET)] == ["dismiss", "acknowledge"]
+
+
+def test_a_green_customers_reasons_reach_the_profile_and_the_watchlist(session: Session) -> None:
+    """Stored without reasons, a green customer still shows them: in the profile, the
+    playbook's suggestions and a watchlist that includes green."""
+    churn.rescore_all(session)  # the default model: tenure and activity give reasons
+    with session.store.read() as conn:
+        green = [
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT c.id FROM customers c JOIN churn_scores s ON s.customer_id = c.id "
+                "WHERE c.churn_level = 'green' AND s.reasons = '[]'"
+            )
+        ]
+        assert green
+        worked_out = {cif: churn.assessment(conn, cif) for cif in green}
+    told = [cif for cif, a in worked_out.items() if a is not None and a.reasons]
+    assert told  # at least one green customer has a positive contribution
+    for cif in told:
+        found = worked_out[cif]
+        assert found is not None
+        profile = book_service.customer_profile(session, cif)
+        assert profile.churn is not None
+        assert profile.churn.reasons == found.reasons
+        assert [s.reason.code for s in churn.suggestions(session, cif)] == [
+            s.reason.code for s in DEFAULT_PLAYBOOK.suggest(found.reasons)
+        ]
+    rows = {
+        r.customer_id: r for r in churn.watchlist(session, levels=frozenset({ChurnLevel.GREEN}))
+    }
+    for cif in told:
+        top = worked_out[cif].reasons[0]  # type: ignore[union-attr]
+        assert rows[cif].top_reason == top
 
 
 def test_a_month_keeps_its_latest_score_and_the_next_month_seals_it(session: Session) -> None:

@@ -13,10 +13,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import Connection
 
+from local_store import book
 from local_store import churn as churn_store
 from local_store.bulk import bulk_load
 from local_store.store import LocalStore
 from rm_desk.demo import generate_bank
+from rm_desk.domain.churn import additive
 from rm_desk.domain.churn.indicators import (
     CODES,
     SUMMARY_COLUMNS,
@@ -195,3 +197,46 @@ def test_v5_fills_the_summary_of_an_upgraded_store(tmp_path: Path) -> None:
     np.testing.assert_allclose(
         kept.reindex(expected.index).to_numpy(), expected.to_numpy(), equal_nan=True
     )
+
+
+def test_green_reasons_are_worked_out_when_asked(tmp_path: Path) -> None:
+    """Reasons are kept for amber and red customers; a green customer's, worked out
+    on request, are the ones the scoring computed for them (same model, same day)."""
+    store = LocalStore.open(tmp_path / "store.db", b"\x05" * 32)
+    bulk_load(store, generate_bank(300, 1, seed=6, as_of=AS_OF).chunks())
+    scored_at = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    try:
+        with store.transaction() as conn:
+            churn_service.score_in(conn, scored_at)
+        with store.read() as conn:
+            stored = {
+                r[0]: r[1]
+                for r in conn.exec_driver_sql("SELECT customer_id, reasons FROM churn_scores")
+            }
+            levels = {
+                r[0]: r[1] for r in conn.exec_driver_sql("SELECT id, churn_level FROM customers")
+            }
+            inputs = churn_store.load_inputs(conn, AS_OF)
+            frame = compute_indicators(
+                inputs.customers, churn_service._NO_SNAPSHOTS, inputs.holdings,
+                inputs.interactions, AS_OF, ref_month=int(month_index([inputs.ref_month])[0]),
+                summary=inputs.summary,
+            )  # fmt: skip
+            every = churn_service._reasons_json(
+                frame, additive.score(churn_service.active_model(conn), frame)
+            )
+            expected = dict(zip(frame.index.tolist(), every, strict=True))
+            green = sorted(c for c, level in levels.items() if level == "green")
+            flagged = sorted(c for c, level in levels.items() if level != "green")
+            assert len(green) > 100
+            assert len(flagged) > 10
+            assert all(stored[c] == "[]" for c in green)
+            assert all(stored[c] == expected[c] for c in flagged)
+            with_reasons = [c for c in green if expected[c] != "[]"]
+            assert len(with_reasons) > 100  # green customers still have reasons to tell
+            for cid in with_reasons[:40]:
+                found = churn_service.assessment(conn, cid)
+                assert found is not None
+                assert found.reasons == book.reasons_from_json(expected[cid])
+    finally:
+        store.close()
