@@ -471,7 +471,10 @@ HAVING max(month) IS NOT NULL;
 # (`book.refresh_activity`): scoring the whole book reads it with the customer instead
 # of grouping a million contact rows by kind (0.8 s at 100,000 customers). The
 # (kind, customer, time) index built for that grouping, a million entries rebuilt at
-# every bulk load, gives way to an index of complaints only. Maturing products are
+# every bulk load, gives way to an index of complaints only; the (customer, time)
+# contact index also carries the kind and the (customer, status) task index the due
+# date, so the book's activity columns are read from the indexes alone (the latest
+# RM contact is the first RM kind walking back from the newest). Maturing products are
 # read from a covering index of maturing products only, not from every holding. While
 # a bulk load is unfinished, its end fills the column and builds what it dropped (the
 # dropped kind index is struck from its list here).
@@ -494,17 +497,23 @@ ALTER TABLE churn_scores_v6 RENAME TO churn_scores;
 
 ALTER TABLE customers ADD COLUMN last_rm_contact_at TEXT;
 
-UPDATE customers SET last_rm_contact_at = (
-    SELECT max(occurred_at) FROM interactions i
-    WHERE i.customer_id = customers.id AND i.kind IN ('visit', 'call', 'message'))
-WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'bulk_indexes');
-
+-- built here even while a bulk load is unfinished (its end then finds them present)
 DROP INDEX IF EXISTS ix_interactions_kind;
+DROP INDEX IF EXISTS ix_interactions_customer;
+CREATE INDEX ix_interactions_customer ON interactions(customer_id, occurred_at, kind);
+DROP INDEX IF EXISTS ix_tasks_customer;
+CREATE INDEX ix_tasks_customer ON tasks(customer_id, status, due);
 
 UPDATE meta SET value = (
     SELECT json_group_array(json(j.value)) FROM json_each(meta.value) j
     WHERE json_extract(j.value, '$[0]') != 'ix_interactions_kind')
 WHERE key = 'bulk_indexes';
+
+UPDATE customers SET last_rm_contact_at = (
+    SELECT occurred_at FROM interactions i
+    WHERE i.customer_id = customers.id AND i.kind IN ('visit', 'call', 'message')
+    ORDER BY occurred_at DESC LIMIT 1)
+WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'bulk_indexes');
 
 CREATE INDEX ix_interactions_complaints ON interactions(customer_id, occurred_at)
     WHERE kind = 'complaint';
