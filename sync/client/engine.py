@@ -440,12 +440,14 @@ class SyncEngine:
     def snapshot(self, summary: SyncSummary, *, replace: bool = False) -> None:
         """First sync (or reset): stream the scope and bulk-load it, resumably.
 
-        Into emptied tables the unique indexes are dropped with the others and rows go
-        in with plain INSERTs (as the demo bulk load does); every index, the search
-        index, the activity columns and churn's snapshot summary are rebuilt once at
-        the end. Each page commits with its resume token. The dropped-index mark is
-        resumable: a restart in between puts back only the unique keys (the user keeps
-        writing), and the resumed snapshot ends with that same single rebuild."""
+        The secondary indexes are dropped; the unique keys stay, because the server
+        streams every entity in the order of its key, so each row lands at the end of
+        its key's index (cheaper than sorting millions of entries into a rebuilt
+        index at the end, which is what a rebuild costs with memory security on).
+        The other indexes, the search index, the activity columns and churn's
+        snapshot summary are rebuilt once at the end. Each page commits with its
+        resume token; a restart in between resumes, and the resumed snapshot ends with
+        that same single rebuild."""
         client_id = self._client_id()
         resume = meta_get(self.store, META_SNAPSHOT)
         with self.store.transaction() as conn:
@@ -453,13 +455,9 @@ class SyncEngine:
                 if replace:
                     self._clear_replica(conn)
                 self.store.drop_secondary_indexes(
-                    conn, unique=self.store.replica_empty(conn), resumable=True
+                    conn, unique=False, resumable=True
                 )
                 meta_put(conn, META_SNAPSHOT, "")
-            elif self.store.bulk_pending(conn) and self.store.replica_empty(conn):
-                # Resumed while the tables under customers are still empty (cut during
-                # the customer pages, nothing written since): plain inserts again.
-                self.store.drop_secondary_indexes(conn, unique=True, resumable=True)
         params: dict[str, Any] = {"schema_version": protocol.SCHEMA_VERSION, "client_id": client_id}
         if resume:
             params["resume"] = resume
