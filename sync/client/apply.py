@@ -168,9 +168,12 @@ def rows_from_columns(
         values: Sequence[Any] = (
             by_column[i] if i is not None and count else ((_default(column),) * count)
         )
-        if column in required and (None in values or "" in values):
+        # The set of value types answers "any None?" and "any non-text?" without
+        # scanning the column again; only a required text column is searched for "".
+        types = set(map(type, values))
+        if _NONE in types and (column in required or column not in nullable):
             raise ProtocolViolation(f"a {entity} row lacks {column}")
-        if column not in nullable and None in values:
+        if column in required and str in types and "" in values:
             raise ProtocolViolation(f"a {entity} row lacks {column}")
         if column == "field_versions":
             values = [
@@ -185,9 +188,9 @@ def rows_from_columns(
         elif column == "personal_masked":
             values = [1 if v else 0 for v in values]
         elif column in INT_COLUMNS:
-            if not set(map(type, values)) <= _INT_TYPES:  # bool is not a whole number here
+            if not types <= _INT_TYPES:  # bool is not a whole number here
                 raise ProtocolViolation(f"{column} is not a whole number")
-        elif not set(map(type, values)) <= _TEXT_TYPES:
+        elif not types <= _TEXT_TYPES:
             raise ProtocolViolation(f"{column} is not text")
         converted.append(values)
     return columns, list(zip(*converted, strict=True)) if count else []
