@@ -9,7 +9,7 @@ A database newer than this build is refused rather than guessed at.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -546,12 +546,22 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-def migrate(engine: Engine, path: Path, *, target: int = LATEST) -> int:
-    """Bring the database up to `target` (default: latest); returns the old version."""
+def migrate(
+    engine: Engine,
+    path: Path,
+    *,
+    target: int = LATEST,
+    on_upgrade: Callable[[int, int], None] | None = None,
+) -> int:
+    """Bring the database up to `target` (default: latest); returns the old version.
+    `on_upgrade(found, target)` is told first when an existing database is upgraded
+    (a large book's upgrade takes seconds: the user is told why they wait)."""
     with engine.begin() as conn:
         found = current_version(conn)
         if found > LATEST:
             raise UnsupportedSchema(path, found, LATEST)
+        if on_upgrade is not None and 0 < found < target:
+            on_upgrade(found, target)
         for version in range(found + 1, target + 1):
             for statement in _statements(STEPS[version - 1]):
                 conn.exec_driver_sql(statement)

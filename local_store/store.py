@@ -91,15 +91,21 @@ class LocalStore:
 
     @classmethod
     def open(
-        cls, path: Path, key: bytes | bytearray, *, memory_security: bool = True
+        cls,
+        path: Path,
+        key: bytes | bytearray,
+        *,
+        memory_security: bool = True,
+        on_upgrade: Callable[[int, int], None] | None = None,
     ) -> LocalStore:
-        """Open (creating if absent) the encrypted database at `path` with a raw key."""
+        """Open (creating if absent) the encrypted database at `path` with a raw key;
+        `on_upgrade` as in `migrations.migrate`."""
         buffer = KeyBuffer(key)
         engine = open_engine(path, buffer, memory_security=memory_security)
         store = cls(path, engine, buffer)
         store.memory_security = memory_security
         try:
-            migrations.migrate(engine, path)
+            migrations.migrate(engine, path, on_upgrade=on_upgrade)
             with store.transaction() as conn:
                 outbox.init_state(conn, uuid7())
             store._finish_interrupted_bulk()

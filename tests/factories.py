@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from rm_desk.domain.model import (
     Customer,
     FollowUpTask,
@@ -80,3 +82,22 @@ def task(tid: str, cif: str = "600000000001", **overrides: Any) -> FollowUpTask:
         version=1,
     )
     return replace(base, **overrides)
+
+
+def undo_v6(conn: Connection) -> None:
+    """A latest store taken back to v5 (what v6 added or replaced, undone)."""
+    conn.exec_driver_sql("DROP INDEX ix_interactions_complaints")
+    conn.exec_driver_sql("DROP INDEX ix_holdings_maturing")
+    conn.exec_driver_sql(
+        "CREATE INDEX ix_interactions_kind ON interactions(kind, customer_id, occurred_at)"
+    )
+    for name, definition in (
+        ("ix_interactions_customer", "interactions(customer_id, occurred_at)"),
+        ("ix_tasks_customer", "tasks(customer_id, status)"),
+    ):
+        conn.exec_driver_sql(f"DROP INDEX {name}")
+        conn.exec_driver_sql(f"CREATE INDEX {name} ON {definition}")
+    conn.exec_driver_sql("ALTER TABLE customers DROP COLUMN last_rm_contact_at")
+    conn.exec_driver_sql("ALTER TABLE churn_scores DROP COLUMN month")
+    conn.exec_driver_sql("DELETE FROM meta WHERE key = 'churn_live_month'")
+    conn.exec_driver_sql("PRAGMA user_version = 5")

@@ -39,6 +39,7 @@ from ui.taskman import TaskManager
 
 class LoginWindow(QWidget):
     unlocked = Signal(object)  # Session
+    upgrading = Signal()  # the profile's data is being upgraded to this version
     language_requested = Signal(str)
     profiles_shown = Signal(int)
 
@@ -120,6 +121,7 @@ class LoginWindow(QWidget):
         self.tick = QTimer(self)
         self.tick.setInterval(1000)
         self.tick.timeout.connect(self._update_countdown)
+        self.upgrading.connect(self._show_upgrading)
         self.fill_profiles(preselect)
 
     # --- profiles ------------------------------------------------------------------------
@@ -189,8 +191,21 @@ class LoginWindow(QWidget):
         self.unlock_button.setEnabled(False)
         self.message.setText(self.tr("Unlocking…"))
         reg = self.reg
-        self.tasks.run_db(
-            lambda: sessions.unlock(reg, user, password), self._unlocked, self._failed, owner=self
+        upgrading = self.upgrading  # emitted from the database thread, shown on the GUI's
+
+        def unlock() -> Session:
+            return sessions.unlock(
+                reg, user, password, on_upgrade=lambda _old, _new: upgrading.emit()
+            )
+
+        self.tasks.run_db(unlock, self._unlocked, self._failed, owner=self)
+
+    def _show_upgrading(self) -> None:
+        self.message.setText(
+            self.tr(
+                "Updating this profile's data for the new version of RM Desk (once; a large "
+                "book takes a minute)…"
+            )
         )
 
     def _unlocked(self, session: Session) -> None:

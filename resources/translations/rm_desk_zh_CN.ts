@@ -671,6 +671,10 @@
         <translation>正在解锁…</translation>
     </message>
     <message>
+        <source>Updating this profile's data for the new version of RM Desk (once; a large book takes a minute)…</source>
+        <translation>正在为新版 RM Desk 升级此用户档案的数据（仅此一次；客户较多时约需一分钟）…</translation>
+    </message>
+    <message>
         <source>Locked: try again in %1 s (at %2).</source>
         <translation>已锁定：请在 %1 秒后重试（%2）。</translation>
     </message>

@@ -103,13 +103,23 @@ def create_profile(
 
 
 def unlock(
-    reg: ProfileRegistry, user: str, password: str, *, clock: Callable[[], datetime] = utc_now
+    reg: ProfileRegistry,
+    user: str,
+    password: str,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    on_upgrade: Callable[[int, int], None] | None = None,
 ) -> Session:
-    """Open a profile with its password (WrongPassword / ProfileLocked otherwise)."""
+    """Open a profile with its password (WrongPassword / ProfileLocked otherwise);
+    `on_upgrade(old, new)` is told before the profile's data is upgraded to this
+    version's schema."""
     profile, data_key = reg.unlock(user, password)
     try:
         store = LocalStore.open(
-            reg.database_path(profile), data_key, memory_security=reg.policy.memory_security
+            reg.database_path(profile),
+            data_key,
+            memory_security=reg.policy.memory_security,
+            on_upgrade=on_upgrade,
         )
     finally:
         keys.zero(data_key)

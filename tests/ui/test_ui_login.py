@@ -8,14 +8,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from local_store import migrations
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import errors
 from rm_desk.services import session as sessions
 from rm_desk.services.demo import LOCAL_DEMO_SERVER
 from rm_desk.services.session import Registry, Session
+from tests.factories import undo_v6
 from ui.login import LoginWindow
 from ui.taskman import TaskManager
 
@@ -70,6 +73,37 @@ def test_right_password_unlocks(qtbot: QtBot, reg: Registry, tasks: TaskManager)
     assert not session.is_locked
     assert window.password.text() == ""
     session.lock()
+
+
+def test_a_profile_from_the_previous_version_says_it_is_being_upgraded(
+    qtbot: QtBot, reg: Registry, tasks: TaskManager
+) -> None:
+    old = sessions.unlock(reg, "rm001", PASSWORD)
+    with old.store.transaction() as conn:
+        undo_v6(conn)  # as the previous release left it
+    old.lock()
+    window = _login(qtbot, reg, tasks)
+    shown: list[str] = []
+    window.upgrading.connect(lambda: shown.append(window.message.text()), Qt.QueuedConnection)
+    window.password.setText(PASSWORD)
+    with qtbot.waitSignal(window.unlocked, timeout=20_000) as unlocked:
+        window.unlock_button.click()
+    session = unlocked.args[0]
+    try:
+        assert shown  # told while it waited, before the profile opened
+        assert "new version" in shown[0]
+        with session.store.read() as conn:
+            assert migrations.current_version(conn) == migrations.LATEST
+    finally:
+        session.lock()
+    again = _login(qtbot, reg, tasks)  # upgraded once: not told again
+    told: list[bool] = []
+    again.upgrading.connect(lambda: told.append(True))
+    again.password.setText(PASSWORD)
+    with qtbot.waitSignal(again.unlocked, timeout=20_000) as unlocked:
+        again.unlock_button.click()
+    unlocked.args[0].lock()
+    assert told == []
 
 
 def test_wrong_password_says_so_then_backs_off_and_locks_out(

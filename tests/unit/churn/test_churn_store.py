@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Connection
 
 from local_store import book
 from local_store import churn as churn_store
@@ -27,6 +26,7 @@ from rm_desk.domain.churn.indicators import (
     summarise_snapshots,
 )
 from rm_desk.services import churn as churn_service
+from tests.factories import undo_v6
 
 AS_OF = date(2026, 11, 24)
 
@@ -94,25 +94,6 @@ def test_store_inputs_give_the_same_indicators_as_the_raw_tables(demo_store: Loc
     assert from_store["days_since_rm_contact"].notna().sum() > 300
 
 
-def _undo_v6(conn: Connection) -> None:
-    """A latest store taken back to v5 (what v6 added or replaced, undone)."""
-    conn.exec_driver_sql("DROP INDEX ix_interactions_complaints")
-    conn.exec_driver_sql("DROP INDEX ix_holdings_maturing")
-    conn.exec_driver_sql(
-        "CREATE INDEX ix_interactions_kind ON interactions(kind, customer_id, occurred_at)"
-    )
-    for name, definition in (
-        ("ix_interactions_customer", "interactions(customer_id, occurred_at)"),
-        ("ix_tasks_customer", "tasks(customer_id, status)"),
-    ):
-        conn.exec_driver_sql(f"DROP INDEX {name}")
-        conn.exec_driver_sql(f"CREATE INDEX {name} ON {definition}")
-    conn.exec_driver_sql("ALTER TABLE customers DROP COLUMN last_rm_contact_at")
-    conn.exec_driver_sql("ALTER TABLE churn_scores DROP COLUMN month")
-    conn.exec_driver_sql("DELETE FROM meta WHERE key = 'churn_live_month'")
-    conn.exec_driver_sql("PRAGMA user_version = 5")
-
-
 def test_v6_keeps_the_last_rm_contact_and_the_live_month(tmp_path: Path) -> None:
     """A v5 store gets each customer's latest visit, call or message on the book row
     (as the repositories keep it), its live scores' month, and the complaint and
@@ -125,7 +106,7 @@ def test_v6_keeps_the_last_rm_contact_and_the_live_month(tmp_path: Path) -> None
         kept = conn.exec_driver_sql(
             "SELECT id, last_rm_contact_at FROM customers ORDER BY id"
         ).fetchall()
-        _undo_v6(conn)
+        undo_v6(conn)
     store.close()
     store = LocalStore.open(path, b"\x03" * 32)
     try:
@@ -158,7 +139,7 @@ def test_v6_during_an_unfinished_bulk_load_strikes_the_kind_index_from_its_list(
     path = tmp_path / "old.db"
     store = LocalStore.open(path, b"\x04" * 32)
     with store.transaction() as conn:
-        _undo_v6(conn)
+        undo_v6(conn)
         store.drop_secondary_indexes(conn)  # a load under way when the upgrade runs
         conn.exec_driver_sql("PRAGMA user_version = 5")
     store.close()
@@ -191,7 +172,7 @@ def test_v5_fills_the_summary_of_an_upgraded_store(tmp_path: Path) -> None:
     with store.read() as conn:
         expected = churn_store._summary(conn, "2026-11", None, kept_month=None)
     with store.transaction() as conn:  # back to a v4 store
-        _undo_v6(conn)
+        undo_v6(conn)
         conn.exec_driver_sql("DROP TABLE snapshot_summary")
         conn.exec_driver_sql("DELETE FROM meta WHERE key = 'snapshot_summary_month'")
         conn.exec_driver_sql("PRAGMA user_version = 4")
