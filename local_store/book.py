@@ -363,7 +363,7 @@ def save_churn(conn: Connection, assessments: Sequence[ChurnAssessment]) -> None
     )
 
 
-_RM_KINDS = ", ".join(f"'{k}'" for k in sorted(RM_CONTACT_KINDS))
+RM_KINDS_SQL = ", ".join(f"'{k}'" for k in sorted(RM_CONTACT_KINDS))  # visit, call, message
 
 
 def refresh_activity(conn: Connection, customer_ids: Sequence[str] | None = None) -> None:
@@ -375,7 +375,7 @@ def refresh_activity(conn: Connection, customer_ids: Sequence[str] | None = None
         "  WHERE i.customer_id = customers.id), "
         # newest first down the (customer, time) index: stops at the first RM contact
         "last_rm_contact_at = (SELECT occurred_at FROM interactions i "
-        f"  WHERE i.customer_id = customers.id AND i.kind IN ({_RM_KINDS}) "
+        f"  WHERE i.customer_id = customers.id AND i.kind IN ({RM_KINDS_SQL}) "
         "  ORDER BY occurred_at DESC LIMIT 1), "
         "next_task_due = (SELECT min(due) FROM tasks t WHERE t.customer_id = customers.id "
         "  AND t.status IN ('open', 'in_progress')), "

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from local_store.book import RM_KINDS_SQL
 from local_store.codec import marks
 from rm_desk.domain.churn import additive
 from rm_desk.domain.churn.indicators import (
@@ -36,7 +37,6 @@ from rm_desk.domain.churn.indicators import (
     WINDOW_MONTHS,
     month_index,
 )
-from rm_desk.domain.model import RM_CONTACT_KINDS
 
 INPUT_MONTHS = WINDOW_MONTHS  # snapshots read back from the reference month
 
@@ -315,9 +315,6 @@ def _kept_month_present(conn: Connection) -> bool:
     return row is not None
 
 
-_RM_KINDS = ", ".join(f"'{k}'" for k in sorted(RM_CONTACT_KINDS))
-
-
 def load_inputs(
     conn: Connection,
     as_of: date,
@@ -368,7 +365,7 @@ def load_inputs(
         latest += _tuples(
             conn,
             f"SELECT customer_id, '{LATEST_RM_CONTACT}', max(occurred_at) FROM interactions "
-            f"WHERE customer_id IN ({marks(chunk)}) AND kind IN ({_RM_KINDS}) "
+            f"WHERE customer_id IN ({marks(chunk)}) AND kind IN ({RM_KINDS_SQL}) "
             "AND occurred_at < ? GROUP BY customer_id",
             (*chunk, before),
         )
@@ -501,15 +498,14 @@ def save_scores(
     try:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {_RESCORED[5:]} "
-            "(customer_id TEXT NOT NULL, pk INTEGER NOT NULL, score REAL NOT NULL, "
-            "level TEXT NOT NULL)"
+            "(pk INTEGER NOT NULL, score REAL NOT NULL, level TEXT NOT NULL)"
         )
         cursor.execute(f"DELETE FROM {_RESCORED}")
-        cursor.executemany(f"INSERT INTO {_RESCORED} VALUES (?, ?, ?, ?)", scored)
+        cursor.executemany(f"INSERT INTO {_RESCORED} VALUES (?, ?, ?)", (r[1:] for r in scored))
         parts: queue.SimpleQueue[list[tuple[Any, ...]] | None] = queue.SimpleQueue()
         failure: list[BaseException] = []
 
-        step = max(_REASONS_CHUNK, 1) if big else len(scored)
+        step = _REASONS_CHUNK if big else len(scored)
         helper = (
             threading.Thread(target=_writer, args=(raw, parts, failure), name="churn-write")
             if big

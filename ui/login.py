@@ -9,6 +9,7 @@ runs the first sync, with progress, on the network pool.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -193,10 +194,12 @@ class LoginWindow(QWidget):
         reg = self.reg
         upgrading = self.upgrading  # emitted from the database thread, shown on the GUI's
 
+        def told(_old: int, _new: int) -> None:
+            with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
+                upgrading.emit()
+
         def unlock() -> Session:
-            return sessions.unlock(
-                reg, user, password, on_upgrade=lambda _old, _new: upgrading.emit()
-            )
+            return sessions.unlock(reg, user, password, on_upgrade=told)
 
         self.tasks.run_db(unlock, self._unlocked, self._failed, owner=self)
 

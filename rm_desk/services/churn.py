@@ -26,8 +26,8 @@ import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import Connection
 
+from local_store import book, outbox
 from local_store import churn as store
-from local_store import outbox
 from local_store.codec import t2s
 from rm_desk.domain.churn import additive
 from rm_desk.domain.churn.indicators import (
@@ -102,6 +102,15 @@ def _month_text(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def _indicators(inputs: store.ChurnInputs, as_of: date) -> Any:
+    """The indicator frame of the customers read into `inputs`."""
+    ref = int(month_index([inputs.ref_month])[0]) if inputs.ref_month else None
+    return compute_indicators(
+        inputs.customers, _NO_SNAPSHOTS, inputs.holdings, inputs.interactions, as_of,
+        ref_month=ref, summary=inputs.summary,
+    )  # fmt: skip
+
+
 def score_in(
     conn: Connection,
     now: datetime,
@@ -117,11 +126,7 @@ def score_in(
     as_of = now.date()
     inputs = store.load_inputs(conn, as_of, customer_ids, remember=customer_ids is None)
     marks.append(clock())
-    ref = int(month_index([inputs.ref_month])[0]) if inputs.ref_month else None
-    frame = compute_indicators(
-        inputs.customers, _NO_SNAPSHOTS, inputs.holdings, inputs.interactions, as_of,
-        ref_month=ref, summary=inputs.summary,
-    )  # fmt: skip
+    frame = _indicators(inputs, as_of)
     marks.append(clock())
     scores = additive.score(model, frame)
     marks.append(clock())
@@ -273,18 +278,10 @@ def explain(
 ) -> dict[str, tuple[ChurnReason, ...]]:
     """Customers' reasons as the scoring at `at` with that model gave them (the same
     inputs and arithmetic as `score_in`), without storing anything."""
-    from local_store import book  # noqa: PLC0415
-
     if not customer_ids:
         return {}
     model = _model_of(conn, model_version)
-    as_of = at.date()
-    inputs = store.load_inputs(conn, as_of, customer_ids)
-    ref = int(month_index([inputs.ref_month])[0]) if inputs.ref_month else None
-    frame = compute_indicators(
-        inputs.customers, _NO_SNAPSHOTS, inputs.holdings, inputs.interactions, as_of,
-        ref_month=ref, summary=inputs.summary,
-    )  # fmt: skip
+    frame = _indicators(store.load_inputs(conn, at.date(), customer_ids), at.date())
     texts = _reasons_json(frame, additive.score(model, frame))
     return {
         str(i): book.reasons_from_json(t) for i, t in zip(frame.index.tolist(), texts, strict=True)
@@ -294,8 +291,6 @@ def explain(
 def assessment(conn: Connection, customer_id: str) -> ChurnAssessment | None:
     """A customer's stored score with its reasons: as stored for amber and red, worked
     out for green (same model, same day as the score)."""
-    from local_store import book  # noqa: PLC0415
-
     found = book.churn_assessment(conn, customer_id)
     if found is None or found.reasons or found.level is not ChurnLevel.GREEN:
         return found
@@ -400,7 +395,7 @@ def watchlist(
             and rank.get(r[2], 0) <= rank.get(at_level, 0)
         ):
             continue
-        reasons = json.loads(r[6]) if r[0] not in worked_out else worked_out[r[0]]
+        reasons = worked_out.get(r[0]) or book.reasons_from_json(r[6])
         top = reasons[0] if reasons else None
         out.append(
             WatchlistRow(
@@ -411,9 +406,7 @@ def watchlist(
                 aum_fen=int(r[4]),
                 aum_at_risk_fen=round(r[4] * r[3]),
                 trend=None if r[5] is None else float(r[3]) - float(r[5]),
-                top_reason=ChurnReason(top["code"], float(top["contribution"]), dict(top["values"]))
-                if top
-                else None,
+                top_reason=top,
                 last_event=action or None,
             )
         )
@@ -422,21 +415,16 @@ def watchlist(
     return out
 
 
-def _green_reasons(conn: Connection, rows: Sequence[Any]) -> dict[str, list[dict[str, Any]]]:
+def _green_reasons(conn: Connection, rows: Sequence[Any]) -> dict[str, tuple[ChurnReason, ...]]:
     """Watchlist rows of green customers (kept without reasons): their reasons worked
     out, grouped by the day and model they were scored with."""
     groups: dict[tuple[str, str], list[str]] = {}
     for r in rows:
         if r[2] == ChurnLevel.GREEN.value and r[6] == "[]":
             groups.setdefault((str(r[8])[:10], str(r[9])), []).append(str(r[0]))
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, tuple[ChurnReason, ...]] = {}
     for (day, version), ids in groups.items():
-        at = datetime.fromisoformat(day).replace(tzinfo=UTC)
-        for cid, reasons in explain(conn, ids, at, version).items():
-            found[cid] = [
-                {"code": x.code, "contribution": x.contribution, "values": x.values}
-                for x in reasons
-            ]
+        found.update(explain(conn, ids, datetime.fromisoformat(day).replace(tzinfo=UTC), version))
     return found
 
 
@@ -553,8 +541,6 @@ def dismiss(
 def _event(
     session: Session, customer_id: str, action: str, reason_code: str | None, note: str
 ) -> Changes:
-    from local_store import book  # noqa: PLC0415
-
     if len(note) > 2000:
         raise ChurnActionError("A note on a churn flag can hold at most 2,000 characters.")
     now = session.clock()

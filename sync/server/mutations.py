@@ -206,45 +206,10 @@ class MutationApplier:
             raise _invalid(exc) from None
 
     def _create_interaction(self) -> Outcome:
-        data = InteractionFields.model_validate(self.m.fields)
-        existing = self.conn.execute(
-            select(schema.interactions.c.version).where(
-                schema.interactions.c.id == self.m.entity_id
-            )
-        ).first()
-        if existing is not None:
-            return Outcome("applied", "duplicate", int(existing[0]))
-        customer = self._customer(data.customer_id)
-        if self.principal.role == "teller" and data.kind not in TELLER_INTERACTION_KINDS:
-            raise Rejected("role_may_not_log_kind")
-        if data.supersedes_id is not None:
-            original = self.conn.execute(
-                select(schema.interactions.c.customer_id).where(
-                    schema.interactions.c.id == data.supersedes_id
-                )
-            ).first()
-            if original is None or original[0] != data.customer_id:
-                raise Rejected("amended_interaction_unknown")
-        seq = self._log(customer, "interaction", self.m.entity_id)
-        self.conn.execute(
-            insert(schema.interactions).values(
-                id=self.m.entity_id,
-                customer_id=data.customer_id,
-                kind=data.kind,
-                occurred_at=data.occurred_at,
-                created_by=self.principal.user_id,
-                subject=data.subject,
-                note=data.note,
-                participants=data.participants,
-                outcome=data.outcome,
-                next_step=data.next_step,
-                supersedes_id=data.supersedes_id,
-                created_at=data.created_at or _now(),
-                version=1,
-                seq=seq,
-            )
-        )
-        return Outcome("applied", version=1)
+        outcome = _create_interactions(self.conn, self.principal, [self.m])[0]
+        if outcome.outcome == "rejected":
+            raise Rejected(outcome.reason or "rejected")
+        return outcome
 
     def _assignee_ok(self, customer: Any, assignee: str) -> bool:
         p = self.principal
@@ -466,11 +431,11 @@ def _invalid(exc: ValidationError) -> Rejected:
 def _create_interactions(
     conn: Connection, principal: Principal, mutations: Sequence[Mutation]
 ) -> list[Outcome]:
-    """A run of interaction creates (visit notes, calls ...) applied together: the same
-    rules and outcomes as `MutationApplier._create_interaction` one by one, in a
-    handful of statements instead of seven per note (the ids already stored, the
-    customers and amended originals are read once; sequence numbers are reserved
-    and the rows inserted in one statement each)."""
+    """Interaction creates (visit notes, calls ...), one or a run of them, in a handful
+    of statements whatever their number: the ids already stored, the customers and
+    the amended originals are read once, sequence numbers reserved at once and the
+    rows inserted in one statement each. Interactions are append-only: an id already
+    stored (or earlier in the run) is a duplicate, applied with its version."""
     c, i = schema.customers.c, schema.interactions.c
     parsed: list[InteractionFields | Rejected] = []
     for m in mutations:
