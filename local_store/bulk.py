@@ -17,7 +17,7 @@ from local_store.book import pks_for
 from local_store.codec import cols, executemany, marks
 from local_store.engine import CACHE_KIB
 from local_store.errors import StoreError
-from local_store.store import LocalStore
+from local_store.store import LocalStore, analyze
 from rm_desk.domain.model import (
     BankChunk,
 )
@@ -95,7 +95,7 @@ def bulk_load(
         _load_chunks(bulk, chunks, counts, progress, _INSERTS if fresh else _UPSERTS)
     with store.transaction() as conn:
         store.restore_secondary_indexes(conn)
-        conn.exec_driver_sql("ANALYZE")
+        analyze(conn)
     return counts
 
 

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from local_store import book, outbox
 from local_store import churn as churn_store
-from local_store.store import LocalStore
+from local_store.store import LocalStore, analyze
 from sync import protocol
 from sync.client import apply
 from sync.client.errors import ProtocolViolation, ResetRequired, SessionExpired
@@ -507,7 +507,7 @@ class SyncEngine:
             meta_put(conn, META_SNAPSHOT, None)
             outbox.acknowledge(conn, end.last_mutation_id)
             summary.returned += self._return_orphaned_work(conn)
-            conn.exec_driver_sql("ANALYZE")
+            analyze(conn)
 
     def _apply_snapshot_page(self, bulk: Any, page: _DecodedPage, *, insert_only: bool) -> None:
         with bulk.begin():

@@ -293,6 +293,10 @@ def test_a_first_sync_resumed_after_a_crash_leaves_a_complete_searchable_book(
             assert len(customers) > loaded  # most of the book arrived after the restart
         assert dump(a) == dump(f)
         assert _indexes(a) == _indexes(f)
+        with a.store.read() as conn:  # the planner's statistics, never the search index's
+            analysed = {r[0] for r in conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1")}
+        assert "customers" in analysed
+        assert not {t for t in analysed if t.startswith("customer_search")}
     finally:
         f.lock()
         a.lock()

@@ -385,3 +385,51 @@ def test_derived_data_is_rebuilt_at_a_load_end_without_a_mark(store: LocalStore)
         [row] = book.book_rows(conn, book.book_ids(conn, today=date(2026, 11, 24)))
     assert row.last_contact_at == "2026-11-20T02:00:00+00:00"
     assert index_names(store) == EXPECTED_INDEXES
+
+
+def statistics_of(store: LocalStore) -> dict[str, set[str]]:
+    """The tables each statistics table (sqlite_stat1, sqlite_stat4) holds rows for."""
+    with store.read() as conn:
+        present = [
+            name
+            for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name IN ('sqlite_stat1', 'sqlite_stat4')"
+            ).all()
+        ]
+        return {
+            name: {tbl for (tbl,) in conn.exec_driver_sql(f"SELECT tbl FROM {name}").all()}
+            for name in present
+        }
+
+
+def test_a_load_gathers_statistics_for_its_tables_but_not_the_search_index(
+    store: LocalStore,
+) -> None:
+    bulk_load(store, [make_chunk(range(30))])
+
+    stats = statistics_of(store)
+    # STAT4 is compiled in: without sqlite_stat4 this test would prove nothing.
+    assert set(stats) == {"sqlite_stat1", "sqlite_stat4"}
+    assert {"customers", "interactions", "snapshots"} <= stats["sqlite_stat1"]
+    assert "customers" in stats["sqlite_stat4"]
+    for tables in stats.values():
+        assert not {t for t in tables if t.startswith("customer_search")}
+
+
+def test_search_statistics_of_an_older_version_are_dropped_on_open(
+    tmp_path: Path, data_key: bytes
+) -> None:
+    path = tmp_path / "profile.db"
+    with LocalStore.open(path, data_key) as store:
+        bulk_load(store, [make_chunk(range(30))])
+        with store.transaction() as conn:
+            conn.exec_driver_sql("ANALYZE")  # what earlier versions ran
+        before = statistics_of(store)
+    assert "customer_search_idx" in before["sqlite_stat1"] | before["sqlite_stat4"]
+
+    with LocalStore.open(path, data_key) as reopened:
+        after = statistics_of(reopened)
+        with reopened.read() as conn:
+            assert [h.cif for h in search.search(conn, "0007")] == [cif_of(7)]
+    for name, tables in before.items():
+        assert after[name] == {t for t in tables if not t.startswith("customer_search")}
