@@ -9,6 +9,7 @@ schema version the server does not serve.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import random
@@ -627,8 +628,16 @@ def test_cut_snapshot_stream_resumes_from_the_stored_token(
             .values(scope_epoch=schema.users.c.scope_epoch + 1)
         )
     tamper.cut_snapshot = True
+    collecting: list[bool] = []  # the garbage collector pauses while pages stream
+
+    def progress(step: client_engine.Progress) -> None:
+        if step.phase == "snapshot":
+            collecting.append(gc.isenabled())
+
     with pytest.raises(ServerUnreachable, match="changes are kept"):
-        sync_service.sync_session(a, bank["rm001"])
+        sync_service.sync_session(a, bank["rm001"], progress=progress)
+    assert collecting and not any(collecting)
+    assert gc.isenabled()  # and is back on after a stream that failed
     assert on_server(server_engine, note_id) == 1  # pushed before the reset began
     assert pending(a) == 0
     with a.store.read() as conn:
@@ -643,7 +652,10 @@ def test_cut_snapshot_stream_resumes_from_the_stored_token(
     later_id = note_on(a, my_customer(a), "中断之后写的")  # work goes on while it is incomplete
     tamper.cut_snapshot = False
     snapshot_calls = len([q for p, q in tamper.seen if p == "/sync/v1/snapshot"])
-    summary = sync_service.sync_session(a, bank["rm001"])
+    collecting.clear()
+    summary = sync_service.sync_session(a, bank["rm001"], progress=progress)
+    assert collecting and not any(collecting)
+    assert gc.isenabled()
     resumed = [q for p, q in tamper.seen if p == "/sync/v1/snapshot"][snapshot_calls:]
     assert len(resumed) == 1
     assert "resume=" in resumed[0]
