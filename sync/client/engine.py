@@ -11,8 +11,6 @@ the outbox. `device_revoked` is passed up: the caller wipes the profile.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import queue
 import threading
@@ -25,6 +23,7 @@ from pydantic import ValidationError
 
 from local_store import book, outbox
 from local_store import churn as churn_store
+from local_store.bulk import collector_paused
 from local_store.store import LocalStore, analyze
 from sync import protocol
 from sync.client import apply
@@ -239,25 +238,6 @@ def _decode_snapshot_line(raw: bytes) -> tuple[str, object] | None:
         raise ProtocolViolation("duplicate columns in a snapshot page")
     local_columns, local_rows = apply.rows_from_columns(entity, columns, rows)
     return kind, _DecodedPage(entity, local_columns, local_rows, resume)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a snapshot streams and is finished.
-
-    Decoding makes millions of short-lived lists and tuples; every 700 allocations the
-    collector ran and walked the pages still queued, and the survivors kept triggering
-    full collections: 9-10 s of a 90 s first sync of 100,000 customers (4M rows).
-    Reference counting still frees every page as soon as it is written; cycles made
-    meanwhile wait for the collector, which is switched back on at the end (peak
-    memory measured the same). Not nested with itself: one snapshot runs at a time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _SnapshotReader:
@@ -485,7 +465,7 @@ class SyncEngine:
         with self.store.read() as conn:
             insert_only = self.store.unique_keys_dropped(conn)
         try:
-            with _collector_paused(), self.store.bulk_connection(cache_kib=BULK_CACHE_KIB) as bulk:
+            with collector_paused(), self.store.bulk_connection(cache_kib=BULK_CACHE_KIB) as bulk:
                 self._stream_snapshot(bulk, params, summary, insert_only=insert_only)
         except BaseException:
             if insert_only:  # the user keeps working on the partial copy until it resumes

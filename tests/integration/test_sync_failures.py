@@ -636,7 +636,8 @@ def test_cut_snapshot_stream_resumes_from_the_stored_token(
 
     with pytest.raises(ServerUnreachable, match="changes are kept"):
         sync_service.sync_session(a, bank["rm001"], progress=progress)
-    assert collecting and not any(collecting)
+    assert collecting
+    assert not any(collecting)
     assert gc.isenabled()  # and is back on after a stream that failed
     assert on_server(server_engine, note_id) == 1  # pushed before the reset began
     assert pending(a) == 0
@@ -654,7 +655,8 @@ def test_cut_snapshot_stream_resumes_from_the_stored_token(
     snapshot_calls = len([q for p, q in tamper.seen if p == "/sync/v1/snapshot"])
     collecting.clear()
     summary = sync_service.sync_session(a, bank["rm001"], progress=progress)
-    assert collecting and not any(collecting)
+    assert collecting
+    assert not any(collecting)
     assert gc.isenabled()
     resumed = [q for p, q in tamper.seen if p == "/sync/v1/snapshot"][snapshot_calls:]
     assert len(resumed) == 1

@@ -3,6 +3,7 @@ activity columns rebuilt, and a crash mid-load finished on the next open."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -433,3 +434,27 @@ def test_search_statistics_of_an_older_version_are_dropped_on_open(
             assert [h.cif for h in search.search(conn, "0007")] == [cif_of(7)]
     for name, tables in before.items():
         assert after[name] == {t for t in tables if not t.startswith("customer_search")}
+
+
+def test_the_garbage_collector_pauses_during_a_load_and_comes_back(store: LocalStore) -> None:
+    collecting: list[bool] = []
+    bulk_load(
+        store,
+        [make_chunk(range(3)), make_chunk(range(3, 6))],
+        lambda _c: collecting.append(gc.isenabled()),
+    )
+    assert collecting == [False, False]
+    assert gc.isenabled()
+
+    broken = make_chunk([9])
+    broken.interactions.append(interaction("orphan", "600599999999"))  # no such customer
+    with pytest.raises(BulkDataError):
+        bulk_load(store, [broken])
+    assert gc.isenabled()  # also after a load that failed
+
+    gc.disable()
+    try:
+        bulk_load(store, [make_chunk(range(6, 8))])
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
