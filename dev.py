@@ -57,6 +57,7 @@ def test(args: list[str]) -> None:
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     _run(BIN / "ruff", "check", ".", env=env)
+    _run(BIN / "ruff", "format", "--check", ".", env=env)
     _run(BIN / "mypy", env=env)
     _run(BIN / "lint-imports", env=env)
     workers = "2" if (os.cpu_count() or 1) >= 2 else "1"

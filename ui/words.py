@@ -67,9 +67,7 @@ def percent(score: float) -> str:
 
 
 def score_text(score: float) -> str:
-    return QCoreApplication.translate("Words", "Leave probability %1").replace(
-        "%1", percent(score)
-    )
+    return QCoreApplication.translate("Words", "Leave probability %1").replace("%1", percent(score))
 
 
 def interaction_kind(value: InteractionKind) -> str:

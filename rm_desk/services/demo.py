@@ -125,9 +125,7 @@ def start_demo(
     password = generate_bank(1000, rms, seed=seed, as_of=date.today()).user_passwords()["rm001"]
     reg = ProfileRegistry(base_dir / "client", policy=Policy(keyring=KeyringMode.OFF))
     added = sync_service.add_profile(reg, "rm001", password, url)
-    return DemoEnvironment(
-        added.session, gateway, url, "rm001", password, base_dir / "client", reg
-    )
+    return DemoEnvironment(added.session, gateway, url, "rm001", password, base_dir / "client", reg)
 
 
 def add_demo_profile(env: DemoEnvironment, user: str) -> Session:

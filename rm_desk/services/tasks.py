@@ -198,9 +198,7 @@ def task_lines(
         f"LEFT JOIN customers c ON c.id = t.customer_id ORDER BY {order}"
     )
     with session.store.read() as conn:
-        rows = conn.exec_driver_sql(
-            sql, (assignee or session.user, *where[1], limit)
-        ).fetchall()
+        rows = conn.exec_driver_sql(sql, (assignee or session.user, *where[1], limit)).fetchall()
     return [TaskLine(task_from(r[:-1]), str(r[-1])) for r in rows]
 
 

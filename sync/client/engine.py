@@ -455,9 +455,7 @@ class SyncEngine:
             if resume is None:
                 if replace:
                     self._clear_replica(conn)
-                self.store.drop_secondary_indexes(
-                    conn, unique=False, resumable=True
-                )
+                self.store.drop_secondary_indexes(conn, unique=False, resumable=True)
                 meta_put(conn, META_SNAPSHOT, "")
         params: dict[str, Any] = {"schema_version": protocol.SCHEMA_VERSION, "client_id": client_id}
         if resume:
