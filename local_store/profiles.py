@@ -110,7 +110,7 @@ class ProfileRegistry:
         self.data_dir = data_dir
         self.policy = policy or Policy()
         self._secret_store = secret_store
-        self._clock = clock
+        self.clock = clock  # sessions opened from this registry share it
 
     # --- file -------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ class ProfileRegistry:
             kdf=params,
             wrapped_key=keys.wrap_key(data_key, kek, profile_id, params),
             uses_keyring=secret is not None,
-            created_at=self._clock(),
+            created_at=self.clock(),
         )
         self._put(profile)
         return profile, data_key
@@ -225,7 +225,7 @@ class ProfileRegistry:
         return secret
 
     def check_not_locked(self, profile: Profile) -> None:
-        now = self._clock()
+        now = self.clock()
         if profile.locked_until is not None and now < profile.locked_until:
             raise ProfileLocked(profile.locked_until, lockout=True)
         if profile.not_before is not None and now < profile.not_before:
@@ -246,7 +246,7 @@ class ProfileRegistry:
         return profile, data_key
 
     def _record_failure(self, profile: Profile) -> Exception:
-        now = self._clock()
+        now = self.clock()
         lockout_expired = profile.locked_until is not None and now >= profile.locked_until
         failures = 1 if lockout_expired else profile.failed_attempts + 1
         limit = self.policy.max_password_attempts

@@ -87,7 +87,7 @@ def create_profile(
     server: str,
     role: Role,
     display_name: str = "",
-    clock: Callable[[], datetime] = utc_now,
+    clock: Callable[[], datetime] | None = None,
 ) -> Session:
     """A new profile with an empty encrypted store, unlocked."""
     profile, data_key = reg.create(
@@ -99,7 +99,7 @@ def create_profile(
         )
     finally:
         keys.zero(data_key)
-    return Session(profile=profile, store=store, policy=reg.policy, clock=clock)
+    return Session(profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock)
 
 
 def unlock(
@@ -107,7 +107,7 @@ def unlock(
     user: str,
     password: str,
     *,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Callable[[], datetime] | None = None,
     on_upgrade: Callable[[int, int], None] | None = None,
 ) -> Session:
     """Open a profile with its password (WrongPassword / ProfileLocked otherwise);
@@ -123,11 +123,11 @@ def unlock(
         )
     finally:
         keys.zero(data_key)
-    session = Session(profile=profile, store=store, policy=reg.policy, clock=clock)
+    session = Session(profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock)
     with store.transaction() as conn:
         audit.append(
             conn,
-            at=clock(),
+            at=session.clock(),
             actor=user,
             action="unlock",
             entity="session",

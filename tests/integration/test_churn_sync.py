@@ -4,7 +4,7 @@ they cannot use is refused and the previous one stays in use (SQLite and Postgre
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from rm_desk.services import sync as sync_service
 from sync import wire
 from sync.server import churn_training, schema
 from sync.server.db import ChangeWriter, customer_scopes
-from tests.integration.conftest import Gateway
+from tests.integration.conftest import AS_OF, Gateway
 
 
 def _model(version: str) -> additive.AdditiveModel:
@@ -54,7 +54,12 @@ def _scores(session: sync_service.Session) -> dict[str, tuple[str, str, float]]:
 
 
 def test_publish_sync_rescore(gateway: Gateway, bank: dict[str, str], tmp_path: Path) -> None:
-    reg = ProfileRegistry(tmp_path / "client", policy=Policy(keyring=KeyringMode.OFF))
+    # The client's clock is the demo bank's day, not the wall clock: the bank is
+    # frozen at AS_OF, so "30 days without contact" must be counted from there.
+    now = datetime.combine(AS_OF, time(12), tzinfo=UTC)
+    reg = ProfileRegistry(
+        tmp_path / "client", policy=Policy(keyring=KeyringMode.OFF), clock=lambda: now
+    )
     added = sync_service.add_profile(reg, "rm001", bank["rm001"], gateway.url)
     session = added.session
     first = _scores(session)
@@ -78,7 +83,7 @@ def test_publish_sync_rescore(gateway: Gateway, bank: dict[str, str], tmp_path: 
                 "WHERE kind IN ('visit', 'call', 'message') GROUP BY customer_id"
             ).fetchall()
         )
-    today = datetime.now(UTC).date()
+    today = now.date()
     for cif, (_, level, score) in scored.items():
         contacted = last_contact.get(cif)
         stale = contacted is None or (today - datetime.fromisoformat(contacted).date()).days > 30
