@@ -131,6 +131,10 @@ def connect(path: Path, key: KeyBuffer, memory_security: bool = True) -> sqlciph
     return conn
 
 
+# Execution option of a connection whose transactions only read (`LocalStore.read`).
+READ_ONLY = "rm_desk_read_only"
+
+
 def open_engine(
     path: Path, key: KeyBuffer, *, pool_size: int = 3, memory_security: bool = True
 ) -> Engine:
@@ -155,8 +159,14 @@ def open_engine(
     # pysqlite's implicit transactions are off (isolation_level=None); SQLAlchemy's
     # begin emits a real BEGIN so SAVEPOINTs and rollbacks behave (SQLAlchemy docs,
     # "Serializable isolation / Savepoints / Transactional DDL" for pysqlite).
+    # Every transaction but a declared read takes the write lock at BEGIN (IMMEDIATE):
+    # in WAL mode a DEFERRED transaction that reads and then writes fails at once with
+    # SQLITE_BUSY_SNAPSHOT when another connection committed in between (the busy
+    # timeout cannot help it), while BEGIN IMMEDIATE waits for the other writer, be it
+    # this process or another (the app and `rm-desk note add`).
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

@@ -117,3 +117,8 @@ def acknowledge(conn: Connection, upto: int) -> int:
         (upto,),
     )
     return int(result.rowcount)
+
+
+def record_error(conn: Connection, error: str) -> None:
+    """Keep the last sync failure for the status bar (500 characters at most)."""
+    conn.exec_driver_sql("UPDATE sync_state SET last_error = ? WHERE id = 1", (error[:500],))

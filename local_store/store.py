@@ -12,16 +12,33 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from local_store import migrations, outbox
-from local_store.engine import CACHE_KIB, KeyBuffer, check_pragmas, open_engine
+from local_store.engine import CACHE_KIB, READ_ONLY, KeyBuffer, check_pragmas, open_engine
 from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreLocked
 from rm_desk.domain.ids import uuid7
+
+_T = TypeVar("_T")
+
+
+class Writer(Protocol):
+    """Runs a job on a session's one database thread and returns its result (the
+    window's database executor; see `LocalStore.use_writer`)."""
+
+    def __call__(self, job: Callable[[], _T], /) -> _T: ...
+
+
+class NotTheWriter(RuntimeError):
+    """A write was attempted off the store's writer thread: a programming error (the
+    code must use `LocalStore.write` / `on_writer`), never a user's problem."""
+
 
 BULK_MARK = "bulk_indexes"
 # Set with the mark by a load that resumes after a restart (a first-sync snapshot): the
@@ -127,6 +144,12 @@ class LocalStore:
         self.path = path
         self._engine: Engine | None = engine
         self._key = key
+        # One writer per store (ARCHITECTURE §5). Without an installed writer (the
+        # command line, tests) writes from several threads take turns on this lock;
+        # with one (the window), every write runs on the writer's thread.
+        self._write_turn = threading.RLock()
+        self._writer: Writer | None = None
+        self._writer_thread: threading.Thread | None = None
 
     @classmethod
     def open(
@@ -166,11 +189,61 @@ class LocalStore:
     def is_open(self) -> bool:
         return self._engine is not None
 
+    # --- the one writer ----------------------------------------------------------------
+
+    def use_writer(self, writer: Writer, thread: threading.Thread) -> None:
+        """From now on every write runs on `thread` through `writer` (the session's
+        database executor): `write` and `on_writer` called elsewhere hand their job to
+        it and wait, and `transaction` called on another thread is refused."""
+        self._writer, self._writer_thread = writer, thread
+
+    def on_writer(self, job: Callable[[], _T]) -> _T:
+        """Run `job`, which writes (one or several transactions, a bulk page), as the
+        store's one writer: on the writer's thread, or here taking the write turn."""
+        self._forget_finished_writer()
+        if self._writer is None:
+            with self._write_turn:
+                return job()
+        if threading.current_thread() is self._writer_thread:
+            return job()
+        return self._writer(job)
+
+    def _forget_finished_writer(self) -> None:
+        """A writer whose thread has ended (the window shut its executor down, then
+        locks) is no writer any more: the next write takes the turn where it is."""
+        thread = self._writer_thread
+        if thread is not None and not thread.is_alive():
+            self._writer = self._writer_thread = None
+
+    def write(self, job: Callable[[Connection], _T]) -> _T:
+        """`job(conn)` in one write transaction, run as the store's one writer."""
+
+        def unit() -> _T:
+            with self.transaction() as conn:
+                return job(conn)
+
+        return self.on_writer(unit)
+
+    def check_writer(self) -> None:
+        """Refuse a write off the writer's thread once a writer is installed."""
+        self._forget_finished_writer()
+        thread = self._writer_thread
+        if thread is not None and threading.current_thread() is not thread:
+            raise NotTheWriter(
+                f"a write on thread {threading.current_thread().name!r}; "
+                f"writes of this store run on {thread.name!r} (LocalStore.write)"
+            )
+
+    # --- units of work ------------------------------------------------------------------
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A write transaction: commits on success, rolls back on any error."""
+        """A write transaction (BEGIN IMMEDIATE: it holds the write lock from its
+        start): commits on success, rolls back on any error. On the writer's thread
+        only, once a writer is installed; `write` runs a job there from anywhere."""
+        self.check_writer()
         try:
-            with self.engine.begin() as conn:
+            with self._write_turn, self.engine.begin() as conn:
                 yield conn
         except (OperationalError, DatabaseError) as exc:
             translated = _translate(self.path, exc)
@@ -180,11 +253,13 @@ class LocalStore:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only unit of work (one consistent WAL snapshot)."""
+        """A read-only unit of work (one consistent WAL snapshot, no write lock)."""
         try:
-            with self.engine.begin() as conn:
-                yield conn
-                conn.rollback()
+            with self.engine.connect() as conn:
+                conn.execution_options(**{READ_ONLY: True})
+                with conn.begin():
+                    yield conn
+                    conn.rollback()
         except (OperationalError, DatabaseError) as exc:
             translated = _translate(self.path, exc)
             if translated is exc:

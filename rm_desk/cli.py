@@ -153,8 +153,6 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _cmd_note_add(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime  # noqa: PLC0415
-
     from rm_desk.domain.model import InteractionKind  # noqa: PLC0415
     from rm_desk.services import notes  # noqa: PLC0415
     from rm_desk.services.session import Session  # noqa: PLC0415
@@ -165,7 +163,7 @@ def _cmd_note_add(args: argparse.Namespace) -> int:
         data = notes.NoteInput(
             customer_id=args.customer,
             kind=InteractionKind(args.kind),
-            occurred_at=datetime.now(UTC),
+            occurred_at=opened.clock(),
             subject=args.subject,
             note=args.text,
         )

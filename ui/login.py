@@ -198,8 +198,12 @@ class LoginWindow(QWidget):
             with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
                 upgrading.emit()
 
-        def unlock() -> Session:
-            return sessions.unlock(reg, user, password, on_upgrade=told)
+        writer = self.tasks.writer()
+
+        def unlock() -> Session:  # on the database thread, the session's one writer
+            session = sessions.unlock(reg, user, password, on_upgrade=told)
+            session.use_writer(*writer)
+            return session
 
         self.tasks.run_db(unlock, self._unlocked, self._failed, owner=self)
 
@@ -320,8 +324,13 @@ class AddProfileDialog(QDialog):
         def report(p: Progress) -> None:
             self._progress.emit(p.done, p.remaining)
 
-        def job() -> Session:
-            return sync_service.add_profile(reg, user, password, server, progress=report).session
+        writer = self.tasks.writer()
+
+        def job() -> Session:  # the network pool; every write goes to the database thread
+            added = sync_service.add_profile(
+                reg, user, password, server, progress=report, writer=writer
+            )
+            return added.session
 
         self.tasks.run_net(job, self._done, self._failed, owner=self)
 

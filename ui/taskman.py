@@ -6,6 +6,11 @@ gateway) runs on a separate pool so a slow server never delays a profile opening
 Jobs never touch widgets: their result or error comes back to the GUI thread
 through a queued signal and is handed to the `on_done` / `on_error` callbacks there.
 
+The database thread is also the session's one writer (ARCHITECTURE §5): a sync
+running on the network pool hands each write (a pulled page, a snapshot page, the
+rescoring after it) to it through `writer` and waits, so the window's own writes and
+sync's never race for the write lock.
+
 A job started for a view that has since been closed is dropped on return. The
 worker thread never holds a reference to the callbacks or their owner (they stay in
 a table on the GUI side, the worker only knows a ticket number): a Qt object whose
@@ -21,12 +26,16 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from shiboken6 import isValid
 
+from rm_desk.services.session import Writer
+
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
@@ -48,6 +57,7 @@ class TaskManager(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rm-desk-db")
+        self.db_thread: threading.Thread = self._db.submit(threading.current_thread).result()
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rm-desk-net")
         self._delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._in_flight = 0
@@ -80,6 +90,16 @@ class TaskManager(QObject):
     ) -> Future[Any]:
         """Run `job` on the network pool (it may still open its own store connection)."""
         return self._submit(self._net, job, on_done, on_error, owner)
+
+    def writer(self) -> tuple[Writer, threading.Thread]:
+        """The session's writer: runs a job on the database thread, waiting for it
+        (called from the network pool; on the database thread itself it runs inline)."""
+        return self._on_db, self.db_thread
+
+    def _on_db(self, job: Callable[[], _T]) -> _T:
+        if threading.current_thread() is self.db_thread:
+            return job()
+        return self._db.submit(job).result()
 
     def _submit(
         self,

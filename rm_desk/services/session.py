@@ -6,6 +6,7 @@ encrypted store. Locking closes every connection and zeroes the key.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 from local_store import audit, keys
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
+from local_store.store import Writer as StoreWriter
 from rm_desk.domain.masking import DEFAULT_MASKING, MaskingPolicy, masked_for_role
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
@@ -21,6 +23,7 @@ from rm_desk.domain.policy import Policy
 # The window names these through the service layer (it may not import the store).
 Registry = ProfileRegistry
 ProfileInfo = Profile
+Writer = StoreWriter
 
 
 def utc_now() -> datetime:
@@ -52,11 +55,21 @@ class Session:
             return MaskingPolicy.from_mapping(self.policy.masking)
         return DEFAULT_MASKING
 
+    def use_writer(self, writer: Writer, thread: threading.Thread) -> None:
+        """Every write of this session runs on `thread` (the window's database
+        executor) from now on, whichever thread asks for it (ARCHITECTURE §5)."""
+        self.store.use_writer(writer, thread)
+
     @property
     def is_locked(self) -> bool:
         return not self.store.is_open
 
     def lock(self) -> None:
+        """Close every connection and zero the key, as the store's one writer (the
+        audit line is a write), from any thread."""
+        self.store.on_writer(self._lock)
+
+    def _lock(self) -> None:
         if self.store.is_open:
             with self.store.transaction() as conn:
                 audit.append(

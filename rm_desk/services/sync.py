@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy import Connection
 
 from local_store import outbox
 from local_store.profiles import ProfileRegistry
@@ -55,8 +59,10 @@ def add_profile(
     *,
     progress: Callable[[Progress], None] | None = None,
     device_name: str = "",
+    writer: tuple[sessions.Writer, threading.Thread] | None = None,
 ) -> Provisioned:
-    """Sign in online once, create the encrypted profile and run the first sync."""
+    """Sign in online once, create the encrypted profile and run the first sync;
+    `writer`: the session's database thread, which runs every write from the start."""
     transport = transport_for(server, reg.policy)
     device_id = uuid7()
     body = protocol.LoginRequest(
@@ -72,13 +78,18 @@ def add_profile(
     session = sessions.create_profile(
         reg, user, password, server=server, role=Role(tokens.role), display_name=tokens.display_name
     )
+    if writer is not None:
+        session.use_writer(*writer)
+
+    def first_meta(conn: Connection) -> None:
+        meta_put(conn, META_DEVICE, device_id)
+        meta_put(conn, META_TOKENS, tokens.model_dump_json())
+
     try:
-        with session.store.transaction() as conn:
-            meta_put(conn, META_DEVICE, device_id)
-            meta_put(conn, META_TOKENS, tokens.model_dump_json())
+        session.store.write(first_meta)
         summary = sync_session(session, password, transport=transport, progress=progress, reg=reg)
     except BaseException:
-        session.lock()
+        session.store.on_writer(session.lock)
         reg.remove(user)
         raise
     return Provisioned(session, summary)
@@ -107,20 +118,20 @@ def sync_session(
         raise
     except SyncError as exc:
         if session.store.is_open:
-            with session.store.transaction() as conn:
-                conn.exec_driver_sql(
-                    "UPDATE sync_state SET last_error = ? WHERE id = 1", (str(exc)[:500],)
-                )
+            session.store.write(partial(outbox.record_error, error=str(exc)))
         raise
     finally:
         transport.close()
     # Scores follow what arrived: a new model or a first sync rescores the book,
     # pulled changes rescore the customers under them.
-    churn.after_sync(
-        session,
-        model_changed=summary.churn_model is not None,
-        full=summary.snapshot_rows > 0 or summary.reset,
-        touched=summary.touched,
+    session.store.on_writer(
+        partial(
+            churn.after_sync,
+            session,
+            model_changed=summary.churn_model is not None,
+            full=summary.snapshot_rows > 0 or summary.reset,
+            touched=summary.touched,
+        )
     )
     return summary
 

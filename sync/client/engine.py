@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
@@ -115,13 +116,11 @@ class Authenticator:
             from rm_desk.domain.ids import uuid7  # noqa: PLC0415
 
             value = uuid7()
-            with self.store.transaction() as conn:
-                meta_put(conn, META_DEVICE, value)
+            self.store.write(lambda conn: meta_put(conn, META_DEVICE, value))
         return value
 
     def _save(self, tokens: protocol.TokenResponse) -> None:
-        with self.store.transaction() as conn:
-            meta_put(conn, META_TOKENS, tokens.model_dump_json())
+        self.store.write(lambda conn: meta_put(conn, META_TOKENS, tokens.model_dump_json()))
         self.transport.token = tokens.access_token
 
     def login(self, password: str, device_name: str = "") -> protocol.TokenResponse:
@@ -355,22 +354,25 @@ class SyncEngine:
             response = _parse(
                 protocol.PushResponse, self._call("/sync/v1/push", request.model_dump(mode="json"))
             )
-            now = _now()
-            with self.store.transaction() as conn:
-                for result in response.results:
-                    if result.outcome == "conflict":
-                        summary.conflicts += len(result.conflicts) or 1
-                        self._record_conflicts(conn, result, now)
-                    elif result.outcome == "rejected":
-                        summary.rejected += 1
-                        apply.return_rejected(
-                            conn, result.mutation_id, result.reason or "", now, result.current
-                        )
-                        summary.returned += 1
-                acked = outbox.acknowledge(conn, response.last_mutation_id)
+            acked = self.store.write(partial(self._record_push, response=response, summary=summary))
             summary.pushed += len([r for r in response.results if r.outcome != "skipped"])
             if acked == 0:
                 raise ProtocolViolation("the server acknowledged none of the pushed changes")
+
+    def _record_push(self, conn: Any, response: protocol.PushResponse, summary: SyncSummary) -> int:
+        """The outcomes of one pushed batch, in one transaction (on the writer)."""
+        now = _now()
+        for result in response.results:
+            if result.outcome == "conflict":
+                summary.conflicts += len(result.conflicts) or 1
+                self._record_conflicts(conn, result, now)
+            elif result.outcome == "rejected":
+                summary.rejected += 1
+                apply.return_rejected(
+                    conn, result.mutation_id, result.reason or "", now, result.current
+                )
+                summary.returned += 1
+        return outbox.acknowledge(conn, response.last_mutation_id)
 
     def _record_conflicts(self, conn: Any, result: protocol.MutationResult, now: datetime) -> None:
         row = conn.exec_driver_sql(
@@ -411,30 +413,34 @@ class SyncEngine:
             page = _parse(
                 protocol.PullResponse, self._call("/sync/v1/pull", request.model_dump(mode="json"))
             )
-            with self.store.transaction() as conn:
-                before = _returned_count(conn)
-                touched = apply.apply_changes(conn, page.changes)
-                summary.returned += _returned_count(conn) - before
-                conn.exec_driver_sql(
-                    "UPDATE sync_state SET cursor = ?, scope_epoch = ?, last_sync_at = ?, "
-                    "last_error = NULL WHERE id = 1",
-                    (page.cursor, page.scope_epoch, _now().isoformat(timespec="seconds")),
-                )
-                outbox.acknowledge(conn, page.last_mutation_id)
-                if page.churn_model is not None:
-                    refused = churn_store.receive_model(
-                        conn, page.churn_model.version, page.churn_model.body,
-                        _now().isoformat(timespec="microseconds"),
-                    )  # fmt: skip
-                    if refused is None:
-                        summary.churn_model = page.churn_model.version
-                    else:
-                        summary.churn_model_refused = refused
+            self.store.write(partial(self._apply_pull_page, page=page, summary=summary))
             summary.pulled += len(page.changes)
-            summary.touched |= touched
             self.progress(Progress("pull", summary.pulled, page.remaining))
             if not page.has_more:
                 return
+
+    def _apply_pull_page(
+        self, conn: Any, page: protocol.PullResponse, summary: SyncSummary
+    ) -> None:
+        """A pulled page and its cursor in one transaction (on the writer)."""
+        before = _returned_count(conn)
+        summary.touched |= apply.apply_changes(conn, page.changes)
+        summary.returned += _returned_count(conn) - before
+        conn.exec_driver_sql(
+            "UPDATE sync_state SET cursor = ?, scope_epoch = ?, last_sync_at = ?, "
+            "last_error = NULL WHERE id = 1",
+            (page.cursor, page.scope_epoch, _now().isoformat(timespec="seconds")),
+        )
+        outbox.acknowledge(conn, page.last_mutation_id)
+        if page.churn_model is not None:
+            refused = churn_store.receive_model(
+                conn, page.churn_model.version, page.churn_model.body,
+                _now().isoformat(timespec="microseconds"),
+            )  # fmt: skip
+            if refused is None:
+                summary.churn_model = page.churn_model.version
+            else:
+                summary.churn_model_refused = refused
 
     # --- snapshot ---------------------------------------------------------------------
 
@@ -451,12 +457,8 @@ class SyncEngine:
         that same single rebuild."""
         client_id = self._client_id()
         resume = meta_get(self.store, META_SNAPSHOT)
-        with self.store.transaction() as conn:
-            if resume is None:
-                if replace:
-                    self._clear_replica(conn)
-                self.store.drop_secondary_indexes(conn, unique=False, resumable=True)
-                meta_put(conn, META_SNAPSHOT, "")
+        if resume is None:
+            self.store.write(lambda conn: self._begin_snapshot(conn, replace=replace))
         params: dict[str, Any] = {"schema_version": protocol.SCHEMA_VERSION, "client_id": client_id}
         if resume:
             params["resume"] = resume
@@ -467,15 +469,21 @@ class SyncEngine:
                 self._stream_snapshot(bulk, params, summary, insert_only=insert_only)
         except BaseException:
             if insert_only:  # the user keeps working on the partial copy until it resumes
-                with self.store.transaction() as conn:
-                    self.store.restore_unique_keys(conn)
+                self.store.write(self.store.restore_unique_keys)
             raise
+
+    def _begin_snapshot(self, conn: Any, *, replace: bool) -> None:
+        if replace:
+            self._clear_replica(conn)
+        self.store.drop_secondary_indexes(conn, unique=False, resumable=True)
+        meta_put(conn, META_SNAPSHOT, "")
 
     def _stream_snapshot(
         self, bulk: Any, params: dict[str, Any], summary: SyncSummary, *, insert_only: bool
     ) -> None:
         """Network and decoding on a reader thread, a few pages ahead (bounded queue);
-        writes on this thread, the only one using the database."""
+        each page is written by the store's one writer (the session's database thread
+        in the window) on the bulk connection, while the reader fetches the next."""
         total = 0
         done = 0
         with _SnapshotReader(self.transport.lines("/sync/v1/snapshot", params)) as reader:
@@ -484,7 +492,9 @@ class SyncEngine:
                     total = sum(cast(protocol.SnapshotBegin, item).counts.values())
                 elif kind == "page":
                     page = cast(_DecodedPage, item)
-                    self._apply_snapshot_page(bulk, page, insert_only=insert_only)
+                    self.store.on_writer(
+                        partial(self._apply_snapshot_page, bulk, page, insert_only=insert_only)
+                    )
                     done += len(page.rows)
                     summary.snapshot_rows += len(page.rows)
                     self.progress(Progress("snapshot", done, max(0, total - done)))
@@ -494,19 +504,20 @@ class SyncEngine:
         raise ProtocolViolation("the snapshot ended early")
 
     def _finish_snapshot(self, end: protocol.SnapshotEnd, summary: SyncSummary) -> None:
-        with self.store.transaction() as conn:
-            # `derived`: also when no mark is left (a store whose mark an older version
-            # cleared on reopen), the resumed pages bypassed search, activity and summary.
-            self.store.restore_secondary_indexes(conn, derived=True)
-            conn.exec_driver_sql(
-                "UPDATE sync_state SET cursor = ?, last_sync_at = ?, last_error = NULL "
-                "WHERE id = 1",
-                (end.cursor, _now().isoformat(timespec="seconds")),
-            )
-            meta_put(conn, META_SNAPSHOT, None)
-            outbox.acknowledge(conn, end.last_mutation_id)
-            summary.returned += self._return_orphaned_work(conn)
-            analyze(conn)
+        self.store.write(lambda conn: self._end_snapshot(conn, end, summary))
+
+    def _end_snapshot(self, conn: Any, end: protocol.SnapshotEnd, summary: SyncSummary) -> None:
+        # `derived`: also when no mark is left (a store whose mark an older version
+        # cleared on reopen), the resumed pages bypassed search, activity and summary.
+        self.store.restore_secondary_indexes(conn, derived=True)
+        conn.exec_driver_sql(
+            "UPDATE sync_state SET cursor = ?, last_sync_at = ?, last_error = NULL WHERE id = 1",
+            (end.cursor, _now().isoformat(timespec="seconds")),
+        )
+        meta_put(conn, META_SNAPSHOT, None)
+        outbox.acknowledge(conn, end.last_mutation_id)
+        summary.returned += self._return_orphaned_work(conn)
+        analyze(conn)
 
     def _apply_snapshot_page(self, bulk: Any, page: _DecodedPage, *, insert_only: bool) -> None:
         with bulk.begin():
