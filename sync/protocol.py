@@ -12,7 +12,9 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from rm_desk.domain.text import clean_text, clean_value
 
 SCHEMA_VERSION = 1
 OLDEST_SUPPORTED = 1  # the server serves OLDEST_SUPPORTED..SCHEMA_VERSION
@@ -22,6 +24,20 @@ MAX_PULL_LIMIT = 5000
 DEFAULT_PULL_LIMIT = 1000
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+
+def _clean(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+# Text a request carries that the gateway stores or looks up: normalised on arrival by
+# the domain's one rule for text (rm_desk.domain.text), silently, as the client does
+# when the user types it. Normalising instead of refusing keeps one odd character from
+# turning a whole push into a 422 the client would retry forever; what is left is
+# safe for every store (no U+0000, no lone surrogates, no controls but tab and newline).
+Text = Annotated[str, BeforeValidator(_clean)]
+# A mutation's fields, every string in them (keys too) normalised the same way.
+WireFields = Annotated[dict[str, Any], BeforeValidator(clean_value)]
 
 
 class ErrorCode(enum.StrEnum):
@@ -56,10 +72,10 @@ class ErrorBody(Response):
 
 
 class LoginRequest(Request):
-    user: Annotated[str, Field(min_length=1, max_length=64)]
+    user: Annotated[Text, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=1, max_length=1024)]
     device_id: Id
-    device_name: Annotated[str, Field(max_length=128)] = ""
+    device_name: Annotated[Text, Field(max_length=128)] = ""
 
 
 class RefreshRequest(Request):
@@ -90,12 +106,12 @@ Outcome = Literal["applied", "merged", "conflict", "rejected", "skipped"]
 class Mutation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     mutation_id: int = Field(ge=1, le=2**62)
-    name: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[Text, Field(min_length=1, max_length=64)]
     entity: Entity
     entity_id: Id
     op: MutationOp
     base_version: int | None = Field(default=None, ge=0, le=2**62)
-    fields: dict[str, Any] = Field(default_factory=dict)
+    fields: WireFields = Field(default_factory=dict)
     client_time: datetime
 
 

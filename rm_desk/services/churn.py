@@ -46,6 +46,7 @@ from rm_desk.domain.model import (
     FollowUpTask,
     TaskSource,
 )
+from rm_desk.domain.text import clean_text
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 
@@ -541,6 +542,7 @@ def dismiss(
 def _event(
     session: Session, customer_id: str, action: str, reason_code: str | None, note: str
 ) -> Changes:
+    note = clean_text(note)
     if len(note) > 2000:
         raise ChurnActionError("A note on a churn flag can hold at most 2,000 characters.")
     now = session.clock()

@@ -8,6 +8,7 @@ from typing import Any
 
 from local_store import book, outbox
 from rm_desk.domain.identity import InvalidMobile, normalise_mobile
+from rm_desk.domain.text import clean_value
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 
@@ -25,6 +26,7 @@ def update_contact(session: Session, customer_id: str, **changes: Any) -> Change
         raise InvalidEdit("Regulated fields change only through a change request.")
     if unknown:
         raise InvalidEdit(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    changes = clean_value(changes)  # the one rule for text; tags come back as a list
     if "mobile" in changes:
         try:
             changes["mobile"] = normalise_mobile(str(changes["mobile"]))
@@ -62,6 +64,7 @@ def update_contact(session: Session, customer_id: str, **changes: Any) -> Change
 def request_change(session: Session, customer_id: str, field: str, value: Any) -> Changes:
     if field not in REGULATED:
         raise InvalidEdit(f"{field} is not a regulated field.")
+    value = clean_value(value)
     now = session.clock()
     with session.store.transaction() as conn:
         customer = book.get_customer(conn, customer_id)

@@ -6,6 +6,7 @@ and its mutation in one transaction, then drops the draft it came from.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from rm_desk.domain.model import (
     TaskPriority,
     TaskSource,
 )
+from rm_desk.domain.text import clean_text, clean_value
 from rm_desk.services import churn
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
@@ -89,6 +91,19 @@ def record_new_task(conn: Connection, task: FollowUpTask, now: datetime) -> None
                    base_version=None, client_time=now)  # fmt: skip
 
 
+def _cleaned(data: NoteInput) -> NoteInput:
+    """The note's text by the one rule for text (rm_desk.domain.text), before it is
+    checked, stored or queued: what the gateway would make of it anyway."""
+    return dataclasses.replace(
+        data,
+        subject=clean_text(data.subject),
+        note=clean_text(data.note),
+        participants=tuple(clean_text(p) for p in data.participants),
+        outcome=clean_text(data.outcome),
+        next_step=clean_text(data.next_step),
+    )
+
+
 def _validate(data: NoteInput) -> None:
     if not data.note.strip() and not data.subject.strip():
         raise InvalidNote("A note needs a subject or some text.")
@@ -104,6 +119,7 @@ def log_interaction(
     session: Session, data: NoteInput, *, draft_id: str | None = None
 ) -> tuple[Interaction, FollowUpTask | None, Changes]:
     """Save a contact (works offline); it syncs later from the outbox."""
+    data = _cleaned(data)
     _validate(data)
     now = session.clock()
     interaction = Interaction(
@@ -174,7 +190,7 @@ def save_draft(
 ) -> Changes:
     with session.store.transaction() as conn:
         records.save_draft(
-            conn, Draft(draft_id, customer_id, "interaction", fields, session.clock())
+            conn, Draft(draft_id, customer_id, "interaction", clean_value(fields), session.clock())
         )
     return Changes(drafts=True)
 

@@ -16,6 +16,7 @@ from local_store import book, outbox, records
 from local_store.codec import TASK_COLUMNS, cols, task_from
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
+from rm_desk.domain.text import clean_text
 from rm_desk.services.changes import Changes
 from rm_desk.services.notes import record_new_task
 from rm_desk.services.session import Session
@@ -45,6 +46,7 @@ def create_task(
     detail: str = "",
     reason_code: str | None = None,
 ) -> tuple[FollowUpTask, Changes]:
+    title, detail = clean_text(title), clean_text(detail)
     if not title.strip():
         raise InvalidTask("A task needs a title.")
     now = session.clock()
@@ -72,6 +74,7 @@ def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowU
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidTask(f"These task fields cannot be edited: {', '.join(sorted(unknown))}.")
+    changes = {k: clean_text(v) if isinstance(v, str) else v for k, v in changes.items()}
     now = session.clock()
     with session.store.transaction() as conn:
         task = records.get_task(conn, task_id)

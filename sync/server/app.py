@@ -3,7 +3,12 @@
 Handlers are plain functions (run in the thread pool) over an SQLAlchemy engine;
 pull, the call every client makes every few minutes, has its own threads.
 Every error is a JSON `ErrorBody` with a stable code; nothing about customers is
-logged.
+logged. The OpenAPI document (/openapi.json) declares every answer each route gives:
+its success body, and each error status with the protocol's `ErrorBody` and the codes
+it carries (`ROUTE_ERRORS`); a body the gateway cannot parse is a 422 `bad_request`
+like any other invalid request; the snapshot is declared as what it is, NDJSON.
+tests/integration/test_gateway_fuzz.py holds the document to that with Schemathesis's
+status-code, content-type and response-schema conformance checks on both backends.
 """
 
 import asyncio
@@ -12,12 +17,15 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import TypeAdapter
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rm_desk import __version__
 from sync import protocol
@@ -27,6 +35,83 @@ from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 
 log = logging.getLogger("rm_desk.gateway")
+
+NDJSON = "application/x-ndjson"
+
+# The error statuses, the codes each carries, and which routes give them.
+_ERROR_STATUS: dict[int, str] = {
+    400: "`version_not_supported`: the request's `schema_version` is not served here.",
+    401: "`unauthorized` (no, expired or revoked token; disabled account) or "
+    "`bad_credentials` (sign-in).",
+    403: "`device_revoked` (the device must wipe its data) or `forbidden` (a device or "
+    "client id of another user).",
+    409: "`mutation_gap` (push: earlier mutations are missing; `last_mutation_id` says "
+    "which) or `reset_required` (pull: resynchronise by snapshot).",
+    422: "`bad_request`: the request is not valid (a body that is not JSON, a field of "
+    "the wrong type or out of bounds, an unknown field, a corrupt cursor or token).",
+    500: "`server_error`: the gateway or its database failed; try again later (the "
+    "client keeps its changes and retries).",
+}
+ROUTE_ERRORS: dict[str, tuple[int, ...]] = {
+    "health": (500,),
+    "login": (400, 401, 403, 422, 500),
+    "refresh": (400, 401, 403, 422, 500),
+    "push": (400, 401, 403, 409, 422, 500),
+    "pull": (400, 401, 403, 409, 422, 500),
+    "snapshot": (400, 401, 403, 422, 500),
+}
+
+
+def _errors(route: str) -> dict[int | str, dict[str, Any]]:
+    # Spelled out rather than `model=ErrorBody`: FastAPI would file it under the route's
+    # media type, which for the snapshot is NDJSON; errors are always JSON.
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    return {
+        status: {"description": _ERROR_STATUS[status], "content": error}
+        for status in ROUTE_ERRORS[route]
+    }
+
+
+_SNAPSHOT_LINE = TypeAdapter(
+    protocol.SnapshotBegin | protocol.SnapshotPage | protocol.SnapshotEnd
+).json_schema(ref_template="#/components/schemas/{model}")
+
+
+class NDJSONResponse(StreamingResponse):
+    media_type = NDJSON
+
+
+def _snapshot_stream_schema() -> dict[str, Any]:
+    """The snapshot body read line by line: a `begin` line, `page` lines, an `end` line."""
+    return {
+        "description": "NDJSON, one JSON object per line: `begin`, then `page`s, then `end` "
+        "(a stream cut short is resumed with the last page's `resume` token). The schema "
+        "describes the body read as an array of its lines.",
+        "content": {
+            NDJSON: {
+                "schema": {
+                    "type": "array",
+                    "items": {"anyOf": _SNAPSHOT_LINE["anyOf"]},
+                }
+            }
+        },
+    }
+
+
+def _integral_bounds(node: Any) -> None:
+    """FastAPI's OpenAPI models hold numeric bounds as floats, so `le=2**62` on an int
+    printed as 4.611686018427388e+18; an integer schema's bounds are printed as ints."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                value = node.get(key)
+                if isinstance(value, float) and value.is_integer():
+                    node[key] = int(value)
+        for child in node.values():
+            _integral_bounds(child)
+    elif isinstance(node, list):
+        for child in node:
+            _integral_bounds(child)
 
 
 def _check_version(version: int) -> None:
@@ -66,6 +151,19 @@ def create_app(
         body = ErrorBody(error=exc.code, message=exc.message, last_mutation_id=exc.last_mutation_id)
         return JSONResponse(body.model_dump(mode="json"), status_code=exc.status)
 
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own answers (no such path, method not allowed) and FastAPI's "error
+        # parsing the body" (a body that is not text, 400 there), in the protocol's shape.
+        if exc.status_code == 404:
+            code, status, message = ErrorCode.NOT_FOUND, 404, "There is no such endpoint."
+        elif exc.status_code == 400:
+            code, status, message = ErrorCode.BAD_REQUEST, 422, "The request body is not JSON."
+        else:
+            code, status, message = ErrorCode.BAD_REQUEST, exc.status_code, str(exc.detail)
+        body = ErrorBody(error=code, message=message)
+        return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
@@ -97,7 +195,7 @@ def create_app(
 
     Bearer = Annotated[str | None, Depends(bearer)]
 
-    @app.get("/health", response_model=protocol.Health)
+    @app.get("/health", response_model=protocol.Health, responses=_errors("health"))
     def health() -> protocol.Health:
         return protocol.Health(
             status="ok",
@@ -105,38 +203,24 @@ def create_app(
             server_time=clock(),
         )
 
-    @app.post(
-        "/auth/v1/login",
-        response_model=protocol.TokenResponse,
-        responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}},
-    )
+    @app.post("/auth/v1/login", response_model=protocol.TokenResponse, responses=_errors("login"))
     def login(request: protocol.LoginRequest) -> protocol.TokenResponse:
         _check_version(request.schema_version)
         return auth.login(engine, request, policy, clock)
 
     @app.post(
-        "/auth/v1/refresh",
-        response_model=protocol.TokenResponse,
-        responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}},
+        "/auth/v1/refresh", response_model=protocol.TokenResponse, responses=_errors("refresh")
     )
     def refresh(request: protocol.RefreshRequest) -> protocol.TokenResponse:
         _check_version(request.schema_version)
         return auth.refresh(engine, request, policy, clock)
 
-    @app.post(
-        "/sync/v1/push",
-        response_model=protocol.PushResponse,
-        responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody}},
-    )
+    @app.post("/sync/v1/push", response_model=protocol.PushResponse, responses=_errors("push"))
     def push(request: protocol.PushRequest, caller: Caller) -> protocol.PushResponse:
         _check_version(request.schema_version)
         return mutations.push(engine, caller, request)
 
-    @app.post(
-        "/sync/v1/pull",
-        response_model=protocol.PullResponse,
-        responses={401: {"model": ErrorBody}, 409: {"model": ErrorBody}},
-    )
+    @app.post("/sync/v1/pull", response_model=protocol.PullResponse, responses=_errors("pull"))
     async def pull(request: protocol.PullRequest, authorization: Bearer) -> Response:
         # The hot path: token check and cursor state in one statement, the answer's JSON
         # built without re-validating it (see replication.pull_answer), on the pull
@@ -147,7 +231,11 @@ def create_app(
         )  # fmt: skip
         return Response(body, media_type="application/json")
 
-    @app.get("/sync/v1/snapshot", responses={401: {"model": ErrorBody}})
+    @app.get(
+        "/sync/v1/snapshot",
+        response_class=NDJSONResponse,
+        responses={200: _snapshot_stream_schema(), **_errors("snapshot")},
+    )
     def snapshot(
         caller: Caller,
         schema_version: Annotated[int, Query(ge=0, le=1_000_000)],
@@ -164,6 +252,25 @@ def create_app(
             yield first
             yield from lines
 
-        return StreamingResponse(stream(), media_type="application/x-ndjson")  # type: ignore[arg-type]
+        return NDJSONResponse(stream())  # type: ignore[arg-type]
 
+    app.openapi = functools.partial(_openapi, app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The document FastAPI builds, with the snapshot's line models and the protocol's
+    error body in its components and integer bounds printed as integers."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(_SNAPSHOT_LINE["$defs"])
+        # Referenced by name from every route's errors.
+        error = TypeAdapter(ErrorBody).json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(error.pop("$defs", {}))
+        schemas.setdefault("ErrorBody", error)
+        _integral_bounds(document)
+        app.openapi_schema = document
+    return app.openapi_schema

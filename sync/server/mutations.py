@@ -14,12 +14,17 @@ outcomes and never applied twice. Rules:
 * churn events (acknowledge / dismiss) are appended.
 
 A permanent rejection is still "processed", so one bad mutation never blocks the
-queue behind it.
+queue behind it. That holds for what the database refuses too: a mutation whose data
+the database will not store (see `not_storable`) is rolled back to its savepoint and
+answered `rejected` with reason `not_storable`, and the batch goes on; a failure of
+the database itself (connection lost, deadlock, disk full, a bug in our SQL) fails the
+push with a 5xx, which the client retries, because retrying may well succeed.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -27,7 +32,7 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, Engine, insert, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from sync.protocol import (
     ErrorCode,
@@ -63,6 +68,9 @@ TASK_TRANSITIONS = {
     "cancelled": set(),
 }
 TELLER_INTERACTION_KINDS = {"service", "complaint", "call", "message"}
+MAX_REASON_CHARS = 200  # a reason may name a pushed field; the name is the client's
+
+log = logging.getLogger("rm_desk.gateway")
 
 
 class Rejected(Exception):
@@ -70,7 +78,27 @@ class Rejected(Exception):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason = reason[:MAX_REASON_CHARS]
+
+
+def not_storable(exc: Exception) -> bool:
+    """Whether the database (or its driver) refused *this mutation's data*, so that
+    trying it again can never succeed: the mutation is rejected, not retried.
+
+    * `IntegrityError` and `DataError`: on PostgreSQL SQLSTATE classes 23 (a constraint)
+      and 22 (a value: U+0000 in text, a number out of range, invalid JSON); on SQLite
+      its constraint and "too big" errors;
+    * a `StatementError` that is not a DBAPI error: a value SQLAlchemy or the driver
+      could not bind before anything reached the database.
+
+    Everything else is the database failing, not the data, and fails the push with a
+    5xx the client retries: `OperationalError` (connection lost, server shutting down,
+    deadlock or serialisation failure, database locked, disk full), `InternalError`,
+    `ProgrammingError` (a bug in our SQL, which retrying after the fix will apply), and
+    any error on a connection SQLAlchemy has marked invalidated."""
+    if isinstance(exc, DBAPIError):
+        return not exc.connection_invalidated and isinstance(exc, IntegrityError | DataError)
+    return isinstance(exc, StatementError)
 
 
 @dataclass
@@ -640,21 +668,45 @@ def _apply_one(
         savepoint.rollback()
         outcome = Outcome("rejected", exc.reason)
         outcome.current = _current_row(conn, principal, mutation)
+    except StatementError as exc:
+        if not not_storable(exc):
+            raise  # the database failed, not this mutation: the push fails and is retried
+        savepoint.rollback()  # only this mutation's work; the batch goes on
+        _log_not_storable(client_id, mutation, exc)
+        outcome = Outcome("rejected", "not_storable")
+        outcome.current = _current_row(conn, principal, mutation)
     return outcome
+
+
+def _log_not_storable(client_id: str, mutation: Mutation, exc: StatementError) -> None:
+    """What operations need to find the cause; never the values (customer data)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else None
+    log.warning(
+        "mutation %s (%s) of client %s not storable: %s (SQLSTATE %s)",
+        mutation.mutation_id,
+        mutation.name,
+        client_id,
+        type(orig or exc).__name__,
+        getattr(orig, "sqlstate", None) or "-",
+    )
 
 
 def _notes_together(
     conn: Connection, principal: Principal, client_id: str, run: Sequence[Mutation]
 ) -> dict[int, Outcome]:
     """Outcomes of a run of interaction creates applied together; should the database
-    refuse the run (it was checked before), one by one as any other mutation."""
+    refuse the run's data (it was checked before), one by one as any other mutation, so
+    only the note it cannot store is rejected. A failure of the database itself fails
+    the push (see `not_storable`)."""
     if len(run) < 2:
         return {}
     savepoint = conn.begin_nested()
     try:
         outcomes = _create_interactions(conn, principal, run)
         savepoint.commit()
-    except DBAPIError:
+    except StatementError as exc:
+        if not not_storable(exc):
+            raise
         savepoint.rollback()
         return {m.mutation_id: _apply_one(conn, principal, client_id, m) for m in run}
     return {m.mutation_id: o for m, o in zip(run, outcomes, strict=True)}

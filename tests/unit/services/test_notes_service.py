@@ -278,3 +278,33 @@ def test_timeline_by_kind(session: Session) -> None:
     assert [i.id for i in notes.timeline(session, CIF)] == [call.id, visit.id]
     assert [i.id for i in notes.timeline(session, CIF, (InteractionKind.CALL,))] == [call.id]
     assert [i.id for i in notes.timeline(session, CIF, limit=1)] == [call.id]
+
+
+def test_user_text_is_normalised_before_it_is_stored_or_queued(session: Session) -> None:
+    """The one rule for text (rm_desk.domain.text) at the client: what the user typed
+    or pasted is stored and queued as the gateway would store it."""
+    from rm_desk.services import customers, tasks  # noqa: PLC0415
+
+    hostile = "a\x00b\r\nc\x1b\x85\u200f😀"
+    clean = "ab\nc\u200f😀"
+    saved, task, _ = notes.log_interaction(
+        session,
+        note(subject=hostile, note=hostile, participants=(hostile,), outcome=hostile,
+             next_step=hostile, next_step_due=date(2026, 12, 1)),
+    )  # fmt: skip
+    assert (saved.subject, saved.note, saved.participants, saved.outcome, saved.next_step) == (
+        clean, clean, (clean,), clean, clean,
+    )  # fmt: skip
+    assert task is not None
+    assert task.title == clean
+    made, _ = tasks.create_task(session, CIF, hostile, date(2026, 12, 2), detail=hostile)
+    assert (made.title, made.detail) == (clean, clean)
+    edited, _ = tasks.update_task(session, made.id, outcome=hostile, title="t\x00")
+    assert (edited.outcome, edited.title) == (clean, "t")
+    customers.update_contact(session, CIF, email="x\x00@y.cn", tags=["v\x00ip"])
+    customers.request_change(session, CIF, "address", "上海\x00")
+    with session.store.read() as conn:
+        queued = [m.fields for m in outbox.pending(conn, 100)]
+    assert not any("\x00" in repr(f) or "\\x00" in repr(f) for f in queued)
+    assert queued[-2] == {"email": "x@y.cn", "tags": "|vip|"}
+    assert queued[-1] == {"address": "上海"}
