@@ -130,7 +130,7 @@ def create_app(
     )
     def push(request: protocol.PushRequest, caller: Caller) -> protocol.PushResponse:
         _check_version(request.schema_version)
-        return mutations.push(engine, caller, request)
+        return mutations.push(engine, caller, request, clock)
 
     @app.post(
         "/sync/v1/pull",

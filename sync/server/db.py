@@ -155,8 +155,9 @@ class ChangeWriter:
     change); the entity row's `seq` is set to the last of them by the caller.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, at: datetime | None = None) -> None:
         self.conn = conn
+        self.at = at  # the entries' time (the gateway's clock); None: now
         self.last_seq = 0
 
     def log(self, scopes: Iterable[str], entity: str, entity_id: str, op: str) -> int:
@@ -167,7 +168,7 @@ class ChangeWriter:
         if not entries:
             return self.last_seq
         base = next_seq(self.conn, len(entries))
-        at = now()
+        at = self.at or now()
         self.conn.execute(
             insert(schema.change_log),
             [

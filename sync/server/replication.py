@@ -187,8 +187,13 @@ _PULL_STATE = credentials_query(
     .where(schema.server_meta.c.key == META_PURGED_UPTO)
     .scalar_subquery()
     .label("purged_upto"),
+    # Only the caller's own client: same user and device as the token (correlated).
     select(schema.clients.c.last_mutation_id)
-    .where(schema.clients.c.client_id == bindparam("client_id"))
+    .where(
+        schema.clients.c.client_id == bindparam("client_id"),
+        schema.clients.c.user_id == schema.tokens.c.user_id,
+        schema.clients.c.device_id == schema.tokens.c.device_id,
+    )
     .scalar_subquery()
     .label("last_mutation_id"),
     select(schema.churn_models.c.version)
@@ -260,7 +265,7 @@ def pull(engine: Engine, principal: Principal, request: PullRequest) -> PullResp
             request,
             target=current_seq(conn),
             purged_upto=_purged_upto(conn),
-            last_mutation=last_mutation_id(conn, request.client_id),
+            last_mutation=last_mutation_id(conn, request.client_id, principal),
             churn_model=conn.execute(_ACTIVE_MODEL).scalar(),
         )
     return PullResponse.model_validate(answer)
@@ -435,7 +440,7 @@ def snapshot_lines(
         started = True
         yield from _entity_pages(engine, principal, entity, snapshot_seq, key)
     with engine.begin() as conn:
-        last = last_mutation_id(conn, client_id)
+        last = last_mutation_id(conn, client_id, principal)
     yield (
         SnapshotEnd(
             cursor=encode_cursor(snapshot_seq, principal.scope_epoch), last_mutation_id=last

@@ -76,6 +76,20 @@ tokens = Table(
 )
 Index("ix_tokens_device", tokens.c.device_id)
 
+# Security events about sign-in sessions, kept for the bank's security officers: why a
+# device's tokens were revoked (e.g. `refresh_reuse`: a rotated refresh token came back,
+# so it was copied, and every token of that device was revoked). No token values.
+auth_events = Table(
+    "auth_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+
 clients = Table(
     "clients",
     metadata,
