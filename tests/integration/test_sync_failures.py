@@ -17,7 +17,7 @@ import socket
 import threading
 import types
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -684,7 +684,7 @@ def test_cursor_older_than_the_horizon_resynchronises_and_keeps_the_outbox(
     mine = note_on(a, cif, "离线太久之前写的")
     with server_engine.connect() as conn:
         horizon = db.current_seq(conn)
-    assert replication.purge_change_log(server_engine, keep_after_seq=horizon) > 0
+    assert replication.purge_through(server_engine, horizon).log_entries > 0
 
     summary = sync_service.sync_session(a, bank["rm001"])
     assert summary.reset is True
@@ -698,6 +698,72 @@ def test_cursor_older_than_the_horizon_resynchronises_and_keeps_the_outbox(
     fresh, _ = profiles("f", "rm001", gateway.url, bank["rm001"])
     assert fingerprint(a) == fingerprint(fresh)
     assert dump(a) == dump(fresh)
+
+
+def test_offline_past_the_purge_horizon_resets_and_pushes_the_outbox_once(
+    server_engine: Engine, bank: dict[str, str], profiles: Any
+) -> None:
+    """The whole housekeeping path by the gateway's clock (no sleeping for days): a
+    client goes offline with unpushed notes, the server purges past its cursor, the
+    client comes back: one replacement sync, every note pushed once, the same book as
+    a fresh snapshot."""
+    now = [datetime(2026, 3, 2, 9, tzinfo=UTC)]
+    server, thread, url = run_gateway(create_app(server_engine, clock=lambda: now[0]))
+    try:
+        password = bank["rm001"]
+        a, _ = profiles("a", "rm001", url, password)
+        other, _ = profiles("o", "rm001", url, password)
+        cif = my_customer(a)
+        synced = note_on(a, cif, "离线之前同步的")
+        sync_service.sync_session(a, password)
+        offline = [note_on(a, cif, "离线时写的一"), note_on(a, cif, "离线时写的二")]
+        now[0] += timedelta(days=5)  # while A is offline, colleagues keep working
+        early = note_on(other, cif, "A离线第5天别人写的")
+        sync_service.sync_session(other, password)
+        now[0] += timedelta(days=95)
+        late = note_on(other, cif, "A离线第100天别人写的")
+        sync_service.sync_session(other, password)
+
+        purged = replication.purge_older_than(server_engine, timedelta(days=90), now[0])
+        assert purged.log_entries > 0  # day 0 and day 5 are gone, day 100 stays
+        with server_engine.connect() as conn:
+            kept = set(conn.execute(select(schema.change_log.c.entity_id)).scalars())
+        assert late in kept
+        assert early not in kept
+
+        summary = sync_service.sync_session(a, password)
+        assert summary.reset is True
+        assert summary.pushed == 2
+        assert pending(a) == 0
+        for note_id in (synced, *offline, early, late):
+            assert on_server(server_engine, note_id) == 1  # each once
+        with server_engine.connect() as conn:
+            outcomes = conn.execute(
+                select(schema.mutation_results.c.outcome)
+                .join(schema.clients,
+                      schema.clients.c.client_id == schema.mutation_results.c.client_id)
+                .where(schema.clients.c.device_id == device_of(a))
+                .order_by(schema.mutation_results.c.mutation_id)
+            ).scalars().all()  # fmt: skip
+        assert outcomes == ["applied"] * 3  # the synced note and the two offline ones
+        assert {synced, *offline, early, late} <= local_ids(a, "interactions")
+
+        fresh, _ = profiles("f", "rm001", url, password)
+        assert fingerprint(a) == fingerprint(fresh)
+        assert dump(a) == dump(fresh)
+        assert sync_service.sync_session(a, password).reset is False  # caught up again
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def device_of(session: Session) -> str:
+    with session.store.read() as conn:
+        return str(
+            conn.exec_driver_sql(
+                "SELECT value FROM meta WHERE key = ?", (client_engine.META_DEVICE,)
+            ).scalar_one()
+        )
 
 
 # --- wrong password when adding a profile -------------------------------------------------
