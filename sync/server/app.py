@@ -220,9 +220,10 @@ def create_app(
             str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
         ],
         resume: Annotated[str | None, Query(max_length=1024)] = None,
+        since: Annotated[str | None, Query(max_length=1024)] = None,
     ) -> StreamingResponse:
         _check_version(schema_version)
-        lines = replication.snapshot_lines(engine, caller, client_id, resume)
+        lines = replication.snapshot_lines(engine, caller, client_id, resume, since)
         first = next(lines)  # errors in the token surface as a JSON error, not a torn stream
 
         def stream() -> object:

@@ -7,7 +7,9 @@ failure is one line on stderr, `rm-desk-central: error: <sentence>`, and exit st
 
 Beyond the contract: `branch add` (a user needs an existing branch), `seed
 --as-of/--locale`, `purge --older-than DAYS` and `serve --purge-every HOURS
---purge-older-than DAYS` (the change-log housekeeping, see replication.py).
+--purge-older-than DAYS` (the change-log housekeeping, see replication.py), and
+`user reset-scope U` (a full resynchronisation of U's devices that accepts a much
+smaller book, after a change the change log cannot express).
 """
 
 from __future__ import annotations
@@ -168,6 +170,13 @@ def _add_people_commands(sub: Any, with_db: argparse.ArgumentParser) -> None:
                           help="read the password from the first line of stdin")  # fmt: skip
     user_add.set_defaults(run=_user_add)
 
+    reset_scope = user_sub.add_parser(
+        "reset-scope", parents=[with_db],
+        help="make every device of the user resynchronise in full and accept the result",
+    )  # fmt: skip
+    reset_scope.add_argument("user")
+    reset_scope.set_defaults(run=_user_reset_scope)
+
     assign = sub.add_parser("assign", parents=[with_db],
                             help="move a customer to another relationship manager")  # fmt: skip
     assign.add_argument("--customer", required=True, metavar="CIF")
@@ -278,6 +287,13 @@ def _user_add(args: argparse.Namespace, engine: Engine) -> int:
     password = _read_password(args.password_stdin, args.user)
     admin.add_user(engine, args.user, args.role, args.branch, password, name=args.name)
     print(f"added user {args.user} ({args.role}, branch {args.branch})")
+    return 0
+
+
+def _user_reset_scope(args: argparse.Namespace, engine: Engine) -> int:
+    epoch = admin.reset_scope(engine, args.user)
+    print(f"scope of {args.user} reset (epoch {epoch}): each of their devices resynchronises "
+          "in full on its next sync")  # fmt: skip
     return 0
 
 

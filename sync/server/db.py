@@ -17,6 +17,7 @@ from typing import Any
 
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from sync.server import schema
@@ -184,4 +185,24 @@ class ChangeWriter:
             ],
         )
         self.last_seq = base + len(entries) - 1
+        left = sorted(
+            {scope for scope, entity, _id, op in entries if entity == "customer" and op == "evict"}
+        )
+        if left:
+            self._mark_scopes_changed(left)
         return self.last_seq
+
+    def _mark_scopes_changed(self, scopes: Sequence[str]) -> None:
+        """Customers left these scopes at `last_seq` (see `schema.scope_changes`)."""
+        table = schema.scope_changes
+        dialect_insert = (
+            postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        )
+        statement = dialect_insert(table).values(
+            [{"scope": s, "seq": self.last_seq} for s in scopes]
+        )
+        self.conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.scope], set_={"seq": statement.excluded.seq}
+            )
+        )

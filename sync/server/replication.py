@@ -424,10 +424,34 @@ def _key_columns(entity: str) -> list[Any]:
     return [table.c.id]
 
 
+def scope_changed_since(conn: Connection, principal: Principal, since: str) -> bool:
+    """Whether the caller's scope changed after the cursor `since`: another scope epoch
+    (an access change), or a customer moved out of one of the caller's scopes."""
+    since_seq, epoch = decode_cursor(since)
+    if epoch != principal.scope_epoch:
+        return True
+    scopes = list(principal.scopes)
+    if not scopes:
+        return False
+    c = schema.scope_changes.c
+    moved = conn.execute(select(func.max(c.seq)).where(c.scope.in_(scopes))).scalar()
+    return moved is not None and int(moved) > since_seq
+
+
 def snapshot_lines(
-    engine: Engine, principal: Principal, client_id: str, resume: str | None = None
+    engine: Engine,
+    principal: Principal,
+    client_id: str,
+    resume: str | None = None,
+    since: str | None = None,
 ) -> Iterator[str]:
-    """NDJSON lines: begin, pages of rows (each with a resume token), end."""
+    """NDJSON lines: begin, pages of rows (each with a resume token), end. `since`, the
+    cursor of a replica about to be replaced, asks whether its scope changed since."""
+    if since is not None:
+        with reading(engine) as conn:
+            scope_changed = scope_changed_since(conn, principal, since)
+    else:
+        scope_changed = False
     if resume is not None:
         snapshot_seq, start_entity, start_key = _decode_resume(resume)
     else:
@@ -448,7 +472,10 @@ def snapshot_lines(
             )
     yield (
         SnapshotBegin(
-            snapshot_seq=snapshot_seq, counts=counts, scope_epoch=principal.scope_epoch
+            snapshot_seq=snapshot_seq,
+            counts=counts,
+            scope_epoch=principal.scope_epoch,
+            scope_changed=scope_changed,
         ).model_dump_json()
         + "\n"
     )

@@ -132,6 +132,16 @@ change_log = Table(
 )
 Index("ix_change_log_scope_seq", change_log.c.scope, change_log.c.seq)
 
+# The last change-log sequence at which a customer left each scope (an `evict`): kept
+# when the log is purged, so a replacement snapshot can still tell a device whose
+# cursor is older that its book shrank for a reason (SnapshotBegin.scope_changed).
+scope_changes = Table(
+    "scope_changes",
+    metadata,
+    Column("scope", String(80), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
+
 customers = Table(
     "customers",
     metadata,

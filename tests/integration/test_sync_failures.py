@@ -41,6 +41,7 @@ from sync.client.errors import (
     ProtocolViolation,
     ServerFailed,
     ServerUnreachable,
+    SuspectSnapshot,
     VersionNotSupported,
 )
 from sync.client.transport import Transport
@@ -764,6 +765,106 @@ def device_of(session: Session) -> str:
                 "SELECT value FROM meta WHERE key = ?", (client_engine.META_DEVICE,)
             ).scalar_one()
         )
+
+
+# --- a replacement snapshot that would wipe most of the book ------------------------------
+
+
+def move_most_of_the_book(engine: Engine, keep: str, *, logged: bool) -> set[str]:
+    """Move all of rm001's customers but `keep` to rm002: through `assign` (evicts in
+    the change log) or behind the log's back (what a wrong restore looks like)."""
+    c = schema.customers.c
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(c.id).where(c.owner_rm == "rm001", c.id != keep)).scalars())
+    if logged:
+        for cif in sorted(ids):
+            admin.assign(engine, cif, "rm002")
+    else:
+        with engine.begin() as conn:
+            conn.execute(update(schema.customers).where(c.id.in_(ids)).values(owner_rm="rm002"))
+    return ids
+
+
+def purge_past(engine: Engine, other: Session, password: str) -> None:
+    """A colleague's change, then a purge up to it: every older cursor must reset."""
+    note_on(other, my_customer(other), "同事写的")
+    sync_service.sync_session(other, password)
+    with engine.connect() as conn:
+        horizon = db.current_seq(conn)
+    replication.purge_through(engine, horizon)
+
+
+def test_a_reset_that_would_wipe_most_of_the_book_is_refused_and_changes_nothing(
+    server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any
+) -> None:
+    password = bank["rm001"]
+    a, _ = profiles("a", "rm001", gateway.url, password)
+    other, _ = profiles("o", "rm001", gateway.url, password)
+    keep = my_customer(a)
+    book_before = local_ids(a, "customers")
+    assert len(book_before) >= 4
+    move_most_of_the_book(server_engine, keep, logged=False)
+    note_id = note_on(a, keep, "重置被拒之前写的")
+    purge_past(server_engine, other, password)
+    before, cursor = dump(a), cursor_of(a)
+
+    for _attempt in range(2):  # refused every time, and nothing changes
+        with pytest.raises(SuspectSnapshot) as caught:
+            sync_service.sync_session(a, password)
+        assert str(caught.value) == (
+            f"The central CRM's copy of your book has 1 customers against {len(book_before)} "
+            "on this computer and records no change of your access, so it was not applied: "
+            "nothing here was changed and your unsynced work is kept. Contact IT to check "
+            "the central CRM before syncing again."
+        )
+        assert dump(a) == before
+        assert cursor_of(a) == cursor
+        with a.store.read() as conn:
+            mark = conn.exec_driver_sql(
+                "SELECT count(*) FROM meta WHERE key = ?", (client_engine.META_SNAPSHOT,)
+            ).scalar_one()
+            error = conn.exec_driver_sql("SELECT last_error FROM sync_state").scalar_one()
+        assert mark == 0
+        assert error == str(caught.value)
+    assert on_server(server_engine, note_id) == 1  # pushed once, before the pull
+    assert pending(a) == 0
+
+    # IT checks the central CRM, finds the book right and records the change of scope.
+    assert admin.reset_scope(server_engine, "rm001") == 1
+    summary = sync_service.sync_session(a, password)
+    assert summary.reset is True
+    assert local_ids(a, "customers") == {keep}
+    assert note_id in local_ids(a, "interactions")
+
+
+@pytest.mark.parametrize("reason", ["customers reassigned", "access changed"])
+def test_a_reset_that_removes_most_of_the_book_for_a_recorded_reason_is_applied(
+    server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any, reason: str
+) -> None:
+    password = bank["rm001"]
+    a, _ = profiles("a", "rm001", gateway.url, password)
+    other, _ = profiles("o", "rm001", gateway.url, password)
+    keep = my_customer(a)
+    book_before = local_ids(a, "customers")
+    moved = move_most_of_the_book(server_engine, keep, logged=reason == "customers reassigned")
+    if reason == "access changed":
+        with server_engine.begin() as conn:
+            conn.execute(
+                update(schema.users)
+                .where(schema.users.c.user_id == "rm001")
+                .values(scope_epoch=schema.users.c.scope_epoch + 1)
+            )
+    note_id = note_on(a, keep, "重置之前写的")
+    purge_past(server_engine, other, password)  # the evicts are gone from the log
+
+    summary = sync_service.sync_session(a, password)
+    assert summary.reset is True
+    assert local_ids(a, "customers") == book_before - moved
+    assert on_server(server_engine, note_id) == 1
+    assert pending(a) == 0
+    fresh, _ = profiles("f", "rm001", gateway.url, password)
+    assert fingerprint(a) == fingerprint(fresh)
+    assert dump(a) == dump(fresh)
 
 
 # --- wrong password when adding a profile -------------------------------------------------

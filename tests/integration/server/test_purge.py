@@ -285,3 +285,25 @@ def test_pull_checks_the_horizon_again_after_reading_the_log(engine: Engine) -> 
         )
     assert [c["seq"] for c in page["changes"]] == []  # no task rows: nothing visible
     assert page["cursor"] == replication.encode_cursor(seqs[-1], 0)
+
+
+def test_cli_user_reset_scope_bumps_the_epoch(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    engine = db.make_engine(url)
+    db.create_schema(engine)
+    admin.add_branch(engine, "B1", "一支行", "上海")
+    admin.add_user(engine, "rm001", "rm", "B1", "a-long-password")
+    result = central("user", "reset-scope", "rm001", "--db", url, home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "scope of rm001 reset (epoch 1): each of their devices resynchronises in full on "
+        "its next sync"
+    ]
+    with engine.connect() as conn:
+        epoch = conn.execute(
+            select(schema.users.c.scope_epoch).where(schema.users.c.user_id == "rm001")
+        ).scalar_one()
+    engine.dispose()
+    assert epoch == 1
+    missing = central("user", "reset-scope", "nobody", "--db", url, home=tmp_path)
+    assert "user nobody does not exist" in one_line_error(missing, 1)
