@@ -169,7 +169,8 @@ class ChangeWriter:
         if not entries:
             return self.last_seq
         base = next_seq(self.conn, len(entries))
-        at = self.at or now()
+        # UTC: SQLite keeps the clock's digits without the zone, and the purge compares them.
+        at = self.at.astimezone(UTC) if self.at is not None else now()
         self.conn.execute(
             insert(schema.change_log),
             [
