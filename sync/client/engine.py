@@ -526,7 +526,7 @@ class SyncEngine:
     ) -> None:
         """Network and decoding on a reader thread, a few pages ahead (bounded queue);
         writes on this thread, the only one using the database."""
-        total = 0
+        total: int | None = None
         done = 0
         with _SnapshotReader(self.transport.lines("/sync/v1/snapshot", params)) as reader:
             for kind, item in reader:
@@ -535,6 +535,8 @@ class SyncEngine:
                     if on_begin is not None:
                         on_begin(begin)
                     total = sum(begin.counts.values())
+                elif total is None:  # nothing is written before the first line is judged
+                    raise ProtocolViolation("the snapshot does not start with its first line")
                 elif kind == "page":
                     page = cast(_DecodedPage, item)
                     self._apply_snapshot_page(bulk, page, insert_only=insert_only)

@@ -837,6 +837,32 @@ def test_a_reset_that_would_wipe_most_of_the_book_is_refused_and_changes_nothing
     assert note_id in local_ids(a, "interactions")
 
 
+class WithoutFirstLine(Transport):
+    """Drops the snapshot's first line (a broken server or proxy)."""
+
+    def lines(self, path: str, params: dict[str, Any]) -> Iterator[bytes]:
+        return (line for line in super().lines(path, params) if b'"kind":"begin"' not in line)
+
+
+@SQLITE_ONLY
+def test_a_replacement_snapshot_without_its_first_line_changes_nothing(
+    server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any
+) -> None:
+    a, _ = profiles("a", "rm001", gateway.url, bank["rm001"])
+    with server_engine.begin() as conn:  # a change the log cannot express: reset
+        conn.execute(
+            update(schema.users)
+            .where(schema.users.c.user_id == "rm001")
+            .values(scope_epoch=schema.users.c.scope_epoch + 1)
+        )
+    before, cursor = dump(a), cursor_of(a)
+    with pytest.raises(ProtocolViolation, match="first line"):
+        sync_service.sync_session(a, bank["rm001"], transport=WithoutFirstLine(gateway.url))
+    assert dump(a) == before
+    assert cursor_of(a) == cursor
+    assert sync_service.sync_session(a, bank["rm001"]).reset is True  # the real stream
+
+
 @pytest.mark.parametrize("reason", ["customers reassigned", "access changed"])
 def test_a_reset_that_removes_most_of_the_book_for_a_recorded_reason_is_applied(
     server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any, reason: str
