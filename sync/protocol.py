@@ -190,6 +190,10 @@ class SnapshotBegin(Response):
     snapshot_seq: int
     counts: dict[str, int]
     scope_epoch: int = 0
+    # Asked with `since` (the replica's cursor): the caller's scope changed after it
+    # (access changed, or customers were moved out), so a snapshot with far fewer
+    # customers than the replica is expected rather than suspect.
+    scope_changed: bool = False
 
 
 class SnapshotPage(Response):

@@ -107,9 +107,7 @@ def describe(exc: BaseException) -> str:
             "Your changes are kept; please update RM Desk.",
         )
     if isinstance(e, sync_errors.SyncError):
-        return QCoreApplication.translate(
-            "Messages", "Sync did not complete. Your changes are kept and will be sent next time."
-        )
+        return _other_sync_error(e)
     if isinstance(e, PermissionDenied):
         return QCoreApplication.translate("Messages", "Your role does not allow this.")
     if isinstance(e, InvalidNote | InvalidTask | InvalidEdit):
@@ -121,4 +119,21 @@ def describe(exc: BaseException) -> str:
     log.error("unexpected error", exc_info=e)
     return QCoreApplication.translate(
         "Messages", "Something went wrong; nothing was lost. The details are in the log file."
+    )
+
+
+def _other_sync_error(e: sync_errors.SyncError) -> str:
+    if isinstance(e, sync_errors.SuspectSnapshot):
+        return (
+            QCoreApplication.translate(
+                "Messages",
+                "The central CRM's copy of your book has %1 customers against %2 on this "
+                "computer and records no change of your access, so it was not applied. "
+                "Nothing here was changed and your changes are kept. Contact IT.",
+            )
+            .replace("%1", str(e.incoming))
+            .replace("%2", str(e.replica))
+        )
+    return QCoreApplication.translate(
+        "Messages", "Sync did not complete. Your changes are kept and will be sent next time."
     )

@@ -901,6 +901,10 @@
         <translation>中心CRM已不再支持此版本的 RM Desk。您的更改已保留；请更新 RM Desk。</translation>
     </message>
     <message>
+        <source>The central CRM's copy of your book has %1 customers against %2 on this computer and records no change of your access, so it was not applied. Nothing here was changed and your changes are kept. Contact IT.</source>
+        <translation>中心CRM上您的客户名单只有 %1 位客户，而本机有 %2 位，且中心CRM没有记录您的权限变更，因此未予采用。本机数据未作任何改动，您的更改已保留。请联系IT部门。</translation>
+    </message>
+    <message>
         <source>Sync did not complete. Your changes are kept and will be sent next time.</source>
         <translation>同步未完成。您的更改已保留，将在下次同步时发送。</translation>
     </message>

@@ -28,7 +28,12 @@ from local_store.bulk import collector_paused
 from local_store.store import LocalStore, analyze
 from sync import protocol
 from sync.client import apply
-from sync.client.errors import ProtocolViolation, ResetRequired, SessionExpired
+from sync.client.errors import (
+    ProtocolViolation,
+    ResetRequired,
+    SessionExpired,
+    SuspectSnapshot,
+)
 from sync.client.transport import Transport
 
 M = TypeVar("M", bound=protocol.Response)
@@ -192,6 +197,21 @@ def _parse(model: type[M], data: dict[str, Any]) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ProtocolViolation(f"{model.__name__}: {exc.error_count()} problem(s)") from None
+
+
+# A replacement snapshot (a reset) that would remove more than this share of a
+# non-empty replica's customers, with no change of scope recorded by the server, is
+# suspect (vdirsyncer's rule against a sync that wipes most of one side): a server
+# restored from the wrong backup or an emptied table must not wipe a book, and the
+# unsynced work with it, from every computer. Judged on the snapshot's first line by
+# counts (the customers it will send against those here), before anything is touched;
+# a move of most of a book is recorded by the server (`scope_changed`) and goes through.
+SUSPECT_SHARE = 0.5
+
+
+def snapshot_is_suspect(replica: int, incoming: int, *, scope_changed: bool) -> bool:
+    """Whether replacing `replica` customers by `incoming` ones is not to be trusted."""
+    return not scope_changed and replica > 0 and replica - incoming > replica * SUSPECT_SHARE
 
 
 BULK_CACHE_KIB = 256 * 1024  # page cache while a snapshot loads (as the demo bulk load)
@@ -457,39 +477,72 @@ class SyncEngine:
         that same single rebuild."""
         client_id = self._client_id()
         resume = meta_get(self.store, META_SNAPSHOT)
-        if resume is None:
-            self.store.write(lambda conn: self._begin_snapshot(conn, replace=replace))
         params: dict[str, Any] = {"schema_version": protocol.SCHEMA_VERSION, "client_id": client_id}
+        on_begin: Callable[[protocol.SnapshotBegin], None] | None = None
+        if resume is None and replace:
+            # The replica is replaced only once the stream's first line shows the new
+            # copy is believable (`_replace_replica`); until then nothing is touched.
+            with self.store.read() as conn:
+                replica = int(conn.exec_driver_sql("SELECT count(*) FROM customers").scalar_one())
+                since = outbox.state(conn).cursor
+            if since is not None:
+                params["since"] = since
+            on_begin = partial(self._replace_replica, replica=replica)
+        elif resume is None:
+            self.store.write(self._start_snapshot)
         if resume:
             params["resume"] = resume
         with self.store.read() as conn:
             insert_only = self.store.unique_keys_dropped(conn)
         try:
             with collector_paused(), self.store.bulk_connection(cache_kib=BULK_CACHE_KIB) as bulk:
-                self._stream_snapshot(bulk, params, summary, insert_only=insert_only)
+                self._stream_snapshot(
+                    bulk, params, summary, insert_only=insert_only, on_begin=on_begin
+                )
         except BaseException:
             if insert_only:  # the user keeps working on the partial copy until it resumes
                 self.store.write(self.store.restore_unique_keys)
             raise
 
-    def _begin_snapshot(self, conn: Any, *, replace: bool) -> None:
-        if replace:
-            self._clear_replica(conn)
+    def _start_snapshot(self, conn: Any) -> None:
         self.store.drop_secondary_indexes(conn, unique=False, resumable=True)
         meta_put(conn, META_SNAPSHOT, "")
 
+    def _replace_replica(self, begin: protocol.SnapshotBegin, replica: int) -> None:
+        """Empty the replica for a replacement snapshot, unless the snapshot is suspect:
+        refused (SuspectSnapshot), the replica and the outbox stay as they are."""
+        incoming = int(begin.counts.get("customer", 0))
+        if snapshot_is_suspect(replica, incoming, scope_changed=begin.scope_changed):
+            raise SuspectSnapshot(replica, incoming)
+        self.store.write(self._clear_and_start)
+
+    def _clear_and_start(self, conn: Any) -> None:
+        self._clear_replica(conn)
+        self._start_snapshot(conn)
+
     def _stream_snapshot(
-        self, bulk: Any, params: dict[str, Any], summary: SyncSummary, *, insert_only: bool
+        self,
+        bulk: Any,
+        params: dict[str, Any],
+        summary: SyncSummary,
+        *,
+        insert_only: bool,
+        on_begin: Callable[[protocol.SnapshotBegin], None] | None,
     ) -> None:
         """Network and decoding on a reader thread, a few pages ahead (bounded queue);
         each page is written by the store's one writer (the session's database thread
         in the window) on the bulk connection, while the reader fetches the next."""
-        total = 0
+        total: int | None = None
         done = 0
         with _SnapshotReader(self.transport.lines("/sync/v1/snapshot", params)) as reader:
             for kind, item in reader:
                 if kind == "begin":
-                    total = sum(cast(protocol.SnapshotBegin, item).counts.values())
+                    begin = cast(protocol.SnapshotBegin, item)
+                    if on_begin is not None:
+                        on_begin(begin)
+                    total = sum(begin.counts.values())
+                elif total is None:  # nothing is written before the first line is judged
+                    raise ProtocolViolation("the snapshot does not start with its first line")
                 elif kind == "page":
                     page = cast(_DecodedPage, item)
                     self.store.on_writer(

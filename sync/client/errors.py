@@ -72,6 +72,20 @@ class ResetRequired(SyncError):
         super().__init__(detail)
 
 
+class SuspectSnapshot(SyncError):
+    """A replacement snapshot would remove most of the book with no recorded reason."""
+
+    def __init__(self, replica: int, incoming: int) -> None:
+        self.replica = replica
+        self.incoming = incoming
+        super().__init__(
+            f"The central CRM's copy of your book has {incoming} customers against {replica} "
+            "on this computer and records no change of your access, so it was not applied: "
+            "nothing here was changed and your unsynced work is kept. Contact IT to check "
+            "the central CRM before syncing again."
+        )
+
+
 class MutationGap(SyncError):
     def __init__(self, last: int | None) -> None:
         self.last = last

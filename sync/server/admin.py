@@ -277,6 +277,21 @@ def add_user(
         raise AdminError(f"user {user_id} already exists") from None
 
 
+def reset_scope(engine: Engine, user_id: str) -> int:
+    """Bump a user's scope epoch: every device of the user resynchronises in full on its
+    next sync, and accepts a much smaller book than it holds (the server now records a
+    change of scope). For a change the change log cannot express, e.g. data corrected
+    in the database by hand. Returns the new epoch."""
+    u = schema.users.c
+    with engine.begin() as conn:
+        _require_user(conn, user_id)
+        epoch = conn.execute(
+            update(schema.users).where(u.user_id == user_id)
+            .values(scope_epoch=u.scope_epoch + 1).returning(u.scope_epoch)
+        ).scalar_one()  # fmt: skip
+    return int(epoch)
+
+
 def _check_new_user(conn: Connection, user_id: str, branch: str) -> None:
     u = schema.users
     if conn.execute(select(u.c.user_id).where(u.c.user_id == user_id)).first() is not None:

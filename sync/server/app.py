@@ -12,9 +12,11 @@ status-code, content-type and response-schema conformance checks on both backend
 """
 
 import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -133,17 +135,80 @@ def _pull_threads() -> ThreadPoolExecutor:
     )
 
 
+def _lifespan(
+    engine: Engine, schedule: replication.PurgeSchedule | None, clock: Callable[[], datetime]
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    """Start the periodic change-log purge with the app and stop it with the app."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if schedule is None:
+            yield
+            return
+        stop = threading.Event()
+        task = asyncio.create_task(_purge_periodically(engine, schedule, clock, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
+
+
+async def _purge_periodically(
+    engine: Engine,
+    schedule: replication.PurgeSchedule,
+    clock: Callable[[], datetime],
+    stop: threading.Event,
+) -> None:
+    """Purge now, then every `schedule.every`, until the app stops. At shutdown a purge
+    under way ends after its current batch (its horizon is already committed; the next
+    run deletes the rest)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        job = loop.run_in_executor(None, _purge_once, engine, schedule, clock, stop)
+        try:
+            await asyncio.shield(job)
+        except asyncio.CancelledError:
+            await job
+            raise
+        await asyncio.sleep(schedule.every.total_seconds())
+
+
+def _purge_once(
+    engine: Engine,
+    schedule: replication.PurgeSchedule,
+    clock: Callable[[], datetime],
+    stop: threading.Event,
+) -> None:
+    try:
+        result = replication.purge_older_than(engine, schedule.older_than, clock(), stop)
+    except Exception as exc:  # the gateway keeps serving; the next run tries again
+        log.error("the change-log purge failed (%s); next run in %s", type(exc).__name__,
+                  schedule.every)  # fmt: skip
+        return
+    log.info("%s", result.line(schedule.older_than))
+
+
 def create_app(
     engine: Engine,
     *,
     tokens: auth.TokenPolicy | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    purge: replication.PurgeSchedule | None = None,
 ) -> FastAPI:
+    """The gateway. `clock` is its time (tokens, change-log entries, the purge
+    horizon); `purge` runs the change-log purge periodically while the app is up
+    (uvicorn's lifespan), as `rm-desk-central serve` does."""
     policy = tokens or auth.TokenPolicy()
     app = FastAPI(
         title="RM Desk sync gateway",
         version=__version__,
         description="Reference central CRM gateway (sync protocol v1).",
+        lifespan=_lifespan(engine, purge, clock),
     )
 
     @app.exception_handler(ProtocolError)
@@ -218,7 +283,7 @@ def create_app(
     @app.post("/sync/v1/push", response_model=protocol.PushResponse, responses=_errors("push"))
     def push(request: protocol.PushRequest, caller: Caller) -> protocol.PushResponse:
         _check_version(request.schema_version)
-        return mutations.push(engine, caller, request)
+        return mutations.push(engine, caller, request, clock)
 
     @app.post("/sync/v1/pull", response_model=protocol.PullResponse, responses=_errors("pull"))
     async def pull(request: protocol.PullRequest, authorization: Bearer) -> Response:
@@ -243,9 +308,10 @@ def create_app(
             str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
         ],
         resume: Annotated[str | None, Query(max_length=1024)] = None,
+        since: Annotated[str | None, Query(max_length=1024)] = None,
     ) -> StreamingResponse:
         _check_version(schema_version)
-        lines = replication.snapshot_lines(engine, caller, client_id, resume)
+        lines = replication.snapshot_lines(engine, caller, client_id, resume, since)
         first = next(lines)  # errors in the token surface as a JSON error, not a torn stream
 
         def stream() -> object:

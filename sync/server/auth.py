@@ -1,12 +1,14 @@
 """Login, token refresh and bearer-token checks for the gateway.
 
 Access tokens live minutes, refresh tokens weeks and rotate on every use (the old
-one is revoked). A revoked device gets `device_revoked` on its next call, which
+one is revoked, atomically; a rotated one presented again revokes the device's
+tokens, see `refresh`). A revoked device gets `device_revoked` on its next call, which
 tells the client to wipe its cache.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +19,8 @@ from sync.protocol import ErrorCode, LoginRequest, RefreshRequest, TokenResponse
 from sync.server import db, schema, security
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
+
+log = logging.getLogger("rm_desk.gateway")
 
 
 class TokenPolicy:
@@ -120,31 +124,84 @@ def login(
         return _issue(conn, user, request.device_id, policy, now)
 
 
+SESSION_ENDED = "Your session has ended; sign in again."
+REFRESH_REUSED = (
+    "This sign-in was already renewed once; for safety every session of this device "
+    "has ended. Sign in again."
+)
+EVENT_REFRESH_REUSE = "refresh_reuse"
+
+
 def refresh(
     engine: Engine, request: RefreshRequest, policy: TokenPolicy, clock: Callable[[], datetime]
 ) -> TokenResponse:
+    """Rotate a refresh token: revoke it and issue a new pair, exactly once.
+
+    The rotation is one conditional UPDATE (`... WHERE token_hash = ? AND NOT revoked`):
+    of requests racing with the same token exactly one finds it unrevoked (PostgreSQL
+    re-checks the condition after the winner's commit releases the row lock; SQLite's
+    BEGIN IMMEDIATE runs them one after another). Every other one, like any later use
+    of a rotated token, is a reuse (OAuth 2.0 Security BCP, refresh token rotation):
+    the token was copied, or a client raced itself, and the server cannot tell the
+    thief from the owner, so every token of that device is revoked, the event is
+    recorded in `auth_events`, and the caller must sign in with the password again."""
     now = clock()
+    token_hash = security.token_hash(request.refresh_token)
+    t = schema.tokens.c
     with engine.begin() as conn:
-        row = conn.execute(
-            select(schema.tokens).where(
-                schema.tokens.c.token_hash == security.token_hash(request.refresh_token),
-                schema.tokens.c.kind == "refresh",
-            )
-        ).first()
-        if row is None or row.device_id != request.device_id:
-            raise ProtocolError(ErrorCode.UNAUTHORIZED, "Your session has ended; sign in again.")
-        _device_check(conn, row.device_id, row.user_id)
-        if row.revoked or _aware(row.expires_at, now) <= now:
-            raise ProtocolError(ErrorCode.UNAUTHORIZED, "Your session has ended; sign in again.")
-        user = conn.execute(select(schema.users).where(schema.users.c.user_id == row.user_id)).one()
-        if user.disabled:
-            raise ProtocolError(ErrorCode.UNAUTHORIZED, "This account is disabled.")
-        conn.execute(
+        won = conn.execute(
             update(schema.tokens)
-            .where(schema.tokens.c.token_hash == row.token_hash)
+            .where(t.token_hash == token_hash, t.kind == "refresh", t.revoked.is_(False))
             .values(revoked=True)
+            .returning(t.user_id, t.device_id, t.expires_at)
+        ).first()
+        if won is not None:
+            # A failed check below rolls the rotation back: the token stays as it was.
+            if won.device_id != request.device_id:
+                raise ProtocolError(ErrorCode.UNAUTHORIZED, SESSION_ENDED)
+            _device_check(conn, won.device_id, won.user_id)
+            if _aware(won.expires_at, now) <= now:
+                raise ProtocolError(ErrorCode.UNAUTHORIZED, SESSION_ENDED)
+            user = conn.execute(
+                select(schema.users).where(schema.users.c.user_id == won.user_id)
+            ).one()
+            if user.disabled:
+                raise ProtocolError(ErrorCode.UNAUTHORIZED, "This account is disabled.")
+            return _issue(conn, user, won.device_id, policy, now)
+        message = _refused_refresh(conn, token_hash, now)
+    # Raised after the commit: a detected reuse keeps its revocations.
+    raise ProtocolError(ErrorCode.UNAUTHORIZED, message)
+
+
+def _refused_refresh(conn: Connection, token_hash: str, now: datetime) -> str:
+    """Why a refresh token was not rotated; a revoked one that comes back is a reuse and
+    ends every session of its device."""
+    row = conn.execute(
+        select(schema.tokens.c.user_id, schema.tokens.c.device_id).where(
+            schema.tokens.c.token_hash == token_hash, schema.tokens.c.kind == "refresh"
         )
-        return _issue(conn, user, row.device_id, policy, now)
+    ).first()
+    if row is None:
+        return SESSION_ENDED
+    _device_check(conn, row.device_id, row.user_id)  # a revoked device says so
+    t = schema.tokens.c
+    revoked = conn.execute(
+        update(schema.tokens)
+        .where(t.device_id == row.device_id, t.revoked.is_(False))
+        .values(revoked=True)
+    ).rowcount
+    conn.execute(
+        insert(schema.auth_events).values(
+            at=now,
+            event=EVENT_REFRESH_REUSE,
+            user_id=row.user_id,
+            device_id=row.device_id,
+            detail=f"a rotated refresh token was presented again; {int(revoked or 0)} "
+            "live token(s) of the device revoked",
+        )
+    )
+    log.warning("refresh token reuse on device %s: its tokens were revoked", row.device_id)
+    return REFRESH_REUSED
 
 
 # --- bearer tokens on every call -------------------------------------------------------

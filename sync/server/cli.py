@@ -5,8 +5,11 @@ file in the platform data directory), and creates the schema if it is missing. A
 failure is one line on stderr, `rm-desk-central: error: <sentence>`, and exit status
 1 (2 for a malformed command line); never a traceback.
 
-Beyond the contract: `branch add` (a user needs an existing branch) and `seed
---as-of/--locale`.
+Beyond the contract: `branch add` (a user needs an existing branch), `seed
+--as-of/--locale`, `purge --older-than DAYS` and `serve --purge-every HOURS
+--purge-older-than DAYS` (the change-log housekeeping, see replication.py), and
+`user reset-scope U` (a full resynchronisation of U's devices that accepts a much
+smaller book, after a change the change log cannot express).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NoReturn, TextIO
 
 from sqlalchemy import Engine
@@ -27,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from rm_desk import __version__
-from sync.server import admin, churn_cli, db
+from sync.server import admin, churn_cli, db, replication
 
 PROG = "rm-desk-central"
 EXIT_FAILURE = 1
@@ -67,6 +70,30 @@ def _port(value: str) -> int:
     return number
 
 
+def _days(value: str) -> int:
+    number = _count(1)(value)
+    if number > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"{number} is more than {MAX_DAYS} days")
+    return number
+
+
+MAX_DAYS = 36_500
+
+
+def _hours(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of hours") from None
+    if not 0 <= number <= 24 * 365:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and {24 * 365} hours")
+    return number
+
+
+_HOURS_DEFAULT = replication.DEFAULT_PURGE_EVERY / timedelta(hours=1)
+_DAYS_DEFAULT = replication.DEFAULT_PURGE_OLDER_THAN.days
+
+
 def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -90,7 +117,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT,
                        help=f"default {DEFAULT_PORT}; 0 picks a free port")  # fmt: skip
+    serve.add_argument("--purge-every", type=_hours, default=_HOURS_DEFAULT, metavar="HOURS",
+                       help=f"purge the change log every HOURS (default {_HOURS_DEFAULT:g}; "
+                       "0: never)")  # fmt: skip
+    serve.add_argument("--purge-older-than", type=_days, default=_DAYS_DEFAULT,
+                       metavar="DAYS", help="the periodic purge drops changes older than DAYS "
+                       f"(default {_DAYS_DEFAULT})")  # fmt: skip
     serve.set_defaults(run=_serve)
+
+    purge = sub.add_parser(
+        "purge", parents=[with_db], help="drop change-log entries and tombstones older than DAYS"
+    )
+    purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS",
+                       help="longer than the longest offline period the bank allows: a "
+                       "device last synced before then resynchronises in full")  # fmt: skip
+    purge.set_defaults(run=_purge)
 
     seed = sub.add_parser("seed", parents=[with_db], help="load a generated demo bank")
     seed.add_argument("--customers", type=_count(0), required=True, metavar="N")
@@ -128,6 +169,13 @@ def _add_people_commands(sub: Any, with_db: argparse.ArgumentParser) -> None:
     user_add.add_argument("--password-stdin", action="store_true",
                           help="read the password from the first line of stdin")  # fmt: skip
     user_add.set_defaults(run=_user_add)
+
+    reset_scope = user_sub.add_parser(
+        "reset-scope", parents=[with_db],
+        help="make every device of the user resynchronise in full and accept the result",
+    )  # fmt: skip
+    reset_scope.add_argument("user")
+    reset_scope.set_defaults(run=_user_reset_scope)
 
     assign = sub.add_parser("assign", parents=[with_db],
                             help="move a customer to another relationship manager")  # fmt: skip
@@ -171,10 +219,16 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
         raise CommandError(f"the gateway cannot start: {exc}") from None
     import uvicorn  # noqa: PLC0415
 
+    schedule = None
+    if args.purge_every > 0:
+        schedule = replication.PurgeSchedule(
+            every=timedelta(hours=args.purge_every),
+            older_than=timedelta(days=args.purge_older_than),
+        )
     listener = _listen(args.host, args.port)
     host, port = listener.getsockname()[:2]
-    server = uvicorn.Server(uvicorn.Config(create_app(engine), host=host, port=port,
-                                           log_level="warning"))  # fmt: skip
+    server = uvicorn.Server(uvicorn.Config(create_app(engine, purge=schedule), host=host,
+                                           port=port, log_level="warning"))  # fmt: skip
     shown = f"[{host}]" if ":" in host else host
     print(f"serving the sync gateway on http://{shown}:{port} "
           f"(database {_shown_url(args.db)})", flush=True)  # fmt: skip
@@ -193,6 +247,12 @@ def _listen(host: str, port: int) -> socket.socket:
     except OSError as exc:
         raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     return listener
+
+
+def _purge(args: argparse.Namespace, engine: Engine) -> int:
+    older_than = timedelta(days=args.older_than)
+    print(replication.purge_older_than(engine, older_than, db.now()).line(older_than))
+    return 0
 
 
 def _seed(args: argparse.Namespace, engine: Engine) -> int:
@@ -227,6 +287,13 @@ def _user_add(args: argparse.Namespace, engine: Engine) -> int:
     password = _read_password(args.password_stdin, args.user)
     admin.add_user(engine, args.user, args.role, args.branch, password, name=args.name)
     print(f"added user {args.user} ({args.role}, branch {args.branch})")
+    return 0
+
+
+def _user_reset_scope(args: argparse.Namespace, engine: Engine) -> int:
+    epoch = admin.reset_scope(engine, args.user)
+    print(f"scope of {args.user} reset (epoch {epoch}): each of their devices resynchronises "
+          "in full on its next sync")  # fmt: skip
     return 0
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from sync.server import schema
@@ -155,8 +156,9 @@ class ChangeWriter:
     change); the entity row's `seq` is set to the last of them by the caller.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, at: datetime | None = None) -> None:
         self.conn = conn
+        self.at = at  # the entries' time (the gateway's clock); None: now
         self.last_seq = 0
 
     def log(self, scopes: Iterable[str], entity: str, entity_id: str, op: str) -> int:
@@ -167,7 +169,8 @@ class ChangeWriter:
         if not entries:
             return self.last_seq
         base = next_seq(self.conn, len(entries))
-        at = now()
+        # UTC: SQLite keeps the clock's digits without the zone, and the purge compares them.
+        at = self.at.astimezone(UTC) if self.at is not None else now()
         self.conn.execute(
             insert(schema.change_log),
             [
@@ -183,4 +186,24 @@ class ChangeWriter:
             ],
         )
         self.last_seq = base + len(entries) - 1
+        left = sorted(
+            {scope for scope, entity, _id, op in entries if entity == "customer" and op == "evict"}
+        )
+        if left:
+            self._mark_scopes_changed(left)
         return self.last_seq
+
+    def _mark_scopes_changed(self, scopes: Sequence[str]) -> None:
+        """Customers left these scopes at `last_seq` (see `schema.scope_changes`)."""
+        table = schema.scope_changes
+        dialect_insert = (
+            postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        )
+        statement = dialect_insert(table).values(
+            [{"scope": s, "seq": self.last_seq} for s in scopes]
+        )
+        self.conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.scope], set_={"seq": statement.excluded.seq}
+            )
+        )

@@ -31,7 +31,8 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, and_, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from sync.protocol import (
@@ -169,13 +170,19 @@ def _now() -> datetime:
 
 class MutationApplier:
     def __init__(
-        self, conn: Connection, principal: Principal, client_id: str, mutation: Mutation
+        self,
+        conn: Connection,
+        principal: Principal,
+        client_id: str,
+        mutation: Mutation,
+        now: datetime | None = None,
     ) -> None:
         self.conn = conn
         self.principal = principal
         self.client_id = client_id
         self.m = mutation
-        self.writer = ChangeWriter(conn)
+        self.now: datetime = now or _now()  # the gateway's clock, once per push
+        self.writer = ChangeWriter(conn, at=self.now)
 
     # --- helpers --------------------------------------------------------------------
 
@@ -205,7 +212,7 @@ class MutationApplier:
                 client_id=self.client_id,
                 mutation_id=self.m.mutation_id,
                 user_id=self.principal.user_id,
-                detected_at=_now(),
+                detected_at=self.now,
             )
         )
         return FieldConflict(field=name, mine=_jsonable(mine), theirs=_jsonable(theirs))
@@ -234,7 +241,7 @@ class MutationApplier:
             raise _invalid(exc) from None
 
     def _create_interaction(self) -> Outcome:
-        outcome = _create_interactions(self.conn, self.principal, [self.m])[0]
+        outcome = _create_interactions(self.conn, self.principal, [self.m], self.now)[0]
         if outcome.outcome == "rejected":
             raise Rejected(outcome.reason or "rejected")
         return outcome
@@ -278,8 +285,8 @@ class MutationApplier:
                 outcome=data.outcome,
                 detail=data.detail,
                 reason_code=data.reason_code,
-                created_at=data.created_at or _now(),
-                completed_at=_now() if data.status == "done" else None,
+                created_at=data.created_at or self.now,
+                completed_at=self.now if data.status == "done" else None,
                 deleted=False,
                 version=1,
                 field_versions={},
@@ -375,7 +382,7 @@ class MutationApplier:
                 field_versions[name] = [version, self.client_id]
             extra: dict[str, Any] = {}
             if status_machine and applied.get("status") == "done":
-                extra["completed_at"] = _now()
+                extra["completed_at"] = self.now
             seq = self._log(customer, entity, row.id)
             self.conn.execute(
                 update(table)
@@ -404,7 +411,7 @@ class MutationApplier:
                     requested_by=self.principal.user_id,
                     client_id=self.client_id,
                     mutation_id=self.m.mutation_id,
-                    requested_at=_now(),
+                    requested_at=self.now,
                     status="pending",
                 )
             )
@@ -457,7 +464,7 @@ def _invalid(exc: ValidationError) -> Rejected:
 
 
 def _create_interactions(
-    conn: Connection, principal: Principal, mutations: Sequence[Mutation]
+    conn: Connection, principal: Principal, mutations: Sequence[Mutation], now: datetime
 ) -> list[Outcome]:
     """Interaction creates (visit notes, calls ...), one or a run of them, in a handful
     of statements whatever their number: the ids already stored, the customers and
@@ -535,7 +542,7 @@ def _create_interactions(
                 "outcome": data.outcome,
                 "next_step": data.next_step,
                 "supersedes_id": data.supersedes_id,
-                "created_at": data.created_at or _now(),
+                "created_at": data.created_at or now,
                 "version": 1,
             }
         )
@@ -543,42 +550,68 @@ def _create_interactions(
         originals[m.entity_id] = data.customer_id  # amendable later in the run
         outcomes.append(Outcome("applied", version=1))
     if rows:
-        first = ChangeWriter(conn).log_many(entries) - len(entries) + 1
+        first = ChangeWriter(conn, at=now).log_many(entries) - len(entries) + 1
         for row, index in zip(rows, last_entry, strict=True):
             row["seq"] = first + index
         conn.execute(insert(schema.interactions), rows)
     return outcomes
 
 
+def owned_by(principal: Principal) -> Any:
+    """The condition on `clients` rows for a client id of this caller: its user and
+    its device (a client id is one local replica, which lives on one device)."""
+    c = schema.clients.c
+    return and_(c.user_id == principal.user_id, c.device_id == principal.device_id)
+
+
 def _client_row(conn: Connection, principal: Principal, client_id: str, *, lock: bool) -> Any:
+    """The caller's row for `client_id`, registered on first use.
+
+    Concurrent first pushes of one new id both find no row: the registration is an
+    INSERT ... ON CONFLICT DO NOTHING (PostgreSQL and SQLite), so the later one keeps
+    the row the first committed instead of failing on the primary key."""
     query = select(schema.clients).where(schema.clients.c.client_id == client_id)
     if lock:
         query = query.with_for_update()
     row = conn.execute(query).first()
     if row is None:
+        dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         conn.execute(
-            insert(schema.clients).values(
+            dialect_insert(schema.clients)
+            .values(
                 client_id=client_id,
                 user_id=principal.user_id,
                 device_id=principal.device_id,
                 last_mutation_id=0,
                 created_at=_now(),
             )
+            .on_conflict_do_nothing(index_elements=[schema.clients.c.client_id])
         )
         row = conn.execute(query).one()
-    if row.user_id != principal.user_id:
-        raise ProtocolError(ErrorCode.FORBIDDEN, "This client id belongs to another user.")
+    if row.user_id != principal.user_id or row.device_id != principal.device_id:
+        raise ProtocolError(
+            ErrorCode.FORBIDDEN, "This client id belongs to another user or device."
+        )
     return row
 
 
-def last_mutation_id(conn: Connection, client_id: str) -> int:
+def last_mutation_id(conn: Connection, client_id: str, principal: Principal) -> int:
+    """The last mutation processed for the caller's client `client_id`; 0 for an id
+    that is unknown or not the caller's (the same answer: nothing about another's)."""
     row = conn.execute(
-        select(schema.clients.c.last_mutation_id).where(schema.clients.c.client_id == client_id)
+        select(schema.clients.c.last_mutation_id).where(
+            schema.clients.c.client_id == client_id, owned_by(principal)
+        )
     ).first()
     return int(row[0]) if row else 0
 
 
-def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResponse:
+def push(
+    engine: Engine,
+    principal: Principal,
+    request: PushRequest,
+    clock: Callable[[], datetime] = _now,
+) -> PushResponse:
     """Apply a batch of mutations in one transaction, each in its own savepoint.
 
     The outcomes, the conflicts they record and the client's `last_mutation_id` commit
@@ -590,6 +623,7 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
     if any(b != a + 1 for a, b in itertools.pairwise(ids)):
         raise ProtocolError(ErrorCode.BAD_REQUEST, "Mutation ids in a batch must be consecutive.")
     results: list[MutationResult] = []
+    now = clock()
     with engine.begin() as conn:  # registers a new client id; checks the owner
         last = int(_client_row(conn, principal, request.client_id, lock=False).last_mutation_id)
     if ids and ids[0] > last + 1:
@@ -618,11 +652,11 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
                         (m for m in request.mutations if m.mutation_id >= mutation.mutation_id),
                     )
                 )
-                batched.update(_notes_together(conn, principal, request.client_id, run))
+                batched.update(_notes_together(conn, principal, request.client_id, run, now))
             if mutation.mutation_id in batched:
                 outcome = batched.pop(mutation.mutation_id)
             else:
-                outcome = _apply_one(conn, principal, request.client_id, mutation)
+                outcome = _apply_one(conn, principal, request.client_id, mutation, now)
             processed.append(
                 {
                     "client_id": request.client_id,
@@ -631,7 +665,7 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
                     "outcome": outcome.outcome,
                     "reason": outcome.reason,
                     "version": outcome.version,
-                    "processed_at": _now(),
+                    "processed_at": now,
                 }
             )
             last = mutation.mutation_id
@@ -658,11 +692,11 @@ def push(engine: Engine, principal: Principal, request: PushRequest) -> PushResp
 
 
 def _apply_one(
-    conn: Connection, principal: Principal, client_id: str, mutation: Mutation
+    conn: Connection, principal: Principal, client_id: str, mutation: Mutation, now: datetime
 ) -> Outcome:
     savepoint = conn.begin_nested()
     try:
-        outcome = MutationApplier(conn, principal, client_id, mutation).apply()
+        outcome = MutationApplier(conn, principal, client_id, mutation, now).apply()
         savepoint.commit()
     except Rejected as exc:
         savepoint.rollback()
@@ -692,7 +726,11 @@ def _log_not_storable(client_id: str, mutation: Mutation, exc: StatementError) -
 
 
 def _notes_together(
-    conn: Connection, principal: Principal, client_id: str, run: Sequence[Mutation]
+    conn: Connection,
+    principal: Principal,
+    client_id: str,
+    run: Sequence[Mutation],
+    now: datetime,
 ) -> dict[int, Outcome]:
     """Outcomes of a run of interaction creates applied together; should the database
     refuse the run's data (it was checked before), one by one as any other mutation, so
@@ -702,13 +740,13 @@ def _notes_together(
         return {}
     savepoint = conn.begin_nested()
     try:
-        outcomes = _create_interactions(conn, principal, run)
+        outcomes = _create_interactions(conn, principal, run, now)
         savepoint.commit()
     except StatementError as exc:
         if not not_storable(exc):
             raise
         savepoint.rollback()
-        return {m.mutation_id: _apply_one(conn, principal, client_id, m) for m in run}
+        return {m.mutation_id: _apply_one(conn, principal, client_id, m, now) for m in run}
     return {m.mutation_id: o for m, o in zip(run, outcomes, strict=True)}
 
 

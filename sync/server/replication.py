@@ -13,12 +13,26 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pydantic_core
-from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, func, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    bindparam,
+    delete,
+    func,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from sync import wire
 from sync.protocol import (
@@ -187,8 +201,13 @@ _PULL_STATE = credentials_query(
     .where(schema.server_meta.c.key == META_PURGED_UPTO)
     .scalar_subquery()
     .label("purged_upto"),
+    # Only the caller's own client: same user and device as the token (correlated).
     select(schema.clients.c.last_mutation_id)
-    .where(schema.clients.c.client_id == bindparam("client_id"))
+    .where(
+        schema.clients.c.client_id == bindparam("client_id"),
+        schema.clients.c.user_id == schema.tokens.c.user_id,
+        schema.clients.c.device_id == schema.tokens.c.device_id,
+    )
     .scalar_subquery()
     .label("last_mutation_id"),
     select(schema.churn_models.c.version)
@@ -260,10 +279,16 @@ def pull(engine: Engine, principal: Principal, request: PullRequest) -> PullResp
             request,
             target=current_seq(conn),
             purged_upto=_purged_upto(conn),
-            last_mutation=last_mutation_id(conn, request.client_id),
+            last_mutation=last_mutation_id(conn, request.client_id, principal),
             churn_model=conn.execute(_ACTIVE_MODEL).scalar(),
         )
     return PullResponse.model_validate(answer)
+
+
+_PAST_HORIZON = (
+    "This device was offline longer than the server keeps changes; "
+    "a full resynchronisation is needed."
+)
 
 
 def _pull(
@@ -281,17 +306,17 @@ def _pull(
         raise ProtocolError(
             ErrorCode.RESET_REQUIRED, "Your access changed; a full resynchronisation is needed."
         )
-    if request.cursor is not None and cursor_seq < purged_upto:
-        raise ProtocolError(
-            ErrorCode.RESET_REQUIRED,
-            "This device was offline longer than the server keeps changes; "
-            "a full resynchronisation is needed.",
-        )
+    if cursor_seq < purged_upto:  # no cursor: from the start, which is purged too
+        raise ProtocolError(ErrorCode.RESET_REQUIRED, _PAST_HORIZON)
     scopes = principal.scopes
     entries: list[Any] = []
     if scopes and cursor_seq < target:
         bounds = {"scopes": list(scopes), "after": cursor_seq, "target": target}
         entries = list(conn.execute(_PAGE, {**bounds, "limit": request.limit}))
+        # A purge may have committed its horizon (before deleting anything) since the
+        # state was read: checked again after the page, so a page never has holes.
+        if cursor_seq < _purged_upto(conn):
+            raise ProtocolError(ErrorCode.RESET_REQUIRED, _PAST_HORIZON)
     has_more = len(entries) == request.limit
     new_cursor = int(entries[-1].seq) if has_more else target
     changes = _changes(conn, principal, entries) if entries else []
@@ -399,10 +424,34 @@ def _key_columns(entity: str) -> list[Any]:
     return [table.c.id]
 
 
+def scope_changed_since(conn: Connection, principal: Principal, since: str) -> bool:
+    """Whether the caller's scope changed after the cursor `since`: another scope epoch
+    (an access change), or a customer moved out of one of the caller's scopes."""
+    since_seq, epoch = decode_cursor(since)
+    if epoch != principal.scope_epoch:
+        return True
+    scopes = list(principal.scopes)
+    if not scopes:
+        return False
+    c = schema.scope_changes.c
+    moved = conn.execute(select(func.max(c.seq)).where(c.scope.in_(scopes))).scalar()
+    return moved is not None and int(moved) > since_seq
+
+
 def snapshot_lines(
-    engine: Engine, principal: Principal, client_id: str, resume: str | None = None
+    engine: Engine,
+    principal: Principal,
+    client_id: str,
+    resume: str | None = None,
+    since: str | None = None,
 ) -> Iterator[str]:
-    """NDJSON lines: begin, pages of rows (each with a resume token), end."""
+    """NDJSON lines: begin, pages of rows (each with a resume token), end. `since`, the
+    cursor of a replica about to be replaced, asks whether its scope changed since."""
+    if since is not None:
+        with reading(engine) as conn:
+            scope_changed = scope_changed_since(conn, principal, since)
+    else:
+        scope_changed = False
     if resume is not None:
         snapshot_seq, start_entity, start_key = _decode_resume(resume)
     else:
@@ -423,7 +472,10 @@ def snapshot_lines(
             )
     yield (
         SnapshotBegin(
-            snapshot_seq=snapshot_seq, counts=counts, scope_epoch=principal.scope_epoch
+            snapshot_seq=snapshot_seq,
+            counts=counts,
+            scope_epoch=principal.scope_epoch,
+            scope_changed=scope_changed,
         ).model_dump_json()
         + "\n"
     )
@@ -435,7 +487,7 @@ def snapshot_lines(
         started = True
         yield from _entity_pages(engine, principal, entity, snapshot_seq, key)
     with engine.begin() as conn:
-        last = last_mutation_id(conn, client_id)
+        last = last_mutation_id(conn, client_id, principal)
     yield (
         SnapshotEnd(
             cursor=encode_cursor(snapshot_seq, principal.scope_epoch), last_mutation_id=last
@@ -525,31 +577,109 @@ def _entity_pages(
             return
 
 
-def purge_change_log(engine: Engine, keep_after_seq: int) -> int:
-    """Drop change-log entries up to `keep_after_seq` (the tombstone horizon).
+# --- housekeeping: the tombstone horizon ------------------------------------------------
+#
+# The change log would grow without bound; `purge_older_than` (run by `rm-desk-central
+# purge` and periodically by `serve`) drops what no client can still need. The horizon
+# `purged_upto` is raised, and committed, before a single entry is deleted, and every
+# pull that read the log checks it again afterwards (`_pull`): a client whose cursor is
+# older than the horizon gets `reset_required` (a replacement snapshot that keeps its
+# outbox), never a page with holes in it.
 
-    Clients whose cursor is older get `reset_required` and resynchronise by snapshot,
-    keeping their outbox. Run it with a horizon longer than the longest offline period
-    the bank allows."""
-    from sqlalchemy import delete, insert, update  # noqa: PLC0415
+PURGE_BATCH = 10_000  # entries deleted per transaction: writers wait at most one batch
+DEFAULT_PURGE_EVERY = timedelta(hours=24)  # `serve --purge-every`
+# `serve --purge-older-than`: longer than the longest offline period the bank allows.
+DEFAULT_PURGE_OLDER_THAN = timedelta(days=90)
 
+
+@dataclass(frozen=True)
+class PurgeSchedule:
+    """How often `serve` purges, and what age of change it drops."""
+
+    every: timedelta = DEFAULT_PURGE_EVERY
+    older_than: timedelta = DEFAULT_PURGE_OLDER_THAN
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    horizon_seq: int  # every change up to this sequence is gone
+    log_entries: int  # change-log entries deleted
+    tombstones: int  # deleted tasks whose deletion every client has had (or will reset past)
+    finished: bool = True  # False: stopped at shutdown; the next run deletes the rest
+
+    def line(self, older_than: timedelta) -> str:
+        days = older_than.days
+        age = f"{days} day{'' if days == 1 else 's'}"
+        if self.log_entries == 0 and self.tombstones == 0:
+            return f"nothing older than {age} to purge (horizon at sequence {self.horizon_seq})"
+        return (
+            f"purged {self.log_entries:,} change-log entr{'y' if self.log_entries == 1 else 'ies'}"
+            f" and {self.tombstones:,} deleted task{'' if self.tombstones == 1 else 's'} older "
+            f"than {age} (horizon at sequence {self.horizon_seq}); clients last synced "
+            "before it will resynchronise"
+        )
+
+
+def purge_older_than(
+    engine: Engine,
+    older_than: timedelta,
+    now: datetime,
+    stop: threading.Event | None = None,
+) -> PurgeResult:
+    """Drop change-log entries (and task tombstones) older than `older_than` at `now`.
+
+    The horizon is the last sequence whose entry was written before `now - older_than`;
+    it must be longer than the longest offline period the bank allows (the default of
+    `serve` is 90 days), since a client whose cursor is older resynchronises by
+    snapshot. Kept: every entry after the horizon (what any cursor at or past it still
+    needs), the sequence counter, every live row, and tasks deleted after the horizon
+    (a late edit of one is refused as `task_deleted`; after the horizon it is refused
+    as `task_not_found`)."""
+    if older_than <= timedelta(0):
+        raise ValueError("the purge horizon must be a positive age")
+    cutoff = now.astimezone(UTC) - older_than
+    log = schema.change_log.c
+    with reading(engine) as conn:
+        found = conn.execute(select(func.max(log.seq)).where(log.created_at < cutoff)).scalar()
+    return purge_through(engine, int(found or 0), stop)
+
+
+def purge_through(
+    engine: Engine, horizon_seq: int, stop: threading.Event | None = None
+) -> PurgeResult:
+    """Drop change-log entries with `seq <= horizon_seq` and the tombstones of tasks
+    deleted by then. The horizon only moves forward; entries a stopped run left below
+    it go with the next run."""
+    meta = schema.server_meta.c
     with engine.begin() as conn:
-        removed = conn.execute(
-            delete(schema.change_log).where(schema.change_log.c.seq <= keep_after_seq)
-        ).rowcount
-        current = _purged_upto(conn)
-        value = str(max(current, keep_after_seq))
-        if (
-            conn.execute(
-                select(schema.server_meta.c.key).where(schema.server_meta.c.key == META_PURGED_UPTO)
-            ).first()
-            is None
-        ):
-            conn.execute(insert(schema.server_meta).values(key=META_PURGED_UPTO, value=value))
-        else:
-            conn.execute(
-                update(schema.server_meta)
-                .where(schema.server_meta.c.key == META_PURGED_UPTO)
-                .values(value=value)
-            )
-    return int(removed or 0)
+        dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        conn.execute(
+            dialect_insert(schema.server_meta)
+            .values(key=META_PURGED_UPTO, value="0")
+            .on_conflict_do_nothing(index_elements=[meta.key])
+        )
+        current = conn.execute(
+            select(meta.value).where(meta.key == META_PURGED_UPTO).with_for_update()
+        ).scalar_one()
+        horizon = max(int(current), horizon_seq)
+        conn.execute(
+            update(schema.server_meta)
+            .where(meta.key == META_PURGED_UPTO)
+            .values(value=str(horizon))
+        )
+    log = schema.change_log.c
+    batch = select(log.seq).where(log.seq <= horizon).order_by(log.seq).limit(PURGE_BATCH)
+    entries, gone = 0, PURGE_BATCH
+    while gone == PURGE_BATCH:
+        if stop is not None and stop.is_set():
+            return PurgeResult(horizon, entries, 0, finished=False)
+        with engine.begin() as conn:
+            gone = int(conn.execute(delete(schema.change_log).where(log.seq.in_(batch))).rowcount)
+        entries += gone
+    t = schema.tasks.c
+    with engine.begin() as conn:
+        tombstones = int(
+            conn.execute(delete(schema.tasks).where(t.deleted.is_(True), t.seq <= horizon))
+            .rowcount or 0
+        )  # fmt: skip
+    return PurgeResult(horizon, entries, tombstones)

@@ -76,6 +76,20 @@ tokens = Table(
 )
 Index("ix_tokens_device", tokens.c.device_id)
 
+# Security events about sign-in sessions, kept for the bank's security officers: why a
+# device's tokens were revoked (e.g. `refresh_reuse`: a rotated refresh token came back,
+# so it was copied, and every token of that device was revoked). No token values.
+auth_events = Table(
+    "auth_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+
 clients = Table(
     "clients",
     metadata,
@@ -117,6 +131,16 @@ change_log = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_change_log_scope_seq", change_log.c.scope, change_log.c.seq)
+
+# The last change-log sequence at which a customer left each scope (an `evict`): kept
+# when the log is purged, so a replacement snapshot can still tell a device whose
+# cursor is older that its book shrank for a reason (SnapshotBegin.scope_changed).
+scope_changes = Table(
+    "scope_changes",
+    metadata,
+    Column("scope", String(80), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
 
 customers = Table(
     "customers",

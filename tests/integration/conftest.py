@@ -41,13 +41,15 @@ class Gateway:
     server: uvicorn.Server
 
 
-def run_gateway(app: object) -> tuple[uvicorn.Server, threading.Thread, str]:
+def run_gateway(app: object, lifespan: str = "off") -> tuple[uvicorn.Server, threading.Thread, str]:
+    """Serve `app` on a free loopback port; `lifespan="on"` runs its startup and
+    shutdown (the periodic purge)."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=0,
         log_level="warning",  # type: ignore[arg-type]
-        lifespan="off",
+        lifespan=lifespan,  # type: ignore[arg-type]
         access_log=False,
     )
     server = uvicorn.Server(config)

@@ -69,12 +69,29 @@ def _ndjson(_ctx: schemathesis.DeserializationContext, response: Any) -> list[An
     return [json.loads(line) for line in response.content.splitlines() if line.strip()]
 
 
+REFRESH_DEVICE = "fuzz-refresh-device"
+
+
 class Target:
     def __init__(self, engine: Engine, backend: str) -> None:
         self.engine = engine
         self.backend = backend
         self.app = create_app(engine)
         self.schema = schemathesis.openapi.from_asgi("/openapi.json", self.app)
+        tokens = self._login("fuzz-device")
+        self.access_token: str = tokens["access_token"]
+        # The refresh token fuzzed belongs to a device of its own: the first rotation
+        # makes every later use a reuse, which revokes that device's tokens, and the
+        # other tests keep their signed-in device.
+        self.refresh_token: str = self._login(REFRESH_DEVICE)["refresh_token"]
+        with engine.connect() as conn:
+            self.customer_ids = sorted(conn.execute(select(schema.customers.c.id)).scalars())
+            self.interaction_ids = sorted(
+                conn.execute(select(schema.interactions.c.id).limit(20)).scalars()
+            )
+        assert self.customer_ids
+
+    def _login(self, device: str) -> dict[str, Any]:
         with get_client(self.app) as client:
             answer = client.post(
                 "/auth/v1/login",
@@ -82,20 +99,12 @@ class Target:
                     "schema_version": protocol.SCHEMA_VERSION,
                     "user": RM,
                     "password": PASSWORD,
-                    "device_id": "fuzz-device",
+                    "device_id": device,
                     "device_name": "fuzz",
                 },
             )
         assert answer.status_code == 200, answer.text
-        tokens = answer.json()
-        self.access_token: str = tokens["access_token"]
-        self.refresh_token: str = tokens["refresh_token"]
-        with engine.connect() as conn:
-            self.customer_ids = sorted(conn.execute(select(schema.customers.c.id)).scalars())
-            self.interaction_ids = sorted(
-                conn.execute(select(schema.interactions.c.id).limit(20)).scalars()
-            )
-        assert self.customer_ids
+        return dict(answer.json())
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +191,7 @@ def _steer(target: Target, case: schemathesis.Case, data: st.DataObject) -> None
             body["password"] = PASSWORD
     elif label == "POST /auth/v1/refresh" and data.draw(st.booleans(), "real refresh token"):
         body["refresh_token"] = target.refresh_token
-        body["device_id"] = data.draw(st.sampled_from(["fuzz-device", "other-device"]))
+        body["device_id"] = data.draw(st.sampled_from([REFRESH_DEVICE, "other-device"]))
     elif label == "POST /sync/v1/pull" and data.draw(st.booleans(), "craft cursor"):
         body["cursor"] = data.draw(_cursors(), "cursor")
     elif label == "POST /sync/v1/push" and isinstance(body.get("mutations"), list):

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event, insert, select, update
 
 from sync import protocol
 from sync.server import admin, db, schema, security
-from sync.server.replication import encode_cursor, purge_change_log
+from sync.server.replication import encode_cursor, purge_through
 from tests.integration.conftest import Gateway
 
 
@@ -218,7 +218,7 @@ def test_scope_epoch_and_horizon_are_read_fresh_on_every_pull(
     page = protocol.PullResponse.model_validate_json(pull(gateway, token).content)
     old = encode_cursor(0, 0)
     assert pull(gateway, token, cursor=old).status_code == 200  # nothing purged yet
-    purge_change_log(gateway.engine, keep_after_seq=1)
+    purge_through(gateway.engine, 1)
     answer = pull(gateway, token, cursor=old)
     assert answer.status_code == 409
     assert answer.json()["error"] == "reset_required"

@@ -17,7 +17,7 @@ import socket
 import threading
 import types
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from sync.client.errors import (
     ProtocolViolation,
     ServerFailed,
     ServerUnreachable,
+    SuspectSnapshot,
     VersionNotSupported,
 )
 from sync.client.transport import Transport
@@ -684,7 +685,7 @@ def test_cursor_older_than_the_horizon_resynchronises_and_keeps_the_outbox(
     mine = note_on(a, cif, "离线太久之前写的")
     with server_engine.connect() as conn:
         horizon = db.current_seq(conn)
-    assert replication.purge_change_log(server_engine, keep_after_seq=horizon) > 0
+    assert replication.purge_through(server_engine, horizon).log_entries > 0
 
     summary = sync_service.sync_session(a, bank["rm001"])
     assert summary.reset is True
@@ -696,6 +697,198 @@ def test_cursor_older_than_the_horizon_resynchronises_and_keeps_the_outbox(
         assert conn.exec_driver_sql("SELECT count(*) FROM returned_work").scalar_one() == 0
 
     fresh, _ = profiles("f", "rm001", gateway.url, bank["rm001"])
+    assert fingerprint(a) == fingerprint(fresh)
+    assert dump(a) == dump(fresh)
+
+
+def test_offline_past_the_purge_horizon_resets_and_pushes_the_outbox_once(
+    server_engine: Engine, bank: dict[str, str], profiles: Any
+) -> None:
+    """The whole housekeeping path by the gateway's clock (no sleeping for days): a
+    client goes offline with unpushed notes, the server purges past its cursor, the
+    client comes back: one replacement sync, every note pushed once, the same book as
+    a fresh snapshot."""
+    now = [datetime(2026, 3, 2, 9, tzinfo=UTC)]
+    server, thread, url = run_gateway(create_app(server_engine, clock=lambda: now[0]))
+    try:
+        password = bank["rm001"]
+        a, _ = profiles("a", "rm001", url, password)
+        other, _ = profiles("o", "rm001", url, password)
+        cif = my_customer(a)
+        synced = note_on(a, cif, "离线之前同步的")
+        sync_service.sync_session(a, password)
+        offline = [note_on(a, cif, "离线时写的一"), note_on(a, cif, "离线时写的二")]
+        now[0] += timedelta(days=5)  # while A is offline, colleagues keep working
+        early = note_on(other, cif, "A离线第5天别人写的")
+        sync_service.sync_session(other, password)
+        now[0] += timedelta(days=95)
+        late = note_on(other, cif, "A离线第100天别人写的")
+        sync_service.sync_session(other, password)
+
+        purged = replication.purge_older_than(server_engine, timedelta(days=90), now[0])
+        assert purged.log_entries > 0  # day 0 and day 5 are gone, day 100 stays
+        with server_engine.connect() as conn:
+            kept = set(conn.execute(select(schema.change_log.c.entity_id)).scalars())
+        assert late in kept
+        assert early not in kept
+
+        summary = sync_service.sync_session(a, password)
+        assert summary.reset is True
+        assert summary.pushed == 2
+        assert pending(a) == 0
+        for note_id in (synced, *offline, early, late):
+            assert on_server(server_engine, note_id) == 1  # each once
+        with server_engine.connect() as conn:
+            outcomes = conn.execute(
+                select(schema.mutation_results.c.outcome)
+                .join(schema.clients,
+                      schema.clients.c.client_id == schema.mutation_results.c.client_id)
+                .where(schema.clients.c.device_id == device_of(a))
+                .order_by(schema.mutation_results.c.mutation_id)
+            ).scalars().all()  # fmt: skip
+        assert outcomes == ["applied"] * 3  # the synced note and the two offline ones
+        assert {synced, *offline, early, late} <= local_ids(a, "interactions")
+
+        fresh, _ = profiles("f", "rm001", url, password)
+        assert fingerprint(a) == fingerprint(fresh)
+        assert dump(a) == dump(fresh)
+        assert sync_service.sync_session(a, password).reset is False  # caught up again
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def device_of(session: Session) -> str:
+    with session.store.read() as conn:
+        return str(
+            conn.exec_driver_sql(
+                "SELECT value FROM meta WHERE key = ?", (client_engine.META_DEVICE,)
+            ).scalar_one()
+        )
+
+
+# --- a replacement snapshot that would wipe most of the book ------------------------------
+
+
+def move_most_of_the_book(engine: Engine, keep: str, *, logged: bool) -> set[str]:
+    """Move all of rm001's customers but `keep` to rm002: through `assign` (evicts in
+    the change log) or behind the log's back (what a wrong restore looks like)."""
+    c = schema.customers.c
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(c.id).where(c.owner_rm == "rm001", c.id != keep)).scalars())
+    if logged:
+        for cif in sorted(ids):
+            admin.assign(engine, cif, "rm002")
+    else:
+        with engine.begin() as conn:
+            conn.execute(update(schema.customers).where(c.id.in_(ids)).values(owner_rm="rm002"))
+    return ids
+
+
+def purge_past(engine: Engine, other: Session, password: str) -> None:
+    """A colleague's change, then a purge up to it: every older cursor must reset."""
+    note_on(other, my_customer(other), "同事写的")
+    sync_service.sync_session(other, password)
+    with engine.connect() as conn:
+        horizon = db.current_seq(conn)
+    replication.purge_through(engine, horizon)
+
+
+def test_a_reset_that_would_wipe_most_of_the_book_is_refused_and_changes_nothing(
+    server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any
+) -> None:
+    password = bank["rm001"]
+    a, _ = profiles("a", "rm001", gateway.url, password)
+    other, _ = profiles("o", "rm001", gateway.url, password)
+    keep = my_customer(a)
+    book_before = local_ids(a, "customers")
+    assert len(book_before) >= 4
+    move_most_of_the_book(server_engine, keep, logged=False)
+    note_id = note_on(a, keep, "重置被拒之前写的")
+    purge_past(server_engine, other, password)
+    before, cursor = dump(a), cursor_of(a)
+
+    for _attempt in range(2):  # refused every time, and nothing changes
+        with pytest.raises(SuspectSnapshot) as caught:
+            sync_service.sync_session(a, password)
+        assert str(caught.value) == (
+            f"The central CRM's copy of your book has 1 customers against {len(book_before)} "
+            "on this computer and records no change of your access, so it was not applied: "
+            "nothing here was changed and your unsynced work is kept. Contact IT to check "
+            "the central CRM before syncing again."
+        )
+        assert dump(a) == before
+        assert cursor_of(a) == cursor
+        with a.store.read() as conn:
+            mark = conn.exec_driver_sql(
+                "SELECT count(*) FROM meta WHERE key = ?", (client_engine.META_SNAPSHOT,)
+            ).scalar_one()
+            error = conn.exec_driver_sql("SELECT last_error FROM sync_state").scalar_one()
+        assert mark == 0
+        assert error == str(caught.value)
+    assert on_server(server_engine, note_id) == 1  # pushed once, before the pull
+    assert pending(a) == 0
+
+    # IT checks the central CRM, finds the book right and records the change of scope.
+    assert admin.reset_scope(server_engine, "rm001") == 1
+    summary = sync_service.sync_session(a, password)
+    assert summary.reset is True
+    assert local_ids(a, "customers") == {keep}
+    assert note_id in local_ids(a, "interactions")
+
+
+class WithoutFirstLine(Transport):
+    """Drops the snapshot's first line (a broken server or proxy)."""
+
+    def lines(self, path: str, params: dict[str, Any]) -> Iterator[bytes]:
+        return (line for line in super().lines(path, params) if b'"kind":"begin"' not in line)
+
+
+@SQLITE_ONLY
+def test_a_replacement_snapshot_without_its_first_line_changes_nothing(
+    server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any
+) -> None:
+    a, _ = profiles("a", "rm001", gateway.url, bank["rm001"])
+    with server_engine.begin() as conn:  # a change the log cannot express: reset
+        conn.execute(
+            update(schema.users)
+            .where(schema.users.c.user_id == "rm001")
+            .values(scope_epoch=schema.users.c.scope_epoch + 1)
+        )
+    before, cursor = dump(a), cursor_of(a)
+    with pytest.raises(ProtocolViolation, match="first line"):
+        sync_service.sync_session(a, bank["rm001"], transport=WithoutFirstLine(gateway.url))
+    assert dump(a) == before
+    assert cursor_of(a) == cursor
+    assert sync_service.sync_session(a, bank["rm001"]).reset is True  # the real stream
+
+
+@pytest.mark.parametrize("reason", ["customers reassigned", "access changed"])
+def test_a_reset_that_removes_most_of_the_book_for_a_recorded_reason_is_applied(
+    server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any, reason: str
+) -> None:
+    password = bank["rm001"]
+    a, _ = profiles("a", "rm001", gateway.url, password)
+    other, _ = profiles("o", "rm001", gateway.url, password)
+    keep = my_customer(a)
+    book_before = local_ids(a, "customers")
+    moved = move_most_of_the_book(server_engine, keep, logged=reason == "customers reassigned")
+    if reason == "access changed":
+        with server_engine.begin() as conn:
+            conn.execute(
+                update(schema.users)
+                .where(schema.users.c.user_id == "rm001")
+                .values(scope_epoch=schema.users.c.scope_epoch + 1)
+            )
+    note_id = note_on(a, keep, "重置之前写的")
+    purge_past(server_engine, other, password)  # the evicts are gone from the log
+
+    summary = sync_service.sync_session(a, password)
+    assert summary.reset is True
+    assert local_ids(a, "customers") == book_before - moved
+    assert on_server(server_engine, note_id) == 1
+    assert pending(a) == 0
+    fresh, _ = profiles("f", "rm001", gateway.url, password)
     assert fingerprint(a) == fingerprint(fresh)
     assert dump(a) == dump(fresh)
 

@@ -71,3 +71,12 @@ def test_a_missing_catalogue_falls_back_to_english_and_says_so(
     assert i18n.current_language() == "en"
     assert "missing" in caplog.text
     i18n.install("en")
+
+
+def test_a_refused_suspect_snapshot_is_explained_in_chinese(chinese: None) -> None:
+    from sync.client.errors import SuspectSnapshot  # noqa: PLC0415
+    from ui.messages import describe  # noqa: PLC0415
+
+    text = describe(SuspectSnapshot(replica=12, incoming=1))
+    assert text.startswith("中心CRM上您的客户名单只有 1 位客户，而本机有 12 位")
+    assert "您的更改已保留" in text
