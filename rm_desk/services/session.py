@@ -57,25 +57,31 @@ class Session:
         return not self.store.is_open
 
     def lock(self) -> None:
-        if self.store.is_open:
-            with self.store.transaction() as conn:
-                audit.append(
-                    conn,
-                    at=self.clock(),
-                    actor=self.user,
-                    action="lock",
-                    entity="session",
-                    entity_id=self.profile.profile_id,
-                )
-        self.store.close()
+        """Record the lock in the audit log and close the store; the store is closed
+        (key zeroed) even when the record cannot be written (a full disk)."""
+        try:
+            if self.store.is_open:
+                with self.store.transaction() as conn:
+                    audit.append(
+                        conn,
+                        at=self.clock(),
+                        actor=self.user,
+                        action="lock",
+                        entity="session",
+                        entity_id=self.profile.profile_id,
+                    )
+        finally:
+            self.store.close()
 
 
 def registry(
     data_dir: Path,
     policy: Policy | None = None,
     secret_store: keys.SecretStore | None = None,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Callable[[], datetime] | None = None,
 ) -> ProfileRegistry:
+    """The profiles in `data_dir`; `clock` (tests) replaces the wall clock and, with it,
+    the monotonic clock that back-offs and lockouts are timed by (local_store.profiles)."""
     return ProfileRegistry(data_dir, policy=policy, secret_store=secret_store, clock=clock)
 
 
@@ -124,13 +130,17 @@ def unlock(
     finally:
         keys.zero(data_key)
     session = Session(profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock)
-    with store.transaction() as conn:
-        audit.append(
-            conn,
-            at=session.clock(),
-            actor=user,
-            action="unlock",
-            entity="session",
-            entity_id=profile.profile_id,
-        )
+    try:
+        with store.transaction() as conn:
+            audit.append(
+                conn,
+                at=session.clock(),
+                actor=user,
+                action="unlock",
+                entity="session",
+                entity_id=profile.profile_id,
+            )
+    except BaseException:
+        store.close()  # not signed in: nothing may stay open with the key
+        raise
     return session
