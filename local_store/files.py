@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import sys
 import tempfile
@@ -29,6 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from local_store.errors import DiskFull
+
+log = logging.getLogger(__name__)
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -46,11 +49,20 @@ def is_disk_full(exc: BaseException) -> bool:
     return exc.errno in _FULL_ERRNOS or getattr(exc, "winerror", None) in _FULL_WINERRORS
 
 
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        os.chmod(path, mode)
+    except PermissionError:
+        # Not ours (a folder an installer made for the user, owned by someone else):
+        # said in the log, not fatal; what RM Desk creates itself is always its own.
+        log.warning("cannot set mode %o on %s: not its owner", mode, path)
+
+
 def private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) and make it 0700; returns it."""
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
     if POSIX:
-        os.chmod(path, PRIVATE_DIR)
+        _chmod(path, PRIVATE_DIR)
     return path
 
 
@@ -59,8 +71,7 @@ def make_private(path: Path) -> None:
     if not POSIX:
         return
     with contextlib.suppress(FileNotFoundError):
-        mode = PRIVATE_DIR if path.is_dir() else PRIVATE_FILE
-        os.chmod(path, mode)
+        _chmod(path, PRIVATE_DIR if path.is_dir() else PRIVATE_FILE)
 
 
 def touch_private(path: Path) -> None:
