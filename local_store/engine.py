@@ -10,6 +10,7 @@ Each connection is checked for the PRAGMAs the security model depends on.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,8 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from local_store import lookaside
-from local_store.errors import DatabaseUnreadable, EnvironmentProblem
+from local_store import files, lookaside
+from local_store.errors import DatabaseUnreadable, DiskFull, EnvironmentProblem, StoreError
 
 _HEX_KEY = re.compile(r"[0-9a-f]{64}")
 
@@ -61,6 +62,96 @@ class KeyBuffer:
         return "KeyBuffer(<hidden>)"
 
 
+# SQLite's primary result codes (sqlite3.h); extended codes carry them in the low byte.
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_NOMEM = 7
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+
+# An I/O error with less room than this on the database's disk is taken for a full disk:
+# SQLite reports a full disk as SQLITE_IOERR when growing the -shm file fails.
+LOW_SPACE_BYTES = 1024 * 1024
+
+_TEXT_CODES = (
+    ("database or disk is full", SQLITE_FULL),
+    ("disk i/o error", SQLITE_IOERR),
+    ("readonly", SQLITE_READONLY),
+    ("read-only", SQLITE_READONLY),
+    ("malformed", SQLITE_CORRUPT),
+    ("not a database", SQLITE_NOTADB),
+    ("unable to open", SQLITE_CANTOPEN),
+    ("locked", SQLITE_BUSY),
+    ("busy", SQLITE_BUSY),
+    ("out of memory", SQLITE_NOMEM),
+)
+
+
+def _primary_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    text = str(exc).lower()
+    return next((c for marker, c in _TEXT_CODES if marker in text), None)
+
+
+def _low_on_space(path: Path) -> bool:
+    for folder in (path.parent, *path.parents):
+        try:
+            return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+        except OSError:
+            continue
+    return False
+
+
+def translate_error(path: Path, exc: BaseException, *, keying: bool = False) -> StoreError | None:
+    """The sentence for an SQLite failure the user can act on, or None (a bug: re-raise).
+
+    The one place database errors are classified. A full disk (SQLITE_FULL, or an I/O
+    error with the disk out of room) is `DiskFull`, never damage or a key mismatch; an
+    I/O, read-only, busy or open failure is an `EnvironmentProblem`; only SQLITE_NOTADB
+    and SQLITE_CORRUPT say the file cannot be read. `keying`: the error came from the
+    first read after `PRAGMA key`, where NOTADB is also what a key that does not fit
+    gives."""
+    if isinstance(exc, OSError) and files.is_disk_full(exc):
+        return DiskFull(path)
+    code = _primary_code(exc)
+    if code == SQLITE_FULL or (code == SQLITE_IOERR and _low_on_space(path)):
+        return DiskFull(path)
+    if code == SQLITE_IOERR:
+        return EnvironmentProblem(
+            f"The disk holding {path} reported a read or write error; nothing was saved "
+            "from the last action. Check the disk and try again."
+        )
+    if code == SQLITE_READONLY:
+        return EnvironmentProblem(f"The database {path} is read-only; nothing was saved.")
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+        return EnvironmentProblem(
+            f"The database {path} is in use by another program; try again shortly."
+        )
+    if code == SQLITE_CANTOPEN:
+        return EnvironmentProblem(
+            f"The database {path} cannot be opened (check the folder exists and is "
+            "yours); nothing was changed."
+        )
+    if code == SQLITE_NOMEM:
+        return EnvironmentProblem("The computer ran out of memory; nothing was saved.")
+    if code == SQLITE_NOTADB:
+        detail = (
+            "it is not an RM Desk database, it is damaged, or the key does not fit"
+            if keying
+            else "the file is damaged"
+        )
+        return DatabaseUnreadable(path, detail)
+    if code == SQLITE_CORRUPT:
+        return DatabaseUnreadable(path, "the file is damaged")
+    return None
+
+
 def _apply_key(
     conn: sqlcipher.Connection, key: KeyBuffer, path: Path, memory_security: bool = True
 ) -> None:
@@ -72,11 +163,11 @@ def _apply_key(
             conn.execute("PRAGMA cipher_memory_security = ON")
         # The first read decrypts page 1: a wrong key or a foreign file fails here.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher.DatabaseError:
+    except sqlcipher.DatabaseError as exc:
         conn.close()
-        raise DatabaseUnreadable(
-            path, "it is not an RM Desk database, it is damaged, or the key does not fit"
-        ) from None
+        translated = translate_error(path, exc, keying=True)
+        name = getattr(exc, "sqlite_errorname", type(exc).__name__)
+        raise translated or DatabaseUnreadable(path, f"SQLite reported {name}") from None
 
 
 def _set_and_check_pragmas(
@@ -118,6 +209,9 @@ def connect(path: Path, key: KeyBuffer, memory_security: bool = True) -> sqlciph
     try:
         conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
     except sqlcipher.OperationalError as exc:
+        translated = translate_error(path, exc)
+        if translated is not None:
+            raise translated from None
         raise EnvironmentProblem(f"The database {path} cannot be opened: {exc}.") from None
     # Before the first statement: small allocations stay out of SQLCipher's
     # lock-and-wipe allocator (see local_store/lookaside.py for why and the cost).
@@ -125,6 +219,12 @@ def connect(path: Path, key: KeyBuffer, memory_security: bool = True) -> sqlciph
     _apply_key(conn, key, path, memory_security)
     try:
         _set_and_check_pragmas(conn, path, memory_security)
+    except sqlcipher.DatabaseError as exc:
+        conn.close()
+        translated = translate_error(path, exc)
+        if translated is None:
+            raise
+        raise translated from None
     except BaseException:
         conn.close()
         raise
@@ -135,6 +235,25 @@ def connect(path: Path, key: KeyBuffer, memory_security: bool = True) -> sqlciph
 READ_ONLY = "rm_desk_read_only"
 
 
+def prepare_files(path: Path) -> None:
+    """Make the database's folder 0700 and its files 0600 (local_store/files.py).
+
+    The database file is created empty (SQLite's name for a new database) with mode
+    0600 before SQLite opens it, because SQLite gives the -wal and -shm files the
+    database file's mode; files left with looser modes are tightened."""
+    try:
+        files.private_dir(path.parent)
+        files.touch_private(path)
+    except OSError as exc:
+        if files.is_disk_full(exc):
+            raise DiskFull(path) from None
+        raise EnvironmentProblem(
+            f"The database {path} cannot be created: {exc.strerror or exc}."
+        ) from None
+    for suffix in ("-wal", "-shm", "-journal"):
+        files.make_private(path.with_name(path.name + suffix))
+
+
 def open_engine(
     path: Path, key: KeyBuffer, *, pool_size: int = 3, memory_security: bool = True
 ) -> Engine:
@@ -143,7 +262,7 @@ def open_engine(
     `memory_security` (policy, default on) turns on SQLCipher's wiping and locking of
     every allocation. It is process-wide and cannot be turned off again once on; it
     costs about 4x on every database operation (see the README's figures)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    prepare_files(path)
     engine = create_engine(
         "sqlite+pysqlite://",
         module=sqlcipher,

@@ -7,7 +7,7 @@ fix (disk full, damaged file); anything else is a bug and surfaces as such.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 
@@ -27,9 +27,12 @@ class WrongPassword(StoreError):
 class ProfileLocked(StoreError):
     """Too many wrong passwords, or an attempt made during the back-off window."""
 
-    def __init__(self, until: datetime, *, lockout: bool) -> None:
-        self.until = until
+    def __init__(
+        self, until: datetime, *, lockout: bool, remaining: timedelta | None = None
+    ) -> None:
+        self.until = until  # the wall-clock moment, as the clock read when refused
         self.lockout = lockout
+        self.remaining = remaining  # how long is left (the authority; see profiles.py)
         when = until.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         if lockout:
             msg = f"Too many wrong passwords: this profile is locked until {when}."
@@ -94,6 +97,17 @@ class UnsupportedSchema(StoreError):
 
 class EnvironmentProblem(StoreError):
     """Disk full, read-only media, a file locked by another program."""
+
+
+class DiskFull(EnvironmentProblem):
+    """No space left where the data directory lives. Never a damage or key answer:
+    the files are intact and the password was not judged."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"The disk holding {path} is full; nothing was changed. Free some space and try again."
+        )
 
 
 class StoreLocked(StoreError):

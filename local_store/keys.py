@@ -14,6 +14,7 @@ import base64
 import contextlib
 import json
 import secrets
+import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -105,15 +106,24 @@ def new_data_key() -> bytearray:
     return bytearray(secrets.token_bytes(DATA_KEY_BYTES))
 
 
+# One Argon2id derivation at a time in a process: with cryptography 50.0.2 on OpenSSL
+# 4.0.3, two derivations with lanes > 1 running in two threads at once never return
+# (both threads wait, 0% CPU; lanes=1 does not hang). Derivations in separate processes
+# are unaffected. Unlock attempts in parallel threads then queue here, each already
+# counted (local_store/profiles.py).
+_KDF_LOCK = threading.Lock()
+
+
 def derive_kek(password: str, params: KdfParams, keyring_secret: bytes | None) -> bytes:
     params.check()
-    stretched = Argon2id(
-        salt=params.salt,
-        length=32,
-        iterations=params.iterations,
-        lanes=params.lanes,
-        memory_cost=params.memory_kib,
-    ).derive(password.encode("utf-8"))
+    with _KDF_LOCK:
+        stretched = Argon2id(
+            salt=params.salt,
+            length=32,
+            iterations=params.iterations,
+            lanes=params.lanes,
+            memory_cost=params.memory_kib,
+        ).derive(password.encode("utf-8"))
     # HKDF combines the password-derived key with the keyring secret (when present);
     # without it, HKDF still gives domain separation from any other use of the hash.
     return HKDF(

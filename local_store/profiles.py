@@ -4,37 +4,115 @@
 parameters, the wrapped data key and the failed-attempt counter — never customer
 data. The counter lives in the file (not in memory) so a lockout survives restarts.
 Writes are atomic (temp file, fsync, rename) so a crash never leaves a torn file.
+
+Counting wrong passwords
+------------------------
+Every read-modify-write of the file holds an exclusive lock on `profiles.lock`
+(`local_store.files.exclusive_lock`), so processes and threads never overwrite each
+other's counts. An unlock attempt is *charged before the password is tried*: under the
+lock the registry refuses a profile that is backing off or locked out, otherwise adds
+one to the counter and writes the back-off (or, for a count already at the limit, the
+lockout) that a failure would bring; only then, outside the lock, does Argon2id run.
+Success resets the counter (under the lock again); a failure re-arms the back-off from
+the moment of failure, or starts the lockout at the limit. So attempts made in
+parallel are all counted, a second attempt started while one is in flight meets the
+back-off without its password being tried, and killing the process during the KDF
+does not undo the count. If the charge cannot be written (disk full) the attempt is
+refused with `DiskFull` and its password is never tried: filling the disk cannot skip
+the counter. A success whose reset cannot be written is refused the same way (the
+charge stands; after space is freed the next unlock clears it).
+
+Clock changes
+-------------
+A back-off or lockout is stored three ways: its wall-clock end (`not_before` /
+`locked_until`), its length (`block_seconds`), and its end on the machine's
+monotonic clock together with the boot it was set in (`block_monotonic`,
+`block_boot`; Linux's `CLOCK_BOOTTIME`, which counts suspend, and
+`/proc/sys/kernel/random/boot_id`). Within the same boot the monotonic clock alone
+decides, so setting the wall clock forward or back changes nothing. After a reboot
+(or where no boot id is available: Windows, macOS) the wall clock decides, but the
+time left is never more than the block's length: a clock set back cannot stretch a
+15-minute lockout beyond 15 minutes. Someone who can both reboot and set the clock
+forward can end a lockout early; that needs administrator rights, which also allow
+editing this file — what protects the key then is the Argon2id cost (README,
+"Security model").
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
-import os
 import shutil
-import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from local_store import keys
+from local_store import files, keys
 from local_store.errors import (
+    DiskFull,
     KeyringSecretMissing,
     KeyringUnavailable,
     ProfileExists,
     ProfileFileDamaged,
     ProfileLocked,
     ProfileNotFound,
+    StoreError,
     WrongPassword,
 )
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import KeyringMode, Policy
 
 PROFILES_FILE = "profiles.json"
+LOCK_FILE = "profiles.lock"
 FORMAT = 1
 BACKOFF_CAP_SECONDS = 30
+BOOT_ID_FILE = Path("/proc/sys/kernel/random/boot_id")
+INJECTED_BOOT = "injected-clock"
+
+
+def backoff_seconds(failures: int) -> int:
+    """The wait after the `failures`-th wrong password in a row (1, 2, 4 … 30 s)."""
+    return int(min(2 ** max(failures - 1, 0), BACKOFF_CAP_SECONDS))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def system_monotonic() -> float:
+    """Seconds on a clock that setting the date cannot move, shared by every process of
+    this boot: CLOCK_BOOTTIME on Linux (it also counts suspend), else time.monotonic."""
+    boottime = getattr(time, "CLOCK_BOOTTIME", None)
+    if boottime is not None:
+        return time.clock_gettime(boottime)
+    return time.monotonic()
+
+
+@functools.cache
+def system_boot_id() -> str | None:
+    """An id of this boot (Linux), so a monotonic reading is only compared with
+    readings of the same boot; None where the system offers none."""
+    try:
+        return BOOT_ID_FILE.read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A back-off or lockout in force: how long is left and when that is by the wall clock."""
+
+    lockout: bool
+    remaining: timedelta
+    until: datetime
+
+    def error(self) -> ProfileLocked:
+        return ProfileLocked(self.until, lockout=self.lockout, remaining=self.remaining)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +127,11 @@ class Profile:
     uses_keyring: bool
     created_at: datetime
     failed_attempts: int = 0
-    not_before: datetime | None = None
-    locked_until: datetime | None = None
+    not_before: datetime | None = None  # wall-clock end of a back-off
+    locked_until: datetime | None = None  # wall-clock end of a lockout
+    block_seconds: float | None = None  # length of that back-off or lockout
+    block_boot: str | None = None  # the boot it was set in
+    block_monotonic: float | None = None  # its end on that boot's monotonic clock
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,12 +147,18 @@ class Profile:
             "failed_attempts": self.failed_attempts,
             "not_before": self.not_before.isoformat() if self.not_before else None,
             "locked_until": self.locked_until.isoformat() if self.locked_until else None,
+            "block_seconds": self.block_seconds,
+            "block_boot": self.block_boot,
+            "block_monotonic": self.block_monotonic,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Profile:
         def when(value: Any) -> datetime | None:
             return datetime.fromisoformat(value) if value else None
+
+        def number(value: Any) -> float | None:
+            return float(value) if value is not None else None
 
         created = when(data["created_at"])
         assert created is not None  # noqa: S101  (schema guarantees it; KeyError otherwise)
@@ -88,7 +175,26 @@ class Profile:
             failed_attempts=int(data.get("failed_attempts", 0)),
             not_before=when(data.get("not_before")),
             locked_until=when(data.get("locked_until")),
+            block_seconds=number(data.get("block_seconds")),
+            block_boot=str(data["block_boot"]) if data.get("block_boot") else None,
+            block_monotonic=number(data.get("block_monotonic")),
         )
+
+    def cleared(self) -> Profile:
+        """No failures counted, no back-off or lockout."""
+        return replace(
+            self,
+            failed_attempts=0,
+            not_before=None,
+            locked_until=None,
+            block_seconds=None,
+            block_boot=None,
+            block_monotonic=None,
+        )
+
+    @property
+    def has_failures(self) -> bool:
+        return bool(self.failed_attempts or self.not_before or self.locked_until)
 
 
 def profile_id_for(user: str, server: str) -> str:
@@ -97,7 +203,13 @@ def profile_id_for(user: str, server: str) -> str:
 
 
 class ProfileRegistry:
-    """Reads and writes `profiles.json` in a data directory."""
+    """Reads and writes `profiles.json` in a data directory.
+
+    `clock` is the wall clock (UTC). `monotonic` and `boot_id` are the clock that
+    setting the date cannot move and the boot it belongs to (see the module's
+    docstring). A test that injects only `clock` gets a monotonic clock that follows
+    it (one pseudo-boot), so advancing the injected clock ends a back-off; a test of
+    clock changes injects all three."""
 
     def __init__(
         self,
@@ -105,18 +217,33 @@ class ProfileRegistry:
         *,
         policy: Policy | None = None,
         secret_store: keys.SecretStore | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] | None = None,
+        boot_id: Callable[[], str | None] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.policy = policy or Policy()
         self._secret_store = secret_store
-        self.clock = clock  # sessions opened from this registry share it
+        wall = clock or utc_now
+        self.clock = wall  # sessions opened from this registry share it
+        if monotonic is None:
+            if clock is None:
+                monotonic, boot_id = system_monotonic, boot_id or system_boot_id
+            else:
+                monotonic = lambda: wall().timestamp()  # noqa: E731
+                boot_id = boot_id or (lambda: INJECTED_BOOT)
+        self._monotonic = monotonic
+        self._boot_id = boot_id or system_boot_id
 
     # --- file -------------------------------------------------------------------------
 
     @property
     def path(self) -> Path:
         return self.data_dir / PROFILES_FILE
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / LOCK_FILE
 
     def _read(self) -> list[Profile]:
         try:
@@ -134,24 +261,39 @@ class ProfileRegistry:
             raise ProfileFileDamaged(self.path, type(exc).__name__) from None
 
     def _write(self, profiles: list[Profile]) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """Replace the file (0600, atomically); call with the lock held."""
         doc = {"format": FORMAT, "profiles": [p.to_json() for p in profiles]}
-        fd, tmp = tempfile.mkstemp(prefix=".profiles-", suffix=".json", dir=self.data_dir)
+        files.atomic_write_text(self.path, json.dumps(doc, indent=2, ensure_ascii=False))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the registry's cross-process lock (the data directory is made 0700)."""
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(doc, handle, indent=2, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            files.private_dir(self.data_dir)
+        except OSError as exc:
+            if files.is_disk_full(exc):
+                raise DiskFull(self.data_dir) from None
             raise
+        with files.exclusive_lock(self.lock_path):
+            yield
 
     def _put(self, profile: Profile) -> None:
-        profiles = [p for p in self._read() if p.user != profile.user]
-        profiles.append(profile)
-        profiles.sort(key=lambda p: p.user)
-        self._write(profiles)
+        with self._locked():
+            profiles = [p for p in self._read() if p.user != profile.user]
+            profiles.append(profile)
+            profiles.sort(key=lambda p: p.user)
+            self._write(profiles)
+
+    def _update(self, user: str, change: Callable[[Profile], Profile]) -> Profile:
+        """Read, change and write one profile under the lock; returns the new record."""
+        with self._locked():
+            profiles = self._read()
+            for i, profile in enumerate(profiles):
+                if profile.user == user:
+                    profiles[i] = change(profile)
+                    self._write(profiles)
+                    return profiles[i]
+        raise ProfileNotFound(user)
 
     # --- queries ----------------------------------------------------------------------
 
@@ -208,7 +350,12 @@ class ProfileRegistry:
             uses_keyring=secret is not None,
             created_at=self.clock(),
         )
-        self._put(profile)
+        with self._locked():
+            profiles = self._read()
+            if any(p.user == user for p in profiles):
+                raise ProfileExists(user)
+            self._write(sorted([*profiles, profile], key=lambda p: p.user))
+        self.make_private(profile)
         return profile, data_key
 
     def _secret_for(self, profile: Profile) -> bytes | None:
@@ -224,48 +371,139 @@ class ProfileRegistry:
             raise KeyringSecretMissing()
         return secret
 
-    def check_not_locked(self, profile: Profile) -> None:
+    def make_private(self, profile: Profile) -> None:
+        """Create the profile's directory 0700 and tighten what exists around it: the
+        data directory, `profiles/`, `profiles.json`, the lock file (0700 / 0600). The
+        database files are the engine's (`local_store.engine.open_engine`)."""
+        files.private_dir(self.profile_dir(profile))
+        for path in (self.data_dir, self.data_dir / "profiles", self.path, self.lock_path):
+            files.make_private(path)
+
+    # --- back-off and lockout -----------------------------------------------------------
+
+    def blocked(self, profile: Profile) -> Block | None:
+        """The back-off or lockout in force for `profile`, or None (module docstring)."""
+        lockout = profile.locked_until is not None
+        deadline = profile.locked_until or profile.not_before
+        if deadline is None:
+            return None
+        length = profile.block_seconds
+        if length is None:  # written by an older version: the policy's lengths bound it
+            length = self.policy.lockout_minutes * 60.0 if lockout else BACKOFF_CAP_SECONDS
         now = self.clock()
-        if profile.locked_until is not None and now < profile.locked_until:
-            raise ProfileLocked(profile.locked_until, lockout=True)
-        if profile.not_before is not None and now < profile.not_before:
-            raise ProfileLocked(profile.not_before, lockout=False)
+        boot = self._boot_id()
+        if profile.block_monotonic is not None and boot is not None and profile.block_boot == boot:
+            left = profile.block_monotonic - self._monotonic()
+        else:
+            left = (deadline - now).total_seconds()
+        left = min(left, length)
+        if left <= 0:
+            return None
+        remaining = timedelta(seconds=left)
+        return Block(lockout=lockout, remaining=remaining, until=now + remaining)
+
+    def check_not_locked(self, profile: Profile) -> None:
+        block = self.blocked(profile)
+        if block is not None:
+            raise block.error()
+
+    def _blocking(self, profile: Profile, seconds: float, *, lockout: bool) -> Profile:
+        """`profile` with a back-off (or lockout) of `seconds` starting now."""
+        end = self.clock() + timedelta(seconds=seconds)
+        return replace(
+            profile,
+            not_before=None if lockout else end,
+            locked_until=end if lockout else None,
+            block_seconds=float(seconds),
+            block_boot=self._boot_id(),
+            block_monotonic=self._monotonic() + seconds,
+        )
+
+    def _charge(self, user: str) -> Profile:
+        """Count an attempt before its password is tried (module docstring): refuse a
+        profile that is backing off or locked out, else add one to the counter and
+        write the back-off a failure would bring. DiskFull when it cannot be written."""
+        limit = self.policy.max_password_attempts
+        refused: ProfileLocked | None = None
+
+        def charge(profile: Profile) -> Profile:
+            nonlocal refused
+            block = self.blocked(profile)
+            if block is not None:
+                refused = block.error()
+                return profile
+            failures = 0 if profile.locked_until is not None else profile.failed_attempts
+            if failures >= limit:
+                # The limit was reached but the lockout was never written (that failure
+                # could not be recorded): lock out now, without trying this password.
+                seconds = self.policy.lockout_minutes * 60
+                locked = self._blocking(profile, seconds, lockout=True)
+                refused = Block(
+                    lockout=True,
+                    remaining=timedelta(seconds=seconds),
+                    until=locked.locked_until or self.clock(),
+                ).error()
+                return locked
+            charged = replace(profile, failed_attempts=failures + 1)
+            return self._blocking(charged, backoff_seconds(failures + 1), lockout=False)
+
+        with self._locked():
+            profiles = self._read()
+            for i, profile in enumerate(profiles):
+                if profile.user == user:
+                    updated = charge(profile)
+                    if updated is not profile:
+                        profiles[i] = updated
+                        self._write(profiles)
+                    if refused is not None:
+                        raise refused
+                    return updated
+        raise ProfileNotFound(user)
+
+    def _record_failure(self, user: str) -> StoreError:
+        """The answer to a wrong password whose attempt was charged: re-arm the back-off
+        from now, or lock out at the limit. The count already holds if this write fails."""
+        limit = self.policy.max_password_attempts
+        lockout_seconds = self.policy.lockout_minutes * 60
+
+        def fail(profile: Profile) -> Profile:
+            # A success in the meantime reset the counter; this failure still counts.
+            failures = max(profile.failed_attempts, 1)
+            counted = replace(profile, failed_attempts=failures)
+            if failures >= limit:
+                return self._blocking(counted, lockout_seconds, lockout=True)
+            return self._blocking(counted, backoff_seconds(failures), lockout=False)
+
+        try:
+            profile = self._update(user, fail)
+        except DiskFull:
+            profile = self.get(user)  # the charge stands: it counted this attempt
+        block = self.blocked(profile)
+        if profile.locked_until is not None and block is not None:
+            return block.error()
+        return WrongPassword(attempts_left=max(limit - profile.failed_attempts, 0))
 
     def unlock(self, user: str, password: str) -> tuple[Profile, bytearray]:
-        """The data key for `user`, or WrongPassword / ProfileLocked; counts failures."""
+        """The data key for `user`, or WrongPassword / ProfileLocked / DiskFull.
+
+        The attempt is counted before the password is tried (module docstring)."""
         profile = self.get(user)
-        self.check_not_locked(profile)
-        kek = keys.derive_kek(password, profile.kdf, self._secret_for(profile))
+        # What refuses without judging the password refuses before it is counted.
+        profile.kdf.check()
+        secret = self._secret_for(profile)
+        profile = self._charge(user)
+        kek = keys.derive_kek(password, profile.kdf, secret)
         try:
             data_key = keys.unwrap_key(profile.wrapped_key, kek, profile.profile_id, profile.kdf)
         except WrongPassword:
-            raise self._record_failure(profile) from None
-        if profile.failed_attempts or profile.locked_until or profile.not_before:
-            profile = replace(profile, failed_attempts=0, not_before=None, locked_until=None)
-            self._put(profile)
+            raise self._record_failure(user) from None
+        try:
+            profile = self._update(user, Profile.cleared)
+            self.make_private(profile)
+        except BaseException:
+            keys.zero(data_key)
+            raise
         return profile, data_key
-
-    def _record_failure(self, profile: Profile) -> Exception:
-        now = self.clock()
-        lockout_expired = profile.locked_until is not None and now >= profile.locked_until
-        failures = 1 if lockout_expired else profile.failed_attempts + 1
-        limit = self.policy.max_password_attempts
-        if failures >= limit:
-            until = now + timedelta(minutes=self.policy.lockout_minutes)
-            self._put(
-                replace(profile, failed_attempts=failures, locked_until=until, not_before=None)
-            )
-            return ProfileLocked(until, lockout=True)
-        delay = min(2 ** (failures - 1), BACKOFF_CAP_SECONDS)
-        self._put(
-            replace(
-                profile,
-                failed_attempts=failures,
-                not_before=now + timedelta(seconds=delay),
-                locked_until=None,
-            )
-        )
-        return WrongPassword(attempts_left=limit - failures)
 
     def change_password(self, user: str, old_password: str, new_password: str) -> Profile:
         """Rewrap the same data key under a new password; the database is untouched."""
@@ -276,13 +514,8 @@ class ProfileRegistry:
                 iterations=max(profile.kdf.iterations, keys.MIN_ITERATIONS),
             )
             kek = keys.derive_kek(new_password, params, self._secret_for(profile))
-            updated = replace(
-                profile,
-                kdf=params,
-                wrapped_key=keys.wrap_key(data_key, kek, profile.profile_id, params),
-            )
-            self._put(updated)
-            return updated
+            wrapped = keys.wrap_key(data_key, kek, profile.profile_id, params)
+            return self._update(user, lambda p: replace(p, kdf=params, wrapped_key=wrapped))
         finally:
             keys.zero(data_key)
 
@@ -298,4 +531,5 @@ class ProfileRegistry:
             )
             if store is not None:
                 keys.delete_keyring_secret(store, profile.profile_id)
-        self._write([p for p in self._read() if p.user != user])
+        with self._locked():
+            self._write([p for p in self._read() if p.user != user])

@@ -21,8 +21,15 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from local_store import migrations, outbox
-from local_store.engine import CACHE_KIB, READ_ONLY, KeyBuffer, check_pragmas, open_engine
-from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreLocked
+from local_store.engine import (
+    CACHE_KIB,
+    READ_ONLY,
+    KeyBuffer,
+    check_pragmas,
+    open_engine,
+    translate_error,
+)
+from local_store.errors import DatabaseUnreadable, StoreLocked
 from rm_desk.domain.ids import uuid7
 
 _T = TypeVar("_T")
@@ -101,21 +108,9 @@ def drop_search_statistics(conn: Connection) -> bool:
 
 
 def _translate(path: Path, exc: DatabaseError) -> Exception:
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "disk is full" in text or "disk i/o error" in text:
-        return EnvironmentProblem(
-            "The disk is full or failing; nothing was saved from the last action. "
-            "Free some space and try again."
-        )
-    if "readonly" in text or "read-only" in text:
-        return EnvironmentProblem(f"The database {path} is read-only; nothing was saved.")
-    if "malformed" in text or "not a database" in text:
-        return DatabaseUnreadable(path, "the file is damaged")
-    if "locked" in text or "busy" in text:
-        return EnvironmentProblem(
-            f"The database {path} is in use by another program; try again shortly."
-        )
-    return exc
+    """An SQLAlchemy database error as the user's sentence (engine.translate_error),
+    or the error itself when it is a bug."""
+    return translate_error(path, getattr(exc, "orig", None) or exc) or exc
 
 
 def _create_unique(conn: Connection, name: str, sql: str) -> None:
@@ -174,6 +169,12 @@ class LocalStore:
             if stale_statistics:
                 engine.dispose()  # the pooled connections reload the statistics
             store._finish_interrupted_bulk()
+        except (OperationalError, DatabaseError) as exc:
+            store.close()
+            translated = _translate(path, exc)
+            if translated is exc:
+                raise
+            raise translated from None
         except BaseException:
             store.close()
             raise

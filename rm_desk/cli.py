@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -104,7 +105,8 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     reg = session.registry(config.data_dir(args.data_dir), config.load_policy())
     if args.profile_command == "list":
         for p in reg.list():
-            state = " (locked out)" if p.locked_until else ""
+            block = reg.blocked(p)
+            state = " (locked out)" if block is not None and block.lockout else ""
             print(f"{p.user}\t{p.role.value}\t{p.server}{state}")
         return 0
     if args.profile_command == "add":
@@ -265,13 +267,15 @@ def _log_crash(args: argparse.Namespace, exc: BaseException) -> str:
     """Write the traceback to the user's log file (never the terminal)."""
     import traceback  # noqa: PLC0415
 
+    from local_store import files  # noqa: PLC0415
     from rm_desk.services import config  # noqa: PLC0415
 
     try:
-        log_dir = config.data_dir(args.data_dir) / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        path = log_dir / "rm-desk.log"
-        with path.open("a", encoding="utf-8") as handle:
+        # The data directory and its logs are private (0700 / 0600): a traceback may
+        # name a customer's file or record.
+        data = files.private_dir(config.data_dir(args.data_dir))
+        path = files.private_dir(data / "logs") / "rm-desk.log"
+        with os.fdopen(files.open_private(path, append=True), "a", encoding="utf-8") as handle:
             handle.write("".join(traceback.format_exception(exc)))
         return str(path)
     except OSError:

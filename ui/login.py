@@ -3,14 +3,18 @@
 Unlocking derives the key with Argon2id (a deliberate fraction of a second) and
 opens the database, so it runs on the database thread; the window stays live. A
 profile in back-off or lockout shows a countdown and keeps the button disabled
-until the moment passes. Adding a profile signs in to the central CRM once and
-runs the first sync, with progress, on the network pool.
+until the moment passes; the countdown runs on the monotonic clock from the time
+left the registry reports, so changing the computer's clock does not move it. A
+full disk is said as such: the password was not checked (not "wrong", not
+"damaged"). Adding a profile signs in to the central CRM once and runs the first
+sync, with progress, on the network pool.
 """
 
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+import time
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -57,7 +61,8 @@ class LoginWindow(QWidget):
         self.reg = reg
         self.tasks = tasks
         self._listed: list[ProfileInfo] = []
-        self.locked_until: datetime | None = None
+        self.locked_until: datetime | None = None  # shown; None: not locked
+        self._lock_ends = 0.0  # time.monotonic() when the shown lock ends
         self.setWindowTitle(self.tr("RM Desk — sign in"))
         self.setAccessibleName(self.tr("Sign in"))
 
@@ -170,14 +175,15 @@ class LoginWindow(QWidget):
     def _profile_changed(self, _row: int) -> None:
         profile = self._selected_profile()
         self.locked_until = None
-        if profile is not None:
-            until = max(
-                (t for t in (profile.locked_until, profile.not_before) if t is not None),
-                default=None,
-            )
-            if until is not None and until > datetime.now(UTC):
-                self.locked_until = until
+        block = self.reg.blocked(profile) if profile is not None else None
+        if block is not None:
+            self._show_lock(block.until, block.remaining)
         self._update_countdown()
+
+    def _show_lock(self, until: datetime, remaining: timedelta | None) -> None:
+        left = remaining if remaining is not None else until - self.reg.clock()
+        self.locked_until = until
+        self._lock_ends = time.monotonic() + left.total_seconds()
 
     # --- unlocking -----------------------------------------------------------------------
 
@@ -223,9 +229,17 @@ class LoginWindow(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.password.selectAll()
         self.password.setFocus()
-        self.message.setText(describe(exc))
+        if isinstance(exc, errors.DiskFull):
+            self.message.setText(
+                self.tr(
+                    "The disk is full, so the profile cannot be unlocked; your password was "
+                    "not checked and nothing was changed. Free some space, then try again."
+                )
+            )
+        else:
+            self.message.setText(describe(exc))
         if isinstance(exc, errors.ProfileLocked):
-            self.locked_until = exc.until
+            self._show_lock(exc.until, exc.remaining)
             self._update_countdown()
         elif isinstance(exc, errors.WrongPassword):
             self.fill_profiles(self.selected_user())  # a back-off may have started
@@ -233,9 +247,9 @@ class LoginWindow(QWidget):
             self._update_countdown()
 
     def _update_countdown(self) -> None:
-        now = datetime.now(UTC)
-        if self.locked_until is not None and self.locked_until > now:
-            seconds = int((self.locked_until - now).total_seconds()) + 1
+        left = self._lock_ends - time.monotonic()
+        if self.locked_until is not None and left > 0:
+            seconds = int(left) + 1
             self.countdown.setText(
                 self.tr("Locked: try again in %1 s (at %2).")
                 .replace("%1", str(seconds))

@@ -26,7 +26,7 @@ def when(value: datetime) -> str:
     return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 
-def describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:  # noqa: PLR0912  (one branch per error)
     e = exc
     if isinstance(e, store_errors.WrongPassword):
         if e.attempts_left is not None:
@@ -52,6 +52,10 @@ def describe(exc: BaseException) -> str:
     if isinstance(e, store_errors.StoreLocked):
         return QCoreApplication.translate(
             "Messages", "The profile is locked. Unlock it to continue."
+        )
+    if isinstance(e, store_errors.DiskFull):
+        return QCoreApplication.translate(
+            "Messages", "The disk is full; nothing was changed. Free some space, then try again."
         )
     if isinstance(e, store_errors.EnvironmentProblem):
         return QCoreApplication.translate(

@@ -675,6 +675,10 @@
         <translation>正在为新版 RM Desk 升级此用户档案的数据（仅此一次；客户较多时约需一分钟）…</translation>
     </message>
     <message>
+        <source>The disk is full, so the profile cannot be unlocked; your password was not checked and nothing was changed. Free some space, then try again.</source>
+        <translation>磁盘已满，无法解锁用户档案；未校验您的密码，也未做任何更改。请释放一些空间后重试。</translation>
+    </message>
+    <message>
         <source>Locked: try again in %1 s (at %2).</source>
         <translation>已锁定：请在 %1 秒后重试（%2）。</translation>
     </message>
@@ -855,6 +859,10 @@
     <message>
         <source>The profile is locked. Unlock it to continue.</source>
         <translation>用户档案已锁定，请解锁后继续。</translation>
+    </message>
+    <message>
+        <source>The disk is full; nothing was changed. Free some space, then try again.</source>
+        <translation>磁盘已满，未做任何更改。请释放一些空间后重试。</translation>
     </message>
     <message>
         <source>The computer could not save to disk (full, read-only or busy). %1</source>

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from local_store import outbox
+from local_store import files, outbox
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 
@@ -128,3 +129,9 @@ def export_returned_text(session: Session) -> str:
             if isinstance(value, str) and value:
                 lines.append(f"  {key}: {value}")
     return "\n".join(lines)
+
+
+def export_returned(session: Session, path: Path) -> None:
+    """Write the returned work's text to `path`, readable by its owner only (0600 on
+    POSIX; the file is not encrypted). DiskFull when the disk has no room."""
+    files.write_private_text(path, export_returned_text(session))

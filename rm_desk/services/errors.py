@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from local_store.errors import (
     DatabaseUnreadable,
+    DiskFull,
     EnvironmentProblem,
     KeyringSecretMissing,
     KeyringUnavailable,
@@ -29,6 +30,7 @@ from rm_desk.services.tasks import InvalidTask
 
 __all__ = [
     "DatabaseUnreadable",
+    "DiskFull",
     "EnvironmentProblem",
     "InvalidEdit",
     "InvalidNote",

@@ -65,30 +65,35 @@ class Session:
         return not self.store.is_open
 
     def lock(self) -> None:
-        """Close every connection and zero the key, as the store's one writer (the
-        audit line is a write), from any thread."""
+        """Record the lock in the audit log and close the store, as the store's one
+        writer (the audit line is a write), from any thread; the store is closed (key
+        zeroed) even when the record cannot be written (a full disk)."""
         self.store.on_writer(self._lock)
 
     def _lock(self) -> None:
-        if self.store.is_open:
-            with self.store.transaction() as conn:
-                audit.append(
-                    conn,
-                    at=self.clock(),
-                    actor=self.user,
-                    action="lock",
-                    entity="session",
-                    entity_id=self.profile.profile_id,
-                )
-        self.store.close()
+        try:
+            if self.store.is_open:
+                with self.store.transaction() as conn:
+                    audit.append(
+                        conn,
+                        at=self.clock(),
+                        actor=self.user,
+                        action="lock",
+                        entity="session",
+                        entity_id=self.profile.profile_id,
+                    )
+        finally:
+            self.store.close()
 
 
 def registry(
     data_dir: Path,
     policy: Policy | None = None,
     secret_store: keys.SecretStore | None = None,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Callable[[], datetime] | None = None,
 ) -> ProfileRegistry:
+    """The profiles in `data_dir`; `clock` (tests) replaces the wall clock and, with it,
+    the monotonic clock that back-offs and lockouts are timed by (local_store.profiles)."""
     return ProfileRegistry(data_dir, policy=policy, secret_store=secret_store, clock=clock)
 
 
@@ -137,13 +142,17 @@ def unlock(
     finally:
         keys.zero(data_key)
     session = Session(profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock)
-    with store.transaction() as conn:
-        audit.append(
-            conn,
-            at=session.clock(),
-            actor=user,
-            action="unlock",
-            entity="session",
-            entity_id=profile.profile_id,
-        )
+    try:
+        with store.transaction() as conn:
+            audit.append(
+                conn,
+                at=session.clock(),
+                actor=user,
+                action="unlock",
+                entity="session",
+                entity_id=profile.profile_id,
+            )
+    except BaseException:
+        store.close()  # not signed in: nothing may stay open with the key
+        raise
     return session

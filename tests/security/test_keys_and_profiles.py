@@ -134,6 +134,9 @@ def test_profiles_json_holds_no_secrets_or_customer_data(tmp_path: Path, clock: 
         "failed_attempts",
         "not_before",
         "locked_until",
+        "block_seconds",
+        "block_boot",
+        "block_monotonic",
     }
     assert profile.kdf.memory_kib >= 64 * 1024
     assert profile.kdf.iterations >= 3

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +21,7 @@ from rm_desk.services import session as sessions
 from rm_desk.services.demo import LOCAL_DEMO_SERVER
 from rm_desk.services.session import Registry, Session
 from tests.factories import undo_v6
+from ui import i18n
 from ui.login import LoginWindow
 from ui.taskman import TaskManager
 
@@ -146,3 +149,79 @@ def _force_clock_past_backoff(reg: Registry) -> None:
     profile = reg.get("rm001")
     if profile.locked_until is None and profile.not_before is not None:
         reg._put(dataclasses.replace(profile, not_before=None))
+
+
+def _enospc(*_args: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_full_disk_is_said_as_such_never_as_a_wrong_password(
+    qtbot: QtBot,
+    reg: Registry,
+    tasks: TaskManager,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+) -> None:
+    """The counter's write meets ENOSPC (the OS boundary): the right password is
+    refused as 'disk full', not 'wrong' or 'damaged', and nothing is counted."""
+    i18n.install(language)
+    try:
+        window = _login(qtbot, reg, tasks)
+        monkeypatch.setattr(os, "fsync", _enospc)
+        for password in (PASSWORD, "wrong password"):
+            window.message.clear()
+            window.password.setText(password)
+            window.unlock_button.click()
+            qtbot.waitUntil(
+                lambda: window.message.text() not in ("", window.tr("Unlocking…")),
+                timeout=20_000,
+            )
+            text = window.message.text()
+            if language == "en":
+                assert "disk is full" in text
+                assert "not checked" in text
+                assert "not correct" not in text
+                assert "damaged" not in text
+            else:
+                assert text.startswith("磁盘已满")
+                assert "未校验您的密码" in text  # the password was not checked
+                assert "密码不正确" not in text
+                assert "损坏" not in text
+            assert not window.countdown.isVisible()  # no back-off was started
+        monkeypatch.undo()
+        assert reg.get("rm001").failed_attempts == 0
+    finally:
+        i18n.install("en")
+
+
+class _Machine:
+    def __init__(self) -> None:
+        self.wall = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+        self.mono = 100.0
+
+
+def test_setting_the_clock_forward_does_not_end_the_countdown(
+    qtbot: QtBot, reg: Registry, tasks: TaskManager
+) -> None:
+    machine = _Machine()
+    clocked = sessions.Registry(
+        reg.data_dir,
+        policy=reg.policy,
+        clock=lambda: machine.wall,
+        monotonic=lambda: machine.mono,
+        boot_id=lambda: "boot",
+    )
+    for _ in range(reg.policy.max_password_attempts):
+        block = clocked.blocked(clocked.get("rm001"))
+        if block is not None:
+            machine.mono += block.remaining.total_seconds()
+            machine.wall += block.remaining
+        with pytest.raises((errors.WrongPassword, errors.ProfileLocked)):
+            clocked.unlock("rm001", "wrong password")
+    machine.wall += timedelta(days=1)  # the clock set a day forward
+    window = _login(qtbot, clocked, tasks)
+    assert window.countdown.isVisible()
+    assert not window.unlock_button.isEnabled()
+    text = window.countdown.text()
+    assert "in 900 s" in text or "in 899 s" in text  # the whole lockout is still ahead

@@ -10,6 +10,7 @@ exported so nothing typed is lost.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, Qt, Signal
@@ -243,8 +244,6 @@ class SyncPage(Page):
             return
 
         def export(session: Any) -> None:
-            text = conflict_service.export_returned_text(session)
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            conflict_service.export_returned(session, Path(path))
 
         self.ctx.db(export, owner=self)
