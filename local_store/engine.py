@@ -10,6 +10,7 @@ Each connection is checked for the PRAGMAs the security model depends on.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from local_store import lookaside
-from local_store.errors import DatabaseUnreadable, EnvironmentProblem
+from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreDamaged
 
 _HEX_KEY = re.compile(r"[0-9a-f]{64}")
 
 CACHE_KIB = 32 * 1024  # page cache per connection
+PAGE_SIZE = 4096  # SQLCipher 4's default page size, which every store uses
 
 # PRAGMA name -> the value every connection must report. `cipher_memory_security`
 # is added unless the machine policy turns SQLCipher's memory wiping off (see
@@ -36,14 +38,19 @@ REQUIRED_PRAGMAS: dict[str, Any] = {
 
 
 class KeyBuffer:
-    """Holds the data key; `wipe()` zeroes it so later connects fail closed."""
+    """Holds the data key; `wipe()` zeroes it so later connects fail closed.
 
-    __slots__ = ("_key",)
+    `verified`: the key came out of the profile's AES-GCM unwrap (or was just made for
+    a new store), so it is the right key: a file it cannot read is damaged, not locked
+    with another key."""
 
-    def __init__(self, key: bytes | bytearray) -> None:
+    __slots__ = ("_key", "verified")
+
+    def __init__(self, key: bytes | bytearray, *, verified: bool = False) -> None:
         if len(key) != 32:
             raise ValueError("a data key is 32 bytes")
         self._key = bytearray(key)
+        self.verified = verified
 
     def hex(self) -> str:
         if not any(self._key):
@@ -61,6 +68,93 @@ class KeyBuffer:
         return "KeyBuffer(<hidden>)"
 
 
+def _key_connection(path: Path, key: KeyBuffer, memory_security: bool) -> sqlcipher.Connection:
+    conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
+    try:
+        # SQLCipher logs failed HMAC checks to stderr; the user gets our sentence instead.
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        if memory_security:
+            conn.execute("PRAGMA cipher_memory_security = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def raw_connection(
+    path: Path, key: KeyBuffer, *, memory_security: bool = True
+) -> sqlcipher.Connection:
+    """A keyed connection with no checks and no PRAGMAs: for integrity checks and for
+    salvaging rows out of a damaged file (it must not write, and nothing must fail
+    before the pages are read)."""
+    try:
+        return _key_connection(path, key, memory_security)
+    except sqlcipher.DatabaseError:
+        raise DatabaseUnreadable(path, "it cannot be opened") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Integrity:
+    """What the checks found: pages whose HMAC fails, and SQLite's structure check."""
+
+    pages: int
+    hmac_failures: list[int]
+    structure: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.hmac_failures and not self.structure
+
+    @property
+    def nothing_decrypts(self) -> bool:
+        """Every page fails: a key that does not fit, a foreign or an overwritten file."""
+        return self.pages > 0 and len(self.hmac_failures) >= self.pages
+
+    def summary(self) -> str:
+        parts = []
+        if self.hmac_failures:
+            pages = self.hmac_failures
+            shown = ", ".join(str(p) for p in pages[:5]) + (", ..." if len(pages) > 5 else "")
+            parts.append(f"{len(pages)} of {self.pages} page(s) fail their check: {shown}")
+        if self.structure:
+            parts.append(f"structure check: {self.structure[0]}")
+        return "; ".join(parts) or "no damage found"
+
+
+_HMAC_PAGE = re.compile(r"page (\d+)")
+
+
+def check_integrity(
+    path: Path, key: KeyBuffer, *, structure: bool = True, memory_security: bool = True
+) -> Integrity:
+    """SQLCipher's `cipher_integrity_check` (the HMAC of every page) and, unless no page
+    decrypts, SQLite's `quick_check`. Each on its own connection: after an HMAC failure
+    SQLCipher refuses further work on the connection that met it."""
+    pages = path.stat().st_size // PAGE_SIZE if path.exists() else 0
+    failures: list[int] = []
+    conn = raw_connection(path, key, memory_security=memory_security)
+    try:
+        for (line,) in conn.execute("PRAGMA cipher_integrity_check").fetchall():
+            found = _HMAC_PAGE.search(str(line))
+            failures.append(int(found.group(1)) if found else 0)
+    except sqlcipher.DatabaseError:
+        failures.append(0)
+    finally:
+        conn.close()
+    problems: list[str] = []
+    if structure and (pages == 0 or len(failures) < pages):
+        conn = raw_connection(path, key, memory_security=memory_security)
+        try:
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+            problems = [str(r[0]) for r in rows if str(r[0]).lower() != "ok"]
+        except sqlcipher.DatabaseError as exc:
+            problems = [str(exc)]
+        finally:
+            conn.close()
+    return Integrity(pages, sorted(set(failures)), problems)
+
+
 def _apply_key(
     conn: sqlcipher.Connection, key: KeyBuffer, path: Path, memory_security: bool = True
 ) -> None:
@@ -74,9 +168,26 @@ def _apply_key(
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError:
         conn.close()
-        raise DatabaseUnreadable(
-            path, "it is not an RM Desk database, it is damaged, or the key does not fit"
-        ) from None
+        raise _unreadable(path, key, memory_security) from None
+
+
+def _unreadable(path: Path, key: KeyBuffer, memory_security: bool) -> DatabaseUnreadable:
+    """Page 1 does not decrypt: a wrong key and a damaged first page look alike there.
+    The HMAC of every page tells them apart (a wrong key fails them all); a verified
+    key leaves only damage."""
+    try:
+        found = check_integrity(path, key, structure=False, memory_security=memory_security)
+    except DatabaseUnreadable:
+        found = Integrity(0, [0], [])
+    if key.verified:
+        if found.nothing_decrypts:
+            return StoreDamaged(path, "no page decrypts: its header is damaged or it was replaced")
+        return StoreDamaged(path, found.summary())
+    if found.hmac_failures and not found.nothing_decrypts:
+        return StoreDamaged(path, found.summary())
+    return DatabaseUnreadable(
+        path, "it is not an RM Desk database, it is damaged, or the key does not fit"
+    )
 
 
 def _set_and_check_pragmas(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,8 +20,15 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from local_store import migrations, outbox
-from local_store.engine import CACHE_KIB, KeyBuffer, check_pragmas, open_engine
-from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreLocked
+from local_store.engine import (
+    CACHE_KIB,
+    Integrity,
+    KeyBuffer,
+    check_integrity,
+    check_pragmas,
+    open_engine,
+)
+from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreDamaged, StoreLocked
 from rm_desk.domain.ids import uuid7
 
 BULK_MARK = "bulk_indexes"
@@ -83,7 +91,14 @@ def drop_search_statistics(conn: Connection) -> bool:
     return removed > 0
 
 
-def _translate(path: Path, exc: DatabaseError) -> Exception:
+def _translate(
+    path: Path, exc: DatabaseError, integrity: Callable[[], Integrity] | None = None
+) -> Exception:
+    """A database error as a sentence, or `exc` itself when it is a bug.
+
+    SQLCipher answers every write with "attempt to write a readonly database" once a
+    connection met a page whose HMAC fails, so "read-only" on a file the process may
+    write is damage until the check of every page (`integrity`) says otherwise."""
     text = str(getattr(exc, "orig", exc)).lower()
     if "disk is full" in text or "disk i/o error" in text:
         return EnvironmentProblem(
@@ -91,14 +106,29 @@ def _translate(path: Path, exc: DatabaseError) -> Exception:
             "Free some space and try again."
         )
     if "readonly" in text or "read-only" in text:
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if writable and integrity is not None:
+            found = integrity()
+            if not found.ok:
+                return StoreDamaged(path, found.summary())
         return EnvironmentProblem(f"The database {path} is read-only; nothing was saved.")
     if "malformed" in text or "not a database" in text:
-        return DatabaseUnreadable(path, "the file is damaged")
+        # The store is open, so its key fits: this is damage.
+        if integrity is not None:
+            found = integrity()
+            return StoreDamaged(path, found.summary() if not found.ok else "a page is malformed")
+        return StoreDamaged(path, "a page is malformed")
     if "locked" in text or "busy" in text:
         return EnvironmentProblem(
             f"The database {path} is in use by another program; try again shortly."
         )
     return exc
+
+
+def in_use_mark(path: Path) -> Path:
+    """The file beside a store that says it is open: present at open means the last
+    session did not close (crash, power loss, killed), so the store is checked."""
+    return path.with_name(path.name + ".in-use")
 
 
 def _create_unique(conn: Connection, name: str, sql: str) -> None:
@@ -114,6 +144,15 @@ def _create_unique(conn: Connection, name: str, sql: str) -> None:
         conn.exec_driver_sql(sql)
 
 
+def _write_mark(mark: Path) -> None:
+    fd = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, f"{os.getpid()}\n".encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class LocalStore:
     """An unlocked profile database."""
 
@@ -127,6 +166,9 @@ class LocalStore:
         self.path = path
         self._engine: Engine | None = engine
         self._key = key
+        self.checked_after_unclean_close = False  # open ran the integrity checks
+        self._marked = False  # this open wrote the in-use mark
+        self.damage_seen = False  # keeps the mark at close: the next open checks
 
     @classmethod
     def open(
@@ -136,25 +178,76 @@ class LocalStore:
         *,
         memory_security: bool = True,
         on_upgrade: Callable[[int, int], None] | None = None,
+        key_verified: bool = False,
+        client_id: str | None = None,
     ) -> LocalStore:
         """Open (creating if absent) the encrypted database at `path` with a raw key;
-        `on_upgrade` as in `migrations.migrate`."""
-        buffer = KeyBuffer(key)
+        `on_upgrade` as in `migrations.migrate`. `key_verified`: the key came from the
+        profile's unwrap, so a file it cannot read is damaged (`StoreDamaged`).
+        `client_id`: the sync client id of a new store (a repaired store keeps the
+        damaged one's, so the server recognises what it already has).
+
+        A store whose in-use mark survived (the last session did not close) is checked
+        first: SQLCipher's HMAC of every page and SQLite's quick_check."""
+        buffer = KeyBuffer(key, verified=key_verified)
+        mark = in_use_mark(path)
+        unclean = path.exists() and mark.exists()
+        if unclean:
+            found = check_integrity(path, buffer, memory_security=memory_security)
+            if not found.ok:
+                buffer.wipe()
+                raise StoreDamaged(path, found.summary())
         engine = open_engine(path, buffer, memory_security=memory_security)
         store = cls(path, engine, buffer)
         store.memory_security = memory_security
+        store.checked_after_unclean_close = unclean
         try:
-            migrations.migrate(engine, path, on_upgrade=on_upgrade)
+            with store._translated():
+                migrations.migrate(engine, path, on_upgrade=on_upgrade)
             with store.transaction() as conn:
-                outbox.init_state(conn, uuid7())
+                outbox.init_state(conn, client_id or uuid7())
                 stale_statistics = drop_search_statistics(conn)
             if stale_statistics:
                 engine.dispose()  # the pooled connections reload the statistics
             store._finish_interrupted_bulk()
+            _write_mark(mark)
+            store._marked = True
         except BaseException:
             store.close()
             raise
         return store
+
+    def check_integrity(self) -> Integrity:
+        """On demand: the HMAC of every page and SQLite's quick_check, on connections
+        of their own (the pool's stay usable)."""
+        if self._engine is None:
+            raise StoreLocked()
+        found = check_integrity(self.path, self._key, memory_security=self.memory_security)
+        self.damage_seen = self.damage_seen or not found.ok
+        return found
+
+    def _translate(self, exc: DatabaseError) -> Exception:
+        translated = _translate(self.path, exc, self._integrity)
+        if isinstance(translated, StoreDamaged):
+            self.damage_seen = True
+        return translated
+
+    def _integrity(self) -> Integrity:
+        try:
+            return self.check_integrity()
+        except (DatabaseUnreadable, EnvironmentProblem):
+            self.damage_seen = True
+            return Integrity(0, [0], [])
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, DatabaseError) as exc:
+            translated = self._translate(exc)
+            if translated is exc:
+                raise
+            raise translated from None
 
     @property
     def engine(self) -> Engine:
@@ -173,7 +266,7 @@ class LocalStore:
             with self.engine.begin() as conn:
                 yield conn
         except (OperationalError, DatabaseError) as exc:
-            translated = _translate(self.path, exc)
+            translated = self._translate(exc)
             if translated is exc:
                 raise
             raise translated from None
@@ -186,16 +279,19 @@ class LocalStore:
                 yield conn
                 conn.rollback()
         except (OperationalError, DatabaseError) as exc:
-            translated = _translate(self.path, exc)
+            translated = self._translate(exc)
             if translated is exc:
                 raise
             raise translated from None
 
     def close(self) -> None:
-        """Lock: close every connection and zero the key."""
+        """Lock: close every connection and zero the key; the store closed cleanly, so
+        its in-use mark goes (the next open skips the integrity checks)."""
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+            if self._marked and not self.damage_seen:
+                in_use_mark(self.path).unlink(missing_ok=True)
         self._key.wipe()
 
     def __enter__(self) -> LocalStore:
@@ -239,7 +335,7 @@ class LocalStore:
                     self.path, f"a bulk load left rows without a parent in {', '.join(tables)}"
                 )
         except (OperationalError, DatabaseError) as exc:
-            translated = _translate(self.path, exc)
+            translated = self._translate(exc)
             if translated is exc:
                 raise
             raise translated from None

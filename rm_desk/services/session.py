@@ -95,7 +95,10 @@ def create_profile(
     )
     try:
         store = LocalStore.open(
-            reg.database_path(profile), data_key, memory_security=reg.policy.memory_security
+            reg.database_path(profile),
+            data_key,
+            memory_security=reg.policy.memory_security,
+            key_verified=True,
         )
     finally:
         keys.zero(data_key)
@@ -120,6 +123,7 @@ def unlock(
             data_key,
             memory_security=reg.policy.memory_security,
             on_upgrade=on_upgrade,
+            key_verified=True,  # the unwrap proved it: a file it cannot read is damaged
         )
     finally:
         keys.zero(data_key)
@@ -134,3 +138,15 @@ def unlock(
             entity_id=profile.profile_id,
         )
     return session
+
+
+def check_store(session: Session) -> str:
+    """On demand: SQLCipher's HMAC of every page and SQLite's quick_check of the open
+    profile; raises `StoreDamaged` (which offers the repair) when either fails, else
+    says what was checked."""
+    from local_store.errors import StoreDamaged  # noqa: PLC0415
+
+    found = session.store.check_integrity()
+    if not found.ok:
+        raise StoreDamaged(session.store.path, found.summary())
+    return f"{found.pages} pages checked: no damage found"
