@@ -270,6 +270,14 @@ class LocalStore:
             if translated is exc:
                 raise
             raise translated from None
+        except MemoryError:
+            # SQLCipher fails a commit with SQLITE_NOMEM once its connection met a page
+            # whose HMAC fails: damage, when the check of every page finds it.
+            found = self._integrity()
+            if found.ok:
+                raise
+            self.damage_seen = True
+            raise StoreDamaged(self.path, found.summary()) from None
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:

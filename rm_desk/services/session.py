@@ -6,17 +6,21 @@ encrypted store. Locking closes every connection and zeroes the key.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from local_store import audit, keys
+from local_store.errors import StoreDamaged
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
 from rm_desk.domain.masking import DEFAULT_MASKING, MaskingPolicy, masked_for_role
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
+
+log = logging.getLogger(__name__)
 
 # The window names these through the service layer (it may not import the store).
 Registry = ProfileRegistry
@@ -57,17 +61,23 @@ class Session:
         return not self.store.is_open
 
     def lock(self) -> None:
-        if self.store.is_open:
-            with self.store.transaction() as conn:
-                audit.append(
-                    conn,
-                    at=self.clock(),
-                    actor=self.user,
-                    action="lock",
-                    entity="session",
-                    entity_id=self.profile.profile_id,
-                )
-        self.store.close()
+        """Close the store; locking always happens, even when the lock cannot be
+        written to the audit trail of a damaged store."""
+        try:
+            if self.store.is_open:
+                with self.store.transaction() as conn:
+                    audit.append(
+                        conn,
+                        at=self.clock(),
+                        actor=self.user,
+                        action="lock",
+                        entity="session",
+                        entity_id=self.profile.profile_id,
+                    )
+        except StoreDamaged:
+            log.warning("the lock was not audited: the profile's store is damaged")
+        finally:
+            self.store.close()
 
 
 def registry(
@@ -144,8 +154,6 @@ def check_store(session: Session) -> str:
     """On demand: SQLCipher's HMAC of every page and SQLite's quick_check of the open
     profile; raises `StoreDamaged` (which offers the repair) when either fails, else
     says what was checked."""
-    from local_store.errors import StoreDamaged  # noqa: PLC0415
-
     found = session.store.check_integrity()
     if not found.ok:
         raise StoreDamaged(session.store.path, found.summary())
