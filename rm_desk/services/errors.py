@@ -16,6 +16,7 @@ from local_store.errors import (
     ProfileFileDamaged,
     ProfileLocked,
     ProfileNotFound,
+    StoreDamaged,
     StoreError,
     StoreLocked,
     UnsupportedSchema,
@@ -25,6 +26,7 @@ from local_store.errors import (
 from rm_desk.services.book import PermissionDenied
 from rm_desk.services.customers import InvalidEdit
 from rm_desk.services.notes import InvalidNote
+from rm_desk.services.repair import RepairNeedsServer
 from rm_desk.services.tasks import InvalidTask
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "ProfileFileDamaged",
     "ProfileLocked",
     "ProfileNotFound",
+    "RepairNeedsServer",
+    "StoreDamaged",
     "StoreError",
     "StoreLocked",
     "UnsupportedSchema",
