@@ -31,11 +31,11 @@ def _damage(e: BaseException) -> str | None:
     if isinstance(e, store_errors.StoreDamaged):
         return QCoreApplication.translate(
             "Messages",
-            "This profile's data on this computer is damaged. Choose Repair on the sign-in "
-            "screen (lock RM Desk first if it is open): unsynced notes and drafts that can "
-            "still be read are kept, the rest is downloaded again from the central CRM (this "
-            "needs the bank's network).",
-        )
+            "This profile's data on this computer (%1) is damaged. Choose Repair on the "
+            "sign-in screen (lock RM Desk first if it is open): unsynced notes and drafts "
+            "that can still be read are kept, the rest is downloaded again from the central "
+            "CRM (this needs the bank's network).",
+        ).replace("%1", str(e.path))
     if isinstance(e, store_errors.RepairNeedsServer):
         return QCoreApplication.translate(
             "Messages",

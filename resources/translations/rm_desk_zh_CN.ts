@@ -921,8 +921,8 @@
         <translation>无法读取本地数据库 %1（文件已损坏或不是 RM Desk 的文件）。未做任何更改；请联系IT从中心CRM恢复。</translation>
     </message>
     <message>
-        <source>This profile's data on this computer is damaged. Choose Repair on the sign-in screen (lock RM Desk first if it is open): unsynced notes and drafts that can still be read are kept, the rest is downloaded again from the central CRM (this needs the bank's network).</source>
-        <translation>本机上此用户档案的数据已损坏。请在登录界面选择“修复”（如 RM Desk 已打开，请先锁定）：仍可读取的未同步记录和草稿会被保留，其余数据将从中心CRM重新下载（需要连接银行网络）。</translation>
+        <source>This profile's data on this computer (%1) is damaged. Choose Repair on the sign-in screen (lock RM Desk first if it is open): unsynced notes and drafts that can still be read are kept, the rest is downloaded again from the central CRM (this needs the bank's network).</source>
+        <translation>本机上此用户档案的数据（%1）已损坏。请在登录界面选择“修复”（如 RM Desk 已打开，请先锁定）：仍可读取的未同步记录和草稿会被保留，其余数据将从中心CRM重新下载（需要连接银行网络）。</translation>
     </message>
     <message>
         <source>Repair needs the central CRM, which cannot be reached now. Nothing was changed; connect to the bank's network and repair again.</source>
