@@ -180,12 +180,14 @@ class LocalStore:
         on_upgrade: Callable[[int, int], None] | None = None,
         key_verified: bool = False,
         client_id: str | None = None,
+        on_check: Callable[[], None] | None = None,
     ) -> LocalStore:
         """Open (creating if absent) the encrypted database at `path` with a raw key;
         `on_upgrade` as in `migrations.migrate`. `key_verified`: the key came from the
         profile's unwrap, so a file it cannot read is damaged (`StoreDamaged`).
         `client_id`: the sync client id of a new store (a repaired store keeps the
-        damaged one's, so the server recognises what it already has).
+        damaged one's, so the server recognises what it already has). `on_check` is
+        told before the checks an unclean shutdown calls for (seconds on a large store).
 
         A store whose in-use mark survived (the last session did not close) is checked
         first: SQLCipher's HMAC of every page and SQLite's quick_check."""
@@ -193,6 +195,8 @@ class LocalStore:
         mark = in_use_mark(path)
         unclean = path.exists() and mark.exists()
         if unclean:
+            if on_check is not None:
+                on_check()
             found = check_integrity(path, buffer, memory_security=memory_security)
             if not found.ok:
                 buffer.wipe()

@@ -46,6 +46,7 @@ from ui.taskman import TaskManager
 class LoginWindow(QWidget):
     unlocked = Signal(object)  # Session
     upgrading = Signal()  # the profile's data is being upgraded to this version
+    checking = Signal()  # the last session did not close: the data is being checked
     language_requested = Signal(str)
     profiles_shown = Signal(int)
     repair_finished = Signal(bool)  # the repair ended: True when it succeeded
@@ -145,6 +146,7 @@ class LoginWindow(QWidget):
         self.tick.setInterval(1000)
         self.tick.timeout.connect(self._update_countdown)
         self.upgrading.connect(self._show_upgrading)
+        self.checking.connect(self._show_checking)
         self._repair_progress.connect(self._show_repair_progress)
         self.fill_profiles(preselect)
 
@@ -218,13 +220,18 @@ class LoginWindow(QWidget):
         self.message.setText(self.tr("Unlocking…"))
         reg = self.reg
         upgrading = self.upgrading  # emitted from the database thread, shown on the GUI's
+        checking = self.checking
 
         def told(_old: int, _new: int) -> None:
             with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
                 upgrading.emit()
 
+        def told_check() -> None:
+            with contextlib.suppress(RuntimeError):
+                checking.emit()
+
         def unlock() -> Session:
-            return sessions.unlock(reg, user, password, on_upgrade=told)
+            return sessions.unlock(reg, user, password, on_upgrade=told, on_check=told_check)
 
         self.tasks.run_db(unlock, self._unlocked, self._failed, owner=self)
 
@@ -233,6 +240,14 @@ class LoginWindow(QWidget):
             self.tr(
                 "Updating this profile's data for the new version of RM Desk (once; a large "
                 "book takes a minute)…"
+            )
+        )
+
+    def _show_checking(self) -> None:
+        self.message.setText(
+            self.tr(
+                "RM Desk did not close properly last time: checking this profile's data "
+                "for damage (a large book takes a few seconds)…"
             )
         )
 

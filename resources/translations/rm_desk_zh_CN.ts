@@ -695,6 +695,10 @@
         <translation>正在为新版 RM Desk 升级此用户档案的数据（仅此一次；客户较多时约需一分钟）…</translation>
     </message>
     <message>
+        <source>RM Desk did not close properly last time: checking this profile's data for damage (a large book takes a few seconds)…</source>
+        <translation>RM Desk 上次未正常关闭：正在检查此用户档案的数据是否损坏（客户较多时需要几秒钟）…</translation>
+    </message>
+    <message>
         <source>Locked: try again in %1 s (at %2).</source>
         <translation>已锁定：请在 %1 秒后重试（%2）。</translation>
     </message>

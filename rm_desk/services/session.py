@@ -122,10 +122,12 @@ def unlock(
     *,
     clock: Callable[[], datetime] | None = None,
     on_upgrade: Callable[[int, int], None] | None = None,
+    on_check: Callable[[], None] | None = None,
 ) -> Session:
     """Open a profile with its password (WrongPassword / ProfileLocked otherwise);
     `on_upgrade(old, new)` is told before the profile's data is upgraded to this
-    version's schema."""
+    version's schema, `on_check()` before the store is checked for damage after an
+    unclean shutdown (StoreDamaged when it is damaged)."""
     profile, data_key = reg.unlock(user, password)
     try:
         store = LocalStore.open(
@@ -133,6 +135,7 @@ def unlock(
             data_key,
             memory_security=reg.policy.memory_security,
             on_upgrade=on_upgrade,
+            on_check=on_check,
             key_verified=True,  # the unwrap proved it: a file it cannot read is damaged
         )
     finally:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from local_store.store import in_use_mark
@@ -111,9 +112,14 @@ def test_repair_from_the_sign_in_screen_rescues_the_offline_note(
     in_use_mark(path).write_text("4242\n")  # the power went: the store was not closed
 
     window = login(qtbot, reg, tasks)
+    shown: list[str] = []
+    window.checking.connect(lambda: shown.append(window.message.text()), Qt.QueuedConnection)
     window.password.setText(passwords["rm001"])
     window.unlock_button.click()
     qtbot.waitUntil(window.repair_button.isVisible, timeout=20_000)
+    assert shown  # told while the pages were checked
+    assert "did not close properly" in shown[0]
+    assert "is damaged" in window.message.text()
     phases: list[str] = []
     window._repair_progress.connect(lambda phase, _d, _r: phases.append(phase))
     with qtbot.waitSignal(window.repair_finished, timeout=120_000) as finished:
