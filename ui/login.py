@@ -349,14 +349,19 @@ class LoginWindow(QWidget):
                 "%1", str(waiting)
             )
         unreadable: list[str] = []
-        if result.lost:
+        if result.nothing_readable:
             unreadable.append(
-                self.tr("unsynced changes %1").replace("%1", repair.id_ranges(result.lost))
+                self.tr("the whole damaged file (any unsynced change or draft in it)")
             )
-        if result.extent_unknown:
-            unreadable.append(self.tr("possibly changes after the last readable one"))
-        if result.drafts_incomplete:
-            unreadable.append(self.tr("some drafts"))
+        else:
+            if result.lost:
+                unreadable.append(
+                    self.tr("unsynced changes %1").replace("%1", repair.id_ranges(result.lost))
+                )
+            if result.extent_unknown:
+                unreadable.append(self.tr("possibly changes after the last readable one"))
+            if result.drafts_incomplete:
+                unreadable.append(self.tr("some drafts"))
         if unreadable:
             text += " " + self.tr("Could not be read: %1.").replace("%1", "; ".join(unreadable))
         else:

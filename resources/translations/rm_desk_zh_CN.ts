@@ -727,6 +727,10 @@
         <translation>%1 条修改将在下次同步时发送。</translation>
     </message>
     <message>
+        <source>the whole damaged file (any unsynced change or draft in it)</source>
+        <translation>整个损坏文件（其中所有未同步的修改和草稿）</translation>
+    </message>
+    <message>
         <source>unsynced changes %1</source>
         <translation>未同步的修改 %1</translation>
     </message>

@@ -39,7 +39,7 @@ acknowledged could then arrive twice (the report says so).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from local_store import audit, keys, outbox, records, salvage
@@ -116,11 +116,13 @@ class RepairReport:
     drafts_restored: int
     drafts_incomplete: bool
     first_sync: SyncSummary
+    nothing_readable: bool = False  # not even the first page: no change or draft rescued
     send_error: str | None = None
-    notes: list[str] = field(default_factory=list)
 
     def unreadable(self) -> list[str]:
         """What could not be read, in words (empty: everything was rescued)."""
+        if self.nothing_readable:
+            return ["the whole file (not even its first page): any unsynced change or draft in it"]
         out: list[str] = []
         if self.lost:
             out.append(f"unsynced changes {id_ranges(self.lost)}")
@@ -140,7 +142,7 @@ class RepairReport:
             text += f"; {self.queued - self.sent} change(s) wait for the next sync"
         unreadable = self.unreadable()
         text += "; could not be read: " + ("; ".join(unreadable) if unreadable else "nothing")
-        if self.client_id_lost:
+        if self.client_id_lost and self.rescued:
             text += " (sync identity unreadable: sent under a new one)"
         return text + f"; damaged file kept as {self.kept_as.name}"
 
@@ -256,6 +258,7 @@ def repair_profile(
         drafts_restored=len(rescued.drafts),
         drafts_incomplete=rescued.drafts_incomplete,
         first_sync=built.first_sync,
+        nothing_readable=rescued.nothing_readable,
     )
     try:
         summary = sync_service.sync_session(session, password, reg=reg, progress=progress)

@@ -183,3 +183,28 @@ def test_repair_from_the_command_line_lists_unreadable_changes(
     # new numbers past the gap; the unreadable ones are lost, and listed above.
     expected = {iid: 1 for n, iid in enumerate(written, start=1) if n not in unreadable}
     assert on_server(gateway, written) == expected
+
+
+def test_repair_of_a_store_whose_first_page_is_damaged_rebuilds_it_and_says_all_is_lost(
+    gateway: Gateway, bank: dict[str, str], tmp_path: Path
+) -> None:
+    password = bank["rm001"]
+    reg = registry(tmp_path / "p1")
+    session = sync_service.add_profile(reg, "rm001", password, gateway.url).session
+    cif = first_customer(session)
+    lost = note(session, cif, "第一页损坏前的记录")
+    session.lock()
+    path = reg.database_path(reg.get("rm001"))
+    damage.flip(path, 1)
+    with pytest.raises(StoreDamaged, match="page"):
+        sessions.unlock(reg, "rm001", password)
+
+    repaired = repair.repair_profile(reg, "rm001", password)
+    report = repaired.report
+    assert report.nothing_readable
+    assert report.rescued == 0
+    assert "could not be read: the whole file" in report.line()
+    assert report.first_sync.snapshot_rows > 0
+    assert on_server(gateway, [lost]) == {}
+    assert sessions.check_store(repaired.session).endswith("no damage found")
+    repaired.session.lock()
