@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
@@ -27,6 +28,7 @@ from local_store.engine import (
     check_integrity,
     check_pragmas,
     open_engine,
+    raw_connection,
 )
 from local_store.errors import DatabaseUnreadable, EnvironmentProblem, StoreDamaged, StoreLocked
 from rm_desk.domain.ids import uuid7
@@ -144,6 +146,25 @@ def _create_unique(conn: Connection, name: str, sql: str) -> None:
         conn.exec_driver_sql(sql)
 
 
+def _checkpoint(path: Path, key: KeyBuffer, memory_security: bool) -> None:
+    """Copy the write-ahead log into the file before its pages are checked: the check
+    reads the file itself, and a page torn by a power cut during a checkpoint is
+    whole in the log, which SQLite would use (and copy again) anyway. A log that
+    cannot be copied (itself damaged) leaves the check to find what is wrong."""
+    if not path.with_name(path.name + "-wal").exists():
+        return
+    try:
+        conn = raw_connection(path, key, memory_security=memory_security)
+    except DatabaseUnreadable:
+        return
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    except sqlcipher.DatabaseError:
+        pass
+    finally:
+        conn.close()
+
+
 def _write_mark(mark: Path) -> None:
     fd = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -197,6 +218,7 @@ class LocalStore:
         if unclean:
             if on_check is not None:
                 on_check()
+            _checkpoint(path, buffer, memory_security)
             found = check_integrity(path, buffer, memory_security=memory_security)
             if not found.ok:
                 buffer.wipe()

@@ -12,7 +12,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 PAGE = 4096
 
 
-def _connect(path: Path, key: bytes | bytearray) -> sqlcipher.Connection:
+def connect(path: Path, key: bytes | bytearray) -> sqlcipher.Connection:
     conn = sqlcipher.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{bytes(key).hex()}'\"")
@@ -21,7 +21,7 @@ def _connect(path: Path, key: bytes | bytearray) -> sqlcipher.Connection:
 
 def root_page(path: Path, key: bytes | bytearray, table: str) -> int:
     """The page holding `table`'s B-tree root (the store must be closed cleanly)."""
-    conn = _connect(path, key)
+    conn = connect(path, key)
     try:
         row = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
     finally:
@@ -42,7 +42,7 @@ def unreadable_ids(path: Path, key: bytes | bytearray, ids: range) -> list[int]:
     """The outbox ids whose single-row look-up fails (a fresh connection after each
     failure: SQLCipher refuses further work on a connection that met a bad page)."""
     bad: list[int] = []
-    conn = _connect(path, key)
+    conn = connect(path, key)
     try:
         for mutation_id in ids:
             try:
@@ -52,7 +52,7 @@ def unreadable_ids(path: Path, key: bytes | bytearray, ids: range) -> list[int]:
             except sqlcipher.DatabaseError:
                 bad.append(mutation_id)
                 conn.close()
-                conn = _connect(path, key)
+                conn = connect(path, key)
     finally:
         conn.close()
     return bad

@@ -121,3 +121,36 @@ def test_salvage_reads_around_a_damaged_outbox_page(tmp_path: Path, data_key: by
     assert found.client_id is not None
     assert found.last_mutation_id == 30
     assert path.read_bytes() == before  # read-only
+
+
+def test_a_page_torn_in_the_file_but_whole_in_the_log_is_not_damage(
+    tmp_path: Path, data_key: bytes
+) -> None:
+    """A power cut during a checkpoint can tear a page of the file while the
+    write-ahead log still holds it whole: the check after the unclean shutdown copies
+    the log in first, as SQLite's recovery would, and finds nothing wrong."""
+    path = tmp_path / "store.db"
+    filled(path, data_key)
+    page = damage.root_page(path, data_key, "sync_state")
+    live = damage.connect(path, data_key)
+    try:
+        live.execute("PRAGMA wal_autocheckpoint = 0")
+        live.execute("UPDATE sync_state SET last_error = 'before the power cut'")
+        crashed = tmp_path / "crashed"
+        crashed.mkdir()
+        for suffix in ("", "-wal"):  # the files as the power cut left them
+            (crashed / f"store.db{suffix}").write_bytes(
+                path.with_name(path.name + suffix).read_bytes()
+            )
+    finally:
+        live.close()
+    image = crashed / "store.db"
+    damage.flip(image, page)
+    in_use_mark(image).write_text("4242\n")
+    store = LocalStore.open(image, data_key, key_verified=True)
+    try:
+        assert store.checked_after_unclean_close
+        with store.read() as conn:
+            assert outbox.state(conn).last_error == "before the power cut"
+    finally:
+        store.close()
