@@ -110,3 +110,13 @@ def test_command_line_check_reports_damage_and_offers_repair(tmp_path: Path) -> 
     assert "Repair needs the central CRM, which cannot be reached now" in line
     assert path.exists()
     assert not list(path.parent.glob("*.damaged-*"))
+
+
+def test_command_line_check_of_a_sound_profile(tmp_path: Path) -> None:
+    reg = ProfileRegistry(tmp_path, policy=Policy(keyring=KeyringMode.OFF))
+    sessions.create_profile(reg, "rm007", "pw-123456", server=UNREACHABLE, role=Role.RM).lock()
+    result = cli("profile", "check", "--user", "rm007", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 1
+    assert result.stdout.startswith("profile rm007: ")
+    assert result.stdout.strip().endswith("pages checked: no damage found")
