@@ -101,6 +101,15 @@ class StoreDamaged(DatabaseUnreadable):
         )
 
 
+class StoreInUse(StoreError):
+    def __init__(self, path: Path, pid: int) -> None:
+        self.path = path
+        super().__init__(
+            f"The profile's data {path} is open in another RM Desk (process {pid}); "
+            "lock or close it first. Nothing was changed."
+        )
+
+
 class UnsupportedSchema(StoreError):
     def __init__(self, path: Path, found: int, newest: int) -> None:
         self.path = path

@@ -280,3 +280,24 @@ def install(built: Path, path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def open_elsewhere(path: Path) -> int | None:
+    """The id of another running process that has the store open (its in-use mark
+    names it), or None. A repair must not rename a file another process still writes
+    to. POSIX only (a signal-0 probe); elsewhere None: the sign-in screen, the only
+    way to repair there, is shown while the profile is locked."""
+    mark = path.with_name(path.name + ".in-use")
+    try:
+        pid = int(mark.read_text(encoding="ascii").strip() or "0")
+    except (OSError, ValueError):
+        return None
+    if pid <= 0 or pid == os.getpid() or os.name != "posix":
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None  # a crash left the mark
+    except PermissionError:
+        return pid  # alive, another user's
+    return pid

@@ -42,6 +42,12 @@ def _damage(e: BaseException) -> str | None:
             "Repair needs the central CRM, which cannot be reached now. Nothing was changed; "
             "connect to the bank's network and repair again.",
         )
+    if isinstance(e, store_errors.StoreInUse):
+        return QCoreApplication.translate(
+            "Messages",
+            "This profile is open in another RM Desk window or program; close it there "
+            "first. Nothing was changed.",
+        )
     if isinstance(e, store_errors.DatabaseUnreadable):
         return QCoreApplication.translate(
             "Messages",

@@ -937,6 +937,10 @@
         <translation>修复需要连接中心CRM，但现在无法连接。未做任何更改；请连接银行网络后再修复。</translation>
     </message>
     <message>
+        <source>This profile is open in another RM Desk window or program; close it there first. Nothing was changed.</source>
+        <translation>此用户档案正在另一个 RM Desk 窗口或程序中打开；请先在那里关闭。未做任何更改。</translation>
+    </message>
+    <message>
         <source>The profile is locked. Unlock it to continue.</source>
         <translation>用户档案已锁定，请解锁后继续。</translation>
     </message>

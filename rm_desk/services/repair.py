@@ -3,7 +3,9 @@
 The steps, in an order that never loses what could be read and never sends a change
 twice:
 
-1. The central CRM must answer, before anything is touched: the repair rebuilds the
+1. No other running RM Desk may have the store open (its in-use mark names the
+   process): renaming a file another process writes to would lose its writes.
+   The central CRM must answer, before anything is touched: the repair rebuilds the
    store from it. Unreachable -> `RepairNeedsServer`, the damaged store as it was.
 2. The password is checked (the profile's key unwrap; failures count as at sign-in).
 3. Salvage, read-only, from the damaged file (`local_store.salvage`): every readable
@@ -43,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from local_store import audit, keys, outbox, records, salvage
+from local_store.errors import StoreInUse
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
 from rm_desk.domain.ids import uuid7
@@ -222,6 +225,9 @@ def repair_profile(
 ) -> Repaired:
     """Repair `user`'s profile (module docstring); returns it unlocked with a report."""
     profile = reg.get(user)
+    other = salvage.open_elsewhere(reg.database_path(profile))
+    if other is not None:
+        raise StoreInUse(reg.database_path(profile), other)
     if not sync_service.server_reachable(profile.server, reg.policy):
         raise RepairNeedsServer()
     profile, data_key = reg.unlock(user, password)

@@ -120,3 +120,24 @@ def test_command_line_check_of_a_sound_profile(tmp_path: Path) -> None:
     assert len(result.stdout.strip().splitlines()) == 1
     assert result.stdout.startswith("profile rm007: ")
     assert result.stdout.strip().endswith("pages checked: no damage found")
+
+
+def test_repair_refuses_while_another_process_has_the_profile_open(tmp_path: Path) -> None:
+    from local_store.errors import StoreInUse  # noqa: PLC0415
+    from local_store.store import in_use_mark  # noqa: PLC0415
+
+    reg, path = damaged_profile(tmp_path)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        in_use_mark(path).write_text(f"{other.pid}\n")
+        before = path.read_bytes()
+        with pytest.raises(StoreInUse, match=f"process {other.pid}"):
+            repair.repair_profile(reg, "rm007", "pw-123456")
+        assert path.read_bytes() == before
+    finally:
+        other.kill()
+        other.wait()
+    # The process is gone: the mark is a crash's, and the repair goes on (to the
+    # server check, unreachable here).
+    with pytest.raises(repair.RepairNeedsServer):
+        repair.repair_profile(reg, "rm007", "pw-123456")
