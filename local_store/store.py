@@ -190,6 +190,7 @@ class LocalStore:
         self.checked_after_unclean_close = False  # open ran the integrity checks
         self._marked = False  # this open wrote the in-use mark
         self.damage_seen = False  # keeps the mark at close: the next open checks
+        self._damage: Integrity | None = None  # what the last check found wrong
 
     @classmethod
     def open(
@@ -250,6 +251,7 @@ class LocalStore:
             raise StoreLocked()
         found = check_integrity(self.path, self._key, memory_security=self.memory_security)
         self.damage_seen = self.damage_seen or not found.ok
+        self._damage = None if found.ok else found
         return found
 
     def _translate(self, exc: DatabaseError) -> Exception:
@@ -259,6 +261,10 @@ class LocalStore:
         return translated
 
     def _integrity(self) -> Integrity:
+        """For an error's sentence: the damage found before (a damaged store fails
+        statement after statement; each would re-read every page), else a check."""
+        if self._damage is not None:
+            return self._damage
         try:
             return self.check_integrity()
         except (DatabaseUnreadable, EnvironmentProblem):
