@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,18 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from local_store import files, lookaside
-from local_store.errors import DatabaseUnreadable, DiskFull, EnvironmentProblem, StoreError
+from local_store.errors import (
+    DatabaseUnreadable,
+    DiskFull,
+    EnvironmentProblem,
+    StoreDamaged,
+    StoreError,
+)
 
 _HEX_KEY = re.compile(r"[0-9a-f]{64}")
 
 CACHE_KIB = 32 * 1024  # page cache per connection
+PAGE_SIZE = 4096  # SQLCipher 4's default page size, which every store uses
 
 # PRAGMA name -> the value every connection must report. `cipher_memory_security`
 # is added unless the machine policy turns SQLCipher's memory wiping off (see
@@ -37,14 +45,19 @@ REQUIRED_PRAGMAS: dict[str, Any] = {
 
 
 class KeyBuffer:
-    """Holds the data key; `wipe()` zeroes it so later connects fail closed."""
+    """Holds the data key; `wipe()` zeroes it so later connects fail closed.
 
-    __slots__ = ("_key",)
+    `verified`: the key came out of the profile's AES-GCM unwrap (or was just made for
+    a new store), so it is the right key: a file it cannot read is damaged, not locked
+    with another key."""
 
-    def __init__(self, key: bytes | bytearray) -> None:
+    __slots__ = ("_key", "verified")
+
+    def __init__(self, key: bytes | bytearray, *, verified: bool = False) -> None:
         if len(key) != 32:
             raise ValueError("a data key is 32 bytes")
         self._key = bytearray(key)
+        self.verified = verified
 
     def hex(self) -> str:
         if not any(self._key):
@@ -152,6 +165,93 @@ def translate_error(path: Path, exc: BaseException, *, keying: bool = False) -> 
     return None
 
 
+def _key_connection(path: Path, key: KeyBuffer, memory_security: bool) -> sqlcipher.Connection:
+    conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
+    try:
+        # SQLCipher logs failed HMAC checks to stderr; the user gets our sentence instead.
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        if memory_security:
+            conn.execute("PRAGMA cipher_memory_security = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def raw_connection(
+    path: Path, key: KeyBuffer, *, memory_security: bool = True
+) -> sqlcipher.Connection:
+    """A keyed connection with no checks and no PRAGMAs: for integrity checks and for
+    salvaging rows out of a damaged file (it must not write, and nothing must fail
+    before the pages are read)."""
+    try:
+        return _key_connection(path, key, memory_security)
+    except sqlcipher.DatabaseError:
+        raise DatabaseUnreadable(path, "it cannot be opened") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Integrity:
+    """What the checks found: pages whose HMAC fails, and SQLite's structure check."""
+
+    pages: int
+    hmac_failures: list[int]
+    structure: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.hmac_failures and not self.structure
+
+    @property
+    def nothing_decrypts(self) -> bool:
+        """Every page fails: a key that does not fit, a foreign or an overwritten file."""
+        return self.pages > 0 and len(self.hmac_failures) >= self.pages
+
+    def summary(self) -> str:
+        parts = []
+        if self.hmac_failures:
+            pages = self.hmac_failures
+            shown = ", ".join(str(p) for p in pages[:5]) + (", ..." if len(pages) > 5 else "")
+            parts.append(f"{len(pages)} of {self.pages} page(s) fail their check: {shown}")
+        if self.structure:
+            parts.append(f"structure check: {self.structure[0]}")
+        return "; ".join(parts) or "no damage found"
+
+
+_HMAC_PAGE = re.compile(r"page (\d+)")
+
+
+def check_integrity(
+    path: Path, key: KeyBuffer, *, structure: bool = True, memory_security: bool = True
+) -> Integrity:
+    """SQLCipher's `cipher_integrity_check` (the HMAC of every page) and, unless no page
+    decrypts, SQLite's `quick_check`. Each on its own connection: after an HMAC failure
+    SQLCipher refuses further work on the connection that met it."""
+    pages = path.stat().st_size // PAGE_SIZE if path.exists() else 0
+    failures: list[int] = []
+    conn = raw_connection(path, key, memory_security=memory_security)
+    try:
+        for (line,) in conn.execute("PRAGMA cipher_integrity_check").fetchall():
+            found = _HMAC_PAGE.search(str(line))
+            failures.append(int(found.group(1)) if found else 0)
+    except sqlcipher.DatabaseError:
+        failures.append(0)
+    finally:
+        conn.close()
+    problems: list[str] = []
+    if structure and (pages == 0 or len(failures) < pages):
+        conn = raw_connection(path, key, memory_security=memory_security)
+        try:
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+            problems = [str(r[0]) for r in rows if str(r[0]).lower() != "ok"]
+        except sqlcipher.DatabaseError as exc:
+            problems = [str(exc)]
+        finally:
+            conn.close()
+    return Integrity(pages, sorted(set(failures)), problems)
+
+
 def _apply_key(
     conn: sqlcipher.Connection, key: KeyBuffer, path: Path, memory_security: bool = True
 ) -> None:
@@ -166,8 +266,28 @@ def _apply_key(
     except sqlcipher.DatabaseError as exc:
         conn.close()
         translated = translate_error(path, exc, keying=True)
-        name = getattr(exc, "sqlite_errorname", type(exc).__name__)
-        raise translated or DatabaseUnreadable(path, f"SQLite reported {name}") from None
+        if translated is not None and not isinstance(translated, DatabaseUnreadable):
+            raise translated from None  # a full disk, a read-only or busy file: not damage
+        raise _unreadable(path, key, memory_security) from None
+
+
+def _unreadable(path: Path, key: KeyBuffer, memory_security: bool) -> DatabaseUnreadable:
+    """Page 1 does not decrypt: a wrong key and a damaged first page look alike there.
+    The HMAC of every page tells them apart (a wrong key fails them all); a verified
+    key leaves only damage."""
+    try:
+        found = check_integrity(path, key, structure=False, memory_security=memory_security)
+    except DatabaseUnreadable:
+        found = Integrity(0, [0], [])
+    if key.verified:
+        if found.nothing_decrypts:
+            return StoreDamaged(path, "no page decrypts: its header is damaged or it was replaced")
+        return StoreDamaged(path, found.summary())
+    if found.hmac_failures and not found.nothing_decrypts:
+        return StoreDamaged(path, found.summary())
+    return DatabaseUnreadable(
+        path, "it is not an RM Desk database, it is damaged, or the key does not fit"
+    )
 
 
 def _set_and_check_pragmas(

@@ -86,6 +86,33 @@ class DatabaseUnreadable(StoreError):
         super().__init__(f"The database {path} cannot be read: {detail}.")
 
 
+class StoreDamaged(DatabaseUnreadable):
+    """Pages of the encrypted file fail their HMAC or SQLite's structure check while the
+    key is known to be right (the profile's AES-GCM unwrap verified it): the file is
+    damaged. Never reported as read-only, a full disk or a wrong password, and the
+    sentence offers the repair that rescues unsynced work (rm_desk.services.repair)."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(path, detail)
+        self.detail = detail
+        StoreError.__init__(
+            self,
+            f"The profile's local data {path} is damaged ({detail}). Repair it: choose "
+            "Repair on the sign-in screen, or run 'rm-desk profile repair --user NAME'. "
+            "Unsynced notes and drafts that can still be read are kept; the rest is "
+            "downloaded again from the central CRM.",
+        )
+
+
+class StoreInUse(StoreError):
+    def __init__(self, path: Path, pid: int) -> None:
+        self.path = path
+        super().__init__(
+            f"The profile's data {path} is open in another RM Desk (process {pid}); "
+            "lock or close it first. Nothing was changed."
+        )
+
+
 class UnsupportedSchema(StoreError):
     def __init__(self, path: Path, found: int, newest: int) -> None:
         self.path = path

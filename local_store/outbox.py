@@ -122,3 +122,34 @@ def acknowledge(conn: Connection, upto: int) -> int:
 def record_error(conn: Connection, error: str) -> None:
     """Keep the last sync failure for the status bar (500 characters at most)."""
     conn.exec_driver_sql("UPDATE sync_state SET last_error = ? WHERE id = 1", (error[:500],))
+
+
+def restore(conn: Connection, mutations: list[Mutation], *, after: int) -> list[int]:
+    """Queue rescued mutations again (a repaired store), numbered on from `after` (the
+    server's last id for this client) in their original order; returns the new ids.
+    Only for a store whose outbox is empty: the ids must stay consecutive."""
+    if pending_count(conn):
+        raise LookupError("the outbox is not empty: rescued changes cannot be numbered")
+    ids: list[int] = []
+    for offset, m in enumerate(mutations, start=1):
+        mutation_id = after + offset
+        conn.exec_driver_sql(
+            "INSERT INTO outbox(mutation_id, name, entity, entity_id, op, base_version, "
+            "fields, client_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                mutation_id,
+                m.name,
+                m.entity,
+                m.entity_id,
+                m.op,
+                m.base_version,
+                json.dumps(m.fields, ensure_ascii=False, sort_keys=True),
+                t2s(m.client_time),
+            ),
+        )
+        ids.append(mutation_id)
+    conn.exec_driver_sql(
+        "UPDATE sync_state SET last_mutation_id = ?, acked_mutation_id = ? WHERE id = 1",
+        (after + len(mutations), after),
+    )
+    return ids

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
@@ -24,12 +26,21 @@ from local_store import migrations, outbox
 from local_store.engine import (
     CACHE_KIB,
     READ_ONLY,
+    Integrity,
     KeyBuffer,
+    check_integrity,
     check_pragmas,
     open_engine,
+    raw_connection,
     translate_error,
 )
-from local_store.errors import DatabaseUnreadable, StoreLocked
+from local_store.errors import (
+    DatabaseUnreadable,
+    DiskFull,
+    EnvironmentProblem,
+    StoreDamaged,
+    StoreLocked,
+)
 from rm_desk.domain.ids import uuid7
 
 _T = TypeVar("_T")
@@ -107,10 +118,41 @@ def drop_search_statistics(conn: Connection) -> bool:
     return removed > 0
 
 
-def _translate(path: Path, exc: DatabaseError) -> Exception:
-    """An SQLAlchemy database error as the user's sentence (engine.translate_error),
-    or the error itself when it is a bug."""
-    return translate_error(path, getattr(exc, "orig", None) or exc) or exc
+def _translate(
+    path: Path, exc: DatabaseError, integrity: Callable[[], Integrity] | None = None
+) -> Exception:
+    """A database error as the user's sentence, or `exc` itself when it is a bug.
+
+    `engine.translate_error` classifies by SQLite's result code (a full disk is
+    `DiskFull`, never damage). The store is open, so its key fits: what SQLite calls
+    malformed or not a database is damage. SQLCipher answers every write with "attempt
+    to write a readonly database" once a connection met a page whose HMAC fails (and a
+    commit may fail as out of memory), so read-only on a file the process may write,
+    or out of memory, is damage when the check of every page (`integrity`) finds it."""
+    orig = getattr(exc, "orig", None) or exc
+    translated = translate_error(path, orig)
+    if isinstance(translated, DiskFull):
+        return translated
+    text = str(orig).lower()
+    if any(m in text for m in ("readonly", "read-only", "out of memory")):
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if writable and integrity is not None:
+            found = integrity()
+            if not found.ok:
+                return StoreDamaged(path, found.summary())
+        return translated or exc
+    if isinstance(translated, DatabaseUnreadable):
+        if integrity is not None:
+            found = integrity()
+            return StoreDamaged(path, found.summary() if not found.ok else "a page is malformed")
+        return StoreDamaged(path, "a page is malformed")
+    return translated or exc
+
+
+def in_use_mark(path: Path) -> Path:
+    """The file beside a store that says it is open: present at open means the last
+    session did not close (crash, power loss, killed), so the store is checked."""
+    return path.with_name(path.name + ".in-use")
 
 
 def _create_unique(conn: Connection, name: str, sql: str) -> None:
@@ -124,6 +166,34 @@ def _create_unique(conn: Connection, name: str, sql: str) -> None:
             f"GROUP BY {key})"
         )
         conn.exec_driver_sql(sql)
+
+
+def _checkpoint(path: Path, key: KeyBuffer, memory_security: bool) -> None:
+    """Copy the write-ahead log into the file before its pages are checked: the check
+    reads the file itself, and a page torn by a power cut during a checkpoint is
+    whole in the log, which SQLite would use (and copy again) anyway. A log that
+    cannot be copied (itself damaged) leaves the check to find what is wrong."""
+    if not path.with_name(path.name + "-wal").exists():
+        return
+    try:
+        conn = raw_connection(path, key, memory_security=memory_security)
+    except DatabaseUnreadable:
+        return
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    except sqlcipher.DatabaseError:
+        pass
+    finally:
+        conn.close()
+
+
+def _write_mark(mark: Path) -> None:
+    fd = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, f"{os.getpid()}\n".encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class LocalStore:
@@ -145,6 +215,10 @@ class LocalStore:
         self._write_turn = threading.RLock()
         self._writer: Writer | None = None
         self._writer_thread: threading.Thread | None = None
+        self.checked_after_unclean_close = False  # open ran the integrity checks
+        self._marked = False  # this open wrote the in-use mark
+        self.damage_seen = False  # keeps the mark at close: the next open checks
+        self._damage: Integrity | None = None  # what the last check found wrong
 
     @classmethod
     def open(
@@ -154,31 +228,86 @@ class LocalStore:
         *,
         memory_security: bool = True,
         on_upgrade: Callable[[int, int], None] | None = None,
+        key_verified: bool = False,
+        client_id: str | None = None,
+        on_check: Callable[[], None] | None = None,
     ) -> LocalStore:
         """Open (creating if absent) the encrypted database at `path` with a raw key;
-        `on_upgrade` as in `migrations.migrate`."""
-        buffer = KeyBuffer(key)
+        `on_upgrade` as in `migrations.migrate`. `key_verified`: the key came from the
+        profile's unwrap, so a file it cannot read is damaged (`StoreDamaged`).
+        `client_id`: the sync client id of a new store (a repaired store keeps the
+        damaged one's, so the server recognises what it already has). `on_check` is
+        told before the checks an unclean shutdown calls for (seconds on a large store).
+
+        A store whose in-use mark survived (the last session did not close) is checked
+        first: SQLCipher's HMAC of every page and SQLite's quick_check."""
+        buffer = KeyBuffer(key, verified=key_verified)
+        mark = in_use_mark(path)
+        unclean = path.exists() and mark.exists()
+        if unclean:
+            if on_check is not None:
+                on_check()
+            _checkpoint(path, buffer, memory_security)
+            found = check_integrity(path, buffer, memory_security=memory_security)
+            if not found.ok:
+                buffer.wipe()
+                raise StoreDamaged(path, found.summary())
         engine = open_engine(path, buffer, memory_security=memory_security)
         store = cls(path, engine, buffer)
         store.memory_security = memory_security
+        store.checked_after_unclean_close = unclean
         try:
-            migrations.migrate(engine, path, on_upgrade=on_upgrade)
+            with store._translated():
+                migrations.migrate(engine, path, on_upgrade=on_upgrade)
             with store.transaction() as conn:
-                outbox.init_state(conn, uuid7())
+                outbox.init_state(conn, client_id or uuid7())
                 stale_statistics = drop_search_statistics(conn)
             if stale_statistics:
                 engine.dispose()  # the pooled connections reload the statistics
             store._finish_interrupted_bulk()
-        except (OperationalError, DatabaseError) as exc:
-            store.close()
-            translated = _translate(path, exc)
-            if translated is exc:
-                raise
-            raise translated from None
+            _write_mark(mark)
+            store._marked = True
         except BaseException:
             store.close()
             raise
         return store
+
+    def check_integrity(self) -> Integrity:
+        """On demand: the HMAC of every page and SQLite's quick_check, on connections
+        of their own (the pool's stay usable)."""
+        if self._engine is None:
+            raise StoreLocked()
+        found = check_integrity(self.path, self._key, memory_security=self.memory_security)
+        self.damage_seen = self.damage_seen or not found.ok
+        self._damage = None if found.ok else found
+        return found
+
+    def _translate(self, exc: DatabaseError) -> Exception:
+        translated = _translate(self.path, exc, self._integrity)
+        if isinstance(translated, StoreDamaged):
+            self.damage_seen = True
+        return translated
+
+    def _integrity(self) -> Integrity:
+        """For an error's sentence: the damage found before (a damaged store fails
+        statement after statement; each would re-read every page), else a check."""
+        if self._damage is not None:
+            return self._damage
+        try:
+            return self.check_integrity()
+        except (DatabaseUnreadable, EnvironmentProblem):
+            self.damage_seen = True
+            return Integrity(0, [0], [])
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, DatabaseError) as exc:
+            translated = self._translate(exc)
+            if translated is exc:
+                raise
+            raise translated from None
 
     @property
     def engine(self) -> Engine:
@@ -247,10 +376,18 @@ class LocalStore:
             with self._write_turn, self.engine.begin() as conn:
                 yield conn
         except (OperationalError, DatabaseError) as exc:
-            translated = _translate(self.path, exc)
+            translated = self._translate(exc)
             if translated is exc:
                 raise
             raise translated from None
+        except MemoryError:
+            # SQLCipher fails a commit with SQLITE_NOMEM once its connection met a page
+            # whose HMAC fails: damage, when the check of every page finds it.
+            found = self._integrity()
+            if found.ok:
+                raise
+            self.damage_seen = True
+            raise StoreDamaged(self.path, found.summary()) from None
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
@@ -262,16 +399,19 @@ class LocalStore:
                     yield conn
                     conn.rollback()
         except (OperationalError, DatabaseError) as exc:
-            translated = _translate(self.path, exc)
+            translated = self._translate(exc)
             if translated is exc:
                 raise
             raise translated from None
 
     def close(self) -> None:
-        """Lock: close every connection and zero the key."""
+        """Lock: close every connection and zero the key; the store closed cleanly, so
+        its in-use mark goes (the next open skips the integrity checks)."""
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+            if self._marked and not self.damage_seen:
+                in_use_mark(self.path).unlink(missing_ok=True)
         self._key.wipe()
 
     def __enter__(self) -> LocalStore:
@@ -315,7 +455,7 @@ class LocalStore:
                     self.path, f"a bulk load left rows without a parent in {', '.join(tables)}"
                 )
         except (OperationalError, DatabaseError) as exc:
-            translated = _translate(self.path, exc)
+            translated = self._translate(exc)
             if translated is exc:
                 raise
             raise translated from None

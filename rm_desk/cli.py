@@ -71,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true")
     remove = psub.add_parser("remove", help="delete a profile and its encrypted data")
     remove.add_argument("user")
+    check = psub.add_parser("check", help="check a profile's encrypted data for damage")
+    check.add_argument("--user", required=True)
+    check.add_argument("--password-stdin", action="store_true")
+    repair = psub.add_parser(
+        "repair",
+        help="rebuild a damaged profile from the central CRM, keeping unsynced work "
+        "that can still be read (the damaged file is kept beside it)",
+    )
+    repair.add_argument("--user", required=True)
+    repair.add_argument("--password-stdin", action="store_true")
 
     sync = sub.add_parser("sync", help="synchronise a profile with the central CRM")
     sync.add_argument("--user", required=True)
@@ -126,6 +136,23 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     if args.profile_command == "remove":
         reg.remove(args.user)
         print(f"removed profile {args.user}")
+        return 0
+    if args.profile_command == "check":
+        reg.get(args.user)
+        opened = session.unlock(reg, args.user, read_password(args.password_stdin))
+        try:
+            result = session.check_store(opened)
+        finally:
+            opened.lock()
+        print(f"profile {args.user}: {result}")
+        return 0
+    if args.profile_command == "repair":
+        from rm_desk.services import repair  # noqa: PLC0415
+
+        reg.get(args.user)
+        repaired = repair.repair_profile(reg, args.user, read_password(args.password_stdin))
+        repaired.session.lock()
+        print(f"repaired profile {args.user}: {repaired.report.line()}")
         return 0
     raise CliError(f"unknown profile action {args.profile_command}")
 

@@ -8,6 +8,11 @@ left the registry reports, so changing the computer's clock does not move it. A
 full disk is said as such: the password was not checked (not "wrong", not
 "damaged"). Adding a profile signs in to the central CRM once and runs the first
 sync, with progress, on the network pool.
+
+When unlocking finds the profile's data damaged, the screen says so and offers
+Repair: it runs `repair.repair_profile` on the network pool with progress, shows
+what was rescued and what could not be read, and Continue opens the repaired
+profile.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rm_desk.services import errors
+from rm_desk.services import errors, repair
 from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
 from rm_desk.services.session import ProfileInfo, Registry, Session
@@ -45,8 +50,11 @@ from ui.taskman import TaskManager
 class LoginWindow(QWidget):
     unlocked = Signal(object)  # Session
     upgrading = Signal()  # the profile's data is being upgraded to this version
+    checking = Signal()  # the last session did not close: the data is being checked
     language_requested = Signal(str)
     profiles_shown = Signal(int)
+    repair_finished = Signal(bool)  # the repair ended: True when it succeeded
+    _repair_progress = Signal(str, int, int)
 
     def __init__(  # noqa: PLR0915  (builds the form)
         self,
@@ -98,6 +106,18 @@ class LoginWindow(QWidget):
         self.countdown = QLabel()
         self.countdown.setObjectName("lockoutCountdown")
         self.countdown.setAccessibleName(self.tr("Lockout countdown"))
+        self.repair_button = QPushButton(self.tr("Repair"))
+        self.repair_button.setAccessibleName(self.tr("Repair the damaged profile"))
+        self.repair_button.clicked.connect(self.start_repair)
+        self.repair_button.setVisible(False)
+        self.continue_button = QPushButton(self.tr("Continue"))
+        self.continue_button.setAccessibleName(self.tr("Open the repaired profile"))
+        self.continue_button.clicked.connect(self._continue_repaired)
+        self.continue_button.setVisible(False)
+        self.repair_progress = QProgressBar()
+        self.repair_progress.setAccessibleName(self.tr("Repair progress"))
+        self.repair_progress.setVisible(False)
+        self._repaired: Session | None = None
         self.demo = QLabel(demo_hint)
         self.demo.setObjectName("demoCredentials")
         self.demo.setVisible(bool(demo_hint))
@@ -107,6 +127,8 @@ class LoginWindow(QWidget):
         buttons.addWidget(self.add_button)
         buttons.addWidget(language)
         buttons.addStretch(1)
+        buttons.addWidget(self.repair_button)
+        buttons.addWidget(self.continue_button)
         buttons.addWidget(self.unlock_button)
         box = QVBoxLayout()
         box.addWidget(heading)
@@ -116,6 +138,7 @@ class LoginWindow(QWidget):
         box.addWidget(self.profiles, 1)
         box.addWidget(self.password)
         box.addWidget(self.message)
+        box.addWidget(self.repair_progress)
         box.addWidget(self.countdown)
         box.addLayout(buttons)
         outer = QHBoxLayout(self)
@@ -128,6 +151,8 @@ class LoginWindow(QWidget):
         self.tick.setInterval(1000)
         self.tick.timeout.connect(self._update_countdown)
         self.upgrading.connect(self._show_upgrading)
+        self.checking.connect(self._show_checking)
+        self._repair_progress.connect(self._show_repair_progress)
         self.fill_profiles(preselect)
 
     # --- profiles ------------------------------------------------------------------------
@@ -173,6 +198,8 @@ class LoginWindow(QWidget):
         return next((p for p in self._listed if p.user == user), None)
 
     def _profile_changed(self, _row: int) -> None:
+        if not self.continue_button.isVisible():
+            self.repair_button.setVisible(False)
         profile = self._selected_profile()
         self.locked_until = None
         block = self.reg.blocked(profile) if profile is not None else None
@@ -199,15 +226,20 @@ class LoginWindow(QWidget):
         self.message.setText(self.tr("Unlocking…"))
         reg = self.reg
         upgrading = self.upgrading  # emitted from the database thread, shown on the GUI's
+        checking = self.checking
 
         def told(_old: int, _new: int) -> None:
             with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
                 upgrading.emit()
 
+        def told_check() -> None:
+            with contextlib.suppress(RuntimeError):
+                checking.emit()
+
         writer = self.tasks.writer()
 
         def unlock() -> Session:  # on the database thread, the session's one writer
-            session = sessions.unlock(reg, user, password, on_upgrade=told)
+            session = sessions.unlock(reg, user, password, on_upgrade=told, on_check=told_check)
             session.use_writer(*writer)
             return session
 
@@ -218,6 +250,14 @@ class LoginWindow(QWidget):
             self.tr(
                 "Updating this profile's data for the new version of RM Desk (once; a large "
                 "book takes a minute)…"
+            )
+        )
+
+    def _show_checking(self) -> None:
+        self.message.setText(
+            self.tr(
+                "RM Desk did not close properly last time: checking this profile's data "
+                "for damage (a large book takes a few seconds)…"
             )
         )
 
@@ -238,6 +278,7 @@ class LoginWindow(QWidget):
             )
         else:
             self.message.setText(describe(exc))
+        self.repair_button.setVisible(isinstance(exc, errors.StoreDamaged))
         if isinstance(exc, errors.ProfileLocked):
             self._show_lock(exc.until, exc.remaining)
             self._update_countdown()
@@ -264,6 +305,128 @@ class LoginWindow(QWidget):
         self.locked_until = None
         self.countdown.setVisible(False)
         self.unlock_button.setEnabled(self.profiles.count() > 0)
+
+    # --- repairing -----------------------------------------------------------------------
+
+    def start_repair(self) -> None:
+        """Rebuild the damaged profile from the central CRM, keeping what can be read,
+        on the network pool (it reads the damaged file, downloads the book, sends)."""
+        user = self.selected_user()
+        password = self.password.text()
+        if user is None:
+            return
+        if not password:
+            self.message.setText(self.tr("Type your password."))
+            return
+        self.repair_button.setEnabled(False)
+        self.unlock_button.setEnabled(False)
+        self.profiles.setEnabled(False)
+        self.repair_progress.setRange(0, 0)
+        self.repair_progress.setVisible(True)
+        self.message.setText(self.tr("Repairing: rescuing what can be read…"))
+        reg = self.reg
+        signal = self._repair_progress  # emitted from the pool, shown on the GUI thread
+
+        def report(p: Progress) -> None:
+            with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
+                signal.emit(p.phase, p.done, p.remaining)
+
+        def job() -> repair.Repaired:
+            return repair.repair_profile(reg, user, password, progress=report)
+
+        self.tasks.run_net(job, self._repaired_done, self._repair_failed, owner=self)
+
+    def _show_repair_progress(self, phase: str, done: int, remaining: int) -> None:
+        texts = {
+            "salvage": self.tr("Repairing: rescuing what can be read…"),
+            "snapshot": self.tr("Repairing: downloading your book again…"),
+            "push": self.tr("Repairing: sending the rescued changes…"),
+            "pull": self.tr("Repairing: fetching the latest changes…"),
+        }
+        self.message.setText(texts.get(phase, texts["salvage"]))
+        if phase == "salvage" or done + remaining == 0:
+            self.repair_progress.setRange(0, 0)
+        else:
+            self.repair_progress.setRange(0, done + remaining)
+            self.repair_progress.setValue(done)
+
+    def repair_result_text(self, result: repair.RepairReport) -> str:
+        text = (
+            self.tr(
+                "Repaired. Rescued %1 unsynced change(s) (%2 were already on the central CRM, "
+                "%3 sent now) and %4 draft(s); the book was downloaded again."
+            )
+            .replace("%1", str(result.rescued))
+            .replace("%2", str(result.already_on_server))
+            .replace("%3", str(result.sent))
+            .replace("%4", str(result.drafts_restored))
+        )
+        if result.send_error:
+            waiting = result.queued - result.sent
+            text += " " + self.tr("%1 change(s) wait for the next sync.").replace(
+                "%1", str(waiting)
+            )
+        unreadable: list[str] = []
+        if result.nothing_readable:
+            unreadable.append(
+                self.tr("the whole damaged file (any unsynced change or draft in it)")
+            )
+        else:
+            if result.lost:
+                unreadable.append(
+                    self.tr("unsynced changes %1").replace("%1", repair.id_ranges(result.lost))
+                )
+            if result.extent_unknown:
+                unreadable.append(self.tr("possibly changes after the last readable one"))
+            if result.drafts_incomplete:
+                unreadable.append(self.tr("some drafts"))
+        if unreadable:
+            text += " " + self.tr("Could not be read: %1.").replace("%1", "; ".join(unreadable))
+        else:
+            text += " " + self.tr("Nothing was lost.")
+        return (
+            text
+            + " "
+            + self.tr("The damaged file is kept for IT support as %1.").replace(
+                "%1", result.kept_as.name
+            )
+        )
+
+    def _repaired_done(self, repaired: repair.Repaired) -> None:
+        self._repaired = repaired.session
+        # Repair ran on the network pool; from now on the database thread writes.
+        repaired.session.use_writer(*self.tasks.writer())
+        self.repair_progress.setVisible(False)
+        self.repair_button.setVisible(False)
+        self.repair_button.setEnabled(True)
+        self.password.clear()
+        self.message.setText(self.repair_result_text(repaired.report))
+        self.continue_button.setVisible(True)
+        self.continue_button.setDefault(True)
+        self.continue_button.setFocus()
+        self.repair_finished.emit(True)
+
+    def _repair_failed(self, exc: BaseException) -> None:
+        self.repair_progress.setVisible(False)
+        self.repair_button.setEnabled(True)
+        self.profiles.setEnabled(True)
+        self.message.setText(describe(exc))
+        self.repair_button.setVisible(
+            isinstance(exc, errors.StoreDamaged | errors.RepairNeedsServer)
+        )
+        self._update_countdown()
+        if isinstance(exc, errors.WrongPassword):
+            self.fill_profiles(self.selected_user())
+        self.repair_finished.emit(False)
+
+    def _continue_repaired(self) -> None:
+        session, self._repaired = self._repaired, None
+        self.continue_button.setVisible(False)
+        self.profiles.setEnabled(True)
+        self.message.clear()
+        self._update_countdown()
+        if session is not None:
+            self.unlocked.emit(session)
 
     # --- adding --------------------------------------------------------------------------
 

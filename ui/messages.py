@@ -26,6 +26,37 @@ def when(value: datetime) -> str:
     return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 
+def _damage(e: BaseException) -> str | None:
+    """A damaged or unreadable store, and a repair that needs the network."""
+    if isinstance(e, store_errors.StoreDamaged):
+        return QCoreApplication.translate(
+            "Messages",
+            "This profile's data on this computer (%1) is damaged. Choose Repair on the "
+            "sign-in screen (lock RM Desk first if it is open): unsynced notes and drafts "
+            "that can still be read are kept, the rest is downloaded again from the central "
+            "CRM (this needs the bank's network).",
+        ).replace("%1", str(e.path))
+    if isinstance(e, store_errors.RepairNeedsServer):
+        return QCoreApplication.translate(
+            "Messages",
+            "Repair needs the central CRM, which cannot be reached now. Nothing was changed; "
+            "connect to the bank's network and repair again.",
+        )
+    if isinstance(e, store_errors.StoreInUse):
+        return QCoreApplication.translate(
+            "Messages",
+            "This profile is open in another RM Desk window or program; close it there "
+            "first. Nothing was changed.",
+        )
+    if isinstance(e, store_errors.DatabaseUnreadable):
+        return QCoreApplication.translate(
+            "Messages",
+            "The local database %1 cannot be read (it is damaged or not an RM Desk file). "
+            "Nothing was changed; contact IT to restore it from the central CRM.",
+        ).replace("%1", str(e.path))
+    return None
+
+
 def describe(exc: BaseException) -> str:  # noqa: PLR0912  (one branch per error)
     e = exc
     if isinstance(e, store_errors.WrongPassword):
@@ -43,12 +74,9 @@ def describe(exc: BaseException) -> str:  # noqa: PLR0912  (one branch per error
         return QCoreApplication.translate(
             "Messages", "Please wait until %1 before trying the password again."
         ).replace("%1", when(e.until))
-    if isinstance(e, store_errors.DatabaseUnreadable):
-        return QCoreApplication.translate(
-            "Messages",
-            "The local database %1 cannot be read (it is damaged or not an RM Desk file). "
-            "Nothing was changed; contact IT to restore it from the central CRM.",
-        ).replace("%1", str(e.path))
+    damaged = _damage(e)
+    if damaged is not None:
+        return damaged
     if isinstance(e, store_errors.StoreLocked):
         return QCoreApplication.translate(
             "Messages", "The profile is locked. Unlock it to continue."

@@ -655,6 +655,26 @@
         <translation>锁定倒计时</translation>
     </message>
     <message>
+        <source>Repair</source>
+        <translation>修复</translation>
+    </message>
+    <message>
+        <source>Repair the damaged profile</source>
+        <translation>修复已损坏的用户档案</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Open the repaired profile</source>
+        <translation>打开修复后的用户档案</translation>
+    </message>
+    <message>
+        <source>Repair progress</source>
+        <translation>修复进度</translation>
+    </message>
+    <message>
         <source>Profile</source>
         <translation>用户档案</translation>
     </message>
@@ -675,12 +695,68 @@
         <translation>正在为新版 RM Desk 升级此用户档案的数据（仅此一次；客户较多时约需一分钟）…</translation>
     </message>
     <message>
+        <source>RM Desk did not close properly last time: checking this profile's data for damage (a large book takes a few seconds)…</source>
+        <translation>RM Desk 上次未正常关闭：正在检查此用户档案的数据是否损坏（客户较多时需要几秒钟）…</translation>
+    </message>
+    <message>
         <source>The disk is full, so the profile cannot be unlocked; your password was not checked and nothing was changed. Free some space, then try again.</source>
         <translation>磁盘已满，无法解锁用户档案；未校验您的密码，也未做任何更改。请释放一些空间后重试。</translation>
     </message>
     <message>
         <source>Locked: try again in %1 s (at %2).</source>
         <translation>已锁定：请在 %1 秒后重试（%2）。</translation>
+    </message>
+    <message>
+        <source>Repairing: rescuing what can be read…</source>
+        <translation>正在修复：抢救仍可读取的数据…</translation>
+    </message>
+    <message>
+        <source>Repairing: downloading your book again…</source>
+        <translation>正在修复：重新下载您的客户…</translation>
+    </message>
+    <message>
+        <source>Repairing: sending the rescued changes…</source>
+        <translation>正在修复：发送抢救出的修改…</translation>
+    </message>
+    <message>
+        <source>Repairing: fetching the latest changes…</source>
+        <translation>正在修复：获取最新的修改…</translation>
+    </message>
+    <message>
+        <source>Repaired. Rescued %1 unsynced change(s) (%2 were already on the central CRM, %3 sent now) and %4 draft(s); the book was downloaded again.</source>
+        <translation>修复完成。抢救出 %1 条未同步的修改（其中 %2 条中心CRM已有，%3 条刚刚发送）和 %4 份草稿；客户数据已重新下载。</translation>
+    </message>
+    <message>
+        <source>%1 change(s) wait for the next sync.</source>
+        <translation>%1 条修改将在下次同步时发送。</translation>
+    </message>
+    <message>
+        <source>the whole damaged file (any unsynced change or draft in it)</source>
+        <translation>整个损坏文件（其中所有未同步的修改和草稿）</translation>
+    </message>
+    <message>
+        <source>unsynced changes %1</source>
+        <translation>未同步的修改 %1</translation>
+    </message>
+    <message>
+        <source>possibly changes after the last readable one</source>
+        <translation>最后一条可读修改之后可能还有修改</translation>
+    </message>
+    <message>
+        <source>some drafts</source>
+        <translation>部分草稿</translation>
+    </message>
+    <message>
+        <source>Could not be read: %1.</source>
+        <translation>无法读取：%1。</translation>
+    </message>
+    <message>
+        <source>Nothing was lost.</source>
+        <translation>没有丢失任何数据。</translation>
+    </message>
+    <message>
+        <source>The damaged file is kept for IT support as %1.</source>
+        <translation>损坏的文件已保留为 %1，供IT支持分析。</translation>
     </message>
 </context>
 <context>
@@ -855,6 +931,18 @@
     <message>
         <source>The local database %1 cannot be read (it is damaged or not an RM Desk file). Nothing was changed; contact IT to restore it from the central CRM.</source>
         <translation>无法读取本地数据库 %1（文件已损坏或不是 RM Desk 的文件）。未做任何更改；请联系IT从中心CRM恢复。</translation>
+    </message>
+    <message>
+        <source>This profile's data on this computer (%1) is damaged. Choose Repair on the sign-in screen (lock RM Desk first if it is open): unsynced notes and drafts that can still be read are kept, the rest is downloaded again from the central CRM (this needs the bank's network).</source>
+        <translation>本机上此用户档案的数据（%1）已损坏。请在登录界面选择“修复”（如 RM Desk 已打开，请先锁定）：仍可读取的未同步记录和草稿会被保留，其余数据将从中心CRM重新下载（需要连接银行网络）。</translation>
+    </message>
+    <message>
+        <source>Repair needs the central CRM, which cannot be reached now. Nothing was changed; connect to the bank's network and repair again.</source>
+        <translation>修复需要连接中心CRM，但现在无法连接。未做任何更改；请连接银行网络后再修复。</translation>
+    </message>
+    <message>
+        <source>This profile is open in another RM Desk window or program; close it there first. Nothing was changed.</source>
+        <translation>此用户档案正在另一个 RM Desk 窗口或程序中打开；请先在那里关闭。未做任何更改。</translation>
     </message>
     <message>
         <source>The profile is locked. Unlock it to continue.</source>

@@ -17,7 +17,9 @@ from local_store.errors import (
     ProfileFileDamaged,
     ProfileLocked,
     ProfileNotFound,
+    StoreDamaged,
     StoreError,
+    StoreInUse,
     StoreLocked,
     UnsupportedSchema,
     WeakKdfParameters,
@@ -26,6 +28,7 @@ from local_store.errors import (
 from rm_desk.services.book import PermissionDenied
 from rm_desk.services.customers import InvalidEdit
 from rm_desk.services.notes import InvalidNote
+from rm_desk.services.repair import RepairNeedsServer
 from rm_desk.services.tasks import InvalidTask
 
 __all__ = [
@@ -43,7 +46,10 @@ __all__ = [
     "ProfileFileDamaged",
     "ProfileLocked",
     "ProfileNotFound",
+    "RepairNeedsServer",
+    "StoreDamaged",
     "StoreError",
+    "StoreInUse",
     "StoreLocked",
     "UnsupportedSchema",
     "WeakKdfParameters",

@@ -6,6 +6,7 @@ encrypted store. Locking closes every connection and zeroes the key.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,12 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from local_store import audit, keys
+from local_store.errors import StoreDamaged
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
 from local_store.store import Writer as StoreWriter
 from rm_desk.domain.masking import DEFAULT_MASKING, MaskingPolicy, masked_for_role
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
+
+log = logging.getLogger(__name__)
 
 # The window names these through the service layer (it may not import the store).
 Registry = ProfileRegistry
@@ -67,7 +71,7 @@ class Session:
     def lock(self) -> None:
         """Record the lock in the audit log and close the store, as the store's one
         writer (the audit line is a write), from any thread; the store is closed (key
-        zeroed) even when the record cannot be written (a full disk)."""
+        zeroed) even when the record cannot be written (a full disk, a damaged store)."""
         self.store.on_writer(self._lock)
 
     def _lock(self) -> None:
@@ -82,6 +86,8 @@ class Session:
                         entity="session",
                         entity_id=self.profile.profile_id,
                     )
+        except StoreDamaged:
+            log.warning("the lock was not audited: the profile's store is damaged")
         finally:
             self.store.close()
 
@@ -113,7 +119,10 @@ def create_profile(
     )
     try:
         store = LocalStore.open(
-            reg.database_path(profile), data_key, memory_security=reg.policy.memory_security
+            reg.database_path(profile),
+            data_key,
+            memory_security=reg.policy.memory_security,
+            key_verified=True,
         )
     finally:
         keys.zero(data_key)
@@ -127,10 +136,12 @@ def unlock(
     *,
     clock: Callable[[], datetime] | None = None,
     on_upgrade: Callable[[int, int], None] | None = None,
+    on_check: Callable[[], None] | None = None,
 ) -> Session:
     """Open a profile with its password (WrongPassword / ProfileLocked otherwise);
     `on_upgrade(old, new)` is told before the profile's data is upgraded to this
-    version's schema."""
+    version's schema, `on_check()` before the store is checked for damage after an
+    unclean shutdown (StoreDamaged when it is damaged)."""
     profile, data_key = reg.unlock(user, password)
     try:
         store = LocalStore.open(
@@ -138,6 +149,8 @@ def unlock(
             data_key,
             memory_security=reg.policy.memory_security,
             on_upgrade=on_upgrade,
+            on_check=on_check,
+            key_verified=True,  # the unwrap proved it: a file it cannot read is damaged
         )
     finally:
         keys.zero(data_key)
@@ -156,3 +169,13 @@ def unlock(
         store.close()  # not signed in: nothing may stay open with the key
         raise
     return session
+
+
+def check_store(session: Session) -> str:
+    """On demand: SQLCipher's HMAC of every page and SQLite's quick_check of the open
+    profile; raises `StoreDamaged` (which offers the repair) when either fails, else
+    says what was checked."""
+    found = session.store.check_integrity()
+    if not found.ok:
+        raise StoreDamaged(session.store.path, found.summary())
+    return f"{found.pages} pages checked: no damage found"

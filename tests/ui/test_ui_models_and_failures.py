@@ -102,8 +102,11 @@ def test_damaged_database_is_named_at_sign_in_and_nothing_changes(
         window.show()
     window.password.setText("a good password")
     window.unlock_button.click()
-    qtbot.waitUntil(lambda: "cannot be read" in window.message.text(), timeout=20_000)
+    # The key was verified by the password: a file it cannot read is damaged, and the
+    # screen offers the repair (which rebuilds it from the central CRM).
+    qtbot.waitUntil(lambda: "is damaged" in window.message.text(), timeout=20_000)
     assert str(path) in window.message.text()
+    assert window.repair_button.isVisible()
     assert path.read_bytes().startswith(b"this is not")  # left as it was, for IT
 
 

@@ -1,0 +1,140 @@
+"""The sign-in screen says when a profile's data is damaged and offers Repair, which
+runs off the GUI thread with progress and shows what was rescued."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from local_store.store import in_use_mark
+from rm_desk.domain.model import InteractionKind, Role
+from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.services import notes
+from rm_desk.services import session as sessions
+from rm_desk.services import sync as sync_service
+from rm_desk.services.session import Registry, Session
+from sync.server import admin, db
+from sync.server.app import create_app
+from tests import damage
+from tests.integration.conftest import AS_OF, run_gateway
+from ui.login import LoginWindow
+from ui.taskman import TaskManager
+
+PASSWORD = "correct horse 42"
+
+
+@pytest.fixture
+def tasks(qapp: object) -> Iterator[TaskManager]:
+    t = TaskManager()
+    yield t
+    t.shutdown()
+
+
+def registry(tmp_path: Path) -> Registry:
+    return sessions.registry(tmp_path / "data", Policy(keyring=KeyringMode.OFF))
+
+
+def login(qtbot: QtBot, reg: Registry, tasks: TaskManager) -> LoginWindow:
+    window = LoginWindow(reg, tasks, preselect="rm001")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.profiles_shown, timeout=10_000):
+        window.show()
+    return window
+
+
+def test_a_damaged_profile_offers_repair_which_needs_the_server(
+    qtbot: QtBot, tasks: TaskManager, tmp_path: Path
+) -> None:
+    reg = registry(tmp_path)
+    sessions.create_profile(
+        reg, "rm001", PASSWORD, server="http://127.0.0.1:9", role=Role.RM
+    ).lock()
+    path = reg.database_path(reg.get("rm001"))
+    damage.flip(path, 1)
+    before = path.read_bytes()
+    window = login(qtbot, reg, tasks)
+    assert not window.repair_button.isVisible()
+    window.password.setText(PASSWORD)
+    window.unlock_button.click()
+    qtbot.waitUntil(window.repair_button.isVisible, timeout=20_000)
+    assert "damaged" in window.message.text()
+    assert "Repair" in window.message.text()
+    assert "not correct" not in window.message.text()
+
+    with qtbot.waitSignal(window.repair_finished, timeout=30_000) as finished:
+        window.repair_button.click()
+        assert window.repair_progress.isVisible()  # the GUI thread is not blocked
+    assert finished.args == [False]
+    assert "cannot be reached" in window.message.text()
+    assert window.repair_button.isVisible()  # offered again once the network is back
+    assert path.read_bytes() == before
+
+
+@pytest.fixture
+def gateway_url(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    from rm_desk.demo import generate_bank  # noqa: PLC0415
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'central.db'}")
+    db.create_schema(engine)
+    admin.seed(engine, customers=30, rms=1, seed=5, as_of=AS_OF)
+    server, thread, url = run_gateway(create_app(engine))
+    yield url, generate_bank(30, 1, seed=5, as_of=AS_OF).user_passwords()
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def test_repair_from_the_sign_in_screen_rescues_the_offline_note(
+    qtbot: QtBot, tasks: TaskManager, tmp_path: Path, gateway_url: tuple[str, dict[str, str]]
+) -> None:
+    url, passwords = gateway_url
+    reg = registry(tmp_path)
+    added = sync_service.add_profile(reg, "rm001", passwords["rm001"], url).session
+    with added.store.read() as conn:
+        cif = str(conn.exec_driver_sql("SELECT id FROM customers LIMIT 1").scalar_one())
+    note = notes.NoteInput(
+        customer_id=cif,
+        kind=InteractionKind.VISIT,
+        occurred_at=datetime(2026, 11, 24, 3, 0, tzinfo=UTC),
+        subject="拜访",
+        note="断电前记录的拜访",
+    )
+    interaction = notes.log_interaction(added, note)[0]
+    added.lock()
+    profile, key = reg.unlock("rm001", passwords["rm001"])
+    path = reg.database_path(profile)
+    damage.flip(path, damage.root_page(path, key, "interactions"))
+    in_use_mark(path).write_text("4242\n")  # the power went: the store was not closed
+
+    window = login(qtbot, reg, tasks)
+    shown: list[str] = []
+    window.checking.connect(lambda: shown.append(window.message.text()), Qt.QueuedConnection)
+    window.password.setText(passwords["rm001"])
+    window.unlock_button.click()
+    qtbot.waitUntil(window.repair_button.isVisible, timeout=20_000)
+    assert shown  # told while the pages were checked
+    assert "did not close properly" in shown[0]
+    assert "is damaged" in window.message.text()
+    phases: list[str] = []
+    window._repair_progress.connect(lambda phase, _d, _r: phases.append(phase))
+    with qtbot.waitSignal(window.repair_finished, timeout=120_000) as finished:
+        window.repair_button.click()
+    assert finished.args == [True], window.message.text()
+    assert "Rescued 1 unsynced change(s) (0 were already on the central CRM, 1 sent now)" in (
+        window.message.text()
+    )
+    assert "Nothing was lost." in window.message.text()
+    assert {"salvage", "snapshot"} <= set(phases)
+    assert window.continue_button.isVisible()
+    with qtbot.waitSignal(window.unlocked, timeout=10_000) as unlocked:
+        window.continue_button.click()
+    session: Session = unlocked.args[0]
+    try:
+        assert [m for m in notes.timeline(session, cif) if m.id == interaction.id]
+    finally:
+        session.lock()
