@@ -111,7 +111,8 @@ class Proxy:
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> Proxy:
-        self._thread.start()
+        if self._thread.ident is None:
+            self._thread.start()
         return self
 
     def _run(self) -> None:
@@ -139,7 +140,7 @@ class Proxy:
             self._thread.join(timeout=10)
 
     def __enter__(self) -> Proxy:
-        return self.start()
+        return self.start() if self._thread.ident is None else self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
@@ -190,7 +191,7 @@ class Proxy:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _one(
+    async def _one(  # noqa: PLR0915
         self, lst: _Listener, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         head = await reader.readuntil(b"\r\n\r\n")

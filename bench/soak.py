@@ -236,7 +236,7 @@ def _client_main(spec: ClientSpec, incarnation: int) -> None:
     code = 0
     try:
         _client(spec, incarnation)
-    except BaseException:  # noqa: BLE001 - the runner reads the log
+    except BaseException:
         traceback.print_exc()
         code = 3
     sys.stdout.flush()
@@ -244,7 +244,7 @@ def _client_main(spec: ClientSpec, incarnation: int) -> None:
     os._exit(code)
 
 
-def _client(spec: ClientSpec, incarnation: int) -> None:  # noqa: C901, PLR0915
+def _client(spec: ClientSpec, incarnation: int) -> None:  # noqa: PLR0915
     from local_store.profiles import ProfileNotFound, ProfileRegistry  # noqa: PLC0415
     from rm_desk.domain.model import InteractionKind, Role  # noqa: PLC0415
     from rm_desk.domain.policy import KeyringMode, Policy  # noqa: PLC0415
@@ -267,7 +267,7 @@ def _client(spec: ClientSpec, incarnation: int) -> None:  # noqa: C901, PLR0915
     def sync() -> bool:
         try:
             sync_service.sync_session(session, spec.password, transport=_transport(spec.url))
-        except Exception as exc:  # noqa: BLE001 - counted; the fault proxy causes most
+        except Exception as exc:
             journal.line("X", type(exc).__module__ + "." + type(exc).__name__)
             return False
         return True
@@ -294,10 +294,8 @@ def _client(spec: ClientSpec, incarnation: int) -> None:  # noqa: C901, PLR0915
             ]
 
     cifs = customers()
-    serial = 0
-    for _ in range(spec.steps):
+    for serial in range(1, spec.steps + 1):
         op = rng.choices(["note", "task", "update", "sync"], [4, 2, 3, 3])[0]
-        serial += 1
         token = f"{spec.tag}i{incarnation}n{serial}"
         if op == "note" and cifs:
             journal.line("B", "note", token)
@@ -334,10 +332,8 @@ def _client(spec: ClientSpec, incarnation: int) -> None:  # noqa: C901, PLR0915
                         {"status": "done", "outcome": f"done {token}"},
                     ]
                 )
-                try:
+                with contextlib.suppress(tasks.InvalidTask):  # e.g. a task done meanwhile
                     tasks.update_task(session, task_id, **change)
-                except tasks.InvalidTask:
-                    pass
         else:
             sync()
     sync()
@@ -393,8 +389,11 @@ class Run:
         template: Path | None,
         passwords: dict[str, str],
         pg_base: str | None,
+        *,
+        cover: bool = False,
     ) -> None:
         self.seed, self.index = seed, index
+        self.cover = cover
         self.rng = random.Random(f"soak:{seed}:{index}")
         self.dir = Path(tempfile.mkdtemp(prefix=f"run{index}-", dir=base))
         self.template = template
@@ -415,7 +414,7 @@ class Run:
 
     def _database(self) -> str:
         if self.pg_base is None:
-            assert self.template is not None  # noqa: S101
+            assert self.template is not None
             target = self.dir / "central.db"
             shutil.copyfile(self.template, target)
             return f"sqlite:///{target}"
@@ -426,9 +425,14 @@ class Run:
         return url
 
     def _plan(self, tags: list[str]) -> None:
+        """1-3 random kills; with `cover`, one of every kind (the CI set)."""
         rng = self.rng
-        for _ in range(rng.choice([1, 2, 2, 3])):
-            kind = rng.choice(KILL_KINDS)
+        kinds = (
+            list(KILL_KINDS)
+            if self.cover
+            else [rng.choice(KILL_KINDS) for _ in range(rng.choice([1, 2, 2, 3]))]
+        )
+        for kind in kinds:
             tag = rng.choice(tags)
             if kind == "client-snapshot" and any(
                 p.kind == kind and p.client == tag for p in self.plan
@@ -476,7 +480,7 @@ class Run:
                 self.result.kills[kind] += 1
 
     def _kill_gateway(self) -> None:
-        assert self.gateway is not None  # noqa: S101
+        assert self.gateway is not None
         self.gateway.kill()
         with self.lock:
             self.result.kills["gateway"] += 1
@@ -526,7 +530,7 @@ class Run:
                 self._kill_client(plan.client, "client-edit")
 
     def drive(self) -> None:
-        assert self.gateway is not None  # noqa: S101
+        assert self.gateway is not None
         for state in self.clients.values():
             self._start_client(state)
         deadline = time.monotonic() + RUN_TIMEOUT
@@ -569,7 +573,8 @@ class Run:
         from rm_desk.services import session as sessions  # noqa: PLC0415
         from rm_desk.services import sync as sync_service  # noqa: PLC0415
 
-        assert self.proxy is not None and self.gateway is not None  # noqa: S101
+        assert self.proxy is not None
+        assert self.gateway is not None
         self.proxy.faults_on = False
         self.proxy.hook = None
         if not self.gateway.alive():
@@ -595,7 +600,7 @@ class Run:
 
     # -- accounting -----------------------------------------------------------------
 
-    def check(self, opened: dict[str, Any]) -> None:  # noqa: C901, PLR0912, PLR0915
+    def check(self, opened: dict[str, Any]) -> None:  # noqa: PLR0912, PLR0915
         from sqlalchemy import text  # noqa: PLC0415
 
         from sync.server import db  # noqa: PLC0415
@@ -761,7 +766,7 @@ class Run:
             opened = self.quiesce()
             self.phases["quiesce"] = time.monotonic() - start
             self.check(opened)
-        except Exception as exc:  # noqa: BLE001 - a broken run is a failure with detail
+        except Exception as exc:
             self.result.failures.append(f"{type(exc).__name__}: {exc}")
         finally:
             self.close(opened)
@@ -786,12 +791,12 @@ def prepare(base: Path, pg_base: str | None) -> tuple[Path | None, dict[str, str
     import uvicorn  # noqa: F401, PLC0415
 
     import local_store.profiles  # noqa: F401, PLC0415
-    import rm_desk.services.notes  # noqa: F401, PLC0415
-    import rm_desk.services.sync  # noqa: F401, PLC0415
+    import rm_desk.services.notes  # noqa: PLC0415
+    import rm_desk.services.sync  # noqa: PLC0415
     import rm_desk.services.tasks  # noqa: F401, PLC0415
-    import sync.server.app  # noqa: F401, PLC0415
+    import sync.client.transport  # noqa: PLC0415
+    import sync.server.app  # noqa: PLC0415
     import sync.server.cli  # noqa: F401, PLC0415
-    import sync.client.transport  # noqa: F401, PLC0415
 
     if pg_base is not None:
         return None, {}
@@ -810,6 +815,7 @@ def soak(
     keep: bool = False,
     progress: bool = False,
     json_out: Path | None = None,
+    cover: bool = False,
 ) -> dict[str, Any]:
     warnings.filterwarnings("ignore", category=DeprecationWarning)  # fork with a thread
     own = base is None
@@ -850,7 +856,7 @@ def soak(
 
     try:
         for index in range(start_index, start_index + runs):
-            result = Run(seed, index, base, template, passwords, pg_base).execute(keep)
+            result = Run(seed, index, base, template, passwords, pg_base, cover=cover).execute(keep)
             faults.update(result.faults)
             kills.update(result.kills)
             errors.update(result.client_errors)
@@ -886,8 +892,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--first-run", type=int, default=0,
-                        help="index of the first run (to replay one run: --first-run I --runs 1)")  # fmt: skip
+    parser.add_argument(
+        "--first-run",
+        type=int,
+        default=0,
+        help="index of the first run (replay: --first-run I --runs 1)",
+    )
     parser.add_argument("--json", type=Path, default=None, metavar="OUT")
     parser.add_argument("--db", default=None, metavar="URL",
                         help="PostgreSQL URL (a fresh schema per run); default SQLite")  # fmt: skip
