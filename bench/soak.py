@@ -376,6 +376,7 @@ class RunResult:
     requests: int = 0
     client_errors: Counter[str] = field(default_factory=Counter)
     conflicts: int = 0
+    interrupted: int = 0  # writes whose local commit a kill cut (begun, not committed)
     failures: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)
 
@@ -707,6 +708,7 @@ class Run:
                     fail(f"{tag}: committed {kind} {token} is on the server under another id")
             for kind, token in begun - set(committed):
                 journaled.add(token)
+                res.interrupted += 1
                 n, here = on_server[kind][token], local[kind][token]
                 if n > 1:
                     res.duplicated += n - 1
@@ -846,6 +848,7 @@ def soak(
             "notes_written": totals["notes"],
             "tasks_written": totals["tasks"],
             "conflicts_recorded": totals["conflicts"],
+            "writes_cut_by_a_kill": totals["interrupted"],
             "client_sync_errors": dict(errors.most_common()),
             "failures": failures,
             "failed_runs": len(failures),
@@ -867,6 +870,7 @@ def soak(
                 tasks=result.tasks,
                 requests=result.requests,
                 conflicts=result.conflicts,
+                interrupted=result.interrupted,
             )
             per_run.append(result.seconds)
             if result.failures:
