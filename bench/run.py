@@ -233,12 +233,30 @@ def bench_ui(customers: int, workdir: Path) -> dict[str, Any]:
     return run(customers, workdir)
 
 
+def bench_mixed(customers: int, workdir: Path) -> dict[str, Any]:
+    """200 clients pushing and pulling on PostgreSQL (bench/mixed_load.py), for
+    RM_DESK_BENCH_MIXED_SECONDS seconds (default 600). Only with `--only mixed`."""
+    seconds = os.environ.get("RM_DESK_BENCH_MIXED_SECONDS", "600")
+    out = workdir / "mixed.json"
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("mixed_load.py")), "--seconds", seconds,
+         "--json", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if not out.exists():
+        raise RuntimeError(f"the mixed load did not finish: {done.stderr.strip()[-500:]}")
+    figures = json.loads(out.read_text())
+    return {f"mixed.{k}": v for k, v in figures.items()}
+
+
 BENCHES: dict[str, Callable[[int, Path], dict[str, Any]]] = {
     "store": bench_store,
     "sync": bench_sync,
     "ui": bench_ui,
     "churn": bench_churn,
+    "mixed": bench_mixed,
 }
+OPT_IN = {"mixed"}  # long: run only when named in --only
 
 
 def _without_memory_security() -> None:
@@ -291,7 +309,7 @@ def main() -> int:
     if args.no_memory_security:
         _without_memory_security()
         os.environ["RM_DESK_BENCH_NO_MEMSEC"] = "1"
-    chosen = args.only.split(",") if args.only else list(BENCHES)
+    chosen = args.only.split(",") if args.only else [b for b in BENCHES if b not in OPT_IN]
     unknown = [c for c in chosen if c not in BENCHES]
     if unknown:
         print(f"bench: error: unknown benchmark(s): {', '.join(unknown)}", file=sys.stderr)
