@@ -143,6 +143,19 @@ class Transport:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last_error = errors.ServerUnreachable(_short(exc))
                 continue
+            except (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ):
+                # The answer was cut off on its way (found by bench/soak.py): as a lost
+                # connection, retried; every call we make may be repeated (pushes are
+                # exactly-once by mutation id, pulls by cursor).
+                last_error = errors.ServerUnreachable(ANSWER_CUT)
+                continue
+            if not stream and _cut_in_its_head(response):
+                response.close()
+                last_error = errors.ServerUnreachable(ANSWER_CUT)
+                continue
             if response.status_code in RETRY_STATUS:
                 last_error = errors.ServerFailed(response.status_code)
                 response.close()
@@ -179,10 +192,26 @@ class Transport:
         response = self._send("GET", path, params=params, stream=True)
         try:
             yield from response.iter_lines(chunk_size=1 << 16)
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        except requests.ConnectionError as exc:
             raise errors.ServerUnreachable(_short(exc)) from None
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ):
+            raise errors.ServerUnreachable(ANSWER_CUT) from None
         finally:
             response.close()
+
+
+ANSWER_CUT = "the connection broke while the central CRM's answer was arriving"
+
+
+def _cut_in_its_head(response: requests.Response) -> bool:
+    """An answer whose head was cut off before its length: the gateway gives every
+    answer a Content-Length or chunked encoding, and http.client takes whatever head
+    arrived before the connection closed (then an empty body) for a whole answer."""
+    headers = response.headers
+    return "Content-Length" not in headers and "Transfer-Encoding" not in headers
 
 
 def _tls_reason(exc: BaseException) -> str:

@@ -179,3 +179,21 @@ def test_the_proxy_listens_on_loopback_only_and_stops_by_itself(upstream: int) -
     assert not proxy._thread.is_alive()
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_an_answer_cut_off_on_its_way_is_a_lost_connection_retried(upstream: int) -> None:
+    """Found by the soak: a truncated answer escaped the transport as urllib3's
+    "Connection broken: IncompleteRead" (an OSError, not retried, no sync error)."""
+    from sync.client import errors  # noqa: PLC0415
+    from sync.client.transport import Transport  # noqa: PLC0415
+
+    with _only("truncate", upstream) as proxy:
+        transport = Transport(
+            f"http://127.0.0.1:{proxy.listen('a', 1)}", retries=2, sleep=lambda _s: None
+        )
+        with pytest.raises(errors.ServerUnreachable) as info:
+            transport.post("/x", {})
+        transport.close()
+    assert "IncompleteRead" not in str(info.value)
+    assert "answer was arriving" in str(info.value)
+    assert _Upstream.seen == ["/x", "/x", "/x"]  # tried again, as a lost connection
