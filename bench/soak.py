@@ -113,6 +113,24 @@ def _tail(path: Path, chars: int = 1500) -> str:
         return ""
 
 
+def unlock_as_a_user_would(reg: Any, user: str, password: str) -> Any:
+    """Unlock with the right password, waiting out a back-off as a person would: an
+    unlock a SIGKILL cut during its key derivation stays counted (an attacker must not
+    be able to kill attempts uncounted), so the restarted client may meet a back-off of
+    a second or two. A lockout (the limit reached) is not waited for: that is a finding."""
+    from local_store.errors import ProfileLocked  # noqa: PLC0415
+    from rm_desk.services import session as sessions  # noqa: PLC0415
+
+    for _ in range(10):  # bounded: back-offs of 1, 2, 4 ... s until the limit
+        try:
+            return sessions.unlock(reg, user, password)
+        except ProfileLocked as exc:
+            if exc.lockout or exc.remaining is None:
+                raise
+            time.sleep(min(exc.remaining.total_seconds(), 30.0) + 0.05)
+    return sessions.unlock(reg, user, password)
+
+
 class Journal:
     """Append-only, one fsync per line: what a client wrote, before and after commit."""
 
@@ -257,7 +275,7 @@ def _client(spec: ClientSpec, incarnation: int) -> None:  # noqa: PLR0915
     reg = ProfileRegistry(Path(spec.data_dir), policy=Policy(keyring=KeyringMode.OFF))
     try:
         reg.get(spec.user)
-        session = sessions.unlock(reg, spec.user, spec.password)
+        session = unlock_as_a_user_would(reg, spec.user, spec.password)
     except ProfileNotFound:
         session = sessions.create_profile(
             reg, spec.user, spec.password, server=spec.url, role=Role.RM
@@ -571,7 +589,6 @@ class Run:
         """Faults off; every client syncs until a whole round moves nothing."""
         from local_store.profiles import ProfileRegistry  # noqa: PLC0415
         from rm_desk.domain.policy import KeyringMode, Policy  # noqa: PLC0415
-        from rm_desk.services import session as sessions  # noqa: PLC0415
         from rm_desk.services import sync as sync_service  # noqa: PLC0415
 
         assert self.proxy is not None
@@ -584,7 +601,7 @@ class Run:
         opened: dict[str, Any] = {}
         for tag, state in self.clients.items():
             reg = ProfileRegistry(Path(state.spec.data_dir), policy=Policy(keyring=KeyringMode.OFF))
-            opened[tag] = sessions.unlock(reg, state.spec.user, state.spec.password)
+            opened[tag] = unlock_as_a_user_would(reg, state.spec.user, state.spec.password)
         for _ in range(8):
             moved = 0
             for tag, session in opened.items():

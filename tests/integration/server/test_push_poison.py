@@ -132,9 +132,9 @@ def _stored_notes(engine: Engine) -> dict[str, str]:
         return {r[0]: r[1] for r in conn.execute(select(i.id, i.note).where(i.id.like("note-%")))}
 
 
-def _last(engine: Engine) -> int:
+def _last(engine: Engine, who: Principal) -> int:
     with engine.connect() as conn:
-        return mutations.last_mutation_id(conn, "c1")
+        return mutations.last_mutation_id(conn, "c1", who)
 
 
 @pytest.mark.parametrize("together", [True, False], ids=["run-of-notes", "one-by-one"])
@@ -156,7 +156,7 @@ def test_a_note_the_database_refuses_is_rejected_and_the_rest_applied(
         (3, "applied", None),
         (4, "applied", None),
     ]
-    assert last == _last(engine) == 4
+    assert last == _last(engine, who) == 4
     assert _stored_notes(engine) == {"note-1": "first", "note-3": "third", "note-4": "fourth"}
     # The outcome is stored: a retried push (its answer lost) gets the same answer.
     assert _push(engine, who, batch)[1] == results
@@ -211,13 +211,13 @@ def test_the_database_failing_fails_the_push_and_nothing_is_recorded(
         _push(pg_engine, who, batch[:1])
     with pytest.raises(OperationalError):  # the app answers 500; the client retries
         _push(pg_engine, who, batch if together else batch[1:2])
-    assert _last(pg_engine) == (1 if together else 2)
+    assert _last(pg_engine, who) == (1 if together else 2)
     assert set(_stored_notes(pg_engine)) == ({"note-1"} if together else {"note-1", "note-2"})
     with pg_engine.begin() as conn:
         conn.execute(text("DROP TRIGGER poison ON interactions"))
     retry = batch if together else batch[1:]
     assert all(r[1] == "applied" for r in _push(pg_engine, who, retry)[1])  # the retry applies
-    assert _last(pg_engine) == 4
+    assert _last(pg_engine, who) == 4
 
 
 def test_hostile_text_is_stored_normalised(engine: Engine) -> None:
