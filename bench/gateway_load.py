@@ -45,6 +45,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, text, update
 
+from rm_desk.domain import permissions
 from sync.server import db, schema, security
 from sync.server.replication import encode_cursor
 
@@ -124,7 +125,7 @@ class ChangeTrickle:
             customer = pick.choice(self.customers)
             with self.engine.begin() as conn:
                 seq = db.ChangeWriter(conn).log(
-                    db.customer_scopes(customer.owner_rm, customer.branch),
+                    permissions.customer_scopes(customer.owner_rm, customer.branch),
                     "customer", customer.id, "upsert",
                 )  # fmt: skip
                 conn.execute(

@@ -45,7 +45,6 @@ from rm_desk.domain.book import (
     CustomerProfile,
 )
 from rm_desk.domain.model import (
-    RM_CONTACT_KINDS,
     AumTier,
     ChurnAssessment,
     ChurnLevel,
@@ -54,6 +53,7 @@ from rm_desk.domain.model import (
     Lifecycle,
     Segment,
 )
+from rm_desk.domain.rules import RM_CONTACT_KINDS
 
 _UPSERT_CUSTOMER = (
     f"INSERT INTO customers ({cols(CUSTOMER_COLUMNS)}) VALUES ({marks(CUSTOMER_COLUMNS)}) "

@@ -3,7 +3,7 @@
 A `MaskPattern` says how many characters to keep at the head and tail; everything
 between becomes one mask character per hidden character ("138****5678"). The
 patterns come from a `MaskingPolicy`, which the machine policy can override. Which
-roles see masked data is decided by `masked_for_role`; revealing is audited elsewhere.
+roles see masked data is decided by `rm_desk.domain.permissions`; revealing is audited elsewhere.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Final, Self, TypeGuard
 
-from rm_desk.domain.model import Role
 from rm_desk.domain.pinyin import COMPOUND_SURNAMES
 
 
@@ -148,16 +147,6 @@ def mask(kind: MaskKind, value: str, policy: MaskingPolicy = DEFAULT_MASKING) ->
             return _mask_name(value.strip(), _NAME_MASK_CHAR)
         case MaskKind.ADDRESS:
             return policy.address.apply(value.strip())
-
-
-def masked_for_role(role: Role) -> bool:
-    """Whether a role sees personal data masked until an audited reveal.
-
-    RMs and managers work their own book and see it unmasked; tellers on shared
-    terminals see it masked; admins should see no customer data at all, so anything
-    that reaches them is masked as a second line of defence.
-    """
-    return role in (Role.TELLER, Role.ADMIN)
 
 
 def _mask_email(value: str, pattern: MaskPattern) -> str:

@@ -12,7 +12,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Final, Protocol
+from typing import Protocol
 
 
 class Gender(enum.StrEnum):
@@ -103,12 +103,6 @@ class InteractionKind(enum.StrEnum):
     MESSAGE = "message"
     SERVICE = "service"
     COMPLAINT = "complaint"
-
-
-# Contacts the relationship manager makes (service and complaints are the customer's).
-RM_CONTACT_KINDS: Final[frozenset[str]] = frozenset(
-    {InteractionKind.VISIT.value, InteractionKind.CALL.value, InteractionKind.MESSAGE.value}
-)
 
 
 class TaskStatus(enum.StrEnum):

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from local_store import audit, book, records, search
+from rm_desk.domain import permissions
 from rm_desk.domain.book import (
     ALL_CUSTOMERS,
     BY_NAME,
@@ -100,9 +101,7 @@ def customer_profile(session: Session, customer_id: str) -> CustomerProfile:
 
 
 def can_reveal(session: Session) -> bool:
-    from rm_desk.domain.model import Role  # noqa: PLC0415
-
-    return session.role in (Role.RM, Role.MANAGER)
+    return permissions.may(session.role, permissions.Action.REVEAL)
 
 
 def reveal(session: Session, customer_id: str, field: str, *, reason: str) -> str:

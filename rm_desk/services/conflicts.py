@@ -15,13 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from local_store import files, outbox
+from rm_desk.domain.rules import CUSTOMER_EDITABLE, TASK_EDITABLE
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 
-_EDITABLE = {
-    "customer": ("mobile", "email", "tags"),
-    "task": ("title", "due", "priority", "assignee", "status", "outcome", "detail"),
-}
+_EDITABLE = {"customer": CUSTOMER_EDITABLE, "task": TASK_EDITABLE}
 
 
 @dataclass(frozen=True, slots=True)

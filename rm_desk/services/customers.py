@@ -8,12 +8,13 @@ from typing import Any
 
 from local_store import book, outbox
 from rm_desk.domain.identity import InvalidMobile, normalise_mobile
+from rm_desk.domain.rules import CUSTOMER_EDITABLE, CUSTOMER_REGULATED
 from rm_desk.domain.text import clean_value
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 
-EDITABLE = ("mobile", "email", "tags")
-REGULATED = ("name", "id_type", "id_number", "birth_date", "address", "kyc_expiry", "risk_profile")
+EDITABLE = CUSTOMER_EDITABLE
+REGULATED = CUSTOMER_REGULATED
 
 
 class InvalidEdit(ValueError):

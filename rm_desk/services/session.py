@@ -18,7 +18,8 @@ from local_store.errors import StoreDamaged
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
 from local_store.store import Writer as StoreWriter
-from rm_desk.domain.masking import DEFAULT_MASKING, MaskingPolicy, masked_for_role
+from rm_desk.domain import permissions
+from rm_desk.domain.masking import DEFAULT_MASKING, MaskingPolicy
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
 
@@ -51,7 +52,7 @@ class Session:
 
     @property
     def masks_personal_data(self) -> bool:
-        return masked_for_role(self.role)
+        return permissions.sees_masked(self.role)
 
     @property
     def masking(self) -> MaskingPolicy:

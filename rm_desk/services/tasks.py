@@ -16,18 +16,14 @@ from local_store import book, outbox, records
 from local_store.codec import TASK_COLUMNS, cols, task_from
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
+from rm_desk.domain.rules import TASK_EDITABLE, TASK_TRANSITIONS
 from rm_desk.domain.text import clean_text
 from rm_desk.services.changes import Changes
 from rm_desk.services.notes import record_new_task
 from rm_desk.services.session import Session
 
-EDITABLE = ("title", "due", "priority", "assignee", "status", "outcome", "detail")
-TRANSITIONS = {
-    TaskStatus.OPEN: {TaskStatus.IN_PROGRESS, TaskStatus.DONE, TaskStatus.CANCELLED},
-    TaskStatus.IN_PROGRESS: {TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.CANCELLED},
-    TaskStatus.DONE: set(),
-    TaskStatus.CANCELLED: set(),
-}
+EDITABLE = TASK_EDITABLE
+TRANSITIONS = TASK_TRANSITIONS
 
 
 class InvalidTask(ValueError):

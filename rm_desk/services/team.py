@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from rm_desk.domain import permissions
 from rm_desk.domain.book import BookColumn, BookFilter, BookRow, BookSort
-from rm_desk.domain.model import RM_CONTACT_KINDS, ChurnLevel, FollowUpTask, Role, TaskSource
+from rm_desk.domain.model import ChurnLevel, FollowUpTask, TaskSource
+from rm_desk.domain.rules import RM_CONTACT_KINDS
 from rm_desk.services import book as book_service
 from rm_desk.services import tasks as task_service
 from rm_desk.services.book import PermissionDenied
@@ -38,7 +40,7 @@ class RmWorkload:
 
 
 def _require_manager(session: Session) -> None:
-    if session.role is not Role.MANAGER:
+    if not permissions.may(session.role, permissions.Action.VIEW_TEAM):
         raise PermissionDenied("Only a manager sees the team's work.")
 
 

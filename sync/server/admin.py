@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from rm_desk.domain import permissions
 from rm_desk.domain.model import Role
 from sync.server import bulk, db, schema
 from sync.server.security import hash_password
@@ -346,8 +347,8 @@ def assign(engine: Engine, customer_id: str, to_user: str) -> AssignResult:
                 changes=0, message=f"customer {customer_id} already belongs to {to_user}; "
                 "nothing changed",
             )  # fmt: skip
-        old_scopes = db.customer_scopes(current.owner_rm, current.branch)
-        new_scopes = db.customer_scopes(to_user, target.branch)
+        old_scopes = permissions.customer_scopes(current.owner_rm, current.branch)
+        new_scopes = permissions.customer_scopes(to_user, target.branch)
         subtree = _subtree(conn, customer_id)
         entries = [(scope, "customer", customer_id, "evict")
                    for scope in old_scopes if scope not in new_scopes]  # fmt: skip

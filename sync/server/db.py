@@ -136,19 +136,6 @@ def current_seq(conn: Connection) -> int:
     return int(conn.execute(select(schema.seq_counter.c.value)).scalar_one())
 
 
-def customer_scopes(owner_rm: str, branch: str) -> tuple[str, str]:
-    """The scopes that see a customer (and everything under it)."""
-    return (f"rm:{owner_rm}", f"branch:{branch}")
-
-
-def user_scopes(role: str, user_id: str, branch: str) -> tuple[str, ...]:
-    if role == "rm":
-        return (f"rm:{user_id}",)
-    if role in ("manager", "teller"):
-        return (f"branch:{branch}",)
-    return ()  # admin: IT, no customer data
-
-
 class ChangeWriter:
     """Records changes to replicated rows in the change log, in commit order.
 

@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
+from rm_desk.domain import permissions, rules
 from sync.protocol import (
     ErrorCode,
     FieldConflict,
@@ -47,28 +48,10 @@ from sync.protocol import (
     Outcome as Outcome_,
 )
 from sync.server import schema
-from sync.server.db import ChangeWriter, current_seq, customer_scopes
+from sync.server.db import ChangeWriter, current_seq
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 
-EDITABLE_CUSTOMER_FIELDS = ("mobile", "email", "tags")
-REGULATED_CUSTOMER_FIELDS = (
-    "name",
-    "id_type",
-    "id_number",
-    "birth_date",
-    "address",
-    "kyc_expiry",
-    "risk_profile",
-)
-EDITABLE_TASK_FIELDS = ("title", "due", "priority", "assignee", "status", "outcome", "detail")
-TASK_TRANSITIONS = {
-    "open": {"in_progress", "done", "cancelled"},
-    "in_progress": {"open", "done", "cancelled"},
-    "done": set(),
-    "cancelled": set(),
-}
-TELLER_INTERACTION_KINDS = {"service", "complaint", "call", "message"}
 MAX_REASON_CHARS = 200  # a reason may name a pushed field; the name is the client's
 
 log = logging.getLogger("rm_desk.gateway")
@@ -196,7 +179,7 @@ class MutationApplier:
 
     def _log(self, customer: Any, entity: str, entity_id: str, op: str = "upsert") -> int:
         return self.writer.log(
-            customer_scopes(customer.owner_rm, customer.branch), entity, entity_id, op
+            permissions.customer_scopes(customer.owner_rm, customer.branch), entity, entity_id, op
         )
 
     def _conflict(
@@ -220,7 +203,7 @@ class MutationApplier:
     # --- dispatch ---------------------------------------------------------------------
 
     def apply(self) -> Outcome:
-        if self.principal.role == "admin":
+        if permissions.rights(self.principal.role).visibility is permissions.Visibility.NONE:
             raise Rejected("admin_has_no_customer_data")
         handlers: dict[tuple[str, str], Callable[[], Outcome]] = {
             ("noop", "noop"): lambda: Outcome("skipped", "returned_to_user"),
@@ -250,7 +233,7 @@ class MutationApplier:
         p = self.principal
         if assignee == p.user_id:
             return True
-        if p.role == "manager":
+        if permissions.may(p.role, permissions.Action.ASSIGN_TASK):
             row = self.conn.execute(
                 select(schema.users.c.branch, schema.users.c.disabled).where(
                     schema.users.c.user_id == assignee
@@ -322,7 +305,10 @@ class MutationApplier:
         if task.deleted:
             return Outcome("applied", "already_deleted", int(task.version))
         p = self.principal
-        if p.role != "manager" and p.user_id not in (task.created_by, task.assignee):
+        if not permissions.may(p.role, permissions.Action.DELETE_TASK) and p.user_id not in (
+            task.created_by,
+            task.assignee,
+        ):
             raise Rejected("not_allowed")
         seq = self._log(customer, "task", task.id, "delete")
         version = int(task.version) + 1
@@ -335,13 +321,13 @@ class MutationApplier:
 
     def _update_customer(self) -> Outcome:
         customer = self._customer(self.m.entity_id)
-        if self.principal.role == "teller":
+        if not permissions.may(self.principal.role, permissions.Action.EDIT_CONTACT):
             raise Rejected("role_may_not_edit_customer")
         changes = dict(self.m.fields)
         for name in changes:
-            if name in REGULATED_CUSTOMER_FIELDS:
+            if name in rules.CUSTOMER_REGULATED:
                 raise Rejected(f"regulated_field:{name}")
-            if name not in EDITABLE_CUSTOMER_FIELDS:
+            if name not in rules.CUSTOMER_EDITABLE:
                 raise Rejected(f"read_only_field:{name}")
         for name, value in changes.items():
             if not isinstance(value, str) or len(value) > 500:
@@ -370,7 +356,9 @@ class MutationApplier:
             # A later edit by the same client builds on its own earlier one: not a race.
             concurrent = base is not None and changed_at > base and writer != self.client_id
             if (
-                status_machine and name == "status" and mine not in TASK_TRANSITIONS[theirs]
+                status_machine
+                and name == "status"
+                and not rules.task_transition_allowed(theirs, mine)
             ) or concurrent:
                 conflicts.append(self._conflict(entity, row.id, name, mine, theirs))
             else:
@@ -397,10 +385,12 @@ class MutationApplier:
 
     def _request_change(self) -> Outcome:
         customer = self._customer(self.m.entity_id)
+        if not permissions.may(self.principal.role, permissions.Action.REQUEST_CHANGE):
+            raise Rejected("role_may_not_request_change")
         if not self.m.fields:
             raise Rejected("invalid_fields:empty")
         for name in self.m.fields:
-            if name not in REGULATED_CUSTOMER_FIELDS:
+            if name not in rules.CUSTOMER_REGULATED:
                 raise Rejected(f"not_a_regulated_field:{name}")
         for name, value in self.m.fields.items():
             self.conn.execute(
@@ -505,7 +495,7 @@ def _create_interactions(
     last_entry: list[int] = []  # per row: the index of its last change-log entry
     for m, data in zip(mutations, parsed, strict=True):
         try:
-            if principal.role == "admin":
+            if permissions.rights(principal.role).visibility is permissions.Visibility.NONE:
                 raise Rejected("admin_has_no_customer_data")
             if isinstance(data, Rejected):
                 raise data
@@ -515,7 +505,7 @@ def _create_interactions(
             customer = customers.get(data.customer_id)
             if customer is None or not principal.sees_customer(customer.owner_rm, customer.branch):
                 raise Rejected("customer_not_in_scope")
-            if principal.role == "teller" and data.kind not in TELLER_INTERACTION_KINDS:
+            if not permissions.may_log(principal.role, data.kind):
                 raise Rejected("role_may_not_log_kind")
             if data.supersedes_id is not None and (
                 originals.get(data.supersedes_id) != data.customer_id
@@ -526,7 +516,7 @@ def _create_interactions(
             continue
         entries += [
             (scope, "interaction", m.entity_id, "upsert")
-            for scope in customer_scopes(customer.owner_rm, customer.branch)
+            for scope in permissions.customer_scopes(customer.owner_rm, customer.branch)
         ]
         last_entry.append(len(entries) - 1)
         rows.append(

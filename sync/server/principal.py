@@ -1,10 +1,11 @@
-"""Who is calling: the authenticated user, device and what they may see."""
+"""Who is calling: the authenticated user, device and what they may see (the role
+matrix in `rm_desk.domain.permissions` decides)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync.server.db import user_scopes
+from rm_desk.domain import permissions
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,15 +18,11 @@ class Principal:
 
     @property
     def scopes(self) -> tuple[str, ...]:
-        return user_scopes(self.role, self.user_id, self.branch)
+        return permissions.user_scopes(self.role, self.user_id, self.branch)
 
     @property
     def sees_masked(self) -> bool:
-        return self.role == "teller"
+        return permissions.sees_masked(self.role)
 
     def sees_customer(self, owner_rm: str, branch: str) -> bool:
-        if self.role == "rm":
-            return owner_rm == self.user_id
-        if self.role in ("manager", "teller"):
-            return branch == self.branch
-        return False
+        return permissions.sees_customer(self.role, self.user_id, self.branch, owner_rm, branch)

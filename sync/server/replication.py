@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from rm_desk.domain import permissions
 from sync import wire
 from sync.protocol import (
     ErrorCode,
@@ -98,11 +99,13 @@ def decode_cursor(token: str | None) -> tuple[int, int]:
 
 def _scope_filter(principal: Principal) -> Any:
     c = schema.customers.c
-    if principal.role == "rm":
-        return c.owner_rm == principal.user_id
-    if principal.role in ("manager", "teller"):
-        return c.branch == principal.branch
-    return c.id.is_(None)  # admin: nothing
+    match permissions.rights(principal.role).visibility:
+        case permissions.Visibility.OWN_BOOK:
+            return c.owner_rm == principal.user_id
+        case permissions.Visibility.BRANCH:
+            return c.branch == principal.branch
+        case _:
+            return c.id.is_(None)  # admin: nothing
 
 
 def serialise(entity: str, row: Any, principal: Principal) -> dict[str, Any]:

@@ -16,12 +16,13 @@ from local_store.profiles import ProfileRegistry
 from rm_desk.domain.churn import additive
 from rm_desk.domain.churn.indicators import SUMMARY_COLUMNS, month_index, summarise_snapshots
 from rm_desk.domain.model import ChurnLevel
+from rm_desk.domain.permissions import customer_scopes
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import churn
 from rm_desk.services import sync as sync_service
 from sync import wire
 from sync.server import churn_training, schema
-from sync.server.db import ChangeWriter, customer_scopes
+from sync.server.db import ChangeWriter
 from tests.integration.conftest import AS_OF, Gateway
 
 

@@ -34,13 +34,14 @@ from local_store import outbox
 from local_store.profiles import ProfileRegistry
 from local_store.store import NotTheWriter
 from rm_desk.domain.model import InteractionKind
+from rm_desk.domain.permissions import customer_scopes
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import notes
 from rm_desk.services import sync as sync_service
 from rm_desk.services.notes import NoteInput
 from rm_desk.services.session import Session
 from sync.server import schema
-from sync.server.db import ChangeWriter, customer_scopes
+from sync.server.db import ChangeWriter
 from tests.integration.conftest import AS_OF, Gateway
 
 CHANGES = 1000

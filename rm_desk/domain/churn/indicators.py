@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rm_desk.domain.model import RM_CONTACT_KINDS
+from rm_desk.domain.rules import RM_CONTACT_KINDS
 
 # In the contacts given to `compute_indicators`, a row of this kind stands for a
 # customer's latest RM contact (visit, call or message) when the caller has that

@@ -15,9 +15,7 @@ from rm_desk.domain.masking import (
     MaskKind,
     MaskPattern,
     mask,
-    masked_for_role,
 )
-from rm_desk.domain.model import Role
 
 
 @pytest.mark.parametrize(
@@ -142,14 +140,6 @@ def test_pattern_validates_itself() -> None:
         MaskPattern(-1, 0)
     with pytest.raises(InvalidMaskingPolicy):
         MaskPattern(1, 1, "")
-
-
-@pytest.mark.parametrize(
-    ("role", "masked"),
-    [(Role.RM, False), (Role.MANAGER, False), (Role.TELLER, True), (Role.ADMIN, True)],
-)
-def test_masked_for_role(role: Role, masked: bool) -> None:
-    assert masked_for_role(role) is masked
 
 
 patterns = st.builds(
