@@ -38,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -396,10 +397,10 @@ async def _client(
     writer.close()
 
 
-def _worker(job: dict[str, Any]) -> dict[str, Any]:
+def run_clients(job: dict[str, Any], client: Callable[[str, int, Any], Awaitable[None]]) -> float:
+    """Run `client(host, port, spec)` for each of the job's clients on one event loop;
+    the CPU seconds this process spent between the job's start and end instants."""
     host, port = job["base"].removeprefix("http://").rsplit(":", 1)
-    latencies: list[float] = []
-    errors, news = [0], [0]
     usage: list[float] = []
 
     async def sample_cpu_at(instant: float) -> None:
@@ -411,11 +412,19 @@ def _worker(job: dict[str, Any]) -> dict[str, Any]:
         await asyncio.gather(
             sample_cpu_at(job["start_at"]),
             sample_cpu_at(job["start_at"] + job["seconds"]),
-            *(_client(host, int(port), c, job, latencies, errors, news) for c in job["clients"]),
+            *(client(host, int(port), c) for c in job["clients"]),
         )
 
     asyncio.run(main())
-    cpu = usage[1] - usage[0]
+    return usage[1] - usage[0]
+
+
+def _worker(job: dict[str, Any]) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors, news = [0], [0]
+    cpu = run_clients(
+        job, lambda host, port, c: _client(host, port, c, job, latencies, errors, news)
+    )
     return {"latencies": latencies, "errors": errors[0], "with_news": news[0], "cpu_seconds": cpu}
 
 

@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import random
-import resource
 import subprocess
 import sys
 import threading
@@ -44,6 +43,7 @@ from bench.gateway_load import (  # noqa: E402
     _children,
     _read_answer,
     issue_clients,
+    run_clients,
     start_gateway,
 )
 
@@ -170,24 +170,8 @@ async def _client(host: str, port: int, spec: dict[str, Any], job: dict[str, Any
 
 
 def _worker(job: dict[str, Any]) -> dict[str, Any]:
-    host, port = job["base"].removeprefix("http://").rsplit(":", 1)
     out: dict[str, Any] = {"push": [], "pull": [], "errors": [], "acked": 0}
-    usage: list[float] = []
-
-    async def sample_cpu_at(instant: float) -> None:
-        await asyncio.sleep(max(0.0, instant - time.time()))
-        now = resource.getrusage(resource.RUSAGE_SELF)
-        usage.append(now.ru_utime + now.ru_stime)
-
-    async def main() -> None:
-        await asyncio.gather(
-            sample_cpu_at(job["start_at"]),
-            sample_cpu_at(job["start_at"] + job["seconds"]),
-            *(_client(host, int(port), c, job, out) for c in job["clients"]),
-        )
-
-    asyncio.run(main())
-    out["cpu_seconds"] = usage[1] - usage[0]
+    out["cpu_seconds"] = run_clients(job, lambda host, port, c: _client(host, port, c, job, out))
     return out
 
 
