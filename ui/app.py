@@ -23,7 +23,7 @@ from rm_desk.services import session as sessions
 from rm_desk.services.session import Registry, Session
 from ui import i18n
 from ui.context import AppContext
-from ui.login import LoginWindow
+from ui.login import LoginWindow, demo_hint
 from ui.main_window import MainWindow
 from ui.taskman import TaskManager
 
@@ -34,15 +34,6 @@ QLabel#lockoutCountdown { color: #b3261e; font-weight: bold; }
 QLabel#pageHeading { font-size: 16pt; font-weight: bold; }
 QLabel#demoBanner { color: #8a5a00; }
 """
-
-
-def demo_hint(user: str, password: str) -> str:
-    """The demo credentials shown on the sign-in screen."""
-    text = QApplication.translate(
-        "DeskController",
-        "Demo bank: sign in as %1 with password %2. To see the Team page, add the profile mgr001 with password demo-mgr001.",  # noqa: E501
-    )
-    return text.replace("%1", user).replace("%2", password)
 
 
 def application() -> QApplication:

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -45,6 +46,15 @@ from sync.client.engine import Progress
 from ui import words
 from ui.messages import describe, when
 from ui.taskman import TaskManager
+
+
+def demo_hint(user: str, password: str) -> str:
+    """The demo credentials shown on the sign-in screen."""
+    text = QApplication.translate(
+        "DeskController",
+        "Demo bank: sign in as %1 with password %2. To see the Team page, add the profile mgr001 with password demo-mgr001.",  # noqa: E501
+    )
+    return text.replace("%1", user).replace("%2", password)
 
 
 class LoginWindow(QWidget):

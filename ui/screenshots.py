@@ -21,9 +21,8 @@ from rm_desk.services import book as book_service
 from rm_desk.services.demo import DemoEnvironment, add_demo_profile
 from rm_desk.services.session import Session
 from ui import i18n
-from ui.app import demo_hint
 from ui.context import AppContext
-from ui.login import LoginWindow
+from ui.login import LoginWindow, demo_hint
 from ui.main_window import MainWindow
 from ui.taskman import TaskManager
 

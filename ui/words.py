@@ -7,6 +7,8 @@ calls `translate` with literal arguments so `pyside6-lupdate` extracts them.
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from rm_desk.domain.model import (
@@ -22,6 +24,7 @@ from rm_desk.domain.model import (
     TaskSource,
     TaskStatus,
 )
+from rm_desk.domain.rules import ReasonCode
 
 
 def segment(value: Segment) -> str:
@@ -157,13 +160,14 @@ def _fill(text: str, *args: str) -> str:
 
 
 def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per reason code)
-    """One churn reason in words ("AUM down 38% over 3 months"), from its code and values."""
+    """One churn reason in words ("AUM down 38% over 3 months"), from its code and values.
+    Every ReasonCode has its case (mypy's assert_never and a test hold that)."""
     code, v = reason.code, reason.values
     value = v.get("value")
     pct = _number(abs(value), 0) if isinstance(value, int | float) else None
     falling = isinstance(value, int | float) and value < 0
-    if code in ("aum_change_3m", "aum_drop_3m"):
-        if pct is not None and (falling or code == "aum_drop_3m"):
+    if code is ReasonCode.AUM_CHANGE_3M:
+        if pct is not None and falling:
             before, now = _fen(v.get("before_fen")), _fen(v.get("now_fen"))
             if before and now:
                 return _fill(
@@ -176,7 +180,7 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
         if pct is not None:
             return _fill(QCoreApplication.translate("Words", "AUM up %1% over 3 months"), pct)
         return QCoreApplication.translate("Words", "AUM changed over the last 3 months")
-    if code == "deposits_change_3m":
+    if code is ReasonCode.DEPOSITS_CHANGE_3M:
         if pct is not None and falling:
             return _fill(
                 QCoreApplication.translate("Words", "Deposits down %1% over 3 months"), pct
@@ -184,7 +188,7 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
         if pct is not None:
             return _fill(QCoreApplication.translate("Words", "Deposits up %1% over 3 months"), pct)
         return QCoreApplication.translate("Words", "Deposits changed over the last 3 months")
-    if code == "txn_count_change_3m":
+    if code is ReasonCode.TXN_COUNT_CHANGE_3M:
         if pct is not None and falling:
             return _fill(
                 QCoreApplication.translate("Words", "Transactions down %1% over 3 months"), pct
@@ -194,7 +198,7 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
                 QCoreApplication.translate("Words", "Transactions up %1% over 3 months"), pct
             )
         return QCoreApplication.translate("Words", "Transaction count changed over 3 months")
-    if code == "txn_amount_change_3m":
+    if code is ReasonCode.TXN_AMOUNT_CHANGE_3M:
         if pct is not None and falling:
             return _fill(
                 QCoreApplication.translate("Words", "Transaction amounts down %1% over 3 months"),
@@ -206,7 +210,7 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
                 pct,
             )
         return QCoreApplication.translate("Words", "Transaction amounts changed over 3 months")
-    if code == "products_held_change_6m":
+    if code is ReasonCode.PRODUCTS_HELD_CHANGE_6M:
         now, before = _number(v.get("now")), _number(v.get("before"))
         if now is not None and before is not None:
             return _fill(
@@ -215,21 +219,20 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
                 now,
             )
         return QCoreApplication.translate("Words", "Holds fewer products than 6 months ago")
-    if code in ("months_without_txn", "inactive_months"):
-        months = v.get("value", v.get("months"))
-        if isinstance(months, int | float) and not isinstance(months, bool):
+    if code is ReasonCode.MONTHS_WITHOUT_TXN:
+        if isinstance(value, int | float) and not isinstance(value, bool):
             return QCoreApplication.translate(
-                "Words", "No transactions for %n month(s)", "", int(months)
+                "Words", "No transactions for %n month(s)", "", int(value)
             )
         return QCoreApplication.translate("Words", "No recent transactions")
-    if code == "salary_stopped":
+    if code is ReasonCode.SALARY_STOPPED:
         since = v.get("months_since_salary")
         if isinstance(since, int | float) and not isinstance(since, bool):
             return QCoreApplication.translate(
                 "Words", "Salary credit stopped (last paid %n month(s) ago)", "", int(since)
             )
         return QCoreApplication.translate("Words", "Salary credit stopped")
-    if code == "outflow_other_banks_3m":
+    if code is ReasonCode.OUTFLOW_OTHER_BANKS_3M:
         amount = _fen(v.get("amount_fen"))
         if amount and pct is not None:
             return _fill(
@@ -240,8 +243,8 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
                 pct,
             )
         return QCoreApplication.translate("Words", "Money moving to other banks")
-    if code in ("term_maturing_30d", "term_deposit_maturing"):
-        amount = _fen(value if code == "term_maturing_30d" else v.get("amount_fen"))
+    if code is ReasonCode.TERM_MATURING_30D:
+        amount = _fen(value)
         days = v.get("days")
         if amount and isinstance(days, int | float) and not isinstance(days, bool):
             return _fill(
@@ -251,7 +254,7 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
                 amount,
             )
         return QCoreApplication.translate("Words", "A term deposit matures soon")
-    if code == "maturities_not_renewed_90d":
+    if code is ReasonCode.MATURITIES_NOT_RENEWED_90D:
         amount = _fen(v.get("amount_fen"))
         count = int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
         if count and amount:
@@ -262,23 +265,23 @@ def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per rea
                 amount,
             )
         return QCoreApplication.translate("Words", "Maturities not renewed")
-    if code == "complaints_90d":
+    if code is ReasonCode.COMPLAINTS_90D:
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 1:
             return QCoreApplication.translate("Words", "%n complaint(s) in 90 days", "", int(value))
         return QCoreApplication.translate("Words", "Recent complaints")
-    if code == "days_since_rm_contact":
+    if code is ReasonCode.DAYS_SINCE_RM_CONTACT:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return QCoreApplication.translate(
                 "Words", "No RM contact for %n day(s)", "", int(value)
             )
         return QCoreApplication.translate("Words", "No recent RM contact")
-    if code == "tenure_months":
+    if code is ReasonCode.TENURE_MONTHS:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return QCoreApplication.translate(
                 "Words", "Customer for only %n month(s)", "", int(value)
             )
         return QCoreApplication.translate("Words", "New relationship")
-    return _fill(QCoreApplication.translate("Words", "Risk indicator: %1"), code)
+    assert_never(code)
 
 
 def action_text(action: str) -> str:

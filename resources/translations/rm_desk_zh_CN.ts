@@ -2203,10 +2203,6 @@
         <translation>新建立的客户关系</translation>
     </message>
     <message>
-        <source>Risk indicator: %1</source>
-        <translation>风险指标：%1</translation>
-    </message>
-    <message>
         <source>Renewal call with a rate offer</source>
         <translation>致电续存并提供利率优惠</translation>
     </message>

@@ -44,6 +44,7 @@ from rm_desk.domain.model import (
     TaskSource,
     TaskStatus,
 )
+from rm_desk.domain.rules import ReasonCode
 
 _KIND_ORDER: Final[tuple[InteractionKind, ...]] = (
     InteractionKind.VISIT,
@@ -336,12 +337,12 @@ def _interaction_records(
 
 
 # Task kinds: the churn reasons first, in this order, then the rest.
-_CHURN_CODES: Final[tuple[str, ...]] = (
-    "aum_drop_3m",
-    "term_deposit_maturing",
-    "complaints_90d",
-    "salary_stopped",
-    "inactive_months",
+_CHURN_CODES: Final[tuple[ReasonCode, ...]] = (
+    ReasonCode.AUM_CHANGE_3M,
+    ReasonCode.TERM_MATURING_30D,
+    ReasonCode.COMPLAINTS_90D,
+    ReasonCode.SALARY_STOPPED,
+    ReasonCode.MONTHS_WITHOUT_TXN,
 )
 _SOURCES: Final[tuple[TaskSource, ...]] = (
     TaskSource.CHURN_ACTION,
@@ -480,17 +481,17 @@ def _dated_tasks(
         return result
 
     who = pick(history.lifecycle == LIFECYCLE_AT_RISK, 0.75)
-    rows.add(who, days(who, -20, 14), start["aum_drop_3m"], S_CHURN)
+    rows.add(who, days(who, -20, 14), start[ReasonCode.AUM_CHANGE_3M], S_CHURN)
     who = pick(history.salary_stopped, 0.6)
-    rows.add(who, days(who, -20, 14), start["salary_stopped"], S_CHURN)
+    rows.add(who, days(who, -20, 14), start[ReasonCode.SALARY_STOPPED], S_CHURN)
     who = pick(contacts.complaints_90d > 0, 0.7)
-    rows.add(who, days(who, -15, 10), start["complaints_90d"], S_CHURN)
+    rows.add(who, days(who, -15, 10), start[ReasonCode.COMPLAINTS_90D], S_CHURN)
     who = pick(history.lifecycle == LIFECYCLE_DORMANT, 0.6)
-    rows.add(who, days(who, -30, 30), start["inactive_months"], S_CHURN)
+    rows.add(who, days(who, -30, 30), start[ReasonCode.MONTHS_WITHOUT_TXN], S_CHURN)
     ahead = accounts.term_maturing_ahead
     who = pick((ahead >= 0) & (ahead <= 30), 0.6)
     due = np.maximum(ahead[who] - days(who, 1, 7), -30)
-    rows.add(who, due, start["term_deposit_maturing"], S_CHURN)
+    rows.add(who, due, start[ReasonCode.TERM_MATURING_30D], S_CHURN)
     ahead = accounts.wealth_maturing_ahead
     who = pick((ahead >= 0) & (ahead <= 45), 0.5)
     rows.add(who, np.maximum(ahead[who] - 3, -30), start["wealth"], S_MANUAL)
@@ -604,7 +605,7 @@ def _task_records(
             [_STATUSES[s] for s in status_list],
             outcomes,
             [e.detail for e in entries],
-            [_CHURN_CODES[t] if t < len(_CHURN_CODES) else None for t in text.tolist()],
+            [_CHURN_CODES[t].value if t < len(_CHURN_CODES) else None for t in text.tolist()],
             _datetimes(created_at),
             completed,
             repeat(1, total),

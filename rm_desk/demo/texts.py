@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from rm_desk.domain.model import InteractionKind
+from rm_desk.domain.rules import ReasonCode
 
 # Payroll, high net worth, investment-minded, retired, small business owner,
 # mortgage, active card user, pension, foreign national: the generator sets them in
@@ -379,48 +380,48 @@ def _tasks(*rows: tuple[str, str, str]) -> tuple[TaskText, ...]:
 
 
 # Tasks that answer a churn reason, keyed by reason code.
-CHURN_TASKS: Final[dict[str, dict[str, TaskText]]] = {
+CHURN_TASKS: Final[dict[str, dict[ReasonCode, TaskText]]] = {
     "zh": {
-        "aum_drop_3m": TaskText(
+        ReasonCode.AUM_CHANGE_3M: TaskText(
             "资产流失挽留",
             "近三个月资产明显下降，了解资金去向并制定挽留方案",
             "已联系客户，资金部分回流",
         ),
-        "term_deposit_maturing": TaskText(
+        ReasonCode.TERM_MATURING_30D: TaskText(
             "续存提醒", "定期存款即将到期，提前联系客户办理续存", "客户已续存"
         ),
-        "complaints_90d": TaskText(
+        ReasonCode.COMPLAINTS_90D: TaskText(
             "投诉处理回访", "客户近期有投诉，回访处理结果和满意度", "客户对处理结果表示认可"
         ),
-        "salary_stopped": TaskText(
+        ReasonCode.SALARY_STOPPED: TaskText(
             "代发工资停发核实", "代发工资已停发，核实客户工作变动情况", "已核实，客户更换单位"
         ),
-        "inactive_months": TaskText(
+        ReasonCode.MONTHS_WITHOUT_TXN: TaskText(
             "睡眠客户激活", "客户连续数月无交易，电话联系了解需求", "已联系，客户暂无需求"
         ),
     },
     "en": {
-        "aum_drop_3m": TaskText(
+        ReasonCode.AUM_CHANGE_3M: TaskText(
             "Retain outflowing assets",
             "Assets fell sharply over three months; find out where the money went, offer retention",
             "Contacted; part of the funds returned",
         ),
-        "term_deposit_maturing": TaskText(
+        ReasonCode.TERM_MATURING_30D: TaskText(
             "Renewal reminder",
             "Term deposit about to mature; contact the customer about renewal",
             "Renewed",
         ),
-        "complaints_90d": TaskText(
+        ReasonCode.COMPLAINTS_90D: TaskText(
             "Complaint follow-up",
             "Customer complained recently; check the resolution and satisfaction",
             "Customer accepted the resolution",
         ),
-        "salary_stopped": TaskText(
+        ReasonCode.SALARY_STOPPED: TaskText(
             "Check stopped payroll",
             "Salary credits stopped; check whether the customer changed jobs",
             "Confirmed job change",
         ),
-        "inactive_months": TaskText(
+        ReasonCode.MONTHS_WITHOUT_TXN: TaskText(
             "Reactivate dormant customer",
             "No transactions for several months; call to understand needs",
             "Contacted; no current needs",

@@ -87,6 +87,27 @@ class ChurnLevel(enum.StrEnum):
     RED = "red"
 
 
+class ReasonCode(enum.StrEnum):
+    """Why a customer may leave: each churn indicator's code, the one list the model's
+    reasons, the playbook, the tasks that answer a reason, the demo and the interface's
+    words all use (`rm_desk.domain.rules` presents it with the other rules). The values
+    are what is stored and sent: never change one."""
+
+    TXN_COUNT_CHANGE_3M = "txn_count_change_3m"
+    TXN_AMOUNT_CHANGE_3M = "txn_amount_change_3m"
+    AUM_CHANGE_3M = "aum_change_3m"
+    DEPOSITS_CHANGE_3M = "deposits_change_3m"
+    PRODUCTS_HELD_CHANGE_6M = "products_held_change_6m"
+    MONTHS_WITHOUT_TXN = "months_without_txn"
+    SALARY_STOPPED = "salary_stopped"
+    OUTFLOW_OTHER_BANKS_3M = "outflow_other_banks_3m"
+    TERM_MATURING_30D = "term_maturing_30d"
+    MATURITIES_NOT_RENEWED_90D = "maturities_not_renewed_90d"
+    COMPLAINTS_90D = "complaints_90d"
+    DAYS_SINCE_RM_CONTACT = "days_since_rm_contact"
+    TENURE_MONTHS = "tenure_months"
+
+
 class HoldingKind(enum.StrEnum):
     DEMAND_DEPOSIT = "demand_deposit"  # 活期
     TERM_DEPOSIT = "term_deposit"  # 定期
@@ -245,7 +266,7 @@ class FollowUpTask:
     status: TaskStatus = TaskStatus.OPEN
     outcome: str = ""
     detail: str = ""
-    reason_code: str | None = None  # churn reason the task answers, if any
+    reason_code: str | None = None  # the ReasonCode the task answers, if any
     created_at: datetime | None = None
     completed_at: datetime | None = None
     version: int = 0
@@ -253,11 +274,18 @@ class FollowUpTask:
 
 @dataclass(frozen=True, slots=True)
 class ChurnReason:
-    """One indicator that raised the score: a code and its values; words come from the UI."""
+    """One indicator that raised the score: a code and its values; words come from the UI.
+    A code read as text (stored or received) becomes its ReasonCode; a code that is not
+    one raises ValueError."""
 
-    code: str
+    code: ReasonCode
     contribution: float
     values: dict[str, float | int | str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        code: object = self.code
+        if not isinstance(code, ReasonCode):
+            object.__setattr__(self, "code", ReasonCode(str(code)))
 
 
 @dataclass(frozen=True, slots=True)

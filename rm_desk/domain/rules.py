@@ -1,5 +1,6 @@
 """The business rules both ends read: which customer fields an RM edits and which are
-regulated, the follow-up task's fields and state machine, and the interaction kinds.
+regulated, the follow-up task's fields and state machine, the interaction kinds and
+the churn reason codes.
 
 The desktop's services and the gateway import these; there is no other copy. Who may
 do what is in `rm_desk.domain.permissions`.
@@ -10,7 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from rm_desk.domain.model import InteractionKind, TaskStatus
+from rm_desk.domain.model import InteractionKind, ReasonCode, TaskStatus
+
+__all__ = [
+    "CUSTOMER_EDITABLE",
+    "CUSTOMER_REGULATED",
+    "INTERACTION_KINDS",
+    "RM_CONTACT_KINDS",
+    "TASK_EDITABLE",
+    "TASK_TRANSITIONS",
+    "ReasonCode",
+    "task_transition_allowed",
+]
 
 # --- customers --------------------------------------------------------------------------
 
@@ -64,3 +76,11 @@ INTERACTION_KINDS: Final[tuple[str, ...]] = tuple(k.value for k in InteractionKi
 RM_CONTACT_KINDS: Final[frozenset[str]] = frozenset(
     {InteractionKind.VISIT.value, InteractionKind.CALL.value, InteractionKind.MESSAGE.value}
 )
+
+
+# --- churn reasons ---------------------------------------------------------------------
+
+# `ReasonCode`, imported above: why a customer may leave, one code per churn indicator.
+# rm_desk.domain.churn.indicators computes them, the playbook (churn/playbook.py) answers
+# each, ui/words.py words each; the enum lives in the model beside ChurnReason, which
+# carries it.

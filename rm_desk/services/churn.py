@@ -46,7 +46,9 @@ from rm_desk.domain.model import (
     FollowUpTask,
     TaskSource,
 )
+from rm_desk.domain.rules import ReasonCode
 from rm_desk.domain.text import clean_text
+from rm_desk.services import tasks
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 
@@ -501,7 +503,7 @@ def suggestions(
 def create_task_from_suggestion(
     session: Session,
     customer_id: str,
-    reason_code: str,
+    reason_code: ReasonCode,
     *,
     title: str,
     playbook: Playbook = DEFAULT_PLAYBOOK,
@@ -510,8 +512,6 @@ def create_task_from_suggestion(
 ) -> tuple[FollowUpTask, Changes]:
     """One click: the suggestion becomes a follow-up task (source churn_action) that
     carries the reason code; `title` is the action in the user's words."""
-    from rm_desk.services import tasks  # noqa: PLC0415  (tasks -> notes -> churn)
-
     action = playbook.action_for(reason_code)
     when = due or session.clock().date() + timedelta(days=action.due_days)
     return tasks.create_task(

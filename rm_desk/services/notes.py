@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from local_store import book, outbox, records
 from local_store.codec import t2s
 from rm_desk.domain.ids import uuid7
@@ -27,6 +25,7 @@ from rm_desk.domain.text import clean_text, clean_value
 from rm_desk.services import churn
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
+from rm_desk.services.tasks import record_new_task
 
 Draft = records.Draft  # the window names drafts through this service
 
@@ -65,30 +64,6 @@ def interaction_fields(i: Interaction) -> dict[str, Any]:
         "supersedes_id": i.supersedes_id,
         "created_at": t2s(i.created_at),
     }
-
-
-def task_fields(t: FollowUpTask) -> dict[str, Any]:
-    return {
-        "customer_id": t.customer_id,
-        "title": t.title,
-        "due": t.due.isoformat(),
-        "priority": int(t.priority),
-        "assignee": t.assignee,
-        "created_by": t.created_by,
-        "source": t.source.value,
-        "status": t.status.value,
-        "outcome": t.outcome,
-        "detail": t.detail,
-        "reason_code": t.reason_code,
-        "created_at": t2s(t.created_at),
-    }
-
-
-def record_new_task(conn: Connection, task: FollowUpTask, now: datetime) -> None:
-    """Store a new task and its `task.create` mutation (inside the caller's transaction)."""
-    records.put_tasks(conn, [task])
-    outbox.enqueue(conn, "task.create", "task", task.id, "create", task_fields(task),
-                   base_version=None, client_time=now)  # fmt: skip
 
 
 def _cleaned(data: NoteInput) -> NoteInput:

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
+
 from local_store import book, outbox, records
-from local_store.codec import TASK_COLUMNS, cols, task_from
+from local_store.codec import TASK_COLUMNS, cols, t2s, task_from
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
 from rm_desk.domain.rules import TASK_EDITABLE, TASK_TRANSITIONS
 from rm_desk.domain.text import clean_text
 from rm_desk.services.changes import Changes
-from rm_desk.services.notes import record_new_task
 from rm_desk.services.session import Session
 
 EDITABLE = TASK_EDITABLE
@@ -28,6 +29,30 @@ TRANSITIONS = TASK_TRANSITIONS
 
 class InvalidTask(ValueError):
     pass
+
+
+def task_fields(t: FollowUpTask) -> dict[str, Any]:
+    return {
+        "customer_id": t.customer_id,
+        "title": t.title,
+        "due": t.due.isoformat(),
+        "priority": int(t.priority),
+        "assignee": t.assignee,
+        "created_by": t.created_by,
+        "source": t.source.value,
+        "status": t.status.value,
+        "outcome": t.outcome,
+        "detail": t.detail,
+        "reason_code": t.reason_code,
+        "created_at": t2s(t.created_at),
+    }
+
+
+def record_new_task(conn: Connection, task: FollowUpTask, now: datetime) -> None:
+    """Store a new task and its `task.create` mutation (inside the caller's transaction)."""
+    records.put_tasks(conn, [task])
+    outbox.enqueue(conn, "task.create", "task", task.id, "create", task_fields(task),
+                   base_version=None, client_time=now)  # fmt: skip
 
 
 def create_task(

@@ -33,6 +33,7 @@ from rm_desk.domain.churn.indicators import (
     month_index,
 )
 from rm_desk.domain.model import ChurnLevel
+from rm_desk.domain.rules import ReasonCode
 from sync.server import schema
 
 FloatArray = npt.NDArray[np.float64]
@@ -344,7 +345,7 @@ def gateway_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     return customers, snapshots, holdings, interactions
 
 
-DEFAULT_HARD_RULES = (additive.HardRule("months_without_txn", 3.0, ChurnLevel.AMBER),)
+DEFAULT_HARD_RULES = (additive.HardRule(ReasonCode.MONTHS_WITHOUT_TXN, 3.0, ChurnLevel.AMBER),)
 
 
 @dataclass(frozen=True, slots=True)

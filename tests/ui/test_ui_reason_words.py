@@ -1,13 +1,21 @@
-"""Churn reasons in words: every indicator the model can name has its sentence, with
-its numbers, and nothing breaks when a value is missing."""
+"""Churn reasons in words: every reason code has its sentence, with its numbers, in
+English and Chinese, and a playbook action worded in both; nothing breaks when a value
+is missing; the demo writes only the codes the domain emits."""
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date
+
 import pytest
 
+from rm_desk.demo import generate_bank
+from rm_desk.demo import texts as demo_texts
 from rm_desk.domain.churn.indicators import BY_CODE, CODES
+from rm_desk.domain.churn.playbook import DEFAULT_ACTIONS, DEFAULT_PLAYBOOK, FALLBACK
 from rm_desk.domain.model import ChurnReason
-from ui import words
+from rm_desk.domain.rules import ReasonCode
+from ui import i18n, words
 
 TYPICAL: dict[str, dict[str, float | int | str]] = {
     "txn_count_change_3m": {"value": -55.0, "last_3m": 9, "prior_3m": 20},
@@ -72,9 +80,79 @@ def test_rising_and_falling_are_told_apart(qapp: object) -> None:
     assert "up 294%" in up
 
 
-def test_demo_task_codes_and_unknown_codes(qapp: object) -> None:
-    assert "38%" in words.reason_text(ChurnReason("aum_drop_3m", 0.5, {"value": -38}))
-    assert words.reason_text(ChurnReason("inactive_months", 0.5, {"value": 3})).startswith(
-        "No transactions for 3"
-    )
-    assert words.reason_text(ChurnReason("new_code", 0.1, {})) == "Risk indicator: new_code"
+def test_a_stored_code_reads_as_its_reason_code_and_a_stranger_is_refused() -> None:
+    stored = ChurnReason("aum_change_3m", 0.5, {"value": -38})  # type: ignore[arg-type]
+    assert stored.code is ReasonCode.AUM_CHANGE_3M
+    for alias in ("aum_drop_3m", "inactive_months", "term_deposit_maturing", "new_code"):
+        with pytest.raises(ValueError, match=alias):
+            ChurnReason(alias, 0.1, {})  # type: ignore[arg-type]
+
+
+# --- one list of reason codes: words in both languages, a playbook action, the demo -------
+
+
+def _words_in(language: str) -> tuple[dict[ReasonCode, str], dict[str, str]]:
+    """Every reason with its typical values, and every playbook action, in `language`."""
+    i18n.install(language)
+    try:
+        reasons = {c: words.reason_text(ChurnReason(c, 0.5, TYPICAL[c])) for c in ReasonCode}
+        actions = {a: words.action_text(a) for a in PLAYBOOK_ACTIONS}
+        fallback = words.action_text("no_such_action")
+    finally:
+        i18n.install("en")
+    assert fallback not in actions.values()
+    return reasons, actions
+
+
+PLAYBOOK_ACTIONS = sorted({a.action for a in DEFAULT_ACTIONS.values()} | {FALLBACK.action})
+
+
+def test_the_indicators_are_the_reason_codes() -> None:
+    assert list(CODES) == list(ReasonCode)
+    assert set(TYPICAL) == set(ReasonCode)
+
+
+def test_every_reason_code_has_its_own_playbook_action() -> None:
+    assert set(DEFAULT_ACTIONS) == set(ReasonCode)
+    for code in ReasonCode:
+        assert DEFAULT_PLAYBOOK.action_for(code) is DEFAULT_ACTIONS[code], code
+
+
+def test_every_reason_and_action_has_english_words(qapp: object) -> None:
+    reasons, actions = _words_in("en")
+    assert len(set(reasons.values())) == len(ReasonCode)  # no two reasons read alike
+    for code, text in reasons.items():
+        assert not _chinese(text), (code, text)
+        assert code.value not in text, text
+    for action, text in actions.items():
+        assert not _chinese(text), (action, text)
+        assert action not in text, text
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_every_reason_and_action_has_chinese_words(qapp: object) -> None:
+    english_reasons, english_actions = _words_in("en")
+    reasons, actions = _words_in("zh_CN")
+    for code, text in reasons.items():
+        assert _chinese(text), (code, text)
+        assert text != english_reasons[code]
+        assert not any(word in text for word in ("AUM down", "month", "day", "Term")), text
+        assert NUMBERS[code] in text, text
+    for action, text in actions.items():
+        assert _chinese(text), (action, text)
+        assert text != english_actions[action]
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_the_demo_writes_the_codes_the_domain_emits(locale: str) -> None:
+    assert set(demo_texts.CHURN_TASKS[locale]) <= set(ReasonCode)
+    bank = generate_bank(300, 1, seed=11, as_of=date(2026, 11, 24), locale=locale)  # type: ignore[arg-type]
+    codes = Counter(t.reason_code for chunk in bank.chunks() for t in chunk.tasks)
+    del codes[None]
+    assert len(codes) >= 3, codes  # the demo's churn tasks are there
+    for code in codes:
+        assert ReasonCode(code) == code
+        assert DEFAULT_PLAYBOOK.action_for(ReasonCode(code)) is DEFAULT_ACTIONS[ReasonCode(code)]

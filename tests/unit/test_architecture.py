@@ -95,3 +95,100 @@ def test_contracts_catch_a_violation(tmp_path: Path, path: str, source: str) -> 
     )
     assert result.returncode != 0, result.stdout
     assert "BROKEN" in result.stdout
+
+
+# --- no import cycles ---------------------------------------------------------------------
+
+PACKAGES = ("rm_desk", "local_store", "sync", "ui")
+# Known cycles another change removes; the lead deletes this allowance at merge.
+# sync.server.mutations <-> sync.server.replication (issue #12, item 5): the gateway's
+# mutations and its replication import each other.
+ALLOWED_CYCLE_EDGES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("sync.server.mutations", "sync.server.replication"),
+        ("sync.server.replication", "sync.server.mutations"),
+    }
+)
+
+
+def import_cycles(
+    packages: tuple[str, ...], allowed: frozenset[tuple[str, str]] = frozenset()
+) -> list[list[str]]:
+    """Every group of modules inside `packages` that import each other in a circle (the
+    strongly connected components with more than one module, or a module importing
+    itself), by grimp's graph of the real imports (function-level ones included),
+    ignoring the `allowed` (importer, imported) edges."""
+    import grimp  # noqa: PLC0415  (ships with import-linter; only this test needs it)
+
+    graph = grimp.build_graph(*packages, cache_dir=None)
+    modules = sorted(graph.modules)
+    edges = {
+        m: sorted(
+            n
+            for n in graph.find_modules_directly_imported_by(m)
+            if n in graph.modules and (m, n) not in allowed
+        )
+        for m in modules
+    }
+    # Tarjan's algorithm, iterative.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    for root in modules:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(edges[node]):
+                work.append((node, i + 1))
+                nxt = edges[node][i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if work:  # back in the caller: pass the low link up
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1 or node in edges[node]:
+                    cycles.append(sorted(group))
+    return sorted(cycles)
+
+
+def test_no_import_cycles_in_our_packages() -> None:
+    cycles = import_cycles(PACKAGES, ALLOWED_CYCLE_EDGES)
+    assert cycles == [], f"modules importing each other in a circle: {cycles}"
+
+
+def test_the_cycle_check_finds_a_cycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "circle"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from circle import b\n")
+    (package / "b.py").write_text("def f() -> None:\n    from circle import c  # noqa\n")
+    (package / "c.py").write_text("import circle.a\n")
+    (package / "d.py").write_text("import circle.a\n")  # imports into the circle: not in it
+    (package / "e.py").write_text("import circle.f\n")
+    (package / "f.py").write_text("import circle.e\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert import_cycles(("circle",)) == [
+        ["circle.a", "circle.b", "circle.c"],
+        ["circle.e", "circle.f"],
+    ]
+    allowed = frozenset({("circle.e", "circle.f")})
+    assert import_cycles(("circle",), allowed) == [["circle.a", "circle.b", "circle.c"]]

@@ -660,10 +660,10 @@ class CustomerPage(Page):
         suggestion = self.suggestions.get(reason_code)
         if suggestion is None or not self.customer_id:
             return
-        cid = self.customer_id
+        cid, code = self.customer_id, suggestion.reason.code
         title = words.action_text(suggestion.action.action)
         self._create_task(
-            lambda s: churn_service.create_task_from_suggestion(s, cid, reason_code, title=title)
+            lambda s: churn_service.create_task_from_suggestion(s, cid, code, title=title)
         )
 
     def acknowledge_flag(self) -> None:

@@ -49,6 +49,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rm_desk.domain.model import ChurnLevel, ChurnReason
+from rm_desk.domain.rules import ReasonCode
 
 FORMAT: Final[str] = "rm-desk-churn-additive"
 FORMAT_VERSION: Final[int] = 1
@@ -380,7 +381,8 @@ def reasons_for(
     details: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[ChurnReason, ...]:
     """Reasons of one row: its top positive contributions, plus the hard rule's
-    feature first when a rule raised the level."""
+    feature first when a rule raised the level. A reason names a ReasonCode: a feature
+    that is not one raises ValueError (the desk loads only models of its indicators)."""
     picked = [int(j) for j in top[row] if j >= 0]
     rule = int(scores.raised_by[row])
     if rule >= 0 and rule not in picked:
@@ -399,7 +401,9 @@ def reasons_for(
             v["rule"] = "at_least_" + level_of(int(scores.levels[row])).value
         out.append(
             ChurnReason(
-                code=name, contribution=round(float(scores.contributions[row, j]), 6), values=v
+                code=ReasonCode(name),
+                contribution=round(float(scores.contributions[row, j]), 6),
+                values=v,
             )
         )
     return tuple(out)

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rm_desk.domain.rules import RM_CONTACT_KINDS
+from rm_desk.domain.rules import RM_CONTACT_KINDS, ReasonCode
 
 # In the contacts given to `compute_indicators`, a row of this kind stands for a
 # customer's latest RM contact (visit, call or message) when the caller has that
@@ -33,29 +33,31 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class Indicator:
-    code: str
+    code: ReasonCode
     unit: str  # pct | count | months | days | fen | flag
     window: str  # e.g. "3m_vs_prior_3m", "90d"
     details: tuple[str, ...] = ()  # extra value columns carried into a reason
 
 
 INDICATORS: Final[tuple[Indicator, ...]] = (
-    Indicator("txn_count_change_3m", "pct", "3m_vs_prior_3m", ("last_3m", "prior_3m")),
-    Indicator("txn_amount_change_3m", "pct", "3m_vs_prior_3m", ("last_3m_fen", "prior_3m_fen")),
-    Indicator("aum_change_3m", "pct", "3m", ("now_fen", "before_fen")),
-    Indicator("deposits_change_3m", "pct", "3m", ("now_fen", "before_fen")),
-    Indicator("products_held_change_6m", "count", "6m", ("now", "before")),
-    Indicator("months_without_txn", "months", "12m"),
-    Indicator("salary_stopped", "flag", "6m", ("months_since_salary",)),
-    Indicator("outflow_other_banks_3m", "pct", "3m", ("amount_fen",)),
-    Indicator("term_maturing_30d", "fen", "30d", ("days", "count")),
-    Indicator("maturities_not_renewed_90d", "count", "90d", ("amount_fen",)),
-    Indicator("complaints_90d", "count", "90d"),
-    Indicator("days_since_rm_contact", "days", "all"),
-    Indicator("tenure_months", "months", "all"),
+    Indicator(ReasonCode.TXN_COUNT_CHANGE_3M, "pct", "3m_vs_prior_3m", ("last_3m", "prior_3m")),
+    Indicator(
+        ReasonCode.TXN_AMOUNT_CHANGE_3M, "pct", "3m_vs_prior_3m", ("last_3m_fen", "prior_3m_fen")
+    ),
+    Indicator(ReasonCode.AUM_CHANGE_3M, "pct", "3m", ("now_fen", "before_fen")),
+    Indicator(ReasonCode.DEPOSITS_CHANGE_3M, "pct", "3m", ("now_fen", "before_fen")),
+    Indicator(ReasonCode.PRODUCTS_HELD_CHANGE_6M, "count", "6m", ("now", "before")),
+    Indicator(ReasonCode.MONTHS_WITHOUT_TXN, "months", "12m"),
+    Indicator(ReasonCode.SALARY_STOPPED, "flag", "6m", ("months_since_salary",)),
+    Indicator(ReasonCode.OUTFLOW_OTHER_BANKS_3M, "pct", "3m", ("amount_fen",)),
+    Indicator(ReasonCode.TERM_MATURING_30D, "fen", "30d", ("days", "count")),
+    Indicator(ReasonCode.MATURITIES_NOT_RENEWED_90D, "count", "90d", ("amount_fen",)),
+    Indicator(ReasonCode.COMPLAINTS_90D, "count", "90d"),
+    Indicator(ReasonCode.DAYS_SINCE_RM_CONTACT, "days", "all"),
+    Indicator(ReasonCode.TENURE_MONTHS, "months", "all"),
 )
-BY_CODE: Final[dict[str, Indicator]] = {i.code: i for i in INDICATORS}
-CODES: Final[tuple[str, ...]] = tuple(i.code for i in INDICATORS)
+BY_CODE: Final[dict[ReasonCode, Indicator]] = {i.code: i for i in INDICATORS}
+CODES: Final[tuple[ReasonCode, ...]] = tuple(i.code for i in INDICATORS)
 
 WINDOW_MONTHS: Final[int] = 12
 MATURING_DAYS: Final[int] = 30
@@ -247,7 +249,7 @@ def compute_indicators(
     out.update(_holding_indicators(holdings, index, as_of))
     out.update(_contact_indicators(interactions, index, as_of))
     since = _days(customers["since"], as_of) if n else np.zeros(0)
-    out["tenure_months"] = np.floor(since / 30.4375)
+    out[ReasonCode.TENURE_MONTHS] = np.floor(since / 30.4375)
     frame = pd.DataFrame(out, index=index)
     ordered = [
         c for i in INDICATORS for c in (i.code, *(detail_column(i.code, k) for k in i.details))
@@ -263,25 +265,25 @@ def snapshot_indicators(summary: pd.DataFrame, ref_month: int) -> dict[str, Floa
 
     out: dict[str, FloatArray] = {}
     last, prior = col("txn_last3"), col("txn_prior3")
-    out["txn_count_change_3m"] = _pct_change(last, prior)
-    out[detail_column("txn_count_change_3m", "last_3m")] = last
-    out[detail_column("txn_count_change_3m", "prior_3m")] = prior
+    out[ReasonCode.TXN_COUNT_CHANGE_3M] = _pct_change(last, prior)
+    out[detail_column(ReasonCode.TXN_COUNT_CHANGE_3M, "last_3m")] = last
+    out[detail_column(ReasonCode.TXN_COUNT_CHANGE_3M, "prior_3m")] = prior
     last_v, prior_v = col("vol_last3"), col("vol_prior3")
-    out["txn_amount_change_3m"] = _pct_change(last_v, prior_v)
-    out[detail_column("txn_amount_change_3m", "last_3m_fen")] = last_v
-    out[detail_column("txn_amount_change_3m", "prior_3m_fen")] = prior_v
+    out[ReasonCode.TXN_AMOUNT_CHANGE_3M] = _pct_change(last_v, prior_v)
+    out[detail_column(ReasonCode.TXN_AMOUNT_CHANGE_3M, "last_3m_fen")] = last_v
+    out[detail_column(ReasonCode.TXN_AMOUNT_CHANGE_3M, "prior_3m_fen")] = prior_v
     for code, now_c, before_c in (
-        ("aum_change_3m", "aum_0", "aum_3"),
-        ("deposits_change_3m", "dep_0", "dep_3"),
+        (ReasonCode.AUM_CHANGE_3M, "aum_0", "aum_3"),
+        (ReasonCode.DEPOSITS_CHANGE_3M, "dep_0", "dep_3"),
     ):
         now, before = col(now_c), col(before_c)
         out[code] = _pct_change(now, before)
         out[detail_column(code, "now_fen")] = now
         out[detail_column(code, "before_fen")] = before
     held_now, held_before = col("held_0"), col("held_6")
-    out["products_held_change_6m"] = held_now - held_before
-    out[detail_column("products_held_change_6m", "now")] = held_now
-    out[detail_column("products_held_change_6m", "before")] = held_before
+    out[ReasonCode.PRODUCTS_HELD_CHANGE_6M] = held_now - held_before
+    out[detail_column(ReasonCode.PRODUCTS_HELD_CHANGE_6M, "now")] = held_now
+    out[detail_column(ReasonCode.PRODUCTS_HELD_CHANGE_6M, "before")] = held_before
 
     # Trailing months without a transaction: back to the latest active month, or the
     # whole window when none (months before the customer joined do not count); no
@@ -289,12 +291,12 @@ def snapshot_indicators(summary: pd.DataFrame, ref_month: int) -> dict[str, Floa
     active = col("last_active_month")
     present = col("months_present")
     run = np.where(np.isnan(active), present, ref_month - active)
-    out["months_without_txn"] = np.where(np.isnan(col("aum_0")), np.nan, run)
+    out[ReasonCode.MONTHS_WITHOUT_TXN] = np.where(np.isnan(col("aum_0")), np.nan, run)
 
     paid_before = np.nan_to_num(col("salary_prior")) > 0
     paid_recently = np.nan_to_num(col("salary_recent")) > 0
-    out["salary_stopped"] = (paid_before & ~paid_recently).astype(np.float64)
-    out[detail_column("salary_stopped", "months_since_salary")] = ref_month - col(
+    out[ReasonCode.SALARY_STOPPED] = (paid_before & ~paid_recently).astype(np.float64)
+    out[detail_column(ReasonCode.SALARY_STOPPED, "months_since_salary")] = ref_month - col(
         "last_salary_month"
     )
 
@@ -302,8 +304,8 @@ def snapshot_indicators(summary: pd.DataFrame, ref_month: int) -> dict[str, Floa
     base = col("aum_3")
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(base > 0, outflow / base * 100.0, np.nan)
-    out["outflow_other_banks_3m"] = share
-    out[detail_column("outflow_other_banks_3m", "amount_fen")] = outflow
+    out[ReasonCode.OUTFLOW_OTHER_BANKS_3M] = share
+    out[detail_column(ReasonCode.OUTFLOW_OTHER_BANKS_3M, "amount_fen")] = outflow
     return out
 
 
@@ -343,11 +345,11 @@ def _holding_indicators(
             np.add.at(not_renewed, rows[gone], 1.0)
             np.add.at(lapsed_fen, rows[gone], balance[gone])
     return {
-        "term_maturing_30d": amount,
-        detail_column("term_maturing_30d", "days"): days,
-        detail_column("term_maturing_30d", "count"): count,
-        "maturities_not_renewed_90d": not_renewed,
-        detail_column("maturities_not_renewed_90d", "amount_fen"): lapsed_fen,
+        ReasonCode.TERM_MATURING_30D: amount,
+        detail_column(ReasonCode.TERM_MATURING_30D, "days"): days,
+        detail_column(ReasonCode.TERM_MATURING_30D, "count"): count,
+        ReasonCode.MATURITIES_NOT_RENEWED_90D: not_renewed,
+        detail_column(ReasonCode.MATURITIES_NOT_RENEWED_90D, "amount_fen"): lapsed_fen,
     }
 
 
@@ -368,4 +370,4 @@ def _contact_indicators(
         nearest = np.full(n, np.inf)
         np.minimum.at(nearest, rows[contact], ago[contact])
         since_contact = np.where(np.isfinite(nearest), nearest, np.nan)
-    return {"complaints_90d": complaints, "days_since_rm_contact": since_contact}
+    return {ReasonCode.COMPLAINTS_90D: complaints, ReasonCode.DAYS_SINCE_RM_CONTACT: since_contact}

@@ -63,10 +63,17 @@ def test_training_learns_the_direction(model: additive.AdditiveModel) -> None:
     assert model.amber <= model.red
 
 
-def test_reasons_are_the_largest_positive_contributions_in_order(
-    model: additive.AdditiveModel,
-) -> None:
+def test_reasons_are_the_largest_positive_contributions_in_order() -> None:
+    # A reason names a ReasonCode: this model has the indicators only (no segment).
+    train, y = _data()
+    model = training.train(
+        train.drop(columns="segment"),
+        y,
+        version="t2",
+        params=training.TrainingParams(max_rounds=300),
+    )
     frame, _ = _data(300, seed=11)
+    frame = frame.drop(columns="segment")
     s = additive.score(model, frame)
     top = additive.top_reasons(s, k=3)
     values = {c: frame[c].to_numpy() for c in frame.columns}

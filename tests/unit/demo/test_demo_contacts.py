@@ -15,6 +15,7 @@ from rm_desk.domain.model import (
     TaskSource,
     TaskStatus,
 )
+from rm_desk.domain.rules import ReasonCode
 from tests.unit.demo.demo_book import Book
 
 _CHINA = timezone(timedelta(hours=8))
@@ -178,13 +179,7 @@ def test_tasks_are_assigned_and_closed_properly(book: Book) -> None:
         else:
             assert task.completed_at is None
         if task.source is TaskSource.CHURN_ACTION:
-            assert task.reason_code in {
-                "aum_drop_3m",
-                "term_deposit_maturing",
-                "complaints_90d",
-                "salary_stopped",
-                "inactive_months",
-            }
+            assert task.reason_code in set(ReasonCode)
         else:
             assert task.reason_code is None
     ids = [t.id for t in book.tasks]
@@ -195,16 +190,16 @@ def test_churn_tasks_answer_the_customer_situation(book: Book) -> None:
     stage = {c.id: c.lifecycle for c in book.customers}
     reasons = Counter(t.reason_code for t in book.tasks if t.reason_code)
     assert set(reasons) == {
-        "aum_drop_3m",
-        "term_deposit_maturing",
-        "complaints_90d",
-        "salary_stopped",
-        "inactive_months",
+        ReasonCode.AUM_CHANGE_3M,
+        ReasonCode.TERM_MATURING_30D,
+        ReasonCode.COMPLAINTS_90D,
+        ReasonCode.SALARY_STOPPED,
+        ReasonCode.MONTHS_WITHOUT_TXN,
     }
     for task in book.tasks:
-        if task.reason_code == "aum_drop_3m":
+        if task.reason_code == ReasonCode.AUM_CHANGE_3M:
             assert stage[task.customer_id] is Lifecycle.AT_RISK
-        if task.reason_code == "inactive_months":
+        if task.reason_code == ReasonCode.MONTHS_WITHOUT_TXN:
             assert stage[task.customer_id] is Lifecycle.DORMANT
     sources = Counter(t.source for t in book.tasks)
     assert {

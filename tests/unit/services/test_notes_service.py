@@ -15,7 +15,7 @@ from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
 from rm_desk.domain.model import InteractionKind, Role, TaskPriority, TaskSource, TaskStatus
 from rm_desk.domain.policy import KeyringMode, Policy
-from rm_desk.services import notes
+from rm_desk.services import notes, tasks
 from rm_desk.services.notes import InvalidNote, NoteInput
 from rm_desk.services.session import Session
 from tests.factories import customer
@@ -156,7 +156,7 @@ def test_next_step_with_a_date_becomes_a_task_with_the_next_mutation_id(session:
         ("interaction.create", saved.id),
         ("task.create", task.id),
     ]
-    assert mutations[2].fields == notes.task_fields(task)
+    assert mutations[2].fields == tasks.task_fields(task)
     with session.store.read() as conn:
         assert records.get_task(conn, task.id) == task
         assert [

@@ -28,6 +28,7 @@ from rm_desk.domain.model import (
     TaskStatus,
 )
 from rm_desk.domain.pinyin import name_keys
+from rm_desk.domain.rules import ReasonCode
 from tests.factories import customer, interaction, task
 
 TODAY = date(2026, 11, 24)
@@ -45,7 +46,7 @@ def churn(cif: str, score: float, level: ChurnLevel) -> ChurnAssessment:
         customer_id=cif,
         score=score,
         level=level,
-        reasons=(ChurnReason("aum_drop_3m", 0.4, {"pct": 38}),),
+        reasons=(ChurnReason(ReasonCode.AUM_CHANGE_3M, 0.4, {"value": -38}),),
         model_version="m1",
         scored_at=SCORED_AT,
     )
@@ -648,7 +649,7 @@ def test_profile_assembles_everything(store: LocalStore) -> None:
     assert p.churn is not None
     assert (p.churn.score, p.churn.level, p.churn.model_version) == (0.81, ChurnLevel.RED, "m1")
     assert p.churn.scored_at == SCORED_AT
-    assert p.churn.reasons == (ChurnReason("aum_drop_3m", 0.4, {"pct": 38}),)
+    assert p.churn.reasons == (ChurnReason(ReasonCode.AUM_CHANGE_3M, 0.4, {"value": -38}),)
     assert p.personal_masked is False
 
 
