@@ -113,7 +113,10 @@ class Backoff(Retry):
         return self.rng.uniform(0, bound)
 
     def sleep(self, response: urllib3.BaseHTTPResponse | None = None) -> None:
-        after = self.get_retry_after(response) if response is not None else None
+        try:
+            after = self.get_retry_after(response) if response is not None else None
+        except urllib3.exceptions.InvalidHeader:  # a Retry-After we cannot read: ignored
+            after = None
         if self.respect_retry_after_header and after:
             self.pause(min(after, self.backoff_max))
         else:
