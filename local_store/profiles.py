@@ -40,6 +40,7 @@ editing this file — what protects the key then is the Argon2id cost (README,
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import hashlib
@@ -50,7 +51,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+)
 
 from local_store import files, keys
 from local_store.errors import (
@@ -64,6 +75,7 @@ from local_store.errors import (
     StoreError,
     WrongPassword,
 )
+from rm_desk.domain import validation
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import KeyringMode, Policy
 
@@ -115,6 +127,76 @@ class Block:
         return ProfileLocked(self.until, lockout=self.lockout, remaining=self.remaining)
 
 
+def _when(value: object) -> datetime | None:
+    """An ISO 8601 time as written by `Profile.to_json` (null or "" for none)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date and time")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 date and time") from None
+
+
+def _required_when(value: object) -> datetime:
+    when = _when(value)
+    if when is None:
+        raise ValueError("must be an ISO 8601 date and time")
+    return when
+
+
+_When = Annotated[datetime | None, PlainValidator(_when)]
+
+
+def _base64(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be base64 text")
+    try:
+        base64.b64decode(value.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise ValueError("must be base64 text") from None
+    return value
+
+
+_Base64 = Annotated[str, PlainValidator(_base64)]
+
+
+class WrappedKeyEntry(BaseModel):
+    nonce: _Base64
+    ciphertext: _Base64
+
+
+class ProfileEntry(BaseModel):
+    """One entry of profiles.json, as `Profile.to_json` writes it (unknown keys are
+    ignored, so a file written by a newer version still loads)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile_id: StrictStr
+    user: StrictStr
+    display_name: StrictStr
+    server: StrictStr
+    role: Role
+    kdf: dict[str, Any]  # read by keys.KdfParams.from_json, which knows what is weak
+    wrapped_key: WrappedKeyEntry
+    uses_keyring: StrictBool
+    created_at: Annotated[datetime, PlainValidator(_required_when)]
+    failed_attempts: int = Field(default=0, ge=0, strict=True)
+    not_before: _When = None
+    locked_until: _When = None
+    block_seconds: float | None = None
+    block_boot: StrictStr | None = None
+    block_monotonic: float | None = None
+
+
+class ProfilesFile(BaseModel):
+    """profiles.json: its format number and the profiles."""
+
+    format: Literal[1]
+    profiles: list[dict[str, Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     profile_id: str
@@ -154,30 +236,26 @@ class Profile:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Profile:
-        def when(value: Any) -> datetime | None:
-            return datetime.fromisoformat(value) if value else None
-
-        def number(value: Any) -> float | None:
-            return float(value) if value is not None else None
-
-        created = when(data["created_at"])
-        assert created is not None  # noqa: S101  (schema guarantees it; KeyError otherwise)
+        """A profile from its entry in profiles.json; ValidationError when malformed,
+        WeakKdfParameters when its KDF parameters cannot be read (weak ones are read:
+        such a profile is listed, and refused on unlock)."""
+        entry = ProfileEntry.model_validate(data)
         return cls(
-            profile_id=str(data["profile_id"]),
-            user=str(data["user"]),
-            display_name=str(data["display_name"]),
-            server=str(data["server"]),
-            role=Role(data["role"]),
-            kdf=keys.KdfParams.from_json(data["kdf"]),
-            wrapped_key=keys.WrappedKey.from_json(data["wrapped_key"]),
-            uses_keyring=bool(data["uses_keyring"]),
-            created_at=created,
-            failed_attempts=int(data.get("failed_attempts", 0)),
-            not_before=when(data.get("not_before")),
-            locked_until=when(data.get("locked_until")),
-            block_seconds=number(data.get("block_seconds")),
-            block_boot=str(data["block_boot"]) if data.get("block_boot") else None,
-            block_monotonic=number(data.get("block_monotonic")),
+            profile_id=entry.profile_id,
+            user=entry.user,
+            display_name=entry.display_name,
+            server=entry.server,
+            role=entry.role,
+            kdf=keys.KdfParams.from_json(entry.kdf),
+            wrapped_key=keys.WrappedKey.from_json(entry.wrapped_key.model_dump()),
+            uses_keyring=entry.uses_keyring,
+            created_at=entry.created_at,
+            failed_attempts=entry.failed_attempts,
+            not_before=entry.not_before,
+            locked_until=entry.locked_until,
+            block_seconds=entry.block_seconds,
+            block_boot=entry.block_boot or None,
+            block_monotonic=entry.block_monotonic,
         )
 
     def cleared(self) -> Profile:
@@ -252,13 +330,23 @@ class ProfileRegistry:
             return []
         try:
             doc = json.loads(raw)
-            if doc.get("format") != FORMAT:
-                raise ProfileFileDamaged(self.path, f"unknown format {doc.get('format')!r}")
-            return [Profile.from_json(p) for p in doc["profiles"]]
-        except ProfileFileDamaged:
-            raise
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ProfileFileDamaged(self.path, type(exc).__name__) from None
+        except ValueError:
+            raise ProfileFileDamaged(self.path, "not valid JSON") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            found = doc.get("format") if isinstance(doc, dict) else None
+            raise ProfileFileDamaged(self.path, f"unknown format {found!r}")
+        try:
+            entries = ProfilesFile.model_validate(doc).profiles
+        except ValidationError as exc:
+            raise ProfileFileDamaged(self.path, validation.one_line(exc)) from None
+        profiles = []
+        for i, entry in enumerate(entries):
+            try:
+                profiles.append(Profile.from_json(entry))
+            except ValidationError as exc:
+                problem = validation.one_line(exc)
+                raise ProfileFileDamaged(self.path, f"profiles.{i}.{problem}") from None
+        return profiles
 
     def _write(self, profiles: list[Profile]) -> None:
         """Replace the file (0600, atomically); call with the lock held."""

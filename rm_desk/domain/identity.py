@@ -3,8 +3,10 @@
 `parse_resident_id` checks an ID number's length, region, birth date and ISO 7064
 MOD 11-2 check character and returns what the number encodes; legacy 15-digit numbers
 are converted to the 18-character form. `normalise_mobile` reduces a mainland mobile
-number, as people type it, to its 11 digits. Failures raise exceptions that carry a
-machine `code`; the UI turns codes into words.
+number, as people type it, to its 11 digits, and accepts it only in a range that
+libphonenumber's mainland metadata (the `phonenumbers` package) lists as allocated to
+mobiles. Failures raise exceptions that carry a machine `code`; the UI turns codes into
+words.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
+
+import phonenumbers
 
 from rm_desk.domain.model import Gender
 
@@ -90,7 +94,8 @@ class InvalidIdNumber(ValueError):
 class InvalidMobile(ValueError):
     """A string that is not a mainland mobile number; `code` says which rule failed.
 
-    Codes: empty, not_mainland, bad_characters, wrong_length, bad_prefix.
+    Codes: empty, not_mainland, bad_characters, wrong_length, bad_prefix, unallocated
+    (the shape is right but no operator holds that range, e.g. 140, 154 or 194).
     """
 
     def __init__(self, code: str, message: str) -> None:
@@ -207,7 +212,30 @@ def normalise_mobile(text: str) -> str:
         )
     if compact[0] != "1" or compact[1] not in "3456789":
         raise InvalidMobile("bad_prefix", "a mainland mobile number starts with 13 to 19")
+    if not _allocated_mobile(compact):
+        raise InvalidMobile(
+            "unallocated", f"no mainland mobile number in use starts with {compact[:3]}"
+        )
     return compact
+
+
+_MOBILE_TYPES: Final[frozenset[int]] = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
+def _allocated_mobile(digits: str) -> bool:
+    """True if libphonenumber's mainland metadata lists `digits` (11, starting with 1)
+    in a range allocated to mobiles. Parsed with +86 so that no leading digits can be
+    read as an international dialling prefix (17951…, say)."""
+    try:
+        number = phonenumbers.parse("+86" + digits)
+    except phonenumbers.NumberParseException:
+        return False
+    return (
+        phonenumbers.is_valid_number_for_region(number, "CN")
+        and phonenumbers.number_type(number) in _MOBILE_TYPES
+    )
 
 
 def is_valid_mobile(text: str) -> bool:

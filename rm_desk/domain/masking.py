@@ -11,8 +11,18 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
-from typing import Final, Self, TypeGuard
+from dataclasses import dataclass
+from typing import Annotated, Any, Final, Self, TypeGuard
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from rm_desk.domain.pinyin import COMPOUND_SURNAMES
 
@@ -76,39 +86,10 @@ class MaskPattern:
         return value[:head] + self.mask_char * (length - head - tail) + value[length - tail :]
 
 
-@dataclass(frozen=True, slots=True)
-class MaskingPolicy:
-    """The pattern for each configurable kind of personal data."""
-
-    mobile: MaskPattern = MaskPattern(3, 4)
-    id_number: MaskPattern = MaskPattern(3, 4)
-    card: MaskPattern = MaskPattern(6, 4)
-    email: MaskPattern = MaskPattern(1, 0)
-    address: MaskPattern = MaskPattern(6, 0)
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, object]) -> Self:
-        """A policy from a mapping such as {"mobile": [3, 4], "card": [6, 4, "#"]}.
-
-        Each value is [keep_head, keep_tail] or [keep_head, keep_tail, mask_char];
-        kinds not mentioned keep their defaults.
-        """
-        configurable = sorted(f.name for f in fields(cls))
-        changes: dict[str, MaskPattern] = {}
-        for kind, spec in data.items():
-            if kind not in configurable:
-                raise InvalidMaskingPolicy(
-                    "unknown_kind", f"unknown masking kind {kind!r}; expected one of {configurable}"
-                )
-            try:
-                changes[kind] = _pattern_from(spec)
-            except InvalidMaskingPolicy as error:
-                raise InvalidMaskingPolicy(error.code, f"{kind}: {error.message}") from None
-        return replace(cls(), **changes)
-
-
 def _pattern_from(spec: object) -> MaskPattern:
     """A pattern from its policy-file form: [keep_head, keep_tail] or with a mask char."""
+    if isinstance(spec, MaskPattern):
+        return spec
     if not isinstance(spec, list | tuple) or len(spec) not in (2, 3):
         raise InvalidMaskingPolicy(
             "bad_pattern", "a pattern is [keep_head, keep_tail] or [keep_head, keep_tail, char]"
@@ -120,6 +101,89 @@ def _pattern_from(spec: object) -> MaskPattern:
     if not isinstance(mask_char, str):
         raise InvalidMaskingPolicy("bad_mask_char", "the mask character must be one character")
     return MaskPattern(head, tail, mask_char)
+
+
+def _pattern_json(pattern: MaskPattern) -> list[int | str]:
+    return [pattern.keep_head, pattern.keep_tail, pattern.mask_char]
+
+
+# A pattern as the policy file writes it; validated by `_pattern_from`, so a bad one
+# fails with one of the codes of InvalidMaskingPolicy.
+PatternSpec = Annotated[
+    MaskPattern,
+    PlainValidator(_pattern_from),
+    PlainSerializer(_pattern_json),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "description": "[keep_head, keep_tail] or [keep_head, keep_tail, mask_char]",
+            "prefixItems": [
+                {"type": "integer", "minimum": 0},
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "minLength": 1, "maxLength": 1},
+            ],
+            "minItems": 2,
+            "maxItems": 3,
+            "items": False,
+        }
+    ),
+]
+
+
+def _default(head: int, tail: int, description: str) -> Any:
+    # The schema shows the default as the file writes it, not as the dataclass.
+    return Field(
+        default=MaskPattern(head, tail),
+        description=description,
+        json_schema_extra={"default": [head, tail, "*"]},
+    )
+
+
+class MaskingPolicy(BaseModel):
+    """The pattern for each configurable kind of personal data (the `masking` object of
+    the machine policy); kinds not mentioned keep their defaults."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mobile: PatternSpec = _default(3, 4, "mobile numbers")
+    id_number: PatternSpec = _default(3, 4, "ID numbers")
+    card: PatternSpec = _default(6, 4, "card and account numbers")
+    email: PatternSpec = _default(1, 0, "e-mail addresses: the part before @")
+    address: PatternSpec = _default(6, 0, "postal addresses")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> Self:
+        """A policy from a mapping such as {"mobile": [3, 4], "card": [6, 4, "#"]}.
+
+        Each value is [keep_head, keep_tail] or [keep_head, keep_tail, mask_char];
+        kinds not mentioned keep their defaults.
+        """
+        if not isinstance(data, Mapping):
+            raise InvalidMaskingPolicy("not_a_mapping", "the masking policy must be an object")
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as error:
+            raise masking_error(error) from None
+
+
+def masking_error(error: ValidationError, depth: int = 0) -> InvalidMaskingPolicy:
+    """The first problem of a failed MaskingPolicy validation as InvalidMaskingPolicy: its
+    code and a "kind: problem" message. `depth`: how many leading parts of the error's
+    location lead to the masking object (1 inside the machine policy)."""
+    first = error.errors()[0]
+    loc = first["loc"][depth:]
+    kind = str(loc[0]) if loc else "masking"
+    if first["type"] == "extra_forbidden":
+        configurable = sorted(MaskingPolicy.model_fields)
+        return InvalidMaskingPolicy(
+            "unknown_kind", f"unknown masking kind {kind!r}; expected one of {configurable}"
+        )
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, InvalidMaskingPolicy):
+        return InvalidMaskingPolicy(cause.code, f"{kind}: {cause.message}")
+    if not loc:
+        return InvalidMaskingPolicy("not_a_mapping", "the masking policy must be an object")
+    return InvalidMaskingPolicy("bad_pattern", f"{kind}: {first['msg']}")
 
 
 DEFAULT_MASKING: Final[MaskingPolicy] = MaskingPolicy()

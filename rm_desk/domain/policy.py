@@ -1,15 +1,26 @@
 """The machine policy IT deploys (server, TLS, lock times, lockout, masking, keyring).
 
-Parsed from a plain mapping (the policy JSON file), validated, with defaults a bank
-would pick. Unknown keys are rejected so a typo in a deployed file is noticed.
+A pydantic model of the policy JSON file, validated, with defaults a bank would pick.
+Unknown keys are rejected so a typo in a deployed file is noticed; a bad value gives
+one "key: problem" line (`PolicyError`), never a validation dump. The file's JSON
+Schema, for IT, is generated from the model and committed as docs/policy.schema.json:
+
+    python -m rm_desk.domain.policy --schema > docs/policy.schema.json
 """
 
 from __future__ import annotations
 
 import enum
+import json
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Annotated, Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError
+from pydantic.fields import FieldInfo
+
+from rm_desk.domain.masking import DEFAULT_MASKING, InvalidMaskingPolicy, MaskingPolicy
+from rm_desk.domain.masking import masking_error as _masking_error
 
 
 class KeyringMode(enum.StrEnum):
@@ -22,19 +33,65 @@ class PolicyError(ValueError):
     """A policy value is missing, of the wrong type or out of range."""
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
-    server_url: str | None = None
-    ca_bundle: str | None = None
-    spki_pin_sha256: str | None = None
-    shared_terminal: bool = False
-    idle_lock_minutes: int | None = None  # None: 5 on shared terminals, 15 elsewhere
-    max_password_attempts: int = 5
-    lockout_minutes: int = 15
-    keyring: KeyringMode = KeyringMode.PREFER
-    masking: Mapping[str, Any] = field(default_factory=dict)
-    sync_interval_seconds: int = 300
-    memory_security: bool = True  # SQLCipher's cipher_memory_security (costly, see README)
+def _whole(default: int | None, low: int, high: int, description: str) -> Any:
+    return Field(default=default, ge=low, le=high, strict=True, description=description)
+
+
+_Text = Annotated[str, StringConstraints(min_length=1, strict=True)]
+
+
+class Policy(BaseModel):
+    """The machine policy (policy.json). Every key is optional."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        title="RM Desk machine policy",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    server_url: _Text | None = Field(
+        default=None, description="The central CRM gateway's address (https://…)."
+    )
+    ca_bundle: _Text | None = Field(
+        default=None,
+        description="A PEM file of the CAs that may sign the gateway's certificate "
+        "(default: the system's CAs).",
+    )
+    spki_pin_sha256: _Text | None = Field(
+        default=None,
+        description="Base64 SHA-256 of the gateway's SubjectPublicKeyInfo; checked on "
+        "every new connection.",
+    )
+    shared_terminal: StrictBool = Field(
+        default=False, description="A terminal several people use: locks sooner."
+    )
+    idle_lock_minutes: int | None = _whole(
+        None,
+        1,
+        240,
+        "Minutes without input before the window locks "
+        "(default: 5 on shared terminals, 15 elsewhere).",
+    )
+    max_password_attempts: int = _whole(
+        5, 1, 100, "Wrong passwords in a row before the profile is locked out."
+    )
+    lockout_minutes: int = _whole(15, 1, 24 * 60, "Minutes a lockout lasts.")
+    keyring: KeyringMode = Field(
+        default=KeyringMode.PREFER,
+        description="require: refuse profiles without a secure OS credential store; "
+        "prefer: use one when present; off: password only.",
+    )
+    masking: MaskingPolicy = Field(
+        default=DEFAULT_MASKING,
+        description="How personal data is masked for the roles that see it masked: "
+        "per kind, [keep_head, keep_tail] or [keep_head, keep_tail, mask_char].",
+    )
+    sync_interval_seconds: int = _whole(300, 30, 86_400, "Seconds between background syncs.")
+    memory_security: StrictBool = Field(
+        default=True,
+        description="SQLCipher's cipher_memory_security: wipe freed memory (costs speed).",
+    )
 
     @property
     def effective_idle_lock_minutes(self) -> int:
@@ -44,43 +101,59 @@ class Policy:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Policy:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise PolicyError(f"unknown policy key(s): {', '.join(unknown)}")
-        values: dict[str, Any] = {}
-        for key in ("server_url", "ca_bundle", "spki_pin_sha256"):
-            if key in data and data[key] is not None:
-                if not isinstance(data[key], str) or not data[key]:
-                    raise PolicyError(f"{key} must be a non-empty string")
-                values[key] = data[key]
-        for flag in ("shared_terminal", "memory_security"):
-            if flag in data:
-                if not isinstance(data[flag], bool):
-                    raise PolicyError(f"{flag} must be true or false")
-                values[flag] = data[flag]
-        for key, low, high in (
-            ("idle_lock_minutes", 1, 240),
-            ("max_password_attempts", 1, 100),
-            ("lockout_minutes", 1, 24 * 60),
-            ("sync_interval_seconds", 30, 86_400),
-        ):
-            if key in data and data[key] is not None:
-                value = data[key]
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, int)
-                    or not low <= value <= high
-                ):
-                    raise PolicyError(f"{key} must be a whole number from {low} to {high}")
-                values[key] = value
-        if "keyring" in data:
-            try:
-                values["keyring"] = KeyringMode(data["keyring"])
-            except ValueError:
-                raise PolicyError("keyring must be one of require, prefer, off") from None
-        if "masking" in data:
-            if not isinstance(data["masking"], Mapping):
-                raise PolicyError("masking must be an object")
-            values["masking"] = dict(data["masking"])
-        return cls(**values)
+        """The policy a mapping (the parsed file) describes; PolicyError when it is bad."""
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as error:
+            raise PolicyError(_one_line(error)) from None
+
+
+def _one_line(error: ValidationError) -> str:
+    """One readable line for a failed validation: the key and its problem."""
+    problems = error.errors()
+    unknown = [
+        str(p["loc"][0]) for p in problems if p["type"] == "extra_forbidden" and len(p["loc"]) == 1
+    ]
+    if unknown:
+        return f"unknown policy key(s): {', '.join(sorted(unknown))}"
+    first = problems[0]
+    key = str(first["loc"][0]) if first["loc"] else "policy"
+    if key == "masking" and len(first["loc"]) > 1:
+        masking: InvalidMaskingPolicy = _masking_error(error, depth=1)
+        return f"masking: {masking.message}"
+    return f"{key}: must be {_EXPECTED.get(key, first['msg'])}"
+
+
+def _expected(name: str, field: FieldInfo) -> str:
+    """What a field takes, in words, from its type and constraints."""
+    if name == "masking":
+        return "an object"
+    bounds = {type(m).__name__: m for m in field.metadata}
+    if "Ge" in bounds and "Le" in bounds:
+        return f"a whole number from {bounds['Ge'].ge} to {bounds['Le'].le}"
+    annotation = str(field.annotation)
+    if "bool" in annotation:
+        return "true or false"
+    if field.annotation is KeyringMode:
+        return "one of " + ", ".join(m.value for m in KeyringMode)
+    return "a non-empty string"
+
+
+_EXPECTED: Final[dict[str, str]] = {
+    name: _expected(name, field) for name, field in Policy.model_fields.items()
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """The policy file's JSON Schema, as committed in docs/policy.schema.json."""
+    return Policy.model_json_schema(mode="validation")
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - IT's command, tested through schema_text
+    if sys.argv[1:] != ["--schema"]:
+        sys.exit("usage: python -m rm_desk.domain.policy --schema > docs/policy.schema.json")
+    sys.stdout.write(schema_text())

@@ -19,7 +19,7 @@ from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
 from local_store.store import Writer as StoreWriter
 from rm_desk.domain import permissions
-from rm_desk.domain.masking import DEFAULT_MASKING, MaskingPolicy
+from rm_desk.domain.masking import MaskingPolicy
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
 
@@ -56,9 +56,7 @@ class Session:
 
     @property
     def masking(self) -> MaskingPolicy:
-        if self.policy.masking:
-            return MaskingPolicy.from_mapping(self.policy.masking)
-        return DEFAULT_MASKING
+        return self.policy.masking  # validated with the policy
 
     def use_writer(self, writer: Writer, thread: threading.Thread) -> None:
         """Every write of this session runs on `thread` (the window's database

@@ -1,9 +1,15 @@
 """HTTP transport to the gateway: timeouts, retries with jittered backoff, TLS.
 
-Connection failures, timeouts and 5xx/429 answers are retried with exponential
-backoff and full jitter; other answers map to `SyncError`s by their error code.
-TLS always verifies: the system CAs, or the policy's CA bundle; an optional SPKI
-pin (base64 SHA-256 of the server key) is checked on every new connection.
+Retries are urllib3's `Retry` mounted on the requests session (`Backoff`): connection
+failures, timeouts, a connection lost before the answer's head, and 429/5xx answers are
+retried, every method included — a push is exactly-once by its mutation ids, a pull
+repeats by its cursor — with exponential backoff and full jitter, or after the
+server's Retry-After (never longer than the backoff cap). A TLS failure is never
+retried. An answer cut off after its head (`ANSWER_CUT`) is found only once requests
+reads it, so that one case is retried here, on the same budget. Other answers map to
+`SyncError`s by their error code. TLS always verifies: the system CAs, or the
+policy's CA bundle; an optional SPKI pin (base64 SHA-256 of the server key) is
+checked on every new connection.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import requests
 import urllib3
 import urllib3.connection
 from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from sync.client import errors
 
@@ -75,6 +82,74 @@ def spki_sha256(der_cert: bytes) -> str:
     return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
 
 
+class Backoff(Retry):
+    """urllib3's `Retry` with full jitter drawn from `rng` and pauses taken by `pause`
+    (both injectable, so tests see the schedule without waiting): before the n-th retry
+    a pause uniform in [0, min(cap, base * 2**(n-1))]; a Retry-After is obeyed up to
+    the cap."""
+
+    def __init__(
+        self,
+        *args: Any,
+        pause: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.pause = pause
+        self.rng = rng or random.Random()
+
+    def new(self, **kw: Any) -> Backoff:
+        fresh = super().new(**kw)
+        fresh.pause, fresh.rng = self.pause, self.rng
+        return fresh
+
+    def get_backoff_time(self) -> float:
+        return self.delay_before(len(self.history))
+
+    def delay_before(self, retry: int) -> float:
+        """The pause before the `retry`-th retry (1, 2, …): full jitter, capped."""
+        bound = min(self.backoff_max, self.backoff_factor * 2 ** max(retry - 1, 0))
+        return self.rng.uniform(0, bound)
+
+    def sleep(self, response: urllib3.BaseHTTPResponse | None = None) -> None:
+        try:
+            after = self.get_retry_after(response) if response is not None else None
+        except urllib3.exceptions.InvalidHeader:  # a Retry-After we cannot read: ignored
+            after = None
+        if self.respect_retry_after_header and after:
+            self.pause(min(after, self.backoff_max))
+        else:
+            self.pause(self.get_backoff_time())
+
+
+def backoff(
+    retries: int,
+    *,
+    base: float,
+    cap: float,
+    pause: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+) -> Backoff:
+    """The retry policy of every call to the gateway (module docstring)."""
+    return Backoff(
+        total=retries,
+        connect=None,
+        read=None,
+        status=None,
+        other=0,  # TLS failures and anything unforeseen: answered at once
+        redirect=0,
+        allowed_methods=frozenset({"GET", "POST"}),  # every call we make may be repeated
+        status_forcelist=RETRY_STATUS,
+        backoff_factor=base,
+        backoff_max=cap,
+        raise_on_status=False,  # the last answer comes back and is mapped to ServerFailed
+        respect_retry_after_header=True,
+        pause=pause,
+        rng=rng,
+    )
+
+
 class Transport:
     def __init__(
         self,
@@ -91,27 +166,22 @@ class Transport:
         rng: random.Random | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = "rm-desk"
         self.verify: str | bool = ca_bundle or True
-        if spki_pin:
-            self.session.mount("https://", PinnedAdapter(spki_pin))
         self.timeout = (connect_timeout, read_timeout)
         self.retries = retries
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self.sleep = sleep
-        self.rng = rng or random.Random()
+        self.retry = backoff(
+            retries, base=backoff_base, cap=backoff_cap, pause=sleep, rng=rng or random.Random()
+        )
+        self.session = _session(spki_pin, self.retry)
+        self._probe = _session(spki_pin, Retry(0, read=False, redirect=False))
         self.token: str | None = None
 
     def close(self) -> None:
         self.session.close()
+        self._probe.close()
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
-
-    def _delay(self, attempt: int) -> float:
-        return self.rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
 
     def _send(
         self,
@@ -122,11 +192,11 @@ class Transport:
         params: dict[str, Any] | None = None,
         stream: bool = False,
     ) -> requests.Response:
+        """One call; the session's `Backoff` retries what fails on the way, this loop
+        only an answer cut after its head, and only while the budget lasts."""
         url = self.base_url + path
-        last_error: errors.SyncError | None = None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self.sleep(self._delay(attempt - 1))
+        spent = 0  # retries used so far, by urllib3 and by this loop
+        while True:
             try:
                 response = self.session.request(
                     method,
@@ -141,8 +211,7 @@ class Transport:
             except requests.exceptions.SSLError as exc:
                 raise errors.TlsFailure(_tls_reason(exc)) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
-                last_error = errors.ServerUnreachable(_short(exc))
-                continue
+                raise errors.ServerUnreachable(_short(exc)) from None
             except (
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError,
@@ -150,26 +219,26 @@ class Transport:
                 # The answer was cut off on its way (found by bench/soak.py): as a lost
                 # connection, retried; every call we make may be repeated (pushes are
                 # exactly-once by mutation id, pulls by cursor).
-                last_error = errors.ServerUnreachable(ANSWER_CUT)
-                continue
-            if not stream and _cut_in_its_head(response):
+                spent += 1
+            else:
+                spent += _retries_used(response)
+                if stream or not _cut_in_its_head(response):
+                    if response.status_code in RETRY_STATUS:
+                        response.close()
+                        raise errors.ServerFailed(response.status_code)
+                    if response.status_code >= 400:
+                        raise _error_from(response)
+                    return response
                 response.close()
-                last_error = errors.ServerUnreachable(ANSWER_CUT)
-                continue
-            if response.status_code in RETRY_STATUS:
-                last_error = errors.ServerFailed(response.status_code)
-                response.close()
-                continue
-            if response.status_code >= 400:
-                raise _error_from(response)
-            return response
-        assert last_error is not None  # noqa: S101
-        raise last_error
+                spent += 1
+            if spent > self.retries:
+                raise errors.ServerUnreachable(ANSWER_CUT)
+            self.retry.pause(self.retry.delay_before(spent))
 
     def reachable(self) -> bool:
         """One quick GET /health, no retries: is the central CRM there right now?"""
         try:
-            response = self.session.get(
+            response = self._probe.get(
                 self.base_url + "/health", timeout=(3.0, 5.0), verify=self.verify
             )
         except requests.RequestException:
@@ -204,6 +273,23 @@ class Transport:
 
 
 ANSWER_CUT = "the connection broke while the central CRM's answer was arriving"
+
+
+def _session(spki_pin: str | None, retry: Retry) -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = "rm-desk"
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    session.mount(
+        "https://",
+        PinnedAdapter(spki_pin, max_retries=retry) if spki_pin else HTTPAdapter(max_retries=retry),
+    )
+    return session
+
+
+def _retries_used(response: requests.Response) -> int:
+    """How many retries urllib3 spent on the way to this answer."""
+    retries = getattr(response.raw, "retries", None)
+    return len(retries.history) if isinstance(retries, Retry) else 0
 
 
 def _cut_in_its_head(response: requests.Response) -> bool:

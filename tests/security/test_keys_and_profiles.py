@@ -277,3 +277,86 @@ def test_remove_deletes_database_and_keyring_secret(tmp_path: Path, clock: Clock
     assert not reg.profile_dir(profile).exists()
     assert ring.items == {}
     assert reg.list() == []
+
+
+# profiles.json as this version and the ones before it write it (format 1): it loads.
+WRITTEN_BEFORE = {
+    "format": 1,
+    "profiles": [
+        {
+            "profile_id": "p0123456789abcdef",
+            "user": "rm001",
+            "display_name": "王经理",
+            "server": "https://crm",
+            "role": "rm",
+            "kdf": {
+                "salt": "AAECAwQFBgcICQoLDA0ODw==",
+                "memory_kib": 65536,
+                "iterations": 3,
+                "lanes": 4,
+                "algorithm": "argon2id",
+            },
+            "wrapped_key": {"nonce": "AAECAwQFBgcICQoL", "ciphertext": "AAECAwQFBgcICQoLDA0ODw=="},
+            "uses_keyring": False,
+            "created_at": "2026-11-24T09:00:00+00:00",
+            "failed_attempts": 2,
+            "not_before": "2026-11-24T09:00:02+00:00",
+            "locked_until": None,
+            "block_seconds": 2.0,
+            "block_boot": "injected-clock",
+            "block_monotonic": 1795942802.0,
+        }
+    ],
+}
+
+
+def test_a_profiles_file_written_before_still_loads(tmp_path: Path, clock: Clock) -> None:
+    reg = make_registry(tmp_path, clock)
+    reg.path.write_text(json.dumps(WRITTEN_BEFORE), encoding="utf-8")
+    [profile] = reg.list()
+    assert (profile.user, profile.display_name, profile.role) == ("rm001", "王经理", Role.RM)
+    assert profile.kdf.salt == bytes(range(16))
+    assert profile.failed_attempts == 2
+    assert profile.not_before == datetime(2026, 11, 24, 9, 0, 2, tzinfo=UTC)
+    assert profile.locked_until is None
+    assert profile.to_json() == WRITTEN_BEFORE["profiles"][0]
+    # Older still: no block fields at all.
+    older = json.loads(json.dumps(WRITTEN_BEFORE))
+    for key in ("not_before", "locked_until", "block_seconds", "block_boot", "block_monotonic"):
+        del older["profiles"][0][key]
+    reg.path.write_text(json.dumps(older), encoding="utf-8")
+    assert reg.list()[0].block_seconds is None
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"role": "boss"}, "profiles.0.role: must be one of rm, teller, manager or admin"),
+        ({"user": None}, "profiles.0.user: must be text"),
+        ({"created_at": "yesterday"}, "profiles.0.created_at: must be an ISO 8601 date and time"),
+        ({"uses_keyring": "no"}, "profiles.0.uses_keyring: must be true or false"),
+        ({"failed_attempts": -1}, "profiles.0.failed_attempts: must be at least 0"),
+        ({"wrapped_key": {"nonce": "!!", "ciphertext": ""}}, "wrapped_key.nonce: must be base64"),
+    ],
+)
+def test_a_damaged_profile_entry_names_its_key(
+    tmp_path: Path, clock: Clock, change: dict[str, object], detail: str
+) -> None:
+    reg = make_registry(tmp_path, clock)
+    doc = json.loads(json.dumps(WRITTEN_BEFORE))
+    doc["profiles"][0].update(change)
+    reg.path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ProfileFileDamaged) as caught:
+        reg.list()
+    assert detail in str(caught.value)
+    assert "profiles.json" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_missing_key_is_named(tmp_path: Path, clock: Clock) -> None:
+    reg = make_registry(tmp_path, clock)
+    doc = json.loads(json.dumps(WRITTEN_BEFORE))
+    del doc["profiles"][0]["server"]
+    reg.path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ProfileFileDamaged, match=r"profiles\.0\.server: is missing"):
+        reg.list()

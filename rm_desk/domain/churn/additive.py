@@ -31,23 +31,34 @@ reasons are the features with the largest positive contributions, so an explanat
 never approximates the model. Hard rules raise a level (never lower it) when a
 feature's value is at least a bound.
 
-`load_model` refuses (raises `ModelRejected`) an unknown format or format version,
-malformed curves, or features the caller cannot compute; the caller keeps whatever
-model it had.
+`load_model` reads the file through the pydantic model `ModelFile` and refuses (raises
+`ModelRejected`, one line naming the part: "feature segment: unknown kind 'x'") an
+unknown format or format version, malformed curves, or features the caller cannot
+compute; the caller keeps whatever model it had.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Annotated, Any, Final, Literal, Self
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
+from rm_desk.domain import validation
 from rm_desk.domain.model import ChurnLevel, ChurnReason
 from rm_desk.domain.rules import ReasonCode
 
@@ -171,45 +182,150 @@ class AdditiveModel:
 
 # --- loading and validation -------------------------------------------------------------
 
-
-def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ModelRejected(f"{what} is not a finite number")
-    return float(value)
+# A finite JSON number (not true/false, not NaN or infinity).
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
-def _numbers(value: Any, what: str) -> FloatArray:
-    if not isinstance(value, list):
-        raise ModelRejected(f"{what} is not a list of numbers")
-    return np.array([_number(v, what) for v in value], dtype=np.float64)
+def _text_or_empty(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
-def _term(raw: Any, position: int) -> Term:
-    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
-        raise ModelRejected(f"feature #{position + 1} has no name")
-    name = raw["name"]
-    meta = {k: v for k, v in raw.items() if k in ("unit", "window", "description")}
-    missing = _number(raw.get("missing", 0.0), f"feature {name}: missing")
-    if raw.get("kind") == "numeric":
-        edges = _numbers(raw.get("edges"), f"feature {name}: edges")
-        contributions = _numbers(raw.get("contributions"), f"feature {name}: contributions")
-        if len(contributions) != len(edges) + 1:
-            raise ModelRejected(f"feature {name}: needs len(edges) + 1 contributions")
-        if np.any(np.diff(edges) <= 0):
-            raise ModelRejected(f"feature {name}: edges are not strictly ascending")
-        return NumericTerm(name, edges, contributions, missing, meta)
-    if raw.get("kind") == "categorical":
-        levels = raw.get("levels")
-        if not isinstance(levels, dict):
-            raise ModelRejected(f"feature {name}: levels is not an object")
-        return CategoricalTerm(
-            name,
-            {str(k): _number(v, f"feature {name}: level {k}") for k, v in levels.items()},
-            _number(raw.get("other", 0.0), f"feature {name}: other"),
-            missing,
-            meta,
+def _object_or_empty(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+class _FeatureFile(BaseModel):
+    """What every feature has; the optional words (unit, window, description) are kept."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: Annotated[str, Field(strict=True, min_length=1)]
+    missing: Number = 0.0
+    unit: Any = None
+    window: Any = None
+    description: Any = None
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            k: getattr(self, k)
+            for k in ("unit", "window", "description")
+            if k in self.model_fields_set
+        }
+
+
+class NumericFeatureFile(_FeatureFile):
+    kind: Literal["numeric"]
+    edges: list[Number]
+    contributions: list[Number]
+
+    @model_validator(mode="after")
+    def _curve(self) -> Self:
+        if len(self.contributions) != len(self.edges) + 1:
+            raise ValueError("needs len(edges) + 1 contributions")
+        if any(b <= a for a, b in itertools.pairwise(self.edges)):
+            raise ValueError("edges are not strictly ascending")
+        return self
+
+
+class CategoricalFeatureFile(_FeatureFile):
+    kind: Literal["categorical"]
+    levels: dict[str, Number]
+    other: Number = 0.0
+
+
+class ThresholdsFile(BaseModel):
+    red: Number
+    amber: Number
+
+
+class HardRuleFile(BaseModel):
+    feature: str
+    at_least: Number
+    level: ChurnLevel
+
+
+class ModelFile(BaseModel):
+    """The model JSON (module docstring), checked field by field; `load_model` adds the
+    checks that span fields."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["rm-desk-churn-additive"]
+    format_version: Literal[1]
+    version: Annotated[str, Field(strict=True, min_length=1, max_length=64)]
+    trained_at: Annotated[str, BeforeValidator(_text_or_empty)] = ""
+    intercept: Number
+    features: Annotated[
+        list[Annotated[NumericFeatureFile | CategoricalFeatureFile, Field(discriminator="kind")]],
+        Field(min_length=1),
+    ]
+    thresholds: ThresholdsFile
+    hard_rules: Annotated[list[HardRuleFile], BeforeValidator(lambda v: v or [])] = []
+    metrics: Annotated[dict[str, Any], BeforeValidator(_object_or_empty)] = {}
+    training: Annotated[dict[str, Any], BeforeValidator(_object_or_empty)] = {}
+
+
+def _term(feature: NumericFeatureFile | CategoricalFeatureFile) -> Term:
+    if isinstance(feature, NumericFeatureFile):
+        return NumericTerm(
+            feature.name,
+            np.array(feature.edges, dtype=np.float64),
+            np.array(feature.contributions, dtype=np.float64),
+            feature.missing,
+            feature.meta(),
         )
-    raise ModelRejected(f"feature {name}: unknown kind {raw.get('kind')!r}")
+    return CategoricalTerm(
+        feature.name, dict(feature.levels), feature.other, feature.missing, feature.meta()
+    )
+
+
+# Fields that hold one number: missing, they are "not a finite number", as before.
+_NUMBERS: Final[frozenset[str]] = frozenset(
+    {"intercept", "red", "amber", "at_least", "missing", "other"}
+)
+
+
+def _rejection(error: ValidationError, data: Mapping[str, Any]) -> ModelRejected:
+    """One line for the first problem, in the words of the model's parts."""
+    first = error.errors()[0]
+    loc = first["loc"]
+    problem = validation.problem_of(first)
+    number = first["type"] in ("float_type", "float_parsing", "finite_number") or (
+        first["type"] == "missing" and bool(loc) and loc[-1] in _NUMBERS
+    )
+    head = loc[0] if loc else ""
+    if head == "version":
+        return ModelRejected("the model has no version (1-64 characters)")
+    if head == "features" and len(loc) == 1:
+        return ModelRejected("the model has no features")
+    if head == "thresholds" and len(loc) == 1:
+        return ModelRejected("the model has no thresholds")
+    if head == "features":
+        index = int(loc[1])
+        raw = data["features"][index]
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if not isinstance(name, str) or not name:
+            return ModelRejected(f"feature #{index + 1} has no name")
+        if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            return ModelRejected(f"feature {name}: unknown kind {raw.get('kind')!r}")
+        what = " ".join(str(p) for p in loc[3:] if not isinstance(p, int))
+        if number:
+            return ModelRejected(f"feature {name}: {what} is not a finite number")
+        return ModelRejected(f"feature {name}: {what + ' ' if what else ''}{problem}".strip())
+    if head == "hard_rules":
+        if loc[-1] == "level":
+            return ModelRejected("a hard rule has an unknown level")
+        if loc[-1] == "at_least" and number:
+            return ModelRejected("hard rule bound is not a finite number")
+        return ModelRejected(
+            f"a hard rule {validation.key_of(loc[2:])} {problem}".replace("  ", " ")
+        )
+    what = " ".join(str(p) for p in loc)
+    if head == "thresholds":
+        what = "threshold " + str(loc[-1])
+    if number:
+        return ModelRejected(f"{what} is not a finite number")
+    return ModelRejected(f"{what}: {problem}")
 
 
 def load_model(
@@ -224,6 +340,7 @@ def load_model(
             raise ModelRejected("the model is not valid JSON") from None
     else:
         data = dict(body)
+    # Which file this is decides which words fit, so these two are asked first.
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ModelRejected("not an RM Desk churn model (format field missing or different)")
     if data.get("format_version") != FORMAT_VERSION:
@@ -231,13 +348,11 @@ def load_model(
             f"model format version {data.get('format_version')!r} is not supported "
             f"(this build reads version {FORMAT_VERSION})"
         )
-    version = data.get("version")
-    if not isinstance(version, str) or not 0 < len(version) <= 64:
-        raise ModelRejected("the model has no version (1-64 characters)")
-    features = data.get("features")
-    if not isinstance(features, list) or not features:
-        raise ModelRejected("the model has no features")
-    terms = tuple(_term(f, i) for i, f in enumerate(features))
+    try:
+        parsed = ModelFile.model_validate(data)
+    except ValidationError as error:
+        raise _rejection(error, data) from None
+    terms = tuple(_term(f) for f in parsed.features)
     names = [t.name for t in terms]
     if len(set(names)) != len(names):
         raise ModelRejected("the model names a feature twice")
@@ -247,40 +362,22 @@ def load_model(
             raise ModelRejected(
                 "the model needs features this client cannot compute: " + ", ".join(unknown[:5])
             )
-    thresholds = data.get("thresholds")
-    if not isinstance(thresholds, dict):
-        raise ModelRejected("the model has no thresholds")
-    red = _number(thresholds.get("red"), "threshold red")
-    amber = _number(thresholds.get("amber"), "threshold amber")
+    red, amber = parsed.thresholds.red, parsed.thresholds.amber
     if not 0.0 <= amber <= red <= 1.0:
         raise ModelRejected("thresholds must satisfy 0 <= amber <= red <= 1")
-    rules: list[HardRule] = []
-    for raw in data.get("hard_rules", []) or []:
-        if not isinstance(raw, dict) or raw.get("feature") not in names:
-            raise ModelRejected("a hard rule names a feature the model does not have")
-        try:
-            level = ChurnLevel(str(raw.get("level")))
-        except ValueError:
-            raise ModelRejected("a hard rule has an unknown level") from None
-        rules.append(
-            HardRule(raw["feature"], _number(raw.get("at_least"), "hard rule bound"), level)
-        )
-    trained_at = data.get("trained_at", "")
+    if any(rule.feature not in names for rule in parsed.hard_rules):
+        raise ModelRejected("a hard rule names a feature the model does not have")
     return AdditiveModel(
-        version=version,
-        trained_at=trained_at if isinstance(trained_at, str) else "",
-        intercept=_number(data.get("intercept"), "intercept"),
+        version=parsed.version,
+        trained_at=parsed.trained_at,
+        intercept=parsed.intercept,
         terms=terms,
         red=red,
         amber=amber,
-        hard_rules=tuple(rules),
-        metrics=_mapping(data.get("metrics")),
-        training=_mapping(data.get("training")),
+        hard_rules=tuple(HardRule(r.feature, r.at_least, r.level) for r in parsed.hard_rules),
+        metrics=parsed.metrics,
+        training=parsed.training,
     )
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, dict) else {}
 
 
 # --- scoring -------------------------------------------------------------------------

@@ -129,14 +129,44 @@ def test_json_round_trip_scores_identically(model: additive.AdditiveModel) -> No
         ({"thresholds": {"red": 0.1, "amber": 0.5}}, "amber <= red"),
         ({"intercept": "x"}, "intercept is not a finite number"),
         ({"features": []}, "no features"),
+        ({"features": [{"kind": "numeric"}]}, "feature #1 has no name"),
+        ({"features": [{"name": "x", "kind": "spline"}]}, "feature x: unknown kind 'spline'"),
+        (
+            {
+                "features": [
+                    {"name": "x", "kind": "numeric", "edges": [1, True], "contributions": []}
+                ]
+            },
+            "feature x: edges is not a finite number",
+        ),
+        (
+            {
+                "features": [
+                    {"name": "x", "kind": "numeric", "edges": [2, 1], "contributions": [0] * 3}
+                ]
+            },
+            "feature x: edges are not strictly ascending",
+        ),
+        ({"intercept": float("nan")}, "intercept is not a finite number"),
+        ({"thresholds": {"red": 0.5}}, "threshold amber is not a finite number"),
+        ({"version": "v" * 65}, "no version"),
+        (
+            {"hard_rules": [{"feature": "segment", "at_least": 1, "level": "purple"}]},
+            "unknown level",
+        ),
     ],
 )
 def test_malformed_models_are_refused(
     model: additive.AdditiveModel, change: dict[str, object], message: str
 ) -> None:
     body = {**model.to_json(), **change}
+    with pytest.raises(additive.ModelRejected, match=message) as caught:
+        additive.load_model(body)
+    # One line in the model's words, never pydantic's report.
+    assert "\n" not in str(caught.value)
+    assert "Input should" not in str(caught.value)
     with pytest.raises(additive.ModelRejected, match=message):
-        additive.load_model(json.dumps(body))
+        additive.load_model(json.dumps(body))  # the same as a file (NaN as Python writes it)
 
 
 def test_features_the_client_cannot_compute_are_refused(model: additive.AdditiveModel) -> None:

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from datetime import date
 
-from rm_desk.domain.identity import parse_resident_id
+from rm_desk.domain.identity import is_valid_mobile, parse_resident_id
 from rm_desk.domain.model import Gender, HoldingKind, IdType
 from tests.unit.demo.demo_book import Book
 
@@ -91,6 +91,8 @@ def test_other_identity_documents_are_rare_and_well_formed(book: Book) -> None:
 def test_mobiles_are_unique_mainland_numbers(book: Book) -> None:
     mobiles = [c.mobile for c in book.customers]
     assert all(re.fullmatch(r"1[3-9]\d{9}", m) for m in mobiles)
+    # In ranges allocated to mobiles (libphonenumber's mainland metadata), not 140 or 154.
+    assert [m for m in mobiles if not is_valid_mobile(m)] == []
     assert len(set(mobiles)) == len(mobiles)
     prefixes = Counter(m[:3] for m in mobiles)
     assert len(prefixes) >= 20

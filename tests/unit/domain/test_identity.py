@@ -244,10 +244,40 @@ def test_mobile_is_normalised_to_11_digits(typed: str) -> None:
     assert is_valid_mobile(typed)
 
 
-@pytest.mark.parametrize("second_digit", "3456789")
-def test_mobile_second_digit_3_to_9_is_accepted(second_digit: str) -> None:
-    number = f"1{second_digit}012345678"
+# Allocated mobile ranges of libphonenumber's mainland metadata, one or more per block.
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        *(str(p) for p in range(130, 140)),
+        "145",
+        "147",
+        *(str(p) for p in (150, 151, 152, 153, 155, 156, 157, 158, 159)),
+        "162",
+        "165",
+        "166",
+        "167",
+        *(str(p) for p in (170, 171, 172, 173, 175, 176, 177, 178)),
+        *(str(p) for p in range(180, 190)),
+        *(str(p) for p in (190, 191, 192, 193, 195, 196, 197, 198, 199)),
+    ],
+)
+def test_allocated_mobile_prefixes_are_accepted(prefix: str) -> None:
+    number = f"{prefix}12345678"
     assert normalise_mobile(number) == number
+    assert normalise_mobile(f"+86 {prefix} 1234 5678") == number
+
+
+# Right shape (1, then 3 to 9, 11 digits) but no mobile range: IoT and data-only blocks,
+# blocks never opened, and 179xx numbers that are dialling prefixes.
+@pytest.mark.parametrize(
+    "prefix", ["140", "141", "144", "146", "148", "154", "160", "164", "168", "179", "194"]
+)
+def test_unallocated_mobile_prefixes_are_refused(prefix: str) -> None:
+    with pytest.raises(InvalidMobile) as caught:
+        normalise_mobile(f"{prefix}12345678")
+    assert caught.value.code == "unallocated"
+    assert prefix in caught.value.message
+    assert not is_valid_mobile(f"+86 {prefix}12345678")
 
 
 @pytest.mark.parametrize(
@@ -266,6 +296,9 @@ def test_mobile_second_digit_3_to_9_is_accepted(second_digit: str) -> None:
         ("10012345678", "bad_prefix"),
         ("23812345678", "bad_prefix"),
         ("+8612812345678", "bad_prefix"),
+        ("14012345678", "unallocated"),
+        ("+86 154 1234 5678", "unallocated"),
+        ("19412345678", "unallocated"),
         ("138a2345678", "bad_characters"),
         ("138_1234_5678", "bad_characters"),
     ],
