@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from rm_desk.domain import permissions
 from rm_desk.services import sync as sync_service
 from rm_desk.services.changes import Changes
-from sync.client.engine import SyncSummary
+from rm_desk.services.sync import SyncSummary
 from ui import words
 from ui.context import AppContext
 from ui.sync_controller import SyncController

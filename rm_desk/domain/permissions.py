@@ -107,6 +107,12 @@ def may_log(role: Role | str, kind: str) -> bool:
     return kind in set(InteractionKind) and may(role, Action.LOG_CONTACT)
 
 
+def may_delete_task(role: Role | str, user_id: str, created_by: str, assignee: str) -> bool:
+    """Whether a user may delete a follow-up: any with `DELETE_TASK`, otherwise the
+    ones they created or hold."""
+    return may(role, Action.DELETE_TASK) or user_id in (created_by, assignee)
+
+
 def sees_customer(
     role: Role | str, user_id: str, user_branch: str, owner_rm: str, branch: str
 ) -> bool:

@@ -54,6 +54,10 @@ class Session:
     def masks_personal_data(self) -> bool:
         return permissions.sees_masked(self.role)
 
+    def may(self, action: permissions.Action) -> bool:
+        """Whether the signed-in role may do this (the role matrix decides)."""
+        return permissions.may(self.role, action)
+
     @property
     def masking(self) -> MaskingPolicy:
         if self.policy.masking:
