@@ -277,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from local_store.errors import StoreError  # noqa: PLC0415
     from rm_desk.domain.policy import PolicyError  # noqa: PLC0415
     from rm_desk.services.notes import InvalidNote  # noqa: PLC0415
+    from rm_desk.services.session import PermissionDenied  # noqa: PLC0415
     from sync.client.errors import SyncError  # noqa: PLC0415
 
     try:
@@ -291,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.screenshots and not args.demo:
             raise CliError("--screenshots needs --demo")
         return _run_gui(args)
-    except (CliError, StoreError, PolicyError, SyncError, InvalidNote) as exc:
+    except (CliError, StoreError, PolicyError, SyncError, InvalidNote, PermissionDenied) as exc:
         print(f"rm-desk: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

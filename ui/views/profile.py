@@ -5,15 +5,17 @@ badge (red / amber / green) with its top reasons in words and a "Create task" pe
 suggested retention action. Below: holdings, the 24-month AUM/balance chart and the
 monthly activity chart (pyqtgraph), tags, personal details shown masked with an
 audited "Reveal" (a reason is asked; roles that may not reveal see it disabled),
-open tasks, and the contact history with "Log contact (Ctrl+N)" and "New task".
+"Edit contact…" and "Request a change…" (for the roles the matrix allows), open tasks,
+and the contact history with "Log contact (Ctrl+N)" and "New task".
 
-Everything is assembled in one call on the database thread; personal fields are
-masked there (whatever the role), so plain values only reach the window through
-`book.reveal`, which checks the role and writes the audit row.
+Everything is assembled in one call on the database thread (`rm_desk.services.profile`);
+personal fields are masked there (whatever the role), so plain values only reach the
+window through `book.reveal`, which checks the role and writes the audit row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -54,15 +56,18 @@ from rm_desk.domain.model import (
 )
 from rm_desk.services import book as book_service
 from rm_desk.services import churn as churn_service
+from rm_desk.services import customers as customers_service
 from rm_desk.services import profile as profile_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.profile import PERSONAL, SHOWN_REASONS, ProfileView
+from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
 from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page
+from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
 
@@ -183,6 +188,7 @@ class CustomerPage(Page):
         self.customer_id: str | None = None
         self.view: ProfileView | None = None
         self.reveal_dialog: RevealDialog | None = None
+        self.edit_dialog: ContactDialog | ChangeRequestDialog | None = None
         self.suggestions: dict[str, Suggestion] = {}  # reason code -> suggestion
         self._generation = 0
 
@@ -347,6 +353,25 @@ class CustomerPage(Page):
             form.addRow(labels[key], row)
             self.personal_values[key] = value
             self.reveal_buttons[key] = button
+        self.edit_contact_button = QPushButton(self.tr("Edit contact…"))
+        self.edit_contact_button.setAccessibleName(
+            self.tr("Edit the customer's mobile, e-mail and tags")
+        )
+        self.edit_contact_button.clicked.connect(self.edit_contact)
+        self.request_change_button = QPushButton(self.tr("Request a change…"))
+        self.request_change_button.setAccessibleName(
+            self.tr("Request a change to a regulated field (reviewed by the bank)")
+        )
+        self.request_change_button.clicked.connect(self.request_change)
+        self.edit_notice = QLabel()
+        self.edit_notice.setWordWrap(True)
+        self.edit_notice.setAccessibleName(self.tr("Result of the last edit"))
+        edits = QHBoxLayout()
+        edits.addWidget(self.edit_contact_button)
+        edits.addWidget(self.request_change_button)
+        edits.addStretch(1)
+        form.addRow(edits)
+        form.addRow(self.edit_notice)
         self.open_tasks = TaskTableModel(self)
         self.tasks_table = QTableView()
         self.tasks_table.setModel(self.open_tasks)
@@ -401,6 +426,7 @@ class CustomerPage(Page):
         """Load and paint this customer's 360 view; `loaded` fires when it is painted."""
         if customer_id != self.customer_id:
             self.tabs.setCurrentIndex(0)
+            self.edit_notice.clear()
         self.customer_id = customer_id
         self._stale = False
         self.reload()  # queued first: the header and overview are what the user waits for
@@ -477,6 +503,8 @@ class CustomerPage(Page):
                 if view.can_reveal
                 else self.tr("Your role does not allow revealing personal data.")
             )
+        self.edit_contact_button.setVisible(view.can_edit_contact)
+        self.request_change_button.setVisible(view.can_request_change)
         self.open_tasks.set_lines([TaskLine(t, c.name) for t in p.open_tasks], view.today)
         self.loaded.emit()
 
@@ -618,6 +646,69 @@ class CustomerPage(Page):
             lambda value: self._revealed(cid, field_name, value),
             owner=self,
         )
+
+    # --- editing --------------------------------------------------------------------------
+
+    def edit_contact(self) -> ContactDialog | None:
+        """Mobile, e-mail and tags (`customers.update_contact`); the dialog stays open
+        with what was typed until the change is saved."""
+        view, cid = self.view, self.customer_id
+        if view is None or not cid or not view.can_edit_contact:
+            return None
+        dialog = ContactDialog(view.profile.customer, self)
+        dialog.submitted.connect(
+            lambda: self._save(
+                dialog,
+                lambda s: customers_service.update_contact(s, cid, **dialog.changes()),
+                self.tr("Contact details saved; they sync with the next sync."),
+            )
+        )
+        self._open_edit(dialog)
+        return dialog
+
+    def request_change(self) -> ChangeRequestDialog | None:
+        """A new value for a regulated field, for the bank to review
+        (`customers.request_change`)."""
+        view, cid = self.view, self.customer_id
+        if view is None or not cid or not view.can_request_change:
+            return None
+        dialog = ChangeRequestDialog(cid, self)
+        dialog.submitted.connect(
+            lambda: self._save(
+                dialog,
+                lambda s: customers_service.request_change(s, cid, *dialog.chosen()),
+                self.tr("Change requested; the bank reviews it before the record changes."),
+            )
+        )
+        self._open_edit(dialog)
+        return dialog
+
+    def _open_edit(self, dialog: ContactDialog | ChangeRequestDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: setattr(self, "edit_dialog", None))
+        self.edit_dialog = dialog
+        dialog.open()
+
+    def _save(
+        self,
+        dialog: ContactDialog | ChangeRequestDialog,
+        job: Callable[[Session], Changes],
+        notice: str,
+    ) -> None:
+        def done(_changes: object) -> None:
+            self.edit_notice.setText(notice)
+            if self.edit_dialog is dialog:  # not closed meanwhile
+                dialog.saved()
+
+        def failed(exc: BaseException) -> None:
+            if self.edit_dialog is dialog:
+                from ui.messages import describe  # noqa: PLC0415  (as AppContext.report)
+
+                dialog.failed(describe(exc))
+            else:
+                self.ctx.report(exc)
+
+        self.ctx.write(job, done, failed, owner=self)
 
     def _revealed(self, customer_id: str, field_name: str, value: str) -> None:
         if customer_id != self.customer_id:
