@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from rm_desk import __version__
 
@@ -231,13 +232,32 @@ def _run_gui(args: argparse.Namespace) -> int:
         from ui import app  # noqa: PLC0415  (Qt is imported only to open a window)
     except ImportError as exc:
         raise CliError(f"the desktop interface cannot start: {exc}") from None
-    return app.run(
-        data_dir=args.data_dir,
-        lang=args.lang,
-        demo=args.demo,
-        screenshots=args.screenshots,
-        demo_customers=args.demo_customers,
-    )
+    if args.demo:
+        return _run_demo(app, args)
+    return app.run(data_dir=args.data_dir, lang=args.lang, screenshots=args.screenshots)
+
+
+def _run_demo(app: ModuleType, args: argparse.Namespace) -> int:
+    """Demo mode: a seeded bank in an embedded gateway (composed here, outside the
+    services), a profile provisioned from it, then the window; all of it generated data,
+    removed on exit."""
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from rm_desk import demo_gateway  # noqa: PLC0415
+
+    base = Path(tempfile.mkdtemp(prefix="rm-desk-demo-"))
+    try:
+        print(f"rm-desk: starting the demo bank ({args.demo_customers} customers) in {base} …")
+        env = demo_gateway.start_demo(base, customers=args.demo_customers)
+        try:
+            print(f"rm-desk: demo gateway {env.url}; sign in as {env.user} / {env.password}")
+            return int(app.run(lang=args.lang, screenshots=args.screenshots, demo=env))
+        finally:
+            env.close()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)  # generated data only; nothing to keep
 
 
 def harden_process() -> None:
@@ -257,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from local_store.errors import StoreError  # noqa: PLC0415
     from rm_desk.domain.policy import PolicyError  # noqa: PLC0415
     from rm_desk.services.notes import InvalidNote  # noqa: PLC0415
+    from rm_desk.services.session import PermissionDenied  # noqa: PLC0415
     from sync.client.errors import SyncError  # noqa: PLC0415
 
     try:
@@ -271,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.screenshots and not args.demo:
             raise CliError("--screenshots needs --demo")
         return _run_gui(args)
-    except (CliError, StoreError, PolicyError, SyncError, InvalidNote) as exc:
+    except (CliError, StoreError, PolicyError, SyncError, InvalidNote, PermissionDenied) as exc:
         print(f"rm-desk: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -26,6 +25,9 @@ from ui.context import AppContext
 from ui.login import LoginWindow, demo_hint
 from ui.main_window import MainWindow
 from ui.taskman import TaskManager
+
+if TYPE_CHECKING:
+    from rm_desk.services.demo import DemoEnvironment
 
 STYLE = """
 QLabel#demoCredentials { background: #fff4d6; border: 1px solid #e0b84c; padding: 8px; }
@@ -151,18 +153,19 @@ class DeskController(QObject):
 
 def run(
     *,
-    data_dir: str | None,
+    data_dir: str | None = None,
     lang: str | None,
-    demo: bool,
     screenshots: str | None,
-    demo_customers: int = 5000,
+    demo: DemoEnvironment | None = None,
 ) -> int:
+    """Open the window on the profiles in `data_dir`, or, in demo mode, on the demo
+    environment the command line composed (`rm_desk/cli.py`)."""
     if screenshots:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = application()
     language = lang or i18n.system_language()
-    if demo:
-        return _run_demo(app, language, screenshots, demo_customers)
+    if demo is not None:
+        return _run_demo(app, language, screenshots, demo)
     policy = config.load_policy()
     reg = sessions.registry(config.data_dir(data_dir), policy)
     controller = DeskController(reg, language=language)
@@ -172,13 +175,9 @@ def run(
     return int(code)
 
 
-def _run_demo(app: QApplication, language: str, screenshots: str | None, customers: int) -> int:
-    from rm_desk.services.demo import start_demo  # noqa: PLC0415
-
-    base = Path(tempfile.mkdtemp(prefix="rm-desk-demo-"))
-    print(f"rm-desk: starting the demo bank ({customers} customers) in {base} …")
-    demo_env = start_demo(base, customers=customers)
-    print(f"rm-desk: demo gateway {demo_env.url}; sign in as {demo_env.user} / {demo_env.password}")
+def _run_demo(
+    app: QApplication, language: str, screenshots: str | None, demo_env: DemoEnvironment
+) -> int:
     reg = demo_env.registry
     hint = demo_hint(demo_env.user, demo_env.password)
     try:
@@ -198,6 +197,3 @@ def _run_demo(app: QApplication, language: str, screenshots: str | None, custome
         if not screenshots:  # a modal box would wait forever in a headless screenshot run
             QMessageBox.critical(None, "RM Desk", str(exc))
         raise
-    finally:
-        demo_env.close()
-        shutil.rmtree(base, ignore_errors=True)  # generated data only; nothing to keep

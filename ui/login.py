@@ -42,7 +42,7 @@ from rm_desk.services import errors, repair
 from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
 from rm_desk.services.session import ProfileInfo, Registry, Session
-from sync.client.engine import Progress
+from rm_desk.services.sync import Progress
 from ui import words
 from ui.messages import describe, when
 from ui.taskman import TaskManager

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rm_desk.domain import permissions
+from rm_desk.domain.permissions import Action
 from rm_desk.services import sync as sync_service
 from rm_desk.services.changes import Changes
-from sync.client.engine import SyncSummary
+from rm_desk.services.sync import SyncSummary
 from ui import words
 from ui.context import AppContext
 from ui.sync_controller import SyncController
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
 
         # --- pages: the book now, the others when first shown (a faster unlock) ---
         self._kinds: list[str] = ["book", "today", "tasks", "watchlist"]
-        if permissions.may(session.role, permissions.Action.VIEW_TEAM):
+        if session.may(Action.VIEW_TEAM):
             self._kinds.append("team")
         self._kinds += ["sync", "customer"]
         self._built: dict[str, Page] = {}

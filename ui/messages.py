@@ -14,8 +14,8 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 from rm_desk.services import errors as store_errors
+from rm_desk.services import sync as sync_errors
 from rm_desk.services.errors import InvalidEdit, InvalidNote, InvalidTask, PermissionDenied
-from sync.client import errors as sync_errors
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,14 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from rm_desk.services import sync as sync_service
 from rm_desk.services.changes import Changes
-from rm_desk.services.demo import LOCAL_DEMO_SERVER
-from sync.client.engine import Progress, SyncSummary
-from sync.client.errors import BadCredentials, DeviceRevoked, ServerUnreachable, SessionExpired
+from rm_desk.services.sync import (
+    BadCredentials,
+    DeviceRevoked,
+    Progress,
+    ServerUnreachable,
+    SessionExpired,
+    SyncSummary,
+)
 from ui.context import AppContext
 
 PROBE_SECONDS = 30
@@ -50,7 +55,7 @@ class SyncController(QObject):
 
     @property
     def enabled(self) -> bool:
-        return self.ctx.session.profile.server not in ("", LOCAL_DEMO_SERVER)
+        return sync_service.syncs(self.ctx.session)
 
     def start(self) -> None:
         if not self.enabled or self._stopped:

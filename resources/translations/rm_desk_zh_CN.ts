@@ -209,6 +209,61 @@
     </message>
 </context>
 <context>
+    <name>ChangeRequestDialog</name>
+    <message>
+        <source>Request a change</source>
+        <translation>申请变更</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>ID type</source>
+        <translation>证件类型</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <source>Address of record</source>
+        <translation>登记地址</translation>
+    </message>
+    <message>
+        <source>KYC expiry</source>
+        <translation>KYC 到期日</translation>
+    </message>
+    <message>
+        <source>Risk profile</source>
+        <translation>风险评级</translation>
+    </message>
+    <message>
+        <source>Field to change</source>
+        <translation>要变更的字段</translation>
+    </message>
+    <message>
+        <source>New value</source>
+        <translation>新值</translation>
+    </message>
+    <message>
+        <source>The bank reviews the request; the record changes once it is approved.</source>
+        <translation>变更申请由银行审核，审核通过后客户资料才会更改。</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Enter the new value.</source>
+        <translation>请填写新值。</translation>
+    </message>
+</context>
+<context>
     <name>ConflictsModel</name>
     <message>
         <source>Record</source>
@@ -229,6 +284,45 @@
     <message>
         <source>Detected</source>
         <translation>发现时间</translation>
+    </message>
+</context>
+<context>
+    <name>ContactDialog</name>
+    <message>
+        <source>Edit contact details</source>
+        <translation>编辑联系方式</translation>
+    </message>
+    <message>
+        <source>New mobile number</source>
+        <translation>新手机号码</translation>
+    </message>
+    <message>
+        <source>Now %1; leave empty to keep it</source>
+        <translation>当前为 %1；留空则保持不变</translation>
+    </message>
+    <message>
+        <source>New e-mail address</source>
+        <translation>新电子邮箱</translation>
+    </message>
+    <message>
+        <source>Tags, separated by commas</source>
+        <translation>标签，以逗号分隔</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机号码</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>电子邮箱</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation>没有任何更改。</translation>
     </message>
 </context>
 <context>
@@ -425,6 +519,26 @@
         <translation>查看%1明文</translation>
     </message>
     <message>
+        <source>Edit contact…</source>
+        <translation>编辑联系方式…</translation>
+    </message>
+    <message>
+        <source>Edit the customer's mobile, e-mail and tags</source>
+        <translation>编辑客户的手机号码、电子邮箱和标签</translation>
+    </message>
+    <message>
+        <source>Request a change…</source>
+        <translation>申请变更…</translation>
+    </message>
+    <message>
+        <source>Request a change to a regulated field (reviewed by the bank)</source>
+        <translation>申请变更受监管字段（由银行审核）</translation>
+    </message>
+    <message>
+        <source>Result of the last edit</source>
+        <translation>上次编辑的结果</translation>
+    </message>
+    <message>
         <source>Open tasks</source>
         <translation>未完成的跟进任务</translation>
     </message>
@@ -483,6 +597,14 @@
     <message>
         <source>Model %1, scored %2</source>
         <translation>模型 %1，评分时间 %2</translation>
+    </message>
+    <message>
+        <source>Contact details saved; they sync with the next sync.</source>
+        <translation>联系方式已保存，将在下次同步时上传。</translation>
+    </message>
+    <message>
+        <source>Change requested; the bank reviews it before the record changes.</source>
+        <translation>变更申请已提交；银行审核通过后客户资料才会更改。</translation>
     </message>
     <message>
         <source>Churn reason %1</source>
@@ -1526,6 +1648,14 @@
         <translation>打开所选任务的客户（Enter）</translation>
     </message>
     <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Delete the selected task (Del)</source>
+        <translation>删除所选任务（Del）</translation>
+    </message>
+    <message>
         <source>Today (%1)</source>
         <translation>今日（%1）</translation>
     </message>
@@ -1548,6 +1678,26 @@
     <message numerus="yes">
         <source>%n task(s)</source>
         <translation><numerusform>%n 项任务</numerusform></translation>
+    </message>
+    <message>
+        <source>Delete task</source>
+        <translation>删除任务</translation>
+    </message>
+    <message>
+        <source>Delete the task “%1”? This cannot be undone.</source>
+        <translation>删除任务“%1”？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Deleted: %1</source>
+        <translation>已删除：%1</translation>
     </message>
     <message>
         <source>Saved: %1</source>
@@ -2245,6 +2395,13 @@
     <message>
         <source>Retention follow-up</source>
         <translation>客户挽留跟进</translation>
+    </message>
+</context>
+<context>
+    <name>_SavingDialog</name>
+    <message>
+        <source>Problem with the form</source>
+        <translation>表单问题</translation>
     </message>
 </context>
 </TS>

@@ -107,6 +107,24 @@ def may_log(role: Role | str, kind: str) -> bool:
     return kind in set(InteractionKind) and may(role, Action.LOG_CONTACT)
 
 
+def may_delete_task(role: Role | str, user_id: str, created_by: str, assignee: str) -> bool:
+    """Whether a user may delete a follow-up: any with `DELETE_TASK`, otherwise the
+    ones they created or hold."""
+    return may(role, Action.DELETE_TASK) or user_id in (created_by, assignee)
+
+
+def hands_over_by_default(role: Role | str) -> bool:
+    """Whether a new follow-up starts as a hand-over to the customer's relationship
+    manager: for branch staff, who see the branch's customers but own none and may not
+    assign work (SPEC 2.5)."""
+    r = rights(role)
+    return (
+        r.visibility is Visibility.BRANCH
+        and r.may(Action.HAND_OVER_TASK)
+        and not r.may(Action.ASSIGN_TASK)
+    )
+
+
 def sees_customer(
     role: Role | str, user_id: str, user_branch: str, owner_rm: str, branch: str
 ) -> bool:

@@ -23,13 +23,12 @@ from rm_desk.domain.book import (
 )
 from rm_desk.domain.masking import MaskKind, mask
 from rm_desk.domain.model import Customer, Holding, HoldingKind
-from rm_desk.services.session import Session
+from rm_desk.services.session import PermissionDenied, Session
 
 REVEALABLE = ("mobile", "id_number", "email", "address", "card")
 
 
-class PermissionDenied(Exception):
-    pass
+__all__ = ["PermissionDenied"]  # defined with the session; named here as it always was
 
 
 def _today(session: Session) -> date:

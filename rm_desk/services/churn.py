@@ -83,12 +83,6 @@ def active_model(conn: Connection) -> additive.AdditiveModel:
     return default_model()
 
 
-def receive_model(conn: Connection, version: str, body: str, received_at: datetime) -> str | None:
-    """Keep a model sent by the server: None when it became active, else why it was
-    refused (the previous model stays in use)."""
-    return store.receive_model(conn, version, body, t2s(received_at) or "")
-
-
 # --- scoring ----------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from local_store import book, outbox
 from rm_desk.domain.identity import InvalidMobile, normalise_mobile
+from rm_desk.domain.permissions import Action
 from rm_desk.domain.rules import CUSTOMER_EDITABLE, CUSTOMER_REGULATED
 from rm_desk.domain.text import clean_value
 from rm_desk.services.changes import Changes
@@ -22,6 +23,7 @@ class InvalidEdit(ValueError):
 
 
 def update_contact(session: Session, customer_id: str, **changes: Any) -> Changes:
+    session.require(Action.EDIT_CONTACT, "Your role may not edit a customer's contact details.")
     unknown = set(changes) - set(EDITABLE)
     if unknown & set(REGULATED):
         raise InvalidEdit("Regulated fields change only through a change request.")
@@ -63,6 +65,7 @@ def update_contact(session: Session, customer_id: str, **changes: Any) -> Change
 
 
 def request_change(session: Session, customer_id: str, field: str, value: Any) -> Changes:
+    session.require(Action.REQUEST_CHANGE, "Your role may not request a change.")
     if field not in REGULATED:
         raise InvalidEdit(f"{field} is not a regulated field.")
     value = clean_value(value)

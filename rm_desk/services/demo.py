@@ -1,22 +1,34 @@
-"""Provision a local profile holding a generated demo book (demo mode, benchmarks)."""
+"""Provision a local profile holding a generated demo book (demo mode, benchmarks), and
+the demo mode's profiles provisioned from the embedded gateway."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from local_store.bulk import LoadCounts, bulk_load
 from local_store.profiles import ProfileRegistry
 from rm_desk.demo import generate_bank
 from rm_desk.domain.model import Role
 from rm_desk.services import session as sessions
+from rm_desk.services import sync as sync_service
 from rm_desk.services.session import Session
+from rm_desk.services.sync import LOCAL_DEMO_SERVER
 
-LOCAL_DEMO_SERVER = "local-demo"
+__all__ = [
+    "LOCAL_DEMO_SERVER",
+    "DemoEnvironment",
+    "DemoLoad",
+    "Gateway",
+    "add_demo_profile",
+    "demo_password",
+    "load_demo_book",
+    "provision_local_demo",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,45 +71,21 @@ def provision_local_demo(
         session.lock()
 
 
-# --- demo mode: an embedded gateway with a seeded bank ---------------------------------
+# --- demo mode: a profile provisioned from an embedded gateway ---------------------------
+# The gateway itself is composed outside the services (`rm_desk/demo_gateway.py`), which
+# may not import the server.
 
 
-class EmbeddedGateway:
-    """The reference gateway on 127.0.0.1 (SQLite), in a background thread."""
+class Gateway(Protocol):
+    """What demo mode needs of the gateway it runs: stopping it."""
 
-    def __init__(self, db_path: Path) -> None:
-        import uvicorn  # noqa: PLC0415
-
-        from sync.server import db  # noqa: PLC0415
-        from sync.server.app import create_app  # noqa: PLC0415
-
-        self.engine = db.make_engine(f"sqlite:///{db_path}")
-        db.create_schema(self.engine)
-        config = uvicorn.Config(create_app(self.engine), host="127.0.0.1", port=0,
-                                log_level="warning", lifespan="off", access_log=False)  # fmt: skip
-        self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self.server.run, name="demo-gateway", daemon=True)
-
-    def start(self) -> str:
-        self._thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the demo gateway did not start")
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self._thread.join(timeout=10)
-        self.engine.dispose()
+    def stop(self) -> None: ...
 
 
 @dataclass
 class DemoEnvironment:
     session: Session
-    gateway: EmbeddedGateway
+    gateway: Gateway
     url: str
     user: str
     password: str
@@ -110,28 +98,8 @@ class DemoEnvironment:
         self.gateway.stop()
 
 
-def start_demo(
-    base_dir: Path, *, customers: int = 5000, rms: int = 10, seed: int = 7
-) -> DemoEnvironment:
-    """Seed a demo bank into an embedded gateway and provision the RM `rm001` from it."""
-    from rm_desk.domain.policy import KeyringMode, Policy  # noqa: PLC0415
-    from rm_desk.services import sync as sync_service  # noqa: PLC0415
-    from sync.server import admin  # noqa: PLC0415
-
-    base_dir.mkdir(parents=True, exist_ok=True)
-    gateway = EmbeddedGateway(base_dir / "central.db")
-    admin.seed(gateway.engine, customers=customers, rms=rms, seed=seed, as_of=date.today())
-    url = gateway.start()
-    password = generate_bank(1000, rms, seed=seed, as_of=date.today()).user_passwords()["rm001"]
-    reg = ProfileRegistry(base_dir / "client", policy=Policy(keyring=KeyringMode.OFF))
-    added = sync_service.add_profile(reg, "rm001", password, url)
-    return DemoEnvironment(added.session, gateway, url, "rm001", password, base_dir / "client", reg)
-
-
 def add_demo_profile(env: DemoEnvironment, user: str) -> Session:
     """Provision another seeded employee (a manager, a teller) on this computer."""
-    from rm_desk.services import sync as sync_service  # noqa: PLC0415
-
     password = demo_password(user)
     return sync_service.add_profile(env.registry, user, password, env.url).session
 

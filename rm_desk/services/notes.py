@@ -24,7 +24,7 @@ from rm_desk.domain.model import (
 from rm_desk.domain.text import clean_text, clean_value
 from rm_desk.services import churn
 from rm_desk.services.changes import Changes
-from rm_desk.services.session import Session
+from rm_desk.services.session import PermissionDenied, Session
 from rm_desk.services.tasks import record_new_task
 
 Draft = records.Draft  # the window names drafts through this service
@@ -96,6 +96,8 @@ def log_interaction(
     """Save a contact (works offline); it syncs later from the outbox."""
     data = _cleaned(data)
     _validate(data)
+    if not session.may_log(data.kind):
+        raise PermissionDenied("Your role may not log this kind of contact.")
     now = session.clock()
     interaction = Interaction(
         id=uuid7(),

@@ -31,6 +31,10 @@ ProfileInfo = Profile
 Writer = StoreWriter
 
 
+class PermissionDenied(Exception):
+    """The signed-in role may not do this (the role matrix, `rm_desk.domain.permissions`)."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -53,6 +57,26 @@ class Session:
     @property
     def masks_personal_data(self) -> bool:
         return permissions.sees_masked(self.role)
+
+    def may(self, action: permissions.Action) -> bool:
+        """Whether the signed-in role may do this (the role matrix decides)."""
+        return permissions.may(self.role, action)
+
+    def require(self, action: permissions.Action, why: str) -> None:
+        """`PermissionDenied(why)` unless the signed-in role may do this."""
+        if not self.may(action):
+            raise PermissionDenied(why)
+
+    def may_log(self, kind: str) -> bool:
+        """Whether the signed-in role may log a contact of this kind (tellers: no visits)."""
+        return permissions.may_log(self.role, kind)
+
+    def may_delete_task(self, created_by: str, assignee: str) -> bool:
+        return permissions.may_delete_task(self.role, self.user, created_by, assignee)
+
+    @property
+    def hands_over_by_default(self) -> bool:
+        return permissions.hands_over_by_default(self.role)
 
     @property
     def masking(self) -> MaskingPolicy:

@@ -1,4 +1,8 @@
-"""Sync use cases: add a profile from the central CRM, sync a session, wipe on revoke."""
+"""Sync use cases: add a profile from the central CRM, sync a session, wipe on revoke.
+
+The window knows sync through this module only (it does not import `sync.client`):
+the progress and summary types, the errors it tells apart and the status it shows.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +32,48 @@ from sync.client.engine import (
     SyncSummary,
     meta_put,
 )
-from sync.client.errors import DeviceRevoked, SyncError
+from sync.client.errors import (
+    BadCredentials,
+    DeviceRevoked,
+    ServerFailed,
+    ServerUnreachable,
+    SessionExpired,
+    SuspectSnapshot,
+    SyncError,
+    TlsFailure,
+    VersionNotSupported,
+)
 from sync.client.transport import Transport
+
+__all__ = [
+    "LOCAL_DEMO_SERVER",
+    "BadCredentials",
+    "DeviceRevoked",
+    "Progress",
+    "ServerFailed",
+    "ServerUnreachable",
+    "SessionExpired",
+    "SuspectSnapshot",
+    "SyncError",
+    "SyncStatus",
+    "SyncSummary",
+    "TlsFailure",
+    "VersionNotSupported",
+    "add_profile",
+    "changes_of",
+    "server_reachable",
+    "sync_session",
+    "sync_status",
+    "syncs",
+]
+
+
+LOCAL_DEMO_SERVER = "local-demo"  # a profile holding a generated book, with no server
+
+
+def syncs(session: Session) -> bool:
+    """Whether this profile syncs with a central CRM (a local demo profile does not)."""
+    return session.profile.server not in ("", LOCAL_DEMO_SERVER)
 
 
 def transport_for(server: str, policy: Policy) -> Transport:

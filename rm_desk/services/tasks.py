@@ -18,10 +18,11 @@ from local_store import book, outbox, records
 from local_store.codec import TASK_COLUMNS, cols, t2s, task_from
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
+from rm_desk.domain.permissions import Action
 from rm_desk.domain.rules import TASK_EDITABLE, TASK_TRANSITIONS
 from rm_desk.domain.text import clean_text
 from rm_desk.services.changes import Changes
-from rm_desk.services.session import Session
+from rm_desk.services.session import PermissionDenied, Session
 
 EDITABLE = TASK_EDITABLE
 TRANSITIONS = TASK_TRANSITIONS
@@ -152,9 +153,12 @@ def complete_task(session: Session, task_id: str, outcome: str) -> tuple[FollowU
 
 
 def delete_task(session: Session, task_id: str) -> Changes:
+    """Delete a follow-up: managers any, everyone the ones they created or hold."""
     now = session.clock()
     with session.store.transaction() as conn:
         task = records.get_task(conn, task_id)
+        if not session.may_delete_task(task.created_by, task.assignee):
+            raise PermissionDenied("Only a manager deletes someone else's follow-up.")
         conn.exec_driver_sql("DELETE FROM tasks WHERE id = ?", (task_id,))
         book.refresh_activity(conn, [task.customer_id])
         outbox.enqueue(
@@ -258,6 +262,7 @@ def hand_over(
     detail: str = "",
 ) -> tuple[FollowUpTask, Changes]:
     """Branch staff hand a follow-up to the customer's own RM (source: handoff)."""
+    session.require(Action.HAND_OVER_TASK, "Your role may not hand over a follow-up.")
     with session.store.read() as conn:
         owner = book.get_customer(conn, customer_id).owner_rm
     if not owner:

@@ -119,6 +119,7 @@ def at_risk_customers(session: Session, rm: str, limit: int = 200) -> list[BookR
 def reassign_task(session: Session, task_id: str, assignee: str) -> tuple[FollowUpTask, Changes]:
     """Give a follow-up to another member of the team (manager only)."""
     _require_manager(session)
+    session.require(permissions.Action.REASSIGN_TASK, "Your role may not reassign follow-ups.")
     assignee = assignee.strip()
     if assignee not in team_members(session):
         raise InvalidTask(f"{assignee or 'nobody'} is not a member of this team.")
@@ -130,6 +131,7 @@ def assign_new_task(
 ) -> tuple[FollowUpTask, Changes]:
     """A new follow-up the manager gives to an RM (source: manager)."""
     _require_manager(session)
+    session.require(permissions.Action.ASSIGN_TASK, "Your role may not assign follow-ups.")
     if assignee not in team_members(session):
         raise InvalidTask(f"{assignee or 'nobody'} is not a member of this team.")
     return task_service.create_task(

@@ -305,10 +305,7 @@ class MutationApplier:
         if task.deleted:
             return Outcome("applied", "already_deleted", int(task.version))
         p = self.principal
-        if not permissions.may(p.role, permissions.Action.DELETE_TASK) and p.user_id not in (
-            task.created_by,
-            task.assignee,
-        ):
+        if not permissions.may_delete_task(p.role, p.user_id, task.created_by, task.assignee):
             raise Rejected("not_allowed")
         seq = self._log(customer, "task", task.id, "delete")
         version = int(task.version) + 1

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from local_store import outbox
+from rm_desk.demo_gateway import EmbeddedGateway
 from rm_desk.domain.book import BookColumn, BookSort
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import book as book_service
@@ -26,7 +27,7 @@ from rm_desk.services import customers as customer_service
 from rm_desk.services import notes as note_service
 from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
-from rm_desk.services.demo import EmbeddedGateway, demo_password
+from rm_desk.services.demo import demo_password
 from rm_desk.services.session import Registry, Session
 from sync.server import admin
 from ui.app import DeskController

@@ -11,6 +11,7 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from rm_desk.demo_gateway import EmbeddedGateway
 from rm_desk.domain.book import SearchHit
 from rm_desk.domain.model import ChurnLevel, InteractionKind, Role, Segment
 from rm_desk.domain.policy import KeyringMode, Policy
@@ -19,7 +20,7 @@ from rm_desk.services import notes as note_service
 from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
 from rm_desk.services.conflicts import Conflict, ReturnedWork
-from rm_desk.services.demo import LOCAL_DEMO_SERVER, EmbeddedGateway, demo_password
+from rm_desk.services.demo import LOCAL_DEMO_SERVER, demo_password
 from rm_desk.services.session import Session
 from sync.server import admin
 from ui.context import AppContext

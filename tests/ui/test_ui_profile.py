@@ -18,12 +18,13 @@ from rm_desk.domain.model import (
     TaskPriority,
     TaskSource,
 )
+from rm_desk.services.profile import load_profile
 from rm_desk.services.session import Session
 from tests.ui.conftest import NOW, MakeSession
 from ui import words
 from ui.context import AppContext
 from ui.taskman import TaskManager
-from ui.views.profile import CustomerPage, HoldingsModel, load_profile_view
+from ui.views.profile import CustomerPage, HoldingsModel
 
 REASONS = (
     ChurnReason(
@@ -71,7 +72,7 @@ def audit_rows(session: Session, action: str) -> list[audit.AuditEntry]:
 def test_holdings_model_passes_the_model_tester(
     qtbot: QtBot, qtmodeltester: object, session: Session
 ) -> None:
-    view = load_profile_view(session, richest_customer(session))
+    view = load_profile(session, richest_customer(session))
     model = HoldingsModel()
     model.set_holdings(view.profile.holdings, view.today)
     assert model.rowCount() > 1

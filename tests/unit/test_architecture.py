@@ -46,6 +46,8 @@ VIOLATIONS = {
     "local_store/bad.py": "import PySide6\n",
     "sync/server/bad.py": "import local_store.x\n",
     "ui/bad.py": "import sqlalchemy\n",
+    "ui/bad_sync.py": "import sync.client\n",
+    "rm_desk/services/bad.py": "import sync.server\n",
 }
 
 

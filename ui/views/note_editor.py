@@ -123,8 +123,9 @@ class NoteEditor(QDialog):
 
         self.kind = QComboBox()
         self.kind.setAccessibleName(self.tr("Kind of contact"))
-        for k in InteractionKind:
-            self.kind.addItem(words.interaction_kind(k), k.value)
+        for k in InteractionKind:  # the kinds this role may log (tellers: no visits)
+            if ctx.session.may_log(k.value):
+                self.kind.addItem(words.interaction_kind(k), k.value)
         self.occurred = QDateTimeEdit(QDateTime.currentDateTime())
         self.occurred.setCalendarPopup(True)
         self.occurred.setDisplayFormat(QLocale().dateTimeFormat(QLocale.FormatType.ShortFormat))

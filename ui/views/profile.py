@@ -5,17 +5,17 @@ badge (red / amber / green) with its top reasons in words and a "Create task" pe
 suggested retention action. Below: holdings, the 24-month AUM/balance chart and the
 monthly activity chart (pyqtgraph), tags, personal details shown masked with an
 audited "Reveal" (a reason is asked; roles that may not reveal see it disabled),
-open tasks, and the contact history with "Log contact (Ctrl+N)" and "New task".
+"Edit contact…" and "Request a change…" (for the roles the matrix allows), open tasks,
+and the contact history with "Log contact (Ctrl+N)" and "New task".
 
-Everything is assembled in one call on the database thread; personal fields are
-masked there (whatever the role), so plain values only reach the window through
-`book.reveal`, which checks the role and writes the audit row.
+Everything is assembled in one call on the database thread (`rm_desk.services.profile`);
+personal fields are masked there (whatever the role), so plain values only reach the
+window through `book.reveal`, which checks the role and writes the audit row.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -48,19 +48,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rm_desk.domain.book import CustomerProfile
 from rm_desk.domain.churn.playbook import Suggestion
-from rm_desk.domain.masking import MaskKind, mask
 from rm_desk.domain.model import (
     ChurnLevel,
     Holding,
-    HoldingKind,
     MonthlySnapshot,
 )
 from rm_desk.services import book as book_service
 from rm_desk.services import churn as churn_service
+from rm_desk.services import customers as customers_service
+from rm_desk.services import profile as profile_service
 from rm_desk.services.changes import Changes
-from rm_desk.services.churn import ScorePoint
+from rm_desk.services.profile import PERSONAL, SHOWN_REASONS, ProfileView
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from ui import words
@@ -68,6 +67,7 @@ from ui.context import AppContext
 from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page
+from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
 
@@ -76,69 +76,6 @@ BADGE = {
     ChurnLevel.AMBER: ("#ef8f00", "#000000"),
     ChurnLevel.GREEN: ("#2e7d32", "#ffffff"),
 }
-PERSONAL = ("mobile", "id_number", "email", "address", "card")
-SHOWN_REASONS = 3
-MATURING_SOON_DAYS = 30
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileView:
-    """What the page paints: the profile with personal fields masked, and who may reveal."""
-
-    profile: CustomerProfile
-    cards: str  # card numbers, masked
-    can_reveal: bool
-    today: date
-    suggestions: tuple[Suggestion, ...] = ()  # the playbook's actions for the reasons
-    score_history: tuple[ScorePoint, ...] = ()  # one point per month scored, oldest first
-    thresholds: tuple[float, float] = (0.0, 0.0)  # the model's amber and red lines
-
-
-def load_profile_view(session: Session, customer_id: str) -> ProfileView:
-    """Assemble (and audit) the 360 view; runs on the database thread."""
-    p = book_service.customer_profile(session, customer_id)
-    policy = session.masking
-    holdings = tuple(
-        dataclasses.replace(
-            h,
-            account_no=mask(
-                MaskKind.CARD if h.kind is HoldingKind.CARD else MaskKind.ID_NUMBER,
-                h.account_no,
-                policy,
-            ),
-        )
-        if h.account_no and not p.personal_masked
-        else h
-        for h in p.holdings
-    )
-    customer = (
-        p.customer if p.personal_masked else book_service.masked_customer(session, p.customer)
-    )
-    cards = ", ".join(h.account_no for h in holdings if h.kind is HoldingKind.CARD and h.account_no)
-    shown = {r.code for r in p.churn.reasons[:SHOWN_REASONS]} if p.churn else set()
-    suggestions = tuple(
-        s for s in churn_service.suggestions(session, customer_id) if s.reason.code in shown
-    )
-    info = churn_service.model_info(session)
-    return ProfileView(
-        profile=dataclasses.replace(p, customer=customer, holdings=holdings, personal_masked=True),
-        cards=cards,
-        can_reveal=book_service.can_reveal(session),
-        today=session.clock().astimezone().date(),
-        suggestions=suggestions,
-        score_history=tuple(churn_service.score_history(session, customer_id)),
-        thresholds=(float(info["amber"]), float(info["red"])),
-    )
-
-
-def aum_trend(snapshots: tuple[MonthlySnapshot, ...], months: int = 3) -> float | None:
-    """Percentage change of AUM over the last `months` months (None without history)."""
-    if len(snapshots) <= months:
-        return None
-    now, before = snapshots[-1].aum_fen, snapshots[-1 - months].aum_fen
-    if before <= 0:
-        return None
-    return (now - before) / before * 100.0
 
 
 # --- holdings ---------------------------------------------------------------------------------
@@ -181,13 +118,12 @@ class HoldingsModel(RowsTableModel[Holding]):
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and key == "maturity"
-            and h.maturity
-            and 0 <= (h.maturity - self.today).days <= MATURING_SOON_DAYS
+            and profile_service.matures_soon(h, self.today)
         ):
             return QBrush(QColor("#c62828"))
-        if role == Qt.ItemDataRole.ToolTipRole and key == "maturity" and h.maturity:
-            days = (h.maturity - self.today).days
-            if days >= 0:
+        if role == Qt.ItemDataRole.ToolTipRole and key == "maturity":
+            days = profile_service.matures_in(h, self.today)
+            if days is not None:
                 return self.tr("Matures in %n day(s)", "", days)
         return None
 
@@ -252,6 +188,7 @@ class CustomerPage(Page):
         self.customer_id: str | None = None
         self.view: ProfileView | None = None
         self.reveal_dialog: RevealDialog | None = None
+        self.edit_dialog: ContactDialog | ChangeRequestDialog | None = None
         self.suggestions: dict[str, Suggestion] = {}  # reason code -> suggestion
         self._generation = 0
 
@@ -416,6 +353,25 @@ class CustomerPage(Page):
             form.addRow(labels[key], row)
             self.personal_values[key] = value
             self.reveal_buttons[key] = button
+        self.edit_contact_button = QPushButton(self.tr("Edit contact…"))
+        self.edit_contact_button.setAccessibleName(
+            self.tr("Edit the customer's mobile, e-mail and tags")
+        )
+        self.edit_contact_button.clicked.connect(self.edit_contact)
+        self.request_change_button = QPushButton(self.tr("Request a change…"))
+        self.request_change_button.setAccessibleName(
+            self.tr("Request a change to a regulated field (reviewed by the bank)")
+        )
+        self.request_change_button.clicked.connect(self.request_change)
+        self.edit_notice = QLabel()
+        self.edit_notice.setWordWrap(True)
+        self.edit_notice.setAccessibleName(self.tr("Result of the last edit"))
+        edits = QHBoxLayout()
+        edits.addWidget(self.edit_contact_button)
+        edits.addWidget(self.request_change_button)
+        edits.addStretch(1)
+        form.addRow(edits)
+        form.addRow(self.edit_notice)
         self.open_tasks = TaskTableModel(self)
         self.tasks_table = QTableView()
         self.tasks_table.setModel(self.open_tasks)
@@ -470,6 +426,7 @@ class CustomerPage(Page):
         """Load and paint this customer's 360 view; `loaded` fires when it is painted."""
         if customer_id != self.customer_id:
             self.tabs.setCurrentIndex(0)
+            self.edit_notice.clear()
         self.customer_id = customer_id
         self._stale = False
         self.reload()  # queued first: the header and overview are what the user waits for
@@ -495,7 +452,7 @@ class CustomerPage(Page):
         self._generation += 1
         generation = self._generation
         self.ctx.db(
-            lambda s: load_profile_view(s, cid),
+            lambda s: profile_service.load_profile(s, cid),
             lambda view: self._show(view, generation),
             owner=self,
         )
@@ -519,19 +476,16 @@ class CustomerPage(Page):
             .replace("%3", c.owner_rm)
             .replace("%4", date_text(c.since))
         )
-        self._paint_aum(p)
+        self._paint_aum(view)
         self._paint_churn(view)
         self.holdings.set_holdings(p.holdings, view.today)
         self.holdings_table.resizeColumnsToContents()
         self.holdings_table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch
         )
-        assets = sum(
-            h.balance_fen for h in p.holdings if h.kind not in (HoldingKind.LOAN, HoldingKind.CARD)
-        )
         self.holdings_total.setText(
             self.tr("%n product(s), assets %1", "", len(p.holdings)).replace(
-                "%1", words.money(assets)
+                "%1", words.money(view.assets_fen)
             )
         )
         self._paint_charts(p.snapshots)
@@ -539,13 +493,7 @@ class CustomerPage(Page):
         self.tags.setText(
             self.tr("Tags: %1").replace("%1", "  ·  ".join(c.tags) if c.tags else self.tr("none"))
         )
-        values = {
-            "mobile": c.mobile,
-            "id_number": c.id_number,
-            "email": c.email,
-            "address": c.address,
-            "card": view.cards,
-        }
+        values = view.personal_values()
         for key, label in self.personal_values.items():
             label.setText(values[key] or "—")
             button = self.reveal_buttons[key]
@@ -555,12 +503,14 @@ class CustomerPage(Page):
                 if view.can_reveal
                 else self.tr("Your role does not allow revealing personal data.")
             )
+        self.edit_contact_button.setVisible(view.can_edit_contact)
+        self.request_change_button.setVisible(view.can_request_change)
         self.open_tasks.set_lines([TaskLine(t, c.name) for t in p.open_tasks], view.today)
         self.loaded.emit()
 
-    def _paint_aum(self, p: CustomerProfile) -> None:
-        trend = aum_trend(p.snapshots)
-        text = self.tr("AUM %1").replace("%1", words.money(p.customer.aum_fen))
+    def _paint_aum(self, view: ProfileView) -> None:
+        trend = view.aum_trend
+        text = self.tr("AUM %1").replace("%1", words.money(view.profile.customer.aum_fen))
         if trend is not None:
             arrow = "▲" if trend >= 0 else "▼"
             text += "   " + self.tr("%1 %2% over 3 months").replace("%1", arrow).replace(
@@ -696,6 +646,69 @@ class CustomerPage(Page):
             lambda value: self._revealed(cid, field_name, value),
             owner=self,
         )
+
+    # --- editing --------------------------------------------------------------------------
+
+    def edit_contact(self) -> ContactDialog | None:
+        """Mobile, e-mail and tags (`customers.update_contact`); the dialog stays open
+        with what was typed until the change is saved."""
+        view, cid = self.view, self.customer_id
+        if view is None or not cid or not view.can_edit_contact:
+            return None
+        dialog = ContactDialog(view.profile.customer, self)
+        dialog.submitted.connect(
+            lambda: self._save(
+                dialog,
+                lambda s: customers_service.update_contact(s, cid, **dialog.changes()),
+                self.tr("Contact details saved; they sync with the next sync."),
+            )
+        )
+        self._open_edit(dialog)
+        return dialog
+
+    def request_change(self) -> ChangeRequestDialog | None:
+        """A new value for a regulated field, for the bank to review
+        (`customers.request_change`)."""
+        view, cid = self.view, self.customer_id
+        if view is None or not cid or not view.can_request_change:
+            return None
+        dialog = ChangeRequestDialog(cid, self)
+        dialog.submitted.connect(
+            lambda: self._save(
+                dialog,
+                lambda s: customers_service.request_change(s, cid, *dialog.chosen()),
+                self.tr("Change requested; the bank reviews it before the record changes."),
+            )
+        )
+        self._open_edit(dialog)
+        return dialog
+
+    def _open_edit(self, dialog: ContactDialog | ChangeRequestDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: setattr(self, "edit_dialog", None))
+        self.edit_dialog = dialog
+        dialog.open()
+
+    def _save(
+        self,
+        dialog: ContactDialog | ChangeRequestDialog,
+        job: Callable[[Session], Changes],
+        notice: str,
+    ) -> None:
+        def done(_changes: object) -> None:
+            self.edit_notice.setText(notice)
+            if self.edit_dialog is dialog:  # not closed meanwhile
+                dialog.saved()
+
+        def failed(exc: BaseException) -> None:
+            if self.edit_dialog is dialog:
+                from ui.messages import describe  # noqa: PLC0415  (as AppContext.report)
+
+                dialog.failed(describe(exc))
+            else:
+                self.ctx.report(exc)
+
+        self.ctx.write(job, done, failed, owner=self)
 
     def _revealed(self, customer_id: str, field_name: str, value: str) -> None:
         if customer_id != self.customer_id:

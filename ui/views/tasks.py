@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QStyle,
@@ -37,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rm_desk.domain.model import FollowUpTask, Role, TaskPriority, TaskStatus
+from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
+from rm_desk.domain.permissions import Action
 from rm_desk.services import tasks as task_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
@@ -94,7 +96,8 @@ class TaskDialog(QDialog):
             self.tr("Give this follow-up to the customer's relationship manager")
         )
         # Branch staff usually hand follow-ups to the customer's RM (SPEC 2.5).
-        self.hand_over.setChecked(ctx.session.role is Role.TELLER)
+        self.hand_over.setChecked(ctx.session.hands_over_by_default)
+        self.hand_over.setEnabled(ctx.session.may(Action.HAND_OVER_TASK))
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Problem with the form"))
@@ -228,11 +231,15 @@ class TasksPage(Page):
             self.tr("Open customer"), self.tr("Open the customer of the selected task (Enter)"),
             self.open_customer,
         )  # fmt: skip
+        self.delete_button = self._button(
+            self.tr("Delete…"), self.tr("Delete the selected task (Del)"), self.delete_selected
+        )
         for keys, slot in (
             ("Ctrl+T", self.new_task),
             ("F2", self.edit_selected),
             ("Ctrl+D", self.complete_selected),
             ("Return", self.open_customer),
+            ("Delete", self.delete_selected),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -242,7 +249,13 @@ class TasksPage(Page):
         bar = QHBoxLayout()
         bar.addWidget(self.tabs)
         bar.addStretch(1)
-        for b in (self.new_button, self.edit_button, self.complete_button, self.open_button):
+        for b in (
+            self.new_button,
+            self.edit_button,
+            self.complete_button,
+            self.open_button,
+            self.delete_button,
+        ):
             bar.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -336,6 +349,11 @@ class TasksPage(Page):
         self.edit_button.setEnabled(is_open)
         self.complete_button.setEnabled(is_open)
         self.open_button.setEnabled(task is not None)
+        self.delete_button.setEnabled(self._may_delete(task))
+
+    def _may_delete(self, task: FollowUpTask | None) -> bool:
+        """Managers delete any follow-up, everyone else the ones they created or hold."""
+        return task is not None and self.ctx.session.may_delete_task(task.created_by, task.assignee)
 
     # --- actions --------------------------------------------------------------------------
 
@@ -386,6 +404,39 @@ class TasksPage(Page):
         self.ctx.write(
             lambda s: task_service.complete_task(s, task_id, outcome),
             lambda result: self._after_write(result[0]),
+            owner=self,
+        )
+
+    def delete_selected(self) -> QMessageBox | None:
+        """Ask, then delete the selected task (`tasks.delete_task`; it syncs)."""
+        task = self.selected()
+        if task is None or not self._may_delete(task):
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Delete task"),
+            self.tr("Delete the task “%1”? This cannot be undone.").replace("%1", task.title),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Delete"))
+        box.button(QMessageBox.StandardButton.No).setText(self.tr("Keep"))
+        box.buttonClicked.connect(
+            lambda button: (
+                self._delete(task)
+                if box.standardButton(button) == QMessageBox.StandardButton.Yes
+                else None
+            )
+        )
+        self._open(box)
+        return box
+
+    def _delete(self, task: FollowUpTask) -> None:
+        task_id, title = task.id, task.title
+        self.ctx.write(
+            lambda s: task_service.delete_task(s, task_id),
+            lambda _changes: self.summary.setText(self.tr("Deleted: %1").replace("%1", title)),
             owner=self,
         )
 

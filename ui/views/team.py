@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from rm_desk.domain.book import BookRow
 from rm_desk.domain.model import ChurnLevel, FollowUpTask, TaskStatus
+from rm_desk.domain.permissions import Action
 from rm_desk.services import team as team_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
@@ -235,6 +236,7 @@ class TeamPage(Page):
         self.assign_button = QPushButton(self.tr("New follow-up…"))
         self.assign_button.setAccessibleName(self.tr("Give a new follow-up to the selected RM"))
         self.assign_button.clicked.connect(self.assign_new)
+        self.assign_button.setEnabled(ctx.session.may(Action.ASSIGN_TASK))
         shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.reassign_selected)
@@ -350,7 +352,9 @@ class TeamPage(Page):
         if row >= 0:
             self.tasks_table.selectRow(row)
         self.at_risk.set_rows(detail.at_risk)
-        self.reassign_button.setEnabled(bool(detail.tasks))
+        self.reassign_button.setEnabled(
+            bool(detail.tasks) and self.ctx.session.may(Action.REASSIGN_TASK)
+        )
         self.rm_loaded.emit(detail.rm)
         self._finish_load()
 

@@ -1,13 +1,11 @@
 """Today: what the RM should do first when the day starts.
 
 Tasks due today and overdue, red-flagged customers not contacted for 30 days, and
-unfinished notes (drafts) to complete. Each line opens the customer.
+unfinished notes (drafts) to complete. Each line opens the customer. What belongs
+here is decided by `rm_desk.services.today`; this page only paints it.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,42 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rm_desk.domain.book import BookColumn, BookFilter, BookRow, BookSort
-from rm_desk.domain.model import ChurnLevel, FollowUpTask
-from rm_desk.services import book as book_service
-from rm_desk.services import notes as note_service
-from rm_desk.services import tasks as task_service
+from rm_desk.domain.model import FollowUpTask
 from rm_desk.services.changes import Changes
-from rm_desk.services.notes import Draft
-from rm_desk.services.session import Session
+from rm_desk.services.today import TodayData, load_today
 from ui import words
 from ui.context import AppContext
 from ui.views.base import Page
-
-AT_RISK = BookFilter(churn_levels=frozenset({ChurnLevel.RED}), not_contacted_days=30)
-SHOWN = 15
-
-
-@dataclass(frozen=True, slots=True)
-class TodayData:
-    today: date
-    due: list[FollowUpTask]
-    overdue: list[FollowUpTask]
-    at_risk_total: int
-    at_risk: list[BookRow]
-    drafts: list[Draft]
-
-
-def load_today(session: Session) -> TodayData:
-    ids = book_service.book_ids(session, AT_RISK, BookSort(BookColumn.CHURN, descending=True))
-    return TodayData(
-        today=session.clock().astimezone().date(),
-        due=task_service.tasks_view(session, "today"),
-        overdue=task_service.tasks_view(session, "overdue"),
-        at_risk_total=len(ids),
-        at_risk=book_service.book_rows(session, ids[:SHOWN]),
-        drafts=note_service.drafts(session),
-    )
 
 
 class TodayPage(Page):
@@ -112,8 +80,8 @@ class TodayPage(Page):
         )
         self._fill_tasks(self.due, data.due)
         self._fill_tasks(self.overdue, data.overdue)
-        self.boxes["due"].setTitle(self.tr("Due today (%n)", "", len(data.due)))
-        self.boxes["overdue"].setTitle(self.tr("Overdue (%n)", "", len(data.overdue)))
+        self.boxes["due"].setTitle(self.tr("Due today (%n)", "", data.due_count))
+        self.boxes["overdue"].setTitle(self.tr("Overdue (%n)", "", data.overdue_count))
         self.boxes["at_risk"].setTitle(
             self.tr("At risk, not contacted for 30 days (%n)", "", data.at_risk_total)
         )
@@ -134,7 +102,7 @@ class TodayPage(Page):
 
     def _fill_tasks(self, widget: QListWidget, items: list[FollowUpTask]) -> None:
         widget.clear()
-        for t in items[:200]:
+        for t in items:
             text = f"{t.due.isoformat()}   {words.task_priority(t.priority)}   {t.title}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, ("customer", t.customer_id))

@@ -32,6 +32,7 @@ from rm_desk.services.session import Session
 from tests.factories import customer
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+RECEIVED = NOW.isoformat(timespec="microseconds")  # as the sync engine records it
 CALM, QUIET, LOUD = "600000000011", "600000000012", "600000000013"
 
 
@@ -111,7 +112,7 @@ def _model(version: str = "test-1") -> additive.AdditiveModel:
 
 def _install(session: Session, model: additive.AdditiveModel) -> str | None:
     with session.store.transaction() as conn:
-        return churn.receive_model(conn, model.version, model.dumps(), NOW)
+        return churn_store.receive_model(conn, model.version, model.dumps(), RECEIVED)
 
 
 def _level(session: Session, cif: str) -> tuple[str | None, float | None]:
@@ -183,13 +184,13 @@ def test_refused_models_leave_the_previous_one_in_use(session: Session) -> None:
     unknown = json.loads(_model("future").dumps())
     unknown["format_version"] = 2
     with session.store.transaction() as conn:
-        refusal = churn.receive_model(conn, "future", json.dumps(unknown), NOW)
+        refusal = churn_store.receive_model(conn, "future", json.dumps(unknown), RECEIVED)
     assert refusal is not None
     assert "format version 2" in refusal
     foreign = json.loads(_model("csv").dumps())
     foreign["features"][0]["name"] = "Total_Trans_Ct"
     with session.store.transaction() as conn:
-        refusal = churn.receive_model(conn, "csv", json.dumps(foreign), NOW)
+        refusal = churn_store.receive_model(conn, "csv", json.dumps(foreign), RECEIVED)
         assert refusal is not None
         assert "cannot compute: Total_Trans_Ct" in refusal
         assert churn.active_model(conn).version == "good"

@@ -67,3 +67,23 @@ def test_who_logs_which_kind() -> None:
 def test_only_managers_assign_and_see_the_team() -> None:
     for action in (Action.ASSIGN_TASK, Action.REASSIGN_TASK, Action.VIEW_TEAM):
         assert [r for r in Role if permissions.may(r, action)] == [Role.MANAGER]
+
+
+@pytest.mark.parametrize(
+    ("role", "own", "other"),
+    [
+        (Role.RM, True, False),
+        (Role.TELLER, True, False),
+        (Role.MANAGER, True, True),
+        (Role.ADMIN, True, False),
+    ],
+)
+def test_who_deletes_which_task(role: Role, own: bool, other: bool) -> None:
+    # Everyone may delete a follow-up they created or hold; only `DELETE_TASK` any other.
+    assert permissions.may_delete_task(role, "u1", created_by="u1", assignee="u2") is own
+    assert permissions.may_delete_task(role, "u1", created_by="u2", assignee="u1") is own
+    assert permissions.may_delete_task(role, "u1", created_by="u2", assignee="u3") is other
+
+
+def test_only_branch_staff_hand_over_by_default() -> None:
+    assert [r for r in Role if permissions.hands_over_by_default(r)] == [Role.TELLER]
