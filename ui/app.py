@@ -25,6 +25,7 @@ from ui import i18n
 from ui.context import AppContext
 from ui.login import LoginWindow
 from ui.main_window import MainWindow
+from ui.messages import describe
 from ui.taskman import TaskManager
 
 STYLE = """
@@ -205,7 +206,7 @@ def _run_demo(app: QApplication, language: str, screenshots: str | None, custome
         return int(code)
     except Exception as exc:
         if not screenshots:  # a modal box would wait forever in a headless screenshot run
-            QMessageBox.critical(None, "RM Desk", str(exc))
+            QMessageBox.critical(None, "RM Desk", describe(exc))
         raise
     finally:
         demo_env.close()
