@@ -712,12 +712,8 @@
         <translation>修复需要连接中心CRM，但现在无法连接。未做任何更改；请连接银行网络后再修复。</translation>
     </message>
     <message>
-        <source>Your role may not reveal personal data.</source>
-        <translation>您的角色无权查看完整的个人信息。</translation>
-    </message>
-    <message>
-        <source>Only a manager sees the team's work.</source>
-        <translation>只有主管可以查看团队的工作。</translation>
+        <source>Your role does not allow this.</source>
+        <translation>您的角色无权执行此操作。</translation>
     </message>
     <message>
         <source>A reason is required to reveal personal data.</source>

@@ -64,8 +64,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     REPAIR_NEEDS_SERVER = "repair_needs_server"
     # what a role may do
-    REVEAL_NOT_ALLOWED = "reveal_not_allowed"
-    TEAM_MANAGER_ONLY = "team_manager_only"
+    ROLE_NOT_ALLOWED = "role_not_allowed"
     # forms
     REVEAL_REASON_REQUIRED = "reveal_reason_required"
     FILTER_NAME_REQUIRED = "filter_name_required"
@@ -243,8 +242,7 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
         "Repair needs the central CRM, which cannot be reached now. Nothing was changed; "
         "connect to the bank's network and repair again.",
     ),
-    E.REVEAL_NOT_ALLOWED: QT_TRANSLATE_NOOP("Errors", "Your role may not reveal personal data."),
-    E.TEAM_MANAGER_ONLY: QT_TRANSLATE_NOOP("Errors", "Only a manager sees the team's work."),
+    E.ROLE_NOT_ALLOWED: QT_TRANSLATE_NOOP("Errors", "Your role does not allow this."),
     E.REVEAL_REASON_REQUIRED: QT_TRANSLATE_NOOP(
         "Errors", "A reason is required to reveal personal data."
     ),

@@ -120,7 +120,7 @@ def reveal(session: Session, customer_id: str, field: str, *, reason: str) -> st
                 entity_id=customer_id,
                 detail={"field": field},
             )
-        raise PermissionDenied(ErrorCode.REVEAL_NOT_ALLOWED)
+        raise PermissionDenied(ErrorCode.ROLE_NOT_ALLOWED, detail="reveal personal data")
     if not reason.strip():
         raise InvalidInput(ErrorCode.REVEAL_REASON_REQUIRED)
     with session.store.transaction() as conn:

@@ -42,7 +42,7 @@ class RmWorkload:
 
 def _require_manager(session: Session) -> None:
     if not permissions.may(session.role, permissions.Action.VIEW_TEAM):
-        raise PermissionDenied(ErrorCode.TEAM_MANAGER_ONLY)
+        raise PermissionDenied(ErrorCode.ROLE_NOT_ALLOWED, detail="only a manager sees the team")
 
 
 def team_members(session: Session) -> list[str]:
