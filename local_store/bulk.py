@@ -20,6 +20,7 @@ from local_store.codec import cols, executemany, marks
 from local_store.engine import CACHE_KIB
 from local_store.errors import StoreError
 from local_store.store import LocalStore, analyze
+from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.model import (
     BankChunk,
 )
@@ -29,10 +30,7 @@ BULK_CACHE_KIB = 256 * 1024
 
 class BulkDataError(StoreError):
     def __init__(self, count: int) -> None:
-        super().__init__(
-            f"The data to load refers to {count} customer(s) that are not part of it; "
-            "nothing of that batch was stored."
-        )
+        super().__init__(ErrorCode.BULK_UNKNOWN_CUSTOMERS, count=count)
 
 
 @dataclass

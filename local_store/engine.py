@@ -27,6 +27,7 @@ from local_store.errors import (
     StoreDamaged,
     StoreError,
 )
+from rm_desk.domain.errors import ErrorCode
 
 _HEX_KEY = re.compile(r"[0-9a-f]{64}")
 
@@ -61,7 +62,7 @@ class KeyBuffer:
 
     def hex(self) -> str:
         if not any(self._key):
-            raise EnvironmentProblem("The profile is locked.")
+            raise EnvironmentProblem(ErrorCode.STORE_LOCKED)
         value = self._key.hex()
         if not _HEX_KEY.fullmatch(value):  # defence in depth: only hex reaches the PRAGMA
             raise ValueError("malformed key")
@@ -90,26 +91,13 @@ SQLITE_NOTADB = 26
 # SQLite reports a full disk as SQLITE_IOERR when growing the -shm file fails.
 LOW_SPACE_BYTES = 1024 * 1024
 
-_TEXT_CODES = (
-    ("database or disk is full", SQLITE_FULL),
-    ("disk i/o error", SQLITE_IOERR),
-    ("readonly", SQLITE_READONLY),
-    ("read-only", SQLITE_READONLY),
-    ("malformed", SQLITE_CORRUPT),
-    ("not a database", SQLITE_NOTADB),
-    ("unable to open", SQLITE_CANTOPEN),
-    ("locked", SQLITE_BUSY),
-    ("busy", SQLITE_BUSY),
-    ("out of memory", SQLITE_NOMEM),
-)
 
-
-def _primary_code(exc: BaseException) -> int | None:
+def primary_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code of a driver error (`sqlite_errorcode`, as
+    qutebrowser's sql.py reads it); None when the error carries none (not SQLite's).
+    Never the message text: it changes between versions and builds."""
     code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return code & 0xFF
-    text = str(exc).lower()
-    return next((c for marker, c in _TEXT_CODES if marker in text), None)
+    return code & 0xFF if isinstance(code, int) else None
 
 
 def _low_on_space(path: Path) -> bool:
@@ -132,27 +120,19 @@ def translate_error(path: Path, exc: BaseException, *, keying: bool = False) -> 
     gives."""
     if isinstance(exc, OSError) and files.is_disk_full(exc):
         return DiskFull(path)
-    code = _primary_code(exc)
+    code = primary_code(exc)
     if code == SQLITE_FULL or (code == SQLITE_IOERR and _low_on_space(path)):
         return DiskFull(path)
     if code == SQLITE_IOERR:
-        return EnvironmentProblem(
-            f"The disk holding {path} reported a read or write error; nothing was saved "
-            "from the last action. Check the disk and try again."
-        )
+        return EnvironmentProblem(ErrorCode.DISK_IO_ERROR, path=path)
     if code == SQLITE_READONLY:
-        return EnvironmentProblem(f"The database {path} is read-only; nothing was saved.")
+        return EnvironmentProblem(ErrorCode.DATABASE_READ_ONLY, path=path)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
-        return EnvironmentProblem(
-            f"The database {path} is in use by another program; try again shortly."
-        )
+        return EnvironmentProblem(ErrorCode.DATABASE_BUSY, path=path)
     if code == SQLITE_CANTOPEN:
-        return EnvironmentProblem(
-            f"The database {path} cannot be opened (check the folder exists and is "
-            "yours); nothing was changed."
-        )
+        return EnvironmentProblem(ErrorCode.DATABASE_CANNOT_OPEN, path=path)
     if code == SQLITE_NOMEM:
-        return EnvironmentProblem("The computer ran out of memory; nothing was saved.")
+        return EnvironmentProblem(ErrorCode.OUT_OF_MEMORY)
     if code == SQLITE_NOTADB:
         detail = (
             "it is not an RM Desk database, it is damaged, or the key does not fit"
@@ -332,7 +312,9 @@ def connect(path: Path, key: KeyBuffer, memory_security: bool = True) -> sqlciph
         translated = translate_error(path, exc)
         if translated is not None:
             raise translated from None
-        raise EnvironmentProblem(f"The database {path} cannot be opened: {exc}.") from None
+        raise EnvironmentProblem(
+            ErrorCode.DATABASE_CANNOT_OPEN, path=path, detail=str(exc)
+        ) from None
     # Before the first statement: small allocations stay out of SQLCipher's
     # lock-and-wipe allocator (see local_store/lookaside.py for why and the cost).
     lookaside.enlarge(conn)
@@ -368,7 +350,7 @@ def prepare_files(path: Path) -> None:
         if files.is_disk_full(exc):
             raise DiskFull(path) from None
         raise EnvironmentProblem(
-            f"The database {path} cannot be created: {exc.strerror or exc}."
+            ErrorCode.DATABASE_CANNOT_CREATE, path=path, detail=str(exc.strerror or exc)
         ) from None
     for suffix in ("-wal", "-shm", "-journal"):
         files.make_private(path.with_name(path.name + suffix))

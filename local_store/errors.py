@@ -1,8 +1,8 @@
-"""Errors of the local store, each with a message an employee can act on.
+"""Errors of the local store: a code and values (rm_desk.domain.errors), words elsewhere.
 
-None of these messages ever contains a key, a password or customer data. The split
-follows qutebrowser's rule: `EnvironmentProblem` is something the user or IT can
-fix (disk full, damaged file); anything else is a bug and surfaces as such.
+None of these ever carries a key, a password or customer data. The split follows
+qutebrowser's rule: `EnvironmentProblem` is something the user or IT can fix (disk
+full, damaged file); anything else is a bug and surfaces as such.
 """
 
 from __future__ import annotations
@@ -10,18 +10,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from rm_desk.domain.errors import ErrorCode, RmDeskError
 
-class StoreError(Exception):
-    """Base class: `str(error)` is a complete sentence for the user."""
+
+class StoreError(RmDeskError):
+    """Base class: `code` and `values` say what happened; `str(error)` in English."""
 
 
 class WrongPassword(StoreError):
     def __init__(self, attempts_left: int | None = None) -> None:
         self.attempts_left = attempts_left
-        msg = "The password is not correct."
-        if attempts_left is not None:
-            msg += f" {attempts_left} attempt(s) left before the profile is locked."
-        super().__init__(msg)
+        if attempts_left is None:
+            super().__init__(ErrorCode.WRONG_PASSWORD)
+        else:
+            super().__init__(ErrorCode.WRONG_PASSWORD_ATTEMPTS_LEFT, attempts=attempts_left)
 
 
 class ProfileLocked(StoreError):
@@ -33,57 +35,49 @@ class ProfileLocked(StoreError):
         self.until = until  # the wall-clock moment, as the clock read when refused
         self.lockout = lockout
         self.remaining = remaining  # how long is left (the authority; see profiles.py)
-        when = until.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        if lockout:
-            msg = f"Too many wrong passwords: this profile is locked until {when}."
-        else:
-            msg = f"Please wait until {when} before trying the password again."
-        super().__init__(msg)
+        code = ErrorCode.PROFILE_LOCKED_OUT if lockout else ErrorCode.PASSWORD_BACKOFF
+        super().__init__(code, until=until)
 
 
 class WeakKdfParameters(StoreError):
     def __init__(self, detail: str) -> None:
-        super().__init__(
-            "This profile's key protection is weaker than the minimum allowed "
-            f"({detail}); it is refused. Ask IT to re-provision the profile."
-        )
+        super().__init__(ErrorCode.WEAK_KDF, detail=detail)
 
 
 class ProfileNotFound(StoreError):
     def __init__(self, user: str) -> None:
-        super().__init__(f"There is no profile for user '{user}' on this computer.")
+        super().__init__(ErrorCode.PROFILE_NOT_FOUND, user=user)
 
 
 class ProfileExists(StoreError):
     def __init__(self, user: str) -> None:
-        super().__init__(f"A profile for user '{user}' already exists on this computer.")
+        super().__init__(ErrorCode.PROFILE_EXISTS, user=user)
 
 
 class ProfileFileDamaged(StoreError):
     def __init__(self, path: Path, detail: str) -> None:
         self.path = path
-        super().__init__(f"The profile list {path} is damaged ({detail}).")
+        super().__init__(ErrorCode.PROFILE_FILE_DAMAGED, path=path, detail=detail)
 
 
 class KeyringUnavailable(StoreError):
     def __init__(self, detail: str) -> None:
-        super().__init__(f"The operating system's credential store cannot be used: {detail}.")
+        super().__init__(ErrorCode.KEYRING_UNAVAILABLE, detail=detail)
 
 
 class KeyringSecretMissing(StoreError):
     def __init__(self) -> None:
-        super().__init__(
-            "This profile's secret is missing from the operating system's credential "
-            "store, so the profile cannot be unlocked on this computer."
-        )
+        super().__init__(ErrorCode.KEYRING_SECRET_MISSING)
 
 
 class DatabaseUnreadable(StoreError):
     """The file is not an RM Desk database, is damaged, or the key does not fit."""
 
-    def __init__(self, path: Path, detail: str) -> None:
+    def __init__(
+        self, path: Path, detail: str, *, code: ErrorCode = ErrorCode.DATABASE_UNREADABLE
+    ) -> None:
         self.path = path
-        super().__init__(f"The database {path} cannot be read: {detail}.")
+        super().__init__(code, path=path, detail=detail)
 
 
 class StoreDamaged(DatabaseUnreadable):
@@ -93,33 +87,19 @@ class StoreDamaged(DatabaseUnreadable):
     sentence offers the repair that rescues unsynced work (rm_desk.services.repair)."""
 
     def __init__(self, path: Path, detail: str) -> None:
-        super().__init__(path, detail)
-        self.detail = detail
-        StoreError.__init__(
-            self,
-            f"The profile's local data {path} is damaged ({detail}). Repair it: choose "
-            "Repair on the sign-in screen, or run 'rm-desk profile repair --user NAME'. "
-            "Unsynced notes and drafts that can still be read are kept; the rest is "
-            "downloaded again from the central CRM.",
-        )
+        super().__init__(path, detail, code=ErrorCode.STORE_DAMAGED)
 
 
 class StoreInUse(StoreError):
     def __init__(self, path: Path, pid: int) -> None:
         self.path = path
-        super().__init__(
-            f"The profile's data {path} is open in another RM Desk (process {pid}); "
-            "lock or close it first. Nothing was changed."
-        )
+        super().__init__(ErrorCode.STORE_IN_USE, path=path, pid=pid)
 
 
 class UnsupportedSchema(StoreError):
     def __init__(self, path: Path, found: int, newest: int) -> None:
         self.path = path
-        super().__init__(
-            f"The database {path} was written by a newer RM Desk (schema {found}, this "
-            f"version knows up to {newest}). Update RM Desk to open it."
-        )
+        super().__init__(ErrorCode.UNSUPPORTED_SCHEMA, path=path, found=found, newest=newest)
 
 
 class EnvironmentProblem(StoreError):
@@ -132,16 +112,14 @@ class DiskFull(EnvironmentProblem):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        super().__init__(
-            f"The disk holding {path} is full; nothing was changed. Free some space and try again."
-        )
+        super().__init__(ErrorCode.DISK_FULL, path=path)
 
 
 class StoreLocked(StoreError):
     def __init__(self) -> None:
-        super().__init__("The profile is locked. Unlock it to continue.")
+        super().__init__(ErrorCode.STORE_LOCKED)
 
 
 class NotFound(StoreError):
     def __init__(self, what: str, key: str) -> None:
-        super().__init__(f"No {what} with id {key} in this profile.")
+        super().__init__(ErrorCode.NOT_FOUND, key=key, detail=what)

@@ -26,11 +26,14 @@ from local_store import migrations, outbox
 from local_store.engine import (
     CACHE_KIB,
     READ_ONLY,
+    SQLITE_NOMEM,
+    SQLITE_READONLY,
     Integrity,
     KeyBuffer,
     check_integrity,
     check_pragmas,
     open_engine,
+    primary_code,
     raw_connection,
     translate_error,
 )
@@ -125,16 +128,16 @@ def _translate(
 
     `engine.translate_error` classifies by SQLite's result code (a full disk is
     `DiskFull`, never damage). The store is open, so its key fits: what SQLite calls
-    malformed or not a database is damage. SQLCipher answers every write with "attempt
-    to write a readonly database" once a connection met a page whose HMAC fails (and a
-    commit may fail as out of memory), so read-only on a file the process may write,
-    or out of memory, is damage when the check of every page (`integrity`) finds it."""
+    malformed or not a database is damage. SQLCipher answers every write with
+    SQLITE_READONLY ("attempt to write a readonly database") once a connection met a
+    page whose HMAC fails (and a commit may fail as SQLITE_NOMEM), so read-only on a
+    file the process may write, or out of memory, is damage when the check of every
+    page (`integrity`) finds it."""
     orig = getattr(exc, "orig", None) or exc
     translated = translate_error(path, orig)
     if isinstance(translated, DiskFull):
         return translated
-    text = str(orig).lower()
-    if any(m in text for m in ("readonly", "read-only", "out of memory")):
+    if primary_code(orig) in (SQLITE_READONLY, SQLITE_NOMEM):
         writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         if writable and integrity is not None:
             found = integrity()

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from rm_desk import __version__
+from rm_desk.domain.errors import ErrorCode, RmDeskError, english
 
 log = logging.getLogger("rm_desk")
 
@@ -25,6 +26,22 @@ EXIT_FAILURE = 1
 
 class CliError(Exception):
     """A failure to report as one line."""
+
+
+# What to do where the command line has its own way (the sentence comes from the code).
+CLI_HINTS = {ErrorCode.STORE_DAMAGED: "Run 'rm-desk profile repair --user NAME'."}
+
+
+def error_line(exc: BaseException) -> str:
+    """An error as one line. An `RmDeskError`'s English sentence comes from its code
+    (rm_desk.domain.errors.SENTENCES, the table the window translates), then what to
+    do at the command line, then the technical detail in brackets."""
+    if not isinstance(exc, RmDeskError):
+        return " ".join(str(exc).split())
+    parts = [english(exc.code, exc.values), CLI_HINTS.get(exc.code, "")]
+    if exc.detail:
+        parts.append(f"({exc.detail})")
+    return " ".join(" ".join(parts).split())
 
 
 def read_password(from_stdin: bool, prompt: str = "Password: ") -> str:
@@ -274,11 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from local_store.errors import StoreError  # noqa: PLC0415
     from rm_desk.domain.policy import PolicyError  # noqa: PLC0415
-    from rm_desk.services.notes import InvalidNote  # noqa: PLC0415
-    from rm_desk.services.session import PermissionDenied  # noqa: PLC0415
-    from sync.client.errors import SyncError  # noqa: PLC0415
 
     try:
         if args.command == "profile":
@@ -292,8 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.screenshots and not args.demo:
             raise CliError("--screenshots needs --demo")
         return _run_gui(args)
-    except (CliError, StoreError, PolicyError, SyncError, InvalidNote, PermissionDenied) as exc:
-        print(f"rm-desk: error: {exc}", file=sys.stderr)
+    except (CliError, RmDeskError, PolicyError) as exc:
+        print(f"rm-desk: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("rm-desk: interrupted", file=sys.stderr)

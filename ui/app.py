@@ -24,6 +24,7 @@ from ui import i18n
 from ui.context import AppContext
 from ui.login import LoginWindow, demo_hint
 from ui.main_window import MainWindow
+from ui.messages import describe
 from ui.taskman import TaskManager
 
 if TYPE_CHECKING:
@@ -195,5 +196,5 @@ def _run_demo(
         return int(code)
     except Exception as exc:
         if not screenshots:  # a modal box would wait forever in a headless screenshot run
-            QMessageBox.critical(None, "RM Desk", str(exc))
+            QMessageBox.critical(None, "RM Desk", describe(exc))
         raise

@@ -113,6 +113,7 @@ def glossary() -> dict[str, dict[str, str]]:
 
 def extract(ts_path: Path) -> None:
     sources = sorted(str(p) for p in (ROOT / "ui").rglob("*.py"))
+    sources.append(str(ROOT / "rm_desk" / "domain" / "errors.py"))  # the errors' sentences
     subprocess.run(  # noqa: S603  (our own tool, fixed arguments)
         [_tool("pyside6-lupdate"), *sources, "-no-obsolete", "-locations", "none",
          "-target-language", "zh_CN", "-ts", str(ts_path)],

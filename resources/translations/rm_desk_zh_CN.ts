@@ -684,6 +684,245 @@
     </message>
 </context>
 <context>
+    <name>Errors</name>
+    <message>
+        <source>The password is not correct.</source>
+        <translation>密码不正确。</translation>
+    </message>
+    <message>
+        <source>The password is not correct. {attempts} attempt(s) left before the profile is locked.</source>
+        <translation>密码不正确。再错 {attempts} 次，此用户档案将被锁定。</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: this profile is locked until {until}.</source>
+        <translation>密码错误次数过多：此用户档案已锁定至 {until}。</translation>
+    </message>
+    <message>
+        <source>Please wait until {until} before trying the password again.</source>
+        <translation>请等到 {until} 之后再尝试输入密码。</translation>
+    </message>
+    <message>
+        <source>This profile's key protection is weaker than allowed; it was refused. Ask IT to set up the profile again.</source>
+        <translation>此用户档案的密钥保护强度低于要求，已拒绝打开。请联系IT重新配置此档案。</translation>
+    </message>
+    <message>
+        <source>There is no profile for user {user} on this computer.</source>
+        <translation>本机上没有用户 {user} 的档案。</translation>
+    </message>
+    <message>
+        <source>A profile for user {user} already exists on this computer.</source>
+        <translation>本机上已存在用户 {user} 的档案。</translation>
+    </message>
+    <message>
+        <source>The list of profiles {path} is damaged. Contact IT; nothing was changed.</source>
+        <translation>用户档案列表 {path} 已损坏。请联系IT；未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The operating system's credential store is not available, and the policy requires it. Contact IT.</source>
+        <translation>操作系统的凭据存储不可用，而策略要求使用它。请联系IT。</translation>
+    </message>
+    <message>
+        <source>This profile's secret is missing from the operating system's credential store, so the profile cannot be unlocked on this computer. Contact IT.</source>
+        <translation>操作系统的凭据存储中缺少此用户档案的密钥，因此无法在本机解锁此档案。请联系IT。</translation>
+    </message>
+    <message>
+        <source>The profile is locked. Unlock it to continue.</source>
+        <translation>用户档案已锁定，请解锁后继续。</translation>
+    </message>
+    <message>
+        <source>The local database {path} cannot be read (it is damaged or not an RM Desk file). Nothing was changed; contact IT to restore it from the central CRM.</source>
+        <translation>无法读取本地数据库 {path}（文件已损坏或不是 RM Desk 的文件）。未做任何更改；请联系IT从中心CRM恢复。</translation>
+    </message>
+    <message>
+        <source>This profile's data on this computer ({path}) is damaged. Repair it: unsynced notes and drafts that can still be read are kept, the rest is downloaded again from the central CRM (this needs the bank's network).</source>
+        <translation>本机上此用户档案的数据（{path}）已损坏，请进行修复：仍可读取的未同步记录和草稿会被保留，其余数据将从中心CRM重新下载（需要连接银行网络）。</translation>
+    </message>
+    <message>
+        <source>This profile ({path}) is open in another RM Desk window or program (process {pid}); lock or close it there first. Nothing was changed.</source>
+        <translation>此用户档案（{path}）正在另一个 RM Desk 窗口或程序中打开（进程 {pid}）；请先在那里锁定或关闭。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The database {path} was written by a newer RM Desk (schema {found}, this version knows up to {newest}). Update RM Desk to open it.</source>
+        <translation>数据库 {path} 由更新版本的 RM Desk 写入（结构版本 {found}，此版本最高支持 {newest}）。请更新 RM Desk 后再打开。</translation>
+    </message>
+    <message>
+        <source>The disk holding {path} is full; nothing was changed. Free some space, then try again.</source>
+        <translation>存放 {path} 的磁盘已满，未做任何更改。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+        <source>The disk holding {path} reported a read or write error; nothing was saved from the last action. Check the disk and try again.</source>
+        <translation>存放 {path} 的磁盘报告了读写错误；上一步操作未保存任何内容。请检查磁盘后重试。</translation>
+    </message>
+    <message>
+        <source>The database {path} is read-only; nothing was saved.</source>
+        <translation>数据库 {path} 为只读，未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>The database {path} is in use by another program; try again shortly.</source>
+        <translation>数据库 {path} 正被其他程序使用，请稍后重试。</translation>
+    </message>
+    <message>
+        <source>The database {path} cannot be opened (check the folder exists and is yours); nothing was changed.</source>
+        <translation>无法打开数据库 {path}（请检查文件夹是否存在且属于您）；未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The database {path} cannot be created (check the folder exists and is yours); nothing was changed.</source>
+        <translation>无法创建数据库 {path}（请检查文件夹是否存在且属于您）；未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The computer ran out of memory; nothing was saved.</source>
+        <translation>计算机内存不足，未保存任何内容。</translation>
+    </message>
+    <message>
+        <source>This record ({key}) is no longer in this profile.</source>
+        <translation>此记录（{key}）已不在此用户档案中。</translation>
+    </message>
+    <message>
+        <source>The data to load refers to {count} customer(s) that are not part of it; nothing of that batch was stored.</source>
+        <translation>要导入的数据引用了 {count} 位不在其中的客户；该批数据均未保存。</translation>
+    </message>
+    <message>
+        <source>The central CRM cannot be reached. Your changes are kept and will sync when the connection is back.</source>
+        <translation>无法连接中心CRM。您的更改已保留，恢复连接后会自动同步。</translation>
+    </message>
+    <message>
+        <source>The secure connection to the central CRM failed. Your changes are kept; contact IT.</source>
+        <translation>与中心CRM的安全连接失败。您的更改已保留；请联系IT。</translation>
+    </message>
+    <message>
+        <source>The central CRM answered with an error (HTTP {status}). Your changes are kept and sync will be retried.</source>
+        <translation>中心CRM返回错误（状态码 {status}）。您的更改已保留，稍后将重试同步。</translation>
+    </message>
+    <message>
+        <source>Your session with the central CRM has ended. Lock and unlock RM Desk with your current password, then sync again.</source>
+        <translation>您与中心CRM的会话已结束。请用当前密码锁定并重新解锁 RM Desk，然后再次同步。</translation>
+    </message>
+    <message>
+        <source>The central CRM did not accept the user name or password.</source>
+        <translation>中心CRM未接受该用户名或密码。</translation>
+    </message>
+    <message>
+        <source>This computer's access was revoked by the bank; its local copy of customer data has been removed.</source>
+        <translation>银行已撤销本机的访问权限，本机上的客户数据副本已被清除。</translation>
+    </message>
+    <message>
+        <source>This version of RM Desk is no longer supported by the central CRM. Your changes are kept; please update RM Desk.</source>
+        <translation>中心CRM已不再支持此版本的 RM Desk。您的更改已保留；请更新 RM Desk。</translation>
+    </message>
+    <message>
+        <source>The central CRM asks this computer to download your book again. Your changes are kept.</source>
+        <translation>中心CRM要求本机重新下载您的客户名单。您的更改已保留。</translation>
+    </message>
+    <message>
+        <source>The central CRM's copy of your book has {incoming} customers against {replica} on this computer and records no change of your access, so it was not applied. Nothing here was changed and your changes are kept. Contact IT.</source>
+        <translation>中心CRM上您的客户名单只有 {incoming} 位客户，而本机有 {replica} 位，且中心CRM没有记录您的权限变更，因此未予采用。本机数据未作任何改动，您的更改已保留。请联系IT部门。</translation>
+    </message>
+    <message>
+        <source>The central CRM is missing earlier changes from this computer; your changes are kept. Contact IT.</source>
+        <translation>中心CRM缺少本机较早提交的更改；您的更改已保留。请联系IT。</translation>
+    </message>
+    <message>
+        <source>The central CRM sent data this version cannot read; nothing was changed.</source>
+        <translation>中心CRM发送了此版本无法读取的数据；未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The central CRM refused this request.</source>
+        <translation>中心CRM拒绝了此请求。</translation>
+    </message>
+    <message>
+        <source>Repair needs the central CRM, which cannot be reached now. Nothing was changed; connect to the bank's network and repair again.</source>
+        <translation>修复需要连接中心CRM，但现在无法连接。未做任何更改；请连接银行网络后再修复。</translation>
+    </message>
+    <message>
+        <source>Your role does not allow this.</source>
+        <translation>您的角色无权执行此操作。</translation>
+    </message>
+    <message>
+        <source>A reason is required to reveal personal data.</source>
+        <translation>查看完整的个人信息需要填写理由。</translation>
+    </message>
+    <message>
+        <source>A saved filter needs a name.</source>
+        <translation>保存的筛选条件需要一个名称。</translation>
+    </message>
+    <message>
+        <source>Regulated fields change only through a change request.</source>
+        <translation>受监管的字段只能通过变更申请修改。</translation>
+    </message>
+    <message>
+        <source>These fields cannot be edited: {fields}.</source>
+        <translation>以下字段不可编辑：{fields}。</translation>
+    </message>
+    <message>
+        <source>{field} is not a regulated field.</source>
+        <translation>{field} 不是受监管的字段。</translation>
+    </message>
+    <message>
+        <source>This is not a mainland China mobile number.</source>
+        <translation>这不是中国大陆的手机号码。</translation>
+    </message>
+    <message>
+        <source>A task needs a title.</source>
+        <translation>任务需要标题。</translation>
+    </message>
+    <message>
+        <source>These task fields cannot be edited: {fields}.</source>
+        <translation>以下任务字段不可编辑：{fields}。</translation>
+    </message>
+    <message>
+        <source>A {status} task cannot become {new_status}.</source>
+        <translation>“{status}”的任务不能变为“{new_status}”。</translation>
+    </message>
+    <message>
+        <source>Say how the follow-up ended before completing it.</source>
+        <translation>完成跟进前，请说明跟进的结果。</translation>
+    </message>
+    <message>
+        <source>This customer has no relationship manager to hand over to.</source>
+        <translation>此客户没有可移交的客户经理。</translation>
+    </message>
+    <message>
+        <source>{assignee} is not a member of this team.</source>
+        <translation>{assignee} 不是本团队的成员。</translation>
+    </message>
+    <message>
+        <source>A note needs a subject or some text.</source>
+        <translation>记录需要主题或内容。</translation>
+    </message>
+    <message>
+        <source>A note can hold at most {limit} characters.</source>
+        <translation>一条记录最多 {limit} 个字符。</translation>
+    </message>
+    <message>
+        <source>The contact time needs a time zone.</source>
+        <translation>联系时间需要包含时区。</translation>
+    </message>
+    <message>
+        <source>A follow-up date needs a next step.</source>
+        <translation>设置跟进日期时需要填写下一步计划。</translation>
+    </message>
+    <message>
+        <source>An amendment must be about the same customer.</source>
+        <translation>补充记录必须针对同一位客户。</translation>
+    </message>
+    <message>
+        <source>A note on a churn flag can hold at most {limit} characters.</source>
+        <translation>流失预警的备注最多 {limit} 个字符。</translation>
+    </message>
+    <message>
+        <source>This customer has no churn flag to act on.</source>
+        <translation>此客户没有可处理的流失预警。</translation>
+    </message>
+    <message>
+        <source>This conflict is already resolved.</source>
+        <translation>此冲突已经解决。</translation>
+    </message>
+    <message>
+        <source>The record is no longer in your book.</source>
+        <translation>此记录已不在您的客户名单中。</translation>
+    </message>
+</context>
+<context>
     <name>HoldingsModel</name>
     <message>
         <source>Type</source>
@@ -1035,100 +1274,8 @@
 <context>
     <name>Messages</name>
     <message>
-        <source>The password is not correct. %1 attempt(s) left before the profile is locked.</source>
-        <translation>密码不正确。再错 %1 次，此用户档案将被锁定。</translation>
-    </message>
-    <message>
-        <source>The password is not correct.</source>
-        <translation>密码不正确。</translation>
-    </message>
-    <message>
-        <source>Too many wrong passwords: this profile is locked until %1.</source>
-        <translation>密码错误次数过多：此用户档案已锁定至 %1。</translation>
-    </message>
-    <message>
-        <source>Please wait until %1 before trying the password again.</source>
-        <translation>请等到 %1 之后再尝试输入密码。</translation>
-    </message>
-    <message>
-        <source>The local database %1 cannot be read (it is damaged or not an RM Desk file). Nothing was changed; contact IT to restore it from the central CRM.</source>
-        <translation>无法读取本地数据库 %1（文件已损坏或不是 RM Desk 的文件）。未做任何更改；请联系IT从中心CRM恢复。</translation>
-    </message>
-    <message>
-        <source>This profile's data on this computer (%1) is damaged. Choose Repair on the sign-in screen (lock RM Desk first if it is open): unsynced notes and drafts that can still be read are kept, the rest is downloaded again from the central CRM (this needs the bank's network).</source>
-        <translation>本机上此用户档案的数据（%1）已损坏。请在登录界面选择“修复”（如 RM Desk 已打开，请先锁定）：仍可读取的未同步记录和草稿会被保留，其余数据将从中心CRM重新下载（需要连接银行网络）。</translation>
-    </message>
-    <message>
-        <source>Repair needs the central CRM, which cannot be reached now. Nothing was changed; connect to the bank's network and repair again.</source>
-        <translation>修复需要连接中心CRM，但现在无法连接。未做任何更改；请连接银行网络后再修复。</translation>
-    </message>
-    <message>
-        <source>This profile is open in another RM Desk window or program; close it there first. Nothing was changed.</source>
-        <translation>此用户档案正在另一个 RM Desk 窗口或程序中打开；请先在那里关闭。未做任何更改。</translation>
-    </message>
-    <message>
-        <source>The profile is locked. Unlock it to continue.</source>
-        <translation>用户档案已锁定，请解锁后继续。</translation>
-    </message>
-    <message>
-        <source>The disk is full; nothing was changed. Free some space, then try again.</source>
-        <translation>磁盘已满，未做任何更改。请释放一些空间后重试。</translation>
-    </message>
-    <message>
-        <source>The computer could not save to disk (full, read-only or busy). %1</source>
-        <translation>无法写入磁盘（空间已满、只读或被占用）。%1</translation>
-    </message>
-    <message>
-        <source>Nothing was lost; try again.</source>
-        <translation>没有丢失任何内容，请重试。</translation>
-    </message>
-    <message>
-        <source>A profile for this user already exists on this computer.</source>
-        <translation>本机上已存在该用户的档案。</translation>
-    </message>
-    <message>
-        <source>This profile's key protection is weaker than allowed; it was refused.</source>
-        <translation>此用户档案的密钥保护强度低于要求，已拒绝打开。</translation>
-    </message>
-    <message>
-        <source>The operating system's credential store is not available, and the policy requires it. Contact IT.</source>
-        <translation>操作系统的凭据存储不可用，而策略要求使用它。请联系IT。</translation>
-    </message>
-    <message>
-        <source>The central CRM cannot be reached. Your changes are kept and will sync when the connection is back.</source>
-        <translation>无法连接中心CRM。您的更改已保留，恢复连接后会自动同步。</translation>
-    </message>
-    <message>
-        <source>The secure connection to the central CRM failed. Your changes are kept; contact IT.</source>
-        <translation>与中心CRM的安全连接失败。您的更改已保留；请联系IT。</translation>
-    </message>
-    <message>
-        <source>The central CRM answered with an error. Your changes are kept and sync will be retried.</source>
-        <translation>中心CRM返回错误。您的更改已保留，稍后将重试同步。</translation>
-    </message>
-    <message>
-        <source>The central CRM did not accept your sign-in. Lock and unlock RM Desk with your current password, then sync again.</source>
-        <translation>中心CRM未接受您的登录。请用当前密码锁定并重新解锁 RM Desk，然后再次同步。</translation>
-    </message>
-    <message>
-        <source>This computer's access was revoked by the bank; its local copy of customer data has been removed.</source>
-        <translation>银行已撤销本机的访问权限，本机上的客户数据副本已被清除。</translation>
-    </message>
-    <message>
-        <source>This version of RM Desk is no longer supported by the central CRM. Your changes are kept; please update RM Desk.</source>
-        <translation>中心CRM已不再支持此版本的 RM Desk。您的更改已保留；请更新 RM Desk。</translation>
-    </message>
-    <message>
-        <source>The central CRM's copy of your book has %1 customers against %2 on this computer and records no change of your access, so it was not applied. Nothing here was changed and your changes are kept. Contact IT.</source>
-        <translation>中心CRM上您的客户名单只有 %1 位客户，而本机有 %2 位，且中心CRM没有记录您的权限变更，因此未予采用。本机数据未作任何改动，您的更改已保留。请联系IT部门。</translation>
-    </message>
-    <message>
-        <source>Sync did not complete. Your changes are kept and will be sent next time.</source>
-        <translation>同步未完成。您的更改已保留，将在下次同步时发送。</translation>
-    </message>
-    <message>
-        <source>Your role does not allow this.</source>
-        <translation>您的角色无权执行此操作。</translation>
+        <source>Choose Repair on the sign-in screen (lock RM Desk first if it is open).</source>
+        <translation>请在登录界面选择“修复”（如 RM Desk 已打开，请先锁定）。</translation>
     </message>
     <message>
         <source>Please check the form: %1</source>

@@ -21,6 +21,7 @@ from rm_desk.domain.book import (
     CustomerProfile,
     SearchHit,
 )
+from rm_desk.domain.errors import ErrorCode, InvalidInput
 from rm_desk.domain.masking import MaskKind, mask
 from rm_desk.domain.model import Customer, Holding, HoldingKind
 from rm_desk.services.session import PermissionDenied, Session
@@ -118,9 +119,9 @@ def reveal(session: Session, customer_id: str, field: str, *, reason: str) -> st
                 entity_id=customer_id,
                 detail={"field": field},
             )
-        raise PermissionDenied("Your role may not reveal personal data.")
+        raise PermissionDenied(ErrorCode.ROLE_NOT_ALLOWED, detail="reveal personal data")
     if not reason.strip():
-        raise ValueError("A reason is required to reveal personal data.")
+        raise InvalidInput(ErrorCode.REVEAL_REASON_REQUIRED)
     with session.store.transaction() as conn:
         customer = book.get_customer(conn, customer_id)
         if field == "card":
@@ -156,6 +157,6 @@ def save_filter(session: Session, name: str, filt: BookFilter) -> None:
     from rm_desk.domain.ids import uuid7  # noqa: PLC0415
 
     if not name.strip():
-        raise ValueError("A saved filter needs a name.")
+        raise InvalidInput(ErrorCode.FILTER_NAME_REQUIRED)
     with session.store.transaction() as conn:
         records.save_filter(conn, uuid7(), name.strip(), filt, session.clock())

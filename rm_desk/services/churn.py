@@ -38,6 +38,7 @@ from rm_desk.domain.churn.indicators import (
     month_index,
 )
 from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK, Playbook, Suggestion
+from rm_desk.domain.errors import ErrorCode, InvalidInput
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import (
     ChurnAssessment,
@@ -58,8 +59,8 @@ LARGE_SYNC: Final[int] = 5_000  # customers touched by a sync above which all ar
 _DETAILS: Final[dict[str, tuple[str, ...]]] = {c: BY_CODE[c].details for c in CODES}
 
 
-class ChurnActionError(ValueError):
-    pass
+class ChurnActionError(InvalidInput):
+    """An action on a churn flag that cannot be taken (the code says why)."""
 
 
 @lru_cache(maxsize=1)
@@ -538,14 +539,14 @@ def _event(
 ) -> Changes:
     note = clean_text(note)
     if len(note) > 2000:
-        raise ChurnActionError("A note on a churn flag can hold at most 2,000 characters.")
+        raise ChurnActionError(ErrorCode.CHURN_NOTE_TOO_LONG, limit=2000)
     now = session.clock()
     event_id = uuid7()
     with session.store.transaction() as conn:
         assessment = book.churn_assessment(conn, customer_id)
         if assessment is None:
             book.get_customer(conn, customer_id)  # NotFound when not in the book
-            raise ChurnActionError("This customer has no churn flag to act on.")
+            raise ChurnActionError(ErrorCode.CHURN_NO_FLAG)
         at = t2s(now) or ""
         store.record_event(conn, event_id, customer_id, action, reason_code, note,
                            assessment.score, assessment.level.value, at)  # fmt: skip

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from local_store import files, outbox
+from rm_desk.domain.errors import ErrorCode, Gone
 from rm_desk.domain.rules import CUSTOMER_EDITABLE, TASK_EDITABLE
 from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
@@ -75,7 +76,7 @@ def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
             (conflict_id,),
         ).fetchone()
         if row is None:
-            raise LookupError("This conflict is already resolved.")
+            raise Gone(ErrorCode.CONFLICT_ALREADY_RESOLVED)
         entity, entity_id, field, mine_text = row
         if keep == "mine":
             table = {"customer": "customers", "task": "tasks"}.get(entity)
@@ -87,7 +88,7 @@ def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
                 (entity_id,),
             ).fetchone()
             if current is None:
-                raise LookupError("The record is no longer in your book.")
+                raise Gone(ErrorCode.CONFLICT_RECORD_GONE)
             mine = json.loads(mine_text) if mine_text else None
             outbox.enqueue(
                 conn,

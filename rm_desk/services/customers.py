@@ -7,6 +7,7 @@ import dataclasses
 from typing import Any
 
 from local_store import book, outbox
+from rm_desk.domain.errors import ErrorCode, InvalidInput
 from rm_desk.domain.identity import InvalidMobile, normalise_mobile
 from rm_desk.domain.permissions import Action
 from rm_desk.domain.rules import CUSTOMER_EDITABLE, CUSTOMER_REGULATED
@@ -18,23 +19,23 @@ EDITABLE = CUSTOMER_EDITABLE
 REGULATED = CUSTOMER_REGULATED
 
 
-class InvalidEdit(ValueError):
-    pass
+class InvalidEdit(InvalidInput):
+    """A change to a customer that cannot be made (the code says why)."""
 
 
 def update_contact(session: Session, customer_id: str, **changes: Any) -> Changes:
     session.require(Action.EDIT_CONTACT, "Your role may not edit a customer's contact details.")
     unknown = set(changes) - set(EDITABLE)
     if unknown & set(REGULATED):
-        raise InvalidEdit("Regulated fields change only through a change request.")
+        raise InvalidEdit(ErrorCode.EDIT_REGULATED_FIELD)
     if unknown:
-        raise InvalidEdit(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+        raise InvalidEdit(ErrorCode.EDIT_FIELDS_NOT_EDITABLE, fields=", ".join(sorted(unknown)))
     changes = clean_value(changes)  # the one rule for text; tags come back as a list
     if "mobile" in changes:
         try:
             changes["mobile"] = normalise_mobile(str(changes["mobile"]))
         except InvalidMobile as exc:
-            raise InvalidEdit(str(exc)) from None
+            raise InvalidEdit(ErrorCode.MOBILE_INVALID, detail=exc.code) from None
     if "tags" in changes:
         changes["tags"] = tuple(t.strip() for t in changes["tags"] if t.strip())
     now = session.clock()
@@ -67,7 +68,7 @@ def update_contact(session: Session, customer_id: str, **changes: Any) -> Change
 def request_change(session: Session, customer_id: str, field: str, value: Any) -> Changes:
     session.require(Action.REQUEST_CHANGE, "Your role may not request a change.")
     if field not in REGULATED:
-        raise InvalidEdit(f"{field} is not a regulated field.")
+        raise InvalidEdit(ErrorCode.FIELD_NOT_REGULATED, field=field)
     value = clean_value(value)
     now = session.clock()
     with session.store.transaction() as conn:

@@ -13,6 +13,7 @@ from typing import Any
 
 from local_store import book, outbox, records
 from local_store.codec import t2s
+from rm_desk.domain.errors import ErrorCode, InvalidInput
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import (
     FollowUpTask,
@@ -32,7 +33,7 @@ Draft = records.Draft  # the window names drafts through this service
 MAX_NOTE_CHARS = 20_000
 
 
-class InvalidNote(ValueError):
+class InvalidNote(InvalidInput):
     pass
 
 
@@ -81,13 +82,13 @@ def _cleaned(data: NoteInput) -> NoteInput:
 
 def _validate(data: NoteInput) -> None:
     if not data.note.strip() and not data.subject.strip():
-        raise InvalidNote("A note needs a subject or some text.")
+        raise InvalidNote(ErrorCode.NOTE_EMPTY)
     if len(data.note) > MAX_NOTE_CHARS:
-        raise InvalidNote(f"A note can hold at most {MAX_NOTE_CHARS} characters.")
+        raise InvalidNote(ErrorCode.NOTE_TOO_LONG, limit=MAX_NOTE_CHARS)
     if data.occurred_at.tzinfo is None:
-        raise InvalidNote("The contact time needs a time zone.")
+        raise InvalidNote(ErrorCode.NOTE_TIME_NEEDS_ZONE)
     if data.next_step_due is not None and not data.next_step.strip():
-        raise InvalidNote("A follow-up date needs a next step.")
+        raise InvalidNote(ErrorCode.NOTE_FOLLOW_UP_NEEDS_STEP)
 
 
 def log_interaction(
@@ -97,7 +98,7 @@ def log_interaction(
     data = _cleaned(data)
     _validate(data)
     if not session.may_log(data.kind):
-        raise PermissionDenied("Your role may not log this kind of contact.")
+        raise PermissionDenied(detail="Your role may not log this kind of contact.")
     now = session.clock()
     interaction = Interaction(
         id=uuid7(),
@@ -119,7 +120,7 @@ def log_interaction(
         if data.supersedes_id is not None:
             original = records.get_interaction(conn, data.supersedes_id)
             if original.customer_id != data.customer_id:
-                raise InvalidNote("An amendment must be about the same customer.")
+                raise InvalidNote(ErrorCode.NOTE_AMENDMENT_OTHER_CUSTOMER)
         records.add_interactions(conn, [interaction])
         outbox.enqueue(
             conn,

@@ -48,6 +48,7 @@ from local_store import audit, keys, outbox, records, salvage
 from local_store.errors import StoreInUse
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
+from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.ids import uuid7
 from rm_desk.services import sync as sync_service
 from rm_desk.services.session import Session
@@ -59,11 +60,7 @@ class RepairNeedsServer(SyncError):
     retryable = True
 
     def __init__(self) -> None:
-        super().__init__(
-            "Repair needs the central CRM, which cannot be reached now. Nothing was "
-            "changed: the damaged data is as it was. Connect to the bank's network and "
-            "repair again."
-        )
+        super().__init__(ErrorCode.REPAIR_NEEDS_SERVER)
 
 
 @dataclass(frozen=True, slots=True)

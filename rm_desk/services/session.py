@@ -19,6 +19,7 @@ from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
 from local_store.store import Writer as StoreWriter
 from rm_desk.domain import permissions
+from rm_desk.domain.errors import ErrorCode, RmDeskError
 from rm_desk.domain.masking import MaskingPolicy
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
@@ -31,8 +32,14 @@ ProfileInfo = Profile
 Writer = StoreWriter
 
 
-class PermissionDenied(Exception):
-    """The signed-in role may not do this (the role matrix, `rm_desk.domain.permissions`)."""
+class PermissionDenied(RmDeskError):
+    """The signed-in role may not do this (the role matrix, `rm_desk.domain.permissions`);
+    the detail says what was refused."""
+
+    def __init__(
+        self, code: ErrorCode = ErrorCode.ROLE_NOT_ALLOWED, /, *, detail: str = "", **values: object
+    ) -> None:
+        super().__init__(code, detail=detail, **values)
 
 
 def utc_now() -> datetime:
@@ -65,7 +72,7 @@ class Session:
     def require(self, action: permissions.Action, why: str) -> None:
         """`PermissionDenied(why)` unless the signed-in role may do this."""
         if not self.may(action):
-            raise PermissionDenied(why)
+            raise PermissionDenied(detail=why)
 
     def may_log(self, kind: str) -> bool:
         """Whether the signed-in role may log a contact of this kind (tellers: no visits)."""

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from local_store import book, outbox, records
 from local_store.codec import TASK_COLUMNS, cols, t2s, task_from
+from rm_desk.domain.errors import ErrorCode, InvalidInput
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
 from rm_desk.domain.permissions import Action
@@ -28,7 +29,7 @@ EDITABLE = TASK_EDITABLE
 TRANSITIONS = TASK_TRANSITIONS
 
 
-class InvalidTask(ValueError):
+class InvalidTask(InvalidInput):
     pass
 
 
@@ -70,7 +71,7 @@ def create_task(
 ) -> tuple[FollowUpTask, Changes]:
     title, detail = clean_text(title), clean_text(detail)
     if not title.strip():
-        raise InvalidTask("A task needs a title.")
+        raise InvalidTask(ErrorCode.TASK_TITLE_REQUIRED)
     now = session.clock()
     task = FollowUpTask(
         id=uuid7(),
@@ -95,7 +96,7 @@ def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowU
     """Edit fields of a task (title, due, priority, assignee, status, outcome, detail)."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InvalidTask(f"These task fields cannot be edited: {', '.join(sorted(unknown))}.")
+        raise InvalidTask(ErrorCode.TASK_FIELDS_NOT_EDITABLE, fields=", ".join(sorted(unknown)))
     changes = {k: clean_text(v) if isinstance(v, str) else v for k, v in changes.items()}
     now = session.clock()
     with session.store.transaction() as conn:
@@ -103,12 +104,14 @@ def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowU
         if "status" in changes:
             new = TaskStatus(changes["status"])
             if new != task.status and new not in TRANSITIONS[task.status]:
-                raise InvalidTask(f"A {task.status.value} task cannot become {new.value}.")
+                raise InvalidTask(
+                    ErrorCode.TASK_TRANSITION_NOT_ALLOWED, status=task.status, new_status=new
+                )
             changes["status"] = new
         if "priority" in changes:
             changes["priority"] = TaskPriority(changes["priority"])
         if "title" in changes and not str(changes["title"]).strip():
-            raise InvalidTask("A task needs a title.")
+            raise InvalidTask(ErrorCode.TASK_TITLE_REQUIRED)
         updated = dataclasses.replace(task, **changes)
         if updated.status is TaskStatus.DONE and task.status is not TaskStatus.DONE:
             updated = dataclasses.replace(updated, completed_at=now)
@@ -148,7 +151,7 @@ def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowU
 
 def complete_task(session: Session, task_id: str, outcome: str) -> tuple[FollowUpTask, Changes]:
     if not outcome.strip():
-        raise InvalidTask("Say how the follow-up ended before completing it.")
+        raise InvalidTask(ErrorCode.TASK_OUTCOME_REQUIRED)
     return update_task(session, task_id, status=TaskStatus.DONE, outcome=outcome.strip())
 
 
@@ -158,7 +161,7 @@ def delete_task(session: Session, task_id: str) -> Changes:
     with session.store.transaction() as conn:
         task = records.get_task(conn, task_id)
         if not session.may_delete_task(task.created_by, task.assignee):
-            raise PermissionDenied("Only a manager deletes someone else's follow-up.")
+            raise PermissionDenied(detail="Only a manager deletes someone else's follow-up.")
         conn.exec_driver_sql("DELETE FROM tasks WHERE id = ?", (task_id,))
         book.refresh_activity(conn, [task.customer_id])
         outbox.enqueue(
@@ -266,7 +269,7 @@ def hand_over(
     with session.store.read() as conn:
         owner = book.get_customer(conn, customer_id).owner_rm
     if not owner:
-        raise InvalidTask("This customer has no relationship manager to hand over to.")
+        raise InvalidTask(ErrorCode.TASK_NO_RM_TO_HAND_OVER)
     return create_task(session, customer_id, title, due, priority=priority, assignee=owner,
                        source=TaskSource.HANDOFF, detail=detail)  # fmt: skip
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from rm_desk.domain import permissions
 from rm_desk.domain.book import BookColumn, BookFilter, BookRow, BookSort
+from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.model import ChurnLevel, FollowUpTask, TaskSource
 from rm_desk.domain.rules import RM_CONTACT_KINDS
 from rm_desk.services import book as book_service
@@ -41,7 +42,7 @@ class RmWorkload:
 
 def _require_manager(session: Session) -> None:
     if not permissions.may(session.role, permissions.Action.VIEW_TEAM):
-        raise PermissionDenied("Only a manager sees the team's work.")
+        raise PermissionDenied(ErrorCode.ROLE_NOT_ALLOWED, detail="only a manager sees the team")
 
 
 def team_members(session: Session) -> list[str]:
@@ -122,7 +123,7 @@ def reassign_task(session: Session, task_id: str, assignee: str) -> tuple[Follow
     session.require(permissions.Action.REASSIGN_TASK, "Your role may not reassign follow-ups.")
     assignee = assignee.strip()
     if assignee not in team_members(session):
-        raise InvalidTask(f"{assignee or 'nobody'} is not a member of this team.")
+        raise InvalidTask(ErrorCode.TASK_ASSIGNEE_NOT_IN_TEAM, assignee=assignee or "-")
     return task_service.update_task(session, task_id, assignee=assignee)
 
 
@@ -133,7 +134,7 @@ def assign_new_task(
     _require_manager(session)
     session.require(permissions.Action.ASSIGN_TASK, "Your role may not assign follow-ups.")
     if assignee not in team_members(session):
-        raise InvalidTask(f"{assignee or 'nobody'} is not a member of this team.")
+        raise InvalidTask(ErrorCode.TASK_ASSIGNEE_NOT_IN_TEAM, assignee=assignee or "-")
     return task_service.create_task(
         session, customer_id, title, due, assignee=assignee, source=TaskSource.MANAGER
     )

@@ -1,14 +1,17 @@
-"""Sync failures, each with a sentence a bank employee understands.
+"""Sync failures: a code and values (rm_desk.domain.errors); the words come from there.
 
 Every one of them leaves the outbox as it was: unsynced work is never dropped
-because the network or the server failed.
+because the network or the server failed. `detail` (what the connection or the
+server said) is for the log and the command line, never the window.
 """
 
 from __future__ import annotations
 
+from rm_desk.domain.errors import ErrorCode, RmDeskError
 
-class SyncError(Exception):
-    """Base class; `str(error)` is the message for the status bar or the CLI."""
+
+class SyncError(RmDeskError):
+    """Base class; `code` for the window, `str(error)` for the log or the CLI."""
 
     retryable = False
 
@@ -17,59 +20,45 @@ class ServerUnreachable(SyncError):
     retryable = True
 
     def __init__(self, detail: str = "") -> None:
-        super().__init__(
-            "The central CRM cannot be reached; your changes are kept and will "
-            "sync when the connection is back." + (f" ({detail})" if detail else "")
-        )
+        super().__init__(ErrorCode.SERVER_UNREACHABLE, detail=detail)
 
 
 class TlsFailure(SyncError):
     def __init__(self, detail: str) -> None:
-        super().__init__(
-            f"The secure connection to the central CRM failed ({detail}). "
-            "Your changes are kept; contact IT."
-        )
+        super().__init__(ErrorCode.TLS_FAILURE, detail=detail)
 
 
 class ServerFailed(SyncError):
     retryable = True
 
     def __init__(self, status: int) -> None:
-        super().__init__(
-            f"The central CRM answered with an error (HTTP {status}); your changes "
-            "are kept and sync will be retried."
-        )
+        self.status = status
+        super().__init__(ErrorCode.SERVER_FAILED, status=status)
 
 
 class SessionExpired(SyncError):
     def __init__(self, message: str = "") -> None:
-        super().__init__(message or "Your session with the central CRM has ended; sign in again.")
+        super().__init__(ErrorCode.SESSION_EXPIRED, detail=message)
 
 
 class BadCredentials(SyncError):
     def __init__(self) -> None:
-        super().__init__("The central CRM did not accept the user name or password.")
+        super().__init__(ErrorCode.BAD_CREDENTIALS)
 
 
 class DeviceRevoked(SyncError):
     def __init__(self) -> None:
-        super().__init__(
-            "This computer's access was revoked by the bank; its local copy of "
-            "customer data has been removed."
-        )
+        super().__init__(ErrorCode.DEVICE_REVOKED)
 
 
 class VersionNotSupported(SyncError):
     def __init__(self, detail: str) -> None:
-        super().__init__(
-            f"This version of RM Desk is no longer supported by the central CRM "
-            f"({detail}). Your changes are kept; please update RM Desk."
-        )
+        super().__init__(ErrorCode.VERSION_NOT_SUPPORTED, detail=detail)
 
 
 class ResetRequired(SyncError):
     def __init__(self, detail: str) -> None:
-        super().__init__(detail)
+        super().__init__(ErrorCode.RESET_REQUIRED, detail=detail)
 
 
 class SuspectSnapshot(SyncError):
@@ -78,32 +67,22 @@ class SuspectSnapshot(SyncError):
     def __init__(self, replica: int, incoming: int) -> None:
         self.replica = replica
         self.incoming = incoming
-        super().__init__(
-            f"The central CRM's copy of your book has {incoming} customers against {replica} "
-            "on this computer and records no change of your access, so it was not applied: "
-            "nothing here was changed and your unsynced work is kept. Contact IT to check "
-            "the central CRM before syncing again."
-        )
+        super().__init__(ErrorCode.SUSPECT_SNAPSHOT, replica=replica, incoming=incoming)
 
 
 class MutationGap(SyncError):
     def __init__(self, last: int | None) -> None:
         self.last = last
-        super().__init__(
-            "The central CRM is missing earlier changes from this computer; "
-            "your changes are kept. Contact IT."
-        )
+        super().__init__(ErrorCode.MUTATION_GAP)
 
 
 class ProtocolViolation(SyncError):
     """The server sent something malformed; nothing of it was applied."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(
-            f"The central CRM sent data this version cannot read ({detail}); nothing was changed."
-        )
+        super().__init__(ErrorCode.PROTOCOL_VIOLATION, detail=detail)
 
 
 class Forbidden(SyncError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "") -> None:
+        super().__init__(ErrorCode.FORBIDDEN, detail=message)

@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from rm_desk import __version__
+from rm_desk.domain.errors import RmDeskError
 from sync.server import admin, churn_cli, db, replication
 
 PROG = "rm-desk-central"
@@ -389,8 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = _open(url)
         run: Callable[[argparse.Namespace, Engine], int] = args.run
         return run(args, engine)
-    except (CommandError, admin.AdminError) as exc:
-        return _fail(str(exc))
+    except (CommandError, admin.AdminError, RmDeskError) as exc:
+        return _fail(str(exc))  # an RmDeskError's English comes from its code
     except OperationalError as exc:
         return _fail(f"cannot reach the database at {_shown_url(url)} ({_reason(exc)})")
     except SQLAlchemyError as exc:

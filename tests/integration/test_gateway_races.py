@@ -207,7 +207,7 @@ def test_a_client_whose_refresh_token_was_reused_signs_in_with_its_password(
         transport = Transport(gateway.url)
         try:
             without = Authenticator(session.store, transport, None, user="rm001")
-            with pytest.raises(SessionExpired, match="sign in again"):
+            with pytest.raises(SessionExpired, match="session with the central CRM has ended"):
                 without.on_unauthorized()
             with_password = Authenticator(
                 session.store, transport, lambda: bank["rm001"], user="rm001"

@@ -100,7 +100,7 @@ def test_repair_rescues_pending_notes_and_drafts_exactly_once(
     for table in ("interactions", "snapshots"):
         damage.flip(path, damage.root_page(path, key, table))
     opened = sessions.unlock(reg, "rm001", password)
-    with pytest.raises(StoreDamaged, match="repair"):
+    with pytest.raises(StoreDamaged, match="Repair it"):
         note(opened, cif, "损坏后写入")
     opened.lock()
 

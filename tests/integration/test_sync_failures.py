@@ -27,6 +27,7 @@ from sqlalchemy import Engine, func, select, update
 from local_store import book, outbox
 from local_store.profiles import ProfileRegistry
 from local_store.store import LocalStore
+from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.model import InteractionKind
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import notes
@@ -811,11 +812,11 @@ def test_a_reset_that_would_wipe_most_of_the_book_is_refused_and_changes_nothing
     for _attempt in range(2):  # refused every time, and nothing changes
         with pytest.raises(SuspectSnapshot) as caught:
             sync_service.sync_session(a, password)
-        assert str(caught.value) == (
+        assert caught.value.code == ErrorCode.SUSPECT_SNAPSHOT
+        assert caught.value.values == {"replica": len(book_before), "incoming": 1}
+        assert str(caught.value).startswith(
             f"The central CRM's copy of your book has 1 customers against {len(book_before)} "
-            "on this computer and records no change of your access, so it was not applied: "
-            "nothing here was changed and your unsynced work is kept. Contact IT to check "
-            "the central CRM before syncing again."
+            "on this computer and records no change of your access, so it was not applied."
         )
         assert dump(a) == before
         assert cursor_of(a) == cursor

@@ -95,7 +95,7 @@ def test_profile_file_with_lowered_kdf_is_refused_on_unlock(tmp_path: Path, cloc
     doc["profiles"][0]["kdf"]["memory_kib"] = 8 * 1024
     reg.path.write_text(json.dumps(doc))
     assert [p.user for p in reg.list()] == ["rm001"]  # still listed
-    with pytest.raises(WeakKdfParameters, match="weaker than the minimum"):
+    with pytest.raises(WeakKdfParameters, match="weaker than allowed"):
         reg.unlock("rm001", "correct horse")
 
 
