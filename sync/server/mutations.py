@@ -31,8 +31,7 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Connection, Engine, and_, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from rm_desk.domain import permissions, rules
@@ -47,7 +46,7 @@ from sync.protocol import (
 from sync.protocol import (
     Outcome as Outcome_,
 )
-from sync.server import schema
+from sync.server import clients, replication, schema
 from sync.server.db import ChangeWriter, current_seq
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
@@ -547,55 +546,6 @@ def _create_interactions(
     return outcomes
 
 
-def owned_by(principal: Principal) -> Any:
-    """The condition on `clients` rows for a client id of this caller: its user and
-    its device (a client id is one local replica, which lives on one device)."""
-    c = schema.clients.c
-    return and_(c.user_id == principal.user_id, c.device_id == principal.device_id)
-
-
-def _client_row(conn: Connection, principal: Principal, client_id: str, *, lock: bool) -> Any:
-    """The caller's row for `client_id`, registered on first use.
-
-    Concurrent first pushes of one new id both find no row: the registration is an
-    INSERT ... ON CONFLICT DO NOTHING (PostgreSQL and SQLite), so the later one keeps
-    the row the first committed instead of failing on the primary key."""
-    query = select(schema.clients).where(schema.clients.c.client_id == client_id)
-    if lock:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
-    if row is None:
-        dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        conn.execute(
-            dialect_insert(schema.clients)
-            .values(
-                client_id=client_id,
-                user_id=principal.user_id,
-                device_id=principal.device_id,
-                last_mutation_id=0,
-                created_at=_now(),
-            )
-            .on_conflict_do_nothing(index_elements=[schema.clients.c.client_id])
-        )
-        row = conn.execute(query).one()
-    if row.user_id != principal.user_id or row.device_id != principal.device_id:
-        raise ProtocolError(
-            ErrorCode.FORBIDDEN, "This client id belongs to another user or device."
-        )
-    return row
-
-
-def last_mutation_id(conn: Connection, client_id: str, principal: Principal) -> int:
-    """The last mutation processed for the caller's client `client_id`; 0 for an id
-    that is unknown or not the caller's (the same answer: nothing about another's)."""
-    row = conn.execute(
-        select(schema.clients.c.last_mutation_id).where(
-            schema.clients.c.client_id == client_id, owned_by(principal)
-        )
-    ).first()
-    return int(row[0]) if row else 0
-
-
 def push(
     engine: Engine,
     principal: Principal,
@@ -615,7 +565,9 @@ def push(
     results: list[MutationResult] = []
     now = clock()
     with engine.begin() as conn:  # registers a new client id; checks the owner
-        last = int(_client_row(conn, principal, request.client_id, lock=False).last_mutation_id)
+        last = int(
+            clients.client_row(conn, principal, request.client_id, lock=False).last_mutation_id
+        )
     if ids and ids[0] > last + 1:
         raise ProtocolError(
             ErrorCode.MUTATION_GAP,
@@ -623,7 +575,7 @@ def push(
             last_mutation_id=last,
         )
     with engine.begin() as conn:
-        client = _client_row(conn, principal, request.client_id, lock=True)
+        client = clients.client_row(conn, principal, request.client_id, lock=True)
         last = int(client.last_mutation_id)
         if ids and ids[0] > last + 1:  # pragma: no cover - another push raced ahead
             raise ProtocolError(
@@ -744,8 +696,6 @@ def _current_row(
     conn: Connection, principal: Principal, mutation: Mutation
 ) -> dict[str, Any] | None:
     """The server's row behind a refused change, if the caller may still see it."""
-    from sync.server import replication  # noqa: PLC0415  (replication imports this module)
-
     if mutation.entity not in ("task", "customer"):
         return None
     rows = replication._rows_in_scope(conn, mutation.entity, [mutation.entity_id], principal)
