@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from rm_desk.domain import permissions, rules
+from sync import merge
 from sync.protocol import (
     ErrorCode,
     FieldConflict,
@@ -247,8 +248,9 @@ class MutationApplier:
         existing = self.conn.execute(
             select(schema.tasks.c.version).where(schema.tasks.c.id == self.m.entity_id)
         ).first()
-        if existing is not None:
-            return Outcome("applied", "duplicate", int(existing[0]))
+        duplicate = merge.create(None if existing is None else int(existing[0]))
+        if duplicate is not None:
+            return Outcome("applied", duplicate.reason, duplicate.version)
         customer = self._customer(data.customer_id)
         if not self._assignee_ok(customer, data.assignee):
             raise Rejected("assignee_not_allowed")
@@ -289,8 +291,9 @@ class MutationApplier:
         changes = TaskUpdate.model_validate(self.m.fields).model_dump(exclude_unset=True)
         task = self._task_row()
         customer = self._customer(task.customer_id)
-        if task.deleted:
-            raise Rejected("task_deleted")
+        refusal = merge.edit_task(bool(task.deleted))
+        if refusal is not None:
+            raise Rejected(refusal)
         reassigned = "assignee" in changes and changes["assignee"] != task.assignee
         if reassigned and not self._assignee_ok(customer, changes["assignee"]):
             raise Rejected("assignee_not_allowed")
@@ -301,8 +304,9 @@ class MutationApplier:
     def _delete_task(self) -> Outcome:
         task = self._task_row()
         customer = self._customer(task.customer_id)
-        if task.deleted:
-            return Outcome("applied", "already_deleted", int(task.version))
+        duplicate = merge.delete_task(bool(task.deleted), int(task.version))
+        if duplicate is not None:
+            return Outcome("applied", duplicate.reason, duplicate.version)
         p = self.principal
         if not permissions.may(p.role, permissions.Action.DELETE_TASK) and p.user_id not in (
             task.created_by,
@@ -343,44 +347,33 @@ class MutationApplier:
         *,
         status_machine: bool = False,
     ) -> Outcome:
-        base = self.m.base_version
-        field_versions = dict(row.field_versions or {})
-        applied: dict[str, Any] = {}
-        conflicts: list[FieldConflict] = []
-        for name, mine in changes.items():
-            theirs = getattr(row, name)
-            if mine == theirs:
-                continue
-            changed_at, writer = _field_stamp(field_versions.get(name))
-            # A later edit by the same client builds on its own earlier one: not a race.
-            concurrent = base is not None and changed_at > base and writer != self.client_id
-            if (
-                status_machine
-                and name == "status"
-                and not rules.task_transition_allowed(theirs, mine)
-            ) or concurrent:
-                conflicts.append(self._conflict(entity, row.id, name, mine, theirs))
-            else:
-                applied[name] = mine
-        version = int(row.version)
-        if applied:
-            version += 1
-            for name in applied:
-                field_versions[name] = [version, self.client_id]
-            extra: dict[str, Any] = {}
-            if status_machine and applied.get("status") == "done":
-                extra["completed_at"] = self.now
+        result = merge.merge(
+            row._mapping,
+            int(row.version),
+            row.field_versions,
+            changes,
+            base_version=self.m.base_version,
+            client_id=self.client_id,
+            status_machine=status_machine,
+        )
+        conflicts = [
+            self._conflict(entity, row.id, c.field, c.mine, c.theirs) for c in result.conflicts
+        ]
+        if result.applied:
+            extra: dict[str, Any] = {"completed_at": self.now} if result.completed else {}
             seq = self._log(customer, entity, row.id)
             self.conn.execute(
                 update(table)
                 .where(table.c.id == row.id)
-                .values(**applied, **extra, version=version, field_versions=field_versions, seq=seq)
+                .values(
+                    **result.applied,
+                    **extra,
+                    version=result.version,
+                    field_versions=result.field_versions,
+                    seq=seq,
+                )
             )
-        if conflicts:
-            return Outcome("conflict", "field_conflict", version, conflicts)
-        if base is not None and base < int(row.version) and applied:
-            return Outcome("merged", version=version)
-        return Outcome("applied", version=version)
+        return Outcome(result.outcome, result.reason, result.version, conflicts)
 
     def _request_change(self) -> Outcome:
         customer = self._customer(self.m.entity_id)
@@ -426,15 +419,6 @@ class MutationApplier:
                 )
             )
         return Outcome("applied")
-
-
-def _field_stamp(entry: Any) -> tuple[int, str | None]:
-    """(version, client id) a field last changed at; seeded data has no stamp."""
-    if isinstance(entry, list) and len(entry) == 2:
-        return int(entry[0]), str(entry[1])
-    if isinstance(entry, int):
-        return entry, None
-    return 0, None
 
 
 def _jsonable(value: Any) -> Any:
@@ -498,8 +482,9 @@ def _create_interactions(
                 raise Rejected("admin_has_no_customer_data")
             if isinstance(data, Rejected):
                 raise data
-            if m.entity_id in stored:
-                outcomes.append(Outcome("applied", "duplicate", stored[m.entity_id]))
+            duplicate = merge.create(stored.get(m.entity_id))
+            if duplicate is not None:
+                outcomes.append(Outcome("applied", duplicate.reason, duplicate.version))
                 continue
             customer = customers.get(data.customer_id)
             if customer is None or not principal.sees_customer(customer.owner_rm, customer.branch):
