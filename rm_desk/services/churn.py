@@ -48,7 +48,9 @@ from rm_desk.domain.model import (
 )
 from rm_desk.domain.text import clean_text
 from rm_desk.services.changes import Changes
+from rm_desk.services.payloads import payload
 from rm_desk.services.session import Session
+from sync import protocol
 
 DEFAULT_MODEL_FILE: Final[str] = "churn_default_model.json"
 REASONS_KEPT: Final[int] = 3
@@ -552,6 +554,15 @@ def _event(
         if assessment is None:
             book.get_customer(conn, customer_id)  # NotFound when not in the book
             raise ChurnActionError("This customer has no churn flag to act on.")
+        fields = payload(
+            protocol.ChurnEventFields,
+            ChurnActionError,
+            customer_id=customer_id,
+            action=action,
+            reason_code=reason_code,
+            note=note,
+            score=assessment.score,
+        )
         at = t2s(now) or ""
         store.record_event(conn, event_id, customer_id, action, reason_code, note,
                            assessment.score, assessment.level.value, at)  # fmt: skip
@@ -561,13 +572,7 @@ def _event(
             "churn_event",
             event_id,
             "event",
-            {
-                "customer_id": customer_id,
-                "action": action,
-                "reason_code": reason_code,
-                "note": note,
-                "score": assessment.score,
-            },  # fmt: skip
+            fields,
             base_version=None,
             client_time=now,
         )

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from local_store import book, outbox, records
-from local_store.codec import t2s
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import (
     FollowUpTask,
@@ -26,7 +25,9 @@ from rm_desk.domain.model import (
 from rm_desk.domain.text import clean_text, clean_value
 from rm_desk.services import churn
 from rm_desk.services.changes import Changes
+from rm_desk.services.payloads import payload
 from rm_desk.services.session import Session
+from sync import protocol
 
 Draft = records.Draft  # the window names drafts through this service
 
@@ -52,42 +53,51 @@ class NoteInput:
 
 
 def interaction_fields(i: Interaction) -> dict[str, Any]:
-    return {
-        "customer_id": i.customer_id,
-        "kind": i.kind.value,
-        "occurred_at": t2s(i.occurred_at),
-        "created_by": i.created_by,
-        "subject": i.subject,
-        "note": i.note,
-        "participants": list(i.participants),
-        "outcome": i.outcome,
-        "next_step": i.next_step,
-        "supersedes_id": i.supersedes_id,
-        "created_at": t2s(i.created_at),
-    }
+    """The `interaction.create` payload, as the gateway validates it (InvalidNote if not)."""
+    return payload(
+        protocol.InteractionFields,
+        InvalidNote,
+        customer_id=i.customer_id,
+        kind=i.kind,
+        occurred_at=i.occurred_at,
+        created_by=i.created_by,
+        subject=i.subject,
+        note=i.note,
+        participants=list(i.participants),
+        outcome=i.outcome,
+        next_step=i.next_step,
+        supersedes_id=i.supersedes_id,
+        created_at=i.created_at,
+    )
 
 
-def task_fields(t: FollowUpTask) -> dict[str, Any]:
-    return {
-        "customer_id": t.customer_id,
-        "title": t.title,
-        "due": t.due.isoformat(),
-        "priority": int(t.priority),
-        "assignee": t.assignee,
-        "created_by": t.created_by,
-        "source": t.source.value,
-        "status": t.status.value,
-        "outcome": t.outcome,
-        "detail": t.detail,
-        "reason_code": t.reason_code,
-        "created_at": t2s(t.created_at),
-    }
+def task_fields(t: FollowUpTask, error: type[Exception] = InvalidNote) -> dict[str, Any]:
+    """The `task.create` payload, as the gateway validates it (`error` if not)."""
+    return payload(
+        protocol.TaskFields,
+        error,
+        customer_id=t.customer_id,
+        title=t.title,
+        due=t.due,
+        priority=int(t.priority),
+        assignee=t.assignee,
+        created_by=t.created_by,
+        source=t.source,
+        status=t.status,
+        outcome=t.outcome,
+        detail=t.detail,
+        reason_code=t.reason_code,
+        created_at=t.created_at,
+    )
 
 
-def record_new_task(conn: Connection, task: FollowUpTask, now: datetime) -> None:
+def record_new_task(
+    conn: Connection, task: FollowUpTask, now: datetime, error: type[Exception] = InvalidNote
+) -> None:
     """Store a new task and its `task.create` mutation (inside the caller's transaction)."""
+    fields = task_fields(task, error)
     records.put_tasks(conn, [task])
-    outbox.enqueue(conn, "task.create", "task", task.id, "create", task_fields(task),
+    outbox.enqueue(conn, "task.create", "task", task.id, "create", fields,
                    base_version=None, client_time=now)  # fmt: skip
 
 
@@ -143,6 +153,7 @@ def log_interaction(
             original = records.get_interaction(conn, data.supersedes_id)
             if original.customer_id != data.customer_id:
                 raise InvalidNote("An amendment must be about the same customer.")
+        fields = interaction_fields(interaction)
         records.add_interactions(conn, [interaction])
         outbox.enqueue(
             conn,
@@ -150,7 +161,7 @@ def log_interaction(
             "interaction",
             interaction.id,
             "create",
-            interaction_fields(interaction),
+            fields,
             base_version=None,
             client_time=now,
         )

@@ -20,7 +20,9 @@ from rm_desk.domain.rules import TASK_EDITABLE, TASK_TRANSITIONS
 from rm_desk.domain.text import clean_text
 from rm_desk.services.changes import Changes
 from rm_desk.services.notes import record_new_task
+from rm_desk.services.payloads import payload
 from rm_desk.services.session import Session
+from sync import protocol
 
 EDITABLE = TASK_EDITABLE
 TRANSITIONS = TASK_TRANSITIONS
@@ -61,7 +63,7 @@ def create_task(
     )
     with session.store.transaction() as conn:
         book.get_customer(conn, customer_id)
-        record_new_task(conn, task, now)
+        record_new_task(conn, task, now, InvalidTask)
     return task, Changes(customers=frozenset({customer_id}), book=True, tasks=True, outbox=True)
 
 
@@ -86,24 +88,14 @@ def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowU
         updated = dataclasses.replace(task, **changes)
         if updated.status is TaskStatus.DONE and task.status is not TaskStatus.DONE:
             updated = dataclasses.replace(updated, completed_at=now)
-        wire: dict[str, Any] = {}
-        for name in changes:
-            value = getattr(updated, name)
-            if getattr(task, name) == value:
-                continue
-            wire[name] = (
-                value.isoformat()
-                if isinstance(value, date)
-                else (
-                    value.value
-                    if isinstance(value, TaskStatus)
-                    else int(value)
-                    if isinstance(value, TaskPriority)
-                    else value
-                )
-            )
-        if not wire:
+        edited = {
+            name: getattr(updated, name)
+            for name in changes
+            if getattr(task, name) != getattr(updated, name)
+        }
+        if not edited:
             return task, Changes()
+        wire = payload(protocol.TaskUpdate, InvalidTask, only_set=True, **edited)
         records.put_tasks(conn, [updated])
         outbox.enqueue(
             conn,

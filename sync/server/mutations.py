@@ -3,7 +3,9 @@
 A pushed batch runs in one transaction, each mutation in its own savepoint; the
 transaction also advances the client's `last_mutation_id` and stores every
 outcome, so a retried push (the response was lost) is answered from the stored
-outcomes and never applied twice. Rules:
+outcomes and never applied twice. The payloads are validated with the wire models
+both ends share (`sync.protocol`); the merge and conflict rules are pure functions in
+`sync.merge`, and this module reads the rows they need and writes their answer. Rules:
 
 * interactions are append-only: creating an id that exists is a no-op success;
 * customer fields an RM may edit (mobile, email, tags) merge per field against
@@ -30,19 +32,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from rm_desk.domain import permissions, rules
 from sync import merge
 from sync.protocol import (
+    ChurnEventFields,
+    CustomerChangeRequest,
+    CustomerUpdate,
     ErrorCode,
     FieldConflict,
+    InteractionFields,
     Mutation,
     MutationResult,
     PushRequest,
     PushResponse,
+    TaskFields,
+    TaskUpdate,
 )
 from sync.protocol import (
     Outcome as Outcome_,
@@ -92,59 +100,6 @@ class Outcome:
     version: int | None = None
     conflicts: list[FieldConflict] = field(default_factory=list)
     current: dict[str, Any] | None = None
-
-
-class _Fields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class InteractionFields(_Fields):
-    customer_id: str = Field(min_length=1, max_length=32)
-    kind: str = Field(pattern="^(visit|call|message|service|complaint)$")
-    occurred_at: datetime
-    created_by: str | None = None  # informational: the server records the caller
-    subject: str = Field(default="", max_length=500)
-    note: str = Field(default="", max_length=20_000)
-    participants: list[str] = Field(default_factory=list, max_length=50)
-    outcome: str = Field(default="", max_length=2_000)
-    next_step: str = Field(default="", max_length=2_000)
-    supersedes_id: str | None = Field(default=None, max_length=64)
-    created_at: datetime | None = None
-
-
-class TaskFields(_Fields):
-    customer_id: str = Field(min_length=1, max_length=32)
-    title: str = Field(min_length=1, max_length=200)
-    due: date
-    priority: int = Field(default=2, ge=1, le=4)
-    assignee: str = Field(min_length=1, max_length=64)
-    created_by: str | None = None
-    source: str = Field(
-        default="manual", pattern="^(manual|churn_action|manager|note_next_step|handoff)$"
-    )
-    status: str = Field(default="open", pattern="^(open|in_progress|done|cancelled)$")
-    outcome: str = Field(default="", max_length=2_000)
-    detail: str = Field(default="", max_length=4_000)
-    reason_code: str | None = Field(default=None, max_length=48)
-    created_at: datetime | None = None
-
-
-class TaskUpdate(_Fields):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    due: date | None = None
-    priority: int | None = Field(default=None, ge=1, le=4)
-    assignee: str | None = Field(default=None, min_length=1, max_length=64)
-    status: str | None = Field(default=None, pattern="^(open|in_progress|done|cancelled)$")
-    outcome: str | None = Field(default=None, max_length=2_000)
-    detail: str | None = Field(default=None, max_length=4_000)
-
-
-class ChurnEventFields(_Fields):
-    customer_id: str = Field(min_length=1, max_length=32)
-    action: str = Field(pattern="^(acknowledge|dismiss)$")
-    reason_code: str | None = Field(default=None, max_length=48)
-    note: str = Field(default="", max_length=2_000)
-    score: float | None = None
 
 
 def _now() -> datetime:
@@ -264,8 +219,8 @@ class MutationApplier:
                 priority=data.priority,
                 assignee=data.assignee,
                 created_by=self.principal.user_id,
-                source=data.source,
-                status=data.status,
+                source=data.source.value,
+                status=data.status.value,
                 outcome=data.outcome,
                 detail=data.detail,
                 reason_code=data.reason_code,
@@ -288,7 +243,10 @@ class MutationApplier:
         return row
 
     def _update_task(self) -> Outcome:
-        changes = TaskUpdate.model_validate(self.m.fields).model_dump(exclude_unset=True)
+        # JSON values, as the row stores them: dates as ISO text, statuses as their code.
+        changes = TaskUpdate.model_validate(self.m.fields).model_dump(
+            mode="json", exclude_unset=True
+        )
         task = self._task_row()
         customer = self._customer(task.customer_id)
         refusal = merge.edit_task(bool(task.deleted))
@@ -297,8 +255,6 @@ class MutationApplier:
         reassigned = "assignee" in changes and changes["assignee"] != task.assignee
         if reassigned and not self._assignee_ok(customer, changes["assignee"]):
             raise Rejected("assignee_not_allowed")
-        if "due" in changes and changes["due"] is not None:
-            changes["due"] = changes["due"].isoformat()
         return self._merge(schema.tasks, task, customer, "task", changes, status_machine=True)
 
     def _delete_task(self) -> Outcome:
@@ -326,15 +282,17 @@ class MutationApplier:
         customer = self._customer(self.m.entity_id)
         if not permissions.may(self.principal.role, permissions.Action.EDIT_CONTACT):
             raise Rejected("role_may_not_edit_customer")
-        changes = dict(self.m.fields)
-        for name in changes:
+        for name in self.m.fields:
             if name in rules.CUSTOMER_REGULATED:
                 raise Rejected(f"regulated_field:{name}")
             if name not in rules.CUSTOMER_EDITABLE:
                 raise Rejected(f"read_only_field:{name}")
-        for name, value in changes.items():
-            if not isinstance(value, str) or len(value) > 500:
-                raise Rejected(f"invalid_fields:{name}")
+        try:
+            update_ = CustomerUpdate.model_validate(self.m.fields)
+        except ValidationError as exc:
+            raise _invalid(exc, order=list(self.m.fields)) from None
+        valid = update_.model_dump(exclude_unset=True)
+        changes = {name: valid[name] for name in self.m.fields}  # merged in the pushed order
         return self._merge(schema.customers, customer, customer, "customer", changes)
 
     def _merge(
@@ -384,6 +342,7 @@ class MutationApplier:
         for name in self.m.fields:
             if name not in rules.CUSTOMER_REGULATED:
                 raise Rejected(f"not_a_regulated_field:{name}")
+        CustomerChangeRequest.model_validate(self.m.fields)
         for name, value in self.m.fields.items():
             self.conn.execute(
                 insert(schema.change_requests).values(
@@ -431,8 +390,14 @@ def _is_note(mutation: Mutation) -> bool:
     return (mutation.entity, mutation.op) == ("interaction", "create")
 
 
-def _invalid(exc: ValidationError) -> Rejected:
-    first = exc.errors()[0]
+def _invalid(exc: ValidationError, order: Sequence[str] = ()) -> Rejected:
+    """`invalid_fields:` and where the first error is: in the model's field order, or
+    with `order` (the pushed field names) the first pushed field in error."""
+    errors = exc.errors()
+    first = errors[0]
+    if order:
+        rank = {name: i for i, name in enumerate(order)}
+        first = min(errors, key=lambda e: rank.get(str(e["loc"][0]) if e["loc"] else "", len(rank)))
     return Rejected("invalid_fields:" + ".".join(str(p) for p in first.get("loc", ())))
 
 
@@ -489,7 +454,7 @@ def _create_interactions(
             customer = customers.get(data.customer_id)
             if customer is None or not principal.sees_customer(customer.owner_rm, customer.branch):
                 raise Rejected("customer_not_in_scope")
-            if not permissions.may_log(principal.role, data.kind):
+            if not permissions.may_log(principal.role, data.kind.value):
                 raise Rejected("role_may_not_log_kind")
             if data.supersedes_id is not None and (
                 originals.get(data.supersedes_id) != data.customer_id
@@ -507,7 +472,7 @@ def _create_interactions(
             {
                 "id": m.entity_id,
                 "customer_id": data.customer_id,
-                "kind": data.kind,
+                "kind": data.kind.value,
                 "occurred_at": data.occurred_at,
                 "created_by": principal.user_id,
                 "subject": data.subject,
