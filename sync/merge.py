@@ -20,7 +20,7 @@ thousands of times. Rules (ARCHITECTURE §4):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from rm_desk.domain import rules
@@ -49,7 +49,7 @@ class Merge:
     field_versions: dict[str, Any]  # the row's field versions after the edit
     outcome: MergeOutcome
     completed: bool = False  # a task became done: its completion time is stamped
-    reason: str | None = field(default=None)
+    reason: str | None = None  # "field_conflict" when there are conflicts
 
 
 def field_stamp(entry: Any) -> tuple[int, str | None]:
