@@ -9,11 +9,13 @@ the server (a typo must not silently drop data). See ARCHITECTURE §4.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, create_model
 
+from rm_desk.domain import rules
+from rm_desk.domain.model import InteractionKind, TaskPriority, TaskSource, TaskStatus
 from rm_desk.domain.text import clean_text, clean_value
 
 SCHEMA_VERSION = 1
@@ -113,6 +115,113 @@ class Mutation(BaseModel):
     base_version: int | None = Field(default=None, ge=0, le=2**62)
     fields: WireFields = Field(default_factory=dict)
     client_time: datetime
+
+
+# --- mutation payloads (a Mutation's `fields`) ---------------------------------------------
+#
+# The client builds these and queues their JSON (`model_dump(mode="json")`, only the
+# fields it sets for an update), so a payload the gateway would refuse fails on the
+# desktop at once; the gateway validates what arrives with the same classes. Field sets
+# and kinds come from the rule book (rm_desk.domain.rules and the domain's enums).
+
+
+def _utc_seconds(value: datetime) -> str:
+    """An instant on the wire: UTC ISO-8601 to the second, as the local store keeps it."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: instants must carry a time zone")
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+Instant = Annotated[datetime, PlainSerializer(_utc_seconds, when_used="json")]
+
+
+_PRIORITY = (int(min(TaskPriority)), int(max(TaskPriority)))
+
+
+class _Fields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InteractionFields(_Fields):
+    """`interaction.create`: a contact logged (append-only)."""
+
+    customer_id: str = Field(min_length=1, max_length=32)
+    kind: InteractionKind
+    occurred_at: Instant
+    created_by: str | None = None  # informational: the server records the caller
+    subject: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=20_000)
+    participants: list[str] = Field(default_factory=list, max_length=50)
+    outcome: str = Field(default="", max_length=2_000)
+    next_step: str = Field(default="", max_length=2_000)
+    supersedes_id: str | None = Field(default=None, max_length=64)
+    created_at: Instant | None = None
+
+
+class TaskFields(_Fields):
+    """`task.create`: a follow-up task."""
+
+    customer_id: str = Field(min_length=1, max_length=32)
+    title: str = Field(min_length=1, max_length=200)
+    due: date
+    priority: int = Field(default=int(TaskPriority.NORMAL), ge=_PRIORITY[0], le=_PRIORITY[1])
+    assignee: str = Field(min_length=1, max_length=64)
+    created_by: str | None = None
+    source: TaskSource = TaskSource.MANUAL
+    status: TaskStatus = TaskStatus.OPEN
+    outcome: str = Field(default="", max_length=2_000)
+    detail: str = Field(default="", max_length=4_000)
+    reason_code: str | None = Field(default=None, max_length=48)
+    created_at: Instant | None = None
+
+
+class TaskUpdate(_Fields):
+    """`task.update`: the task fields edited (rules.TASK_EDITABLE), merged per field."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    due: date | None = None
+    priority: int | None = Field(default=None, ge=_PRIORITY[0], le=_PRIORITY[1])
+    assignee: str | None = Field(default=None, min_length=1, max_length=64)
+    status: TaskStatus | None = None
+    outcome: str | None = Field(default=None, max_length=2_000)
+    detail: str | None = Field(default=None, max_length=4_000)
+
+
+MAX_CONTACT_CHARS = 500
+
+_CONTACT_FIELDS: dict[str, Any] = {
+    name: (str, Field(default="", max_length=MAX_CONTACT_CHARS)) for name in rules.CUSTOMER_EDITABLE
+}
+_REGULATED_FIELDS: dict[str, Any] = dict.fromkeys(rules.CUSTOMER_REGULATED, (Any, None))
+
+# `customer.update`: the contact details an RM edits (rules.CUSTOMER_EDITABLE), text
+# each, merged per field. A regulated field goes by CustomerChangeRequest instead.
+CustomerUpdate: type[_Fields] = create_model(
+    "CustomerUpdate",
+    __base__=_Fields,
+    __doc__="`customer.update`: contact details an RM edits (rules.CUSTOMER_EDITABLE).",
+    **_CONTACT_FIELDS,
+)
+# `customer.request_change`: new values of regulated fields (rules.CUSTOMER_REGULATED)
+# for the bank to review; the gateway stores them as they come.
+CustomerChangeRequest: type[_Fields] = create_model(
+    "CustomerChangeRequest",
+    __base__=_Fields,
+    __doc__="`customer.request_change`: regulated fields (rules.CUSTOMER_REGULATED).",
+    **_REGULATED_FIELDS,
+)
+
+ChurnAction = Literal["acknowledge", "dismiss"]
+
+
+class ChurnEventFields(_Fields):
+    """`churn_event.event`: an RM acknowledged or dismissed a churn flag (appended)."""
+
+    customer_id: str = Field(min_length=1, max_length=32)
+    action: ChurnAction
+    reason_code: str | None = Field(default=None, max_length=48)
+    note: str = Field(default="", max_length=2_000)
+    score: float | None = None
 
 
 class PushRequest(Request):

@@ -44,7 +44,13 @@ def value_text(value: object) -> str:
 def sentence(code: ErrorCode, values: dict[str, object]) -> str:
     """The translated sentence of `code`, its placeholders filled from `values`."""
     template = QCoreApplication.translate("Errors", SENTENCES[code])
-    return fill(template, {name: value_text(v) for name, v in values.items()})
+    return fill(
+        template,
+        {
+            name: words.field_name(str(v)) if name == "field" else value_text(v)
+            for name, v in values.items()
+        },
+    )
 
 
 def _window_hint(code: ErrorCode) -> str | None:

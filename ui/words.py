@@ -132,6 +132,38 @@ def role(value: Role) -> str:
     }[value]
 
 
+def field_name(name: str) -> str:
+    """A customer, task or note field by its wire name ("mobile" → "Mobile"); an unknown
+    name as it is."""
+    t = QCoreApplication.translate
+    names = {
+        "mobile": t("Words", "Mobile"),
+        "email": t("Words", "E-mail"),
+        "tags": t("Words", "Tags"),
+        "name": t("Words", "Name"),
+        "id_type": t("Words", "ID type"),
+        "id_number": t("Words", "ID number"),
+        "birth_date": t("Words", "Date of birth"),
+        "address": t("Words", "Address of record"),
+        "kyc_expiry": t("Words", "KYC expiry"),
+        "risk_profile": t("Words", "Risk profile"),
+        "title": t("Words", "Title"),
+        "due": t("Words", "Due date"),
+        "priority": t("Words", "Priority"),
+        "assignee": t("Words", "Assignee"),
+        "status": t("Words", "Status"),
+        "outcome": t("Words", "Outcome"),
+        "detail": t("Words", "Details"),
+        "subject": t("Words", "Subject"),
+        "note": t("Words", "Note"),
+        "participants": t("Words", "Participants"),
+        "next_step": t("Words", "Next step"),
+        "kind": t("Words", "Kind of contact"),
+        "occurred_at": t("Words", "Date and time"),
+    }
+    return names.get(name.split(".", maxsplit=1)[0], name)
+
+
 def money(fen: int) -> str:
     """An amount in fen as yuan with the locale's grouping, e.g. ¥1,234,567.00."""
     return "¥" + QLocale().toString(fen / 100, "f", 2)

@@ -215,34 +215,6 @@
         <translation>申请变更</translation>
     </message>
     <message>
-        <source>Name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <source>ID type</source>
-        <translation>证件类型</translation>
-    </message>
-    <message>
-        <source>ID number</source>
-        <translation>证件号码</translation>
-    </message>
-    <message>
-        <source>Date of birth</source>
-        <translation>出生日期</translation>
-    </message>
-    <message>
-        <source>Address of record</source>
-        <translation>登记地址</translation>
-    </message>
-    <message>
-        <source>KYC expiry</source>
-        <translation>KYC 到期日</translation>
-    </message>
-    <message>
-        <source>Risk profile</source>
-        <translation>风险评级</translation>
-    </message>
-    <message>
         <source>Field to change</source>
         <translation>要变更的字段</translation>
     </message>
@@ -856,6 +828,10 @@
     <message>
         <source>{field} is not a regulated field.</source>
         <translation>{field} 不是受监管的字段。</translation>
+    </message>
+    <message>
+        <source>The central CRM would not accept the value of {field}; nothing was saved.</source>
+        <translation>中央 CRM 不接受“{field}”的值，未保存任何内容。</translation>
     </message>
     <message>
         <source>This is not a mainland China mobile number.</source>

@@ -71,6 +71,7 @@ class ErrorCode(StrEnum):
     EDIT_REGULATED_FIELD = "edit_regulated_field"
     EDIT_FIELDS_NOT_EDITABLE = "edit_fields_not_editable"
     FIELD_NOT_REGULATED = "field_not_regulated"
+    PAYLOAD_REFUSED = "payload_refused"
     MOBILE_INVALID = "mobile_invalid"
     TASK_TITLE_REQUIRED = "task_title_required"
     TASK_FIELDS_NOT_EDITABLE = "task_fields_not_editable"
@@ -254,6 +255,9 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
         "Errors", "These fields cannot be edited: {fields}."
     ),
     E.FIELD_NOT_REGULATED: QT_TRANSLATE_NOOP("Errors", "{field} is not a regulated field."),
+    E.PAYLOAD_REFUSED: QT_TRANSLATE_NOOP(
+        "Errors", "The central CRM would not accept the value of {field}; nothing was saved."
+    ),
     E.MOBILE_INVALID: QT_TRANSLATE_NOOP("Errors", "This is not a mainland China mobile number."),
     E.TASK_TITLE_REQUIRED: QT_TRANSLATE_NOOP("Errors", "A task needs a title."),
     E.TASK_FIELDS_NOT_EDITABLE: QT_TRANSLATE_NOOP(

@@ -51,7 +51,9 @@ from rm_desk.domain.rules import ReasonCode
 from rm_desk.domain.text import clean_text
 from rm_desk.services import tasks
 from rm_desk.services.changes import Changes
+from rm_desk.services.payloads import payload
 from rm_desk.services.session import Session
+from sync import protocol
 
 DEFAULT_MODEL_FILE: Final[str] = "churn_default_model.json"
 REASONS_KEPT: Final[int] = 3
@@ -547,6 +549,15 @@ def _event(
         if assessment is None:
             book.get_customer(conn, customer_id)  # NotFound when not in the book
             raise ChurnActionError(ErrorCode.CHURN_NO_FLAG)
+        fields = payload(
+            protocol.ChurnEventFields,
+            ChurnActionError,
+            customer_id=customer_id,
+            action=action,
+            reason_code=reason_code,
+            note=note,
+            score=assessment.score,
+        )
         at = t2s(now) or ""
         store.record_event(conn, event_id, customer_id, action, reason_code, note,
                            assessment.score, assessment.level.value, at)  # fmt: skip
@@ -556,13 +567,7 @@ def _event(
             "churn_event",
             event_id,
             "event",
-            {
-                "customer_id": customer_id,
-                "action": action,
-                "reason_code": reason_code,
-                "note": note,
-                "score": assessment.score,
-            },  # fmt: skip
+            fields,
             base_version=None,
             client_time=now,
         )

@@ -14,13 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from local_store import files, outbox
-from rm_desk.domain.errors import ErrorCode, Gone
+from rm_desk.domain.errors import ErrorCode, Gone, InvalidInput
 from rm_desk.domain.rules import CUSTOMER_EDITABLE, TASK_EDITABLE
 from rm_desk.services.changes import Changes
+from rm_desk.services.payloads import payload
 from rm_desk.services.session import Session
+from sync import protocol
 
 _EDITABLE = {"customer": CUSTOMER_EDITABLE, "task": TASK_EDITABLE}
+_UPDATES: dict[str, type[BaseModel]] = {
+    "customer": protocol.CustomerUpdate,
+    "task": protocol.TaskUpdate,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +98,14 @@ def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
             if current is None:
                 raise Gone(ErrorCode.CONFLICT_RECORD_GONE)
             mine = json.loads(mine_text) if mine_text else None
+            fields = payload(_UPDATES[entity], InvalidInput, only_set=True, **{field: mine})
             outbox.enqueue(
                 conn,
                 f"{entity}.update",
                 entity,
                 entity_id,
                 "update",
-                {field: mine},
+                fields,
                 base_version=int(current[0]),
                 client_time=now,
             )

@@ -13,7 +13,9 @@ from rm_desk.domain.permissions import Action
 from rm_desk.domain.rules import CUSTOMER_EDITABLE, CUSTOMER_REGULATED
 from rm_desk.domain.text import clean_value
 from rm_desk.services.changes import Changes
+from rm_desk.services.payloads import payload
 from rm_desk.services.session import Session
+from sync import protocol
 
 EDITABLE = CUSTOMER_EDITABLE
 REGULATED = CUSTOMER_REGULATED
@@ -51,6 +53,7 @@ def update_contact(session: Session, customer_id: str, **changes: Any) -> Change
                 )
         if not wire:
             return Changes()
+        fields = payload(protocol.CustomerUpdate, InvalidEdit, only_set=True, **wire)
         book.upsert_customers(conn, [updated])
         outbox.enqueue(
             conn,
@@ -58,7 +61,7 @@ def update_contact(session: Session, customer_id: str, **changes: Any) -> Change
             "customer",
             customer_id,
             "update",
-            wire,
+            fields,
             base_version=customer.version,
             client_time=now,
         )
@@ -70,6 +73,9 @@ def request_change(session: Session, customer_id: str, field: str, value: Any) -
     if field not in REGULATED:
         raise InvalidEdit(ErrorCode.FIELD_NOT_REGULATED, field=field)
     value = clean_value(value)
+    fields = payload(
+        protocol.CustomerChangeRequest, InvalidEdit, only_set=True, **{field: clean_value(value)}
+    )
     now = session.clock()
     with session.store.transaction() as conn:
         customer = book.get_customer(conn, customer_id)
@@ -79,7 +85,7 @@ def request_change(session: Session, customer_id: str, field: str, value: Any) -
             "customer",
             customer_id,
             "request_change",
-            {field: value},
+            fields,
             base_version=customer.version,
             client_time=now,
         )

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 from local_store import book, outbox, records
-from local_store.codec import t2s
 from rm_desk.domain.errors import ErrorCode, InvalidInput
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import (
@@ -25,8 +24,10 @@ from rm_desk.domain.model import (
 from rm_desk.domain.text import clean_text, clean_value
 from rm_desk.services import churn
 from rm_desk.services.changes import Changes
+from rm_desk.services.payloads import payload
 from rm_desk.services.session import PermissionDenied, Session
 from rm_desk.services.tasks import record_new_task
+from sync import protocol
 
 Draft = records.Draft  # the window names drafts through this service
 
@@ -52,19 +53,22 @@ class NoteInput:
 
 
 def interaction_fields(i: Interaction) -> dict[str, Any]:
-    return {
-        "customer_id": i.customer_id,
-        "kind": i.kind.value,
-        "occurred_at": t2s(i.occurred_at),
-        "created_by": i.created_by,
-        "subject": i.subject,
-        "note": i.note,
-        "participants": list(i.participants),
-        "outcome": i.outcome,
-        "next_step": i.next_step,
-        "supersedes_id": i.supersedes_id,
-        "created_at": t2s(i.created_at),
-    }
+    """The `interaction.create` payload, as the gateway validates it (InvalidNote if not)."""
+    return payload(
+        protocol.InteractionFields,
+        InvalidNote,
+        customer_id=i.customer_id,
+        kind=i.kind,
+        occurred_at=i.occurred_at,
+        created_by=i.created_by,
+        subject=i.subject,
+        note=i.note,
+        participants=list(i.participants),
+        outcome=i.outcome,
+        next_step=i.next_step,
+        supersedes_id=i.supersedes_id,
+        created_at=i.created_at,
+    )
 
 
 def _cleaned(data: NoteInput) -> NoteInput:
@@ -121,6 +125,7 @@ def log_interaction(
             original = records.get_interaction(conn, data.supersedes_id)
             if original.customer_id != data.customer_id:
                 raise InvalidNote(ErrorCode.NOTE_AMENDMENT_OTHER_CUSTOMER)
+        fields = interaction_fields(interaction)
         records.add_interactions(conn, [interaction])
         outbox.enqueue(
             conn,
@@ -128,7 +133,7 @@ def log_interaction(
             "interaction",
             interaction.id,
             "create",
-            interaction_fields(interaction),
+            fields,
             base_version=None,
             client_time=now,
         )
@@ -145,7 +150,7 @@ def log_interaction(
                 detail=f"interaction:{interaction.id}",
                 created_at=now,
             )
-            record_new_task(conn, task, now)
+            record_new_task(conn, task, now, InvalidNote)
         if draft_id is not None:
             records.delete_draft(conn, draft_id)
         # A contact changes the indicators under this customer (complaints, last RM

@@ -15,15 +15,17 @@ from typing import Any
 from sqlalchemy import Connection
 
 from local_store import book, outbox, records
-from local_store.codec import TASK_COLUMNS, cols, t2s, task_from
-from rm_desk.domain.errors import ErrorCode, InvalidInput
+from local_store.codec import TASK_COLUMNS, cols, task_from
+from rm_desk.domain.errors import ErrorCode, InvalidInput, RmDeskError
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
 from rm_desk.domain.permissions import Action
 from rm_desk.domain.rules import TASK_EDITABLE, TASK_TRANSITIONS
 from rm_desk.domain.text import clean_text
 from rm_desk.services.changes import Changes
+from rm_desk.services.payloads import payload
 from rm_desk.services.session import PermissionDenied, Session
+from sync import protocol
 
 EDITABLE = TASK_EDITABLE
 TRANSITIONS = TASK_TRANSITIONS
@@ -33,27 +35,33 @@ class InvalidTask(InvalidInput):
     pass
 
 
-def task_fields(t: FollowUpTask) -> dict[str, Any]:
-    return {
-        "customer_id": t.customer_id,
-        "title": t.title,
-        "due": t.due.isoformat(),
-        "priority": int(t.priority),
-        "assignee": t.assignee,
-        "created_by": t.created_by,
-        "source": t.source.value,
-        "status": t.status.value,
-        "outcome": t.outcome,
-        "detail": t.detail,
-        "reason_code": t.reason_code,
-        "created_at": t2s(t.created_at),
-    }
+def task_fields(t: FollowUpTask, error: type[RmDeskError] = InvalidTask) -> dict[str, Any]:
+    """The `task.create` payload, as the gateway validates it (`error` if not)."""
+    return payload(
+        protocol.TaskFields,
+        error,
+        customer_id=t.customer_id,
+        title=t.title,
+        due=t.due,
+        priority=int(t.priority),
+        assignee=t.assignee,
+        created_by=t.created_by,
+        source=t.source,
+        status=t.status,
+        outcome=t.outcome,
+        detail=t.detail,
+        reason_code=t.reason_code,
+        created_at=t.created_at,
+    )
 
 
-def record_new_task(conn: Connection, task: FollowUpTask, now: datetime) -> None:
+def record_new_task(
+    conn: Connection, task: FollowUpTask, now: datetime, error: type[RmDeskError] = InvalidTask
+) -> None:
     """Store a new task and its `task.create` mutation (inside the caller's transaction)."""
+    fields = task_fields(task, error)
     records.put_tasks(conn, [task])
-    outbox.enqueue(conn, "task.create", "task", task.id, "create", task_fields(task),
+    outbox.enqueue(conn, "task.create", "task", task.id, "create", fields,
                    base_version=None, client_time=now)  # fmt: skip
 
 
@@ -88,7 +96,7 @@ def create_task(
     )
     with session.store.transaction() as conn:
         book.get_customer(conn, customer_id)
-        record_new_task(conn, task, now)
+        record_new_task(conn, task, now, InvalidTask)
     return task, Changes(customers=frozenset({customer_id}), book=True, tasks=True, outbox=True)
 
 
@@ -115,24 +123,14 @@ def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowU
         updated = dataclasses.replace(task, **changes)
         if updated.status is TaskStatus.DONE and task.status is not TaskStatus.DONE:
             updated = dataclasses.replace(updated, completed_at=now)
-        wire: dict[str, Any] = {}
-        for name in changes:
-            value = getattr(updated, name)
-            if getattr(task, name) == value:
-                continue
-            wire[name] = (
-                value.isoformat()
-                if isinstance(value, date)
-                else (
-                    value.value
-                    if isinstance(value, TaskStatus)
-                    else int(value)
-                    if isinstance(value, TaskPriority)
-                    else value
-                )
-            )
-        if not wire:
+        edited = {
+            name: getattr(updated, name)
+            for name in changes
+            if getattr(task, name) != getattr(updated, name)
+        }
+        if not edited:
             return task, Changes()
+        wire = payload(protocol.TaskUpdate, InvalidTask, only_set=True, **edited)
         records.put_tasks(conn, [updated])
         outbox.enqueue(
             conn,

@@ -3,7 +3,9 @@
 A pushed batch runs in one transaction, each mutation in its own savepoint; the
 transaction also advances the client's `last_mutation_id` and stores every
 outcome, so a retried push (the response was lost) is answered from the stored
-outcomes and never applied twice. Rules:
+outcomes and never applied twice. The payloads are validated with the wire models
+both ends share (`sync.protocol`); the merge and conflict rules are pure functions in
+`sync.merge`, and this module reads the rows they need and writes their answer. Rules:
 
 * interactions are append-only: creating an id that exists is a no-op success;
 * customer fields an RM may edit (mobile, email, tags) merge per field against
@@ -30,24 +32,30 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Connection, Engine, and_, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from rm_desk.domain import permissions, rules
+from sync import merge
 from sync.protocol import (
+    ChurnEventFields,
+    CustomerChangeRequest,
+    CustomerUpdate,
     ErrorCode,
     FieldConflict,
+    InteractionFields,
     Mutation,
     MutationResult,
     PushRequest,
     PushResponse,
+    TaskFields,
+    TaskUpdate,
 )
 from sync.protocol import (
     Outcome as Outcome_,
 )
-from sync.server import schema
+from sync.server import clients, replication, schema
 from sync.server.db import ChangeWriter, current_seq
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
@@ -92,59 +100,6 @@ class Outcome:
     version: int | None = None
     conflicts: list[FieldConflict] = field(default_factory=list)
     current: dict[str, Any] | None = None
-
-
-class _Fields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class InteractionFields(_Fields):
-    customer_id: str = Field(min_length=1, max_length=32)
-    kind: str = Field(pattern="^(visit|call|message|service|complaint)$")
-    occurred_at: datetime
-    created_by: str | None = None  # informational: the server records the caller
-    subject: str = Field(default="", max_length=500)
-    note: str = Field(default="", max_length=20_000)
-    participants: list[str] = Field(default_factory=list, max_length=50)
-    outcome: str = Field(default="", max_length=2_000)
-    next_step: str = Field(default="", max_length=2_000)
-    supersedes_id: str | None = Field(default=None, max_length=64)
-    created_at: datetime | None = None
-
-
-class TaskFields(_Fields):
-    customer_id: str = Field(min_length=1, max_length=32)
-    title: str = Field(min_length=1, max_length=200)
-    due: date
-    priority: int = Field(default=2, ge=1, le=4)
-    assignee: str = Field(min_length=1, max_length=64)
-    created_by: str | None = None
-    source: str = Field(
-        default="manual", pattern="^(manual|churn_action|manager|note_next_step|handoff)$"
-    )
-    status: str = Field(default="open", pattern="^(open|in_progress|done|cancelled)$")
-    outcome: str = Field(default="", max_length=2_000)
-    detail: str = Field(default="", max_length=4_000)
-    reason_code: str | None = Field(default=None, max_length=48)
-    created_at: datetime | None = None
-
-
-class TaskUpdate(_Fields):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    due: date | None = None
-    priority: int | None = Field(default=None, ge=1, le=4)
-    assignee: str | None = Field(default=None, min_length=1, max_length=64)
-    status: str | None = Field(default=None, pattern="^(open|in_progress|done|cancelled)$")
-    outcome: str | None = Field(default=None, max_length=2_000)
-    detail: str | None = Field(default=None, max_length=4_000)
-
-
-class ChurnEventFields(_Fields):
-    customer_id: str = Field(min_length=1, max_length=32)
-    action: str = Field(pattern="^(acknowledge|dismiss)$")
-    reason_code: str | None = Field(default=None, max_length=48)
-    note: str = Field(default="", max_length=2_000)
-    score: float | None = None
 
 
 def _now() -> datetime:
@@ -248,8 +203,9 @@ class MutationApplier:
         existing = self.conn.execute(
             select(schema.tasks.c.version).where(schema.tasks.c.id == self.m.entity_id)
         ).first()
-        if existing is not None:
-            return Outcome("applied", "duplicate", int(existing[0]))
+        duplicate = merge.create(None if existing is None else int(existing[0]))
+        if duplicate is not None:
+            return Outcome("applied", duplicate.reason, duplicate.version)
         customer = self._customer(data.customer_id)
         if not self._assignee_ok(customer, data.assignee):
             raise Rejected("assignee_not_allowed")
@@ -263,8 +219,8 @@ class MutationApplier:
                 priority=data.priority,
                 assignee=data.assignee,
                 created_by=self.principal.user_id,
-                source=data.source,
-                status=data.status,
+                source=data.source.value,
+                status=data.status.value,
                 outcome=data.outcome,
                 detail=data.detail,
                 reason_code=data.reason_code,
@@ -287,23 +243,26 @@ class MutationApplier:
         return row
 
     def _update_task(self) -> Outcome:
-        changes = TaskUpdate.model_validate(self.m.fields).model_dump(exclude_unset=True)
+        # JSON values, as the row stores them: dates as ISO text, statuses as their code.
+        changes = TaskUpdate.model_validate(self.m.fields).model_dump(
+            mode="json", exclude_unset=True
+        )
         task = self._task_row()
         customer = self._customer(task.customer_id)
-        if task.deleted:
-            raise Rejected("task_deleted")
+        refusal = merge.edit_task(bool(task.deleted))
+        if refusal is not None:
+            raise Rejected(refusal)
         reassigned = "assignee" in changes and changes["assignee"] != task.assignee
         if reassigned and not self._assignee_ok(customer, changes["assignee"]):
             raise Rejected("assignee_not_allowed")
-        if "due" in changes and changes["due"] is not None:
-            changes["due"] = changes["due"].isoformat()
         return self._merge(schema.tasks, task, customer, "task", changes, status_machine=True)
 
     def _delete_task(self) -> Outcome:
         task = self._task_row()
         customer = self._customer(task.customer_id)
-        if task.deleted:
-            return Outcome("applied", "already_deleted", int(task.version))
+        duplicate = merge.delete_task(bool(task.deleted), int(task.version))
+        if duplicate is not None:
+            return Outcome("applied", duplicate.reason, duplicate.version)
         p = self.principal
         if not permissions.may_delete_task(p.role, p.user_id, task.created_by, task.assignee):
             raise Rejected("not_allowed")
@@ -320,15 +279,17 @@ class MutationApplier:
         customer = self._customer(self.m.entity_id)
         if not permissions.may(self.principal.role, permissions.Action.EDIT_CONTACT):
             raise Rejected("role_may_not_edit_customer")
-        changes = dict(self.m.fields)
-        for name in changes:
+        for name in self.m.fields:
             if name in rules.CUSTOMER_REGULATED:
                 raise Rejected(f"regulated_field:{name}")
             if name not in rules.CUSTOMER_EDITABLE:
                 raise Rejected(f"read_only_field:{name}")
-        for name, value in changes.items():
-            if not isinstance(value, str) or len(value) > 500:
-                raise Rejected(f"invalid_fields:{name}")
+        try:
+            update_ = CustomerUpdate.model_validate(self.m.fields)
+        except ValidationError as exc:
+            raise _invalid(exc, order=list(self.m.fields)) from None
+        valid = update_.model_dump(exclude_unset=True)
+        changes = {name: valid[name] for name in self.m.fields}  # merged in the pushed order
         return self._merge(schema.customers, customer, customer, "customer", changes)
 
     def _merge(
@@ -341,44 +302,33 @@ class MutationApplier:
         *,
         status_machine: bool = False,
     ) -> Outcome:
-        base = self.m.base_version
-        field_versions = dict(row.field_versions or {})
-        applied: dict[str, Any] = {}
-        conflicts: list[FieldConflict] = []
-        for name, mine in changes.items():
-            theirs = getattr(row, name)
-            if mine == theirs:
-                continue
-            changed_at, writer = _field_stamp(field_versions.get(name))
-            # A later edit by the same client builds on its own earlier one: not a race.
-            concurrent = base is not None and changed_at > base and writer != self.client_id
-            if (
-                status_machine
-                and name == "status"
-                and not rules.task_transition_allowed(theirs, mine)
-            ) or concurrent:
-                conflicts.append(self._conflict(entity, row.id, name, mine, theirs))
-            else:
-                applied[name] = mine
-        version = int(row.version)
-        if applied:
-            version += 1
-            for name in applied:
-                field_versions[name] = [version, self.client_id]
-            extra: dict[str, Any] = {}
-            if status_machine and applied.get("status") == "done":
-                extra["completed_at"] = self.now
+        result = merge.merge(
+            row._mapping,
+            int(row.version),
+            row.field_versions,
+            changes,
+            base_version=self.m.base_version,
+            client_id=self.client_id,
+            status_machine=status_machine,
+        )
+        conflicts = [
+            self._conflict(entity, row.id, c.field, c.mine, c.theirs) for c in result.conflicts
+        ]
+        if result.applied:
+            extra: dict[str, Any] = {"completed_at": self.now} if result.completed else {}
             seq = self._log(customer, entity, row.id)
             self.conn.execute(
                 update(table)
                 .where(table.c.id == row.id)
-                .values(**applied, **extra, version=version, field_versions=field_versions, seq=seq)
+                .values(
+                    **result.applied,
+                    **extra,
+                    version=result.version,
+                    field_versions=result.field_versions,
+                    seq=seq,
+                )
             )
-        if conflicts:
-            return Outcome("conflict", "field_conflict", version, conflicts)
-        if base is not None and base < int(row.version) and applied:
-            return Outcome("merged", version=version)
-        return Outcome("applied", version=version)
+        return Outcome(result.outcome, result.reason, result.version, conflicts)
 
     def _request_change(self) -> Outcome:
         customer = self._customer(self.m.entity_id)
@@ -389,6 +339,7 @@ class MutationApplier:
         for name in self.m.fields:
             if name not in rules.CUSTOMER_REGULATED:
                 raise Rejected(f"not_a_regulated_field:{name}")
+        CustomerChangeRequest.model_validate(self.m.fields)
         for name, value in self.m.fields.items():
             self.conn.execute(
                 insert(schema.change_requests).values(
@@ -426,15 +377,6 @@ class MutationApplier:
         return Outcome("applied")
 
 
-def _field_stamp(entry: Any) -> tuple[int, str | None]:
-    """(version, client id) a field last changed at; seeded data has no stamp."""
-    if isinstance(entry, list) and len(entry) == 2:
-        return int(entry[0]), str(entry[1])
-    if isinstance(entry, int):
-        return entry, None
-    return 0, None
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -445,8 +387,14 @@ def _is_note(mutation: Mutation) -> bool:
     return (mutation.entity, mutation.op) == ("interaction", "create")
 
 
-def _invalid(exc: ValidationError) -> Rejected:
-    first = exc.errors()[0]
+def _invalid(exc: ValidationError, order: Sequence[str] = ()) -> Rejected:
+    """`invalid_fields:` and where the first error is: in the model's field order, or
+    with `order` (the pushed field names) the first pushed field in error."""
+    errors = exc.errors()
+    first = errors[0]
+    if order:
+        rank = {name: i for i, name in enumerate(order)}
+        first = min(errors, key=lambda e: rank.get(str(e["loc"][0]) if e["loc"] else "", len(rank)))
     return Rejected("invalid_fields:" + ".".join(str(p) for p in first.get("loc", ())))
 
 
@@ -496,13 +444,14 @@ def _create_interactions(
                 raise Rejected("admin_has_no_customer_data")
             if isinstance(data, Rejected):
                 raise data
-            if m.entity_id in stored:
-                outcomes.append(Outcome("applied", "duplicate", stored[m.entity_id]))
+            duplicate = merge.create(stored.get(m.entity_id))
+            if duplicate is not None:
+                outcomes.append(Outcome("applied", duplicate.reason, duplicate.version))
                 continue
             customer = customers.get(data.customer_id)
             if customer is None or not principal.sees_customer(customer.owner_rm, customer.branch):
                 raise Rejected("customer_not_in_scope")
-            if not permissions.may_log(principal.role, data.kind):
+            if not permissions.may_log(principal.role, data.kind.value):
                 raise Rejected("role_may_not_log_kind")
             if data.supersedes_id is not None and (
                 originals.get(data.supersedes_id) != data.customer_id
@@ -520,7 +469,7 @@ def _create_interactions(
             {
                 "id": m.entity_id,
                 "customer_id": data.customer_id,
-                "kind": data.kind,
+                "kind": data.kind.value,
                 "occurred_at": data.occurred_at,
                 "created_by": principal.user_id,
                 "subject": data.subject,
@@ -544,55 +493,6 @@ def _create_interactions(
     return outcomes
 
 
-def owned_by(principal: Principal) -> Any:
-    """The condition on `clients` rows for a client id of this caller: its user and
-    its device (a client id is one local replica, which lives on one device)."""
-    c = schema.clients.c
-    return and_(c.user_id == principal.user_id, c.device_id == principal.device_id)
-
-
-def _client_row(conn: Connection, principal: Principal, client_id: str, *, lock: bool) -> Any:
-    """The caller's row for `client_id`, registered on first use.
-
-    Concurrent first pushes of one new id both find no row: the registration is an
-    INSERT ... ON CONFLICT DO NOTHING (PostgreSQL and SQLite), so the later one keeps
-    the row the first committed instead of failing on the primary key."""
-    query = select(schema.clients).where(schema.clients.c.client_id == client_id)
-    if lock:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
-    if row is None:
-        dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        conn.execute(
-            dialect_insert(schema.clients)
-            .values(
-                client_id=client_id,
-                user_id=principal.user_id,
-                device_id=principal.device_id,
-                last_mutation_id=0,
-                created_at=_now(),
-            )
-            .on_conflict_do_nothing(index_elements=[schema.clients.c.client_id])
-        )
-        row = conn.execute(query).one()
-    if row.user_id != principal.user_id or row.device_id != principal.device_id:
-        raise ProtocolError(
-            ErrorCode.FORBIDDEN, "This client id belongs to another user or device."
-        )
-    return row
-
-
-def last_mutation_id(conn: Connection, client_id: str, principal: Principal) -> int:
-    """The last mutation processed for the caller's client `client_id`; 0 for an id
-    that is unknown or not the caller's (the same answer: nothing about another's)."""
-    row = conn.execute(
-        select(schema.clients.c.last_mutation_id).where(
-            schema.clients.c.client_id == client_id, owned_by(principal)
-        )
-    ).first()
-    return int(row[0]) if row else 0
-
-
 def push(
     engine: Engine,
     principal: Principal,
@@ -612,7 +512,9 @@ def push(
     results: list[MutationResult] = []
     now = clock()
     with engine.begin() as conn:  # registers a new client id; checks the owner
-        last = int(_client_row(conn, principal, request.client_id, lock=False).last_mutation_id)
+        last = int(
+            clients.client_row(conn, principal, request.client_id, lock=False).last_mutation_id
+        )
     if ids and ids[0] > last + 1:
         raise ProtocolError(
             ErrorCode.MUTATION_GAP,
@@ -620,7 +522,7 @@ def push(
             last_mutation_id=last,
         )
     with engine.begin() as conn:
-        client = _client_row(conn, principal, request.client_id, lock=True)
+        client = clients.client_row(conn, principal, request.client_id, lock=True)
         last = int(client.last_mutation_id)
         if ids and ids[0] > last + 1:  # pragma: no cover - another push raced ahead
             raise ProtocolError(
@@ -741,8 +643,6 @@ def _current_row(
     conn: Connection, principal: Principal, mutation: Mutation
 ) -> dict[str, Any] | None:
     """The server's row behind a refused change, if the caller may still see it."""
-    from sync.server import replication  # noqa: PLC0415  (replication imports this module)
-
     if mutation.entity not in ("task", "customer"):
         return None
     rows = replication._rows_in_scope(conn, mutation.entity, [mutation.entity_id], principal)

@@ -45,9 +45,9 @@ from sync.protocol import (
 )
 from sync.server import schema
 from sync.server.auth import bearer_hash, credentials_query, principal_from
+from sync.server.clients import last_mutation_id
 from sync.server.db import current_seq, reading
 from sync.server.errors import ProtocolError
-from sync.server.mutations import last_mutation_id
 from sync.server.principal import Principal
 
 SNAPSHOT_PAGE_ROWS = 5000

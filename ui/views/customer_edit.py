@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from rm_desk.domain.model import Customer
 from rm_desk.services.profile import REGULATED
+from ui import words
 from ui.views.note_editor import list_separator
 
 TAG_SEPARATORS = re.compile(r"[,，、;；]")
@@ -130,19 +131,10 @@ class ChangeRequestDialog(_SavingDialog):
         super().__init__(parent)
         self.customer_id = customer_id
         self.setWindowTitle(self.tr("Request a change"))
-        labels = {
-            "name": self.tr("Name"),
-            "id_type": self.tr("ID type"),
-            "id_number": self.tr("ID number"),
-            "birth_date": self.tr("Date of birth"),
-            "address": self.tr("Address of record"),
-            "kyc_expiry": self.tr("KYC expiry"),
-            "risk_profile": self.tr("Risk profile"),
-        }
         self.field = QComboBox()
         self.field.setAccessibleName(self.tr("Field to change"))
         for name in REGULATED:
-            self.field.addItem(labels.get(name, name), name)
+            self.field.addItem(words.field_name(name), name)
         self.value = QLineEdit()
         self.value.setAccessibleName(self.tr("New value"))
         form = QFormLayout(self)

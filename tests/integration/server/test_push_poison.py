@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import OperationalError
 
 from sync.protocol import SCHEMA_VERSION, Mutation, MutationResult, PushRequest
-from sync.server import admin, mutations, schema
+from sync.server import admin, clients, mutations, schema
 from sync.server.principal import Principal
 from tests.pg import pg_schema_engine
 
@@ -134,7 +134,7 @@ def _stored_notes(engine: Engine) -> dict[str, str]:
 
 def _last(engine: Engine, who: Principal) -> int:
     with engine.connect() as conn:
-        return mutations.last_mutation_id(conn, "c1", who)
+        return clients.last_mutation_id(conn, "c1", who)
 
 
 @pytest.mark.parametrize("together", [True, False], ids=["run-of-notes", "one-by-one"])
