@@ -48,6 +48,8 @@ class ErrorCode(enum.StrEnum):
     DEVICE_REVOKED = "device_revoked"
     UNAUTHORIZED = "unauthorized"  # missing, expired or revoked token
     BAD_CREDENTIALS = "bad_credentials"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"  # sign-in throttled; see Retry-After
+    BODY_TOO_LARGE = "body_too_large"
     FORBIDDEN = "forbidden"
     MUTATION_GAP = "mutation_gap"
     BAD_REQUEST = "bad_request"

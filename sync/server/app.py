@@ -9,6 +9,8 @@ it carries (`ROUTE_ERRORS`); a body the gateway cannot parse is a 422 `bad_reque
 like any other invalid request; the snapshot is declared as what it is, NDJSON.
 tests/integration/test_gateway_fuzz.py holds the document to that with Schemathesis's
 status-code, content-type and response-schema conformance checks on both backends.
+Before any of it, `BodyLimit` (body_limit.py) refuses a body over the limit with 413
+as it arrives; sign-ins are throttled per user name and per address (throttle.py).
 """
 
 import asyncio
@@ -32,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rm_desk import __version__
 from sync import protocol
 from sync.protocol import ErrorBody, ErrorCode
-from sync.server import auth, db, mutations, replication
+from sync.server import auth, body_limit, db, mutations, replication, throttle
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 
@@ -49,18 +51,28 @@ _ERROR_STATUS: dict[int, str] = {
     "client id of another user).",
     409: "`mutation_gap` (push: earlier mutations are missing; `last_mutation_id` says "
     "which) or `reset_required` (pull: resynchronise by snapshot).",
+    413: "`body_too_large`: the request body is larger than the server accepts (the "
+    "limit is checked as the body arrives, before anything parses it).",
     422: "`bad_request`: the request is not valid (a body that is not JSON, a field of "
     "the wrong type or out of bounds, an unknown field, a corrupt cursor or token).",
+    429: "`too_many_attempts`: too many failed sign-ins for this user name or from this "
+    "address lately; try again after the `Retry-After` header's seconds.",
     500: "`server_error`: the gateway or its database failed; try again later (the "
     "client keeps its changes and retries).",
 }
 ROUTE_ERRORS: dict[str, tuple[int, ...]] = {
-    "health": (500,),
-    "login": (400, 401, 403, 422, 500),
-    "refresh": (400, 401, 403, 422, 500),
-    "push": (400, 401, 403, 409, 422, 500),
-    "pull": (400, 401, 403, 409, 422, 500),
-    "snapshot": (400, 401, 403, 422, 500),
+    "health": (413, 500),
+    "login": (400, 401, 403, 413, 422, 429, 500),
+    "refresh": (400, 401, 403, 413, 422, 500),
+    "push": (400, 401, 403, 409, 413, 422, 500),
+    "pull": (400, 401, 403, 409, 413, 422, 500),
+    "snapshot": (400, 401, 403, 413, 422, 500),
+}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before the next sign-in attempt.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
 }
 
 
@@ -68,10 +80,13 @@ def _errors(route: str) -> dict[int | str, dict[str, Any]]:
     # Spelled out rather than `model=ErrorBody`: FastAPI would file it under the route's
     # media type, which for the snapshot is NDJSON; errors are always JSON.
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-    return {
+    answers: dict[int | str, dict[str, Any]] = {
         status: {"description": _ERROR_STATUS[status], "content": error}
         for status in ROUTE_ERRORS[route]
     }
+    if 429 in answers:
+        answers[429]["headers"] = _RETRY_AFTER
+    return answers
 
 
 _SNAPSHOT_LINE = TypeAdapter(
@@ -199,22 +214,30 @@ def create_app(
     tokens: auth.TokenPolicy | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     purge: replication.PurgeSchedule | None = None,
+    login_throttle: throttle.LoginThrottle | None = None,
+    max_body: int = body_limit.DEFAULT_LIMIT,
 ) -> FastAPI:
     """The gateway. `clock` is its time (tokens, change-log entries, the purge
-    horizon); `purge` runs the change-log purge periodically while the app is up
-    (uvicorn's lifespan), as `rm-desk-central serve` does."""
+    horizon, the login throttle's window); `purge` runs the change-log purge
+    periodically while the app is up (uvicorn's lifespan), as `rm-desk-central serve`
+    does; `login_throttle` limits failed sign-ins (sync/server/throttle.py);
+    `max_body` is the largest request body accepted from a caller with a bearer token
+    (sync/server/body_limit.py)."""
     policy = tokens or auth.TokenPolicy()
+    limits = login_throttle or throttle.LoginThrottle()
     app = FastAPI(
         title="RM Desk sync gateway",
         version=__version__,
         description="Reference central CRM gateway (sync protocol v1).",
         lifespan=_lifespan(engine, purge, clock),
     )
+    app.add_middleware(body_limit.BodyLimit, limit=max_body)
 
     @app.exception_handler(ProtocolError)
     def _protocol_error(_request: Request, exc: ProtocolError) -> JSONResponse:
         body = ErrorBody(error=exc.code, message=exc.message, last_mutation_id=exc.last_mutation_id)
-        return JSONResponse(body.model_dump(mode="json"), status_code=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+        return JSONResponse(body.model_dump(mode="json"), status_code=exc.status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -269,9 +292,10 @@ def create_app(
         )
 
     @app.post("/auth/v1/login", response_model=protocol.TokenResponse, responses=_errors("login"))
-    def login(request: protocol.LoginRequest) -> protocol.TokenResponse:
+    def login(request: protocol.LoginRequest, http: Request) -> protocol.TokenResponse:
         _check_version(request.schema_version)
-        return auth.login(engine, request, policy, clock)
+        address = throttle.address_of(http.client.host if http.client else None)
+        return auth.login(engine, request, policy, clock, address=address, limits=limits)
 
     @app.post(
         "/auth/v1/refresh", response_model=protocol.TokenResponse, responses=_errors("refresh")

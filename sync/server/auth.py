@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, bindparam, insert, select, update
 
 from sync.protocol import ErrorCode, LoginRequest, RefreshRequest, TokenResponse
-from sync.server import db, schema, security
+from sync.server import db, schema, security, throttle
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 
@@ -92,36 +92,51 @@ def _issue(
 
 
 def login(
-    engine: Engine, request: LoginRequest, policy: TokenPolicy, clock: Callable[[], datetime]
+    engine: Engine,
+    request: LoginRequest,
+    policy: TokenPolicy,
+    clock: Callable[[], datetime],
+    *,
+    address: str = throttle.UNKNOWN_ADDRESS,
+    limits: throttle.LoginThrottle | None = None,
 ) -> TokenResponse:
+    """Sign in; refused with `too_many_attempts` while the user name or the client
+    `address` has had too many failed sign-ins lately (sync/server/throttle.py)."""
+    limits = limits or throttle.LoginThrottle()
+    now = clock()
+    with db.reading(engine) as conn:
+        throttle.check(conn, limits, request.user, address, now)
     with engine.begin() as conn:
         user = conn.execute(
             select(schema.users).where(schema.users.c.user_id == request.user)
         ).first()
         stored = user.password_hash if user is not None else security.DUMMY_HASH
         valid = security.verify_password(request.password, stored)
-        if user is None or not valid or user.disabled:
-            raise ProtocolError(
-                ErrorCode.BAD_CREDENTIALS, "The user name or password is not correct."
+        if user is not None and valid and not user.disabled:
+            _device_check(conn, request.device_id, user.user_id)
+            return _signed_in(conn, user, request, policy, now)
+    throttle.record_failure(engine, limits, request.user, address, now)
+    raise ProtocolError(ErrorCode.BAD_CREDENTIALS, "The user name or password is not correct.")
+
+
+def _signed_in(
+    conn: Connection, user: Any, request: LoginRequest, policy: TokenPolicy, now: datetime
+) -> TokenResponse:
+    throttle.clear_user(conn, user.user_id)
+    existing = conn.execute(
+        select(schema.devices.c.device_id).where(schema.devices.c.device_id == request.device_id)
+    ).first()
+    if existing is None:
+        conn.execute(
+            insert(schema.devices).values(
+                device_id=request.device_id,
+                user_id=user.user_id,
+                name=request.device_name,
+                created_at=now,
+                last_seen=now,
             )
-        _device_check(conn, request.device_id, user.user_id)
-        now = clock()
-        existing = conn.execute(
-            select(schema.devices.c.device_id).where(
-                schema.devices.c.device_id == request.device_id
-            )
-        ).first()
-        if existing is None:
-            conn.execute(
-                insert(schema.devices).values(
-                    device_id=request.device_id,
-                    user_id=user.user_id,
-                    name=request.device_name,
-                    created_at=now,
-                    last_seen=now,
-                )
-            )
-        return _issue(conn, user, request.device_id, policy, now)
+        )
+    return _issue(conn, user, request.device_id, policy, now)
 
 
 SESSION_ENDED = "Your session has ended; sign in again."

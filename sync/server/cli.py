@@ -18,6 +18,7 @@ import argparse
 import csv
 import getpass
 import json
+import math
 import os
 import socket
 import sys
@@ -31,7 +32,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 
 from rm_desk import __version__
 from rm_desk.domain.errors import RmDeskError
-from sync.server import admin, churn_cli, db, replication
+from sync.server import admin, body_limit, churn_cli, db, replication
 
 PROG = "rm-desk-central"
 EXIT_FAILURE = 1
@@ -95,6 +96,20 @@ _HOURS_DEFAULT = replication.DEFAULT_PURGE_EVERY / timedelta(hours=1)
 _DAYS_DEFAULT = replication.DEFAULT_PURGE_OLDER_THAN.days
 
 
+_MIB_DEFAULT = math.ceil(body_limit.DEFAULT_LIMIT / 2**20)
+MAX_BODY_MIB = 1024
+
+
+def _mib(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of MiB") from None
+    if not 0.0625 <= number <= MAX_BODY_MIB:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{value} is not between 0.0625 and {MAX_BODY_MIB} MiB")
+    return number
+
+
 def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -124,6 +139,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--purge-older-than", type=_days, default=_DAYS_DEFAULT,
                        metavar="DAYS", help="the periodic purge drops changes older than DAYS "
                        f"(default {_DAYS_DEFAULT})")  # fmt: skip
+    serve.add_argument("--max-body-mib", type=_mib, default=_MIB_DEFAULT, metavar="MIB",
+                       help="the largest request body accepted, in MiB (default "
+                       f"{_MIB_DEFAULT:g}: the largest push the protocol allows); a larger "
+                       "one is refused with 413 before it is read")  # fmt: skip
     serve.set_defaults(run=_serve)
 
     purge = sub.add_parser(
@@ -228,7 +247,8 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
         )
     listener = _listen(args.host, args.port)
     host, port = listener.getsockname()[:2]
-    server = uvicorn.Server(uvicorn.Config(create_app(engine, purge=schedule), host=host,
+    app = create_app(engine, purge=schedule, max_body=int(args.max_body_mib * 2**20))
+    server = uvicorn.Server(uvicorn.Config(app, host=host,
                                            port=port, log_level="warning"))  # fmt: skip
     shown = f"[{host}]" if ":" in host else host
     print(f"serving the sync gateway on http://{shown}:{port} "

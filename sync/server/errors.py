@@ -12,6 +12,8 @@ STATUS = {
     ErrorCode.DEVICE_REVOKED: 403,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_FOUND: 404,
+    ErrorCode.BODY_TOO_LARGE: 413,
+    ErrorCode.TOO_MANY_ATTEMPTS: 429,
     ErrorCode.MUTATION_GAP: 409,
     ErrorCode.RESET_REQUIRED: 409,
     ErrorCode.SERVER_ERROR: 500,
@@ -20,12 +22,18 @@ STATUS = {
 
 class ProtocolError(Exception):
     def __init__(
-        self, code: ErrorCode, message: str, *, last_mutation_id: int | None = None
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        last_mutation_id: int | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.last_mutation_id = last_mutation_id
+        self.retry_after = retry_after  # seconds, sent as the Retry-After header
 
     @property
     def status(self) -> int:

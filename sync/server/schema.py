@@ -90,6 +90,24 @@ auth_events = Table(
     Column("detail", Text, nullable=False, default=""),
 )
 
+# Failed sign-ins, the login throttle's sliding window (sync/server/throttle.py): one
+# row per failure with the user name tried and the client address, so every gateway
+# worker and replica counts the same failures, across restarts. A successful sign-in
+# clears the user's own rows from the per-user count (`user_cleared`), never from the
+# per-address count. Rows older than the window are deleted as new failures arrive.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("user_cleared", Boolean, nullable=False, default=False),
+)
+Index("ix_login_failures_user", login_failures.c.user_id, login_failures.c.at)
+Index("ix_login_failures_address", login_failures.c.address, login_failures.c.at)
+Index("ix_login_failures_at", login_failures.c.at)
+
 clients = Table(
     "clients",
     metadata,

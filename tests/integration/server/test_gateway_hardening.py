@@ -1,0 +1,299 @@
+"""Gateway hardening against the real gateway on loopback, on SQLite and PostgreSQL:
+sign-in throttling per user name and per address, shared by two gateway apps over one
+database (as several uvicorn workers are), on an injected clock; and the request body
+limit, enforced as the body arrives (413 before the handler or the token check)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from sqlalchemy import Engine
+
+from sync import protocol
+from sync.client import errors as client_errors
+from sync.client.transport import Transport
+from sync.server import admin, mutations
+from sync.server.app import create_app
+from sync.server.body_limit import ANONYMOUS_LIMIT, BodyLimit, largest_push_bytes
+from sync.server.throttle import LoginThrottle
+from tests.integration.conftest import AS_OF, run_gateway
+
+WINDOW = timedelta(minutes=15)
+LIMITS = LoginThrottle(per_user=5, per_address=10, window=WINDOW)
+PUSH_LIMIT = 256 * 1024
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Pair:
+    urls: tuple[str, str]
+    clock: Clock
+    engine: Engine
+
+
+@pytest.fixture
+def pair(server_engine: Engine) -> Iterator[Pair]:
+    """Two gateway apps (two workers) over one seeded database, one injected clock."""
+    admin.seed(server_engine, customers=4, rms=2, seed=5, as_of=AS_OF)
+    clock = Clock()
+    running = [
+        run_gateway(
+            create_app(server_engine, clock=clock, login_throttle=LIMITS, max_body=PUSH_LIMIT)
+        )
+        for _ in range(2)
+    ]
+    yield Pair((running[0][2], running[1][2]), clock, server_engine)
+    for server, thread, _url in running:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _login(url: str, user: str, password: str) -> requests.Response:
+    return requests.post(
+        url + "/auth/v1/login",
+        json={
+            "schema_version": protocol.SCHEMA_VERSION,
+            "user": user,
+            "password": password,
+            "device_id": f"dev-{user}",
+            "device_name": "test",
+        },
+        timeout=30,
+    )
+
+
+def _statuses(pair: Pair, attempts: list[tuple[str, str]]) -> list[int]:
+    """Each attempt on the two workers in turn."""
+    return [
+        _login(pair.urls[i % 2], user, password).status_code
+        for i, (user, password) in enumerate(attempts)
+    ]
+
+
+def test_wrong_passwords_for_one_user_are_throttled_on_every_worker(pair: Pair) -> None:
+    statuses = _statuses(pair, [("rm001", "wrong")] * 20)
+    assert statuses == [401] * LIMITS.per_user + [429] * (20 - LIMITS.per_user)
+    refused = _login(pair.urls[1], "rm001", "demo-rm001")  # the right password too
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == str(int(WINDOW.total_seconds()))
+    body = protocol.ErrorBody.model_validate(refused.json())
+    assert body.error == protocol.ErrorCode.TOO_MANY_ATTEMPTS
+    assert "15 minute" in body.message
+    # Another user on the same address is not held up by rm001's count.
+    assert _login(pair.urls[0], "rm002", "demo-rm002").status_code == 200
+    # A sliding window: five minutes later, ten minutes are left to wait.
+    pair.clock.now += timedelta(minutes=5)
+    assert _login(pair.urls[0], "rm001", "x").headers["Retry-After"] == "600"
+    pair.clock.now += WINDOW - timedelta(minutes=5)
+    assert _login(pair.urls[1], "rm001", "demo-rm001").status_code == 200
+
+
+def test_a_success_clears_the_users_own_count_only(pair: Pair) -> None:
+    assert _statuses(pair, [("rm001", "wrong")] * 4) == [401] * 4
+    assert _login(pair.urls[0], "rm001", "demo-rm001").status_code == 200
+    # rm001 starts again from nothing...
+    assert _statuses(pair, [("rm001", "wrong")] * 4) == [401] * 4
+    # ...but the address remembers all eight failures: two more names reach its limit.
+    assert _statuses(pair, [("nobody", "x"), ("rm002", "x")]) == [401, 401]
+    assert _login(pair.urls[1], "rm002", "demo-rm002").status_code == 429
+
+
+def test_guessing_many_names_from_one_address_is_throttled(pair: Pair) -> None:
+    attempts = [(f"user{i:02d}", "guess") for i in range(6)]
+    attempts.append(("rm002", "demo-rm002"))  # a success on the way resets nothing
+    attempts += [(f"user{i:02d}", "guess") for i in range(6, 19)]
+    statuses = _statuses(pair, attempts)
+    assert statuses[:6] == [401] * 6
+    assert statuses[6] == 200
+    assert statuses[7:11] == [401] * 4  # ten failures in all
+    assert statuses[11:] == [429] * 9
+    answer = _login(pair.urls[0], "rm001", "demo-rm001")
+    assert answer.status_code == 429
+    assert 0 < int(answer.headers["Retry-After"]) <= WINDOW.total_seconds()
+    pair.clock.now += WINDOW
+    assert _login(pair.urls[0], "rm001", "demo-rm001").status_code == 200
+
+
+def test_the_client_says_how_long_to_wait_without_retrying(pair: Pair) -> None:
+    _statuses(pair, [("rm001", "wrong")] * LIMITS.per_user)
+    pauses: list[float] = []
+    transport = Transport(pair.urls[0], sleep=pauses.append)
+    body = protocol.LoginRequest(
+        schema_version=protocol.SCHEMA_VERSION, user="rm001", password="x", device_id="d1"
+    )
+    try:
+        with pytest.raises(client_errors.TooManySignIns) as raised:
+            transport.post("/auth/v1/login", body.model_dump(mode="json"))
+    finally:
+        transport.close()
+    assert raised.value.retry_after == int(WINDOW.total_seconds())
+    assert str(raised.value).startswith(
+        "Too many failed sign-ins to the central CRM. Try again in 15 minute(s)."
+    )
+    assert pauses == []  # a 15-minute wait is the user's to take, not a silent retry
+
+
+# --- the body limit -------------------------------------------------------------------
+
+
+def _raw(url: str, head: str, chunks: Iterator[bytes] | None = None) -> tuple[int, dict[str, Any]]:
+    """Send a request head (and chunked body) on a raw socket; the answer's status and
+    JSON body. Sending stops when the server has answered and closed."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(head.encode())
+        if chunks is not None:
+            try:
+                for chunk in chunks:
+                    sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                sock.sendall(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        answer = b""
+        try:
+            while data := sock.recv(65536):
+                answer += data
+        except ConnectionResetError:
+            pass
+    head_bytes, _, body = answer.partition(b"\r\n\r\n")
+    status = int(head_bytes.split(b" ", 2)[1])
+    return status, json.loads(body)
+
+
+def _head(path: str, headers: dict[str, str]) -> str:
+    lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+@pytest.fixture
+def pushes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Calls that reached the push handler."""
+    calls: list[int] = []
+    real = mutations.push
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mutations, "push", spy)
+    return calls
+
+
+def _token(pair: Pair) -> str:
+    answer = _login(pair.urls[0], "rm001", "demo-rm001")
+    assert answer.status_code == 200
+    return str(answer.json()["access_token"])
+
+
+def _push_body(note_chars: int) -> bytes:
+    note = {"customer_id": "C1", "kind": "call", "occurred_at": "2026-11-24T09:00:00+00:00",
+            "note": "x" * note_chars}  # fmt: skip
+    mutation = {"mutation_id": 1, "name": "log", "entity": "interaction", "entity_id": "i-1",
+                "op": "create", "fields": note, "client_time": "2026-11-24T09:00:00Z"}  # fmt: skip
+    body = {"schema_version": protocol.SCHEMA_VERSION, "client_id": "c-1",
+            "mutations": [mutation] * 1}  # fmt: skip
+    return json.dumps(body).encode()
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_the_body(pair: Pair) -> None:
+    # No body is sent at all: the answer comes from the head alone.
+    for headers in (
+        {"Content-Length": str(50 * 2**20)},  # 50 MB, no token
+        {"Content-Length": str(ANONYMOUS_LIMIT + 1)},
+        {"Content-Length": str(PUSH_LIMIT + 1), "Authorization": "Bearer forged"},
+    ):
+        status, body = _raw(pair.urls[0], _head("/sync/v1/push", headers))
+        assert status == 413, headers
+        assert body["error"] == "body_too_large"
+
+
+def _stream(total: int, sent: list[int]) -> Iterator[bytes]:
+    chunk = b"[" + b" " * 65534 + b"]"
+    while sum(sent) < total:
+        sent.append(len(chunk))
+        yield chunk
+
+
+@pytest.mark.parametrize("token", [False, True])
+def test_a_chunked_body_growing_past_the_limit_is_cut_off(
+    pair: Pair, pushes: list[int], token: bool
+) -> None:
+    headers = {"Transfer-Encoding": "chunked"}
+    limit = ANONYMOUS_LIMIT
+    if token:
+        headers["Authorization"] = f"Bearer {_token(pair)}"
+        limit = PUSH_LIMIT
+    sent: list[int] = []
+    status, body = _raw(pair.urls[1], _head("/sync/v1/push", headers), _stream(8 * 2**20, sent))
+    assert status == 413
+    assert body["error"] == "body_too_large"
+    assert pushes == []  # neither the token check nor the handler ran
+    # The server stopped reading: far less than the 8 MiB offered went out (what the
+    # sockets' buffers hold besides the limit).
+    assert sum(sent) < 8 * 2**20
+    assert sum(sent) >= limit
+
+
+def test_a_push_under_the_limit_still_reaches_the_handler(pair: Pair, pushes: list[int]) -> None:
+    headers = {"Authorization": f"Bearer {_token(pair)}", "Content-Type": "application/json"}
+    small = requests.post(pair.urls[0] + "/sync/v1/push", data=_push_body(1000),
+                          headers=headers, timeout=30)  # fmt: skip
+    assert small.status_code == 200, small.text
+    assert pushes == [1]
+    big = requests.post(pair.urls[0] + "/sync/v1/push", data=_push_body(PUSH_LIMIT),
+                        headers=headers, timeout=30)  # fmt: skip
+    assert big.status_code == 413
+    assert pushes == [1]
+
+
+def test_the_middleware_never_hands_the_app_more_than_the_limit() -> None:
+    """Directly over ASGI: the app reading the body gets at most the limit (plus the
+    chunk that crossed it, which is counted and not delivered)."""
+    delivered: list[int] = []
+
+    async def app(_scope: Any, receive: Any, _send: Any) -> None:
+        while True:
+            message = await receive()
+            delivered.append(len(message.get("body", b"")))
+            if not message.get("more_body"):
+                break
+
+    sent: list[MutableMapping[str, Any]] = []
+    offered = iter([b"x" * 1000] * 100)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": next(offered), "more_body": True}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    guard = BodyLimit(app, limit=10_000, anonymous_limit=10_000)
+    scope = {"type": "http", "headers": [(b"authorization", b"Bearer t")]}
+    asyncio.run(guard(scope, receive, send))
+    assert sum(delivered) == 10_000
+    assert sent[0]["status"] == 413
+
+
+def test_the_default_limit_takes_the_largest_legitimate_push() -> None:
+    # A full batch of interactions, every text field at its maximum, every character
+    # at its widest JSON form (\\uXXXX): the gateway must accept it.
+    note = protocol.InteractionFields.model_fields["note"].metadata[0].max_length
+    assert largest_push_bytes() > protocol.MAX_PUSH_BATCH * note * 6
+    assert largest_push_bytes() < 100 * 2**20
