@@ -499,8 +499,13 @@ class AddProfileDialog(QDialog):
         if not user or not password or not server:
             self.message.setText(self.tr("User name, password and server are all needed."))
             return
-        if not server.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        if not server.startswith(("https://", "http://")):
             self.message.setText(self.tr("The central CRM address must start with https://."))
+            return
+        try:
+            sync_service.check_server(server, self.reg.policy)
+        except sync_service.InsecureServer as exc:
+            self.message.setText(describe(exc))
             return
         self.buttons.setEnabled(False)
         self.progress.setVisible(True)

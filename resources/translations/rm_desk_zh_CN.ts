@@ -774,6 +774,14 @@
         <translation>中心CRM未接受该用户名或密码。</translation>
     </message>
     <message>
+        <source>Too many failed sign-ins to the central CRM. Try again in {minutes} minute(s).</source>
+        <translation>登录中心CRM失败次数过多。请在 {minutes} 分钟后重试。</translation>
+    </message>
+    <message>
+        <source>The central CRM address {server} is not secure (http://); RM Desk only connects to https:// addresses. Use the https:// address, or ask IT.</source>
+        <translation>中心CRM地址 {server} 使用未加密的连接，不安全；RM Desk 只连接加密地址。请改用加密地址，或联系IT部门。</translation>
+    </message>
+    <message>
         <source>This computer's access was revoked by the bank; its local copy of customer data has been removed.</source>
         <translation>银行已撤销本机的访问权限，本机上的客户数据副本已被清除。</translation>
     </message>

@@ -55,6 +55,8 @@ class ErrorCode(StrEnum):
     SERVER_FAILED = "server_failed"
     SESSION_EXPIRED = "session_expired"
     BAD_CREDENTIALS = "bad_credentials"
+    TOO_MANY_SIGN_INS = "too_many_sign_ins"
+    INSECURE_SERVER = "insecure_server"
     DEVICE_REVOKED = "device_revoked"
     VERSION_NOT_SUPPORTED = "version_not_supported"
     RESET_REQUIRED = "reset_required"
@@ -207,6 +209,15 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
     ),
     E.BAD_CREDENTIALS: QT_TRANSLATE_NOOP(
         "Errors", "The central CRM did not accept the user name or password."
+    ),
+    E.TOO_MANY_SIGN_INS: QT_TRANSLATE_NOOP(
+        "Errors",
+        "Too many failed sign-ins to the central CRM. Try again in {minutes} minute(s).",
+    ),
+    E.INSECURE_SERVER: QT_TRANSLATE_NOOP(
+        "Errors",
+        "The central CRM address {server} is not secure (http://); RM Desk only connects "
+        "to https:// addresses. Use the https:// address, or ask IT.",
     ),
     E.DEVICE_REVOKED: QT_TRANSLATE_NOOP(
         "Errors",

@@ -63,6 +63,11 @@ class Policy(BaseModel):
         description="Base64 SHA-256 of the gateway's SubjectPublicKeyInfo; checked on "
         "every new connection.",
     )
+    allow_insecure_http: StrictBool = Field(
+        default=False,
+        description="Allow a plain http:// gateway address that is not this computer "
+        "(passwords and customer data would cross the network unencrypted).",
+    )
     shared_terminal: StrictBool = Field(
         default=False, description="A terminal several people use: locks sooner."
     )

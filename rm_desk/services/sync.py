@@ -35,20 +35,23 @@ from sync.client.engine import (
 from sync.client.errors import (
     BadCredentials,
     DeviceRevoked,
+    InsecureServer,
     ServerFailed,
     ServerUnreachable,
     SessionExpired,
     SuspectSnapshot,
     SyncError,
     TlsFailure,
+    TooManySignIns,
     VersionNotSupported,
 )
-from sync.client.transport import Transport
+from sync.client.transport import Transport, check_server_url
 
 __all__ = [
     "LOCAL_DEMO_SERVER",
     "BadCredentials",
     "DeviceRevoked",
+    "InsecureServer",
     "Progress",
     "ServerFailed",
     "ServerUnreachable",
@@ -58,9 +61,11 @@ __all__ = [
     "SyncStatus",
     "SyncSummary",
     "TlsFailure",
+    "TooManySignIns",
     "VersionNotSupported",
     "add_profile",
     "changes_of",
+    "check_server",
     "server_reachable",
     "sync_session",
     "sync_status",
@@ -76,13 +81,26 @@ def syncs(session: Session) -> bool:
     return session.profile.server not in ("", LOCAL_DEMO_SERVER)
 
 
+def check_server(server: str, policy: Policy) -> None:
+    """`InsecureServer` for a plain http:// address of another computer, unless the
+    policy allows it (`allow_insecure_http`); loopback addresses are always allowed."""
+    check_server_url(server, allow_insecure_http=policy.allow_insecure_http)
+
+
 def transport_for(server: str, policy: Policy) -> Transport:
+    """The connection to `server` under the policy's TLS settings; an address
+    `check_server` refuses is refused before anything is sent."""
+    check_server(server, policy)
     return Transport(server, ca_bundle=policy.ca_bundle, spki_pin=policy.spki_pin_sha256)
 
 
 def server_reachable(server: str, policy: Policy) -> bool:
-    """Whether the central CRM answers its health check now (TLS policy applies)."""
-    transport = transport_for(server, policy)
+    """Whether the central CRM answers its health check now (TLS policy applies; an
+    address the policy refuses is not reachable)."""
+    try:
+        transport = transport_for(server, policy)
+    except InsecureServer:
+        return False
     try:
         return transport.reachable()
     finally:

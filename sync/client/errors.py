@@ -46,6 +46,22 @@ class BadCredentials(SyncError):
         super().__init__(ErrorCode.BAD_CREDENTIALS)
 
 
+class TooManySignIns(SyncError):
+    """The gateway throttles sign-ins for this user name or this address (HTTP 429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after  # seconds
+        super().__init__(ErrorCode.TOO_MANY_SIGN_INS, minutes=max(1, -(-retry_after // 60)))
+
+
+class InsecureServer(SyncError):
+    """A plain http:// address of a server that is not this computer, which the policy
+    does not allow (`allow_insecure_http`): nothing was sent to it."""
+
+    def __init__(self, server: str) -> None:
+        super().__init__(ErrorCode.INSECURE_SERVER, server=server)
+
+
 class DeviceRevoked(SyncError):
     def __init__(self) -> None:
         super().__init__(ErrorCode.DEVICE_REVOKED)

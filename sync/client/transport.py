@@ -4,7 +4,8 @@ Retries are urllib3's `Retry` mounted on the requests session (`Backoff`): conne
 failures, timeouts, a connection lost before the answer's head, and 429/5xx answers are
 retried, every method included — a push is exactly-once by its mutation ids, a pull
 repeats by its cursor — with exponential backoff and full jitter, or after the
-server's Retry-After (never longer than the backoff cap). A TLS failure is never
+server's Retry-After (never longer than the backoff cap; a 429 asking for longer, a
+throttled sign-in, comes back at once as `TooManySignIns`). A TLS failure is never
 retried. An answer cut off after its head (`ANSWER_CUT`) is found only once requests
 reads it, so that one case is retried here, on the same budget. Other answers map to
 `SyncError`s by their error code. TLS always verifies: the system CAs, or the
@@ -16,9 +17,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import random
 import ssl
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -111,6 +114,26 @@ class Backoff(Retry):
         """The pause before the `retry`-th retry (1, 2, …): full jitter, capped."""
         bound = min(self.backoff_max, self.backoff_factor * 2 ** max(retry - 1, 0))
         return self.rng.uniform(0, bound)
+
+    def increment(  # type: ignore[override]
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: urllib3.BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        """A 429 whose Retry-After is longer than the cap is not waited for: it comes
+        back at once (a throttled sign-in says how long to wait; the user decides)."""
+        if response is not None and response.status == 429:
+            try:
+                after = self.get_retry_after(response)
+            except urllib3.exceptions.InvalidHeader:
+                after = None
+            if after is not None and after > self.backoff_max:
+                raise urllib3.exceptions.MaxRetryError(_pool, url or "", None)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
     def sleep(self, response: urllib3.BaseHTTPResponse | None = None) -> None:
         try:
@@ -223,6 +246,8 @@ class Transport:
             else:
                 spent += _retries_used(response)
                 if stream or not _cut_in_its_head(response):
+                    if response.status_code == 429:
+                        _raise_if_throttled(response)
                     if response.status_code in RETRY_STATUS:
                         response.close()
                         raise errors.ServerFailed(response.status_code)
@@ -270,6 +295,47 @@ class Transport:
             raise errors.ServerUnreachable(ANSWER_CUT) from None
         finally:
             response.close()
+
+
+def _raise_if_throttled(response: requests.Response) -> None:
+    """A throttled sign-in (429 `too_many_attempts`): how long to wait, from Retry-After."""
+    try:
+        code = response.json().get("error")
+    except (ValueError, AttributeError):
+        return
+    if code != "too_many_attempts":
+        return
+    try:
+        after = int(response.headers.get("Retry-After", ""))
+    except ValueError:
+        after = 60
+    response.close()
+    raise errors.TooManySignIns(max(1, after))
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: the server runs on this computer."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name in LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_server_url(url: str, *, allow_insecure_http: bool) -> None:
+    """Refuse a plain http:// address of a server that is not this computer, unless
+    the policy allows it: a password and customer data would cross the network in
+    the clear. Loopback stays allowed (the local demo gateway, tests)."""
+    parsed = urllib.parse.urlsplit(url.strip())
+    if parsed.scheme.lower() != "http" or allow_insecure_http:
+        return
+    if not is_loopback(parsed.hostname or ""):
+        raise errors.InsecureServer(url)
 
 
 ANSWER_CUT = "the connection broke while the central CRM's answer was arriving"

@@ -149,3 +149,17 @@ def test_the_reachability_probe_asks_once(server: tuple[Script, str]) -> None:
     script.answers = [(200, {})]
     assert probe.reachable() is True
     probe.close()
+
+
+def test_a_429_asking_for_longer_than_the_cap_comes_back_at_once(
+    server: tuple[Script, str],
+) -> None:
+    script, url = server
+    script.answers = [(429, {"Retry-After": "900"}), (200, {})]
+    pauses: list[float] = []
+    with_retries = transport(url, pauses)
+    with pytest.raises(errors.ServerFailed, match="HTTP 429"):
+        with_retries.post("/auth/v1/login", {})
+    assert len(script.seen) == 1  # not repeated: a wait that long is the user's to take
+    assert pauses == []
+    with_retries.close()
