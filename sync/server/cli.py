@@ -7,7 +7,8 @@ failure is one line on stderr, `rm-desk-central: error: <sentence>`, and exit st
 
 Beyond the contract: `branch add` (a user needs an existing branch), `seed
 --as-of/--locale`, `purge --older-than DAYS` and `serve --purge-every HOURS
---purge-older-than DAYS` (the change-log housekeeping, see replication.py), and
+--purge-older-than DAYS` (the change-log housekeeping, see replication.py), `serve
+--max-body-mib MIB` (the request body limit, see body_limit.py), and
 `user reset-scope U` (a full resynchronisation of U's devices that accepts a much
 smaller book, after a change the change log cannot express).
 """

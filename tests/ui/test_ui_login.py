@@ -225,3 +225,29 @@ def test_setting_the_clock_forward_does_not_end_the_countdown(
     assert not window.unlock_button.isEnabled()
     text = window.countdown.text()
     assert "in 900 s" in text or "in 899 s" in text  # the whole lockout is still ahead
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_adding_a_profile_over_plain_http_to_another_computer_is_refused(
+    qtbot: QtBot, reg: Registry, tasks: TaskManager, language: str
+) -> None:
+    """Nothing is sent: the dialog says why, in the interface language."""
+    from ui.login import AddProfileDialog  # noqa: PLC0415
+
+    i18n.install(language)
+    try:
+        dialog = AddProfileDialog(reg, tasks)
+        qtbot.addWidget(dialog)
+        dialog.user.setText("rm009")
+        dialog.password.setText(PASSWORD)
+        dialog.server.setText("http://crm.example-bank.cn:8765")
+        dialog.submit()
+        text = dialog.message.text()
+        if language == "en":
+            assert "http://crm.example-bank.cn:8765 is not secure" in text
+        else:
+            assert "http://crm.example-bank.cn:8765 使用未加密的连接，不安全" in text
+        assert not dialog.progress.isVisible()
+        assert [p.user for p in reg.list()] == ["mgr001", "rm001"]
+    finally:
+        i18n.install("en")

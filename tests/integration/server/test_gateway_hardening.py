@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -297,3 +302,39 @@ def test_the_default_limit_takes_the_largest_legitimate_push() -> None:
     note = protocol.InteractionFields.model_fields["note"].metadata[0].max_length
     assert largest_push_bytes() > protocol.MAX_PUSH_BATCH * note * 6
     assert largest_push_bytes() < 100 * 2**20
+
+
+def test_serve_takes_the_body_limit_as_a_setting(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    central = Path(sys.executable).parent / "rm-desk-central"
+    command = [str(central), "serve", "--db", url, "--port", "0", "--purge-every", "0",
+               "--max-body-mib", "0.5"]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=env) as process:  # fmt: skip
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            gateway = line.split(" on ", 1)[1].split(" ", 1)[0]
+            _wait_until_up(gateway)
+            head = {"Authorization": "Bearer forged"}
+            over = _head("/sync/v1/push", {**head, "Content-Length": str(2**19 + 1)})
+            assert _raw(gateway, over)[0] == 413
+            under = _head("/sync/v1/push", {**head, "Content-Length": str(2**19)})
+            status, body = _raw(gateway, under + "{" + " " * (2**19 - 2) + "}")
+            assert status == 401  # read whole, then the token check
+            assert body["error"] == "unauthorized"
+        finally:
+            process.terminate()
+            process.communicate(timeout=30)
+
+
+def _wait_until_up(gateway: str) -> None:
+    """The port is bound when `serve` prints its line; uvicorn listens a moment later."""
+    for _ in range(200):
+        try:
+            requests.get(gateway + "/health", timeout=5)
+            return
+        except requests.ConnectionError:
+            threading.Event().wait(0.05)
+    raise AssertionError("the gateway did not start")
