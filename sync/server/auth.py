@@ -115,7 +115,7 @@ def login(
         if user is not None and valid and not user.disabled:
             _device_check(conn, request.device_id, user.user_id)
             return _signed_in(conn, user, request, policy, now)
-    throttle.record_failure(engine, limits, request.user, address, now)
+    throttle.record_failure(engine, limits, request.user, address, now, request.device_id)
     raise ProtocolError(ErrorCode.BAD_CREDENTIALS, "The user name or password is not correct.")
 
 

@@ -9,6 +9,9 @@ address has had `per_address` failures (whatever names were tried). A refused si
 checks no password and is not counted, so the wait is exactly what `Retry-After` says:
 the time until the oldest of the failures that make up the limit leaves the window.
 
+The failure that reaches a limit is written to `auth_events` (`login_throttled`: the
+user name tried, the device, which limit and, for the address limit, the address).
+
 A successful sign-in ends the user's own per-user count (its rows are marked
 `user_cleared`); the address keeps counting them, so an attacker's valid account on
 the same address does not reset the count of the names it guesses.
@@ -24,7 +27,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, delete, func, insert, select, update
 
 from sync.protocol import ErrorCode
 from sync.server import schema
@@ -54,15 +57,13 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _wait(conn: Connection, where: object, limit: int, since: datetime, now: datetime) -> int:
+def _wait(
+    conn: Connection, where: ColumnElement[bool], limit: int, since: datetime, now: datetime
+) -> int:
     """Seconds until fewer than `limit` failures matching `where` are in the window
     (0: fewer already). The `limit`-th most recent failure is the one to outlive."""
     row = conn.execute(
-        select(_f.at)
-        .where(where, _f.at > since)  # type: ignore[arg-type]
-        .order_by(_f.at.desc())
-        .limit(1)
-        .offset(limit - 1)
+        select(_f.at).where(where, _f.at > since).order_by(_f.at.desc()).limit(1).offset(limit - 1)
     ).first()
     if row is None:
         return 0
@@ -92,19 +93,54 @@ def check(
         )
 
 
+EVENT_THROTTLED = "login_throttled"
+
+
 def record_failure(
-    engine: Engine, throttle: LoginThrottle, user: str, address: str, now: datetime
+    engine: Engine,
+    throttle: LoginThrottle,
+    user: str,
+    address: str,
+    now: datetime,
+    device_id: str = "",
 ) -> None:
     """Count a failed sign-in (its own transaction: the sign-in itself is rolled back)
-    and drop failures that have left the window."""
+    and drop failures that have left the window. The failure that reaches a limit is
+    recorded in `auth_events` (`login_throttled`) for the bank's security officers."""
     now = now.astimezone(UTC)
+    since = now - throttle.window
     with engine.begin() as conn:
-        conn.execute(delete(schema.login_failures).where(_f.at <= now - throttle.window))
+        conn.execute(delete(schema.login_failures).where(_f.at <= since))
         conn.execute(
             insert(schema.login_failures).values(
                 at=now, user_id=user, address=address, user_cleared=False
             )
         )
+        reached = []
+        if _count(conn, (_f.user_id == user) & _f.user_cleared.is_(False), since) == (
+            throttle.per_user
+        ):
+            reached.append(f"{throttle.per_user} failed sign-ins for this user name")
+        if _count(conn, _f.address == address, since) == throttle.per_address:
+            reached.append(f"{throttle.per_address} failed sign-ins from {address}")
+        for what in reached:
+            conn.execute(
+                insert(schema.auth_events).values(
+                    at=now,
+                    event=EVENT_THROTTLED,
+                    user_id=user,
+                    device_id=device_id,
+                    detail=f"{what} within {throttle.window}; sign-ins refused for a while",
+                )
+            )
+
+
+def _count(conn: Connection, where: ColumnElement[bool], since: datetime) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).select_from(schema.login_failures).where(where, _f.at > since)
+        ).scalar_one()
+    )
 
 
 def clear_user(conn: Connection, user: str) -> None:

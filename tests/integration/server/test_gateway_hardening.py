@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from sync import protocol
 from sync.client import errors as client_errors
 from sync.client.transport import Transport
-from sync.server import admin, mutations
+from sync.server import admin, mutations, schema
 from sync.server.app import create_app
 from sync.server.body_limit import ANONYMOUS_LIMIT, BodyLimit, largest_push_bytes
 from sync.server.throttle import LoginThrottle
@@ -100,6 +100,9 @@ def test_wrong_passwords_for_one_user_are_throttled_on_every_worker(pair: Pair) 
     body = protocol.ErrorBody.model_validate(refused.json())
     assert body.error == protocol.ErrorCode.TOO_MANY_ATTEMPTS
     assert "15 minute" in body.message
+    assert _throttle_events(pair.engine) == [
+        ("rm001", "dev-rm001", "5 failed sign-ins for this user name")
+    ]
     # Another user on the same address is not held up by rm001's count.
     assert _login(pair.urls[0], "rm002", "demo-rm002").status_code == 200
     # A sliding window: five minutes later, ten minutes are left to wait.
@@ -107,6 +110,15 @@ def test_wrong_passwords_for_one_user_are_throttled_on_every_worker(pair: Pair) 
     assert _login(pair.urls[0], "rm001", "x").headers["Retry-After"] == "600"
     pair.clock.now += WINDOW - timedelta(minutes=5)
     assert _login(pair.urls[1], "rm001", "demo-rm001").status_code == 200
+
+
+def _throttle_events(engine: Engine) -> list[tuple[str, str, str]]:
+    """The `login_throttled` security events: user name, device, which limit."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(schema.auth_events).where(schema.auth_events.c.event == "login_throttled")
+        ).all()
+    return [(r.user_id, r.device_id, r.detail.split(" within ")[0]) for r in rows]
 
 
 def test_a_success_clears_the_users_own_count_only(pair: Pair) -> None:
@@ -128,6 +140,9 @@ def test_guessing_many_names_from_one_address_is_throttled(pair: Pair) -> None:
     assert statuses[6] == 200
     assert statuses[7:11] == [401] * 4  # ten failures in all
     assert statuses[11:] == [429] * 9
+    assert _throttle_events(pair.engine) == [
+        ("user09", "dev-user09", "10 failed sign-ins from 127.0.0.1")
+    ]
     answer = _login(pair.urls[0], "rm001", "demo-rm001")
     assert answer.status_code == 429
     assert 0 < int(answer.headers["Retry-After"]) <= WINDOW.total_seconds()
