@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
-from local_store import book, outbox, records
+from local_store import Connection, book, outbox, records
 from local_store.codec import t2s
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import (
