@@ -2,7 +2,8 @@
 
 A mutation is written in the same transaction as the change it describes, so a
 change without its mutation (or the reverse) cannot exist. Mutation ids come from
-`sync_state.last_mutation_id` and grow by exactly one per client.
+`sync_state.last_mutation_id` and grow by exactly one per client. The pull cursor
+and scope epoch of the same row are saved by `local_store.syncstate`.
 """
 
 from __future__ import annotations
