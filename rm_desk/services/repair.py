@@ -48,11 +48,12 @@ from local_store import audit, keys, outbox, records, salvage
 from local_store.errors import StoreInUse
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
+from local_store.syncstate import meta_put
 from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.ids import uuid7
 from rm_desk.services import sync as sync_service
 from rm_desk.services.session import Session
-from sync.client.engine import META_DEVICE, Progress, SyncSummary, meta_put
+from sync.client.engine import META_DEVICE, Progress, SyncSummary
 from sync.client.errors import SyncError
 
 
