@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,15 +20,15 @@ ROOT = Path(__file__).resolve().parents[2]
 LINT = Path(sys.executable).parent / "lint-imports"
 
 
-def _contracts() -> dict[str, object]:
+def _contracts() -> dict[str, Any]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     return dict(config["tool"]["importlinter"])
 
 
 def test_contracts_cover_every_rule() -> None:
-    names = [c["name"] for c in _contracts()["contracts"]]  # type: ignore[index]
+    names = [c["name"] for c in _contracts()["contracts"]]
     assert len(names) >= 5
-    sources = {tuple(c["source_modules"]) for c in _contracts()["contracts"]}  # type: ignore[index]
+    sources = {tuple(c["source_modules"]) for c in _contracts()["contracts"]}
     assert ("rm_desk.domain",) in sources
     assert ("local_store", "sync") in sources
     assert ("sync.server",) in sources
@@ -70,11 +71,11 @@ def test_contracts_catch_a_violation(tmp_path: Path, path: str, source: str) -> 
     lines = [
         "[importlinter]",
         "root_packages =",
-        *[f"    {p}" for p in _contracts()["root_packages"]],  # type: ignore[attr-defined]
+        *[f"    {p}" for p in _contracts()["root_packages"]],
         "include_external_packages = True",
         "",
     ]
-    for i, contract in enumerate(_contracts()["contracts"]):  # type: ignore[arg-type]
+    for i, contract in enumerate(_contracts()["contracts"]):
         lines.append(f"[importlinter:contract:{i}]")
         for key, value in contract.items():
             if isinstance(value, list):
