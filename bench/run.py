@@ -50,6 +50,7 @@ TARGETS = {
     "store.profile_p95_ms": ("<=", 30.0),
     "store.demo_load_seconds": ("<=", 60.0),
     "store.sqlcipher_ratio": ("<=", 1.15),
+    "sync.delta_push_1000_seconds": ("<=", 2.0),
     "sync.delta_pull_1000_seconds": ("<=", 2.0),
     "gateway.p99_ms": ("<=", 200.0),
     "ui.unlock_to_book_seconds": ("<=", 1.0),
