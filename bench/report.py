@@ -63,6 +63,16 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
+def _load(machine: dict[str, Any]) -> str:
+    """The load averages (1, 5, 15 minutes) run.py recorded at the start and the end."""
+    start, end = machine.get("load_average_start"), machine.get("load_average_end")
+    if not start or not end:
+        return ""
+    return f"; load average {' / '.join(map(str, start))} at the start, " + (
+        f"{' / '.join(map(str, end))} at the end"
+    )
+
+
 def rows(report: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     """One row per targeted figure: what, SPEC line, measured, target, verdict."""
     out = []
@@ -93,7 +103,7 @@ def render(report: dict[str, Any], source: str) -> str:
         f"{SCALES.get(scale, 'a custom size')}); SPEC §4 sets its targets for 100,000.",
         f"* Memory security: {'on' if report.get('memory_security') else 'off'}.",
         f"* Machine: {machine.get('cpus', '?')} CPUs, {machine.get('platform', '?')}, "
-        f"Python {machine.get('python', '?')}.",
+        f"Python {machine.get('python', '?')}{_load(machine)}.",
         "",
         "| figure | SPEC | measured | target | |",
         "|---|---|---|---|---|",
