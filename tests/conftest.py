@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from local_store.store import LocalStore
+from tests import pg
 
 
 class MemoryKeyring:
@@ -66,3 +67,40 @@ def _isolated_environment(
     monkeypatch.setenv("RM_DESK_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("RM_DESK_POLICY", str(base / "no-policy.json"))
     monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+
+
+# --- markers for `dev.py test --fast` ---------------------------------------------------
+# `postgres`: every test that reaches the PostgreSQL server. A test (or a fixture it uses)
+# parametrised with the value "postgres" is marked here, as is one that uses a fixture
+# below; tests/pg.py refuses a throwaway schema to a test not marked, so a new PostgreSQL
+# test cannot slip into the fast lane unmarked.
+PG_FIXTURES = frozenset({"admin_engine_pg", "pg_engine"})
+
+# `slow`: measured with `pytest --durations` (2 shared cores): tests or whole files that
+# take more than about 5 s each. Keys are node ids or their prefixes (a file, a function).
+SLOW = (
+    "tests/integration/test_soak.py",
+    "tests/integration/test_one_writer.py",
+    "tests/integration/test_snapshot_crash_resume.py",
+    "tests/integration/test_sync_state_machine.py",
+    "tests/integration/test_gateway_fuzz.py::test_no_server_error_and_every_answer_as_documented",
+    "tests/ui/test_ui_screenshots.py",
+    "tests/ui/test_ui_responsiveness.py",
+)
+
+
+def _uses_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "postgres" in callspec.params.values():
+        return True
+    return bool(PG_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _uses_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("postgres") is not None:
+            pg.MARKED.add(item.nodeid)
