@@ -76,17 +76,16 @@ def _isolated_environment(
 # test cannot slip into the fast lane unmarked.
 PG_FIXTURES = frozenset({"admin_engine_pg", "pg_engine"})
 
-# `slow`: measured with `pytest --durations` (2 shared cores): tests or whole files that
-# take more than about 5 s each. Keys are node ids or their prefixes (a file, a function).
-SLOW = (
-    "tests/integration/test_soak.py",
-    "tests/integration/test_one_writer.py",
-    "tests/integration/test_snapshot_crash_resume.py",
-    "tests/integration/test_sync_state_machine.py",
-    "tests/integration/test_gateway_fuzz.py::test_no_server_error_and_every_answer_as_documented",
-    "tests/ui/test_ui_screenshots.py",
-    "tests/ui/test_ui_responsiveness.py",
+# `slow`: the files and tests listed in tests/slow.txt (measured durations).
+SLOW = tuple(
+    line.strip()
+    for line in (Path(__file__).with_name("slow.txt")).read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
 )
+
+
+def _is_slow(nodeid: str) -> bool:
+    return any(nodeid == key or nodeid.startswith((f"{key}[", f"{key}::")) for key in SLOW)
 
 
 def _uses_postgres(item: pytest.Item) -> bool:
@@ -100,7 +99,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _uses_postgres(item):
             item.add_marker(pytest.mark.postgres)
-        if item.nodeid.startswith(SLOW):
+        if _is_slow(item.nodeid):
             item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("postgres") is not None:
             pg.MARKED.add(item.nodeid)
