@@ -33,8 +33,8 @@ def _check_marked() -> None:
     current = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
     if MARKED and current and current not in MARKED:
         pytest.fail(
-            f"{current} uses PostgreSQL but is not marked `postgres`: parametrise it with"
-            ' "postgres" or add its fixture to PG_FIXTURES in tests/conftest.py'
+            f"{current} uses PostgreSQL but is not marked `postgres`: mark it, parametrise it"
+            ' with "postgres" or add its fixture to PG_FIXTURES in tests/conftest.py'
         )
 
 
