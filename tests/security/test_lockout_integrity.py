@@ -90,10 +90,10 @@ def _process_attempt(data_dir: str, shared: Any, guard: Any, barrier: Any, runs:
 
     real = keys.derive_kek
 
-    def watched(*args: Any) -> bytes:
+    def watched(password: str, params: keys.KdfParams, keyring_secret: bytes | None) -> bytes:
         with guard:
             runs.value += 1
-        return real(*args)
+        return real(password, params, keyring_secret)
 
     keys.derive_kek = watched
     reg = _registry(Path(data_dir), clock)
@@ -220,7 +220,7 @@ def test_the_attempt_is_counted_on_disk_before_the_kdf_runs(
 def _die_during_kdf(data_dir: str) -> None:
     """In a fresh process: start an unlock and be killed (SIGKILL) inside the KDF."""
 
-    def killed(*_args: Any) -> bytes:
+    def killed(password: str, params: keys.KdfParams, keyring_secret: bytes | None) -> bytes:
         os.kill(os.getpid(), signal.SIGKILL)
         raise AssertionError("unreachable")
 

@@ -7,6 +7,7 @@ import errno
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,10 @@ def tasks(qapp: object) -> Iterator[TaskManager]:
     t = TaskManager()
     yield t
     t.shutdown()
+
+
+def _answered(window: LoginWindow) -> bool:
+    return window.message.text() not in ("", "Unlocking…")
 
 
 def _login(qtbot: QtBot, reg: Registry, tasks: TaskManager, user: str = "rm001") -> LoginWindow:
@@ -87,7 +92,9 @@ def test_a_profile_from_the_previous_version_says_it_is_being_upgraded(
     old.lock()
     window = _login(qtbot, reg, tasks)
     shown: list[str] = []
-    window.upgrading.connect(lambda: shown.append(window.message.text()), Qt.QueuedConnection)
+    window.upgrading.connect(
+        lambda: shown.append(window.message.text()), Qt.ConnectionType.QueuedConnection
+    )
     window.password.setText(PASSWORD)
     with qtbot.waitSignal(window.unlocked, timeout=20_000) as unlocked:
         window.unlock_button.click()
@@ -137,7 +144,7 @@ def test_lockout_survives_a_new_window(qtbot: QtBot, reg: Registry, tasks: TaskM
         window.unlock_button.setEnabled(True)
         window.locked_until = None
         window.try_unlock()
-        qtbot.waitUntil(lambda w=window: w.message.text() not in ("", "Unlocking…"), timeout=20_000)
+        qtbot.waitUntil(partial(_answered, window), timeout=20_000)
         _force_clock_past_backoff(reg)
     fresh = _login(qtbot, reg, tasks)
     assert fresh.countdown.isVisible(), fresh.message.text()

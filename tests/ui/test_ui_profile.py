@@ -40,7 +40,7 @@ def richest_customer(session: Session) -> str:
         row = conn.exec_driver_sql(
             "SELECT c.id FROM customers c JOIN holdings h ON h.customer_id = c.id "
             "GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1"
-        ).fetchone()
+        ).one()
     return str(row[0])
 
 
@@ -86,8 +86,8 @@ def test_profile_paints_header_holdings_and_charts(
     with session.store.read() as conn:
         customer = book.get_customer(conn, cif)
         count = "SELECT count(*) FROM {} WHERE customer_id = ?"
-        holdings = conn.exec_driver_sql(count.format("holdings"), (cif,)).fetchone()[0]
-        snapshots = conn.exec_driver_sql(count.format("snapshots"), (cif,)).fetchone()[0]
+        holdings = conn.exec_driver_sql(count.format("holdings"), (cif,)).scalar_one()
+        snapshots = conn.exec_driver_sql(count.format("snapshots"), (cif,)).scalar_one()
     page = open_profile(qtbot, ctx, cif)
     assert customer.name in page.name.text()
     assert words.segment(customer.segment) in page.facts.text()

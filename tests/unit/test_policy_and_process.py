@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,7 +109,7 @@ def test_store_without_memory_security_still_checks_the_other_pragmas(
 ) -> None:
     store = LocalStore.open(tmp_path / "s.db", data_key, memory_security=False)
     with store, store.engine.connect() as conn:
-        raw = conn.connection.driver_connection
+        raw: Any = conn.connection.driver_connection
         assert raw.execute("PRAGMA temp_store").fetchone()[0] == 2
         assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 

@@ -119,7 +119,7 @@ def _level(session: Session, cif: str) -> tuple[str | None, float | None]:
     with session.store.read() as conn:
         row = conn.exec_driver_sql(
             "SELECT churn_level, churn_score FROM customers WHERE id = ?", (cif,)
-        ).fetchone()
+        ).one()
     return row[0], row[1]
 
 
