@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def make_registry(
     tmp_path: Path, clock: Clock, keyring: MemoryKeyring | None = None, **policy: object
 ) -> ProfileRegistry:
     mode = KeyringMode.PREFER if keyring is not None else KeyringMode.OFF
-    pol = Policy(keyring=mode, **policy)  # type: ignore[arg-type]
+    pol = Policy(keyring=mode, **policy)
     return ProfileRegistry(tmp_path, policy=pol, secret_store=keyring, clock=clock)
 
 
@@ -280,7 +281,7 @@ def test_remove_deletes_database_and_keyring_secret(tmp_path: Path, clock: Clock
 
 
 # profiles.json as this version and the ones before it write it (format 1): it loads.
-WRITTEN_BEFORE = {
+WRITTEN_BEFORE: dict[str, Any] = {
     "format": 1,
     "profiles": [
         {

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication
@@ -39,7 +40,7 @@ def chinese(qapp: object) -> Iterator[None]:
     i18n.install("en")
 
 
-def sample_values(code: ErrorCode) -> dict[str, object]:
+def sample_values(code: ErrorCode) -> dict[str, Any]:
     """Each placeholder of the code's sentence filled with a number (data, not words)."""
     return dict.fromkeys(PLACEHOLDER.findall(SENTENCES[code]), 7)
 

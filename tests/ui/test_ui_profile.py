@@ -14,6 +14,7 @@ from rm_desk.domain.model import (
     ChurnAssessment,
     ChurnLevel,
     ChurnReason,
+    ReasonCode,
     Role,
     TaskPriority,
     TaskSource,
@@ -28,10 +29,12 @@ from ui.views.profile import CustomerPage, HoldingsModel
 
 REASONS = (
     ChurnReason(
-        "aum_change_3m", 0.9, {"value": -38.0, "now_fen": 31_000_000, "before_fen": 50_000_000}
+        ReasonCode.AUM_CHANGE_3M,
+        0.9,
+        {"value": -38.0, "now_fen": 31_000_000, "before_fen": 50_000_000},
     ),  # fmt: skip
-    ChurnReason("term_maturing_30d", 0.5, {"value": 50_000_000, "days": 12, "count": 1}),
-    ChurnReason("complaints_90d", 0.3, {"value": 2}),
+    ChurnReason(ReasonCode.TERM_MATURING_30D, 0.5, {"value": 50_000_000, "days": 12, "count": 1}),
+    ChurnReason(ReasonCode.COMPLAINTS_90D, 0.3, {"value": 2}),
 )
 
 

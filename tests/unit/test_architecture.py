@@ -229,6 +229,7 @@ def sql_in(source: str) -> list[str]:
     parts read as one text), a call that runs SQL, an import of a database library."""
     found: list[str] = []
     for node in ast.walk(ast.parse(source)):
+        line = getattr(node, "lineno", 0)
         text = None
         if isinstance(node, ast.JoinedStr):
             text = " ? ".join(
@@ -239,19 +240,17 @@ def sql_in(source: str) -> list[str]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value
         if text is not None and _SQL_TEXT.search(text):
-            found.append(f"line {node.lineno}: SQL text {text[:60]!r}")
+            found.append(f"line {line}: SQL text {text[:60]!r}")
         call = node.func if isinstance(node, ast.Call) else None
         if isinstance(call, ast.Attribute) and call.attr in _SQL_CALLS:
-            found.append(f"line {node.lineno}: .{call.attr}(...)")
+            found.append(f"line {line}: .{call.attr}(...)")
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             names = [node.module or ""]
         else:
             names = []
-        found.extend(
-            f"line {node.lineno}: import {n}" for n in names if n.split(".")[0] in _SQL_MODULES
-        )
+        found.extend(f"line {line}: import {n}" for n in names if n.split(".")[0] in _SQL_MODULES)
     return found
 
 
