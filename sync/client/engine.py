@@ -604,7 +604,7 @@ class SyncEngine:
             customer = row[1] if row[0] == "customer" else fields.get("customer_id")
             if isinstance(customer, str) and customer not in present:
                 wanted.add(customer)
-        return apply.return_work(conn, wanted, "no longer in your book after a resynchronisation")
+        return apply.return_work(conn, wanted, protocol.ReturnReason.LEFT_BOOK_AT_RESYNC)
 
     # --- the whole round ----------------------------------------------------------------
 
