@@ -68,6 +68,7 @@ class ErrorCode(StrEnum):
     # forms
     REVEAL_REASON_REQUIRED = "reveal_reason_required"
     FILTER_NAME_REQUIRED = "filter_name_required"
+    SAVED_FILTER_UNREADABLE = "saved_filter_unreadable"
     EDIT_REGULATED_FIELD = "edit_regulated_field"
     EDIT_FIELDS_NOT_EDITABLE = "edit_fields_not_editable"
     FIELD_NOT_REGULATED = "field_not_regulated"
@@ -248,6 +249,11 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
         "Errors", "A reason is required to reveal personal data."
     ),
     E.FILTER_NAME_REQUIRED: QT_TRANSLATE_NOOP("Errors", "A saved filter needs a name."),
+    E.SAVED_FILTER_UNREADABLE: QT_TRANSLATE_NOOP(
+        "Errors",
+        "A saved filter cannot be read (it may come from another version of RM Desk); "
+        "nothing was changed.",
+    ),
     E.EDIT_REGULATED_FIELD: QT_TRANSLATE_NOOP(
         "Errors", "Regulated fields change only through a change request."
     ),

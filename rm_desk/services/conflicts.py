@@ -9,6 +9,7 @@ was refused): it stays readable and exportable, never deleted silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -85,19 +86,34 @@ def returned_work(session: Session) -> list[ReturnedWork]:
         return store.returned_work(conn)
 
 
-def export_returned_text(session: Session) -> str:
-    """Returned work as plain text the user can paste elsewhere (never lost)."""
+def _heading(item: ReturnedWork) -> str:
+    return f"{item.summary} — {item.reason}"
+
+
+def export_returned_text(
+    session: Session,
+    heading: Callable[[ReturnedWork], str] = _heading,
+    label: Callable[[str], str] = str,
+) -> str:
+    """Returned work as plain text the user can paste elsewhere (never lost); the window
+    gives each item's heading in words (what it is and why it came back) and the words
+    of a field name (`label`)."""
     lines = []
     for item in returned_work(session):
-        lines.append(f"[{item.returned_at}] {item.summary} — {item.reason}")
+        lines.append(f"[{item.returned_at}] {heading(item)}")
         for key in ("subject", "note", "title", "detail", "outcome", "next_step"):
             value = item.payload.get(key)
             if isinstance(value, str) and value:
-                lines.append(f"  {key}: {value}")
+                lines.append(f"  {label(key)}: {value}")
     return "\n".join(lines)
 
 
-def export_returned(session: Session, path: Path) -> None:
+def export_returned(
+    session: Session,
+    path: Path,
+    heading: Callable[[ReturnedWork], str] = _heading,
+    label: Callable[[str], str] = str,
+) -> None:
     """Write the returned work's text to `path`, readable by its owner only (0600 on
     POSIX; the file is not encrypted). DiskFull when the disk has no room."""
-    files.write_private_text(path, export_returned_text(session))
+    files.write_private_text(path, export_returned_text(session, heading, label))

@@ -22,7 +22,7 @@ from local_store import churn as churn_store
 from local_store.codec import cols, executemany, marks
 from sync import wire
 from sync.client.errors import ProtocolViolation
-from sync.protocol import Change
+from sync.protocol import Change, ReturnReason
 
 LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "customer": (*codec.CUSTOMER_COLUMNS, "field_versions", "personal_masked"),
@@ -289,7 +289,7 @@ def _customer_of_mutation(
 
 
 def return_work(
-    conn: Connection, customer_ids: set[str], reason: str, now: datetime | None = None
+    conn: Connection, customer_ids: set[str], reason: ReturnReason, now: datetime | None = None
 ) -> int:
     """Move unsynced mutations about these customers to the returned-work list."""
     if not customer_ids:
@@ -359,7 +359,7 @@ def return_rejected(
         entity_id,
         _summary(queued.name, fields),
         queued.fields,
-        f"rejected: {reason}",
+        reason,
         now,
     )
 
@@ -412,7 +412,7 @@ def apply_changes(
     if evicted:
         if on_evict is not None:
             on_evict(evicted)
-        return_work(conn, evicted, "no longer in your book")
+        return_work(conn, evicted, ReturnReason.LEFT_BOOK)
         book.delete_customers(conn, sorted(evicted))
         touched -= evicted
     book.refresh_activity(conn, sorted(touched))

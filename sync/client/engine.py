@@ -584,7 +584,7 @@ class SyncEngine:
             if isinstance(customer, str):
                 about.add(customer)
         wanted = about - set(book.pks_for(conn, sorted(about)))
-        return apply.return_work(conn, wanted, "no longer in your book after a resynchronisation")
+        return apply.return_work(conn, wanted, protocol.ReturnReason.LEFT_BOOK_AT_RESYNC)
 
     # --- the whole round ----------------------------------------------------------------
 
