@@ -57,7 +57,7 @@ from local_store.codec import (
 from local_store.profiles import ProfileRegistry
 from local_store.store import LocalStore
 from rm_desk.demo import generate_bank
-from rm_desk.domain.model import InteractionKind, TaskStatus
+from rm_desk.domain.model import FollowUpTask, InteractionKind, TaskStatus
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import conflicts, customers, notes, tasks
 from rm_desk.services import session as sessions
@@ -684,15 +684,28 @@ def test_refused_note_does_not_stay_in_the_timeline(world_copy: World) -> None:
     assert shown == [(0,)], "the refused note still shows in the timeline as saved"
 
 
-def test_refused_task_delete_leaves_the_task_in_place(world_copy: World) -> None:
-    """The manager gives himself a follow-up on an rm001 customer; rm001 deletes it on a
-    device. The server refuses (not_allowed: rm001 neither created it nor holds it) and
-    keeps the task, so the device must show it again rather than lose it for good."""
-    w = world_copy
+def _handed_back_by_the_manager(w: World) -> FollowUpTask:
+    """A follow-up the manager gave rm001 (device a1 synced it) and then reassigned to
+    himself; a1 has not synced since, so its copy still says rm001 holds it."""
     cif = w.customer_ids("a1")[0]
-    task, _ = tasks.create_task(w.session("m"), cif, "经理布置的跟进", AS_OF + timedelta(days=7))
+    task, _ = tasks.create_task(
+        w.session("m"), cif, "经理布置的跟进", AS_OF + timedelta(days=7), assignee="rm001"
+    )
     w.sync("m")
     w.sync("a1")
+    assert task.id in w.task_ids("a1")
+    tasks.update_task(w.session("m"), task.id, assignee="mgr001")
+    w.sync("m")
+    return task
+
+
+def test_refused_task_delete_leaves_the_task_in_place(world_copy: World) -> None:
+    """The manager gives rm001 a follow-up, then takes it back (reassigns it to himself);
+    rm001's device, not synced since, still holds it and deletes it, which its copy
+    allows. The server refuses (not_allowed: rm001 neither created it nor holds it any
+    more) and keeps the task, so the device must show it again rather than lose it."""
+    w = world_copy
+    task = _handed_back_by_the_manager(w)
     tasks.delete_task(w.session("a1"), task.id)
     assert w.sync("a1").rejected == 1
     assert [r[3] for r in w.returned("a1")] == ["not_allowed"]
@@ -708,10 +721,7 @@ def test_refused_task_delete_with_lost_answer_leaves_the_task_in_place(world_cop
     """As above, but the answer to the push is lost: the retry is answered from the
     stored outcome, and the task must still come back."""
     w = world_copy
-    cif = w.customer_ids("a1")[0]
-    task, _ = tasks.create_task(w.session("m"), cif, "经理布置的跟进", AS_OF + timedelta(days=7))
-    w.sync("m")
-    w.sync("a1")
+    task = _handed_back_by_the_manager(w)
     tasks.delete_task(w.session("a1"), task.id)
     with pytest.raises(ServerUnreachable):
         w.sync("a1", w.transport(LosesPushResponse))
