@@ -45,7 +45,7 @@ def _residues(digits: str, first: int) -> int:
 
 
 def _fits(value: str, masked: str) -> bool:
-    return all(m == "*" or m == v for v, m in zip(value, masked, strict=True))
+    return all(m in ("*", v) for v, m in zip(value, masked, strict=True))
 
 
 @cache
