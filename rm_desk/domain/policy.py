@@ -114,6 +114,13 @@ class Policy(BaseModel):
         "per kind, [keep_head, keep_tail] or [keep_head, keep_tail, mask_char].",
     )
     sync_interval_seconds: int = _whole(300, 30, 86_400, "Seconds between background syncs.")
+    max_offline_hours: int = _whole(
+        72,
+        1,
+        24 * 365,
+        "Hours a profile may be unlocked without online contact with the gateway (the "
+        "last sign-in or sync); past them unlocking needs an online sign-in.",
+    )
     memory_security: StrictBool = Field(
         default=False,
         description="SQLCipher's cipher_memory_security, off by default as in SQLCipher "
