@@ -137,6 +137,10 @@ def test_profiles_json_holds_no_secrets_or_customer_data(tmp_path: Path, clock: 
         "block_seconds",
         "block_boot",
         "block_monotonic",
+        "online_at",
+        "online_boot",
+        "online_monotonic",
+        "seen_at",
     }
     assert profile.kdf.memory_kib >= 64 * 1024
     assert profile.kdf.iterations >= 3
