@@ -323,7 +323,9 @@ def test_a_profiles_file_written_before_still_loads(tmp_path: Path, clock: Clock
     assert profile.failed_attempts == 2
     assert profile.not_before == datetime(2026, 11, 24, 9, 0, 2, tzinfo=UTC)
     assert profile.locked_until is None
-    assert profile.to_json() == WRITTEN_BEFORE["profiles"][0]
+    # Written again with the offline lease's fields, empty: its lease runs from created_at.
+    lease = {"online_at": None, "online_boot": None, "online_monotonic": None, "seen_at": None}
+    assert profile.to_json() == {**WRITTEN_BEFORE["profiles"][0], **lease}
     # Older still: no block fields at all.
     older = json.loads(json.dumps(WRITTEN_BEFORE))
     for key in ("not_before", "locked_until", "block_seconds", "block_boot", "block_monotonic"):
