@@ -670,6 +670,10 @@
         <translation>密码错误次数过多：此用户档案已锁定至 {until}。</translation>
     </message>
     <message>
+        <source>This profile has not been online for more than {hours} hours (or the computer's clock was set back), so it can only be unlocked with an online sign-in: connect to the bank's network and sign in again.</source>
+        <translation>此用户档案已超过 {hours} 小时未联网（或本机时钟被调回），只能联网登录后解锁：请连接银行网络后重新登录。</translation>
+    </message>
+    <message>
         <source>Please wait until {until} before trying the password again.</source>
         <translation>请等到 {until} 之后再尝试输入密码。</translation>
     </message>

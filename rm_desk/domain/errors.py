@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     WRONG_PASSWORD = "wrong_password"  # noqa: S105  (a code, not a secret)
     WRONG_PASSWORD_ATTEMPTS_LEFT = "wrong_password_attempts_left"  # noqa: S105  (a code)
     PROFILE_LOCKED_OUT = "profile_locked_out"
+    OFFLINE_LEASE_EXPIRED = "offline_lease_expired"
     PASSWORD_BACKOFF = "password_backoff"  # noqa: S105  (a code, not a secret)
     WEAK_KDF = "weak_kdf"
     PROFILE_NOT_FOUND = "profile_not_found"
@@ -103,6 +104,12 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
     ),
     E.PROFILE_LOCKED_OUT: QT_TRANSLATE_NOOP(
         "Errors", "Too many wrong passwords: this profile is locked until {until}."
+    ),
+    E.OFFLINE_LEASE_EXPIRED: QT_TRANSLATE_NOOP(
+        "Errors",
+        "This profile has not been online for more than {hours} hours (or the computer's "
+        "clock was set back), so it can only be unlocked with an online sign-in: connect "
+        "to the bank's network and sign in again.",
     ),
     E.PASSWORD_BACKOFF: QT_TRANSLATE_NOOP(
         "Errors", "Please wait until {until} before trying the password again."

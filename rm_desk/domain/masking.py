@@ -70,6 +70,13 @@ class MaskPattern:
                 raise InvalidMaskingPolicy("negative", f"{name} must not be negative")
         if len(self.mask_char) != 1:
             raise InvalidMaskingPolicy("bad_mask_char", "the mask character must be one character")
+        # A digit or letter would pass for the real value; a space or control character
+        # would not show that something is hidden.
+        if self.mask_char.isalnum() or not self.mask_char.isprintable() or self.mask_char.isspace():
+            raise InvalidMaskingPolicy(
+                "bad_mask_char",
+                "the mask character must be a symbol such as *, not a letter, digit or space",
+            )
 
     def apply(self, value: str) -> str:
         """`value` with every character outside the kept head and tail replaced.

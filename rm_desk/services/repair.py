@@ -194,7 +194,9 @@ def _build(
         key_verified=True,
         client_id=rescued.client_id,
     )
-    session = Session(profile=profile, store=store, policy=reg.policy, clock=reg.clock)
+    session = Session(
+        profile=profile, store=store, policy=reg.policy, clock=reg.clock, registry=reg
+    )
     try:
         with store.transaction() as conn:
             meta_put(conn, META_DEVICE, rescued.device_id or uuid7())
@@ -239,7 +241,9 @@ def repair_profile(
         )
     finally:
         keys.zero(data_key)
-    session = Session(profile=profile, store=store, policy=reg.policy, clock=reg.clock)
+    session = Session(
+        profile=profile, store=store, policy=reg.policy, clock=reg.clock, registry=reg
+    )
     with store.transaction() as conn:
         audit.append(
             conn,

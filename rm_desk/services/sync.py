@@ -165,6 +165,7 @@ def sync_session(
         raise
     finally:
         transport.close()
+    session.went_online()  # the offline lease starts again
     # Scores follow what arrived: a new model or a first sync rescores the book,
     # pulled changes rescore the customers under them.
     session.store.on_writer(

@@ -221,11 +221,15 @@ def test_notes_saved_by_other_processes_while_the_app_pulls_1000_changes(
     reg = _registry(tmp_path)
     session = sync_service.add_profile(reg, "rm001", bank["rm001"], gateway.url).session
     customers = _server_contacts(gateway.engine, "rm001", CHANGES)
+    # The command line runs on the machine's clock, the profile was made on the test's
+    # (NOW): the offline lease at its longest keeps that gap from mattering here.
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"keyring": "off", "max_offline_hours": 8760}', encoding="utf-8")
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(sys.path),
         "RM_DESK_DATA_DIR": str(reg.data_dir),
-        "RM_DESK_POLICY": str(tmp_path / "none.json"),
+        "RM_DESK_POLICY": str(policy),
     }
     stop = tmp_path / "stop"
     writer = subprocess.Popen(

@@ -231,4 +231,37 @@ def test_setting_the_clock_forward_does_not_end_the_countdown(
     assert window.countdown.isVisible()
     assert not window.unlock_button.isEnabled()
     text = window.countdown.text()
-    assert "in 900 s" in text or "in 899 s" in text  # the whole lockout is still ahead
+    assert "in 1800 s" in text or "in 1799 s" in text  # the whole lockout is still ahead
+
+
+def test_past_the_offline_lease_the_sign_in_screen_says_why(
+    qtbot: QtBot, tmp_path: Path, tasks: TaskManager
+) -> None:
+    machine = _Machine()
+    clocked = sessions.Registry(
+        tmp_path / "leased",
+        policy=Policy(keyring=KeyringMode.OFF),
+        clock=lambda: machine.wall,
+        monotonic=lambda: machine.mono,
+        boot_id=lambda: "boot",
+    )
+    # A gateway on a closed loopback port: offline, the online sign-in cannot happen.
+    sessions.create_profile(
+        clocked, "rm001", PASSWORD, server="https://127.0.0.1:9", role=Role.RM
+    ).lock()
+    machine.wall += timedelta(hours=73)
+    machine.mono += 73 * 3600
+    try:
+        for language, expected in (
+            ("en", "has not been online for more than 72 hours"),
+            ("zh_CN", "此用户档案已超过 72 小时未联网"),
+        ):
+            i18n.install(language)
+            window = _login(qtbot, clocked, tasks)
+            window.password.setText(PASSWORD)
+            window.unlock_button.click()
+            qtbot.waitUntil(lambda w=window, e=expected: e in w.message.text(), timeout=60_000)
+            assert not window.countdown.isVisible()
+    finally:
+        i18n.install("en")
+    assert clocked.get("rm001").failed_attempts == 0
