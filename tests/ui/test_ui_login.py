@@ -260,8 +260,12 @@ def test_past_the_offline_lease_the_sign_in_screen_says_why(
             window = _login(qtbot, clocked, tasks)
             window.password.setText(PASSWORD)
             window.unlock_button.click()
-            qtbot.waitUntil(lambda w=window, e=expected: e in w.message.text(), timeout=60_000)
+            qtbot.waitUntil(partial(_says, window, expected), timeout=60_000)
             assert not window.countdown.isVisible()
     finally:
         i18n.install("en")
     assert clocked.get("rm001").failed_attempts == 0
+
+
+def _says(window: LoginWindow, text: str) -> bool:
+    return text in window.message.text()
