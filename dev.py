@@ -3,6 +3,7 @@
 
     python3 dev.py demo     set up, then start the app in demo mode
     python3 dev.py test     set up, then run lint, types, import rules and every test
+    python3 dev.py test --fast          the same without the slow and PostgreSQL tests
     python3 dev.py test --clock-ahead   the tests again, the clock a year ahead (faketime)
 
 Needs only Python 3.11+. The environment lives in .venv and is reinstalled only
@@ -57,6 +58,9 @@ def demo(args: list[str]) -> None:
 # `test --clock-ahead` runs the tests again with every process's clock a year ahead
 # (libfaketime): the suite must not depend on the wall clock (CI runs it).
 CLOCK_AHEAD = "+365d"
+# `test --fast` leaves out the tests marked slow or postgres (markers in pyproject.toml;
+# tests/conftest.py applies them). CI runs everything.
+FAST_LANE = "not slow and not postgres"
 
 
 def test(args: list[str]) -> None:
@@ -72,6 +76,9 @@ def test(args: list[str]) -> None:
         pytest = (_python(), "-m", "pytest", "-n", workers, "--timeout=600", *args[1:])
         _run(faketime, "-f", CLOCK_AHEAD, *pytest, env=env)
         return
+    fast = args[:1] == ["--fast"]
+    if fast:
+        args = ["-m", FAST_LANE, *args[1:]]
     _run(BIN / "ruff", "check", ".", env=env)
     _run(BIN / "ruff", "format", "--check", ".", env=env)
     _run(BIN / "mypy", env=env)

@@ -107,7 +107,7 @@ def _rescore_book(store: LocalStore) -> dict[str, Any]:
 
 
 def bench_churn(customers: int, workdir: Path) -> dict[str, Any]:
-    memory_security = os.environ.get("RM_DESK_BENCH_NO_MEMSEC") != "1"
+    memory_security = os.environ.get("RM_DESK_BENCH_MEMSEC") == "1"
     store = LocalStore.open(
         workdir / "churn.db", secrets.token_bytes(32), memory_security=memory_security
     )

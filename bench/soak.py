@@ -272,7 +272,8 @@ def _client_main(spec: ClientSpec, incarnation: int) -> None:
 
 
 def _client(spec: ClientSpec, incarnation: int) -> None:  # noqa: PLR0915
-    from local_store.profiles import ProfileNotFound, ProfileRegistry  # noqa: PLC0415
+    from local_store.errors import ProfileNotFound  # noqa: PLC0415
+    from local_store.profiles import ProfileRegistry  # noqa: PLC0415
     from rm_desk.domain.model import InteractionKind, Role  # noqa: PLC0415
     from rm_desk.domain.policy import KeyringMode, Policy  # noqa: PLC0415
     from rm_desk.services import notes, tasks  # noqa: PLC0415

@@ -35,7 +35,7 @@ AS_OF = date(2026, 11, 24)
 
 def _client_policy() -> Policy:
     return Policy(keyring=KeyringMode.OFF,
-                  memory_security=os.environ.get("RM_DESK_BENCH_NO_MEMSEC") != "1")  # fmt: skip
+                  memory_security=os.environ.get("RM_DESK_BENCH_MEMSEC") == "1")  # fmt: skip
 
 
 def _free_port() -> int:

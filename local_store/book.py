@@ -104,6 +104,13 @@ def delete_customers(conn: Connection, ids: Sequence[str]) -> int:
     return len(pks)
 
 
+def clear_book(conn: Connection) -> None:
+    """Empty the replica for a replacement snapshot: every customer, everything under
+    them (by cascade) and the search index. The outbox and sync state stay."""
+    conn.exec_driver_sql("DELETE FROM customer_search")
+    conn.exec_driver_sql("DELETE FROM customers")
+
+
 def get_customer(conn: Connection, customer_id: str) -> Customer:
     row = conn.exec_driver_sql(
         f"SELECT {cols(CUSTOMER_COLUMNS)} FROM customers WHERE id = ?", (customer_id,)

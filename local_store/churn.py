@@ -413,6 +413,14 @@ def active_model(conn: Connection) -> tuple[str, str] | None:
     return (str(row[0]), str(row[1])) if row else None
 
 
+def model_body(conn: Connection, version: str) -> str | None:
+    """The body of a kept model version (None when it is not kept)."""
+    row = conn.exec_driver_sql(
+        "SELECT body FROM churn_models WHERE version = ?", (version,)
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
 def latest_received(conn: Connection) -> str | None:
     """The version last received from the server (active or refused)."""
     row = conn.exec_driver_sql(
@@ -587,6 +595,46 @@ def score_history(conn: Connection, customer_id: str) -> list[tuple[str, float, 
     if live is not None:
         points[str(live[0])] = (str(live[0]), float(live[1]), str(live[2]), str(live[3]))
     return [points[m] for m in sorted(points)]
+
+
+# --- the watchlist --------------------------------------------------------------------------
+
+WATCHLIST_SORTS: dict[str, str] = {
+    "score": "c.churn_score DESC",
+    "level": "CASE c.churn_level WHEN 'red' THEN 2 WHEN 'amber' THEN 1 ELSE 0 END DESC, "
+    "c.churn_score DESC",
+    "aum_at_risk": "c.aum_fen * c.churn_score DESC",
+    "trend": "(c.churn_score - coalesce(h.score, c.churn_score)) DESC",
+}
+
+# Only placeholders and the fixed ORDER BY clauses above are put into this text.
+_WATCHLIST_SQL = (
+    "SELECT c.id, c.name, c.churn_level, c.churn_score, c.aum_fen, h.score, s.reasons, "
+    "(SELECT action || '|' || coalesce(level, '') FROM churn_events e "
+    "  WHERE e.customer_id = c.id ORDER BY at DESC LIMIT 1), s.scored_at, s.model_version "
+    "FROM customers c JOIN churn_scores s ON s.customer_id = c.id "
+    "LEFT JOIN churn_score_history h ON h.customer_id = c.id AND h.month = ? "
+    "WHERE c.churn_level IN ({levels}) ORDER BY {order}, c.pk LIMIT ?"
+)
+
+
+def watchlist_rows(
+    conn: Connection, levels: Sequence[str], sort: str, previous_month: str, limit: int
+) -> list[Any]:
+    """Scored customers of these levels in a `WATCHLIST_SORTS` order, each as (id, name,
+    level, score, AUM, last month's score, reasons JSON, "action|level" of the latest
+    event, scored at, model version)."""
+    sql = _WATCHLIST_SQL.format(levels=marks(levels), order=WATCHLIST_SORTS[sort])
+    return list(conn.exec_driver_sql(sql, (previous_month, *levels, limit)).fetchall())
+
+
+def level_count(conn: Connection, levels: Sequence[str]) -> int:
+    """How many customers carry one of these churn levels."""
+    row = conn.exec_driver_sql(
+        f"SELECT count(*) FROM customers WHERE churn_level IN ({marks(levels)})",
+        tuple(levels),
+    ).one()
+    return int(row[0])
 
 
 def record_event(

@@ -1,4 +1,8 @@
-"""Conversions between domain objects and database rows (ISO dates, JSON lists)."""
+"""Conversions between domain objects and database rows (ISO dates, JSON lists).
+
+Each entity's column list is its table's record columns (`local_store/schema.py`),
+in table order: a row tuple here has one value per column there.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from local_store import schema
+from local_store.schema import record_columns
 from local_store.search import join_tags, split_tags
 from rm_desk.domain.model import (
     Customer,
@@ -52,30 +58,7 @@ def s2t(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-CUSTOMER_COLUMNS = (
-    "id",
-    "name",
-    "name_pinyin",
-    "name_initials",
-    "gender",
-    "birth_date",
-    "id_type",
-    "id_number",
-    "mobile",
-    "email",
-    "address",
-    "segment",
-    "lifecycle",
-    "aum_fen",
-    "aum_tier",
-    "owner_rm",
-    "branch",
-    "since",
-    "kyc_expiry",
-    "risk_profile",
-    "tags",
-    "version",
-)
+CUSTOMER_COLUMNS = record_columns(schema.customers)
 
 
 def customer_row(c: Customer) -> tuple[Any, ...]:
@@ -134,18 +117,7 @@ def customer_from(row: Sequence[Any]) -> Customer:
     )
 
 
-HOLDING_COLUMNS = (
-    "id",
-    "customer_id",
-    "kind",
-    "product",
-    "balance_fen",
-    "opened",
-    "maturity",
-    "rate_bp",
-    "account_no",
-    "version",
-)
+HOLDING_COLUMNS = record_columns(schema.holdings)
 
 
 def holding_row(h: Holding) -> tuple[Any, ...]:
@@ -180,21 +152,7 @@ def holding_from(row: Sequence[Any]) -> Holding:
     )
 
 
-SNAPSHOT_COLUMNS = (
-    "customer_id",
-    "month",
-    "aum_fen",
-    "deposits_fen",
-    "wealth_fen",
-    "loans_fen",
-    "txn_count",
-    "txn_in_fen",
-    "txn_out_fen",
-    "salary_credit_fen",
-    "outflow_other_banks_fen",
-    "products_held",
-    "version",
-)
+SNAPSHOT_COLUMNS = record_columns(schema.snapshots)
 
 
 def snapshot_row(s: MonthlySnapshot) -> tuple[Any, ...]:
@@ -219,21 +177,7 @@ def snapshot_from(row: Sequence[Any]) -> MonthlySnapshot:
     return MonthlySnapshot(*row)
 
 
-INTERACTION_COLUMNS = (
-    "id",
-    "customer_id",
-    "kind",
-    "occurred_at",
-    "created_by",
-    "subject",
-    "note",
-    "participants",
-    "outcome",
-    "next_step",
-    "supersedes_id",
-    "created_at",
-    "version",
-)
+INTERACTION_COLUMNS = record_columns(schema.interactions)
 
 
 def interaction_row(i: Interaction) -> tuple[Any, ...]:
@@ -274,23 +218,7 @@ def interaction_from(row: Sequence[Any]) -> Interaction:
     )
 
 
-TASK_COLUMNS = (
-    "id",
-    "customer_id",
-    "title",
-    "due",
-    "priority",
-    "assignee",
-    "created_by",
-    "source",
-    "status",
-    "outcome",
-    "detail",
-    "reason_code",
-    "created_at",
-    "completed_at",
-    "version",
-)
+TASK_COLUMNS = record_columns(schema.tasks)
 
 
 def task_row(t: FollowUpTask) -> tuple[Any, ...]:

@@ -35,7 +35,7 @@ CACHE_KIB = 32 * 1024  # page cache per connection
 PAGE_SIZE = 4096  # SQLCipher 4's default page size, which every store uses
 
 # PRAGMA name -> the value every connection must report. `cipher_memory_security`
-# is added unless the machine policy turns SQLCipher's memory wiping off (see
+# is added when the machine policy turns SQLCipher's memory wiping on (see
 # `open_engine`).
 REQUIRED_PRAGMAS: dict[str, Any] = {
     "temp_store": 2,  # MEMORY: no plaintext temp files
@@ -160,7 +160,7 @@ def _key_connection(path: Path, key: KeyBuffer, memory_security: bool) -> sqlcip
 
 
 def raw_connection(
-    path: Path, key: KeyBuffer, *, memory_security: bool = True
+    path: Path, key: KeyBuffer, *, memory_security: bool = False
 ) -> sqlcipher.Connection:
     """A keyed connection with no checks and no PRAGMAs: for integrity checks and for
     salvaging rows out of a damaged file (it must not write, and nothing must fail
@@ -203,7 +203,7 @@ _HMAC_PAGE = re.compile(r"page (\d+)")
 
 
 def check_integrity(
-    path: Path, key: KeyBuffer, *, structure: bool = True, memory_security: bool = True
+    path: Path, key: KeyBuffer, *, structure: bool = True, memory_security: bool = False
 ) -> Integrity:
     """SQLCipher's `cipher_integrity_check` (the HMAC of every page) and, unless no page
     decrypts, SQLite's `quick_check`. Each on its own connection: after an HMAC failure
@@ -233,7 +233,7 @@ def check_integrity(
 
 
 def _apply_key(
-    conn: sqlcipher.Connection, key: KeyBuffer, path: Path, memory_security: bool = True
+    conn: sqlcipher.Connection, key: KeyBuffer, path: Path, memory_security: bool = False
 ) -> None:
     try:
         # SQLCipher logs failed HMAC checks to stderr; the user gets our sentence instead.
@@ -271,7 +271,7 @@ def _unreadable(path: Path, key: KeyBuffer, memory_security: bool) -> DatabaseUn
 
 
 def _set_and_check_pragmas(
-    conn: sqlcipher.Connection, path: Path, memory_security: bool = True
+    conn: sqlcipher.Connection, path: Path, memory_security: bool = False
 ) -> None:
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -284,14 +284,14 @@ def _set_and_check_pragmas(
     check_pragmas(conn, path, memory_security=memory_security)
 
 
-def required_pragmas(memory_security: bool = True) -> dict[str, Any]:
+def required_pragmas(memory_security: bool = False) -> dict[str, Any]:
     required = dict(REQUIRED_PRAGMAS)
     if memory_security:
         required["cipher_memory_security"] = 1
     return required
 
 
-def check_pragmas(conn: Any, path: Path, *, memory_security: bool = True) -> None:
+def check_pragmas(conn: Any, path: Path, *, memory_security: bool = False) -> None:
     """Raise unless the connection reports every required PRAGMA value."""
     for name, expected in required_pragmas(memory_security).items():
         row = conn.execute(f"PRAGMA {name}").fetchone()
@@ -304,7 +304,7 @@ def check_pragmas(conn: Any, path: Path, *, memory_security: bool = True) -> Non
             raise DatabaseUnreadable(path, f"PRAGMA {name} is {value!r}, expected {expected!r}")
 
 
-def connect(path: Path, key: KeyBuffer, memory_security: bool = True) -> sqlcipher.Connection:
+def connect(path: Path, key: KeyBuffer, memory_security: bool = False) -> sqlcipher.Connection:
     """One raw, keyed and checked DB-API connection (autocommit; we issue BEGIN)."""
     try:
         conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -357,13 +357,15 @@ def prepare_files(path: Path) -> None:
 
 
 def open_engine(
-    path: Path, key: KeyBuffer, *, pool_size: int = 3, memory_security: bool = True
+    path: Path, key: KeyBuffer, *, pool_size: int = 3, memory_security: bool = False
 ) -> Engine:
     """An SQLAlchemy engine over the encrypted file at `path`.
 
-    `memory_security` (policy, default on) turns on SQLCipher's wiping and locking of
-    every allocation. It is process-wide and cannot be turned off again once on; it
-    costs about 4x on every database operation (see the README's figures)."""
+    `memory_security` (policy `memory_security`, default off as in SQLCipher since
+    4.5.0) turns on SQLCipher's wiping of every allocation SQLite frees, on every
+    connection (each one is checked for it). It is process-wide and cannot be turned
+    off again once on; it costs speed on every database operation (see the README's
+    figures). SQLCipher keeps its own key material in a locked, wiped heap either way."""
     prepare_files(path)
     engine = create_engine(
         "sqlite+pysqlite://",

@@ -2,7 +2,8 @@
 
 A mutation is written in the same transaction as the change it describes, so a
 change without its mutation (or the reverse) cannot exist. Mutation ids come from
-`sync_state.last_mutation_id` and grow by exactly one per client.
+`sync_state.last_mutation_id` and grow by exactly one per client. The pull cursor
+and scope epoch of the same row are saved by `local_store.syncstate`.
 """
 
 from __future__ import annotations
@@ -102,6 +103,47 @@ def pending(conn: Connection, limit: int = 500) -> list[Mutation]:
         Mutation(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), datetime.fromisoformat(r[7]))
         for r in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A queued mutation as stored: `fields` is its JSON text, kept as it was written
+    (returned work keeps exactly this text)."""
+
+    mutation_id: int
+    name: str
+    entity: str
+    entity_id: str
+    op: str
+    fields: str
+
+
+_QUEUED = "SELECT mutation_id, name, entity, entity_id, op, fields FROM outbox"
+
+
+def queued(conn: Connection) -> list[Queued]:
+    """Every mutation still to send (not the `noop` slots), oldest first."""
+    rows = conn.exec_driver_sql(f"{_QUEUED} WHERE op != 'noop' ORDER BY mutation_id").fetchall()
+    return [Queued(*r) for r in rows]
+
+
+def queued_mutation(conn: Connection, mutation_id: int) -> Queued | None:
+    """One queued mutation (a `noop` slot too), None when it is no longer queued."""
+    row = conn.exec_driver_sql(
+        f"{_QUEUED} WHERE mutation_id = ?",
+        (mutation_id,),
+    ).fetchone()
+    return None if row is None else Queued(*row)
+
+
+def make_noop(conn: Connection, mutation_id: int) -> None:
+    """Empty a mutation's slot (its work went elsewhere) without leaving a gap in the
+    ids: the server counts a `noop` as processed."""
+    conn.exec_driver_sql(
+        "UPDATE outbox SET name = 'noop', entity = 'noop', op = 'noop', fields = '{}' "
+        "WHERE mutation_id = ?",
+        (mutation_id,),
+    )
 
 
 def pending_count(conn: Connection) -> int:

@@ -188,6 +188,10 @@ class ProfileEntry(BaseModel):
     block_seconds: float | None = None
     block_boot: StrictStr | None = None
     block_monotonic: float | None = None
+    online_at: _When = None
+    online_boot: StrictStr | None = None
+    online_monotonic: float | None = None
+    seen_at: _When = None
 
 
 class ProfilesFile(BaseModel):
@@ -214,6 +218,13 @@ class Profile:
     block_seconds: float | None = None  # length of that back-off or lockout
     block_boot: str | None = None  # the boot it was set in
     block_monotonic: float | None = None  # its end on that boot's monotonic clock
+    # The offline lease (`offline_hours`): the last online contact with the gateway, on
+    # the wall clock and on the monotonic clock of the boot it happened in, and the
+    # latest wall-clock time an unlock saw (a clock set back below it is noticed).
+    online_at: datetime | None = None
+    online_boot: str | None = None
+    online_monotonic: float | None = None
+    seen_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -232,6 +243,10 @@ class Profile:
             "block_seconds": self.block_seconds,
             "block_boot": self.block_boot,
             "block_monotonic": self.block_monotonic,
+            "online_at": self.online_at.isoformat() if self.online_at else None,
+            "online_boot": self.online_boot,
+            "online_monotonic": self.online_monotonic,
+            "seen_at": self.seen_at.isoformat() if self.seen_at else None,
         }
 
     @classmethod
@@ -256,6 +271,10 @@ class Profile:
             block_seconds=entry.block_seconds,
             block_boot=entry.block_boot or None,
             block_monotonic=entry.block_monotonic,
+            online_at=entry.online_at,
+            online_boot=entry.online_boot or None,
+            online_monotonic=entry.online_monotonic,
+            seen_at=entry.seen_at,
         )
 
     def cleared(self) -> Profile:
@@ -466,6 +485,53 @@ class ProfileRegistry:
         files.private_dir(self.profile_dir(profile))
         for path in (self.data_dir, self.data_dir / "profiles", self.path, self.lock_path):
             files.make_private(path)
+
+    # --- offline lease -----------------------------------------------------------------
+
+    def record_online(self, user: str) -> Profile:
+        """Note a successful online contact with the gateway (a sign-in or a sync)."""
+        now = self.clock()
+        return self._update(
+            user,
+            lambda p: replace(
+                p,
+                online_at=now,
+                online_boot=self._boot_id(),
+                online_monotonic=self._monotonic(),
+                seen_at=max(now, p.seen_at) if p.seen_at else now,
+            ),
+        )
+
+    def record_seen(self, user: str) -> Profile:
+        """Note the wall-clock time of an unlock (never moving the mark back)."""
+        now = self.clock()
+        return self._update(
+            user, lambda p: replace(p, seen_at=max(now, p.seen_at) if p.seen_at else now)
+        )
+
+    def offline_for(self, profile: Profile) -> timedelta | None:
+        """How long `profile` has been without online contact, or None when this machine's
+        clock was set back (earlier than a time already recorded): the caller treats
+        that as past any lease. Without a recorded contact the profile's creation (an
+        online sign-in) starts the lease. Within the boot of the contact the monotonic
+        clock counts too (the longer of the two), so setting the date back gains
+        nothing; across a reboot the wall clock counts, bounded below by `seen_at`."""
+        now = self.clock()
+        start = profile.online_at or profile.created_at
+        latest = max(start, profile.seen_at) if profile.seen_at else start
+        if now < latest:
+            return None
+        elapsed = now - start
+        if (
+            profile.online_monotonic is not None
+            and profile.online_boot is not None
+            and profile.online_boot == self._boot_id()
+        ):
+            on_monotonic = timedelta(seconds=self._monotonic() - profile.online_monotonic)
+            if on_monotonic < timedelta(0):
+                return None
+            elapsed = max(elapsed, on_monotonic)
+        return elapsed
 
     # --- back-off and lockout -----------------------------------------------------------
 

@@ -93,6 +93,16 @@ def amendments_of(conn: Connection, interaction_id: str) -> list[Interaction]:
     return [interaction_from(r) for r in rows]
 
 
+def delete_interaction(conn: Connection, interaction_id: str) -> str | None:
+    """Remove an interaction the server never took; returns its customer (None when
+    it was not here). The caller keeps the customer's activity columns in step."""
+    row = conn.exec_driver_sql(
+        "SELECT customer_id FROM interactions WHERE id = ?", (interaction_id,)
+    ).fetchone()
+    conn.exec_driver_sql("DELETE FROM interactions WHERE id = ?", (interaction_id,))
+    return None if row is None else str(row[0])
+
+
 # --- tasks ----------------------------------------------------------------------------
 
 _UPSERT_TASK = (
@@ -116,6 +126,20 @@ def get_task(conn: Connection, task_id: str) -> FollowUpTask:
     if row is None:
         raise NotFound("task", task_id)
     return task_from(row)
+
+
+def task_customer(conn: Connection, task_id: str) -> str | None:
+    """The customer a task is about; None when the task is not here."""
+    row = conn.exec_driver_sql("SELECT customer_id FROM tasks WHERE id = ?", (task_id,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def delete_tasks(conn: Connection, task_ids: Sequence[str]) -> set[str]:
+    """Remove tasks; returns the customers they were about. The caller keeps those
+    customers' activity columns in step."""
+    customers = {c for c in (task_customer(conn, i) for i in task_ids) if c is not None}
+    executemany(conn, "DELETE FROM tasks WHERE id = ?", [(i,) for i in task_ids])
+    return customers
 
 
 def tasks_for(
@@ -148,6 +172,72 @@ def tasks_of_customer(
         params += OPEN_STATUSES
     rows = conn.exec_driver_sql(sql + " ORDER BY due, priority DESC", params).fetchall()
     return [task_from(r) for r in rows]
+
+
+_CLOSED_STATUSES = (TaskStatus.DONE.value, TaskStatus.CANCELLED.value)
+TASK_VIEWS = ("today", "overdue", "upcoming", "open", "done")
+
+
+def task_lines(
+    conn: Connection, assignee: str, view: str, *, today: date, limit: int = 1000
+) -> list[tuple[FollowUpTask, str]]:
+    """An assignee's tasks for a view of the Tasks page, each with its customer's name:
+    'today', 'overdue', 'upcoming', 'open' (all open ones, soonest first) or 'done'
+    (closed, latest first)."""
+    if view not in TASK_VIEWS:
+        raise ValueError(f"unknown task view {view!r}")
+    day = today.isoformat()
+    where = {
+        "today": ("t.status IN (?, ?) AND t.due = ?", (*OPEN_STATUSES, day)),
+        "overdue": ("t.status IN (?, ?) AND t.due < ?", (*OPEN_STATUSES, day)),
+        "upcoming": ("t.status IN (?, ?) AND t.due > ?", (*OPEN_STATUSES, day)),
+        "open": ("t.status IN (?, ?)", OPEN_STATUSES),
+        "done": ("t.status IN (?, ?)", _CLOSED_STATUSES),
+    }[view]
+    order = (
+        "coalesce(t.completed_at, t.created_at) DESC, t.id DESC"
+        if view == "done"
+        else "t.due, t.priority DESC, t.id"
+    )
+    # Assembled from constant column lists and fixed conditions; values are `?` parameters.
+    # The page of tasks is chosen first and only its rows are joined to their customer.
+    sql = (
+        f"SELECT {cols(TASK_COLUMNS, 't.')}, coalesce(c.name, '') FROM "
+        f"(SELECT * FROM tasks t WHERE t.assignee = ? AND {where[0]} ORDER BY {order} LIMIT ?) t "
+        f"LEFT JOIN customers c ON c.id = t.customer_id ORDER BY {order}"
+    )
+    rows = conn.exec_driver_sql(sql, (assignee, *where[1], limit)).fetchall()
+    return [(task_from(r[:-1]), str(r[-1])) for r in rows]
+
+
+def open_tasks_due_between(
+    conn: Connection, assignee: str, first: date, last: date, *, limit: int
+) -> list[FollowUpTask]:
+    """An assignee's open tasks due from `first` to `last` (both included), soonest first."""
+    rows = conn.exec_driver_sql(
+        f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE assignee = ? AND status = ? "
+        "AND due BETWEEN ? AND ? UNION ALL "
+        f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE assignee = ? AND status = ? "
+        "AND due BETWEEN ? AND ? ORDER BY due, id LIMIT ?",
+        (assignee, OPEN_STATUSES[0], first.isoformat(), last.isoformat(),
+         assignee, OPEN_STATUSES[1], first.isoformat(), last.isoformat(), limit),
+    ).fetchall()  # fmt: skip
+    return [task_from(r) for r in rows]
+
+
+def task_counts(conn: Connection, assignee: str, *, today: date) -> dict[str, int]:
+    """How many of an assignee's tasks each view holds ('today', 'overdue', 'upcoming',
+    'done')."""
+    day = today.isoformat()
+    row = conn.exec_driver_sql(
+        "SELECT sum(status IN (?, ?) AND due = ?), sum(status IN (?, ?) AND due < ?), "
+        "sum(status IN (?, ?) AND due > ?), sum(status IN (?, ?)) "
+        "FROM tasks WHERE assignee = ?",
+        (*OPEN_STATUSES, day, *OPEN_STATUSES, day, *OPEN_STATUSES, day, *_CLOSED_STATUSES,
+         assignee),
+    ).one()  # fmt: skip
+    return {view: int(n or 0) for view, n in zip(("today", "overdue", "upcoming", "done"), row,
+                                                  strict=True)}  # fmt: skip
 
 
 # --- drafts ---------------------------------------------------------------------------

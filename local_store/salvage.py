@@ -209,7 +209,7 @@ def _salvage_drafts(reader: _Reader, found: Salvaged) -> None:
             found.drafts_incomplete = True
 
 
-def salvage(path: Path, key: bytes | bytearray, *, memory_security: bool = True) -> Salvaged:
+def salvage(path: Path, key: bytes | bytearray, *, memory_security: bool = False) -> Salvaged:
     """Everything readable that is not on the server: the outbox, the drafts, and the
     ids that let the server recognise what it already has (client id, device id)."""
     buffer = KeyBuffer(key, verified=True)

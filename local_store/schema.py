@@ -1,302 +1,347 @@
-"""Typed SQLAlchemy models of the local database (the latest schema version).
+"""The local database's tables as SQLAlchemy Core `Table`s (the latest schema version):
+each entity's columns are declared here once.
 
 The tables are created by the SQL in `migrations.py`, not by `create_all`: history
-must stay fixed while these models follow the newest version. A test checks that
-both agree, column for column.
+must stay fixed while these tables follow the newest version. A test checks that
+both agree, column for column. The codec's column lists (what a domain object reads
+and writes) are derived from these tables: every column but the kept ones.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
 
 
-class Base(DeclarativeBase):
-    pass
+def record_columns(table: Table) -> tuple[str, ...]:
+    """The columns of an entity's record, in table order. Columns marked
+    `info={"kept": True}` are left out: the store keeps them for itself beside the
+    record (its row key, the denormalised activity and churn columns, sync
+    bookkeeping), and the domain object the codec builds has no such field."""
+    return tuple(c.name for c in table.columns if not c.info.get("kept"))
 
 
-class MetaRow(Base):
-    __tablename__ = "meta"
-    __table_args__ = {"sqlite_with_rowid": False}
-    key: Mapped[str] = mapped_column(Text, primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
 
 
-class CustomerRow(Base):
-    __tablename__ = "customers"
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id: Mapped[str] = mapped_column(Text, unique=True)
-    name: Mapped[str] = mapped_column(Text)
-    name_pinyin: Mapped[str] = mapped_column(Text, default="")
-    name_initials: Mapped[str] = mapped_column(Text, default="")
-    gender: Mapped[str] = mapped_column(Text, default="U")
-    birth_date: Mapped[str | None] = mapped_column(Text)
-    id_type: Mapped[str] = mapped_column(Text, default="resident_id")
-    id_number: Mapped[str] = mapped_column(Text, default="")
-    mobile: Mapped[str] = mapped_column(Text, default="")
-    email: Mapped[str] = mapped_column(Text, default="")
-    address: Mapped[str] = mapped_column(Text, default="")
-    segment: Mapped[str] = mapped_column(Text)
-    lifecycle: Mapped[str] = mapped_column(Text)
-    aum_fen: Mapped[int] = mapped_column(Integer, default=0)
-    aum_tier: Mapped[str] = mapped_column(Text)
-    owner_rm: Mapped[str] = mapped_column(Text)
-    branch: Mapped[str] = mapped_column(Text)
-    since: Mapped[str] = mapped_column(Text)
-    kyc_expiry: Mapped[str | None] = mapped_column(Text)
-    risk_profile: Mapped[int | None] = mapped_column(Integer)
-    tags: Mapped[str] = mapped_column(Text, default="")
-    churn_score: Mapped[float | None]
-    churn_level: Mapped[str | None] = mapped_column(Text)
-    last_contact_at: Mapped[str | None] = mapped_column(Text)
-    last_rm_contact_at: Mapped[str | None] = mapped_column(Text)  # visit, call or message
-    next_task_due: Mapped[str | None] = mapped_column(Text)
-    open_tasks: Mapped[int] = mapped_column(Integer, default=0)
-    personal_masked: Mapped[int] = mapped_column(Integer, default=0)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-    field_versions: Mapped[str] = mapped_column(Text, default="{}")
+customers = Table(
+    "customers",
+    metadata,
+    Column("pk", Integer, primary_key=True, info={"kept": True}),
+    Column("id", Text, unique=True, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_pinyin", Text, default="", nullable=False),
+    Column("name_initials", Text, default="", nullable=False),
+    Column("gender", Text, default="U", nullable=False),
+    Column("birth_date", Text),
+    Column("id_type", Text, default="resident_id", nullable=False),
+    Column("id_number", Text, default="", nullable=False),
+    Column("mobile", Text, default="", nullable=False),
+    Column("email", Text, default="", nullable=False),
+    Column("address", Text, default="", nullable=False),
+    Column("segment", Text, nullable=False),
+    Column("lifecycle", Text, nullable=False),
+    Column("aum_fen", Integer, default=0, nullable=False),
+    Column("aum_tier", Text, nullable=False),
+    Column("owner_rm", Text, nullable=False),
+    Column("branch", Text, nullable=False),
+    Column("since", Text, nullable=False),
+    Column("kyc_expiry", Text),
+    Column("risk_profile", Integer),
+    Column("tags", Text, default="", nullable=False),
+    Column("churn_score", Double, info={"kept": True}),
+    Column("churn_level", Text, info={"kept": True}),
+    Column("last_contact_at", Text, info={"kept": True}),
+    Column("last_rm_contact_at", Text, info={"kept": True}),  # visit, call or message
+    Column("next_task_due", Text, info={"kept": True}),
+    Column("open_tasks", Integer, default=0, nullable=False, info={"kept": True}),
+    Column("personal_masked", Integer, default=0, nullable=False, info={"kept": True}),
+    Column("version", Integer, default=0, nullable=False),
+    Column("field_versions", Text, default="{}", nullable=False, info={"kept": True}),
+)
 
 
-class CustomerTagRow(Base):
-    __tablename__ = "customer_tags"
-    __table_args__ = {"sqlite_with_rowid": False}
-    tag: Mapped[str] = mapped_column(Text, primary_key=True)
-    customer_pk: Mapped[int] = mapped_column(
-        ForeignKey("customers.pk", ondelete="CASCADE"), primary_key=True
-    )
+customer_tags = Table(
+    "customer_tags",
+    metadata,
+    Column("tag", Text, primary_key=True),
+    Column(
+        "customer_pk", Integer, ForeignKey("customers.pk", ondelete="CASCADE"), primary_key=True
+    ),
+    sqlite_with_rowid=False,
+)
 
 
-class HoldingRow(Base):
-    __tablename__ = "holdings"
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id: Mapped[str] = mapped_column(Text, unique=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(Text)
-    product: Mapped[str] = mapped_column(Text)
-    balance_fen: Mapped[int] = mapped_column(Integer)
-    opened: Mapped[str] = mapped_column(Text)
-    maturity: Mapped[str | None] = mapped_column(Text)
-    rate_bp: Mapped[int | None] = mapped_column(Integer)
-    account_no: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(Integer, default=0)
+holdings = Table(
+    "holdings",
+    metadata,
+    Column("pk", Integer, primary_key=True, info={"kept": True}),
+    Column("id", Text, unique=True, nullable=False),
+    Column("customer_id", Text, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("product", Text, nullable=False),
+    Column("balance_fen", Integer, nullable=False),
+    Column("opened", Text, nullable=False),
+    Column("maturity", Text),
+    Column("rate_bp", Integer),
+    Column("account_no", Text, default="", nullable=False),
+    Column("version", Integer, default=0, nullable=False),
+)
 
 
-class SnapshotRow(Base):
-    __tablename__ = "snapshots"
-    __table_args__ = (UniqueConstraint("customer_id", "month"),)
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    month: Mapped[str] = mapped_column(Text)
-    aum_fen: Mapped[int] = mapped_column(Integer)
-    deposits_fen: Mapped[int] = mapped_column(Integer)
-    wealth_fen: Mapped[int] = mapped_column(Integer)
-    loans_fen: Mapped[int] = mapped_column(Integer)
-    txn_count: Mapped[int] = mapped_column(Integer)
-    txn_in_fen: Mapped[int] = mapped_column(Integer)
-    txn_out_fen: Mapped[int] = mapped_column(Integer)
-    salary_credit_fen: Mapped[int] = mapped_column(Integer)
-    outflow_other_banks_fen: Mapped[int] = mapped_column(Integer)
-    products_held: Mapped[int] = mapped_column(Integer)
-    version: Mapped[int] = mapped_column(Integer, default=0)
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("pk", Integer, primary_key=True, info={"kept": True}),
+    Column("customer_id", Text, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("month", Text, nullable=False),
+    Column("aum_fen", Integer, nullable=False),
+    Column("deposits_fen", Integer, nullable=False),
+    Column("wealth_fen", Integer, nullable=False),
+    Column("loans_fen", Integer, nullable=False),
+    Column("txn_count", Integer, nullable=False),
+    Column("txn_in_fen", Integer, nullable=False),
+    Column("txn_out_fen", Integer, nullable=False),
+    Column("salary_credit_fen", Integer, nullable=False),
+    Column("outflow_other_banks_fen", Integer, nullable=False),
+    Column("products_held", Integer, nullable=False),
+    Column("version", Integer, default=0, nullable=False),
+    UniqueConstraint("customer_id", "month"),
+)
 
 
-class InteractionRow(Base):
-    __tablename__ = "interactions"
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id: Mapped[str] = mapped_column(Text, unique=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(Text)
-    occurred_at: Mapped[str] = mapped_column(Text)
-    created_by: Mapped[str] = mapped_column(Text)
-    subject: Mapped[str] = mapped_column(Text, default="")
-    note: Mapped[str] = mapped_column(Text, default="")
-    participants: Mapped[str] = mapped_column(Text, default="[]")
-    outcome: Mapped[str] = mapped_column(Text, default="")
-    next_step: Mapped[str] = mapped_column(Text, default="")
-    supersedes_id: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=0)
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("pk", Integer, primary_key=True, info={"kept": True}),
+    Column("id", Text, unique=True, nullable=False),
+    Column("customer_id", Text, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("occurred_at", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("subject", Text, default="", nullable=False),
+    Column("note", Text, default="", nullable=False),
+    Column("participants", Text, default="[]", nullable=False),
+    Column("outcome", Text, default="", nullable=False),
+    Column("next_step", Text, default="", nullable=False),
+    Column("supersedes_id", Text),
+    Column("created_at", Text),
+    Column("version", Integer, default=0, nullable=False),
+)
 
 
-class TaskRow(Base):
-    __tablename__ = "tasks"
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id: Mapped[str] = mapped_column(Text, unique=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(Text)
-    due: Mapped[str] = mapped_column(Text)
-    priority: Mapped[int] = mapped_column(Integer)
-    assignee: Mapped[str] = mapped_column(Text)
-    created_by: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(Text)
-    outcome: Mapped[str] = mapped_column(Text, default="")
-    detail: Mapped[str] = mapped_column(Text, default="")
-    reason_code: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[str | None] = mapped_column(Text)
-    completed_at: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-    field_versions: Mapped[str] = mapped_column(Text, default="{}")
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("pk", Integer, primary_key=True, info={"kept": True}),
+    Column("id", Text, unique=True, nullable=False),
+    Column("customer_id", Text, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("due", Text, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("assignee", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("outcome", Text, default="", nullable=False),
+    Column("detail", Text, default="", nullable=False),
+    Column("reason_code", Text),
+    Column("created_at", Text),
+    Column("completed_at", Text),
+    Column("version", Integer, default=0, nullable=False),
+    Column("field_versions", Text, default="{}", nullable=False, info={"kept": True}),
+)
 
 
-class ChurnScoreRow(Base):
-    __tablename__ = "churn_scores"
-    __table_args__ = {"sqlite_with_rowid": False}
-    customer_id: Mapped[str] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
-    score: Mapped[float]
-    level: Mapped[str] = mapped_column(Text)
-    reasons: Mapped[str] = mapped_column(Text, default="[]")
-    model_version: Mapped[str] = mapped_column(Text)
-    scored_at: Mapped[str] = mapped_column(Text)
-    month: Mapped[str | None] = mapped_column(Text)  # the history month this score counts for
+churn_scores = Table(
+    "churn_scores",
+    metadata,
+    Column("customer_id", Text, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("score", Double, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("reasons", Text, default="[]", nullable=False),
+    Column("model_version", Text, nullable=False),
+    Column("scored_at", Text, nullable=False),
+    Column("month", Text),  # the history month this score counts for
+    sqlite_with_rowid=False,
+)
 
 
-class SnapshotSummaryRow(Base):
-    """Per customer, the snapshot aggregates churn scoring needs, at the month in
-    meta 'snapshot_summary_month' (kept by `local_store.churn`; columns untyped)."""
-
-    __tablename__ = "snapshot_summary"
-    __table_args__ = {"sqlite_with_rowid": False}
-    customer_id: Mapped[str] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
-    txn_last3: Mapped[float | None]
-    txn_prior3: Mapped[float | None]
-    vol_last3: Mapped[float | None]
-    vol_prior3: Mapped[float | None]
-    aum_0: Mapped[float | None]
-    aum_3: Mapped[float | None]
-    dep_0: Mapped[float | None]
-    dep_3: Mapped[float | None]
-    held_0: Mapped[float | None]
-    held_6: Mapped[float | None]
-    salary_prior: Mapped[float | None]
-    salary_recent: Mapped[float | None]
-    last_salary_month: Mapped[str | None] = mapped_column(Text)
-    last_active_month: Mapped[str | None] = mapped_column(Text)
-    months_present: Mapped[float | None]
-    outflow_last3: Mapped[float | None]
-
-
-class DraftRow(Base):
-    __tablename__ = "drafts"
-    __table_args__ = {"sqlite_with_rowid": False}
-    id: Mapped[str] = mapped_column(Text, primary_key=True)
-    customer_id: Mapped[str | None] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(Text)
-    fields: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[str] = mapped_column(Text)
+# Per customer, the snapshot aggregates churn scoring needs, at the month in
+# meta 'snapshot_summary_month' (kept by `local_store.churn`; columns untyped).
+snapshot_summary = Table(
+    "snapshot_summary",
+    metadata,
+    Column("customer_id", Text, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("txn_last3", Double),
+    Column("txn_prior3", Double),
+    Column("vol_last3", Double),
+    Column("vol_prior3", Double),
+    Column("aum_0", Double),
+    Column("aum_3", Double),
+    Column("dep_0", Double),
+    Column("dep_3", Double),
+    Column("held_0", Double),
+    Column("held_6", Double),
+    Column("salary_prior", Double),
+    Column("salary_recent", Double),
+    Column("last_salary_month", Text),
+    Column("last_active_month", Text),
+    Column("months_present", Double),
+    Column("outflow_last3", Double),
+    sqlite_with_rowid=False,
+)
 
 
-class OutboxRow(Base):
-    __tablename__ = "outbox"
-    mutation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(Text)
-    entity: Mapped[str] = mapped_column(Text)
-    entity_id: Mapped[str] = mapped_column(Text)
-    op: Mapped[str] = mapped_column(Text)
-    base_version: Mapped[int | None] = mapped_column(Integer)
-    fields: Mapped[str] = mapped_column(Text)
-    client_time: Mapped[str] = mapped_column(Text)
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("customer_id", Text),
+    Column("kind", Text, nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
 
 
-class SyncStateRow(Base):
-    __tablename__ = "sync_state"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client_id: Mapped[str] = mapped_column(Text)
-    cursor: Mapped[str | None] = mapped_column(Text)
-    last_mutation_id: Mapped[int] = mapped_column(Integer, default=0)
-    acked_mutation_id: Mapped[int] = mapped_column(Integer, default=0)
-    scope_epoch: Mapped[int] = mapped_column(Integer, default=0)
-    last_sync_at: Mapped[str | None] = mapped_column(Text)
-    last_error: Mapped[str | None] = mapped_column(Text)
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("mutation_id", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("entity_id", Text, nullable=False),
+    Column("op", Text, nullable=False),
+    Column("base_version", Integer),
+    Column("fields", Text, nullable=False),
+    Column("client_time", Text, nullable=False),
+)
 
 
-class AuditRow(Base):
-    __tablename__ = "audit_log"
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[str] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(Text)
-    action: Mapped[str] = mapped_column(Text)
-    entity: Mapped[str] = mapped_column(Text)
-    entity_id: Mapped[str] = mapped_column(Text)
-    detail: Mapped[str] = mapped_column(Text, default="{}")
-    prev_hash: Mapped[str] = mapped_column(Text)
-    hash: Mapped[str] = mapped_column(Text)
-    uploaded: Mapped[int] = mapped_column(Integer, default=0)
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Text, nullable=False),
+    Column("cursor", Text),
+    Column("last_mutation_id", Integer, default=0, nullable=False),
+    Column("acked_mutation_id", Integer, default=0, nullable=False),
+    Column("scope_epoch", Integer, default=0, nullable=False),
+    Column("last_sync_at", Text),
+    Column("last_error", Text),
+)
 
 
-class SavedFilterRow(Base):
-    __tablename__ = "saved_filters"
-    __table_args__ = {"sqlite_with_rowid": False}
-    id: Mapped[str] = mapped_column(Text, primary_key=True)
-    name: Mapped[str] = mapped_column(Text, unique=True)
-    filter: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[str] = mapped_column(Text)
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("entity_id", Text, nullable=False),
+    Column("detail", Text, default="{}", nullable=False),
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    Column("uploaded", Integer, default=0, nullable=False),
+)
 
 
-class ConflictRow(Base):
-    __tablename__ = "conflicts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entity: Mapped[str] = mapped_column(Text)
-    entity_id: Mapped[str] = mapped_column(Text)
-    field: Mapped[str] = mapped_column(Text)
-    mine: Mapped[str | None] = mapped_column(Text)
-    theirs: Mapped[str | None] = mapped_column(Text)
-    mutation_id: Mapped[int | None] = mapped_column(Integer)
-    detected_at: Mapped[str] = mapped_column(Text)
-    resolved: Mapped[str | None] = mapped_column(Text)
+saved_filters = Table(
+    "saved_filters",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, unique=True, nullable=False),
+    Column("filter", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
 
 
-class ReturnedWorkRow(Base):
-    __tablename__ = "returned_work"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    mutation_id: Mapped[int] = mapped_column(Integer)
-    entity: Mapped[str] = mapped_column(Text)
-    entity_id: Mapped[str] = mapped_column(Text)
-    summary: Mapped[str] = mapped_column(Text)
-    payload: Mapped[str] = mapped_column(Text)
-    returned_at: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str] = mapped_column(Text)
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity", Text, nullable=False),
+    Column("entity_id", Text, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("mine", Text),
+    Column("theirs", Text),
+    Column("mutation_id", Integer),
+    Column("detected_at", Text, nullable=False),
+    Column("resolved", Text),
+)
 
 
-class ChurnModelRow(Base):
-    __tablename__ = "churn_models"
-    __table_args__ = {"sqlite_with_rowid": False}
-    version: Mapped[str] = mapped_column(String, primary_key=True)
-    body: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[str] = mapped_column(Text)
-    active: Mapped[int] = mapped_column(Integer, default=0)
+returned_work = Table(
+    "returned_work",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mutation_id", Integer, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("entity_id", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("returned_at", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)
 
 
-class ChurnScoreHistoryRow(Base):
-    __tablename__ = "churn_score_history"
-    __table_args__ = (
-        Index("ix_churn_score_history_customer", "customer_id", "month"),
-        {"sqlite_with_rowid": False},
-    )
-    month: Mapped[str] = mapped_column(Text, primary_key=True)
-    customer_id: Mapped[str] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
-    score: Mapped[float]
-    level: Mapped[str] = mapped_column(Text)
-    model_version: Mapped[str] = mapped_column(Text)
+churn_models = Table(
+    "churn_models",
+    metadata,
+    Column("version", String, primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("received_at", Text, nullable=False),
+    Column("active", Integer, default=0, nullable=False),
+    sqlite_with_rowid=False,
+)
 
 
-class ChurnEventRow(Base):
-    __tablename__ = "churn_events"
-    __table_args__ = (
-        Index("ix_churn_events_customer", "customer_id", "at"),
-        {"sqlite_with_rowid": False},
-    )
-    id: Mapped[str] = mapped_column(Text, primary_key=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    action: Mapped[str] = mapped_column(Text)
-    reason_code: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str] = mapped_column(Text, default="")
-    score: Mapped[float | None]
-    level: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[str] = mapped_column(Text)
+churn_score_history = Table(
+    "churn_score_history",
+    metadata,
+    Column("month", Text, primary_key=True),
+    Column("customer_id", Text, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("score", Double, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("model_version", Text, nullable=False),
+    Index("ix_churn_score_history_customer", "customer_id", "month"),
+    sqlite_with_rowid=False,
+)
+
+
+churn_events = Table(
+    "churn_events",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("customer_id", Text, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("action", Text, nullable=False),
+    Column("reason_code", Text),
+    Column("note", Text, default="", nullable=False),
+    Column("score", Double),
+    Column("level", Text),
+    Column("at", Text, nullable=False),
+    Index("ix_churn_events_customer", "customer_id", "at"),
+    sqlite_with_rowid=False,
+)

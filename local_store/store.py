@@ -206,7 +206,7 @@ class LocalStore:
     # SQLite baseline replaces it; nothing else does).
     check_connection: Callable[..., None] = staticmethod(check_pragmas)
 
-    memory_security = True
+    memory_security = False
 
     def __init__(self, path: Path, engine: Engine, key: KeyBuffer) -> None:
         self.path = path
@@ -229,7 +229,7 @@ class LocalStore:
         path: Path,
         key: bytes | bytearray,
         *,
-        memory_security: bool = True,
+        memory_security: bool = False,
         on_upgrade: Callable[[int, int], None] | None = None,
         key_verified: bool = False,
         client_id: str | None = None,

@@ -175,23 +175,43 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     raise CliError(f"unknown profile action {args.profile_command}")
 
 
-def _unlock(args: argparse.Namespace) -> tuple[object, object, str]:
+def _unlock(args: argparse.Namespace, *, signs_in: bool = False) -> tuple[object, object, str]:
+    """Unlock the profile. Past the offline lease only a command that `signs_in` (sync)
+    opens it, by syncing first (that sync's summary is left in `_SIGNED_IN`); every
+    other command is refused in one line (OfflineLeaseExpired)."""
     from rm_desk.services import config, session  # noqa: PLC0415
+    from rm_desk.services import sync as sync_service  # noqa: PLC0415
 
     reg = session.registry(config.data_dir(args.data_dir), config.load_policy())
     reg.get(args.user)  # ProfileNotFound before asking for a password
     password = read_password(args.password_stdin)
-    return reg, session.unlock(reg, args.user, password), password
+
+    def sign_in_online(opened: session.Session) -> None:
+        _SIGNED_IN[opened.user] = sync_service.sync_session(opened, password, reg=reg)
+
+    opened = session.unlock(
+        reg, args.user, password, sign_in_online=sign_in_online if signs_in else None
+    )
+    return reg, opened, password
+
+
+# The sync that signed a profile in past its offline lease (the sync command's result).
+_SIGNED_IN: dict[str, object] = {}
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
     from rm_desk.services import sync as sync_service  # noqa: PLC0415
     from rm_desk.services.session import Session  # noqa: PLC0415
 
-    reg, opened, password = _unlock(args)
+    reg, opened, password = _unlock(args, signs_in=True)
     assert isinstance(opened, Session)  # noqa: S101
     try:
-        summary = sync_service.sync_session(opened, password, reg=reg)  # type: ignore[arg-type]
+        signed_in = _SIGNED_IN.pop(opened.user, None)
+        summary = (
+            signed_in
+            if isinstance(signed_in, sync_service.SyncSummary)
+            else sync_service.sync_session(opened, password, reg=reg)  # type: ignore[arg-type]
+        )
     finally:
         if opened.store.is_open:
             opened.lock()

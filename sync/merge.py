@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from rm_desk.domain import rules
 from rm_desk.domain.model import TaskStatus
+from sync.protocol import RejectReason
 
 MergeOutcome = Literal["applied", "merged", "conflict"]
 # field -> [version, client_id]; seeded data may carry a bare version or nothing.
@@ -129,9 +130,9 @@ def create(stored_version: int | None) -> Duplicate | None:
     return None if stored_version is None else Duplicate("duplicate", stored_version)
 
 
-def edit_task(deleted: bool) -> str | None:
+def edit_task(deleted: bool) -> RejectReason | None:
     """A deleted task refuses later edits: the rejection reason, or None."""
-    return "task_deleted" if deleted else None
+    return RejectReason.TASK_DELETED if deleted else None
 
 
 def delete_task(deleted: bool, version: int) -> Duplicate | None:

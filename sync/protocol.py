@@ -237,6 +237,66 @@ class FieldConflict(Response):
     theirs: Any = None
 
 
+class RejectReason(enum.StrEnum):
+    """Why the gateway refused a pushed mutation for good: the `reason` of a "rejected"
+    `MutationResult`, kept by the client with the returned work and shown in words
+    (`ui/messages.py`). A reason may carry a detail after a colon, the field it is
+    about: "regulated_field:mobile" (`reject_reason` writes it, `split_reason` reads
+    it). A client meets codes of newer gateways too: it shows them as a generic
+    sentence and the code."""
+
+    ADMIN_HAS_NO_CUSTOMER_DATA = "admin_has_no_customer_data"
+    CUSTOMER_NOT_IN_SCOPE = "customer_not_in_scope"
+    UNSUPPORTED_MUTATION = "unsupported_mutation"
+    INVALID_FIELDS = "invalid_fields"  # :field (where the first error is), or :empty
+    NOT_STORABLE = "not_storable"  # the database refused the data (see sync.server.mutations)
+    TASK_NOT_FOUND = "task_not_found"
+    TASK_DELETED = "task_deleted"
+    ASSIGNEE_NOT_ALLOWED = "assignee_not_allowed"
+    NOT_ALLOWED = "not_allowed"  # deleting a task the role or user may not delete
+    ROLE_MAY_NOT_EDIT_CUSTOMER = "role_may_not_edit_customer"
+    REGULATED_FIELD = "regulated_field"  # :field
+    READ_ONLY_FIELD = "read_only_field"  # :field
+    ROLE_MAY_NOT_REQUEST_CHANGE = "role_may_not_request_change"
+    NOT_A_REGULATED_FIELD = "not_a_regulated_field"  # :field
+    ROLE_MAY_NOT_LOG_KIND = "role_may_not_log_kind"
+    AMENDED_INTERACTION_UNKNOWN = "amended_interaction_unknown"
+
+
+class ReturnReason(enum.StrEnum):
+    """Why this computer returned unsynced work to its user itself, without a refusal:
+    the customer left the book (stored with the returned work, like a `RejectReason`)."""
+
+    LEFT_BOOK = "left_book"
+    LEFT_BOOK_AT_RESYNC = "left_book_at_resync"
+
+
+MAX_REASON_DETAIL = 160  # a detail may name a pushed field; the name is the client's
+
+
+# What returned work stored before reasons were codes (kept with the work for good).
+_LEGACY_REASONS = {
+    "no longer in your book": ReturnReason.LEFT_BOOK.value,
+    "no longer in your book after a resynchronisation": ReturnReason.LEFT_BOOK_AT_RESYNC.value,
+}
+
+
+def reject_reason(code: RejectReason, detail: str = "") -> str:
+    """The wire form of a refusal: the code, and ":detail" when there is one."""
+    return f"{code}:{detail[:MAX_REASON_DETAIL]}" if detail else str(code)
+
+
+def split_reason(text: str) -> tuple[RejectReason | ReturnReason | str, str]:
+    """A stored or received reason as its code and detail ("" when none); a code this
+    version does not know stays text."""
+    text = _LEGACY_REASONS.get(text, text.removeprefix("rejected: "))
+    code, _, detail = text.partition(":")
+    for known in (RejectReason, ReturnReason):
+        if code in known._value2member_map_:
+            return known(code), detail
+    return code, detail
+
+
 class MutationResult(Response):
     mutation_id: int
     outcome: Outcome

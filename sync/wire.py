@@ -109,7 +109,10 @@ TABLE_OF = {
 }
 ENTITY_OF = {table: entity for entity, table in TABLE_OF.items()}
 
-# Personal fields a teller's copy carries masked (data minimisation).
+# Personal fields a teller's copy carries masked (data minimisation). A customer row
+# with `personal_masked` also carries `birth_date` as the first day of the birth year
+# (the year only) and the ID number without its last characters (masking.py says why);
+# the shape is unchanged, so no schema version.
 PERSONAL_FIELDS = ("mobile", "id_number", "email", "address")
 
 

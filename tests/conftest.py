@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from local_store.store import LocalStore
+from tests import pg
 
 
 class MemoryKeyring:
@@ -66,3 +67,39 @@ def _isolated_environment(
     monkeypatch.setenv("RM_DESK_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("RM_DESK_POLICY", str(base / "no-policy.json"))
     monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+
+
+# --- markers for `dev.py test --fast` ---------------------------------------------------
+# `postgres`: every test that reaches the PostgreSQL server. A test (or a fixture it uses)
+# parametrised with the value "postgres" is marked here, as is one that uses a fixture
+# below; tests/pg.py refuses a throwaway schema to a test not marked, so a new PostgreSQL
+# test cannot slip into the fast lane unmarked.
+PG_FIXTURES = frozenset({"admin_engine_pg", "pg_engine"})
+
+# `slow`: the files and tests listed in tests/slow.txt (measured durations).
+SLOW = tuple(
+    line.strip()
+    for line in (Path(__file__).with_name("slow.txt")).read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+
+def _is_slow(nodeid: str) -> bool:
+    return any(nodeid == key or nodeid.startswith((f"{key}[", f"{key}::")) for key in SLOW)
+
+
+def _uses_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "postgres" in callspec.params.values():
+        return True
+    return bool(PG_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _uses_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+        if _is_slow(item.nodeid):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("postgres") is not None:
+            pg.MARKED.add(item.nodeid)

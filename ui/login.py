@@ -248,8 +248,18 @@ class LoginWindow(QWidget):
 
         writer = self.tasks.writer()
 
+        def sign_in_online(session: Session) -> None:  # past the offline lease
+            sync_service.sync_session(session, password)
+
         def unlock() -> Session:  # on the database thread, the session's one writer
-            session = sessions.unlock(reg, user, password, on_upgrade=told, on_check=told_check)
+            session = sessions.unlock(
+                reg,
+                user,
+                password,
+                on_upgrade=told,
+                on_check=told_check,
+                sign_in_online=sign_in_online,
+            )
             session.use_writer(*writer)
             return session
 

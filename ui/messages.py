@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 from rm_desk.domain.errors import SENTENCES, ErrorCode, InvalidInput, RmDeskError, fill
 from rm_desk.domain.model import TaskStatus
+from sync.protocol import RejectReason, ReturnReason, split_reason
 from ui import words
 
 log = logging.getLogger(__name__)
@@ -41,15 +42,21 @@ def value_text(value: object) -> str:
     return str(value)
 
 
+def _value_of(name: str, value: object) -> str:
+    if name == "field":
+        return words.field_name(str(value))
+    if name == "fields":  # field names, as the core joins them ("email, name")
+        names = [words.field_name(f.strip()) for f in str(value).split(",") if f.strip()]
+        return QLocale().createSeparatedList(names)
+    return value_text(value)
+
+
 def sentence(code: ErrorCode, values: dict[str, object]) -> str:
     """The translated sentence of `code`, its placeholders filled from `values`."""
     template = QCoreApplication.translate("Errors", SENTENCES[code])
     return fill(
         template,
-        {
-            name: words.field_name(str(v)) if name == "field" else value_text(v)
-            for name, v in values.items()
-        },
+        {name: _value_of(name, v) for name, v in values.items()},
     )
 
 
@@ -77,3 +84,93 @@ def describe(exc: BaseException) -> str:
     return QCoreApplication.translate(
         "Messages", "Something went wrong; nothing was lost. The details are in the log file."
     )
+
+
+def _known_field(detail: str) -> str | None:
+    """The field a reason names, in words; None when it names none this version knows."""
+    name = words.field_name(detail)
+    return None if not detail or name == detail else name
+
+
+def returned_reason(text: str) -> str:
+    """Why work came back (a `RejectReason` or `ReturnReason` with its detail) in words;
+    a code of a newer gateway as a generic sentence and the code."""
+    code, detail = split_reason(text)
+    field = _known_field(detail)
+    about_field = {
+        RejectReason.REGULATED_FIELD: QCoreApplication.translate(
+            "Returned", "%1 is a regulated field; it changes only through a change request."
+        ),
+        RejectReason.READ_ONLY_FIELD: QCoreApplication.translate(
+            "Returned", "%1 cannot be changed from RM Desk."
+        ),
+        RejectReason.NOT_A_REGULATED_FIELD: QCoreApplication.translate(
+            "Returned", "%1 is not a regulated field; edit it directly instead."
+        ),
+        RejectReason.INVALID_FIELDS: QCoreApplication.translate(
+            "Returned", "The central CRM did not accept the value of %1."
+        ),
+    }
+    if field is not None and isinstance(code, RejectReason) and code in about_field:
+        return about_field[code].replace("%1", field)
+    plain = {
+        RejectReason.ADMIN_HAS_NO_CUSTOMER_DATA: QCoreApplication.translate(
+            "Returned", "An administrator's account holds no customer data."
+        ),
+        RejectReason.CUSTOMER_NOT_IN_SCOPE: QCoreApplication.translate(
+            "Returned", "This customer is not in your book at the central CRM."
+        ),
+        RejectReason.UNSUPPORTED_MUTATION: QCoreApplication.translate(
+            "Returned", "The central CRM does not take this kind of change."
+        ),
+        RejectReason.INVALID_FIELDS: QCoreApplication.translate(
+            "Returned", "The central CRM did not accept these values."
+        ),
+        RejectReason.NOT_STORABLE: QCoreApplication.translate(
+            "Returned", "The central CRM could not store this data."
+        ),
+        RejectReason.TASK_NOT_FOUND: QCoreApplication.translate(
+            "Returned", "This task is not in the central CRM."
+        ),
+        RejectReason.TASK_DELETED: QCoreApplication.translate(
+            "Returned", "This task was deleted meanwhile."
+        ),
+        RejectReason.ASSIGNEE_NOT_ALLOWED: QCoreApplication.translate(
+            "Returned", "The task cannot be assigned to that person."
+        ),
+        RejectReason.NOT_ALLOWED: QCoreApplication.translate(
+            "Returned", "You may not delete this task."
+        ),
+        RejectReason.ROLE_MAY_NOT_EDIT_CUSTOMER: QCoreApplication.translate(
+            "Returned", "Your role may not edit customer details."
+        ),
+        RejectReason.REGULATED_FIELD: QCoreApplication.translate(
+            "Returned", "A regulated field changes only through a change request."
+        ),
+        RejectReason.READ_ONLY_FIELD: QCoreApplication.translate(
+            "Returned", "This field cannot be changed from RM Desk."
+        ),
+        RejectReason.ROLE_MAY_NOT_REQUEST_CHANGE: QCoreApplication.translate(
+            "Returned", "Your role may not request changes to customer details."
+        ),
+        RejectReason.NOT_A_REGULATED_FIELD: QCoreApplication.translate(
+            "Returned", "This field is not regulated; edit it directly instead."
+        ),
+        RejectReason.ROLE_MAY_NOT_LOG_KIND: QCoreApplication.translate(
+            "Returned", "Your role may not record this kind of contact."
+        ),
+        RejectReason.AMENDED_INTERACTION_UNKNOWN: QCoreApplication.translate(
+            "Returned", "The note this one corrects is not at the central CRM for this customer."
+        ),
+        ReturnReason.LEFT_BOOK: QCoreApplication.translate(
+            "Returned", "The customer is no longer in your book."
+        ),
+        ReturnReason.LEFT_BOOK_AT_RESYNC: QCoreApplication.translate(
+            "Returned", "The customer was no longer in your book when it was downloaded again."
+        ),
+    }
+    if isinstance(code, RejectReason | ReturnReason):
+        return plain[code]
+    return QCoreApplication.translate(
+        "Returned", "The central CRM did not take this change (%1)."
+    ).replace("%1", text)

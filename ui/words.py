@@ -135,33 +135,43 @@ def role(value: Role) -> str:
 def field_name(name: str) -> str:
     """A customer, task or note field by its wire name ("mobile" → "Mobile"); an unknown
     name as it is."""
-    t = QCoreApplication.translate
     names = {
-        "mobile": t("Words", "Mobile"),
-        "email": t("Words", "E-mail"),
-        "tags": t("Words", "Tags"),
-        "name": t("Words", "Name"),
-        "id_type": t("Words", "ID type"),
-        "id_number": t("Words", "ID number"),
-        "birth_date": t("Words", "Date of birth"),
-        "address": t("Words", "Address of record"),
-        "kyc_expiry": t("Words", "KYC expiry"),
-        "risk_profile": t("Words", "Risk profile"),
-        "title": t("Words", "Title"),
-        "due": t("Words", "Due date"),
-        "priority": t("Words", "Priority"),
-        "assignee": t("Words", "Assignee"),
-        "status": t("Words", "Status"),
-        "outcome": t("Words", "Outcome"),
-        "detail": t("Words", "Details"),
-        "subject": t("Words", "Subject"),
-        "note": t("Words", "Note"),
-        "participants": t("Words", "Participants"),
-        "next_step": t("Words", "Next step"),
-        "kind": t("Words", "Kind of contact"),
-        "occurred_at": t("Words", "Date and time"),
+        "mobile": QCoreApplication.translate("Words", "Mobile"),
+        "email": QCoreApplication.translate("Words", "E-mail"),
+        "tags": QCoreApplication.translate("Words", "Tags"),
+        "name": QCoreApplication.translate("Words", "Name"),
+        "id_type": QCoreApplication.translate("Words", "ID type"),
+        "id_number": QCoreApplication.translate("Words", "ID number"),
+        "birth_date": QCoreApplication.translate("Words", "Date of birth"),
+        "address": QCoreApplication.translate("Words", "Address of record"),
+        "kyc_expiry": QCoreApplication.translate("Words", "KYC expiry"),
+        "risk_profile": QCoreApplication.translate("Words", "Risk profile"),
+        "title": QCoreApplication.translate("Words", "Title"),
+        "due": QCoreApplication.translate("Words", "Due date"),
+        "priority": QCoreApplication.translate("Words", "Priority"),
+        "assignee": QCoreApplication.translate("Words", "Assignee"),
+        "status": QCoreApplication.translate("Words", "Status"),
+        "outcome": QCoreApplication.translate("Words", "Outcome"),
+        "detail": QCoreApplication.translate("Words", "Details"),
+        "subject": QCoreApplication.translate("Words", "Subject"),
+        "note": QCoreApplication.translate("Words", "Note"),
+        "participants": QCoreApplication.translate("Words", "Participants"),
+        "next_step": QCoreApplication.translate("Words", "Next step"),
+        "kind": QCoreApplication.translate("Words", "Kind of contact"),
+        "occurred_at": QCoreApplication.translate("Words", "Date and time"),
     }
     return names.get(name.split(".", maxsplit=1)[0], name)
+
+
+def record_kind(entity: str) -> str:
+    """What a synced record is, by its wire entity ("task" → "Task"); unknown as it is."""
+    kinds = {
+        "customer": QCoreApplication.translate("Words", "Customer details"),
+        "interaction": QCoreApplication.translate("Words", "Contact note"),
+        "task": QCoreApplication.translate("Words", "Task"),
+        "churn_event": QCoreApplication.translate("Words", "Answer to a churn flag"),
+    }
+    return kinds.get(entity, entity)
 
 
 def money(fen: int) -> str:

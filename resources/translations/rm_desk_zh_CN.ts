@@ -670,6 +670,10 @@
         <translation>密码错误次数过多：此用户档案已锁定至 {until}。</translation>
     </message>
     <message>
+        <source>This profile has not been online for more than {hours} hours (or the computer's clock was set back), so it can only be unlocked with an online sign-in: connect to the bank's network and sign in again.</source>
+        <translation>此用户档案已超过 {hours} 小时未联网（或本机时钟被调回），只能联网登录后解锁：请连接银行网络后重新登录。</translation>
+    </message>
+    <message>
         <source>Please wait until {until} before trying the password again.</source>
         <translation>请等到 {until} 之后再尝试输入密码。</translation>
     </message>
@@ -824,6 +828,10 @@
     <message>
         <source>A saved filter needs a name.</source>
         <translation>保存的筛选条件需要一个名称。</translation>
+    </message>
+    <message>
+        <source>A saved filter cannot be read (it may come from another version of RM Desk); nothing was changed.</source>
+        <translation>一个已保存的筛选条件无法读取（可能来自其他版本的 RM Desk），未作任何更改。</translation>
     </message>
     <message>
         <source>Regulated fields change only through a change request.</source>
@@ -1476,6 +1484,101 @@
     <message numerus="yes">
         <source>…and %n more</source>
         <translation><numerusform>……另有 %n 项</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>Returned</name>
+    <message>
+        <source>%1 is a regulated field; it changes only through a change request.</source>
+        <translation>%1是受监管字段，只能通过变更申请修改。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be changed from RM Desk.</source>
+        <translation>%1不能在 RM Desk 中修改。</translation>
+    </message>
+    <message>
+        <source>%1 is not a regulated field; edit it directly instead.</source>
+        <translation>%1不是受监管字段，请直接编辑。</translation>
+    </message>
+    <message>
+        <source>The central CRM did not accept the value of %1.</source>
+        <translation>中心CRM不接受%1的值。</translation>
+    </message>
+    <message>
+        <source>An administrator's account holds no customer data.</source>
+        <translation>管理员账户不含客户数据。</translation>
+    </message>
+    <message>
+        <source>This customer is not in your book at the central CRM.</source>
+        <translation>在中心CRM中，该客户不在您的名下。</translation>
+    </message>
+    <message>
+        <source>The central CRM does not take this kind of change.</source>
+        <translation>中心CRM不接受此类更改。</translation>
+    </message>
+    <message>
+        <source>The central CRM did not accept these values.</source>
+        <translation>中心CRM不接受这些值。</translation>
+    </message>
+    <message>
+        <source>The central CRM could not store this data.</source>
+        <translation>中心CRM无法保存这些数据。</translation>
+    </message>
+    <message>
+        <source>This task is not in the central CRM.</source>
+        <translation>中心CRM中没有此任务。</translation>
+    </message>
+    <message>
+        <source>This task was deleted meanwhile.</source>
+        <translation>此任务已在此期间被删除。</translation>
+    </message>
+    <message>
+        <source>The task cannot be assigned to that person.</source>
+        <translation>此任务不能分配给该人员。</translation>
+    </message>
+    <message>
+        <source>You may not delete this task.</source>
+        <translation>您不能删除此任务。</translation>
+    </message>
+    <message>
+        <source>Your role may not edit customer details.</source>
+        <translation>您的角色不能编辑客户资料。</translation>
+    </message>
+    <message>
+        <source>A regulated field changes only through a change request.</source>
+        <translation>受监管字段只能通过变更申请修改。</translation>
+    </message>
+    <message>
+        <source>This field cannot be changed from RM Desk.</source>
+        <translation>此字段不能在 RM Desk 中修改。</translation>
+    </message>
+    <message>
+        <source>Your role may not request changes to customer details.</source>
+        <translation>您的角色不能申请变更客户资料。</translation>
+    </message>
+    <message>
+        <source>This field is not regulated; edit it directly instead.</source>
+        <translation>此字段不受监管，请直接编辑。</translation>
+    </message>
+    <message>
+        <source>Your role may not record this kind of contact.</source>
+        <translation>您的角色不能记录此类接触。</translation>
+    </message>
+    <message>
+        <source>The note this one corrects is not at the central CRM for this customer.</source>
+        <translation>中心CRM中没有该客户的被更正记录。</translation>
+    </message>
+    <message>
+        <source>The customer is no longer in your book.</source>
+        <translation>该客户已不在您的名下。</translation>
+    </message>
+    <message>
+        <source>The customer was no longer in your book when it was downloaded again.</source>
+        <translation>重新下载时，该客户已不在您的名下。</translation>
+    </message>
+    <message>
+        <source>The central CRM did not take this change (%1).</source>
+        <translation>中心CRM未接受此更改（%1）。</translation>
     </message>
 </context>
 <context>
@@ -2358,6 +2461,114 @@
     <message>
         <source>Administrator</source>
         <translation>管理员</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机号码</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>电子邮箱</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>ID type</source>
+        <translation>证件类型</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <source>Address of record</source>
+        <translation>登记地址</translation>
+    </message>
+    <message>
+        <source>KYC expiry</source>
+        <translation>客户身份识别到期日</translation>
+    </message>
+    <message>
+        <source>Risk profile</source>
+        <translation>风险评级</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>记录内容</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>参与人</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Kind of contact</source>
+        <translation>接触类型</translation>
+    </message>
+    <message>
+        <source>Date and time</source>
+        <translation>日期和时间</translation>
+    </message>
+    <message>
+        <source>Customer details</source>
+        <translation>客户资料</translation>
+    </message>
+    <message>
+        <source>Contact note</source>
+        <translation>接触记录</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Answer to a churn flag</source>
+        <translation>流失预警处理</translation>
     </message>
     <message>
         <source>AUM down %1% over 3 months (%2 → %3)</source>

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rm_desk.domain.errors import ErrorCode, RmDeskError
 from rm_desk.domain.model import (
     AumTier,
     ChurnAssessment,
@@ -38,8 +39,12 @@ class BookColumn(enum.StrEnum):
     OWNER = "owner"
 
 
-class FilterError(ValueError):
-    """A saved or typed filter that cannot be understood."""
+class FilterError(RmDeskError, ValueError):
+    """A saved filter that cannot be understood (damaged, or written by another version);
+    `detail` says what, for the log."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(ErrorCode.SAVED_FILTER_UNREADABLE, detail=detail)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     WRONG_PASSWORD = "wrong_password"  # noqa: S105  (a code, not a secret)
     WRONG_PASSWORD_ATTEMPTS_LEFT = "wrong_password_attempts_left"  # noqa: S105  (a code)
     PROFILE_LOCKED_OUT = "profile_locked_out"
+    OFFLINE_LEASE_EXPIRED = "offline_lease_expired"
     PASSWORD_BACKOFF = "password_backoff"  # noqa: S105  (a code, not a secret)
     WEAK_KDF = "weak_kdf"
     PROFILE_NOT_FOUND = "profile_not_found"
@@ -70,6 +71,7 @@ class ErrorCode(StrEnum):
     # forms
     REVEAL_REASON_REQUIRED = "reveal_reason_required"
     FILTER_NAME_REQUIRED = "filter_name_required"
+    SAVED_FILTER_UNREADABLE = "saved_filter_unreadable"
     EDIT_REGULATED_FIELD = "edit_regulated_field"
     EDIT_FIELDS_NOT_EDITABLE = "edit_fields_not_editable"
     FIELD_NOT_REGULATED = "field_not_regulated"
@@ -104,6 +106,12 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
     ),
     E.PROFILE_LOCKED_OUT: QT_TRANSLATE_NOOP(
         "Errors", "Too many wrong passwords: this profile is locked until {until}."
+    ),
+    E.OFFLINE_LEASE_EXPIRED: QT_TRANSLATE_NOOP(
+        "Errors",
+        "This profile has not been online for more than {hours} hours (or the computer's "
+        "clock was set back), so it can only be unlocked with an online sign-in: connect "
+        "to the bank's network and sign in again.",
     ),
     E.PASSWORD_BACKOFF: QT_TRANSLATE_NOOP(
         "Errors", "Please wait until {until} before trying the password again."
@@ -259,6 +267,11 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
         "Errors", "A reason is required to reveal personal data."
     ),
     E.FILTER_NAME_REQUIRED: QT_TRANSLATE_NOOP("Errors", "A saved filter needs a name."),
+    E.SAVED_FILTER_UNREADABLE: QT_TRANSLATE_NOOP(
+        "Errors",
+        "A saved filter cannot be read (it may come from another version of RM Desk); "
+        "nothing was changed.",
+    ),
     E.EDIT_REGULATED_FIELD: QT_TRANSLATE_NOOP(
         "Errors", "Regulated fields change only through a change request."
     ),

@@ -16,7 +16,15 @@ import sys
 from collections.abc import Mapping
 from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 
 from rm_desk.domain.masking import DEFAULT_MASKING, InvalidMaskingPolicy, MaskingPolicy
@@ -31,6 +39,14 @@ class KeyringMode(enum.StrEnum):
 
 class PolicyError(ValueError):
     """A policy value is missing, of the wrong type or out of range."""
+
+
+# The bounds a card-industry auditor accepts (PCI DSS 4.0 8.3.4 and 8.2.8); a policy
+# may only be stricter, a value outside them is refused.
+MAX_PASSWORD_ATTEMPTS: Final = 10
+MIN_LOCKOUT_MINUTES: Final = 30
+MAX_IDLE_LOCK_MINUTES: Final = 15
+SHARED_IDLE_LOCK_MINUTES: Final = 5
 
 
 def _whole(default: int | None, low: int, high: int, description: str) -> Any:
@@ -74,14 +90,24 @@ class Policy(BaseModel):
     idle_lock_minutes: int | None = _whole(
         None,
         1,
-        240,
-        "Minutes without input before the window locks "
-        "(default: 5 on shared terminals, 15 elsewhere).",
+        MAX_IDLE_LOCK_MINUTES,
+        "Minutes without input before the window locks (default and most: "
+        f"{SHARED_IDLE_LOCK_MINUTES} on shared terminals, {MAX_IDLE_LOCK_MINUTES} elsewhere; "
+        "PCI DSS 8.2.8).",
     )
     max_password_attempts: int = _whole(
-        5, 1, 100, "Wrong passwords in a row before the profile is locked out."
+        6,
+        1,
+        MAX_PASSWORD_ATTEMPTS,
+        "Wrong passwords in a row before the profile is locked out (PCI DSS 8.3.4: "
+        f"at most {MAX_PASSWORD_ATTEMPTS}).",
     )
-    lockout_minutes: int = _whole(15, 1, 24 * 60, "Minutes a lockout lasts.")
+    lockout_minutes: int = _whole(
+        MIN_LOCKOUT_MINUTES,
+        MIN_LOCKOUT_MINUTES,
+        24 * 60,
+        f"Minutes a lockout lasts (PCI DSS 8.3.4: at least {MIN_LOCKOUT_MINUTES}).",
+    )
     keyring: KeyringMode = Field(
         default=KeyringMode.PREFER,
         description="require: refuse profiles without a secure OS credential store; "
@@ -93,16 +119,37 @@ class Policy(BaseModel):
         "per kind, [keep_head, keep_tail] or [keep_head, keep_tail, mask_char].",
     )
     sync_interval_seconds: int = _whole(300, 30, 86_400, "Seconds between background syncs.")
-    memory_security: StrictBool = Field(
-        default=True,
-        description="SQLCipher's cipher_memory_security: wipe freed memory (costs speed).",
+    max_offline_hours: int = _whole(
+        72,
+        1,
+        24 * 365,
+        "Hours a profile may be unlocked without online contact with the gateway (the "
+        "last sign-in or sync); past them unlocking needs an online sign-in.",
     )
+    memory_security: StrictBool = Field(
+        default=False,
+        description="SQLCipher's cipher_memory_security, off by default as in SQLCipher "
+        "since 4.5.0: true wipes SQLite's freed memory (process-wide; costs speed).",
+    )
+
+    @model_validator(mode="after")
+    def _shared_terminals_lock_sooner(self) -> Policy:
+        if (
+            self.shared_terminal
+            and self.idle_lock_minutes is not None
+            and self.idle_lock_minutes > SHARED_IDLE_LOCK_MINUTES
+        ):
+            raise ValueError(
+                f"idle_lock_minutes: must be a whole number from 1 to {SHARED_IDLE_LOCK_MINUTES} "
+                "on a shared terminal"
+            )
+        return self
 
     @property
     def effective_idle_lock_minutes(self) -> int:
         if self.idle_lock_minutes is not None:
             return self.idle_lock_minutes
-        return 5 if self.shared_terminal else 15
+        return SHARED_IDLE_LOCK_MINUTES if self.shared_terminal else MAX_IDLE_LOCK_MINUTES
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Policy:
@@ -122,6 +169,9 @@ def _one_line(error: ValidationError) -> str:
     if unknown:
         return f"unknown policy key(s): {', '.join(sorted(unknown))}"
     first = problems[0]
+    cause = first.get("ctx", {}).get("error")
+    if not first["loc"] and first["type"] == "value_error" and cause is not None:
+        return str(cause)  # a rule across keys: its message names the key
     key = str(first["loc"][0]) if first["loc"] else "policy"
     if key == "masking" and len(first["loc"]) > 1:
         masking: InvalidMaskingPolicy = _masking_error(error, depth=1)

@@ -24,9 +24,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Connection
 
-from local_store import book, outbox
+from local_store import Connection, book, outbox
 from local_store import churn as store
 from local_store.codec import t2s
 from rm_desk.domain.churn import additive
@@ -262,12 +261,10 @@ def _model_of(conn: Connection, version: str) -> additive.AdditiveModel:
     active = active_model(conn)
     if version == active.version:
         return active
-    row = conn.exec_driver_sql(
-        "SELECT body FROM churn_models WHERE version = ?", (version,)
-    ).fetchone()
-    if row is not None:
+    body = store.model_body(conn, version)
+    if body is not None:
         try:
-            return _parsed(version, str(row[0]))
+            return _parsed(version, body)
         except additive.ModelRejected:
             pass
     return default_model() if version == default_model().version else active
@@ -341,24 +338,7 @@ class WatchlistRow:
     last_event: str | None  # acknowledge | dismiss, the latest
 
 
-WATCHLIST_SORTS: Final[dict[str, str]] = {
-    "score": "c.churn_score DESC",
-    "level": "CASE c.churn_level WHEN 'red' THEN 2 WHEN 'amber' THEN 1 ELSE 0 END DESC, "
-    "c.churn_score DESC",
-    "aum_at_risk": "c.aum_fen * c.churn_score DESC",
-    "trend": "(c.churn_score - coalesce(h.score, c.churn_score)) DESC",
-}
-
-
-# Only placeholders and the fixed ORDER BY clauses above are put into this text.
-_WATCHLIST_SQL = (
-    "SELECT c.id, c.name, c.churn_level, c.churn_score, c.aum_fen, h.score, s.reasons, "
-    "(SELECT action || '|' || coalesce(level, '') FROM churn_events e "
-    "  WHERE e.customer_id = c.id ORDER BY at DESC LIMIT 1), s.scored_at, s.model_version "
-    "FROM customers c JOIN churn_scores s ON s.customer_id = c.id "
-    "LEFT JOIN churn_score_history h ON h.customer_id = c.id AND h.month = ? "
-    "WHERE c.churn_level IN ({levels}) ORDER BY {order}, c.pk LIMIT ?"
-)
+WATCHLIST_SORTS = store.WATCHLIST_SORTS
 
 
 def watchlist(
@@ -379,11 +359,9 @@ def watchlist(
         return []
     with session.store.read() as conn:
         previous = _previous_month(conn)
-        in_levels = ", ".join("?" for _ in wanted)
-        sql = _WATCHLIST_SQL.format(levels=in_levels, order=WATCHLIST_SORTS[sort])
-        rows = conn.exec_driver_sql(
-            sql, (previous, *wanted, limit * 2 if not include_dismissed else limit)
-        ).fetchall()
+        rows = store.watchlist_rows(
+            conn, wanted, sort, previous, limit * 2 if not include_dismissed else limit
+        )
         worked_out = _green_reasons(conn, rows)
     out: list[WatchlistRow] = []
     rank = {ChurnLevel.GREEN.value: 0, ChurnLevel.AMBER.value: 1, ChurnLevel.RED.value: 2}
@@ -435,13 +413,8 @@ def flagged_count(
     wanted = sorted(lv.value for lv in levels)
     if not wanted:
         return 0
-    marks = ", ".join("?" for _ in wanted)
     with session.store.read() as conn:
-        row = conn.exec_driver_sql(
-            f"SELECT count(*) FROM customers WHERE churn_level IN ({marks})",  # noqa: S608
-            tuple(wanted),
-        ).one()
-    return int(row[0])
+        return store.level_count(conn, wanted)
 
 
 def _previous_month(conn: Connection) -> str:

@@ -9,20 +9,30 @@ was refused): it stays readable and exportable, never deleted silently.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel
 
+from local_store import conflicts as store
 from local_store import files, outbox
+from local_store.conflicts import Conflict, ReturnedWork
 from rm_desk.domain.errors import ErrorCode, Gone, InvalidInput
 from rm_desk.domain.rules import CUSTOMER_EDITABLE, TASK_EDITABLE
 from rm_desk.services.changes import Changes
 from rm_desk.services.payloads import payload
 from rm_desk.services.session import Session
 from sync import protocol
+
+__all__ = [
+    "Conflict",
+    "ReturnedWork",
+    "export_returned",
+    "export_returned_text",
+    "open_conflicts",
+    "resolve",
+    "returned_work",
+]
 
 _EDITABLE = {"customer": CUSTOMER_EDITABLE, "task": TASK_EDITABLE}
 _UPDATES: dict[str, type[BaseModel]] = {
@@ -31,46 +41,9 @@ _UPDATES: dict[str, type[BaseModel]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    id: int
-    entity: str
-    entity_id: str
-    field: str
-    mine: Any
-    theirs: Any
-    detected_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReturnedWork:
-    id: int
-    entity: str
-    entity_id: str
-    summary: str
-    payload: dict[str, Any]
-    reason: str
-    returned_at: str
-
-
 def open_conflicts(session: Session) -> list[Conflict]:
     with session.store.read() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT id, entity, entity_id, field, mine, theirs, detected_at FROM conflicts "
-            "WHERE resolved IS NULL ORDER BY id"
-        ).fetchall()
-    return [
-        Conflict(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            json.loads(r[4]) if r[4] else None,
-            json.loads(r[5]) if r[5] else None,
-            r[6],
-        )
-        for r in rows
-    ]
+        return store.open_conflicts(conn)
 
 
 def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
@@ -78,27 +51,20 @@ def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
         raise ValueError("keep must be 'mine' or 'theirs'")
     now = session.clock()
     with session.store.transaction() as conn:
-        row = conn.exec_driver_sql(
-            "SELECT entity, entity_id, field, mine FROM conflicts "
-            "WHERE id = ? AND resolved IS NULL",
-            (conflict_id,),
-        ).fetchone()
-        if row is None:
+        conflict = store.open_conflict(conn, conflict_id)
+        if conflict is None:
             raise Gone(ErrorCode.CONFLICT_ALREADY_RESOLVED)
-        entity, entity_id, field, mine_text = row
+        entity, entity_id, field = conflict.entity, conflict.entity_id, conflict.field
         if keep == "mine":
-            table = {"customer": "customers", "task": "tasks"}.get(entity)
             # The field name came from the server: only known editable columns are used.
-            if table is None or field not in _EDITABLE[entity]:
+            if entity not in _EDITABLE or field not in _EDITABLE[entity]:
                 raise ValueError(f"a conflict on {entity}.{field} cannot be resolved this way")
-            current = conn.exec_driver_sql(
-                f"SELECT version FROM {table} WHERE id = ?",  # noqa: S608
-                (entity_id,),
-            ).fetchone()
-            if current is None:
+            version = store.record_version(conn, entity, entity_id)
+            if version is None:
                 raise Gone(ErrorCode.CONFLICT_RECORD_GONE)
-            mine = json.loads(mine_text) if mine_text else None
-            fields = payload(_UPDATES[entity], InvalidInput, only_set=True, **{field: mine})
+            fields = payload(
+                _UPDATES[entity], InvalidInput, only_set=True, **{field: conflict.mine}
+            )
             outbox.enqueue(
                 conn,
                 f"{entity}.update",
@@ -106,40 +72,48 @@ def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
                 entity_id,
                 "update",
                 fields,
-                base_version=int(current[0]),
+                base_version=version,
                 client_time=now,
             )
             if field != "status":
-                conn.exec_driver_sql(
-                    f"UPDATE {table} SET {field} = ? WHERE id = ?",  # noqa: S608
-                    (mine, entity_id),
-                )
-        conn.exec_driver_sql("UPDATE conflicts SET resolved = ? WHERE id = ?", (keep, conflict_id))
+                store.write_field(conn, entity, entity_id, field, conflict.mine)
+        store.mark_resolved(conn, conflict_id, keep)
     return Changes(outbox=True, tasks=True, book=True)
 
 
 def returned_work(session: Session) -> list[ReturnedWork]:
     with session.store.read() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT id, entity, entity_id, summary, payload, reason, returned_at "
-            "FROM returned_work ORDER BY id"
-        ).fetchall()
-    return [ReturnedWork(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
+        return store.returned_work(conn)
 
 
-def export_returned_text(session: Session) -> str:
-    """Returned work as plain text the user can paste elsewhere (never lost)."""
+def _heading(item: ReturnedWork) -> str:
+    return f"{item.summary} — {item.reason}"
+
+
+def export_returned_text(
+    session: Session,
+    heading: Callable[[ReturnedWork], str] = _heading,
+    label: Callable[[str], str] = str,
+) -> str:
+    """Returned work as plain text the user can paste elsewhere (never lost); the window
+    gives each item's heading in words (what it is and why it came back) and the words
+    of a field name (`label`)."""
     lines = []
     for item in returned_work(session):
-        lines.append(f"[{item.returned_at}] {item.summary} — {item.reason}")
+        lines.append(f"[{item.returned_at}] {heading(item)}")
         for key in ("subject", "note", "title", "detail", "outcome", "next_step"):
             value = item.payload.get(key)
             if isinstance(value, str) and value:
-                lines.append(f"  {key}: {value}")
+                lines.append(f"  {label(key)}: {value}")
     return "\n".join(lines)
 
 
-def export_returned(session: Session, path: Path) -> None:
+def export_returned(
+    session: Session,
+    path: Path,
+    heading: Callable[[ReturnedWork], str] = _heading,
+    label: Callable[[str], str] = str,
+) -> None:
     """Write the returned work's text to `path`, readable by its owner only (0600 on
     POSIX; the file is not encrypted). DiskFull when the disk has no room."""
-    files.write_private_text(path, export_returned_text(session))
+    files.write_private_text(path, export_returned_text(session, heading, label))

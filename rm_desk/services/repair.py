@@ -48,11 +48,12 @@ from local_store import audit, keys, outbox, records, salvage
 from local_store.errors import StoreInUse
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
+from local_store.syncstate import meta_put
 from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.ids import uuid7
 from rm_desk.services import sync as sync_service
 from rm_desk.services.session import Session
-from sync.client.engine import META_DEVICE, Progress, SyncSummary, meta_put
+from sync.client.engine import META_DEVICE, Progress, SyncSummary
 from sync.client.errors import SyncError
 
 
@@ -193,7 +194,9 @@ def _build(
         key_verified=True,
         client_id=rescued.client_id,
     )
-    session = Session(profile=profile, store=store, policy=reg.policy, clock=reg.clock)
+    session = Session(
+        profile=profile, store=store, policy=reg.policy, clock=reg.clock, registry=reg
+    )
     try:
         with store.transaction() as conn:
             meta_put(conn, META_DEVICE, rescued.device_id or uuid7())
@@ -238,7 +241,9 @@ def repair_profile(
         )
     finally:
         keys.zero(data_key)
-    session = Session(profile=profile, store=store, policy=reg.policy, clock=reg.clock)
+    session = Session(
+        profile=profile, store=store, policy=reg.policy, clock=reg.clock, registry=reg
+    )
     with store.transaction() as conn:
         audit.append(
             conn,

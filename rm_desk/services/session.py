@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from local_store import audit, keys
@@ -25,6 +25,15 @@ from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
 
 log = logging.getLogger(__name__)
+
+
+class OfflineLeaseExpired(RmDeskError):
+    """The profile has been offline longer than the policy's `max_offline_hours` (or the
+    clock was set back): it unlocks only with an online sign-in."""
+
+    def __init__(self, hours: int, *, detail: str = "") -> None:
+        super().__init__(ErrorCode.OFFLINE_LEASE_EXPIRED, detail=detail, hours=hours)
+
 
 # The window names these through the service layer (it may not import the store).
 Registry = ProfileRegistry
@@ -52,6 +61,13 @@ class Session:
     store: LocalStore
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now
+    # Where a successful online contact is recorded (the offline lease), when known.
+    registry: ProfileRegistry | None = None
+
+    def went_online(self) -> None:
+        """A sign-in or sync with the gateway succeeded: the offline lease starts again."""
+        if self.registry is not None:
+            self.profile = self.registry.record_online(self.user)
 
     @property
     def user(self) -> str:
@@ -156,7 +172,23 @@ def create_profile(
         )
     finally:
         keys.zero(data_key)
-    return Session(profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock)
+    return Session(
+        profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock, registry=reg
+    )
+
+
+def syncs_online(profile: Profile) -> bool:
+    """Whether the profile belongs to a gateway (a local demo profile has none)."""
+    return "://" in profile.server
+
+
+def lease_expired(reg: ProfileRegistry, profile: Profile) -> bool:
+    """Past the policy's `max_offline_hours` since the last online contact, or the
+    clock was set back (local_store.profiles: `offline_for`)."""
+    if not syncs_online(profile):
+        return False
+    offline = reg.offline_for(profile)
+    return offline is None or offline > timedelta(hours=reg.policy.max_offline_hours)
 
 
 def unlock(
@@ -167,12 +199,26 @@ def unlock(
     clock: Callable[[], datetime] | None = None,
     on_upgrade: Callable[[int, int], None] | None = None,
     on_check: Callable[[], None] | None = None,
+    sign_in_online: Callable[[Session], object] | None = None,
 ) -> Session:
     """Open a profile with its password (WrongPassword / ProfileLocked otherwise);
     `on_upgrade(old, new)` is told before the profile's data is upgraded to this
     version's schema, `on_check()` before the store is checked for damage after an
-    unclean shutdown (StoreDamaged when it is damaged)."""
+    unclean shutdown (StoreDamaged when it is damaged).
+
+    Past the offline lease (`lease_expired`) the profile opens only if
+    `sign_in_online(session)` (a sync with the password) reaches the gateway; without
+    it, or when the gateway cannot be reached, OfflineLeaseExpired with nothing open."""
     profile, data_key = reg.unlock(user, password)
+    expired = lease_expired(reg, profile)
+    try:
+        profile = reg.record_seen(user)
+    except BaseException:
+        keys.zero(data_key)
+        raise
+    if expired and sign_in_online is None:
+        keys.zero(data_key)
+        raise OfflineLeaseExpired(reg.policy.max_offline_hours)
     try:
         store = LocalStore.open(
             reg.database_path(profile),
@@ -184,7 +230,11 @@ def unlock(
         )
     finally:
         keys.zero(data_key)
-    session = Session(profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock)
+    session = Session(
+        profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock, registry=reg
+    )
+    if expired and sign_in_online is not None:
+        _sign_in_online(session, sign_in_online)
     try:
         with store.transaction() as conn:
             audit.append(
@@ -199,6 +249,24 @@ def unlock(
         store.close()  # not signed in: nothing may stay open with the key
         raise
     return session
+
+
+def _sign_in_online(session: Session, sign_in: Callable[[Session], object]) -> None:
+    """The online sign-in an expired lease needs; the store is closed unless it worked."""
+    from sync.client.errors import ServerFailed, ServerUnreachable, TlsFailure  # noqa: PLC0415
+
+    hours = session.policy.max_offline_hours
+    try:
+        sign_in(session)
+    except (ServerUnreachable, TlsFailure, ServerFailed) as exc:
+        session.store.close()
+        raise OfflineLeaseExpired(hours, detail=str(exc)) from None
+    except BaseException:
+        session.store.close()
+        raise
+    if session.registry is not None and lease_expired(session.registry, session.profile):
+        session.store.close()  # the sign-in did not record an online contact
+        raise OfflineLeaseExpired(hours)
 
 
 def check_store(session: Session) -> str:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import Connection
-
-from local_store import outbox
+from local_store import Connection, outbox
+from local_store import conflicts as conflict_store
 from local_store.profiles import ProfileRegistry
+from local_store.syncstate import meta_put
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import Policy
@@ -30,7 +30,6 @@ from sync.client.engine import (
     Progress,
     SyncEngine,
     SyncSummary,
-    meta_put,
 )
 from sync.client.errors import (
     BadCredentials,
@@ -184,6 +183,7 @@ def sync_session(
         raise
     finally:
         transport.close()
+    session.went_online()  # the offline lease starts again
     # Scores follow what arrived: a new model or a first sync rescores the book,
     # pulled changes rescore the customers under them.
     session.store.on_writer(
@@ -227,8 +227,5 @@ def sync_status(session: Session) -> SyncStatus:
     with session.store.read() as conn:
         st = outbox.state(conn)
         pending = outbox.pending_count(conn)
-        conflicts, returned = conn.exec_driver_sql(
-            "SELECT (SELECT count(*) FROM conflicts WHERE resolved IS NULL), "
-            "(SELECT count(*) FROM returned_work)"
-        ).one()
-    return SyncStatus(pending, int(conflicts), int(returned), st.last_sync_at, st.last_error)
+        conflicts, returned = conflict_store.counts(conn)
+    return SyncStatus(pending, conflicts, returned, st.last_sync_at, st.last_error)

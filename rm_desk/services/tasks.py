@@ -12,10 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
-
-from local_store import book, outbox, records
-from local_store.codec import TASK_COLUMNS, cols, task_from
+from local_store import Connection, book, outbox, records
 from rm_desk.domain.errors import ErrorCode, InvalidInput, RmDeskError
 from rm_desk.domain.ids import uuid7
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskSource, TaskStatus
@@ -160,7 +157,7 @@ def delete_task(session: Session, task_id: str) -> Changes:
         task = records.get_task(conn, task_id)
         if not session.may_delete_task(task.created_by, task.assignee):
             raise PermissionDenied(detail="Only a manager deletes someone else's follow-up.")
-        conn.exec_driver_sql("DELETE FROM tasks WHERE id = ?", (task_id,))
+        records.delete_tasks(conn, [task_id])
         book.refresh_activity(conn, [task.customer_id])
         outbox.enqueue(
             conn,
@@ -184,7 +181,7 @@ def tasks_view(session: Session, view: str) -> list[FollowUpTask]:
 
 # --- task lists for the Tasks page and reminders ---------------------------------------------
 
-TASK_VIEWS = ("today", "overdue", "upcoming", "open", "done")
+TASK_VIEWS = records.TASK_VIEWS
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,10 +192,6 @@ class TaskLine:
     customer_name: str
 
 
-_OPEN = (TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value)
-_CLOSED = (TaskStatus.DONE.value, TaskStatus.CANCELLED.value)
-
-
 def task_lines(
     session: Session, view: str, *, assignee: str | None = None, limit: int = 1000
 ) -> list[TaskLine]:
@@ -206,29 +199,10 @@ def task_lines(
     'upcoming', 'open' (all open ones, soonest first) or 'done' (closed, latest first)."""
     if view not in TASK_VIEWS:
         raise ValueError(f"unknown task view {view!r}")
-    today = session.clock().astimezone().date().isoformat()
-    where = {
-        "today": ("t.status IN (?, ?) AND t.due = ?", (*_OPEN, today)),
-        "overdue": ("t.status IN (?, ?) AND t.due < ?", (*_OPEN, today)),
-        "upcoming": ("t.status IN (?, ?) AND t.due > ?", (*_OPEN, today)),
-        "open": ("t.status IN (?, ?)", _OPEN),
-        "done": ("t.status IN (?, ?)", _CLOSED),
-    }[view]
-    order = (
-        "coalesce(t.completed_at, t.created_at) DESC, t.id DESC"
-        if view == "done"
-        else "t.due, t.priority DESC, t.id"
-    )
-    # Assembled from constant column lists and fixed conditions; values are `?` parameters.
-    # The page of tasks is chosen first and only its rows are joined to their customer.
-    sql = (
-        f"SELECT {cols(TASK_COLUMNS, 't.')}, coalesce(c.name, '') FROM "  # noqa: S608
-        f"(SELECT * FROM tasks t WHERE t.assignee = ? AND {where[0]} ORDER BY {order} LIMIT ?) t "
-        f"LEFT JOIN customers c ON c.id = t.customer_id ORDER BY {order}"
-    )
+    today = session.clock().astimezone().date()
     with session.store.read() as conn:
-        rows = conn.exec_driver_sql(sql, (assignee or session.user, *where[1], limit)).fetchall()
-    return [TaskLine(task_from(r[:-1]), str(r[-1])) for r in rows]
+        lines = records.task_lines(conn, assignee or session.user, view, today=today, limit=limit)
+    return [TaskLine(task, name) for task, name in lines]
 
 
 REMINDER_LOOKBACK_DAYS = 7
@@ -240,17 +214,11 @@ def due_now(session: Session) -> list[FollowUpTask]:
     Older overdue tasks stay on the Tasks page; a reminder about a months-old task is
     noise, and reading every one of them would hold the database thread for long."""
     today = session.clock().astimezone().date()
-    since = (today - timedelta(days=REMINDER_LOOKBACK_DAYS)).isoformat()
     with session.store.read() as conn:
-        rows = conn.exec_driver_sql(
-            f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE assignee = ? AND status = ? "  # noqa: S608
-            "AND due BETWEEN ? AND ? UNION ALL "
-            f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE assignee = ? AND status = ? "
-            "AND due BETWEEN ? AND ? ORDER BY due, id LIMIT ?",
-            (session.user, _OPEN[0], since, today.isoformat(),
-             session.user, _OPEN[1], since, today.isoformat(), REMINDER_LIMIT),
-        ).fetchall()  # fmt: skip
-    return [task_from(r) for r in rows]
+        return records.open_tasks_due_between(
+            conn, session.user, today - timedelta(days=REMINDER_LOOKBACK_DAYS), today,
+            limit=REMINDER_LIMIT,
+        )  # fmt: skip
 
 
 def hand_over(
@@ -274,13 +242,6 @@ def hand_over(
 
 def task_counts(session: Session, *, assignee: str | None = None) -> dict[str, int]:
     """How many tasks each view of the Tasks page holds (for its tab titles)."""
-    today = session.clock().astimezone().date().isoformat()
+    today = session.clock().astimezone().date()
     with session.store.read() as conn:
-        row = conn.exec_driver_sql(
-            "SELECT sum(status IN (?, ?) AND due = ?), sum(status IN (?, ?) AND due < ?), "
-            "sum(status IN (?, ?) AND due > ?), sum(status IN (?, ?)) "
-            "FROM tasks WHERE assignee = ?",
-            (*_OPEN, today, *_OPEN, today, *_OPEN, today, *_CLOSED, assignee or session.user),
-        ).one()
-    return {view: int(n or 0) for view, n in zip(("today", "overdue", "upcoming", "done"), row,
-                                                  strict=True)}  # fmt: skip
+        return records.task_counts(conn, assignee or session.user, today=today)

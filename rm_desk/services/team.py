@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from local_store import team
 from rm_desk.domain import permissions
 from rm_desk.domain.book import BookColumn, BookFilter, BookRow, BookSort
 from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.model import ChurnLevel, FollowUpTask, TaskSource
-from rm_desk.domain.rules import RM_CONTACT_KINDS
 from rm_desk.services import book as book_service
 from rm_desk.services import tasks as task_service
 from rm_desk.services.book import PermissionDenied
@@ -22,7 +22,6 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import InvalidTask, TaskLine
 
-_OPEN = ("open", "in_progress")
 AT_RISK = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
 
 
@@ -49,43 +48,17 @@ def team_members(session: Session) -> list[str]:
     """Everyone who owns a customer or holds a task in the manager's scope, sorted."""
     _require_manager(session)
     with session.store.read() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT owner_rm FROM customers WHERE owner_rm <> '' "
-            "UNION SELECT assignee FROM tasks WHERE assignee <> '' ORDER BY 1"
-        ).fetchall()
-    return [str(r[0]) for r in rows]
+        return team.members(conn)
 
 
 def team_summary(session: Session) -> list[RmWorkload]:
     """Customers, open and overdue tasks, red/amber customers and recent contacts per RM."""
     _require_manager(session)
     now = session.clock()
-    today = now.astimezone().date().isoformat()
-    week_ago = (now - timedelta(days=7)).isoformat(timespec="seconds")
     with session.store.read() as conn:
-        book = {
-            r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0))
-            for r in conn.exec_driver_sql(
-                "SELECT owner_rm, count(*), sum(churn_level = 'red'), sum(churn_level = 'amber') "
-                "FROM customers GROUP BY owner_rm"
-            ).fetchall()
-        }
-        work = {
-            r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0))
-            for r in conn.exec_driver_sql(
-                "SELECT assignee, count(*), sum(due < ?), sum(due = ?) FROM tasks "
-                "WHERE status IN (?, ?) GROUP BY assignee",
-                (today, today, *_OPEN),
-            ).fetchall()
-        }
-        contacts = {
-            r[0]: int(r[1])
-            for r in conn.exec_driver_sql(
-                "SELECT created_by, count(*) FROM interactions "
-                "WHERE occurred_at >= ? AND kind IN (?, ?, ?) GROUP BY created_by",
-                (week_ago, *sorted(RM_CONTACT_KINDS)),
-            ).fetchall()
-        }
+        book = team.customers_by_rm(conn)
+        work = team.open_tasks_by_assignee(conn, now.astimezone().date())
+        contacts = team.contacts_by_rm(conn, now - timedelta(days=7))
     members = sorted((set(book) | set(work)) - {""})
     out = []
     for rm in members:

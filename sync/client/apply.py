@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from local_store import book, codec, search
+from local_store import book, codec, conflicts, outbox, records, search
 from local_store import churn as churn_store
 from local_store.codec import cols, executemany, marks
 from sync import wire
 from sync.client.errors import ProtocolViolation
-from sync.protocol import Change
+from sync.protocol import Change, ReturnReason
 
 LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "customer": (*codec.CUSTOMER_COLUMNS, "field_versions", "personal_masked"),
@@ -284,41 +284,34 @@ def _customer_of_mutation(
     if "customer_id" in fields and isinstance(fields["customer_id"], str):
         return fields["customer_id"]
     if entity == "task":
-        row = conn.exec_driver_sql(
-            "SELECT customer_id FROM tasks WHERE id = ?", (entity_id,)
-        ).fetchone()
-        return str(row[0]) if row else None
+        return records.task_customer(conn, entity_id)
     return None
 
 
 def return_work(
-    conn: Connection, customer_ids: set[str], reason: str, now: datetime | None = None
+    conn: Connection, customer_ids: set[str], reason: ReturnReason, now: datetime | None = None
 ) -> int:
     """Move unsynced mutations about these customers to the returned-work list."""
     if not customer_ids:
         return 0
     moved = 0
-    at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-    rows = conn.exec_driver_sql(
-        "SELECT mutation_id, name, entity, entity_id, op, fields FROM outbox "
-        "WHERE op != 'noop' ORDER BY mutation_id"
-    ).fetchall()
-    for mutation_id, name, entity, entity_id, _op, fields_text in rows:
-        fields = json.loads(fields_text)
-        customer = _customer_of_mutation(conn, entity, entity_id, fields)
+    at = now or datetime.now(UTC)
+    for queued in outbox.queued(conn):
+        fields = json.loads(queued.fields)
+        customer = _customer_of_mutation(conn, queued.entity, queued.entity_id, fields)
         if customer not in customer_ids:
             continue
-        summary = _summary(name, fields)
-        conn.exec_driver_sql(
-            "INSERT INTO returned_work(mutation_id, entity, entity_id, summary, payload, "
-            "returned_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (mutation_id, entity, entity_id, summary, fields_text, at, reason),
+        conflicts.add_returned(
+            conn,
+            queued.mutation_id,
+            queued.entity,
+            queued.entity_id,
+            _summary(queued.name, fields),
+            queued.fields,
+            reason,
+            at,
         )
-        conn.exec_driver_sql(
-            "UPDATE outbox SET name = 'noop', entity = 'noop', op = 'noop', fields = '{}' "
-            "WHERE mutation_id = ?",
-            (mutation_id,),
-        )
+        outbox.make_noop(conn, queued.mutation_id)
         moved += 1
     return moved
 
@@ -342,38 +335,32 @@ def return_rejected(
     """A mutation the server refused for good: keep its content for the user as
     returned work, and put the local copy back in line with the server — the
     server's row when it sent one, no row when the record never reached it."""
-    row = conn.exec_driver_sql(
-        "SELECT name, entity, entity_id, fields, op FROM outbox WHERE mutation_id = ?",
-        (mutation_id,),
-    ).fetchone()
-    if row is None or row[1] == "noop":
+    queued = outbox.queued_mutation(conn, mutation_id)
+    if queued is None or queued.entity == "noop":
         return
-    fields = json.loads(row[3])
-    entity, entity_id, op = row[1], row[2], row[4]
+    fields = json.loads(queued.fields)
+    entity, entity_id, op = queued.entity, queued.entity_id, queued.op
     if current is not None and entity in ("task", "customer"):
         columns, rows = rows_for(entity, [current])
         write_rows(conn, entity, columns, rows)
         book.refresh_activity(conn, [str(current.get("customer_id") or current.get("id"))])
     elif entity in ("interaction", "task") and (op == "create" or entity == "task"):
-        table = "interactions" if entity == "interaction" else "tasks"
-        owner = conn.exec_driver_sql(
-            f"SELECT customer_id FROM {table} WHERE id = ?", (entity_id,)
-        ).fetchone()
-        conn.exec_driver_sql(f"DELETE FROM {table} WHERE id = ?", (entity_id,))
+        owner = (
+            records.delete_interaction(conn, entity_id)
+            if entity == "interaction"
+            else next(iter(records.delete_tasks(conn, [entity_id])), None)
+        )
         if owner is not None:
-            book.refresh_activity(conn, [owner[0]])
-    conn.exec_driver_sql(
-        "INSERT INTO returned_work(mutation_id, entity, entity_id, summary, payload, "
-        "returned_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            mutation_id,
-            row[1],
-            row[2],
-            _summary(row[0], fields),
-            row[3],
-            now.isoformat(timespec="seconds"),
-            f"rejected: {reason}",
-        ),
+            book.refresh_activity(conn, [owner])
+    conflicts.add_returned(
+        conn,
+        mutation_id,
+        entity,
+        entity_id,
+        _summary(queued.name, fields),
+        queued.fields,
+        reason,
+        now,
     )
 
 
@@ -419,19 +406,13 @@ def apply_changes(
                 )
     for entity, ids in deletes.items():
         if entity == "task":
-            for task_id in ids:
-                row = conn.exec_driver_sql(
-                    "SELECT customer_id FROM tasks WHERE id = ?", (task_id,)
-                ).fetchone()
-                if row:
-                    touched.add(row[0])
-            executemany(conn, "DELETE FROM tasks WHERE id = ?", [(i,) for i in ids])
+            touched |= records.delete_tasks(conn, ids)
         elif entity == "customer":
             evicted.update(ids)
     if evicted:
         if on_evict is not None:
             on_evict(evicted)
-        return_work(conn, evicted, "no longer in your book")
+        return_work(conn, evicted, ReturnReason.LEFT_BOOK)
         book.delete_customers(conn, sorted(evicted))
         touched -= evicted
     book.refresh_activity(conn, sorted(touched))

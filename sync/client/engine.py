@@ -7,6 +7,12 @@ transaction. With no cursor the first sync streams a snapshot instead; each
 snapshot page is stored with its resume token, so a dropped connection resumes
 where it stopped. `reset_required` replaces the cache by a new snapshot and keeps
 the outbox. `device_revoked` is passed up: the caller wipes the profile.
+
+The engine writes no table itself: every write goes through the store's one writer
+(`store.write` / `store.on_writer`) to the repositories. The cursor, meta values and
+the scope epoch: `local_store/syncstate.py`; conflicts and returned work:
+`local_store/conflicts.py`; the outbox: `local_store/outbox.py`; rows of a page:
+`sync/client/apply.py`.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
-from local_store import book, outbox
+from local_store import book, conflicts, outbox, syncstate
 from local_store import churn as churn_store
 from local_store.bulk import collector_paused
 from local_store.store import LocalStore, analyze
@@ -84,20 +90,9 @@ def _now() -> datetime:
 
 
 def meta_get(store: LocalStore, key: str) -> str | None:
+    """A meta value, read in its own read transaction."""
     with store.read() as conn:
-        row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row else None
-
-
-def meta_put(conn: Any, key: str, value: str | None) -> None:
-    if value is None:
-        conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (key,))
-    else:
-        conn.exec_driver_sql(
-            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) "
-            "DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        return syncstate.meta_get(conn, key)
 
 
 class Authenticator:
@@ -121,11 +116,13 @@ class Authenticator:
             from rm_desk.domain.ids import uuid7  # noqa: PLC0415
 
             value = uuid7()
-            self.store.write(lambda conn: meta_put(conn, META_DEVICE, value))
+            self.store.write(lambda conn: syncstate.meta_put(conn, META_DEVICE, value))
         return value
 
     def _save(self, tokens: protocol.TokenResponse) -> None:
-        self.store.write(lambda conn: meta_put(conn, META_TOKENS, tokens.model_dump_json()))
+        self.store.write(
+            lambda conn: syncstate.meta_put(conn, META_TOKENS, tokens.model_dump_json())
+        )
         self.transport.token = tokens.access_token
 
     def login(self, password: str, device_name: str = "") -> protocol.TokenResponse:
@@ -186,10 +183,6 @@ class Authenticator:
             except SessionExpired:
                 pass
         self.relogin()
-
-
-def _returned_count(conn: Any) -> int:
-    return int(conn.exec_driver_sql("SELECT count(*) FROM returned_work").scalar_one())
 
 
 def _parse(model: type[M], data: dict[str, Any]) -> M:
@@ -395,24 +388,19 @@ class SyncEngine:
         return outbox.acknowledge(conn, response.last_mutation_id)
 
     def _record_conflicts(self, conn: Any, result: protocol.MutationResult, now: datetime) -> None:
-        row = conn.exec_driver_sql(
-            "SELECT entity, entity_id FROM outbox WHERE mutation_id = ?", (result.mutation_id,)
-        ).fetchone()
-        if row is None:
+        queued = outbox.queued_mutation(conn, result.mutation_id)
+        if queued is None:
             return
         for conflict in result.conflicts:
-            conn.exec_driver_sql(
-                "INSERT INTO conflicts(entity, entity_id, field, mine, theirs, mutation_id, "
-                "detected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    row[0],
-                    row[1],
-                    conflict.field,
-                    json.dumps(conflict.mine, ensure_ascii=False),
-                    json.dumps(conflict.theirs, ensure_ascii=False),
-                    result.mutation_id,
-                    now.isoformat(timespec="seconds"),
-                ),
+            conflicts.record_conflict(
+                conn,
+                queued.entity,
+                queued.entity_id,
+                conflict.field,
+                conflict.mine,
+                conflict.theirs,
+                mutation_id=result.mutation_id,
+                at=now,
             )
 
     # --- pull -------------------------------------------------------------------------
@@ -421,7 +409,7 @@ class SyncEngine:
         client_id = self._client_id()
         while True:
             with self.store.read() as conn:
-                cursor = outbox.state(conn).cursor
+                cursor = syncstate.load_cursor(conn)
                 model_version = churn_store.latest_received(conn) or ""
             request = protocol.PullRequest(
                 schema_version=protocol.SCHEMA_VERSION,
@@ -443,14 +431,10 @@ class SyncEngine:
         self, conn: Any, page: protocol.PullResponse, summary: SyncSummary
     ) -> None:
         """A pulled page and its cursor in one transaction (on the writer)."""
-        before = _returned_count(conn)
+        before = conflicts.returned_count(conn)
         summary.touched |= apply.apply_changes(conn, page.changes)
-        summary.returned += _returned_count(conn) - before
-        conn.exec_driver_sql(
-            "UPDATE sync_state SET cursor = ?, scope_epoch = ?, last_sync_at = ?, "
-            "last_error = NULL WHERE id = 1",
-            (page.cursor, page.scope_epoch, _now().isoformat(timespec="seconds")),
-        )
+        summary.returned += conflicts.returned_count(conn) - before
+        syncstate.save_pull_cursor(conn, page.cursor, page.scope_epoch, _now())
         outbox.acknowledge(conn, page.last_mutation_id)
         if page.churn_model is not None:
             refused = churn_store.receive_model(
@@ -483,8 +467,8 @@ class SyncEngine:
             # The replica is replaced only once the stream's first line shows the new
             # copy is believable (`_replace_replica`); until then nothing is touched.
             with self.store.read() as conn:
-                replica = int(conn.exec_driver_sql("SELECT count(*) FROM customers").scalar_one())
-                since = outbox.state(conn).cursor
+                replica = book.customer_count(conn)
+                since = syncstate.load_cursor(conn)
             if since is not None:
                 params["since"] = since
             on_begin = partial(self._replace_replica, replica=replica)
@@ -506,7 +490,7 @@ class SyncEngine:
 
     def _start_snapshot(self, conn: Any) -> None:
         self.store.drop_secondary_indexes(conn, unique=False, resumable=True)
-        meta_put(conn, META_SNAPSHOT, "")
+        syncstate.meta_put(conn, META_SNAPSHOT, "")
 
     def _replace_replica(self, begin: protocol.SnapshotBegin, replica: int) -> None:
         """Empty the replica for a replacement snapshot, unless the snapshot is suspect:
@@ -563,11 +547,8 @@ class SyncEngine:
         # `derived`: also when no mark is left (a store whose mark an older version
         # cleared on reopen), the resumed pages bypassed search, activity and summary.
         self.store.restore_secondary_indexes(conn, derived=True)
-        conn.exec_driver_sql(
-            "UPDATE sync_state SET cursor = ?, last_sync_at = ?, last_error = NULL WHERE id = 1",
-            (end.cursor, _now().isoformat(timespec="seconds")),
-        )
-        meta_put(conn, META_SNAPSHOT, None)
+        syncstate.save_snapshot_cursor(conn, end.cursor, _now())
+        syncstate.meta_put(conn, META_SNAPSHOT, None)
         outbox.acknowledge(conn, end.last_mutation_id)
         summary.returned += self._return_orphaned_work(conn)
         analyze(conn)
@@ -587,24 +568,23 @@ class SyncEngine:
                 index_search=False,
                 insert_only=insert_only,
             )
-            meta_put(bulk, META_SNAPSHOT, page.resume)
+            syncstate.meta_put(bulk, META_SNAPSHOT, page.resume)
 
     def _clear_replica(self, conn: Any) -> None:
-        conn.exec_driver_sql("DELETE FROM customer_search")
-        conn.exec_driver_sql("DELETE FROM customers")  # cascades to everything under them
+        book.clear_book(conn)
 
     def _return_orphaned_work(self, conn: Any) -> int:
         """After a reset: pending work about customers no longer here goes to the user."""
-        present = {r[0] for r in conn.exec_driver_sql("SELECT id FROM customers")}
-        wanted: set[str] = set()
-        for row in conn.exec_driver_sql(
-            "SELECT entity, entity_id, fields FROM outbox WHERE op != 'noop'"
-        ).fetchall():
-            fields = json.loads(row[2])
-            customer = row[1] if row[0] == "customer" else fields.get("customer_id")
-            if isinstance(customer, str) and customer not in present:
-                wanted.add(customer)
-        return apply.return_work(conn, wanted, "no longer in your book after a resynchronisation")
+        about: set[str] = set()
+        for queued in outbox.queued(conn):
+            fields = json.loads(queued.fields)
+            customer = (
+                queued.entity_id if queued.entity == "customer" else fields.get("customer_id")
+            )
+            if isinstance(customer, str):
+                about.add(customer)
+        wanted = about - set(book.pks_for(conn, sorted(about)))
+        return apply.return_work(conn, wanted, protocol.ReturnReason.LEFT_BOOK_AT_RESYNC)
 
     # --- the whole round ----------------------------------------------------------------
 
@@ -612,7 +592,7 @@ class SyncEngine:
         summary = SyncSummary()
         self.auth.ensure()
         with self.store.read() as conn:
-            cursor = outbox.state(conn).cursor
+            cursor = syncstate.load_cursor(conn)
         if cursor is None or meta_get(self.store, META_SNAPSHOT) is not None:
             self.snapshot(summary)
         self.push(summary)

@@ -49,8 +49,11 @@ from sync.protocol import (
     MutationResult,
     PushRequest,
     PushResponse,
+    RejectReason,
     TaskFields,
     TaskUpdate,
+    reject_reason,
+    split_reason,
 )
 from sync.protocol import (
     Outcome as Outcome_,
@@ -60,17 +63,17 @@ from sync.server.db import ChangeWriter, current_seq
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 
-MAX_REASON_CHARS = 200  # a reason may name a pushed field; the name is the client's
-
 log = logging.getLogger("rm_desk.gateway")
 
 
 class Rejected(Exception):
-    """A mutation that can never apply; `reason` is a stable code."""
+    """A mutation that can never apply: a stable code and the field it is about, if
+    any; `reason` is its wire form ("regulated_field:mobile")."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason[:MAX_REASON_CHARS]
+    def __init__(self, code: RejectReason, detail: str = "") -> None:
+        self.reason = reject_reason(code, detail)
+        super().__init__(self.reason)
+        self.code = code
 
 
 def not_storable(exc: Exception) -> bool:
@@ -129,7 +132,7 @@ class MutationApplier:
             select(schema.customers).where(schema.customers.c.id == customer_id)
         ).first()
         if row is None or not self.principal.sees_customer(row.owner_rm, row.branch):
-            raise Rejected("customer_not_in_scope")
+            raise Rejected(RejectReason.CUSTOMER_NOT_IN_SCOPE)
         return row
 
     def _log(self, customer: Any, entity: str, entity_id: str, op: str = "upsert") -> int:
@@ -159,7 +162,7 @@ class MutationApplier:
 
     def apply(self) -> Outcome:
         if permissions.rights(self.principal.role).visibility is permissions.Visibility.NONE:
-            raise Rejected("admin_has_no_customer_data")
+            raise Rejected(RejectReason.ADMIN_HAS_NO_CUSTOMER_DATA)
         handlers: dict[tuple[str, str], Callable[[], Outcome]] = {
             ("noop", "noop"): lambda: Outcome("skipped", "returned_to_user"),
             ("interaction", "create"): self._create_interaction,
@@ -172,7 +175,7 @@ class MutationApplier:
         }
         handler = handlers.get((self.m.entity, self.m.op))
         if handler is None:
-            raise Rejected("unsupported_mutation")
+            raise Rejected(RejectReason.UNSUPPORTED_MUTATION)
         try:
             return handler()
         except ValidationError as exc:
@@ -181,7 +184,8 @@ class MutationApplier:
     def _create_interaction(self) -> Outcome:
         outcome = _create_interactions(self.conn, self.principal, [self.m], self.now)[0]
         if outcome.outcome == "rejected":
-            raise Rejected(outcome.reason or "rejected")
+            code, detail = split_reason(outcome.reason or "")
+            raise Rejected(RejectReason(code), detail)
         return outcome
 
     def _assignee_ok(self, customer: Any, assignee: str) -> bool:
@@ -208,7 +212,7 @@ class MutationApplier:
             return Outcome("applied", duplicate.reason, duplicate.version)
         customer = self._customer(data.customer_id)
         if not self._assignee_ok(customer, data.assignee):
-            raise Rejected("assignee_not_allowed")
+            raise Rejected(RejectReason.ASSIGNEE_NOT_ALLOWED)
         seq = self._log(customer, "task", self.m.entity_id)
         self.conn.execute(
             insert(schema.tasks).values(
@@ -239,7 +243,7 @@ class MutationApplier:
             select(schema.tasks).where(schema.tasks.c.id == self.m.entity_id)
         ).first()
         if row is None:
-            raise Rejected("task_not_found")
+            raise Rejected(RejectReason.TASK_NOT_FOUND)
         return row
 
     def _update_task(self) -> Outcome:
@@ -254,7 +258,7 @@ class MutationApplier:
             raise Rejected(refusal)
         reassigned = "assignee" in changes and changes["assignee"] != task.assignee
         if reassigned and not self._assignee_ok(customer, changes["assignee"]):
-            raise Rejected("assignee_not_allowed")
+            raise Rejected(RejectReason.ASSIGNEE_NOT_ALLOWED)
         return self._merge(schema.tasks, task, customer, "task", changes, status_machine=True)
 
     def _delete_task(self) -> Outcome:
@@ -265,7 +269,7 @@ class MutationApplier:
             return Outcome("applied", duplicate.reason, duplicate.version)
         p = self.principal
         if not permissions.may_delete_task(p.role, p.user_id, task.created_by, task.assignee):
-            raise Rejected("not_allowed")
+            raise Rejected(RejectReason.NOT_ALLOWED)
         seq = self._log(customer, "task", task.id, "delete")
         version = int(task.version) + 1
         self.conn.execute(
@@ -278,12 +282,12 @@ class MutationApplier:
     def _update_customer(self) -> Outcome:
         customer = self._customer(self.m.entity_id)
         if not permissions.may(self.principal.role, permissions.Action.EDIT_CONTACT):
-            raise Rejected("role_may_not_edit_customer")
+            raise Rejected(RejectReason.ROLE_MAY_NOT_EDIT_CUSTOMER)
         for name in self.m.fields:
             if name in rules.CUSTOMER_REGULATED:
-                raise Rejected(f"regulated_field:{name}")
+                raise Rejected(RejectReason.REGULATED_FIELD, name)
             if name not in rules.CUSTOMER_EDITABLE:
-                raise Rejected(f"read_only_field:{name}")
+                raise Rejected(RejectReason.READ_ONLY_FIELD, name)
         try:
             update_ = CustomerUpdate.model_validate(self.m.fields)
         except ValidationError as exc:
@@ -333,12 +337,12 @@ class MutationApplier:
     def _request_change(self) -> Outcome:
         customer = self._customer(self.m.entity_id)
         if not permissions.may(self.principal.role, permissions.Action.REQUEST_CHANGE):
-            raise Rejected("role_may_not_request_change")
+            raise Rejected(RejectReason.ROLE_MAY_NOT_REQUEST_CHANGE)
         if not self.m.fields:
-            raise Rejected("invalid_fields:empty")
+            raise Rejected(RejectReason.INVALID_FIELDS, "empty")
         for name in self.m.fields:
             if name not in rules.CUSTOMER_REGULATED:
-                raise Rejected(f"not_a_regulated_field:{name}")
+                raise Rejected(RejectReason.NOT_A_REGULATED_FIELD, name)
         CustomerChangeRequest.model_validate(self.m.fields)
         for name, value in self.m.fields.items():
             self.conn.execute(
@@ -395,7 +399,8 @@ def _invalid(exc: ValidationError, order: Sequence[str] = ()) -> Rejected:
     if order:
         rank = {name: i for i, name in enumerate(order)}
         first = min(errors, key=lambda e: rank.get(str(e["loc"][0]) if e["loc"] else "", len(rank)))
-    return Rejected("invalid_fields:" + ".".join(str(p) for p in first.get("loc", ())))
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return Rejected(RejectReason.INVALID_FIELDS, where)
 
 
 def _create_interactions(
@@ -441,7 +446,7 @@ def _create_interactions(
     for m, data in zip(mutations, parsed, strict=True):
         try:
             if permissions.rights(principal.role).visibility is permissions.Visibility.NONE:
-                raise Rejected("admin_has_no_customer_data")
+                raise Rejected(RejectReason.ADMIN_HAS_NO_CUSTOMER_DATA)
             if isinstance(data, Rejected):
                 raise data
             duplicate = merge.create(stored.get(m.entity_id))
@@ -450,13 +455,13 @@ def _create_interactions(
                 continue
             customer = customers.get(data.customer_id)
             if customer is None or not principal.sees_customer(customer.owner_rm, customer.branch):
-                raise Rejected("customer_not_in_scope")
+                raise Rejected(RejectReason.CUSTOMER_NOT_IN_SCOPE)
             if not permissions.may_log(principal.role, data.kind.value):
-                raise Rejected("role_may_not_log_kind")
+                raise Rejected(RejectReason.ROLE_MAY_NOT_LOG_KIND)
             if data.supersedes_id is not None and (
                 originals.get(data.supersedes_id) != data.customer_id
             ):
-                raise Rejected("amended_interaction_unknown")
+                raise Rejected(RejectReason.AMENDED_INTERACTION_UNKNOWN)
         except Rejected as exc:
             outcomes.append(Outcome("rejected", exc.reason))
             continue
@@ -596,7 +601,7 @@ def _apply_one(
             raise  # the database failed, not this mutation: the push fails and is retried
         savepoint.rollback()  # only this mutation's work; the batch goes on
         _log_not_storable(client_id, mutation, exc)
-        outcome = Outcome("rejected", "not_storable")
+        outcome = Outcome("rejected", RejectReason.NOT_STORABLE)
         outcome.current = _current_row(conn, principal, mutation)
     return outcome
 

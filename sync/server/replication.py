@@ -129,12 +129,20 @@ def serialise(entity: str, row: Any, principal: Principal) -> dict[str, Any]:
 
 
 def _mask(entity: str, data: dict[str, Any]) -> None:
-    """Data minimisation: a teller's copy never holds the unmasked personal fields."""
-    from rm_desk.domain.masking import MaskKind, mask  # noqa: PLC0415
+    """Data minimisation: a teller's copy never holds the unmasked personal fields, nor
+    what rebuilds the ID number from its mask (see `masking.minimised_id_number`): the
+    birth date goes as its year (the first of January, with `personal_masked`)."""
+    from rm_desk.domain.masking import (  # noqa: PLC0415
+        MaskKind,
+        birth_year_only,
+        mask,
+        minimised_id_number,
+    )
 
     if entity == "customer":
         data["mobile"] = mask(MaskKind.MOBILE, data["mobile"] or "")
-        data["id_number"] = mask(MaskKind.ID_NUMBER, data["id_number"] or "")
+        data["id_number"] = minimised_id_number(data["id_number"] or "")
+        data["birth_date"] = birth_year_only(data["birth_date"])
         data["email"] = mask(MaskKind.EMAIL, data["email"] or "")
         data["address"] = mask(MaskKind.ADDRESS, data["address"] or "")
     elif entity == "holding" and data.get("account_no"):

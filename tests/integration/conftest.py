@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, Literal
 
 import pytest
 import uvicorn
@@ -41,15 +42,17 @@ class Gateway:
     server: uvicorn.Server
 
 
-def run_gateway(app: object, lifespan: str = "off") -> tuple[uvicorn.Server, threading.Thread, str]:
+def run_gateway(
+    app: Callable[..., Any], lifespan: Literal["on", "off"] = "off"
+) -> tuple[uvicorn.Server, threading.Thread, str]:
     """Serve `app` on a free loopback port; `lifespan="on"` runs its startup and
     shutdown (the periodic purge)."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=0,
-        log_level="warning",  # type: ignore[arg-type]
-        lifespan=lifespan,  # type: ignore[arg-type]
+        log_level="warning",
+        lifespan=lifespan,
         access_log=False,
     )
     server = uvicorn.Server(config)

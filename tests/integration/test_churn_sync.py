@@ -20,6 +20,7 @@ from rm_desk.domain.permissions import customer_scopes
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import churn
 from rm_desk.services import sync as sync_service
+from rm_desk.services.session import Session
 from sync import wire
 from sync.server import churn_training, schema
 from sync.server.db import ChangeWriter
@@ -43,7 +44,7 @@ def _model(version: str) -> additive.AdditiveModel:
     )
 
 
-def _scores(session: sync_service.Session) -> dict[str, tuple[str, str, float]]:
+def _scores(session: Session) -> dict[str, tuple[str, str, float]]:
     with session.store.read() as conn:
         rows = conn.exec_driver_sql(
             "SELECT c.id, s.model_version, c.churn_level, s.score FROM customers c "
@@ -78,7 +79,7 @@ def test_publish_sync_rescore(gateway: Gateway, bank: dict[str, str], tmp_path: 
     scored = _scores(session)
     assert {v[0] for v in scored.values()} == {"it-1"}
     with session.store.read() as conn:  # straight from the contact rows
-        last_contact = dict(
+        last_contact: dict[str, str] = dict(
             conn.exec_driver_sql(
                 "SELECT customer_id, max(occurred_at) FROM interactions "
                 "WHERE kind IN ('visit', 'call', 'message') GROUP BY customer_id"
@@ -158,7 +159,7 @@ _SNAPSHOT_MEASURES = (
 )
 
 
-def _check_kept_summary(session: sync_service.Session) -> str:
+def _check_kept_summary(session: Session) -> str:
     """The materialised snapshot summary equals the pandas reference computed from the
     snapshots now in the store, at the month it says it is kept at; returns it."""
     with session.store.read() as conn:

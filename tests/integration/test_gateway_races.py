@@ -68,7 +68,10 @@ def push(gateway: Gateway, token: str, client_id: str, mutations: list[dict[str,
 
 
 def snapshot_end(gateway: Gateway, token: str, client_id: str) -> dict[str, Any]:
-    params = {"schema_version": protocol.SCHEMA_VERSION, "client_id": client_id}
+    params: dict[str, str | int] = {
+        "schema_version": protocol.SCHEMA_VERSION,
+        "client_id": client_id,
+    }
     answer = requests.get(
         gateway.url + "/sync/v1/snapshot", params=params, headers=bearer(token), timeout=60
     )

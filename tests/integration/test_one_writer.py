@@ -215,17 +215,37 @@ print(f"saved {saved}", flush=True)
 """
 
 
+# `rm-desk` itself, its clock (the boundary tests may replace) on the test's: the profile
+# was made at NOW, and the offline lease and the lockout compare every process's clock.
+_CLI_ON_THE_TEST_CLOCK = """
+import sys
+from datetime import datetime
+
+from rm_desk import cli
+from rm_desk.services import session
+
+now = datetime.fromisoformat(sys.argv[1])
+real = session.registry
+session.registry = lambda data_dir, policy=None, secret_store=None, clock=None: real(
+    data_dir, policy, secret_store, clock=lambda: now
+)
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
 def test_notes_saved_by_other_processes_while_the_app_pulls_1000_changes(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
     reg = _registry(tmp_path)
     session = sync_service.add_profile(reg, "rm001", bank["rm001"], gateway.url).session
     customers = _server_contacts(gateway.engine, "rm001", CHANGES)
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"keyring": "off"}', encoding="utf-8")
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(sys.path),
         "RM_DESK_DATA_DIR": str(reg.data_dir),
-        "RM_DESK_POLICY": str(tmp_path / "none.json"),
+        "RM_DESK_POLICY": str(policy),
     }
     stop = tmp_path / "stop"
     writer = subprocess.Popen(
@@ -241,7 +261,7 @@ def test_notes_saved_by_other_processes_while_the_app_pulls_1000_changes(
             # `rm-desk note add` saves a note while the pull runs and the other
             # process keeps saving until the pull has finished.
             cli = subprocess.run(
-                [str(Path(sys.executable).parent / "rm-desk"), "note", "add",
+                [sys.executable, "-c", _CLI_ON_THE_TEST_CLOCK, NOW.isoformat(), "note", "add",
                  "--user", "rm001", "--customer", customers[2], "--kind", "call",
                  "--text", "命令行在拉取期间记录", "--password-stdin"],
                 input=bank["rm001"] + "\n", capture_output=True, text=True, env=env,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ class CutAfter(Transport):
 
     def lines(self, path: str, params: dict[str, Any]) -> Iterator[bytes]:
         stream = super().lines(path, params)
+        assert isinstance(stream, Generator)  # closed below, which closes the response
         seen = 0
         try:
             for line in stream:

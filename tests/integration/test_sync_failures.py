@@ -153,7 +153,7 @@ class Tamper:
     async def _cut(self, scope: Message, receive: Any, send: Any) -> None:
         """Forward the stream up to and including the first page line, then hang up
         (return without completing the response: uvicorn closes the connection)."""
-        state = {"buffer": b"", "cut": False}
+        state: dict[str, Any] = {"buffer": b"", "cut": False}
 
         async def forward(message: Message) -> None:
             if message["type"] != "http.response.body":
@@ -414,8 +414,9 @@ def _add_change(
     extra: dict[str, Any], *, mangle: Callable[[dict[str, Any]], None] | None = None
 ) -> Callable[[dict[str, Any]], dict[str, Any]]:
     def rewrite(page: dict[str, Any]) -> dict[str, Any]:
-        for change in page["changes"] if mangle is not None else ():
-            mangle(change)
+        if mangle is not None:
+            for change in page["changes"]:
+                mangle(change)
         page["changes"].append({"seq": 0, "version": 1, **extra})
         return page
 

@@ -59,7 +59,7 @@ def test_a_poisoned_note_no_longer_blocks_the_queue(
     with a.store.read() as conn:
         assert outbox.pending_count(conn) == 0  # nothing left waiting
     returned = conflicts.returned_work(a)
-    assert [(w.entity_id, w.reason) for w in returned] == [(refused, "rejected: not_storable")]
+    assert [(w.entity_id, w.reason) for w in returned] == [(refused, "not_storable")]
 
     # And the queue keeps moving: the next note syncs as usual.
     after = note_on(a, cif, "下一条")

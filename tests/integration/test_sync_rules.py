@@ -172,7 +172,7 @@ def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
     summary = sync_service.sync_session(a, bank["rm001"])
     assert summary.rejected == 1
     returned = conflicts.returned_work(a)
-    assert [w.reason for w in returned] == ["rejected: regulated_field:id_number"]
+    assert [w.reason for w in returned] == ["regulated_field:id_number"]
     assert (
         server_count(
             gateway.engine, schema.change_requests, schema.change_requests.c.customer_id == cif
@@ -197,7 +197,7 @@ def test_edit_of_task_deleted_elsewhere_is_rejected_and_returned(
     tasks.update_task(a, task.id, title="改过的标题")
     summary = sync_service.sync_session(a, bank["rm001"])
     assert summary.rejected == 1
-    assert [w.reason for w in conflicts.returned_work(a)] == ["rejected: task_deleted"]
+    assert [w.reason for w in conflicts.returned_work(a)] == ["task_deleted"]
     assert "title: 改过的标题" in conflicts.export_returned_text(a)
     with a.store.read() as conn:
         assert all(t.id != task.id for t in records.tasks_of_customer(conn, cif, open_only=False))

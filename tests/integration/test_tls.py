@@ -11,7 +11,7 @@ import hashlib
 import ipaddress
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -143,12 +143,14 @@ class Recorder:
         await self.app(scope, receive, send)
 
 
-def run_tls_gateway(app: object, pki: Pki) -> tuple[uvicorn.Server, threading.Thread, str]:
+def run_tls_gateway(
+    app: Callable[..., Any], pki: Pki
+) -> tuple[uvicorn.Server, threading.Thread, str]:
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=0,
-        log_level="warning",  # type: ignore[arg-type]
+        log_level="warning",
         lifespan="off",
         access_log=False,
         ssl_certfile=str(pki.cert_pem),

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,7 +101,7 @@ def _files_containing_canary(root: Path) -> list[str]:
         ASCII_CANARY.encode("utf-16-le"),
         CJK_CANARY.encode("utf-16-le"),
     ]
-    found = []
+    found: list[str] = []
     for path in root.rglob("*"):
         if path.is_file():
             content = path.read_bytes()
@@ -174,7 +175,7 @@ def test_required_pragmas_on_every_pooled_connection(store: LocalStore) -> None:
     conns = [store.engine.connect() for _ in range(4)]
     try:
         for conn in conns:
-            raw = conn.connection.driver_connection
+            raw: Any = conn.connection.driver_connection
             check_pragmas(raw, store.path)
             for name, expected in required_pragmas().items():
                 value = raw.execute(f"PRAGMA {name}").fetchone()[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def make_registry(
     tmp_path: Path, clock: Clock, keyring: MemoryKeyring | None = None, **policy: object
 ) -> ProfileRegistry:
     mode = KeyringMode.PREFER if keyring is not None else KeyringMode.OFF
-    pol = Policy(keyring=mode, **policy)  # type: ignore[arg-type]
+    pol = Policy(keyring=mode, **policy)
     return ProfileRegistry(tmp_path, policy=pol, secret_store=keyring, clock=clock)
 
 
@@ -108,7 +109,7 @@ def test_create_unlock_and_wrong_password(tmp_path: Path, clock: Clock) -> None:
     assert again == key
     with pytest.raises(WrongPassword, match="not correct") as info:
         reg.unlock("rm001", "wrong")
-    assert info.value.attempts_left == 4
+    assert info.value.attempts_left == 5  # the default allows 6
     # Nothing changed but the counter: the right password still works after the back-off.
     clock.advance(seconds=2)
     assert reg.unlock("rm001", "correct horse")[1] == key
@@ -137,13 +138,17 @@ def test_profiles_json_holds_no_secrets_or_customer_data(tmp_path: Path, clock: 
         "block_seconds",
         "block_boot",
         "block_monotonic",
+        "online_at",
+        "online_boot",
+        "online_monotonic",
+        "seen_at",
     }
     assert profile.kdf.memory_kib >= 64 * 1024
     assert profile.kdf.iterations >= 3
 
 
 def test_backoff_then_lockout_survives_restart(tmp_path: Path, clock: Clock) -> None:
-    reg = make_registry(tmp_path, clock, max_password_attempts=3, lockout_minutes=15)
+    reg = make_registry(tmp_path, clock, max_password_attempts=3, lockout_minutes=30)
     reg.create("rm001", "right", server="https://crm", role=Role.RM)
     with pytest.raises(WrongPassword):
         reg.unlock("rm001", "bad1")
@@ -158,12 +163,12 @@ def test_backoff_then_lockout_survives_restart(tmp_path: Path, clock: Clock) -> 
     with pytest.raises(ProfileLocked) as locked:
         reg.unlock("rm001", "bad3")
     assert locked.value.lockout is True
-    assert locked.value.until == clock.now + timedelta(minutes=15)
+    assert locked.value.until == clock.now + timedelta(minutes=30)
     # A new registry (a restart) reads the lockout from disk: the right password fails.
-    restarted = make_registry(tmp_path, clock, max_password_attempts=3, lockout_minutes=15)
+    restarted = make_registry(tmp_path, clock, max_password_attempts=3, lockout_minutes=30)
     with pytest.raises(ProfileLocked, match="locked until"):
         restarted.unlock("rm001", "right")
-    clock.advance(minutes=15)
+    clock.advance(minutes=30)
     assert restarted.unlock("rm001", "right")[0].failed_attempts == 0
 
 
@@ -280,7 +285,7 @@ def test_remove_deletes_database_and_keyring_secret(tmp_path: Path, clock: Clock
 
 
 # profiles.json as this version and the ones before it write it (format 1): it loads.
-WRITTEN_BEFORE = {
+WRITTEN_BEFORE: dict[str, Any] = {
     "format": 1,
     "profiles": [
         {
@@ -319,7 +324,9 @@ def test_a_profiles_file_written_before_still_loads(tmp_path: Path, clock: Clock
     assert profile.failed_attempts == 2
     assert profile.not_before == datetime(2026, 11, 24, 9, 0, 2, tzinfo=UTC)
     assert profile.locked_until is None
-    assert profile.to_json() == WRITTEN_BEFORE["profiles"][0]
+    # Written again with the offline lease's fields, empty: its lease runs from created_at.
+    lease = {"online_at": None, "online_boot": None, "online_monotonic": None, "seen_at": None}
+    assert profile.to_json() == {**WRITTEN_BEFORE["profiles"][0], **lease}
     # Older still: no block fields at all.
     older = json.loads(json.dumps(WRITTEN_BEFORE))
     for key in ("not_before", "locked_until", "block_seconds", "block_boot", "block_monotonic"):

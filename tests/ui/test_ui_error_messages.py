@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication
@@ -20,7 +21,7 @@ from local_store.errors import DiskFull, ProfileLocked, StoreDamaged, WrongPassw
 from rm_desk.domain.errors import SENTENCES, ErrorCode, RmDeskError
 from rm_desk.domain.model import TaskStatus
 from rm_desk.services import tasks as task_service
-from rm_desk.services.errors import InvalidTask
+from rm_desk.services.errors import InvalidEdit, InvalidTask
 from rm_desk.services.session import Session
 from sync.client.errors import ServerFailed
 from ui import i18n, words
@@ -39,7 +40,7 @@ def chinese(qapp: object) -> Iterator[None]:
     i18n.install("en")
 
 
-def sample_values(code: ErrorCode) -> dict[str, object]:
+def sample_values(code: ErrorCode) -> dict[str, Any]:
     """Each placeholder of the code's sentence filled with a number (data, not words)."""
     return dict.fromkeys(PLACEHOLDER.findall(SENTENCES[code]), 7)
 
@@ -108,3 +109,10 @@ def test_english_sentences_and_the_window_hint(qapp: object) -> None:
     locked = describe(ProfileLocked(until, lockout=True))
     assert locked.startswith("Too many wrong passwords: this profile is locked until ")
     assert "{until}" not in locked
+
+
+def test_field_names_in_a_message_are_words(chinese: None) -> None:
+    shown = describe(InvalidEdit(ErrorCode.EDIT_FIELDS_NOT_EDITABLE, fields="email, name"))
+    assert words.field_name("email") in shown
+    assert words.field_name("name") in shown
+    assert latin_words(shown) == [], shown

@@ -7,6 +7,7 @@ import errno
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,10 @@ def tasks(qapp: object) -> Iterator[TaskManager]:
     t = TaskManager()
     yield t
     t.shutdown()
+
+
+def _answered(window: LoginWindow) -> bool:
+    return window.message.text() not in ("", "Unlocking…")
 
 
 def _login(qtbot: QtBot, reg: Registry, tasks: TaskManager, user: str = "rm001") -> LoginWindow:
@@ -87,7 +92,9 @@ def test_a_profile_from_the_previous_version_says_it_is_being_upgraded(
     old.lock()
     window = _login(qtbot, reg, tasks)
     shown: list[str] = []
-    window.upgrading.connect(lambda: shown.append(window.message.text()), Qt.QueuedConnection)
+    window.upgrading.connect(
+        lambda: shown.append(window.message.text()), Qt.ConnectionType.QueuedConnection
+    )
     window.password.setText(PASSWORD)
     with qtbot.waitSignal(window.unlocked, timeout=20_000) as unlocked:
         window.unlock_button.click()
@@ -137,7 +144,7 @@ def test_lockout_survives_a_new_window(qtbot: QtBot, reg: Registry, tasks: TaskM
         window.unlock_button.setEnabled(True)
         window.locked_until = None
         window.try_unlock()
-        qtbot.waitUntil(lambda w=window: w.message.text() not in ("", "Unlocking…"), timeout=20_000)
+        qtbot.waitUntil(partial(_answered, window), timeout=20_000)
         _force_clock_past_backoff(reg)
     fresh = _login(qtbot, reg, tasks)
     assert fresh.countdown.isVisible(), fresh.message.text()
@@ -224,7 +231,44 @@ def test_setting_the_clock_forward_does_not_end_the_countdown(
     assert window.countdown.isVisible()
     assert not window.unlock_button.isEnabled()
     text = window.countdown.text()
-    assert "in 900 s" in text or "in 899 s" in text  # the whole lockout is still ahead
+    assert "in 1800 s" in text or "in 1799 s" in text  # the whole lockout is still ahead
+
+
+def test_past_the_offline_lease_the_sign_in_screen_says_why(
+    qtbot: QtBot, tmp_path: Path, tasks: TaskManager
+) -> None:
+    machine = _Machine()
+    clocked = sessions.Registry(
+        tmp_path / "leased",
+        policy=Policy(keyring=KeyringMode.OFF),
+        clock=lambda: machine.wall,
+        monotonic=lambda: machine.mono,
+        boot_id=lambda: "boot",
+    )
+    # A gateway on a closed loopback port: offline, the online sign-in cannot happen.
+    sessions.create_profile(
+        clocked, "rm001", PASSWORD, server="https://127.0.0.1:9", role=Role.RM
+    ).lock()
+    machine.wall += timedelta(hours=73)
+    machine.mono += 73 * 3600
+    try:
+        for language, expected in (
+            ("en", "has not been online for more than 72 hours"),
+            ("zh_CN", "此用户档案已超过 72 小时未联网"),
+        ):
+            i18n.install(language)
+            window = _login(qtbot, clocked, tasks)
+            window.password.setText(PASSWORD)
+            window.unlock_button.click()
+            qtbot.waitUntil(partial(_says, window, expected), timeout=60_000)
+            assert not window.countdown.isVisible()
+    finally:
+        i18n.install("en")
+    assert clocked.get("rm001").failed_attempts == 0
+
+
+def _says(window: LoginWindow, text: str) -> bool:
+    return text in window.message.text()
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])

@@ -19,7 +19,7 @@ def busiest_customer(session: Session) -> tuple[str, int]:
     with session.store.read() as conn:
         row = conn.exec_driver_sql(
             "SELECT customer_id, count(*) FROM interactions GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
-        ).fetchone()
+        ).one()
     return str(row[0]), int(row[1])
 
 
@@ -244,7 +244,7 @@ def test_editor_opened_without_a_customer_finds_one_by_pinyin_initials(
     cif, _ = busiest_customer(session)
     with session.store.read() as conn:
         initials = conn.exec_driver_sql(
-            "SELECT name_initials FROM customers WHERE id = ?", (cif,)).fetchone()[0]  # fmt: skip
+            "SELECT name_initials FROM customers WHERE id = ?", (cif,)).scalar_one()  # fmt: skip
     editor = NoteEditor(ctx, None)
     qtbot.addWidget(editor)
     editor.show()

@@ -14,6 +14,7 @@ from rm_desk.domain.model import (
     ChurnAssessment,
     ChurnLevel,
     ChurnReason,
+    ReasonCode,
     Role,
     TaskPriority,
     TaskSource,
@@ -28,10 +29,12 @@ from ui.views.profile import CustomerPage, HoldingsModel
 
 REASONS = (
     ChurnReason(
-        "aum_change_3m", 0.9, {"value": -38.0, "now_fen": 31_000_000, "before_fen": 50_000_000}
+        ReasonCode.AUM_CHANGE_3M,
+        0.9,
+        {"value": -38.0, "now_fen": 31_000_000, "before_fen": 50_000_000},
     ),  # fmt: skip
-    ChurnReason("term_maturing_30d", 0.5, {"value": 50_000_000, "days": 12, "count": 1}),
-    ChurnReason("complaints_90d", 0.3, {"value": 2}),
+    ChurnReason(ReasonCode.TERM_MATURING_30D, 0.5, {"value": 50_000_000, "days": 12, "count": 1}),
+    ChurnReason(ReasonCode.COMPLAINTS_90D, 0.3, {"value": 2}),
 )
 
 
@@ -40,7 +43,7 @@ def richest_customer(session: Session) -> str:
         row = conn.exec_driver_sql(
             "SELECT c.id FROM customers c JOIN holdings h ON h.customer_id = c.id "
             "GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1"
-        ).fetchone()
+        ).one()
     return str(row[0])
 
 
@@ -86,8 +89,8 @@ def test_profile_paints_header_holdings_and_charts(
     with session.store.read() as conn:
         customer = book.get_customer(conn, cif)
         count = "SELECT count(*) FROM {} WHERE customer_id = ?"
-        holdings = conn.exec_driver_sql(count.format("holdings"), (cif,)).fetchone()[0]
-        snapshots = conn.exec_driver_sql(count.format("snapshots"), (cif,)).fetchone()[0]
+        holdings = conn.exec_driver_sql(count.format("holdings"), (cif,)).scalar_one()
+        snapshots = conn.exec_driver_sql(count.format("snapshots"), (cif,)).scalar_one()
     page = open_profile(qtbot, ctx, cif)
     assert customer.name in page.name.text()
     assert words.segment(customer.segment) in page.facts.text()

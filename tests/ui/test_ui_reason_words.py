@@ -52,11 +52,11 @@ NUMBERS = {
 def test_the_table_covers_every_indicator() -> None:
     assert set(TYPICAL) == set(CODES)
     for code, values in TYPICAL.items():
-        assert set(values) - {"value"} <= set(BY_CODE[code].details), code
+        assert set(values) - {"value"} <= set(BY_CODE[ReasonCode(code)].details), code
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_each_indicator_has_its_sentence_with_its_numbers(qapp: object, code: str) -> None:
+def test_each_indicator_has_its_sentence_with_its_numbers(qapp: object, code: ReasonCode) -> None:
     text = words.reason_text(ChurnReason(code, 0.5, TYPICAL[code]))
     assert not text.startswith("Risk indicator"), text
     assert NUMBERS[code] in text, text
@@ -65,7 +65,7 @@ def test_each_indicator_has_its_sentence_with_its_numbers(qapp: object, code: st
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_missing_values_still_read_as_a_sentence(qapp: object, code: str) -> None:
+def test_missing_values_still_read_as_a_sentence(qapp: object, code: ReasonCode) -> None:
     text = words.reason_text(ChurnReason(code, 0.5, {"value": "missing"}))
     assert text
     assert not text.startswith("Risk indicator"), text
@@ -74,8 +74,8 @@ def test_missing_values_still_read_as_a_sentence(qapp: object, code: str) -> Non
 
 
 def test_rising_and_falling_are_told_apart(qapp: object) -> None:
-    down = words.reason_text(ChurnReason("txn_amount_change_3m", 0.5, {"value": -40.0}))
-    up = words.reason_text(ChurnReason("txn_amount_change_3m", 0.5, {"value": 293.5}))
+    down = words.reason_text(ChurnReason(ReasonCode.TXN_AMOUNT_CHANGE_3M, 0.5, {"value": -40.0}))
+    up = words.reason_text(ChurnReason(ReasonCode.TXN_AMOUNT_CHANGE_3M, 0.5, {"value": 293.5}))
     assert "down 40%" in down
     assert "up 294%" in up
 
@@ -154,5 +154,6 @@ def test_the_demo_writes_the_codes_the_domain_emits(locale: str) -> None:
     del codes[None]
     assert len(codes) >= 3, codes  # the demo's churn tasks are there
     for code in codes:
+        assert code is not None
         assert ReasonCode(code) == code
         assert DEFAULT_PLAYBOOK.action_for(ReasonCode(code)) is DEFAULT_ACTIONS[ReasonCode(code)]

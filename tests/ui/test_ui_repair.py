@@ -113,7 +113,9 @@ def test_repair_from_the_sign_in_screen_rescues_the_offline_note(
 
     window = login(qtbot, reg, tasks)
     shown: list[str] = []
-    window.checking.connect(lambda: shown.append(window.message.text()), Qt.QueuedConnection)
+    window.checking.connect(
+        lambda: shown.append(window.message.text()), Qt.ConnectionType.QueuedConnection
+    )
     window.password.setText(passwords["rm001"])
     window.unlock_button.click()
     qtbot.waitUntil(window.repair_button.isVisible, timeout=20_000)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from PySide6.QtWidgets import QWidget
@@ -12,7 +14,7 @@ from ui.taskman import TaskManager
 
 
 @pytest.fixture
-def tasks(qapp: object) -> TaskManager:
+def tasks(qapp: object) -> Iterator[TaskManager]:
     t = TaskManager()
     yield t
     t.shutdown()
@@ -60,7 +62,7 @@ def test_database_jobs_run_one_at_a_time_in_order(qtbot: QtBot, tasks: TaskManag
         return i
 
     for i in range(20):
-        tasks.run_db(lambda i=i: job(i))
+        tasks.run_db(partial(job, i))
     qtbot.waitUntil(lambda: tasks.in_flight == 0)
     assert order == list(range(20))
     assert len(threads) == 1

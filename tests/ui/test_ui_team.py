@@ -36,7 +36,7 @@ def red_or_amber(ctx: AppContext, rm: str) -> int:
         row = conn.exec_driver_sql(
             "SELECT count(*) FROM customers WHERE owner_rm = ? AND churn_level IN ('red', 'amber')",
             (rm,),
-        ).fetchone()
+        ).one()
     return int(row[0])
 
 

@@ -57,7 +57,7 @@ def manager_ctx(qapp: object, make_session: MakeSession) -> Iterator[AppContext]
 
 def test_every_control_is_named(qtbot: QtBot, ctx: AppContext, manager_ctx: AppContext) -> None:
     with ctx.session.store.read() as conn:
-        cif = conn.exec_driver_sql("SELECT id FROM customers ORDER BY id").fetchone()[0]
+        cif = conn.exec_driver_sql("SELECT id FROM customers ORDER BY id LIMIT 1").scalar_one()
     profile = CustomerPage(ctx)
     tasks_page = TasksPage(ctx)
     team = TeamPage(manager_ctx)

@@ -7,7 +7,9 @@ prove the contracts would catch a violation.
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -35,6 +37,7 @@ def test_contracts_cover_every_rule() -> None:
     assert ("sync.server",) in sources
     assert ("ui",) in sources
     assert any(c["type"] == "acyclic_siblings" and c["ancestors"] == ["sync"] for c in contracts)
+    assert ("rm_desk.services",) in sources
 
 
 def test_real_code_keeps_the_import_rules() -> None:
@@ -51,6 +54,7 @@ VIOLATIONS = {
     "ui/bad.py": "import sqlalchemy\n",
     "ui/bad_sync.py": "import sync.client\n",
     "rm_desk/services/bad.py": "import sync.server\n",
+    "rm_desk/services/bad_sql.py": "from sqlalchemy import Connection\n",
 }
 
 
@@ -206,3 +210,81 @@ def test_the_cycle_check_finds_a_cycle(tmp_path: Path, monkeypatch: pytest.Monke
     ]
     allowed = frozenset({("circle.e", "circle.f")})
     assert import_cycles(("circle",), allowed) == [["circle.a", "circle.b", "circle.c"]]
+
+
+# --- services hold no SQL (ARCHITECTURE §1: repositories in local_store do) ----------
+
+SERVICES = ROOT / "rm_desk" / "services"
+_SQL_TEXT = re.compile(
+    r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(?:OR\s+[A-Z]+\s+)?INTO\b|\bUPDATE\b[\s\S]*\bSET\b"
+    r"|\bDELETE\s+FROM\b|\b(?:CREATE|DROP|ALTER)\s+(?:TABLE|INDEX|TRIGGER|VIEW)\b|\bPRAGMA\b"
+    r"|\b(?:ORDER|GROUP)\s+BY\b"
+)
+_SQL_CALLS = frozenset({"exec_driver_sql", "execute", "executemany", "executescript"})
+_SQL_MODULES = frozenset({"sqlalchemy", "sqlcipher3", "sqlite3"})
+
+
+def sql_in(source: str) -> list[str]:
+    """What in a module's source is SQL: SQL text in a string (an f-string's fixed
+    parts read as one text), a call that runs SQL, an import of a database library."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        line = getattr(node, "lineno", 0)
+        text = None
+        if isinstance(node, ast.JoinedStr):
+            text = " ? ".join(
+                v.value
+                for v in node.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            )
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        if text is not None and _SQL_TEXT.search(text):
+            found.append(f"line {line}: SQL text {text[:60]!r}")
+        call = node.func if isinstance(node, ast.Call) else None
+        if isinstance(call, ast.Attribute) and call.attr in _SQL_CALLS:
+            found.append(f"line {line}: .{call.attr}(...)")
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            names = []
+        found.extend(f"line {line}: import {n}" for n in names if n.split(".")[0] in _SQL_MODULES)
+    return found
+
+
+def test_services_hold_no_sql() -> None:
+    modules = sorted(SERVICES.rglob("*.py"))
+    assert len(modules) > 10  # the scan reads the real package
+    found = {str(m.relative_to(ROOT)): sql_in(m.read_text(encoding="utf-8")) for m in modules}
+    assert {m: f for m, f in found.items() if f} == {}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'conn.exec_driver_sql("SELECT 1")\n',
+        'SQL = "SELECT name FROM customers WHERE id = ?"\n',
+        'SQL = f"SELECT {cols} FROM tasks"\n',
+        'SQL = ("UPDATE conflicts "\n       "SET resolved = ? WHERE id = ?")\n',
+        'SQL = "DELETE FROM tasks WHERE id = ?"\n',
+        'SQL = "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)"\n',
+        'ORDER = "c.churn_score DESC, c.pk"\nSQL = "x ORDER BY c.pk"\n',
+        "from sqlalchemy import Connection\n",
+        "import sqlite3\n",
+        "rows = cursor.executemany(sql, rows)\n",
+    ],
+)
+def test_the_sql_scan_catches_sql(source: str) -> None:
+    assert sql_in(source)
+
+
+def test_the_sql_scan_leaves_prose_alone() -> None:
+    prose = (
+        '"""Select a customer from the book; update the task and set its outcome."""\n'
+        'MESSAGE = "Delete this task? The order of the list stays."\n'
+        "from local_store import Connection, records\n"
+        "records.delete_tasks(conn, [task_id])\n"
+    )
+    assert sql_in(prose) == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +29,7 @@ def test_policy_defaults_and_values() -> None:
     assert policy.effective_idle_lock_minutes == 5
     assert policy.keyring is KeyringMode.REQUIRE
     assert policy.memory_security is False
-    assert Policy().memory_security is True
+    assert Policy().memory_security is False
     assert Policy().effective_idle_lock_minutes == 15
 
 
@@ -44,6 +46,22 @@ def test_policy_defaults_and_values() -> None:
         ({"masking": [3, 4]}, "masking: must be an object"),
         ({"masking": {"phone": [3, 4]}}, "masking: unknown masking kind 'phone'"),
         ({"masking": {"mobile": [3, -4]}}, "masking: mobile: keep_tail must not be negative"),
+        ({"masking": {"mobile": [3, 4, "##"]}}, "masking: mobile: the mask character must be one"),
+        ({"masking": {"card": [6, 4, "7"]}}, "masking: card: the mask character must be a symbol"),
+        (
+            {"masking": {"email": [1, 0, " "]}},
+            "masking: email: the mask character must be a symbol",
+        ),
+        (
+            {"masking": {"mobile": [3.0, 4]}},
+            "masking: mobile: keep_head and keep_tail must be whole",
+        ),
+        (
+            {"masking": {"mobile": [True, 4]}},
+            "masking: mobile: keep_head and keep_tail must be whole",
+        ),
+        ({"masking": {"mobile": [3]}}, r"masking: mobile: a pattern is \[keep_head, keep_tail\]"),
+        ({"masking": {"mobile": None}}, r"masking: mobile: a pattern is \[keep_head, keep_tail\]"),
     ],
 )
 def test_bad_policy_values_are_refused(data: dict[str, object], fragment: str) -> None:
@@ -53,6 +71,86 @@ def test_bad_policy_values_are_refused(data: dict[str, object], fragment: str) -
     assert "\n" not in str(caught.value)
     assert "pydantic" not in str(caught.value)
     assert "Input should" not in str(caught.value)
+
+
+def test_defaults_are_what_a_card_industry_auditor_accepts() -> None:
+    """PCI DSS 4.0 8.3.4 (lockout after at most 10 tries, for at least 30 minutes) and
+    8.2.8 (idle lock at most 15 minutes); shared terminals lock after 5."""
+    policy = Policy()
+    assert (policy.max_password_attempts, policy.lockout_minutes) == (6, 30)
+    assert policy.effective_idle_lock_minutes == 15
+    assert Policy(shared_terminal=True).effective_idle_lock_minutes == 5
+    stricter = Policy.from_mapping(
+        {"max_password_attempts": 3, "lockout_minutes": 120, "idle_lock_minutes": 2}
+    )
+    assert (stricter.max_password_attempts, stricter.lockout_minutes) == (3, 120)
+    assert stricter.effective_idle_lock_minutes == 2
+    at_the_bounds = Policy.from_mapping(
+        {"max_password_attempts": 10, "lockout_minutes": 30, "idle_lock_minutes": 15}
+    )
+    assert at_the_bounds.effective_idle_lock_minutes == 15
+    shared = Policy.from_mapping({"shared_terminal": True, "idle_lock_minutes": 5})
+    assert shared.effective_idle_lock_minutes == 5
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (
+            {"max_password_attempts": 11},
+            "max_password_attempts: must be a whole number from 1 to 10",
+        ),
+        ({"lockout_minutes": 29}, "lockout_minutes: must be a whole number from 30 to 1440"),
+        ({"idle_lock_minutes": 16}, "idle_lock_minutes: must be a whole number from 1 to 15"),
+        (
+            {"shared_terminal": True, "idle_lock_minutes": 6},
+            "idle_lock_minutes: must be a whole number from 1 to 5 on a shared terminal",
+        ),
+    ],
+)
+def test_a_policy_may_only_make_the_lock_rules_stricter(
+    tmp_path: Path, data: dict[str, object], line: str
+) -> None:
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert str(caught.value) == f"the policy file {path}: {line}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "found"),
+    [
+        (codecs.BOM_UTF8 + b'{"keyring": "off"}', "it is UTF-8 with a byte-order mark"),
+        ('{"keyring": "off"}'.encode("utf-16"), "it is UTF-16"),  # with its BOM
+        (codecs.BOM_UTF16_BE + '{"keyring": "off"}'.encode("utf-16-be"), "it is UTF-16"),
+        ('{"keyring": "off"}'.encode("utf-16-le"), "it is UTF-16 or UTF-32"),  # no BOM
+        ('{"keyring": "off"}'.encode("utf-32"), "it is UTF-32"),
+        ('{"server_url": "https://crm.ex", "x": "é"}'.encode("latin-1"), "byte 40 is not UTF-8"),
+    ],
+)
+def test_a_policy_file_not_in_utf8_is_refused_in_one_line(
+    tmp_path: Path, raw: bytes, found: str
+) -> None:
+    path = tmp_path / "policy.json"
+    path.write_bytes(raw)
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert str(caught.value) == (
+        f"the policy file {path} must be saved as UTF-8 without a byte-order mark ({found})"
+    )
+
+
+def test_a_bad_masking_pattern_in_the_file_names_the_file_the_key_and_the_form(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "policy.json"
+    path.write_text('{"masking": {"card": [6, 4, "xy"]}}', encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert str(caught.value) == (
+        f"the policy file {path}: masking: card: the mask character must be one character"
+    )
 
 
 def test_masking_in_the_policy_is_the_masking_policy() -> None:
@@ -68,7 +166,7 @@ def test_a_bad_policy_file_names_the_file_and_the_key(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         load_policy(path)
     assert str(caught.value) == (
-        f"the policy file {path}: lockout_minutes: must be a whole number from 1 to 1440"
+        f"the policy file {path}: lockout_minutes: must be a whole number from 30 to 1440"
     )
 
 
@@ -80,7 +178,7 @@ def test_committed_policy_schema_matches_the_model() -> None:
     schema = json.loads(committed)
     assert schema["additionalProperties"] is False
     assert set(schema["properties"]) == set(Policy.model_fields)
-    assert schema["properties"]["idle_lock_minutes"]["anyOf"][0]["maximum"] == 240
+    assert schema["properties"]["idle_lock_minutes"]["anyOf"][0]["maximum"] == 15
 
 
 def test_policy_schema_command_prints_the_schema() -> None:
@@ -108,7 +206,7 @@ def test_store_without_memory_security_still_checks_the_other_pragmas(
 ) -> None:
     store = LocalStore.open(tmp_path / "s.db", data_key, memory_security=False)
     with store, store.engine.connect() as conn:
-        raw = conn.connection.driver_connection
+        raw: Any = conn.connection.driver_connection
         assert raw.execute("PRAGMA temp_store").fetchone()[0] == 2
         assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 

@@ -32,6 +32,7 @@ from rm_desk.services import conflicts as conflict_service
 from rm_desk.services import sync as sync_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.conflicts import Conflict, ReturnedWork
+from ui import messages, words
 from ui.context import AppContext
 from ui.models.rows import RowsTableModel
 from ui.views.base import Page
@@ -48,6 +49,23 @@ def _value(value: Any) -> str:
 def _moment(iso: str) -> str:
     """An ISO timestamp to the minute, as '2026-11-24 09:00'."""
     return iso[:16].replace("T", " ")
+
+
+def _what(w: ReturnedWork) -> str:
+    """The returned work in a line: its kind, its customer and its subject or title (for
+    a change of customer details, the fields it changed)."""
+    parts = [words.record_kind(w.entity)]
+    for key in ("customer_id", "subject", "title"):
+        value = w.payload.get(key)
+        if isinstance(value, str) and value:
+            parts.append(value)
+    if w.entity == "customer":
+        parts += [words.field_name(name) for name in w.payload]
+    return " · ".join(parts)
+
+
+def _heading(w: ReturnedWork) -> str:
+    return f"{_what(w)} — {messages.returned_reason(w.reason)}"
 
 
 class ConflictsModel(RowsTableModel[Conflict]):
@@ -68,8 +86,8 @@ class ConflictsModel(RowsTableModel[Conflict]):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return {
-            "record": f"{c.entity} {c.entity_id}",
-            "field": c.field,
+            "record": f"{words.record_kind(c.entity)} {c.entity_id}",
+            "field": words.field_name(c.field),
             "mine": _value(c.mine),
             "theirs": _value(c.theirs),
             "detected": _moment(c.detected_at),
@@ -93,9 +111,9 @@ class ReturnedModel(RowsTableModel[ReturnedWork]):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return {
-            "record": f"{w.entity} {w.entity_id}",
-            "what": w.summary,
-            "why": w.reason,
+            "record": f"{words.record_kind(w.entity)} {w.entity_id}",
+            "what": _what(w),
+            "why": messages.returned_reason(w.reason),
             "returned": _moment(w.returned_at),
         }[key]
 
@@ -244,6 +262,8 @@ class SyncPage(Page):
             return
 
         def export(session: Any) -> None:
-            conflict_service.export_returned(session, Path(path))
+            conflict_service.export_returned(
+                session, Path(path), heading=_heading, label=words.field_name
+            )
 
         self.ctx.db(export, owner=self)

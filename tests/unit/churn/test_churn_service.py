@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -21,6 +22,7 @@ from rm_desk.domain.model import (
     ChurnLevel,
     InteractionKind,
     MonthlySnapshot,
+    ReasonCode,
     Role,
     TaskSource,
 )
@@ -119,7 +121,7 @@ def _level(session: Session, cif: str) -> tuple[str | None, float | None]:
     with session.store.read() as conn:
         row = conn.exec_driver_sql(
             "SELECT churn_level, churn_score FROM customers WHERE id = ?", (cif,)
-        ).fetchone()
+        ).one()
     return row[0], row[1]
 
 
@@ -298,13 +300,13 @@ def test_suggestions_and_one_click_task(session: Session) -> None:
     assert suggestions[0].reason.code == "months_without_txn"
     assert suggestions[0].action.action == "reactivation_offer"
     task, changes = churn.create_task_from_suggestion(
-        session, QUIET, "months_without_txn", title="激活优惠回访"
+        session, QUIET, ReasonCode.MONTHS_WITHOUT_TXN, title="激活优惠回访"
     )
     assert changes.tasks
     assert task.source is TaskSource.CHURN_ACTION
     assert task.reason_code == "months_without_txn"
     assert task.due == NOW.date() + timedelta(
-        days=DEFAULT_PLAYBOOK.action_for("months_without_txn").due_days
+        days=DEFAULT_PLAYBOOK.action_for(ReasonCode.MONTHS_WITHOUT_TXN).due_days
     )
     with session.store.read() as conn:
         created = outbox.pending(conn)[-1]
@@ -341,7 +343,7 @@ def test_stored_reasons_equal_the_domain_reasons() -> None:
     rows = churn._score_rows(frame, scores, model.version, "2026-11-24T00:00:00+00:00")
     top = additive.top_reasons(scores, churn.REASONS_KEPT)
     values = {c: frame[c].to_numpy() for c in frame.columns}
-    details = {c: BY_CODE[c].details for c in CODES}
+    details: dict[str, Sequence[str]] = {c: BY_CODE[c].details for c in CODES}
     assert any(r >= 0 for r in scores.raised_by)  # some rows raised by the hard rule
     for i, row in enumerate(rows):
         expected = additive.reasons_for(scores, i, top, values, details)

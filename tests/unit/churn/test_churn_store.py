@@ -208,6 +208,7 @@ def test_green_reasons_are_worked_out_when_asked(tmp_path: Path) -> None:
                 r[0]: r[1] for r in conn.exec_driver_sql("SELECT id, churn_level FROM customers")
             }
             inputs = churn_store.load_inputs(conn, AS_OF)
+            assert inputs.ref_month is not None
             frame = compute_indicators(
                 inputs.customers, churn_service._NO_SNAPSHOTS, inputs.holdings,
                 inputs.interactions, AS_OF, ref_month=int(month_index([inputs.ref_month])[0]),

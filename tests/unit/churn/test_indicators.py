@@ -155,6 +155,7 @@ def test_dormancy_and_short_histories() -> None:
     assert frame.loc["B", "salary_stopped"] == 0
     assert frame.loc["B", "txn_count_change_3m"] == pytest.approx(-100.0)
     c = frame.loc["C"]
+    assert isinstance(c, pd.Series)
     assert math.isnan(c["txn_count_change_3m"])
     assert math.isnan(c["aum_change_3m"])
     assert math.isnan(c["products_held_change_6m"])
@@ -163,6 +164,8 @@ def test_dormancy_and_short_histories() -> None:
 def test_maturities_complaints_contact_tenure() -> None:
     frame = _compute()
     a, b, c = frame.loc["A"], frame.loc["B"], frame.loc["C"]
+    assert isinstance(b, pd.Series)
+    assert isinstance(c, pd.Series)
     assert a["term_maturing_30d"] == 50_000_000
     assert a[detail_column("term_maturing_30d", "days")] == 12
     assert a[detail_column("term_maturing_30d", "count")] == 1

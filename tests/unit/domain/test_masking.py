@@ -14,7 +14,9 @@ from rm_desk.domain.masking import (
     MaskingPolicy,
     MaskKind,
     MaskPattern,
+    birth_year_only,
     mask,
+    minimised_id_number,
 )
 
 
@@ -186,3 +188,16 @@ def test_masked_number_has_the_length_of_the_normalised_number(kind: MaskKind, v
         assert out[: pattern.keep_head] == normalised[: pattern.keep_head]
     else:
         assert out.count("*") >= len(normalised) - len(normalised) // 2
+
+
+def test_a_masked_copy_holds_the_id_numbers_head_only() -> None:
+    assert minimised_id_number("11010519491231002X") == "110" + "*" * 15
+    assert minimised_id_number("110105 19491231 002X") == "110" + "*" * 15
+    assert minimised_id_number("K12345678") == "K12" + "*" * 6
+    assert minimised_id_number("") == ""
+
+
+def test_a_masked_copy_holds_the_birth_year_only() -> None:
+    assert birth_year_only("1949-12-31") == "1949-01-01"
+    assert birth_year_only("1949-01-01") == "1949-01-01"
+    assert birth_year_only(None) is None

@@ -76,7 +76,7 @@ def test_due_now_is_today_and_overdue_of_the_user(tmp_path: Path) -> None:
     s = _session(tmp_path, "rm001", Role.RM)
     try:
         with s.store.read() as conn:
-            cif = conn.exec_driver_sql("SELECT id FROM customers").fetchone()[0]
+            cif = conn.exec_driver_sql("SELECT id FROM customers LIMIT 1").scalar_one()
         due_today, _ = task_service.create_task(s, cif, "Call about renewal", TODAY)
         later, _ = task_service.create_task(s, cif, "Quarterly review", TODAY + timedelta(days=9))
         last_week, _ = task_service.create_task(s, cif, "Send the form", TODAY - timedelta(days=6))
@@ -103,7 +103,7 @@ def test_team_summary_counts_match_the_rows(manager: Session) -> None:
         assert w.overdue_tasks == sum(t[3] < today for t in mine)
         assert w.due_today == sum(t[3] == today for t in mine)
     with manager.store.read() as conn:
-        owned = dict(conn.exec_driver_sql(
+        owned: dict[str, int] = dict(conn.exec_driver_sql(
             "SELECT owner_rm, count(*) FROM customers GROUP BY owner_rm").fetchall())  # fmt: skip
     assert {rm: w.customers for rm, w in summary.items() if w.customers} == owned
     assert sum(w.contacts_7d for w in summary.values()) > 0
@@ -122,7 +122,7 @@ def test_at_risk_customers_are_the_rms_red_and_amber(manager: Session) -> None:
             "(SELECT id FROM customers WHERE owner_rm = 'rm003' LIMIT 1)"
         )
     with manager.store.read() as conn:
-        counts = dict(conn.exec_driver_sql(
+        counts: dict[str, int] = dict(conn.exec_driver_sql(
             "SELECT owner_rm || ':' || churn_level, count(*) FROM customers "
             "WHERE churn_level IN ('red', 'amber') GROUP BY 1").fetchall())  # fmt: skip
     rows = team.at_risk_customers(manager, "rm002")
@@ -154,7 +154,7 @@ def test_manager_reassigns_a_follow_up_through_the_outbox(manager: Session) -> N
 def test_manager_assigns_a_new_follow_up(manager: Session) -> None:
     with manager.store.read() as conn:
         customer = conn.exec_driver_sql(
-            "SELECT id FROM customers WHERE owner_rm = 'rm002' LIMIT 1").fetchone()[0]  # fmt: skip
+            "SELECT id FROM customers WHERE owner_rm = 'rm002' LIMIT 1").scalar_one()  # fmt: skip
     task, _ = team.assign_new_task(manager, customer, "Wealth review", date(2026, 12, 1), "rm002")
     assert (task.assignee, task.source, task.created_by) == ("rm002", TaskSource.MANAGER, "mgr01")
 
@@ -176,7 +176,7 @@ def test_branch_staff_hand_over_to_the_customers_rm(tmp_path: Path) -> None:
         with s.store.read() as conn:
             cif, owner = conn.exec_driver_sql(
                 "SELECT id, owner_rm FROM customers WHERE owner_rm = 'rm002' LIMIT 1"
-            ).fetchone()
+            ).one()
         task, changes = task_service.hand_over(s, cif, "Asks about a mortgage", TODAY)
         assert (task.assignee, task.created_by, task.source) == (owner, "teller01",
                                                                  TaskSource.HANDOFF)  # fmt: skip

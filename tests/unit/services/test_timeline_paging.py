@@ -23,8 +23,8 @@ def test_pages_cover_the_whole_history_in_order(tmp_path: Path) -> None:
         load_demo_book(s, customers=40, as_of=NOW.date())
         with s.store.read() as conn:
             cif, total = conn.exec_driver_sql(
-                "SELECT customer_id, count(*) FROM interactions GROUP BY 1 ORDER BY 2 DESC"
-            ).fetchone()
+                "SELECT customer_id, count(*) FROM interactions GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+            ).one()
         assert total > 7
         whole = notes.timeline(s, cif, limit=1000)
         paged = notes.timeline(s, cif, limit=3)

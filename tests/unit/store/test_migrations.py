@@ -6,13 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
-from local_store import migrations, outbox
+from local_store import book, codec, migrations, outbox, records, schema
 from local_store.engine import KeyBuffer, open_engine
 from local_store.errors import UnsupportedSchema
-from local_store.schema import Base
+from local_store.schema import metadata
 from local_store.store import LocalStore
+from rm_desk.domain.model import RiskProfile
+from tests import factories
 
 
 def _first_version_db(path: Path, key: bytes) -> None:
@@ -119,18 +121,53 @@ def test_newer_schema_is_refused(tmp_path: Path, data_key: bytes) -> None:
         LocalStore.open(db, data_key)
 
 
-def test_orm_models_match_the_migrated_schema(store: LocalStore) -> None:
+def test_tables_match_the_migrated_schema(store: LocalStore) -> None:
     inspector = inspect(store.engine)
-    for table in Base.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         actual = {c["name"] for c in inspector.get_columns(table.name)}
         declared = {c.name for c in table.columns}
         assert actual == declared, table.name
         pk = set(inspector.get_pk_constraint(table.name)["constrained_columns"])
         assert pk == {c.name for c in table.primary_key.columns}, table.name
     real_tables = set(inspector.get_table_names())
-    model_tables = set(Base.metadata.tables)
+    model_tables = set(metadata.tables)
     fts_shadow = {t for t in real_tables if t.startswith("customer_search")}
     assert real_tables - fts_shadow == model_tables
+
+
+def test_codec_rows_land_in_the_columns_the_tables_name(store: LocalStore) -> None:
+    """The codec's column lists are derived from the tables: a record written through
+    the repositories reads back, column by column by name, as the object it was."""
+    customer = factories.customer(mobile="13900001111", risk_profile=RiskProfile.C4)
+    task = factories.task("T1", detail="带上利率表", reason_code="aum_change_3m")
+    note = factories.interaction("I1", outcome="客户同意续存", next_step="周五回电")
+    with store.transaction() as conn:
+        book.upsert_customers(conn, [customer])
+        records.put_tasks(conn, [task])
+        records.add_interactions(conn, [note])
+    with store.read() as conn:
+        c = conn.execute(select(schema.customers)).one()._mapping
+        t = conn.execute(select(schema.tasks)).one()._mapping
+        i = conn.execute(select(schema.interactions)).one()._mapping
+    assert (c["id"], c["name"], c["mobile"], c["email"], c["since"], c["risk_profile"]) == (
+        customer.id, customer.name, "13900001111", customer.email, "2012-05-01", 4
+    )  # fmt: skip
+    assert (c["owner_rm"], c["branch"], c["version"]) == ("rm001", "BR001", 1)
+    assert "代发工资" in c["tags"]
+    assert (t["title"], t["due"], t["assignee"], t["detail"], t["reason_code"]) == (
+        "续存提醒", "2026-11-24", "rm001", "带上利率表", "aum_change_3m"
+    )  # fmt: skip
+    assert (t["status"], t["source"], t["priority"]) == (
+        task.status.value, task.source.value, int(task.priority)
+    )  # fmt: skip
+    assert (i["kind"], i["outcome"], i["next_step"], i["created_by"]) == (
+        "visit", "客户同意续存", "周五回电", "rm001"
+    )  # fmt: skip
+    kept = {
+        col.name for table in (schema.customers, schema.tasks) for col in table.columns if col.info
+    }
+    assert kept >= {"pk", "field_versions", "open_tasks", "churn_level"}
+    assert not kept & set(codec.CUSTOMER_COLUMNS + codec.TASK_COLUMNS)
 
 
 def test_migration_statements_split_triggers_whole() -> None:

@@ -14,6 +14,7 @@ from local_store.errors import NotFound
 from local_store.records import Draft
 from local_store.store import LocalStore
 from rm_desk.domain.book import BookFilter, FilterError
+from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.model import (
     AumTier,
     ChurnLevel,
@@ -392,8 +393,9 @@ def test_filter_json_round_trip_and_empty() -> None:
     ],
 )
 def test_filter_from_json_rejects_bad_values(data: dict[str, Any]) -> None:
-    with pytest.raises(FilterError):
+    with pytest.raises(FilterError) as refused:
         BookFilter.from_json(data)
+    assert refused.value.code == ErrorCode.SAVED_FILTER_UNREADABLE  # words in the window
 
 
 def test_timeline_paging_by_time_and_id_never_skips_same_second_rows(store: LocalStore) -> None:

@@ -54,11 +54,11 @@ def test_the_code_decides_not_the_words(tmp_path: Path) -> None:
     """A message saying one thing and a code saying another: the code wins; a message
     with no code is not classified at all (it is a bug, re-raised)."""
     misleading = sqlcipher.OperationalError("database is locked")
-    misleading.sqlite_errorcode = SQLITE_FULL  # type: ignore[attr-defined]
+    misleading.sqlite_errorcode = SQLITE_FULL
     assert isinstance(translate_error(tmp_path / "x.db", misleading), DiskFull)
 
     io = sqlcipher.OperationalError("database or disk is full")
-    io.sqlite_errorcode = SQLITE_IOERR_WRITE  # type: ignore[attr-defined]
+    io.sqlite_errorcode = SQLITE_IOERR_WRITE
     translated = translate_error(tmp_path / "x.db", io)
     assert translated is not None
     assert translated.code in (ErrorCode.DISK_IO_ERROR, ErrorCode.DISK_FULL)
