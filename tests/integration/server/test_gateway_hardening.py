@@ -353,3 +353,22 @@ def _wait_until_up(gateway: str) -> None:
         except requests.ConnectionError:
             threading.Event().wait(0.05)
     raise AssertionError("the gateway did not start")
+
+
+def test_uvicorn_workers_take_the_body_limit_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync.server.asgi import app_from_env  # noqa: PLC0415
+
+    monkeypatch.setenv("RM_DESK_CENTRAL_DB", f"sqlite:///{tmp_path / 'central.db'}")
+    monkeypatch.setenv("RM_DESK_CENTRAL_MAX_BODY_MIB", "0.5")
+    server, thread, url = run_gateway(app_from_env())
+    try:
+        head = {"Authorization": "Bearer forged"}
+        assert (
+            _raw(url, _head("/sync/v1/push", {**head, "Content-Length": str(2**19 + 1)}))[0] == 413
+        )
+        assert _raw(url, _head("/sync/v1/push", {**head, "Content-Length": "2"}) + "{}")[0] == 401
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
