@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QSystemTrayIcon,
     QTabBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,7 +46,7 @@ from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page
+from ui.views.base import Page, row_table
 from ui.views.picker import CustomerPicker
 
 VIEWS = ("today", "overdue", "upcoming", "done")
@@ -207,13 +206,7 @@ class TasksPage(Page):
             self.tabs.addTab(label)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.model = TaskTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Tasks"))
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model, self.tr("Tasks"))
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.open_customer())
         self.summary = QLabel()
