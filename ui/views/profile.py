@@ -65,7 +65,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page, row_table
+from ui.views.base import Page, open_dialog, row_table
 from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
@@ -621,11 +621,8 @@ class CustomerPage(Page):
         if not self.customer_id:
             return None
         dialog = RevealDialog(field_name, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.reveal(field_name, dialog.reason.text()))
-        dialog.finished.connect(lambda _r: setattr(self, "reveal_dialog", None))
-        self.reveal_dialog = dialog
-        dialog.open()
+        open_dialog(self, "reveal_dialog", dialog)
         return dialog
 
     def reveal(self, field_name: str, reason: str) -> None:
@@ -654,7 +651,7 @@ class CustomerPage(Page):
                 self.tr("Contact details saved; they sync with the next sync."),
             )
         )
-        self._open_edit(dialog)
+        open_dialog(self, "edit_dialog", dialog)
         return dialog
 
     def request_change(self) -> ChangeRequestDialog | None:
@@ -671,14 +668,8 @@ class CustomerPage(Page):
                 self.tr("Change requested; the bank reviews it before the record changes."),
             )
         )
-        self._open_edit(dialog)
+        open_dialog(self, "edit_dialog", dialog)
         return dialog
-
-    def _open_edit(self, dialog: ContactDialog | ChangeRequestDialog) -> None:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: setattr(self, "edit_dialog", None))
-        self.edit_dialog = dialog
-        dialog.open()
 
     def _save(
         self,

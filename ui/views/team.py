@@ -50,7 +50,7 @@ from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
 from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page, row_table
+from ui.views.base import Page, open_dialog, row_table
 from ui.views.tasks import LIST_LIMIT, TaskDialog
 
 
@@ -361,7 +361,7 @@ class TeamPage(Page):
             return None
         dialog = ReassignDialog(task, self.members, self)
         dialog.accepted.connect(lambda: self.reassign(task.id, dialog.chosen()))
-        self._open(dialog)
+        open_dialog(self, "dialog", dialog)
         return dialog
 
     def reassign(self, task_id: str, assignee: str) -> None:
@@ -389,14 +389,8 @@ class TeamPage(Page):
             )
 
         dialog.accepted.connect(create)
-        self._open(dialog)
+        open_dialog(self, "dialog", dialog)
         return dialog
-
-    def _open(self, dialog: QDialog) -> None:
-        self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
 
     def _open_task_customer(self, index: QModelIndex) -> None:
         task = self.tasks.task(index.row())
