@@ -227,24 +227,25 @@ def world(request: pytest.FixtureRequest, gateway_switch: tuple[GatewaySwitch, s
 # --- transports that lose an answer ---------------------------------------------------
 
 
-class LosesPushResponse(Transport):
-    """The server applies the push; the answer never arrives."""
+class LosesResponse(Transport):
+    """The server handles the request to `lost` ("/sync/v1/push"); the answer never arrives."""
+
+    lost = ""
 
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         data = super().post(path, body)
-        if path == "/sync/v1/push":
-            raise ServerUnreachable("connection reset after the push was sent")
+        if path == self.lost:
+            what = path.rsplit("/", 1)[-1]
+            raise ServerUnreachable(f"connection reset after the {what} was sent")
         return data
 
 
-class LosesPullResponse(Transport):
-    """The server answers the pull; the answer never arrives."""
+class LosesPushResponse(LosesResponse):
+    lost = "/sync/v1/push"
 
-    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        data = super().post(path, body)
-        if path == "/sync/v1/pull":
-            raise ServerUnreachable("connection reset after the pull was sent")
-        return data
+
+class LosesPullResponse(LosesResponse):
+    lost = "/sync/v1/pull"
 
 
 # --- the machine -----------------------------------------------------------------------
