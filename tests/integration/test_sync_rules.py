@@ -12,18 +12,16 @@ from sqlalchemy import Engine, func, select
 
 from local_store import book, outbox, records
 from local_store.profiles import ProfileRegistry
-from rm_desk.domain.model import InteractionKind
 from rm_desk.domain.policy import KeyringMode, Policy
-from rm_desk.services import conflicts, customers, notes, tasks
+from rm_desk.services import conflicts, customers, tasks
 from rm_desk.services import sync as sync_service
-from rm_desk.services.notes import NoteInput
 from rm_desk.services.session import Session
 from sync.client.errors import DeviceRevoked, ServerUnreachable, SessionExpired
 from sync.client.transport import Transport
 from sync.server import admin, schema
 from sync.server.app import create_app
 from sync.server.auth import TokenPolicy
-from tests.integration.conftest import Gateway, run_gateway
+from tests.integration.conftest import Gateway, note_on, run_gateway
 
 
 def provision(
@@ -38,17 +36,6 @@ def first_customer(session: Session, owner: str = "rm001") -> str:
         ids = book.book_ids(conn, today=date(2026, 11, 24))
         rows = book.book_rows(conn, ids)
     return next(r.cif for r in rows if r.owner_rm == owner)
-
-
-def note_on(session: Session, cif: str, text: str) -> str:
-    data = NoteInput(
-        customer_id=cif,
-        kind=InteractionKind.CALL,
-        occurred_at=datetime(2026, 11, 24, 2, tzinfo=UTC),
-        subject="回访",
-        note=text,
-    )
-    return notes.log_interaction(session, data)[0].id
 
 
 def server_count(engine: Engine, table: Any, *where: Any) -> int:
