@@ -248,6 +248,11 @@ class LosesPullResponse(LosesResponse):
     lost = "/sync/v1/pull"
 
 
+def _pick(data: st.DataObject, choices: list[str], label: str) -> str | None:
+    """One of `choices` drawn by hypothesis; None (and nothing drawn) when there is none."""
+    return data.draw(st.sampled_from(choices), label=label) if choices else None
+
+
 # --- the machine -----------------------------------------------------------------------
 
 
@@ -410,10 +415,9 @@ class SyncWorld(World, RuleBasedStateMachine):
           text=texts, next_step=st.booleans())  # fmt: skip
     def log_note(self, who: str, data: st.DataObject, kind: InteractionKind, text: str,
                  next_step: bool) -> None:  # fmt: skip
-        choices = self.customer_ids(who)
-        if not choices:
+        cif = _pick(data, self.customer_ids(who), "customer")
+        if cif is None:
             return
-        cif = data.draw(st.sampled_from(choices), label="customer")
         note = NoteInput(
             customer_id=cif, kind=kind, occurred_at=OCCURRED, subject="回访", note=text,
             next_step="下次跟进" if next_step else "",
@@ -428,20 +432,18 @@ class SyncWorld(World, RuleBasedStateMachine):
 
     @rule(who=clients, data=st.data(), title=titles, due=due_dates)
     def create_task(self, who: str, data: st.DataObject, title: str, due: date) -> None:
-        choices = self.customer_ids(who)
-        if not choices:
+        cif = _pick(data, self.customer_ids(who), "customer")
+        if cif is None:
             return
-        cif = data.draw(st.sampled_from(choices), label="customer")
         with self.recording(who, "create_task") as enqueued:
             task, _ = tasks.create_task(self.session(who), cif, title, due)
         self.tasks_created[who][task.id] = enqueued["task.create"]
 
     @rule(who=clients, data=st.data(), changes=task_edits)
     def edit_task(self, who: str, data: st.DataObject, changes: dict[str, Any]) -> None:
-        choices = self.task_ids(who)
-        if not choices:
+        task_id = _pick(data, self.task_ids(who), "task")
+        if task_id is None:
             return
-        task_id = data.draw(st.sampled_from(choices), label="task")
         try:
             with self.recording(who, "edit_task"):
                 tasks.update_task(self.session(who), task_id, **changes)
@@ -450,19 +452,17 @@ class SyncWorld(World, RuleBasedStateMachine):
 
     @rule(who=clients, data=st.data())
     def delete_task(self, who: str, data: st.DataObject) -> None:
-        choices = self.task_ids(who)
-        if not choices:
+        task_id = _pick(data, self.task_ids(who), "task")
+        if task_id is None:
             return
-        task_id = data.draw(st.sampled_from(choices), label="task")
         with self.recording(who, "delete_task"):
             tasks.delete_task(self.session(who), task_id)
 
     @rule(who=clients, data=st.data(), changes=contact_edits)
     def edit_customer(self, who: str, data: st.DataObject, changes: dict[str, Any]) -> None:
-        choices = self.customer_ids(who)
-        if not choices:
+        cif = _pick(data, self.customer_ids(who), "customer")
+        if cif is None:
             return
-        cif = data.draw(st.sampled_from(choices), label="customer")
         with self.recording(who, "edit_customer"):
             customers.update_contact(self.session(who), cif, **changes)
 
