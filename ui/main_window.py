@@ -47,6 +47,17 @@ from ui.views.team import TeamPage
 from ui.views.today import TodayPage
 from ui.views.watchlist import WatchlistPage
 
+# The page of each kind in the navigation (built on first use by MainWindow._page).
+_PAGE_CLASSES: dict[str, Callable[[AppContext], Page]] = {
+    "book": BookPage,
+    "today": TodayPage,
+    "tasks": TasksPage,
+    "watchlist": WatchlistPage,
+    "team": TeamPage,
+    "sync": SyncPage,
+    "customer": CustomerPage,
+}
+
 
 class MainWindow(QMainWindow):
     lock_requested = Signal()
@@ -201,27 +212,11 @@ class MainWindow(QMainWindow):
         page = self._built.get(kind)
         if page is not None:
             return page
-        ctx = self.ctx
-        if kind == "book":
-            page = BookPage(ctx)
-        elif kind == "today":
-            today = TodayPage(ctx)
-            today.resume_draft.connect(self.resume_draft)
-            page = today
-        elif kind == "tasks":
-            page = TasksPage(ctx)
-        elif kind == "watchlist":
-            page = WatchlistPage(ctx)
-        elif kind == "team":
-            page = TeamPage(ctx)
-        elif kind == "sync":
-            sync_page = SyncPage(ctx)
-            sync_page.sync_requested.connect(self.sync_now)
-            page = sync_page
-        elif kind == "customer":
-            page = CustomerPage(ctx)
-        else:
-            raise KeyError(kind)
+        page = _PAGE_CLASSES[kind](self.ctx)  # an unknown kind: KeyError
+        if isinstance(page, TodayPage):
+            page.resume_draft.connect(self.resume_draft)
+        elif isinstance(page, SyncPage):
+            page.sync_requested.connect(self.sync_now)
         index = self._kinds.index(kind)
         placeholder = self.stack.widget(index)
         self.stack.insertWidget(index, page)

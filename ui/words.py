@@ -7,6 +7,7 @@ calls `translate` with literal arguments so `pyside6-lupdate` extracts them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import assert_never
 
 from PySide6.QtCore import QCoreApplication, QLocale
@@ -201,128 +202,158 @@ def _fill(text: str, *args: str) -> str:
     return text
 
 
-def reason_text(reason: ChurnReason) -> str:  # noqa: PLR0912  (one case per reason code)
+def _counted(value: object) -> int | None:
+    """A value of a reason as a whole count, or None when it is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
+
+
+# Reasons that are a change in percent: their words when it fell (%1 the percentage), when
+# it rose, and when the value is missing.
+_PERCENT_CHANGE: dict[ReasonCode, Callable[[], tuple[str, str, str]]] = {
+    ReasonCode.AUM_CHANGE_3M: lambda: (
+        QCoreApplication.translate("Words", "AUM down %1% over 3 months"),
+        QCoreApplication.translate("Words", "AUM up %1% over 3 months"),
+        QCoreApplication.translate("Words", "AUM changed over the last 3 months"),
+    ),
+    ReasonCode.DEPOSITS_CHANGE_3M: lambda: (
+        QCoreApplication.translate("Words", "Deposits down %1% over 3 months"),
+        QCoreApplication.translate("Words", "Deposits up %1% over 3 months"),
+        QCoreApplication.translate("Words", "Deposits changed over the last 3 months"),
+    ),
+    ReasonCode.TXN_COUNT_CHANGE_3M: lambda: (
+        QCoreApplication.translate("Words", "Transactions down %1% over 3 months"),
+        QCoreApplication.translate("Words", "Transactions up %1% over 3 months"),
+        QCoreApplication.translate("Words", "Transaction count changed over 3 months"),
+    ),
+    ReasonCode.TXN_AMOUNT_CHANGE_3M: lambda: (
+        QCoreApplication.translate("Words", "Transaction amounts down %1% over 3 months"),
+        QCoreApplication.translate("Words", "Transaction amounts up %1% over 3 months"),
+        QCoreApplication.translate("Words", "Transaction amounts changed over 3 months"),
+    ),
+}
+
+# Reasons that are a count: the key of the count among the values, the least count told
+# in numbers, the words for a count of n (%n) and the words when there is none.
+_COUNT: dict[ReasonCode, tuple[str, int | None, Callable[[int], str], Callable[[], str]]] = {
+    ReasonCode.MONTHS_WITHOUT_TXN: (
+        "value",
+        None,
+        lambda n: QCoreApplication.translate("Words", "No transactions for %n month(s)", "", n),
+        lambda: QCoreApplication.translate("Words", "No recent transactions"),
+    ),
+    ReasonCode.SALARY_STOPPED: (
+        "months_since_salary",
+        None,
+        lambda n: QCoreApplication.translate(
+            "Words", "Salary credit stopped (last paid %n month(s) ago)", "", n
+        ),
+        lambda: QCoreApplication.translate("Words", "Salary credit stopped"),
+    ),
+    ReasonCode.COMPLAINTS_90D: (
+        "value",
+        1,
+        lambda n: QCoreApplication.translate("Words", "%n complaint(s) in 90 days", "", n),
+        lambda: QCoreApplication.translate("Words", "Recent complaints"),
+    ),
+    ReasonCode.DAYS_SINCE_RM_CONTACT: (
+        "value",
+        None,
+        lambda n: QCoreApplication.translate("Words", "No RM contact for %n day(s)", "", n),
+        lambda: QCoreApplication.translate("Words", "No recent RM contact"),
+    ),
+    ReasonCode.TENURE_MONTHS: (
+        "value",
+        None,
+        lambda n: QCoreApplication.translate("Words", "Customer for only %n month(s)", "", n),
+        lambda: QCoreApplication.translate("Words", "New relationship"),
+    ),
+}
+
+
+def reason_text(reason: ChurnReason) -> str:
     """One churn reason in words ("AUM down 38% over 3 months"), from its code and values.
     Every ReasonCode has its case (mypy's assert_never and a test hold that)."""
     code, v = reason.code, reason.values
     value = v.get("value")
-    pct = _number(abs(value), 0) if isinstance(value, int | float) else None
-    falling = isinstance(value, int | float) and value < 0
-    if code is ReasonCode.AUM_CHANGE_3M:
-        if pct is not None and falling:
+    match code:
+        case (
+            ReasonCode.AUM_CHANGE_3M
+            | ReasonCode.DEPOSITS_CHANGE_3M
+            | ReasonCode.TXN_COUNT_CHANGE_3M
+            | ReasonCode.TXN_AMOUNT_CHANGE_3M
+        ):
+            pct = _number(abs(value), 0) if isinstance(value, int | float) else None
+            falling = isinstance(value, int | float) and value < 0
             before, now = _fen(v.get("before_fen")), _fen(v.get("now_fen"))
-            if before and now:
+            if code is ReasonCode.AUM_CHANGE_3M and pct is not None and falling and before and now:
                 return _fill(
                     QCoreApplication.translate("Words", "AUM down %1% over 3 months (%2 → %3)"),
                     pct,
                     before,
                     now,
                 )
-            return _fill(QCoreApplication.translate("Words", "AUM down %1% over 3 months"), pct)
-        if pct is not None:
-            return _fill(QCoreApplication.translate("Words", "AUM up %1% over 3 months"), pct)
-        return QCoreApplication.translate("Words", "AUM changed over the last 3 months")
-    if code is ReasonCode.DEPOSITS_CHANGE_3M:
-        if pct is not None and falling:
-            return _fill(
-                QCoreApplication.translate("Words", "Deposits down %1% over 3 months"), pct
-            )
-        if pct is not None:
-            return _fill(QCoreApplication.translate("Words", "Deposits up %1% over 3 months"), pct)
-        return QCoreApplication.translate("Words", "Deposits changed over the last 3 months")
-    if code is ReasonCode.TXN_COUNT_CHANGE_3M:
-        if pct is not None and falling:
-            return _fill(
-                QCoreApplication.translate("Words", "Transactions down %1% over 3 months"), pct
-            )
-        if pct is not None:
-            return _fill(
-                QCoreApplication.translate("Words", "Transactions up %1% over 3 months"), pct
-            )
-        return QCoreApplication.translate("Words", "Transaction count changed over 3 months")
-    if code is ReasonCode.TXN_AMOUNT_CHANGE_3M:
-        if pct is not None and falling:
-            return _fill(
-                QCoreApplication.translate("Words", "Transaction amounts down %1% over 3 months"),
-                pct,
-            )
-        if pct is not None:
-            return _fill(
-                QCoreApplication.translate("Words", "Transaction amounts up %1% over 3 months"),
-                pct,
-            )
-        return QCoreApplication.translate("Words", "Transaction amounts changed over 3 months")
-    if code is ReasonCode.PRODUCTS_HELD_CHANGE_6M:
-        now, before = _number(v.get("now")), _number(v.get("before"))
-        if now is not None and before is not None:
-            return _fill(
-                QCoreApplication.translate("Words", "Products held fell from %1 to %2 in 6 months"),
-                before,
-                now,
-            )
-        return QCoreApplication.translate("Words", "Holds fewer products than 6 months ago")
-    if code is ReasonCode.MONTHS_WITHOUT_TXN:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return QCoreApplication.translate(
-                "Words", "No transactions for %n month(s)", "", int(value)
-            )
-        return QCoreApplication.translate("Words", "No recent transactions")
-    if code is ReasonCode.SALARY_STOPPED:
-        since = v.get("months_since_salary")
-        if isinstance(since, int | float) and not isinstance(since, bool):
-            return QCoreApplication.translate(
-                "Words", "Salary credit stopped (last paid %n month(s) ago)", "", int(since)
-            )
-        return QCoreApplication.translate("Words", "Salary credit stopped")
-    if code is ReasonCode.OUTFLOW_OTHER_BANKS_3M:
-        amount = _fen(v.get("amount_fen"))
-        if amount and pct is not None:
-            return _fill(
-                QCoreApplication.translate(
-                    "Words", "%1 moved to other banks in 3 months (%2% of AUM)"
-                ),
-                amount,
-                pct,
-            )
-        return QCoreApplication.translate("Words", "Money moving to other banks")
-    if code is ReasonCode.TERM_MATURING_30D:
-        amount = _fen(value)
-        days = v.get("days")
-        if amount and isinstance(days, int | float) and not isinstance(days, bool):
-            return _fill(
-                QCoreApplication.translate(
-                    "Words", "Term deposit %1 matures in %n day(s)", "", int(days)
-                ),
-                amount,
-            )
-        return QCoreApplication.translate("Words", "A term deposit matures soon")
-    if code is ReasonCode.MATURITIES_NOT_RENEWED_90D:
-        amount = _fen(v.get("amount_fen"))
-        count = int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
-        if count and amount:
-            return _fill(
-                QCoreApplication.translate(
-                    "Words", "%n maturity(ies) not renewed in 90 days (%1)", "", count
-                ),
-                amount,
-            )
-        return QCoreApplication.translate("Words", "Maturities not renewed")
-    if code is ReasonCode.COMPLAINTS_90D:
-        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 1:
-            return QCoreApplication.translate("Words", "%n complaint(s) in 90 days", "", int(value))
-        return QCoreApplication.translate("Words", "Recent complaints")
-    if code is ReasonCode.DAYS_SINCE_RM_CONTACT:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return QCoreApplication.translate(
-                "Words", "No RM contact for %n day(s)", "", int(value)
-            )
-        return QCoreApplication.translate("Words", "No recent RM contact")
-    if code is ReasonCode.TENURE_MONTHS:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return QCoreApplication.translate(
-                "Words", "Customer for only %n month(s)", "", int(value)
-            )
-        return QCoreApplication.translate("Words", "New relationship")
+            down, up, changed = _PERCENT_CHANGE[code]()
+            if pct is None:
+                return changed
+            return _fill(down if falling else up, pct)
+        case (
+            ReasonCode.MONTHS_WITHOUT_TXN
+            | ReasonCode.SALARY_STOPPED
+            | ReasonCode.COMPLAINTS_90D
+            | ReasonCode.DAYS_SINCE_RM_CONTACT
+            | ReasonCode.TENURE_MONTHS
+        ):
+            key, least, counted, uncounted = _COUNT[code]
+            raw = v.get(key)
+            n = _counted(raw)
+            if n is None or (least is not None and isinstance(raw, int | float) and raw < least):
+                return uncounted()
+            return counted(n)
+        case ReasonCode.PRODUCTS_HELD_CHANGE_6M:
+            now, before = _number(v.get("now")), _number(v.get("before"))
+            if now is not None and before is not None:
+                return _fill(
+                    QCoreApplication.translate(
+                        "Words", "Products held fell from %1 to %2 in 6 months"
+                    ),
+                    before,
+                    now,
+                )
+            return QCoreApplication.translate("Words", "Holds fewer products than 6 months ago")
+        case ReasonCode.OUTFLOW_OTHER_BANKS_3M:
+            amount = _fen(v.get("amount_fen"))
+            pct = _number(abs(value), 0) if isinstance(value, int | float) else None
+            if amount and pct is not None:
+                return _fill(
+                    QCoreApplication.translate(
+                        "Words", "%1 moved to other banks in 3 months (%2% of AUM)"
+                    ),
+                    amount,
+                    pct,
+                )
+            return QCoreApplication.translate("Words", "Money moving to other banks")
+        case ReasonCode.TERM_MATURING_30D:
+            amount, days = _fen(value), _counted(v.get("days"))
+            if amount and days is not None:
+                return _fill(
+                    QCoreApplication.translate(
+                        "Words", "Term deposit %1 matures in %n day(s)", "", days
+                    ),
+                    amount,
+                )
+            return QCoreApplication.translate("Words", "A term deposit matures soon")
+        case ReasonCode.MATURITIES_NOT_RENEWED_90D:
+            amount, count = _fen(v.get("amount_fen")), _counted(value) or 0
+            if count and amount:
+                return _fill(
+                    QCoreApplication.translate(
+                        "Words", "%n maturity(ies) not renewed in 90 days (%1)", "", count
+                    ),
+                    amount,
+                )
+            return QCoreApplication.translate("Words", "Maturities not renewed")
     assert_never(code)
 
 

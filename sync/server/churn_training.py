@@ -179,6 +179,18 @@ def _baseline_scores(
     return np.asarray(clf.predict_proba(both.iloc[len(train_x) :])[:, 1], dtype=np.float64)
 
 
+def _baseline_fold(
+    data: Dataset, train_rows: npt.NDArray[np.int64], test_rows: npt.NDArray[np.int64]
+) -> tuple[float, float]:
+    """The baseline's ROC AUC and PR-AUC on one fold: trained on `train_rows`, scored on
+    `test_rows`."""
+    b = _baseline_scores(
+        data.features.iloc[train_rows], data.label[train_rows], data.features.iloc[test_rows]
+    )
+    y = data.label[test_rows]
+    return metrics.roc_auc(y, b), metrics.average_precision(y, b)
+
+
 def _mean_figures(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
     def mean(path: Sequence[str]) -> float:
         values = []
@@ -229,13 +241,9 @@ def cross_validate(
             metrics.evaluate(data.label[test_rows], s, red=model.red, amber=model.amber)
         )
         if baseline:
-            b = _baseline_scores(
-                data.features.iloc[train_rows],
-                data.label[train_rows],
-                data.features.iloc[test_rows],
-            )
-            base_auc.append(metrics.roc_auc(data.label[test_rows], b))
-            base_pr.append(metrics.average_precision(data.label[test_rows], b))
+            auc, pr = _baseline_fold(data, train_rows, test_rows)
+            base_auc.append(auc)
+            base_pr.append(pr)
     out: dict[str, Any] = {
         "rows": len(data.label),
         "positives": int(data.label.sum()),
@@ -270,13 +278,9 @@ def evaluate_model(
         out["baseline_note"] = "--baseline with --model compares on 5 stratified folds"
         base_auc, base_pr = [], []
         for train_rows, test_rows in stratified_folds(data.label, 5):
-            b = _baseline_scores(
-                data.features.iloc[train_rows],
-                data.label[train_rows],
-                data.features.iloc[test_rows],
-            )
-            base_auc.append(metrics.roc_auc(data.label[test_rows], b))
-            base_pr.append(metrics.average_precision(data.label[test_rows], b))
+            auc, pr = _baseline_fold(data, train_rows, test_rows)
+            base_auc.append(auc)
+            base_pr.append(pr)
         out["baseline_auc"] = float(np.mean(base_auc))
         out["baseline_pr_auc"] = float(np.mean(base_pr))
     return out

@@ -10,6 +10,8 @@ commit order and a pull can never skip a row committed late.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -31,6 +33,17 @@ metadata = MetaData()
 
 # SQLite needs INTEGER (not BIGINT) for rowid autoincrement; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _replicated(*, merged_fields: bool = False) -> list[Column[Any]]:
+    """The columns every customer-side row ends with: `version`, `field_versions` where
+    fields merge independently (`merged_fields`), and `seq`."""
+    columns: list[Column[Any]] = [Column("version", BigInteger, nullable=False, default=1)]
+    if merged_fields:
+        columns.append(Column("field_versions", JSON, nullable=False, default=dict))
+    columns.append(Column("seq", BigInteger, nullable=False, default=0))
+    return columns
+
 
 branches = Table(
     "branches",
@@ -184,9 +197,7 @@ customers = Table(
     Column("kyc_expiry", String(10)),
     Column("risk_profile", Integer),
     Column("tags", Text, nullable=False, default=""),
-    Column("version", BigInteger, nullable=False, default=1),
-    Column("field_versions", JSON, nullable=False, default=dict),
-    Column("seq", BigInteger, nullable=False, default=0),
+    *_replicated(merged_fields=True),
 )
 Index("ix_customers_owner", customers.c.owner_rm, customers.c.id)
 Index("ix_customers_branch", customers.c.branch, customers.c.id)
@@ -203,8 +214,7 @@ holdings = Table(
     Column("maturity", String(10)),
     Column("rate_bp", Integer),
     Column("account_no", Text, nullable=False, default=""),
-    Column("version", BigInteger, nullable=False, default=1),
-    Column("seq", BigInteger, nullable=False, default=0),
+    *_replicated(),
 )
 Index("ix_holdings_customer", holdings.c.customer_id)
 
@@ -223,8 +233,7 @@ snapshots = Table(
     Column("salary_credit_fen", BigInteger, nullable=False),
     Column("outflow_other_banks_fen", BigInteger, nullable=False),
     Column("products_held", Integer, nullable=False),
-    Column("version", BigInteger, nullable=False, default=1),
-    Column("seq", BigInteger, nullable=False, default=0),
+    *_replicated(),
     PrimaryKeyConstraint("customer_id", "month"),
 )
 
@@ -243,8 +252,7 @@ interactions = Table(
     Column("next_step", Text, nullable=False, default=""),
     Column("supersedes_id", String(64)),
     Column("created_at", DateTime(timezone=True)),
-    Column("version", BigInteger, nullable=False, default=1),
-    Column("seq", BigInteger, nullable=False, default=0),
+    *_replicated(),
 )
 Index("ix_interactions_customer", interactions.c.customer_id)
 
@@ -266,9 +274,7 @@ tasks = Table(
     Column("created_at", DateTime(timezone=True)),
     Column("completed_at", DateTime(timezone=True)),
     Column("deleted", Boolean, nullable=False, default=False),
-    Column("version", BigInteger, nullable=False, default=1),
-    Column("field_versions", JSON, nullable=False, default=dict),
-    Column("seq", BigInteger, nullable=False, default=0),
+    *_replicated(merged_fields=True),
 )
 Index("ix_tasks_customer", tasks.c.customer_id)
 

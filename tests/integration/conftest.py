@@ -7,15 +7,21 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+import requests
 import uvicorn
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from sync.server import admin, db
+from rm_desk.domain.model import InteractionKind
+from rm_desk.services import notes
+from rm_desk.services.notes import NoteInput
+from rm_desk.services.session import Session
+from sync import protocol
+from sync.server import admin, db, schema
 from sync.server.app import create_app
 from tests.pg import pg_schema_engine
 
@@ -42,11 +48,35 @@ class Gateway:
     server: uvicorn.Server
 
 
+def login(gateway: Gateway, user: str, password: str, device: str) -> dict[str, Any]:
+    """Log `user` in over HTTP; the login answer's JSON (the tokens)."""
+    body = protocol.LoginRequest(
+        schema_version=protocol.SCHEMA_VERSION, user=user, password=password, device_id=device
+    ).model_dump(mode="json")
+    answer = requests.post(gateway.url + "/auth/v1/login", json=body, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def note_on(session: Session, cif: str, text: str) -> str:
+    """A call note about `cif` saying `text`, logged through the service; its id."""
+    data = NoteInput(
+        customer_id=cif,
+        kind=InteractionKind.CALL,
+        occurred_at=datetime(2026, 11, 24, 2, tzinfo=UTC),
+        subject="回访",
+        note=text,
+    )
+    return notes.log_interaction(session, data)[0].id
+
+
 def run_gateway(
-    app: Callable[..., Any], lifespan: Literal["on", "off"] = "off"
+    app: Callable[..., Any],
+    lifespan: Literal["on", "off"] = "off",
+    tls: tuple[Path, Path] | None = None,
 ) -> tuple[uvicorn.Server, threading.Thread, str]:
     """Serve `app` on a free loopback port; `lifespan="on"` runs its startup and
-    shutdown (the periodic purge)."""
+    shutdown (the periodic purge); `tls` (certificate and key files) serves HTTPS."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -54,17 +84,31 @@ def run_gateway(
         log_level="warning",
         lifespan=lifespan,
         access_log=False,
+        ssl_certfile=None if tls is None else str(tls[0]),
+        ssl_keyfile=None if tls is None else str(tls[1]),
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="gateway", daemon=True)
+    name = "gateway" if tls is None else "tls-gateway"
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the gateway did not start")
+            raise RuntimeError(f"the {name} did not start")
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"http://127.0.0.1:{port}"
+    scheme = "http" if tls is None else "https"
+    return server, thread, f"{scheme}://127.0.0.1:{port}"
+
+
+def seed_small_bank(engine: Engine) -> dict[str, str]:
+    """A smaller seeded bank than the shared fixture's, for tests that need few customers;
+    the demo passwords by user id."""
+    result = admin.seed(engine, customers=20, rms=2, seed=5, as_of=AS_OF)
+    assert result.customers == 20
+    with engine.connect() as conn:
+        users = conn.execute(select(schema.users.c.user_id)).scalars().all()
+    return {user: f"demo-{user}" for user in users}  # admin.seed's documented passwords
 
 
 @pytest.fixture

@@ -17,16 +17,7 @@ from sqlalchemy import Engine, event, insert, select, update
 from sync import protocol
 from sync.server import admin, db, schema, security
 from sync.server.replication import encode_cursor, purge_through
-from tests.integration.conftest import Gateway
-
-
-def login(gateway: Gateway, user: str, password: str, device: str) -> dict[str, Any]:
-    body = protocol.LoginRequest(
-        schema_version=protocol.SCHEMA_VERSION, user=user, password=password, device_id=device
-    ).model_dump(mode="json")
-    answer = requests.post(gateway.url + "/auth/v1/login", json=body, timeout=30)
-    assert answer.status_code == 200, answer.text
-    return dict(answer.json())
+from tests.integration.conftest import Gateway, login
 
 
 def pull(

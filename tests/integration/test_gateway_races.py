@@ -26,18 +26,9 @@ from sync.client.engine import META_TOKENS, Authenticator, meta_get
 from sync.client.errors import SessionExpired
 from sync.client.transport import Transport
 from sync.server import auth, schema
-from tests.integration.conftest import Gateway
+from tests.integration.conftest import Gateway, login
 
 THREADS = 8
-
-
-def login(gateway: Gateway, user: str, password: str, device: str) -> dict[str, Any]:
-    body = protocol.LoginRequest(
-        schema_version=protocol.SCHEMA_VERSION, user=user, password=password, device_id=device
-    ).model_dump(mode="json")
-    answer = requests.post(gateway.url + "/auth/v1/login", json=body, timeout=30)
-    assert answer.status_code == 200, answer.text
-    return dict(answer.json())
 
 
 def refresh(gateway: Gateway, token: str, device: str) -> requests.Response:

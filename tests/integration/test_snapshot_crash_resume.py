@@ -38,8 +38,8 @@ from sync.client import engine as client_engine
 from sync.client.errors import ServerUnreachable
 from sync.client.transport import Transport
 from sync.server import replication
-from tests.integration.conftest import Gateway
-from tests.integration.test_sync_failures import dump, fingerprint, note_on, on_server, pending
+from tests.integration.conftest import Gateway, note_on
+from tests.integration.test_sync_failures import dump, fingerprint, on_server, pending
 
 USER = "rm001"
 PAGE_ROWS = 9  # several pages of every entity out of the small bank's book

@@ -28,11 +28,8 @@ from local_store import book, outbox
 from local_store.profiles import ProfileRegistry
 from local_store.store import LocalStore
 from rm_desk.domain.errors import ErrorCode
-from rm_desk.domain.model import InteractionKind
 from rm_desk.domain.policy import KeyringMode, Policy
-from rm_desk.services import notes
 from rm_desk.services import sync as sync_service
-from rm_desk.services.notes import NoteInput
 from rm_desk.services.session import Session
 from sync import protocol, wire
 from sync.client import apply
@@ -48,7 +45,7 @@ from sync.client.errors import (
 from sync.client.transport import Transport
 from sync.server import admin, db, replication, schema
 from sync.server.app import create_app
-from tests.integration.conftest import AS_OF, Gateway, run_gateway
+from tests.integration.conftest import Gateway, note_on, run_gateway, seed_small_bank
 
 SQLITE_ONLY = pytest.mark.parametrize("server_engine", ["sqlite"], indirect=True)
 TABLES = (
@@ -64,13 +61,7 @@ Message = dict[str, Any]
 
 @pytest.fixture
 def bank(server_engine: Engine) -> dict[str, str]:
-    """A smaller seeded bank than the shared fixture's (these tests need few customers);
-    returns the demo passwords by user id."""
-    result = admin.seed(server_engine, customers=20, rms=2, seed=5, as_of=AS_OF)
-    assert result.customers == 20
-    with server_engine.connect() as conn:
-        users = conn.execute(select(schema.users.c.user_id)).scalars().all()
-    return {user: f"demo-{user}" for user in users}  # admin.seed's documented passwords
+    return seed_small_bank(server_engine)
 
 
 # --- fault injection around the real gateway -------------------------------------------
@@ -207,17 +198,6 @@ def my_customer(session: Session) -> str:
     return sorted(r.cif for r in rows if r.owner_rm == session.user)[0]
 
 
-def note_on(session: Session, cif: str, text: str) -> str:
-    data = NoteInput(
-        customer_id=cif,
-        kind=InteractionKind.CALL,
-        occurred_at=datetime(2026, 11, 24, 2, tzinfo=UTC),
-        subject="回访",
-        note=text,
-    )
-    return notes.log_interaction(session, data)[0].id
-
-
 def dump(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with session.store.read() as conn:
@@ -291,18 +271,23 @@ def test_unreachable_server_retries_with_jittered_capped_backoff_and_keeps_every
     before, cursor = dump(a), cursor_of(a)
     url = closed_port_url()
 
+    def backoff(sleep: Callable[[float], None], rng: Any) -> Transport:
+        """Six retries, pauses of 0.5 s doubling up to 4 s (random within each bound)."""
+        return Transport(
+            url,
+            retries=6,
+            backoff_base=0.5,
+            backoff_cap=4.0,
+            sleep=sleep,
+            rng=rng,
+            connect_timeout=2,
+        )
+
     delays: list[float] = []
-    transport = Transport(
-        url,
-        retries=6,
-        backoff_base=0.5,
-        backoff_cap=4.0,
-        sleep=delays.append,
-        rng=random.Random(7),
-        connect_timeout=2,
-    )
     with pytest.raises(ServerUnreachable) as caught:
-        sync_service.sync_session(a, bank["rm001"], transport=transport)
+        sync_service.sync_session(
+            a, bank["rm001"], transport=backoff(delays.append, random.Random(7))
+        )
     assert "cannot be reached" in str(caught.value)
     assert "changes are kept" in str(caught.value)
     bounds = [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]  # base * 2**attempt, capped
@@ -313,19 +298,7 @@ def test_unreachable_server_retries_with_jittered_capped_backoff_and_keeps_every
 
     ceiling: list[float] = []
     with pytest.raises(ServerUnreachable):
-        sync_service.sync_session(
-            a,
-            bank["rm001"],
-            transport=Transport(
-                url,
-                retries=6,
-                backoff_base=0.5,
-                backoff_cap=4.0,
-                sleep=ceiling.append,
-                rng=Ceiling(),
-                connect_timeout=2,
-            ),
-        )
+        sync_service.sync_session(a, bank["rm001"], transport=backoff(ceiling.append, Ceiling()))
     assert ceiling == bounds  # the ranges grow exponentially and stop at the cap
 
     assert pending(a) == 1

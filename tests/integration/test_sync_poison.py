@@ -15,9 +15,9 @@ from local_store import outbox, records
 from rm_desk.services import conflicts
 from rm_desk.services import sync as sync_service
 from sync.server import schema
-from tests.integration.conftest import Gateway
+from tests.integration.conftest import Gateway, note_on
 from tests.integration.server.test_push_poison import PG_TRIGGER, SQLITE_TRIGGER
-from tests.integration.test_sync_rules import first_customer, note_on, provision
+from tests.integration.test_sync_rules import first_customer, provision
 
 AT = datetime(2026, 11, 24, 2, tzinfo=UTC)
 

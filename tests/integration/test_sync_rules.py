@@ -12,18 +12,16 @@ from sqlalchemy import Engine, func, select
 
 from local_store import book, outbox, records
 from local_store.profiles import ProfileRegistry
-from rm_desk.domain.model import InteractionKind
 from rm_desk.domain.policy import KeyringMode, Policy
-from rm_desk.services import conflicts, customers, notes, tasks
+from rm_desk.services import conflicts, customers, tasks
 from rm_desk.services import sync as sync_service
-from rm_desk.services.notes import NoteInput
 from rm_desk.services.session import Session
 from sync.client.errors import DeviceRevoked, ServerUnreachable, SessionExpired
 from sync.client.transport import Transport
 from sync.server import admin, schema
 from sync.server.app import create_app
 from sync.server.auth import TokenPolicy
-from tests.integration.conftest import Gateway, run_gateway
+from tests.integration.conftest import Gateway, note_on, run_gateway
 
 
 def provision(
@@ -40,15 +38,14 @@ def first_customer(session: Session, owner: str = "rm001") -> str:
     return next(r.cif for r in rows if r.owner_rm == owner)
 
 
-def note_on(session: Session, cif: str, text: str) -> str:
-    data = NoteInput(
-        customer_id=cif,
-        kind=InteractionKind.CALL,
-        occurred_at=datetime(2026, 11, 24, 2, tzinfo=UTC),
-        subject="回访",
-        note=text,
-    )
-    return notes.log_interaction(session, data)[0].id
+def rm001_and(
+    tmp_path: Path, gateway: Gateway, bank: dict[str, str], name: str, user: str
+) -> tuple[Session, Session, str]:
+    """rm001 on device "a" and `user` on device `name`, both signed in, and one of rm001's
+    customers."""
+    a, _ = provision(tmp_path, "a", "rm001", gateway.url, bank["rm001"])
+    other, _ = provision(tmp_path, name, user, gateway.url, bank[user])
+    return a, other, first_customer(a)
 
 
 def server_count(engine: Engine, table: Any, *where: Any) -> int:
@@ -96,9 +93,7 @@ def test_lost_push_response_then_retry_applies_exactly_once(
 def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    a, _ = provision(tmp_path, "a", "rm001", gateway.url, bank["rm001"])
-    m, _ = provision(tmp_path, "m", "mgr001", gateway.url, bank["mgr001"])
-    cif = first_customer(a)
+    a, m, cif = rm001_and(tmp_path, gateway, bank, "m", "mgr001")
     task_a, _ = tasks.create_task(a, cif, "续存提醒", date(2026, 12, 1))
     doomed, _ = tasks.create_task(a, cif, "生日关怀", date(2026, 12, 2))
     sync_service.sync_session(a, bank["rm001"])
@@ -186,9 +181,7 @@ def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
 def test_edit_of_task_deleted_elsewhere_is_rejected_and_returned(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    a, _ = provision(tmp_path, "a", "rm001", gateway.url, bank["rm001"])
-    m, _ = provision(tmp_path, "m", "mgr001", gateway.url, bank["mgr001"])
-    cif = first_customer(a)
+    a, m, cif = rm001_and(tmp_path, gateway, bank, "m", "mgr001")
     task, _ = tasks.create_task(a, cif, "理财到期回访", date(2026, 12, 1))
     sync_service.sync_session(a, bank["rm001"])
     sync_service.sync_session(m, bank["mgr001"])
@@ -208,9 +201,7 @@ def test_edit_of_task_deleted_elsewhere_is_rejected_and_returned(
 def test_reassignment_evicts_and_returns_pending_work(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    a, _ = provision(tmp_path, "a", "rm001", gateway.url, bank["rm001"])
-    b, _ = provision(tmp_path, "b", "rm002", gateway.url, bank["rm002"])
-    cif = first_customer(a)
+    a, b, cif = rm001_and(tmp_path, gateway, bank, "b", "rm002")
     note_on(a, cif, "调走之前写的拜访记录")
     admin.assign(gateway.engine, cif, "rm002")
     summary_a = sync_service.sync_session(a, bank["rm001"])
@@ -241,9 +232,7 @@ def test_reassignment_evicts_and_returns_pending_work(
 def test_snapshot_then_deltas_equals_fresh_snapshot(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    a, _ = provision(tmp_path, "a", "rm001", gateway.url, bank["rm001"])
-    other, _ = provision(tmp_path, "o", "rm001", gateway.url, bank["rm001"])
-    cif = first_customer(a)
+    a, other, cif = rm001_and(tmp_path, gateway, bank, "o", "rm001")
     for i in range(3):
         note_on(other, cif, f"另一台电脑的记录 {i}")
     tasks.create_task(other, cif, "跟进", date(2026, 12, 3))

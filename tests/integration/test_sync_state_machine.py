@@ -63,7 +63,7 @@ from rm_desk.services import conflicts, customers, notes, tasks
 from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
 from rm_desk.services.notes import NoteInput
-from rm_desk.services.session import Session
+from rm_desk.services.session import PermissionDenied, Session
 from sync.client.engine import SyncSummary
 from sync.client.errors import ServerUnreachable
 from sync.client.transport import Transport
@@ -227,24 +227,30 @@ def world(request: pytest.FixtureRequest, gateway_switch: tuple[GatewaySwitch, s
 # --- transports that lose an answer ---------------------------------------------------
 
 
-class LosesPushResponse(Transport):
-    """The server applies the push; the answer never arrives."""
+class LosesResponse(Transport):
+    """The server handles the request to `lost` ("/sync/v1/push"); the answer never arrives."""
+
+    lost = ""
 
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         data = super().post(path, body)
-        if path == "/sync/v1/push":
-            raise ServerUnreachable("connection reset after the push was sent")
+        if path == self.lost:
+            what = path.rsplit("/", 1)[-1]
+            raise ServerUnreachable(f"connection reset after the {what} was sent")
         return data
 
 
-class LosesPullResponse(Transport):
-    """The server answers the pull; the answer never arrives."""
+class LosesPushResponse(LosesResponse):
+    lost = "/sync/v1/push"
 
-    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        data = super().post(path, body)
-        if path == "/sync/v1/pull":
-            raise ServerUnreachable("connection reset after the pull was sent")
-        return data
+
+class LosesPullResponse(LosesResponse):
+    lost = "/sync/v1/pull"
+
+
+def _pick(data: st.DataObject, choices: list[str], label: str) -> str | None:
+    """One of `choices` drawn by hypothesis; None (and nothing drawn) when there is none."""
+    return data.draw(st.sampled_from(choices), label=label) if choices else None
 
 
 # --- the machine -----------------------------------------------------------------------
@@ -409,10 +415,9 @@ class SyncWorld(World, RuleBasedStateMachine):
           text=texts, next_step=st.booleans())  # fmt: skip
     def log_note(self, who: str, data: st.DataObject, kind: InteractionKind, text: str,
                  next_step: bool) -> None:  # fmt: skip
-        choices = self.customer_ids(who)
-        if not choices:
+        cif = _pick(data, self.customer_ids(who), "customer")
+        if cif is None:
             return
-        cif = data.draw(st.sampled_from(choices), label="customer")
         note = NoteInput(
             customer_id=cif, kind=kind, occurred_at=OCCURRED, subject="回访", note=text,
             next_step="下次跟进" if next_step else "",
@@ -427,41 +432,42 @@ class SyncWorld(World, RuleBasedStateMachine):
 
     @rule(who=clients, data=st.data(), title=titles, due=due_dates)
     def create_task(self, who: str, data: st.DataObject, title: str, due: date) -> None:
-        choices = self.customer_ids(who)
-        if not choices:
+        cif = _pick(data, self.customer_ids(who), "customer")
+        if cif is None:
             return
-        cif = data.draw(st.sampled_from(choices), label="customer")
         with self.recording(who, "create_task") as enqueued:
             task, _ = tasks.create_task(self.session(who), cif, title, due)
         self.tasks_created[who][task.id] = enqueued["task.create"]
 
     @rule(who=clients, data=st.data(), changes=task_edits)
     def edit_task(self, who: str, data: st.DataObject, changes: dict[str, Any]) -> None:
-        choices = self.task_ids(who)
-        if not choices:
+        task_id = _pick(data, self.task_ids(who), "task")
+        if task_id is None:
             return
-        task_id = data.draw(st.sampled_from(choices), label="task")
         try:
             with self.recording(who, "edit_task"):
                 tasks.update_task(self.session(who), task_id, **changes)
         except tasks.InvalidTask:
             pass  # the local state machine refused the status change: nothing enqueued
+        except PermissionDenied:
+            pass  # the role matrix refused (reassigning someone else's): nothing enqueued
 
     @rule(who=clients, data=st.data())
     def delete_task(self, who: str, data: st.DataObject) -> None:
-        choices = self.task_ids(who)
-        if not choices:
+        task_id = _pick(data, self.task_ids(who), "task")
+        if task_id is None:
             return
-        task_id = data.draw(st.sampled_from(choices), label="task")
-        with self.recording(who, "delete_task"):
-            tasks.delete_task(self.session(who), task_id)
+        try:
+            with self.recording(who, "delete_task"):
+                tasks.delete_task(self.session(who), task_id)
+        except PermissionDenied:
+            pass  # neither created nor holds it, as its copy says: nothing enqueued
 
     @rule(who=clients, data=st.data(), changes=contact_edits)
     def edit_customer(self, who: str, data: st.DataObject, changes: dict[str, Any]) -> None:
-        choices = self.customer_ids(who)
-        if not choices:
+        cif = _pick(data, self.customer_ids(who), "customer")
+        if cif is None:
             return
-        cif = data.draw(st.sampled_from(choices), label="customer")
         with self.recording(who, "edit_customer"):
             customers.update_contact(self.session(who), cif, **changes)
 

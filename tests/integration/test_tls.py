@@ -9,16 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import ipaddress
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -31,22 +28,16 @@ from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import sync as sync_service
 from sync.client.errors import TlsFailure
 from sync.client.transport import Transport, spki_sha256
-from sync.server import admin, schema
+from sync.server import schema
 from sync.server.app import create_app
-from tests.integration.conftest import AS_OF
+from tests.integration.conftest import run_gateway, seed_small_bank
 
 pytestmark = pytest.mark.parametrize("server_engine", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
 def bank(server_engine: Engine) -> dict[str, str]:
-    """A smaller seeded bank than the shared fixture's (these tests need few customers);
-    returns the demo passwords by user id."""
-    result = admin.seed(server_engine, customers=20, rms=2, seed=5, as_of=AS_OF)
-    assert result.customers == 20
-    with server_engine.connect() as conn:
-        users = conn.execute(select(schema.users.c.user_id)).scalars().all()
-    return {user: f"demo-{user}" for user in users}  # admin.seed's documented passwords
+    return seed_small_bank(server_engine)
 
 
 @dataclass
@@ -143,31 +134,6 @@ class Recorder:
         await self.app(scope, receive, send)
 
 
-def run_tls_gateway(
-    app: Callable[..., Any], pki: Pki
-) -> tuple[uvicorn.Server, threading.Thread, str]:
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        lifespan="off",
-        access_log=False,
-        ssl_certfile=str(pki.cert_pem),
-        ssl_keyfile=str(pki.key_pem),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="tls-gateway", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the TLS gateway did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"https://127.0.0.1:{port}"
-
-
 @dataclass
 class TlsGateway:
     url: str
@@ -180,7 +146,7 @@ class TlsGateway:
 def tls_gateway(server_engine: Engine, tmp_path: Path) -> Iterator[TlsGateway]:
     pki = make_pki(tmp_path)
     recorder = Recorder(create_app(server_engine))
-    server, thread, url = run_tls_gateway(recorder, pki)
+    server, thread, url = run_gateway(recorder, tls=(pki.cert_pem, pki.key_pem))
     yield TlsGateway(url, pki, server_engine, recorder)
     server.should_exit = True
     thread.join(timeout=10)

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,7 +23,13 @@ from rm_desk.domain.model import Role
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import session as sessions
 from rm_desk.services.demo import LOCAL_DEMO_SERVER, load_demo_book
-from rm_desk.services.session import Session
+from rm_desk.services.session import Registry, Session
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from ui.login import LoginWindow
+    from ui.taskman import TaskManager
 
 PASSWORD = "correct horse 42"
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -73,3 +80,26 @@ def ctx(qapp: object, session: Session) -> Iterator[object]:
     context = AppContext(session, tasks)
     yield context
     tasks.shutdown(wait=True)
+
+
+@pytest.fixture
+def tasks(qapp: object) -> Iterator[object]:
+    """A task manager of its own, for windows built without an AppContext."""
+    from ui.taskman import TaskManager  # noqa: PLC0415
+
+    t = TaskManager()
+    yield t
+    t.shutdown()
+
+
+def open_login(
+    qtbot: QtBot, reg: Registry, tasks: TaskManager, user: str = "rm001", demo_hint: str = ""
+) -> LoginWindow:
+    """The sign-in window for `reg`, shown with `user` chosen, once it lists the profiles."""
+    from ui.login import LoginWindow  # noqa: PLC0415
+
+    window = LoginWindow(reg, tasks, preselect=user, demo_hint=demo_hint)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.profiles_shown, timeout=10_000):
+        window.show()
+    return window

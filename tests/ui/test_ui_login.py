@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -22,6 +21,7 @@ from rm_desk.services import session as sessions
 from rm_desk.services.demo import LOCAL_DEMO_SERVER
 from rm_desk.services.session import Registry, Session
 from tests.factories import undo_v6
+from tests.ui.conftest import open_login
 from ui import i18n
 from ui.login import LoginWindow
 from ui.taskman import TaskManager
@@ -40,23 +40,8 @@ def reg(tmp_path: Path) -> Registry:
     return registry
 
 
-@pytest.fixture
-def tasks(qapp: object) -> Iterator[TaskManager]:
-    t = TaskManager()
-    yield t
-    t.shutdown()
-
-
-def _answered(window: LoginWindow) -> bool:
-    return window.message.text() not in ("", "Unlocking…")
-
-
 def _login(qtbot: QtBot, reg: Registry, tasks: TaskManager, user: str = "rm001") -> LoginWindow:
-    window = LoginWindow(reg, tasks, preselect=user, demo_hint="Demo: rm001 / secret")
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.profiles_shown, timeout=10_000):
-        window.show()
-    return window
+    return open_login(qtbot, reg, tasks, user, demo_hint="Demo: rm001 / secret")
 
 
 def test_lists_profiles_and_shows_demo_credentials(
@@ -269,6 +254,10 @@ def test_past_the_offline_lease_the_sign_in_screen_says_why(
 
 def _says(window: LoginWindow, text: str) -> bool:
     return text in window.message.text()
+
+
+def _answered(window: LoginWindow) -> bool:
+    return window.message.text() not in ("", "Unlocking…")
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])

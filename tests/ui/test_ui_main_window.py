@@ -61,13 +61,6 @@ def _provision(reg: Registry, user: str, url: str) -> Session:
     return sync_service.add_profile(reg, user, demo_password(user), url).session
 
 
-@pytest.fixture
-def tasks(qapp: object) -> Iterator[TaskManager]:
-    t = TaskManager()
-    yield t
-    t.shutdown()
-
-
 def _window(qtbot: QtBot, session: Session, tasks: TaskManager) -> MainWindow:
     ctx = AppContext(session, tasks)
     window = MainWindow(ctx)

@@ -3,11 +3,9 @@ nothing lost: a damaged database at sign-in, the server down during a sync."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -79,13 +77,6 @@ def test_watchlist_model_and_page(
     with qtbot.waitSignal(page.loaded, timeout=20_000):
         page.record("acknowledge")
     qtbot.waitUntil(lambda: sync_service.sync_status(session).pending == before + 1)
-
-
-@pytest.fixture
-def tasks(qapp: object) -> Iterator[TaskManager]:
-    t = TaskManager()
-    yield t
-    t.shutdown()
 
 
 def test_damaged_database_is_named_at_sign_in_and_nothing_changes(

@@ -22,29 +22,14 @@ from sync.server import admin, db
 from sync.server.app import create_app
 from tests import damage
 from tests.integration.conftest import AS_OF, run_gateway
-from ui.login import LoginWindow
+from tests.ui.conftest import open_login
 from ui.taskman import TaskManager
 
 PASSWORD = "correct horse 42"
 
 
-@pytest.fixture
-def tasks(qapp: object) -> Iterator[TaskManager]:
-    t = TaskManager()
-    yield t
-    t.shutdown()
-
-
 def registry(tmp_path: Path) -> Registry:
     return sessions.registry(tmp_path / "data", Policy(keyring=KeyringMode.OFF))
-
-
-def login(qtbot: QtBot, reg: Registry, tasks: TaskManager) -> LoginWindow:
-    window = LoginWindow(reg, tasks, preselect="rm001")
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.profiles_shown, timeout=10_000):
-        window.show()
-    return window
 
 
 def test_a_damaged_profile_offers_repair_which_needs_the_server(
@@ -57,7 +42,7 @@ def test_a_damaged_profile_offers_repair_which_needs_the_server(
     path = reg.database_path(reg.get("rm001"))
     damage.flip(path, 1)
     before = path.read_bytes()
-    window = login(qtbot, reg, tasks)
+    window = open_login(qtbot, reg, tasks)
     assert not window.repair_button.isVisible()
     window.password.setText(PASSWORD)
     window.unlock_button.click()
@@ -111,7 +96,7 @@ def test_repair_from_the_sign_in_screen_rescues_the_offline_note(
     damage.flip(path, damage.root_page(path, key, "interactions"))
     in_use_mark(path).write_text("4242\n")  # the power went: the store was not closed
 
-    window = login(qtbot, reg, tasks)
+    window = open_login(qtbot, reg, tasks)
     shown: list[str] = []
     window.checking.connect(
         lambda: shown.append(window.message.text()), Qt.ConnectionType.QueuedConnection

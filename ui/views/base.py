@@ -12,7 +12,8 @@ context up by the runtime class name, lupdate by the defining class).
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt
+from PySide6.QtWidgets import QDialog, QTableView, QWidget
 
 from rm_desk.services.changes import Changes
 from ui.context import AppContext
@@ -49,3 +50,26 @@ class Page(QWidget):
             self.reload()
         else:
             self._stale = True
+
+
+def row_table(model: QAbstractItemModel, name: str, *, single: bool = True) -> QTableView:
+    """A read-only table of `model` that selects whole rows (one at a time unless `single`
+    is False), named `name` for screen readers, without row numbers."""
+    table = QTableView()
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    if single:
+        table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def open_dialog(owner: QObject, attribute: str, dialog: QDialog) -> None:
+    """Open `dialog` window-modal; `owner.<attribute>` holds it while it is open (tests
+    reach it there) and it is deleted when it closes."""
+    setattr(owner, attribute, dialog)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.finished.connect(lambda _r: setattr(owner, attribute, None))
+    dialog.open()

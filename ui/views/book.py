@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,7 @@ from rm_desk.services.changes import Changes
 from ui import words
 from ui.context import AppContext
 from ui.models.book import BookTableModel
-from ui.views.base import Page
+from ui.views.base import Page, row_table
 
 ANY = ""
 
@@ -37,7 +36,7 @@ ANY = ""
 class BookPage(Page):
     loaded = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:  # noqa: PLR0915
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.model = BookTableModel(ctx, self)
         self.model.reloaded.connect(self._on_reloaded)
@@ -89,16 +88,11 @@ class BookPage(Page):
         bar.addWidget(save)
         bar.addWidget(clear)
 
-        self.table = QTableView()
-        self.table.setAccessibleName(self.tr("Book of customers"))
-        self.table.setModel(self.model)
+        self.table = row_table(self.model, self.tr("Book of customers"))
         # The indicator first: enabling sorting re-announces it, and an unchanged order
         # costs no query.
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -39,6 +38,7 @@ from rm_desk.services.changes import Changes
 from ui import words
 from ui.context import AppContext
 from ui.models.rows import AnyIndex, RowsTableModel
+from ui.views.base import row_table
 from ui.views.note_editor import NoteEditor, list_separator
 
 PAGE = 50
@@ -191,13 +191,7 @@ class ContactHistory(QWidget):
         self.count = QLabel()
         self.count.setAccessibleName(self.tr("Number of contacts shown"))
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Contact history"))
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model, self.tr("Contact history"))
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)

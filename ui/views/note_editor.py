@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +54,7 @@ from ui import words
 from ui.context import AppContext
 from ui.messages import describe
 from ui.models.rows import RowsTableModel
+from ui.views.base import row_table
 
 AUTOSAVE_MS = 3000
 DRAFT_KIND = "interaction"
@@ -542,12 +542,7 @@ class DraftsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle(self.tr("Unfinished notes"))
         self.model = DraftListModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Unfinished notes"))
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model, self.tr("Unfinished notes"))
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self._resume())
         open_button = QPushButton(self.tr("Resume"))

@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -66,7 +65,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page
+from ui.views.base import Page, open_dialog, row_table
 from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
@@ -267,11 +266,7 @@ class CustomerPage(Page):
 
         # holdings
         self.holdings = HoldingsModel(self)
-        self.holdings_table = QTableView()
-        self.holdings_table.setModel(self.holdings)
-        self.holdings_table.setAccessibleName(self.tr("Holdings"))
-        self.holdings_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.holdings_table.verticalHeader().setVisible(False)
+        self.holdings_table = row_table(self.holdings, self.tr("Holdings"), single=False)
         self.holdings_table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch
         )
@@ -373,11 +368,7 @@ class CustomerPage(Page):
         form.addRow(edits)
         form.addRow(self.edit_notice)
         self.open_tasks = TaskTableModel(self)
-        self.tasks_table = QTableView()
-        self.tasks_table.setModel(self.open_tasks)
-        self.tasks_table.setAccessibleName(self.tr("Open tasks"))
-        self.tasks_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.tasks_table.verticalHeader().setVisible(False)
+        self.tasks_table = row_table(self.open_tasks, self.tr("Open tasks"), single=False)
         for col in (2, 6, 7):  # customer, assignee, outcome
             self.tasks_table.setColumnHidden(col, True)
         self.tasks_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -630,11 +621,8 @@ class CustomerPage(Page):
         if not self.customer_id:
             return None
         dialog = RevealDialog(field_name, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.reveal(field_name, dialog.reason.text()))
-        dialog.finished.connect(lambda _r: setattr(self, "reveal_dialog", None))
-        self.reveal_dialog = dialog
-        dialog.open()
+        open_dialog(self, "reveal_dialog", dialog)
         return dialog
 
     def reveal(self, field_name: str, reason: str) -> None:
@@ -663,7 +651,7 @@ class CustomerPage(Page):
                 self.tr("Contact details saved; they sync with the next sync."),
             )
         )
-        self._open_edit(dialog)
+        open_dialog(self, "edit_dialog", dialog)
         return dialog
 
     def request_change(self) -> ChangeRequestDialog | None:
@@ -680,14 +668,8 @@ class CustomerPage(Page):
                 self.tr("Change requested; the bank reviews it before the record changes."),
             )
         )
-        self._open_edit(dialog)
+        open_dialog(self, "edit_dialog", dialog)
         return dialog
-
-    def _open_edit(self, dialog: ContactDialog | ChangeRequestDialog) -> None:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: setattr(self, "edit_dialog", None))
-        self.edit_dialog = dialog
-        dialog.open()
 
     def _save(
         self,

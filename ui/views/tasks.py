@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QSystemTrayIcon,
     QTabBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,7 +46,7 @@ from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page
+from ui.views.base import Page, open_dialog, row_table
 from ui.views.picker import CustomerPicker
 
 VIEWS = ("today", "overdue", "upcoming", "done")
@@ -207,13 +206,7 @@ class TasksPage(Page):
             self.tabs.addTab(label)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.model = TaskTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Tasks"))
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model, self.tr("Tasks"))
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.open_customer())
         self.summary = QLabel()
@@ -365,7 +358,7 @@ class TasksPage(Page):
     def new_task(self, customer_id: str = "") -> TaskDialog:
         dialog = TaskDialog(self.ctx, customer_id=customer_id or "", parent=self)
         dialog.accepted.connect(lambda: self._create(dialog))
-        self._open(dialog)
+        open_dialog(self, "dialog", dialog)
         return dialog
 
     def _create(self, dialog: TaskDialog) -> None:
@@ -377,7 +370,7 @@ class TasksPage(Page):
             return None
         dialog = TaskDialog(self.ctx, task=task, parent=self)
         dialog.accepted.connect(lambda: self._edit(task, dialog.changed_values()))
-        self._open(dialog)
+        open_dialog(self, "dialog", dialog)
         return dialog
 
     def _edit(self, task: FollowUpTask, changes: dict[str, Any]) -> None:
@@ -396,7 +389,7 @@ class TasksPage(Page):
             return None
         dialog = OutcomeDialog(task, self)
         dialog.accepted.connect(lambda: self._complete(task, dialog.text()))
-        self._open(dialog)
+        open_dialog(self, "dialog", dialog)
         return dialog
 
     def _complete(self, task: FollowUpTask, outcome: str) -> None:
@@ -429,7 +422,7 @@ class TasksPage(Page):
                 else None
             )
         )
-        self._open(box)
+        open_dialog(self, "dialog", box)
         return box
 
     def _delete(self, task: FollowUpTask) -> None:
@@ -439,12 +432,6 @@ class TasksPage(Page):
             lambda _changes: self.summary.setText(self.tr("Deleted: %1").replace("%1", title)),
             owner=self,
         )
-
-    def _open(self, dialog: QDialog) -> None:
-        self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
 
     def _after_write(self, task: FollowUpTask) -> None:
         self.summary.setText(self.tr("Saved: %1").replace("%1", task.title))

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -51,7 +50,7 @@ from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
 from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page
+from ui.views.base import Page, open_dialog, row_table
 from ui.views.tasks import LIST_LIMIT, TaskDialog
 
 
@@ -183,13 +182,7 @@ class TeamPage(Page):
         self._announce = False
 
         self.team = TeamModel(self)
-        self.team_table = QTableView()
-        self.team_table.setModel(self.team)
-        self.team_table.setAccessibleName(self.tr("Team workload per relationship manager"))
-        self.team_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.team_table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.team_table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.team_table.verticalHeader().setVisible(False)
+        self.team_table = row_table(self.team, self.tr("Team workload per relationship manager"))
         self.team_table.selectionModel().currentRowChanged.connect(self._rm_selected)
 
         self.chart = pg.PlotWidget(background="w")
@@ -210,23 +203,14 @@ class TeamPage(Page):
         self.overdue_only.setAccessibleName(self.tr("Show only overdue follow-ups"))
         self.overdue_only.toggled.connect(lambda _c: self._load_rm())
         self.tasks = TaskTableModel(self)
-        self.tasks_table = QTableView()
-        self.tasks_table.setModel(self.tasks)
-        self.tasks_table.setAccessibleName(self.tr("Follow-ups of the selected RM"))
-        self.tasks_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.tasks_table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.tasks_table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.tasks_table.verticalHeader().setVisible(False)
+        self.tasks_table = row_table(self.tasks, self.tr("Follow-ups of the selected RM"))
         self.tasks_table.setColumnHidden(7, True)  # outcome
         self.tasks_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.tasks_table.doubleClicked.connect(self._open_task_customer)
         self.at_risk = AtRiskModel(self)
-        self.risk_table = QTableView()
-        self.risk_table.setModel(self.at_risk)
-        self.risk_table.setAccessibleName(self.tr("At-risk customers of the selected RM"))
-        self.risk_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.risk_table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.risk_table.verticalHeader().setVisible(False)
+        self.risk_table = row_table(
+            self.at_risk, self.tr("At-risk customers of the selected RM"), single=False
+        )
         self.risk_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.risk_table.doubleClicked.connect(self._open_risk_customer)
 
@@ -377,7 +361,7 @@ class TeamPage(Page):
             return None
         dialog = ReassignDialog(task, self.members, self)
         dialog.accepted.connect(lambda: self.reassign(task.id, dialog.chosen()))
-        self._open(dialog)
+        open_dialog(self, "dialog", dialog)
         return dialog
 
     def reassign(self, task_id: str, assignee: str) -> None:
@@ -405,14 +389,8 @@ class TeamPage(Page):
             )
 
         dialog.accepted.connect(create)
-        self._open(dialog)
+        open_dialog(self, "dialog", dialog)
         return dialog
-
-    def _open(self, dialog: QDialog) -> None:
-        self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        dialog.open()
 
     def _open_task_customer(self, index: QModelIndex) -> None:
         task = self.tasks.task(index.row())

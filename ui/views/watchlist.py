@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +31,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
 from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
-from ui.views.base import Page
+from ui.views.base import Page, row_table
 
 FLAGGED = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
 LIMIT = 500
@@ -145,12 +144,7 @@ class WatchlistPage(Page):
         bar.addStretch(1)
         bar.addWidget(self.count)
 
-        self.table = QTableView()
-        self.table.setAccessibleName(self.tr("Customers at risk of leaving"))
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model, self.tr("Customers at risk of leaving"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)

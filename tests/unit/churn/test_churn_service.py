@@ -14,7 +14,7 @@ import pytest
 from local_store import book, outbox
 from local_store import churn as churn_store
 from local_store.codec import SNAPSHOT_COLUMNS, cols, marks, snapshot_row
-from local_store.profiles import Profile, ProfileRegistry
+from local_store.profiles import Profile
 from local_store.store import LocalStore
 from rm_desk.domain.churn import additive
 from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK
@@ -23,10 +23,8 @@ from rm_desk.domain.model import (
     InteractionKind,
     MonthlySnapshot,
     ReasonCode,
-    Role,
     TaskSource,
 )
-from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import book as book_service
 from rm_desk.services import churn, notes
 from rm_desk.services.notes import NoteInput
@@ -36,19 +34,6 @@ from tests.factories import customer
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 RECEIVED = NOW.isoformat(timespec="microseconds")  # as the sync engine records it
 CALM, QUIET, LOUD = "600000000011", "600000000012", "600000000013"
-
-
-@pytest.fixture(scope="module")
-def rm_profile(tmp_path_factory: pytest.TempPathFactory) -> Profile:
-    registry = ProfileRegistry(
-        tmp_path_factory.mktemp("profiles"),
-        secret_store=None,
-        policy=Policy(keyring=KeyringMode.OFF),
-    )
-    profile, _key = registry.create(
-        "rm001", "correct horse battery", server="https://crm.test", role=Role.RM
-    )
-    return profile
 
 
 def _months() -> list[str]:

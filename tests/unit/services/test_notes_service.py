@@ -11,10 +11,9 @@ import pytest
 
 from local_store import book, outbox, records
 from local_store.errors import NotFound
-from local_store.profiles import Profile, ProfileRegistry
+from local_store.profiles import Profile
 from local_store.store import LocalStore
-from rm_desk.domain.model import InteractionKind, Role, TaskPriority, TaskSource, TaskStatus
-from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.domain.model import InteractionKind, TaskPriority, TaskSource, TaskStatus
 from rm_desk.services import notes, tasks
 from rm_desk.services.notes import InvalidNote, NoteInput
 from rm_desk.services.session import Session
@@ -24,19 +23,6 @@ NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 SHANGHAI = timezone(timedelta(hours=8))
 CIF = "600000000001"
 OTHER = "600000000002"
-
-
-@pytest.fixture(scope="module")
-def rm_profile(tmp_path_factory: pytest.TempPathFactory) -> Profile:
-    registry = ProfileRegistry(
-        tmp_path_factory.mktemp("profiles"),
-        secret_store=None,
-        policy=Policy(keyring=KeyringMode.OFF),
-    )
-    profile, _key = registry.create(
-        "rm001", "correct horse battery", server="https://crm.test", role=Role.RM
-    )
-    return profile
 
 
 @pytest.fixture

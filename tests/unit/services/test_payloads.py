@@ -11,11 +11,10 @@ import pytest
 from pydantic import BaseModel
 
 from local_store import book, outbox, records
-from local_store.profiles import Profile, ProfileRegistry
+from local_store.profiles import Profile
 from local_store.store import LocalStore
 from rm_desk.domain import rules
-from rm_desk.domain.model import InteractionKind, Role, TaskPriority, TaskStatus
-from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.domain.model import InteractionKind, TaskPriority, TaskStatus
 from rm_desk.services import customers, notes, tasks
 from rm_desk.services.notes import InvalidNote, NoteInput
 from rm_desk.services.session import Session
@@ -33,19 +32,6 @@ MODELS: dict[str, type[BaseModel]] = {
     "customer.update": protocol.CustomerUpdate,
     "customer.request_change": protocol.CustomerChangeRequest,
 }
-
-
-@pytest.fixture(scope="module")
-def rm_profile(tmp_path_factory: pytest.TempPathFactory) -> Profile:
-    registry = ProfileRegistry(
-        tmp_path_factory.mktemp("profiles"),
-        secret_store=None,
-        policy=Policy(keyring=KeyringMode.OFF),
-    )
-    profile, _key = registry.create(
-        "rm001", "correct horse battery", server="https://crm.test", role=Role.RM
-    )
-    return profile
 
 
 @pytest.fixture

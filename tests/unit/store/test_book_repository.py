@@ -257,51 +257,21 @@ def test_delete_cascades_to_everything_under_the_customer(store: LocalStore) -> 
 @pytest.fixture
 def book_store(store: LocalStore) -> LocalStore:
     """Five customers that differ in every filtered and sorted column."""
-    a = named(
-        "600000000001",
-        "王小明",
-        segment=Segment.AFFLUENT,
-        lifecycle=Lifecycle.ACTIVE,
-        aum_fen=120_000_000,
-        owner_rm="rm001",
-        tags=("代发工资", "理财偏好"),
-    )
-    b = named(
-        "600000000002",
-        "李大伟",
-        segment=Segment.MASS,
-        lifecycle=Lifecycle.NEW,
-        aum_fen=1_000_000,
-        owner_rm="rm001",
-        tags=("代发工资",),
-    )
-    c = named(
-        "600000000003",
-        "张三",
-        segment=Segment.PRIVATE,
-        lifecycle=Lifecycle.AT_RISK,
-        aum_fen=4_000_000_000,
-        owner_rm="rm002",
-        tags=("理财偏好",),
-    )
-    d = named(
-        "600000000004",
-        "陈静",
-        segment=Segment.AFFLUENT,
-        lifecycle=Lifecycle.DORMANT,
-        aum_fen=700_000_000,
-        owner_rm="rm002",
-        tags=(),
-    )
-    e = named(
-        "600000000005",
-        "赵敏",
-        segment=Segment.MASS,
-        lifecycle=Lifecycle.ACTIVE,
-        aum_fen=10_000_000,
-        owner_rm="rm003",
-        tags=("代发工资", "理财偏好", "新客"),
-    )
+    a, b, c, d, e = (
+        named(cif, name, segment=segment, lifecycle=stage, aum_fen=aum, owner_rm=rm, tags=tags)
+        for cif, name, segment, stage, aum, rm, tags in (
+            ("600000000001", "王小明", Segment.AFFLUENT, Lifecycle.ACTIVE, 120_000_000, "rm001",
+             ("代发工资", "理财偏好")),
+            ("600000000002", "李大伟", Segment.MASS, Lifecycle.NEW, 1_000_000, "rm001",
+             ("代发工资",)),
+            ("600000000003", "张三", Segment.PRIVATE, Lifecycle.AT_RISK, 4_000_000_000, "rm002",
+             ("理财偏好",)),
+            ("600000000004", "陈静", Segment.AFFLUENT, Lifecycle.DORMANT, 700_000_000, "rm002",
+             ()),
+            ("600000000005", "赵敏", Segment.MASS, Lifecycle.ACTIVE, 10_000_000, "rm003",
+             ("代发工资", "理财偏好", "新客")),
+        )
+    )  # fmt: skip
     with store.transaction() as conn:
         book.upsert_customers(conn, [a, b, c, d, e])
         book.save_churn(

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from local_store import book, search
 from local_store.bulk import BulkDataError, LoadCounts, bulk_load
@@ -252,18 +253,7 @@ def test_interrupted_bulk_load_is_finished_on_reopen(tmp_path: Path, data_key: b
     try:
         with store.transaction() as conn:
             store.drop_secondary_indexes(conn)
-            # Rows written the way a bulk chunk writes them: no search entries, no
-            # activity columns.
-            conn.exec_driver_sql(
-                "INSERT INTO customers(id, name, name_pinyin, segment, lifecycle, aum_tier, "
-                "owner_rm, branch, since, mobile) VALUES ('600500000001', '王小明', "
-                "'wangxiaoming', 'mass', 'active', 't0', 'rm001', 'BR001', '2020-01-01', "
-                "'13812345678')"
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO interactions(id, customer_id, kind, occurred_at, created_by) "
-                "VALUES ('i1', '600500000001', 'visit', '2026-11-20T02:00:00+00:00', 'rm001')"
-            )
+            _write_customer_and_visit(conn)
         assert index_names(store) == KEPT_DURING_LOAD
         assert bulk_mark(store) is not None
     finally:
@@ -317,16 +307,22 @@ def _unique_keys(store: LocalStore) -> set[str]:
 def _insert_customer_and_visit(store: LocalStore) -> None:
     """Rows written as snapshot pages write them: no search entry, no activity."""
     with store.transaction() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO customers(id, name, name_pinyin, segment, lifecycle, aum_tier, "
-            "owner_rm, branch, since, mobile) VALUES ('600500000001', '王小明', "
-            "'wangxiaoming', 'mass', 'active', 't0', 'rm001', 'BR001', '2020-01-01', "
-            "'13812345678')"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO interactions(id, customer_id, kind, occurred_at, created_by) "
-            "VALUES ('i1', '600500000001', 'visit', '2026-11-20T02:00:00+00:00', 'rm001')"
-        )
+        _write_customer_and_visit(conn)
+
+
+def _write_customer_and_visit(conn: Connection) -> None:
+    """A customer and a visit written the way a bulk chunk or a snapshot page writes them:
+    no search entries, no activity columns."""
+    conn.exec_driver_sql(
+        "INSERT INTO customers(id, name, name_pinyin, segment, lifecycle, aum_tier, "
+        "owner_rm, branch, since, mobile) VALUES ('600500000001', '王小明', "
+        "'wangxiaoming', 'mass', 'active', 't0', 'rm001', 'BR001', '2020-01-01', "
+        "'13812345678')"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO interactions(id, customer_id, kind, occurred_at, created_by) "
+        "VALUES ('i1', '600500000001', 'visit', '2026-11-20T02:00:00+00:00', 'rm001')"
+    )
 
 
 def test_a_resumable_load_keeps_its_mark_across_a_restart(tmp_path: Path, data_key: bytes) -> None:
