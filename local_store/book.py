@@ -10,7 +10,7 @@ task repositories so the book needs no joins.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -62,6 +62,16 @@ _UPSERT_CUSTOMER = (
 )
 
 
+def replace_tags(conn: Connection, tags: Mapping[int, Iterable[str]]) -> None:
+    """Each customer's (by pk) tags become exactly these."""
+    executemany(conn, "DELETE FROM customer_tags WHERE customer_pk = ?", [(pk,) for pk in tags])
+    executemany(
+        conn,
+        "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
+        [(tag, pk) for pk, names in tags.items() for tag in names],
+    )
+
+
 def upsert_customers(conn: Connection, customers: Sequence[Customer]) -> list[int]:
     """Insert or update customers, their tags and search entries; returns their pks."""
     if not customers:
@@ -70,14 +80,7 @@ def upsert_customers(conn: Connection, customers: Sequence[Customer]) -> list[in
     ids = [c.id for c in customers]
     pks = pks_for(conn, ids)
     by_id = {c.id: c for c in customers}
-    executemany(
-        conn, "DELETE FROM customer_tags WHERE customer_pk = ?", [(pk,) for pk in pks.values()]
-    )
-    executemany(
-        conn,
-        "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
-        [(tag, pks[c.id]) for c in customers for tag in c.tags],
-    )
+    replace_tags(conn, {pks[c.id]: c.tags for c in customers})
     search.reindex(
         conn,
         [(pks[i], by_id[i].name, i, by_id[i].mobile, search.join_tags(by_id[i].tags)) for i in ids],

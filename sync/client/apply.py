@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from local_store import book, codec, conflicts, outbox, records, search
+from local_store import book, codec, conflicts, outbox, records, replica, search
 from local_store import churn as churn_store
-from local_store.codec import cols, executemany, marks
 from sync import wire
 from sync.client.errors import ProtocolViolation
 from sync.protocol import Change, ReturnReason
@@ -30,13 +29,6 @@ LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "snapshot": codec.SNAPSHOT_COLUMNS,
     "interaction": codec.INTERACTION_COLUMNS,
     "task": (*codec.TASK_COLUMNS, "field_versions"),
-}
-KEYS = {
-    "customer": ("id",),
-    "holding": ("id",),
-    "snapshot": ("customer_id", "month"),
-    "interaction": ("id",),
-    "task": ("id",),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "customer": ("id", "name", "segment", "lifecycle", "aum_tier", "owner_rm", "branch", "since"),
@@ -98,21 +90,6 @@ def _to_local(column: str, value: Any) -> Any:
     if value is not None and not isinstance(value, str):
         raise ProtocolViolation(f"{column} is not text")
     return value
-
-
-def _upsert_sql(entity: str, columns: Sequence[str]) -> str:
-    key = KEYS[entity]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    table = wire.TABLE_OF[entity]
-    if entity == "interaction":  # append-only: content never changes, only the version
-        return (
-            f"INSERT INTO {table} ({cols(columns)}) VALUES ({marks(columns)}) "
-            f"ON CONFLICT(id) DO UPDATE SET version = excluded.version"
-        )
-    return (
-        f"INSERT INTO {table} ({cols(columns)}) VALUES ({marks(columns)}) "
-        f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {updates}"
-    )
 
 
 def rows_for(
@@ -236,26 +213,23 @@ def write_rows(
     """Upsert rows (the delta path). `insert_only`: plain INSERTs, for a snapshot into
     emptied tables whose unique indexes are dropped until the end (customers, whose key
     is never dropped, still upsert)."""
-    sql = (
-        f"INSERT INTO {wire.TABLE_OF[entity]} ({cols(columns)}) VALUES ({marks(columns)})"
-        if insert_only and entity != "customer"
-        else _upsert_sql(entity, columns)
-    )
     try:
-        executemany(conn, sql, rows)
+        replica.put_rows(
+            conn,
+            wire.TABLE_OF[entity],
+            columns,
+            rows,
+            # customers, whose key is never dropped, still upsert
+            insert_only=insert_only and entity != "customer",
+        )
     except IntegrityError:
         raise ProtocolViolation(f"{entity} rows break the local schema's rules") from None
     if entity == "customer" and rows:
         idx = {c: i for i, c in enumerate(columns)}
         ids = [r[idx["id"]] for r in rows]
         pks = book.pks_for(conn, ids)
-        executemany(
-            conn, "DELETE FROM customer_tags WHERE customer_pk = ?", [(pk,) for pk in pks.values()]
-        )
-        executemany(
-            conn,
-            "INSERT OR IGNORE INTO customer_tags(tag, customer_pk) VALUES (?, ?)",
-            [(tag, pks[r[idx["id"]]]) for r in rows for tag in search.split_tags(r[idx["tags"]])],
+        book.replace_tags(
+            conn, {pks[r[idx["id"]]]: search.split_tags(r[idx["tags"]]) for r in rows}
         )
         if index_search:
             search.reindex(

@@ -261,6 +261,20 @@ def test_services_hold_no_sql() -> None:
     assert {m: f for m, f in found.items() if f} == {}
 
 
+def test_the_sync_client_holds_no_sql() -> None:
+    """The sync client reaches the store through local_store's repositories (it may
+    catch SQLAlchemy's errors and type its connections, nothing more)."""
+    modules = sorted((ROOT / "sync" / "client").rglob("*.py"))
+    assert len(modules) >= 4
+    found = {
+        str(m.relative_to(ROOT)): [
+            f for f in sql_in(m.read_text(encoding="utf-8")) if "import sqlalchemy" not in f
+        ]
+        for m in modules
+    }
+    assert {m: f for m, f in found.items() if f} == {}
+
+
 @pytest.mark.parametrize(
     "source",
     [
