@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,3 +104,34 @@ def open_login(
     with qtbot.waitSignal(window.profiles_shown, timeout=10_000):
         window.show()
     return window
+
+
+def registry(tmp_path: Path) -> Registry:
+    """The profiles under `tmp_path`, with the OS keyring off."""
+    return sessions.registry(tmp_path / "data", Policy(keyring=KeyringMode.OFF))
+
+
+def locked_profile(reg: Registry, user: str = "rm001") -> None:
+    """Create `user`'s RM profile (PASSWORD) pointed at a closed port, and lock it."""
+    sessions.create_profile(reg, user, PASSWORD, server="http://127.0.0.1:9", role=Role.RM).lock()
+
+
+@contextmanager
+def central_gateway(tmp_path: Path, customers: int) -> Iterator[tuple[str, dict[str, str]]]:
+    """A real gateway on loopback over a central CRM seeded with `customers` customers and
+    one RM: its address and the users' passwords; stopped on leaving."""
+    from rm_desk.demo import generate_bank  # noqa: PLC0415
+    from sync.server import admin, db  # noqa: PLC0415
+    from sync.server.app import create_app  # noqa: PLC0415
+    from tests.integration.conftest import AS_OF, run_gateway  # noqa: PLC0415
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'central.db'}")
+    db.create_schema(engine)
+    admin.seed(engine, customers=customers, rms=1, seed=5, as_of=AS_OF)
+    server, thread, url = run_gateway(create_app(engine))
+    try:
+        yield url, generate_bank(customers, 1, seed=5, as_of=AS_OF).user_passwords()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
