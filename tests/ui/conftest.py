@@ -9,9 +9,8 @@ Each test gets a fresh profile holding a small generated book and its own
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,52 +18,17 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from local_store.profiles import ProfileRegistry
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import session as sessions
-from rm_desk.services.demo import LOCAL_DEMO_SERVER, load_demo_book
 from rm_desk.services.session import Registry, Session
+from tests.conftest import PASSWORD, MakeSession
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from ui.login import LoginWindow
     from ui.taskman import TaskManager
-
-PASSWORD = "correct horse 42"
-NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-
-MakeSession = Callable[..., Session]
-
-
-@pytest.fixture
-def make_session(tmp_path: Path) -> Iterator[MakeSession]:
-    """Build an unlocked profile with `customers` generated customers (locked at the end)."""
-    opened: list[Session] = []
-
-    def make(
-        user: str = "rm001",
-        *,
-        role: Role = Role.RM,
-        customers: int = 120,
-        rms: int = 1,
-        clock: Callable[[], datetime] = lambda: NOW,
-    ) -> Session:
-        reg = ProfileRegistry(tmp_path / "data", policy=Policy(keyring=KeyringMode.OFF))
-        session = sessions.create_profile(
-            reg, user, PASSWORD, server=LOCAL_DEMO_SERVER, role=role, display_name=user,
-            clock=clock,
-        )  # fmt: skip
-        if customers:
-            load_demo_book(session, customers=customers, rms=rms, as_of=clock().date())
-        opened.append(session)
-        return session
-
-    yield make
-    for s in opened:
-        if s.store.is_open:
-            s.lock()
 
 
 @pytest.fixture

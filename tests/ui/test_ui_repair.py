@@ -17,7 +17,8 @@ from rm_desk.services import notes
 from rm_desk.services import sync as sync_service
 from rm_desk.services.session import Session
 from tests import damage
-from tests.ui.conftest import PASSWORD, central_gateway, locked_profile, open_login, registry
+from tests.conftest import PASSWORD
+from tests.ui.conftest import central_gateway, locked_profile, open_login, registry
 from ui.taskman import TaskManager
 
 

@@ -12,7 +12,8 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import PASSWORD, locked_profile, open_login, registry
+from tests.conftest import PASSWORD
+from tests.ui.conftest import locked_profile, open_login, registry
 from ui import i18n
 from ui.login import AddProfileDialog
 from ui.taskman import TaskManager
