@@ -48,6 +48,16 @@ def ctx(qapp: object, session: Session) -> Iterator[object]:
 
 
 @pytest.fixture
+def chinese(qapp: object) -> Iterator[None]:
+    """The interface in Chinese for the test, back in English after it."""
+    from ui import i18n  # noqa: PLC0415
+
+    i18n.install("zh_CN")
+    yield
+    i18n.install("en")
+
+
+@pytest.fixture
 def tasks(qapp: object) -> Iterator[object]:
     """A task manager of its own, for windows built without an AppContext."""
     from ui.taskman import TaskManager  # noqa: PLC0415

@@ -35,13 +35,6 @@ def latin_words(text: str) -> list[str]:
     return LATIN.findall(KEPT_NAMES.sub("", text))
 
 
-@pytest.fixture
-def chinese(qapp: object) -> Iterator[None]:
-    i18n.install("zh_CN")
-    yield
-    i18n.install("en")
-
-
 def generic(text: str) -> str:
     return returned_reason("no_such_reason_yet").replace("no_such_reason_yet", text)
 
