@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from local_store.profiles import ProfileRegistry
 from local_store.store import LocalStore
+from rm_desk.domain.model import Role
+from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.services import session as sessions
+from rm_desk.services.demo import LOCAL_DEMO_SERVER, load_demo_book
+from rm_desk.services.session import Session
 from tests import pg
 
 
@@ -34,6 +40,42 @@ class MemoryKeyring:
 
     def delete_password(self, service: str, username: str) -> None:
         self.items.pop((service, username), None)
+
+
+PASSWORD = "correct horse 42"
+NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+
+MakeSession = Callable[..., Session]
+
+
+@pytest.fixture
+def make_session(tmp_path: Path) -> Iterator[MakeSession]:
+    """Build an unlocked profile with `customers` generated customers (locked at the end);
+    all of a test's profiles in one registry under tmp_path/data, the keyring off."""
+    opened: list[Session] = []
+
+    def make(
+        user: str = "rm001",
+        *,
+        role: Role = Role.RM,
+        customers: int = 120,
+        rms: int = 1,
+        clock: Callable[[], datetime] = lambda: NOW,
+    ) -> Session:
+        reg = ProfileRegistry(tmp_path / "data", policy=Policy(keyring=KeyringMode.OFF))
+        session = sessions.create_profile(
+            reg, user, PASSWORD, server=LOCAL_DEMO_SERVER, role=role, display_name=user,
+            clock=clock,
+        )  # fmt: skip
+        if customers:
+            load_demo_book(session, customers=customers, rms=rms, as_of=clock().date())
+        opened.append(session)
+        return session
+
+    yield make
+    for s in opened:
+        if s.store.is_open:
+            s.lock()
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@ and real client profiles with encrypted stores syncing against it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +29,32 @@ from sync.server.app import create_app
 from tests.pg import pg_schema_engine
 
 AS_OF = date(2026, 11, 24)
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def rm_desk_cli(tmp_path: Path, password: str) -> RunCli:
+    """`run(*args, password=...)`: the installed `rm-desk` command with `args` and
+    --password-stdin (given `password` unless told another), its data under tmp_path/cli
+    and no machine policy; the finished process, its output as text."""
+    env = {
+        **os.environ,
+        "RM_DESK_DATA_DIR": str(tmp_path / "cli"),
+        "RM_DESK_POLICY": str(tmp_path / "none.json"),
+    }
+
+    def run(*args: str, password: str = password) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "rm-desk"), *args, "--password-stdin"],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=180,
+            check=False,
+        )
+
+    return run
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

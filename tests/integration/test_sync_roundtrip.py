@@ -15,7 +15,7 @@ from rm_desk.services import notes
 from rm_desk.services import sync as sync_service
 from rm_desk.services.notes import NoteInput
 from sync.server import schema
-from tests.integration.conftest import Gateway
+from tests.integration.conftest import Gateway, rm_desk_cli
 
 
 def registry(tmp_path: Path, name: str) -> ProfileRegistry:
@@ -78,28 +78,7 @@ def test_first_sync_then_offline_note_reaches_manager_exactly_once(
 def test_command_line_profile_add_note_add_and_sync(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    import os  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
-    rm_desk = str(Path(sys.executable).parent / "rm-desk")
-    env = {
-        **os.environ,
-        "RM_DESK_DATA_DIR": str(tmp_path / "cli"),
-        "RM_DESK_POLICY": str(tmp_path / "none.json"),
-    }
-
-    def run(*args: str, password: str = bank["rm001"]) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [rm_desk, *args, "--password-stdin"],
-            input=password + "\n",
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=180,
-            check=False,
-        )
-
+    run = rm_desk_cli(tmp_path, bank["rm001"])
     added = run("profile", "add", "--user", "rm001", "--server", gateway.url)
     assert added.returncode == 0, added.stderr
     assert "added profile rm001 (rm)" in added.stdout

@@ -7,9 +7,6 @@ lockout is: a clock set back, before or after a reboot, never extends the lease.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +24,7 @@ from rm_desk.services.demo import demo_password
 from rm_desk.services.session import OfflineLeaseExpired, Session
 from sync.client.errors import ServerUnreachable
 from sync.server import admin
+from tests.integration.conftest import rm_desk_cli
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse 42"
@@ -219,24 +217,7 @@ def gateway(tmp_path: Path) -> Iterator[str]:
 def test_command_line_past_the_lease_offline_refused_sync_signs_in(
     tmp_path: Path, gateway: str
 ) -> None:
-    env = {
-        **os.environ,
-        "RM_DESK_DATA_DIR": str(tmp_path / "cli"),
-        "RM_DESK_POLICY": str(tmp_path / "none.json"),
-    }
-    password = demo_password("rm001")
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(Path(sys.executable).parent / "rm-desk"), *args, "--password-stdin"],
-            input=password + "\n",
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=180,
-            check=False,
-        )
-
+    run = rm_desk_cli(tmp_path, demo_password("rm001"))
     added = run("profile", "add", "--user", "rm001", "--server", gateway)
     assert added.returncode == 0, added.stderr
     assert run("profile", "check", "--user", "rm001").returncode == 0

@@ -9,8 +9,8 @@ Each test gets a fresh profile holding a small generated book and its own
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,52 +18,17 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from local_store.profiles import ProfileRegistry
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import session as sessions
-from rm_desk.services.demo import LOCAL_DEMO_SERVER, load_demo_book
 from rm_desk.services.session import Registry, Session
+from tests.conftest import PASSWORD, MakeSession
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
     from ui.login import LoginWindow
     from ui.taskman import TaskManager
-
-PASSWORD = "correct horse 42"
-NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-
-MakeSession = Callable[..., Session]
-
-
-@pytest.fixture
-def make_session(tmp_path: Path) -> Iterator[MakeSession]:
-    """Build an unlocked profile with `customers` generated customers (locked at the end)."""
-    opened: list[Session] = []
-
-    def make(
-        user: str = "rm001",
-        *,
-        role: Role = Role.RM,
-        customers: int = 120,
-        rms: int = 1,
-        clock: Callable[[], datetime] = lambda: NOW,
-    ) -> Session:
-        reg = ProfileRegistry(tmp_path / "data", policy=Policy(keyring=KeyringMode.OFF))
-        session = sessions.create_profile(
-            reg, user, PASSWORD, server=LOCAL_DEMO_SERVER, role=role, display_name=user,
-            clock=clock,
-        )  # fmt: skip
-        if customers:
-            load_demo_book(session, customers=customers, rms=rms, as_of=clock().date())
-        opened.append(session)
-        return session
-
-    yield make
-    for s in opened:
-        if s.store.is_open:
-            s.lock()
 
 
 @pytest.fixture
@@ -80,6 +45,16 @@ def ctx(qapp: object, session: Session) -> Iterator[object]:
     context = AppContext(session, tasks)
     yield context
     tasks.shutdown(wait=True)
+
+
+@pytest.fixture
+def chinese(qapp: object) -> Iterator[None]:
+    """The interface in Chinese for the test, back in English after it."""
+    from ui import i18n  # noqa: PLC0415
+
+    i18n.install("zh_CN")
+    yield
+    i18n.install("en")
 
 
 @pytest.fixture
@@ -103,3 +78,34 @@ def open_login(
     with qtbot.waitSignal(window.profiles_shown, timeout=10_000):
         window.show()
     return window
+
+
+def registry(tmp_path: Path) -> Registry:
+    """The profiles under `tmp_path`, with the OS keyring off."""
+    return sessions.registry(tmp_path / "data", Policy(keyring=KeyringMode.OFF))
+
+
+def locked_profile(reg: Registry, user: str = "rm001") -> None:
+    """Create `user`'s RM profile (PASSWORD) pointed at a closed port, and lock it."""
+    sessions.create_profile(reg, user, PASSWORD, server="http://127.0.0.1:9", role=Role.RM).lock()
+
+
+@contextmanager
+def central_gateway(tmp_path: Path, customers: int) -> Iterator[tuple[str, dict[str, str]]]:
+    """A real gateway on loopback over a central CRM seeded with `customers` customers and
+    one RM: its address and the users' passwords; stopped on leaving."""
+    from rm_desk.demo import generate_bank  # noqa: PLC0415
+    from sync.server import admin, db  # noqa: PLC0415
+    from sync.server.app import create_app  # noqa: PLC0415
+    from tests.integration.conftest import AS_OF, run_gateway  # noqa: PLC0415
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'central.db'}")
+    db.create_schema(engine)
+    admin.seed(engine, customers=customers, rms=1, seed=5, as_of=AS_OF)
+    server, thread, url = run_gateway(create_app(engine))
+    try:
+        yield url, generate_bank(customers, 1, seed=5, as_of=AS_OF).user_passwords()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()

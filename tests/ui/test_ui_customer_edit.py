@@ -16,7 +16,7 @@ from rm_desk.domain.model import InteractionKind, Role
 from rm_desk.services import tasks as task_service
 from rm_desk.services.session import PermissionDenied, Session
 from tests import factories
-from tests.ui.conftest import MakeSession
+from tests.conftest import MakeSession
 from tests.ui.test_ui_profile import open_profile, richest_customer
 from tests.ui.test_ui_tasks import open_page
 from ui.context import AppContext

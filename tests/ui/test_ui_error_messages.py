@@ -9,7 +9,7 @@ translation fails here, and so does English prose slipping into a Chinese messag
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,20 +24,13 @@ from rm_desk.services import tasks as task_service
 from rm_desk.services.errors import InvalidEdit, InvalidTask
 from rm_desk.services.session import Session
 from sync.client.errors import ServerFailed
-from ui import i18n, words
+from ui import words
 from ui.messages import describe, sentence
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Names kept in Latin script in the Chinese interface: the product and "central CRM", "IT".
 KEPT_NAMES = re.compile(r"RM Desk|CRM|IT")
 LATIN = re.compile(r"[A-Za-z]+")
-
-
-@pytest.fixture
-def chinese(qapp: object) -> Iterator[None]:
-    i18n.install("zh_CN")
-    yield
-    i18n.install("en")
 
 
 def sample_values(code: ErrorCode) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from rm_desk.domain.model import Segment
 from ui import i18n, words
 from ui.context import AppContext
 from ui.views.book import BookPage
-
-
-@pytest.fixture
-def chinese(qapp: object) -> Iterator[None]:
-    i18n.install("zh_CN")
-    yield
-    i18n.install("en")
 
 
 def test_every_interface_string_has_a_chinese_translation(tmp_path: Path) -> None:

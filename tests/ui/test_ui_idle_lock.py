@@ -10,7 +10,7 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from rm_desk.domain.policy import KeyringMode, Policy
-from tests.ui.conftest import MakeSession
+from tests.conftest import MakeSession
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.taskman import TaskManager

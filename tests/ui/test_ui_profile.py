@@ -21,7 +21,7 @@ from rm_desk.domain.model import (
 )
 from rm_desk.services.profile import load_profile
 from rm_desk.services.session import Session
-from tests.ui.conftest import NOW, MakeSession
+from tests.conftest import NOW, MakeSession
 from ui import words
 from ui.context import AppContext
 from ui.taskman import TaskManager

@@ -12,33 +12,21 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from local_store.store import in_use_mark
-from rm_desk.domain.model import InteractionKind, Role
-from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.domain.model import InteractionKind
 from rm_desk.services import notes
-from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
-from rm_desk.services.session import Registry, Session
-from sync.server import admin, db
-from sync.server.app import create_app
+from rm_desk.services.session import Session
 from tests import damage
-from tests.integration.conftest import AS_OF, run_gateway
-from tests.ui.conftest import open_login
+from tests.conftest import PASSWORD
+from tests.ui.conftest import central_gateway, locked_profile, open_login, registry
 from ui.taskman import TaskManager
-
-PASSWORD = "correct horse 42"
-
-
-def registry(tmp_path: Path) -> Registry:
-    return sessions.registry(tmp_path / "data", Policy(keyring=KeyringMode.OFF))
 
 
 def test_a_damaged_profile_offers_repair_which_needs_the_server(
     qtbot: QtBot, tasks: TaskManager, tmp_path: Path
 ) -> None:
     reg = registry(tmp_path)
-    sessions.create_profile(
-        reg, "rm001", PASSWORD, server="http://127.0.0.1:9", role=Role.RM
-    ).lock()
+    locked_profile(reg)
     path = reg.database_path(reg.get("rm001"))
     damage.flip(path, 1)
     before = path.read_bytes()
@@ -62,16 +50,8 @@ def test_a_damaged_profile_offers_repair_which_needs_the_server(
 
 @pytest.fixture
 def gateway_url(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    from rm_desk.demo import generate_bank  # noqa: PLC0415
-
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'central.db'}")
-    db.create_schema(engine)
-    admin.seed(engine, customers=30, rms=1, seed=5, as_of=AS_OF)
-    server, thread, url = run_gateway(create_app(engine))
-    yield url, generate_bank(30, 1, seed=5, as_of=AS_OF).user_passwords()
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    with central_gateway(tmp_path, customers=30) as gateway:
+        yield gateway
 
 
 def test_repair_from_the_sign_in_screen_rescues_the_offline_note(

@@ -14,14 +14,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from local_store import outbox
-from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import conflicts as conflict_service
-from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
 from sync.protocol import RejectReason, ReturnReason, reject_reason, split_reason
-from sync.server import admin, db
-from sync.server.app import create_app
-from tests.integration.conftest import AS_OF, run_gateway
+from tests.ui.conftest import central_gateway, registry
 from ui import i18n, words
 from ui.context import AppContext
 from ui.messages import returned_reason
@@ -37,13 +33,6 @@ REASONS: list[RejectReason | ReturnReason] = [*RejectReason, *ReturnReason]
 
 def latin_words(text: str) -> list[str]:
     return LATIN.findall(KEPT_NAMES.sub("", text))
-
-
-@pytest.fixture
-def chinese(qapp: object) -> Iterator[None]:
-    i18n.install("zh_CN")
-    yield
-    i18n.install("en")
 
 
 def generic(text: str) -> str:
@@ -97,23 +86,15 @@ def test_stored_reasons_of_earlier_versions_still_read(chinese: None) -> None:
 
 @pytest.fixture
 def gateway_url(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    from rm_desk.demo import generate_bank  # noqa: PLC0415
-
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'central.db'}")
-    db.create_schema(engine)
-    admin.seed(engine, customers=20, rms=1, seed=5, as_of=AS_OF)
-    server, thread, url = run_gateway(create_app(engine))
-    yield url, generate_bank(20, 1, seed=5, as_of=AS_OF).user_passwords()
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    with central_gateway(tmp_path, customers=20) as gateway:
+        yield gateway
 
 
 def test_the_sync_page_says_in_chinese_why_the_gateway_returned_a_change(
     qtbot: QtBot, tmp_path: Path, gateway_url: tuple[str, dict[str, str]], chinese: None
 ) -> None:
     url, passwords = gateway_url
-    reg = sessions.registry(tmp_path / "data", Policy(keyring=KeyringMode.OFF))
+    reg = registry(tmp_path)
     session = sync_service.add_profile(reg, "rm001", passwords["rm001"], url).session
     with session.store.transaction() as conn:
         cif = str(conn.exec_driver_sql("SELECT id FROM customers LIMIT 1").scalar_one())

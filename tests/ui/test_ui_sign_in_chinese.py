@@ -12,15 +12,12 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from rm_desk.domain.model import Role
-from rm_desk.domain.policy import KeyringMode, Policy
-from rm_desk.services import session as sessions
-from rm_desk.services.session import Registry
+from tests.conftest import PASSWORD
+from tests.ui.conftest import locked_profile, open_login, registry
 from ui import i18n
-from ui.login import AddProfileDialog, LoginWindow
+from ui.login import AddProfileDialog
 from ui.taskman import TaskManager
 
-PASSWORD = "correct horse 42"
 # Kept in Latin script: the product, "CRM", "IT", the language switch's "English" (so
 # that an English speaker finds it), and addresses (data: the example server's).
 KEPT = re.compile(r"RM Desk|CRM|IT|English|https?://\S*")
@@ -34,10 +31,6 @@ def tasks(qapp: object) -> Iterator[TaskManager]:
     yield t
     t.shutdown()
     i18n.install("en")
-
-
-def registry(tmp_path: Path) -> Registry:
-    return sessions.registry(tmp_path / "data", Policy(keyring=KeyringMode.OFF))
 
 
 def shown_texts(window: QWidget) -> list[str]:
@@ -56,18 +49,10 @@ def english_in(texts: list[str]) -> list[str]:
     return [t for t in texts if LATIN.search(KEPT.sub("", t))]
 
 
-def login(qtbot: QtBot, reg: Registry, tasks: TaskManager) -> LoginWindow:
-    window = LoginWindow(reg, tasks, preselect="rm001")
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.profiles_shown, timeout=10_000):
-        window.show()
-    return window
-
-
 def test_the_sign_in_screen_without_profiles(
     qtbot: QtBot, tasks: TaskManager, tmp_path: Path
 ) -> None:
-    window = login(qtbot, registry(tmp_path), tasks)
+    window = open_login(qtbot, registry(tmp_path), tasks)
     assert window.message.text() == "本机尚无用户档案：请先添加一个再登录。"
     assert english_in(shown_texts(window)) == []
 
@@ -76,10 +61,8 @@ def test_a_wrong_password_is_told_in_chinese(
     qtbot: QtBot, tasks: TaskManager, tmp_path: Path
 ) -> None:
     reg = registry(tmp_path)
-    sessions.create_profile(
-        reg, "rm001", PASSWORD, server="http://127.0.0.1:9", role=Role.RM
-    ).lock()
-    window = login(qtbot, reg, tasks)
+    locked_profile(reg)
+    window = open_login(qtbot, reg, tasks)
     window.password.setText("not the password")
     with qtbot.waitSignal(window.profiles_shown, timeout=30_000):  # listed again: a back-off
         window.unlock_button.click()

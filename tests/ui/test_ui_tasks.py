@@ -13,7 +13,7 @@ from local_store import outbox
 from rm_desk.domain.model import FollowUpTask, TaskStatus
 from rm_desk.services import tasks as task_service
 from rm_desk.services.session import Session
-from tests.ui.conftest import NOW
+from tests.conftest import NOW
 from ui.context import AppContext
 from ui.models.tasks import TaskTableModel
 from ui.views.tasks import OutcomeDialog, ReminderNotifier, TaskDialog, TasksPage

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from local_store import outbox, records
 from rm_desk.domain.model import Role, TaskSource
 from rm_desk.services import team as team_service
-from tests.ui.conftest import MakeSession
+from tests.conftest import MakeSession
 from ui.context import AppContext
 from ui.taskman import TaskManager
 from ui.views.team import AtRiskModel, ReassignDialog, TeamModel, TeamPage

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from rm_desk.domain.model import Role
-from tests.ui.conftest import MakeSession
+from tests.conftest import MakeSession
 from ui.context import AppContext
 from ui.taskman import TaskManager
 from ui.views.history import ContactHistory

@@ -4,16 +4,14 @@ window offers (editing contact details, change requests, logging, deleting tasks
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from local_store import book, outbox, records
 from local_store.errors import NotFound
-from local_store.profiles import ProfileRegistry
 from rm_desk.domain.book import BookColumn, BookSort
 from rm_desk.domain.model import (
     ChurnAssessment,
@@ -24,14 +22,12 @@ from rm_desk.domain.model import (
     MonthlySnapshot,
     Role,
 )
-from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import book as book_service
 from rm_desk.services import customers, profile, today
-from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
 from rm_desk.services import tasks as task_service
 from rm_desk.services.customers import InvalidEdit
-from rm_desk.services.demo import LOCAL_DEMO_SERVER, load_demo_book
+from rm_desk.services.demo import LOCAL_DEMO_SERVER
 from rm_desk.services.notes import NoteInput, log_interaction
 from rm_desk.services.session import PermissionDenied, Session
 from tests import factories
@@ -43,22 +39,9 @@ MakeSession = Callable[[str, Role], Session]
 
 
 @pytest.fixture
-def make(tmp_path: Path) -> Iterator[MakeSession]:
-    opened: list[Session] = []
-
-    def build(user: str, role: Role) -> Session:
-        reg = ProfileRegistry(tmp_path / user, policy=Policy(keyring=KeyringMode.OFF))
-        s = sessions.create_profile(
-            reg, user, "correct horse 42", server=LOCAL_DEMO_SERVER, role=role, clock=lambda: NOW
-        )
-        load_demo_book(s, customers=60, rms=1, as_of=NOW.date())
-        opened.append(s)
-        return s
-
-    yield build
-    for s in opened:
-        if s.store.is_open:
-            s.lock()
+def make(make_session: Callable[..., Session]) -> MakeSession:
+    """A profile of `user` in `role` with a generated book of 60 customers."""
+    return lambda user, role: make_session(user, role=role, customers=60)
 
 
 @pytest.fixture
