@@ -138,7 +138,7 @@ def test_a_model_the_client_cannot_use_is_refused(
             insert(schema.churn_models).values(
                 version="it-future",
                 body=json.dumps(future),
-                published_at=datetime.now(UTC),
+                published_at=datetime(2026, 11, 24, 9, tzinfo=UTC),
                 active=True,
             )
         )

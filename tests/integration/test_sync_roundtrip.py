@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -28,7 +28,7 @@ def test_first_sync_then_offline_note_reaches_manager_exactly_once(
     reg_a = registry(tmp_path, "a")
     a = sync_service.add_profile(reg_a, "rm001", bank["rm001"], gateway.url)
     with a.session.store.read() as conn:
-        mine = book.book_ids(conn, today=datetime.now(UTC).date())
+        mine = book.book_ids(conn, today=date(2026, 11, 24))
         customer_id = book.book_rows(conn, mine[:1])[0].cif
     with gateway.engine.connect() as conn:
         owned = conn.execute(

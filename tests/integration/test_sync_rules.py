@@ -161,7 +161,7 @@ def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
             "update",
             {"id_number": "x"},
             base_version=1,
-            client_time=datetime.now(UTC),
+            client_time=datetime(2026, 11, 24, 9, tzinfo=UTC),
         )
     customers.request_change(a, cif, "address", "上海市静安区南京西路1号")
     summary = sync_service.sync_session(a, bank["rm001"])

@@ -84,7 +84,7 @@ def test_next_mutation_after_migration_continues_the_sequence(
             "create",
             {},
             base_version=None,
-            client_time=datetime.now(UTC),
+            client_time=datetime(2026, 11, 24, 9, tzinfo=UTC),
         )
     assert n == 4
 
