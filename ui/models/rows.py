@@ -6,6 +6,10 @@ reset on new rows, index and range checks, the header lookup). That lives here o
 a concrete model names its `columns`, says how a header reads (`header`) and what a
 cell shows for a role (`cell`).
 
+Most tables need no `header`/`cell` of their own: a `ColumnsModel` declares its
+columns as `Column`s (key, title, text, and what the other roles show) and the
+generic dispatch here answers every role from them.
+
 Headers are translated in the concrete class (`self.tr` in its own `header`), never
 here: `pyside6-lupdate` files a string under the class that contains the call, so a
 call made in this class would look for the subclass's texts under the wrong context.
@@ -13,7 +17,8 @@ call made in this class would look for the subclass's texts under the wrong cont
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -86,3 +91,63 @@ class RowsTableModel(QAbstractTableModel, Generic[RowT]):
             return None
         row = self.row(index.row())
         return None if row is None else self.cell(row, self.columns[index.column()], role)
+
+
+@dataclass(frozen=True)
+class Column(Generic[RowT]):
+    """One column of a `ColumnsModel`.
+
+    `title` is called each time the header is painted, so that a language installed
+    later shows (write it as `lambda: self.tr("...")` in the concrete model). `text` is
+    the DisplayRole; `value` the UserRole (sorting, lookups), when it is not the row's
+    own (`ColumnsModel.row_value`); `figure` right-aligns the column; `tooltip` and
+    `foreground` answer those roles, None when they have nothing to say.
+    """
+
+    key: str
+    title: Callable[[], str]
+    text: Callable[[RowT], Any]
+    value: Callable[[RowT], Any] | None = None
+    figure: bool = False
+    tooltip: Callable[[RowT], Any] | None = None
+    foreground: Callable[[RowT], Any] | None = None
+
+
+class ColumnsModel(RowsTableModel[RowT]):
+    """A table whose columns are declared once (`column_specs`) instead of dispatched
+    by key in `header` and `cell`."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        specs = self.column_specs()
+        self.columns = tuple(c.key for c in specs)
+        self._specs = {c.key: c for c in specs}
+
+    def column_specs(self) -> tuple[Column[RowT], ...]:
+        """The columns, in display order (called once, from the constructor)."""
+        raise NotImplementedError(f"{type(self).__name__} declares no columns")
+
+    def row_value(self, row: RowT) -> Any:
+        """The UserRole of a column without its own `value` (the row's id, say)."""
+        return None
+
+    def row_data(self, row: RowT, role: int) -> Any:
+        """A role the whole row answers alike (a font, say); None: nothing."""
+        return None
+
+    def header(self, key: str) -> str:
+        return self._specs[key].title()
+
+    def cell(self, row: RowT, key: str, role: int) -> Any:
+        column = self._specs[key]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == Qt.ItemDataRole.UserRole:
+            return self.row_value(row) if column.value is None else column.value(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.figure:
+            return NUMBER_ALIGNMENT
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row)
+        if role == Qt.ItemDataRole.ForegroundRole and column.foreground is not None:
+            return column.foreground(row)
+        return self.row_data(row, role)

@@ -9,9 +9,9 @@ member of the team (Ctrl+R) or a new one given to the selected RM.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
@@ -48,89 +48,84 @@ from rm_desk.services.team import RmWorkload
 from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
-from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
+from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page, open_dialog, row_table
 from ui.views.tasks import LIST_LIMIT, TaskDialog
 
 
-class TeamModel(RowsTableModel[RmWorkload]):
-    """One line per RM of the team."""
+def _count(value: int) -> str:
+    return QLocale().toString(value)
 
-    columns = ("rm", "customers", "open", "overdue", "today", "red", "amber", "contacts")
+
+class TeamModel(ColumnsModel[RmWorkload]):
+    """One line per RM of the team."""
 
     def rm(self, row: int) -> str | None:
         w = self.row(row)
         return w.rm if w is not None else None
 
-    def header(self, key: str) -> str:
-        return {
-            "rm": self.tr("Relationship manager"),
-            "customers": self.tr("Customers"),
-            "open": self.tr("Open follow-ups"),
-            "overdue": self.tr("Overdue"),
-            "today": self.tr("Due today"),
-            "red": self.tr("Red"),
-            "amber": self.tr("Amber"),
-            "contacts": self.tr("Contacts, last 7 days"),
-        }[key]
+    def column_specs(self) -> tuple[Column[RmWorkload], ...]:
+        def figure(
+            key: str,
+            title: Callable[[], str],
+            value: Callable[[RmWorkload], int],
+            foreground: Callable[[RmWorkload], QBrush | None] | None = None,
+        ) -> Column[RmWorkload]:
+            return Column(key, title, lambda w: _count(value(w)), value, True, None, foreground)
 
-    def cell(self, w: RmWorkload, key: str, role: int) -> Any:
-        values: dict[str, str | int] = {
-            "rm": w.rm,
-            "customers": w.customers,
-            "open": w.open_tasks,
-            "overdue": w.overdue_tasks,
-            "today": w.due_today,
-            "red": w.red,
-            "amber": w.amber,
-            "contacts": w.contacts_7d,
-        }
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = values[key]
-            return value if isinstance(value, str) else QLocale().toString(int(value))
-        if role == Qt.ItemDataRole.UserRole:
-            return values[key]
-        if role == Qt.ItemDataRole.TextAlignmentRole and key != "rm":
-            return NUMBER_ALIGNMENT
-        if role == Qt.ItemDataRole.ForegroundRole and key == "overdue" and w.overdue_tasks:
-            return QBrush(CHURN_COLOURS[ChurnLevel.RED])
-        return None
+        red = QBrush(CHURN_COLOURS[ChurnLevel.RED])
+        return (
+            Column("rm", lambda: self.tr("Relationship manager"), lambda w: w.rm, lambda w: w.rm),
+            figure("customers", lambda: self.tr("Customers"), lambda w: w.customers),
+            figure("open", lambda: self.tr("Open follow-ups"), lambda w: w.open_tasks),
+            figure(
+                "overdue",
+                lambda: self.tr("Overdue"),
+                lambda w: w.overdue_tasks,
+                foreground=lambda w: red if w.overdue_tasks else None,
+            ),
+            figure("today", lambda: self.tr("Due today"), lambda w: w.due_today),
+            figure("red", lambda: self.tr("Red"), lambda w: w.red),
+            figure("amber", lambda: self.tr("Amber"), lambda w: w.amber),
+            figure("contacts", lambda: self.tr("Contacts, last 7 days"), lambda w: w.contacts_7d),
+        )
 
 
-class AtRiskModel(RowsTableModel[BookRow]):
+class AtRiskModel(ColumnsModel[BookRow]):
     """An RM's red and amber customers, highest score first."""
 
-    columns = ("name", "cif", "churn", "score", "aum", "last_contact")
+    def column_specs(self) -> tuple[Column[BookRow], ...]:
+        return (
+            Column("name", lambda: self.tr("Name"), lambda r: r.name),
+            Column("cif", lambda: self.tr("CIF"), lambda r: r.cif),
+            Column(
+                "churn",
+                lambda: self.tr("Churn risk"),
+                lambda r: words.churn_level(r.churn_level) if r.churn_level else "",
+                foreground=lambda r: (
+                    QBrush(CHURN_COLOURS[r.churn_level]) if r.churn_level else None
+                ),
+            ),
+            Column(
+                "score",
+                lambda: self.tr("Score"),
+                lambda r: "" if r.churn_score is None else words.percent(r.churn_score),
+            ),
+            Column("aum", lambda: self.tr("AUM"), lambda r: words.money(r.aum_fen)),
+            Column(
+                "last_contact",
+                lambda: self.tr("Last contact"),
+                lambda r: (
+                    date_text(date.fromisoformat(r.last_contact_at[:10]))
+                    if r.last_contact_at
+                    else ""
+                ),
+            ),
+        )
 
-    def header(self, key: str) -> str:
-        return {
-            "name": self.tr("Name"),
-            "cif": self.tr("CIF"),
-            "churn": self.tr("Churn risk"),
-            "score": self.tr("Score"),
-            "aum": self.tr("AUM"),
-            "last_contact": self.tr("Last contact"),
-        }[key]
-
-    def cell(self, r: BookRow, key: str, role: int) -> Any:
-        if role == Qt.ItemDataRole.UserRole:
-            return r.cif
-        if role == Qt.ItemDataRole.ForegroundRole and key == "churn" and r.churn_level:
-            return QBrush(CHURN_COLOURS[r.churn_level])
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if key == "name":
-            return r.name
-        if key == "cif":
-            return r.cif
-        if key == "churn":
-            return words.churn_level(r.churn_level) if r.churn_level else ""
-        if key == "score":
-            return "" if r.churn_score is None else words.percent(r.churn_score)
-        if key == "aum":
-            return words.money(r.aum_fen)
-        return date_text(date.fromisoformat(r.last_contact_at[:10])) if r.last_contact_at else ""
+    def row_value(self, row: BookRow) -> str:
+        return row.cif
 
 
 class ReassignDialog(QDialog):
