@@ -53,7 +53,7 @@ from rm_desk.services.session import Session
 from ui import words
 from ui.context import AppContext
 from ui.messages import describe
-from ui.models.rows import RowsTableModel
+from ui.models.rows import Column, ColumnsModel
 from ui.views.base import row_table
 
 AUTOSAVE_MS = 3000
@@ -506,29 +506,29 @@ def open_note_editor(
 # --- unfinished notes ---------------------------------------------------------------------
 
 
-class DraftListModel(RowsTableModel[Draft]):
+class DraftListModel(ColumnsModel[Draft]):
     """Unfinished notes, latest first: saved at, customer, subject."""
 
-    columns = ("saved", "customer", "subject")
+    def column_specs(self) -> tuple[Column[Draft], ...]:
+        return (
+            Column(
+                "saved",
+                lambda: self.tr("Last saved"),
+                lambda d: QLocale().toString(
+                    _to_qdatetime(d.updated_at), QLocale.FormatType.ShortFormat
+                ),
+            ),
+            Column("customer", lambda: self.tr("Customer"), lambda d: d.customer_id or ""),
+            Column("subject", lambda: self.tr("Subject or text"), _draft_text),
+        )
 
-    def header(self, key: str) -> str:
-        return {
-            "saved": self.tr("Last saved"),
-            "customer": self.tr("Customer"),
-            "subject": self.tr("Subject or text"),
-        }[key]
+    def row_value(self, row: Draft) -> str:
+        return row.id
 
-    def cell(self, d: Draft, key: str, role: int) -> Any:
-        if role == Qt.ItemDataRole.UserRole:
-            return d.id
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if key == "saved":
-            return QLocale().toString(_to_qdatetime(d.updated_at), QLocale.FormatType.ShortFormat)
-        if key == "customer":
-            return d.customer_id or ""
-        text = str(d.fields.get("subject") or "").strip() or str(d.fields.get("note") or "")
-        return text.strip().replace("\n", " ")[:80]
+
+def _draft_text(d: Draft) -> str:
+    text = str(d.fields.get("subject") or "").strip() or str(d.fields.get("note") or "")
+    return text.strip().replace("\n", " ")[:80]
 
 
 class DraftsDialog(QDialog):

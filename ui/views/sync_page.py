@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -34,7 +34,7 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.conflicts import Conflict, ReturnedWork
 from ui import messages, words
 from ui.context import AppContext
-from ui.models.rows import RowsTableModel
+from ui.models.rows import Column, ColumnsModel
 from ui.views.base import Page
 
 
@@ -68,54 +68,37 @@ def _heading(w: ReturnedWork) -> str:
     return f"{_what(w)} — {messages.returned_reason(w.reason)}"
 
 
-class ConflictsModel(RowsTableModel[Conflict]):
+class ConflictsModel(ColumnsModel[Conflict]):
     """Fields changed both here and elsewhere: this computer's value against theirs."""
 
-    columns = ("record", "field", "mine", "theirs", "detected")
-
-    def header(self, key: str) -> str:
-        return {
-            "record": self.tr("Record"),
-            "field": self.tr("Field"),
-            "mine": self.tr("Mine"),
-            "theirs": self.tr("Theirs"),
-            "detected": self.tr("Detected"),
-        }[key]
-
-    def cell(self, c: Conflict, key: str, role: int) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return {
-            "record": f"{words.record_kind(c.entity)} {c.entity_id}",
-            "field": words.field_name(c.field),
-            "mine": _value(c.mine),
-            "theirs": _value(c.theirs),
-            "detected": _moment(c.detected_at),
-        }[key]
+    def column_specs(self) -> tuple[Column[Conflict], ...]:
+        return (
+            Column(
+                "record",
+                lambda: self.tr("Record"),
+                lambda c: f"{words.record_kind(c.entity)} {c.entity_id}",
+            ),
+            Column("field", lambda: self.tr("Field"), lambda c: words.field_name(c.field)),
+            Column("mine", lambda: self.tr("Mine"), lambda c: _value(c.mine)),
+            Column("theirs", lambda: self.tr("Theirs"), lambda c: _value(c.theirs)),
+            Column("detected", lambda: self.tr("Detected"), lambda c: _moment(c.detected_at)),
+        )
 
 
-class ReturnedModel(RowsTableModel[ReturnedWork]):
+class ReturnedModel(ColumnsModel[ReturnedWork]):
     """Work the server would not take, kept so that its text can be exported."""
 
-    columns = ("record", "what", "why", "returned")
-
-    def header(self, key: str) -> str:
-        return {
-            "record": self.tr("Record"),
-            "what": self.tr("What"),
-            "why": self.tr("Why"),
-            "returned": self.tr("Returned"),
-        }[key]
-
-    def cell(self, w: ReturnedWork, key: str, role: int) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return {
-            "record": f"{words.record_kind(w.entity)} {w.entity_id}",
-            "what": _what(w),
-            "why": messages.returned_reason(w.reason),
-            "returned": _moment(w.returned_at),
-        }[key]
+    def column_specs(self) -> tuple[Column[ReturnedWork], ...]:
+        return (
+            Column(
+                "record",
+                lambda: self.tr("Record"),
+                lambda w: f"{words.record_kind(w.entity)} {w.entity_id}",
+            ),
+            Column("what", lambda: self.tr("What"), _what),
+            Column("why", lambda: self.tr("Why"), lambda w: messages.returned_reason(w.reason)),
+            Column("returned", lambda: self.tr("Returned"), lambda w: _moment(w.returned_at)),
+        )
 
 
 class SyncPage(Page):

@@ -8,9 +8,7 @@ playbook action into a follow-up task in one click, or open the customer.
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,66 +28,63 @@ from rm_desk.services.churn import WatchlistRow
 from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
-from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
+from ui.models.rows import Column, ColumnsModel
 from ui.views.base import Page, row_table
 
 FLAGGED = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
 LIMIT = 500
-FIGURES = frozenset({"score", "aum", "at_risk", "trend"})  # right-aligned columns
 
 
-class WatchlistModel(RowsTableModel[WatchlistRow]):
+class WatchlistModel(ColumnsModel[WatchlistRow]):
     """Flagged customers with score, AUM at risk, trend, main reason and the RM's answer."""
 
-    columns = ("name", "cif", "level", "score", "aum", "at_risk", "trend", "reason", "event")
+    def column_specs(self) -> tuple[Column[WatchlistRow], ...]:
+        return (
+            Column("name", lambda: self.tr("Name"), lambda r: r.name),
+            Column("cif", lambda: self.tr("CIF"), lambda r: r.customer_id),
+            Column(
+                "level",
+                lambda: self.tr("Level"),
+                lambda r: words.churn_level(r.level),
+                foreground=lambda r: QBrush(CHURN_COLOURS[r.level]),
+            ),
+            Column(
+                "score",
+                lambda: self.tr("Leave probability"),
+                lambda r: words.percent(r.score),
+                figure=True,
+            ),
+            Column("aum", lambda: self.tr("AUM"), lambda r: words.money(r.aum_fen), figure=True),
+            Column(
+                "at_risk",
+                lambda: self.tr("AUM at risk"),
+                lambda r: words.money(r.aum_at_risk_fen),
+                figure=True,
+            ),
+            Column("trend", lambda: self.tr("Trend"), _trend, figure=True),
+            Column(
+                "reason",
+                lambda: self.tr("Main reason"),
+                lambda r: words.reason_text(r.top_reason) if r.top_reason else "",
+            ),
+            Column("event", lambda: self.tr("Flag"), self._event),
+        )
 
-    def header(self, key: str) -> str:
+    def row_value(self, row: WatchlistRow) -> str:
+        return row.customer_id
+
+    def _event(self, row: WatchlistRow) -> str:
         return {
-            "name": self.tr("Name"),
-            "cif": self.tr("CIF"),
-            "level": self.tr("Level"),
-            "score": self.tr("Leave probability"),
-            "aum": self.tr("AUM"),
-            "at_risk": self.tr("AUM at risk"),
-            "trend": self.tr("Trend"),
-            "reason": self.tr("Main reason"),
-            "event": self.tr("Flag"),
-        }[key]
+            "acknowledge": self.tr("Acknowledged"),
+            "dismiss": self.tr("Dismissed"),
+        }.get(row.last_event or "", "")
 
-    def cell(self, row: WatchlistRow, key: str, role: int) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and key == "level":
-            return QBrush(CHURN_COLOURS[row.level])
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in FIGURES:
-            return NUMBER_ALIGNMENT
-        if role == Qt.ItemDataRole.UserRole:
-            return row.customer_id
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if key == "name":
-            return row.name
-        if key == "cif":
-            return row.customer_id
-        if key == "level":
-            return words.churn_level(row.level)
-        if key == "score":
-            return words.percent(row.score)
-        if key == "aum":
-            return words.money(row.aum_fen)
-        if key == "at_risk":
-            return words.money(row.aum_at_risk_fen)
-        if key == "trend":
-            if row.trend is None:
-                return "—"
-            arrow = "▲" if row.trend > 0.0005 else ("▼" if row.trend < -0.0005 else "■")
-            return f"{arrow} {row.trend * 100:+.1f}"
-        if key == "reason":
-            return words.reason_text(row.top_reason) if row.top_reason else ""
-        if key == "event":
-            return {
-                "acknowledge": self.tr("Acknowledged"),
-                "dismiss": self.tr("Dismissed"),
-            }.get(row.last_event or "", "")
-        return None
+
+def _trend(row: WatchlistRow) -> str:
+    if row.trend is None:
+        return "—"
+    arrow = "▲" if row.trend > 0.0005 else ("▼" if row.trend < -0.0005 else "■")
+    return f"{arrow} {row.trend * 100:+.1f}"
 
 
 class WatchlistPage(Page):
