@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, QObject, Qt
+from PySide6.QtCore import QDate, QLocale, QObject
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTableView
 
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
 from rm_desk.services.tasks import TaskLine
 from ui import words
-from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
+from ui.models.rows import Column, ColumnsModel
 
 OVERDUE = QColor("#c62828")
 OPEN = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
@@ -26,9 +25,7 @@ def date_text(value: date) -> str:
                               QLocale.FormatType.ShortFormat)  # fmt: skip
 
 
-class TaskTableModel(RowsTableModel[TaskLine]):
-    columns = ("due", "priority", "customer", "title", "status", "source", "assignee", "outcome")
-
+class TaskTableModel(ColumnsModel[TaskLine]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.today = date.today()
@@ -61,50 +58,49 @@ class TaskTableModel(RowsTableModel[TaskLine]):
             view.selectRow(row)
         return row >= 0
 
-    def header(self, key: str) -> str:
-        return {
-            "due": self.tr("Due"),
-            "priority": self.tr("Priority"),
-            "customer": self.tr("Customer"),
-            "title": self.tr("Follow-up"),
-            "status": self.tr("Status"),
-            "source": self.tr("Source"),
-            "assignee": self.tr("Assignee"),
-            "outcome": self.tr("Outcome"),
-        }[key]
+    def column_specs(self) -> tuple[Column[TaskLine], ...]:
+        return (
+            Column(
+                "due",
+                lambda: self.tr("Due"),
+                lambda line: date_text(line.task.due),
+                figure=True,
+                foreground=self._overdue,
+            ),
+            Column(
+                "priority",
+                lambda: self.tr("Priority"),
+                lambda line: words.task_priority(TaskPriority(line.task.priority)),
+            ),
+            Column("customer", lambda: self.tr("Customer"), _customer),
+            Column(
+                "title",
+                lambda: self.tr("Follow-up"),
+                lambda line: line.task.title,
+                tooltip=lambda line: line.task.detail or None,
+            ),
+            Column(
+                "status",
+                lambda: self.tr("Status"),
+                lambda line: words.task_status(line.task.status),
+            ),
+            Column(
+                "source",
+                lambda: self.tr("Source"),
+                lambda line: words.task_source(line.task.source),
+            ),
+            Column("assignee", lambda: self.tr("Assignee"), lambda line: line.task.assignee),
+            Column("outcome", lambda: self.tr("Outcome"), lambda line: line.task.outcome),
+        )
 
-    def cell(self, line: TaskLine, key: str, role: int) -> Any:
-        t = line.task
-        if role == Qt.ItemDataRole.UserRole:
-            return t.id
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(line, key)
-        if role == Qt.ItemDataRole.ForegroundRole and key == "due":
-            if t.status in OPEN and t.due < self.today:
-                return QBrush(OVERDUE)
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole and key == "title" and t.detail:
-            return t.detail
-        if role == Qt.ItemDataRole.TextAlignmentRole and key == "due":
-            return NUMBER_ALIGNMENT
-        return None
+    def row_value(self, row: TaskLine) -> str:
+        return row.task.id
 
-    def _text(self, line: TaskLine, key: str) -> str:
+    def _overdue(self, line: TaskLine) -> QBrush | None:
         t = line.task
-        if key == "due":
-            return date_text(t.due)
-        if key == "priority":
-            return words.task_priority(TaskPriority(t.priority))
-        if key == "customer":
-            return (
-                f"{line.customer_name} ({t.customer_id})" if line.customer_name else t.customer_id
-            )
-        if key == "title":
-            return t.title
-        if key == "status":
-            return words.task_status(t.status)
-        if key == "source":
-            return words.task_source(t.source)
-        if key == "assignee":
-            return t.assignee
-        return t.outcome
+        return QBrush(OVERDUE) if t.status in OPEN and t.due < self.today else None
+
+
+def _customer(line: TaskLine) -> str:
+    t = line.task
+    return f"{line.customer_name} ({t.customer_id})" if line.customer_name else t.customer_id

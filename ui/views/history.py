@@ -37,7 +37,7 @@ from rm_desk.services import notes as note_service
 from rm_desk.services.changes import Changes
 from ui import words
 from ui.context import AppContext
-from ui.models.rows import AnyIndex, RowsTableModel
+from ui.models.rows import AnyIndex, Column, ColumnsModel
 from ui.views.base import row_table
 from ui.views.note_editor import NoteEditor, list_separator
 
@@ -49,10 +49,9 @@ def when_text(i: Interaction) -> str:
     return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 
-class TimelineModel(RowsTableModel[Interaction]):
+class TimelineModel(ColumnsModel[Interaction]):
     """Interactions of one customer, newest first, fetched page by page."""
 
-    columns = ("when", "kind", "subject", "by", "outcome")
     page_loaded = Signal(int)  # rows now listed
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -132,36 +131,33 @@ class TimelineModel(RowsTableModel[Interaction]):
         if not parent.isValid():
             self._fetch()
 
-    def header(self, key: str) -> str:
-        return {
-            "when": self.tr("When"),
-            "kind": self.tr("Kind"),
-            "subject": self.tr("Subject"),
-            "by": self.tr("By"),
-            "outcome": self.tr("Outcome"),
-        }[key]
+    def column_specs(self) -> tuple[Column[Interaction], ...]:
+        return (
+            Column("when", lambda: self.tr("When"), when_text),
+            Column("kind", lambda: self.tr("Kind"), lambda i: words.interaction_kind(i.kind)),
+            Column(
+                "subject",
+                lambda: self.tr("Subject"),
+                self._subject,
+                tooltip=lambda i: i.note[:500],
+            ),
+            Column("by", lambda: self.tr("By"), lambda i: i.created_by),
+            Column("outcome", lambda: self.tr("Outcome"), lambda i: i.outcome),
+        )
 
-    def cell(self, i: Interaction, key: str, role: int) -> Any:
-        if role == Qt.ItemDataRole.UserRole:
-            return i.id
-        if role == Qt.ItemDataRole.DisplayRole:
-            if key == "when":
-                return when_text(i)
-            if key == "kind":
-                return words.interaction_kind(i.kind)
-            if key == "subject":
-                text = i.subject or i.note.strip().split("\n", 1)[0][:60]
-                if i.supersedes_id:
-                    text = self.tr("Amendment: %1").replace("%1", text)
-                if i.id in self.amended:
-                    text = self.tr("%1 (amended)").replace("%1", text)
-                return text
-            if key == "by":
-                return i.created_by
-            return i.outcome
-        if role == Qt.ItemDataRole.ToolTipRole and key == "subject":
-            return i.note[:500]
-        if role == Qt.ItemDataRole.FontRole and i.kind is InteractionKind.COMPLAINT:
+    def _subject(self, i: Interaction) -> str:
+        text = i.subject or i.note.strip().split("\n", 1)[0][:60]
+        if i.supersedes_id:
+            text = self.tr("Amendment: %1").replace("%1", text)
+        if i.id in self.amended:
+            text = self.tr("%1 (amended)").replace("%1", text)
+        return text
+
+    def row_value(self, row: Interaction) -> str:
+        return row.id
+
+    def row_data(self, row: Interaction, role: int) -> Any:
+        if role == Qt.ItemDataRole.FontRole and row.kind is InteractionKind.COMPLAINT:
             font = QFont()
             font.setBold(True)
             return font

@@ -63,7 +63,7 @@ from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
-from ui.models.rows import NUMBER_ALIGNMENT, RowsTableModel
+from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page, open_dialog, row_table
 from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
@@ -80,10 +80,8 @@ BADGE = {
 # --- holdings ---------------------------------------------------------------------------------
 
 
-class HoldingsModel(RowsTableModel[Holding]):
+class HoldingsModel(ColumnsModel[Holding]):
     """Deposits, term deposits, wealth, funds, loans, cards, insurance of one customer."""
-
-    columns = ("kind", "product", "balance", "rate", "opened", "maturity", "account")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -96,50 +94,43 @@ class HoldingsModel(RowsTableModel[Holding]):
         self.today = today
         self.endResetModel()
 
-    def header(self, key: str) -> str:
-        return {
-            "kind": self.tr("Type"),
-            "product": self.tr("Product"),
-            "balance": self.tr("Balance"),
-            "rate": self.tr("Rate"),
-            "opened": self.tr("Opened"),
-            "maturity": self.tr("Matures"),
-            "account": self.tr("Account"),
-        }[key]
+    def column_specs(self) -> tuple[Column[Holding], ...]:
+        return (
+            Column("kind", lambda: self.tr("Type"), lambda h: words.holding_kind(h.kind)),
+            Column("product", lambda: self.tr("Product"), lambda h: h.product),
+            Column(
+                "balance",
+                lambda: self.tr("Balance"),
+                lambda h: words.money(h.balance_fen),
+                lambda h: h.balance_fen,
+                figure=True,
+            ),
+            Column("rate", lambda: self.tr("Rate"), _rate, figure=True),
+            Column("opened", lambda: self.tr("Opened"), lambda h: date_text(h.opened)),
+            Column(
+                "maturity",
+                lambda: self.tr("Matures"),
+                lambda h: date_text(h.maturity) if h.maturity else "",
+                tooltip=self._matures_in,
+                foreground=lambda h: (
+                    QBrush(QColor("#c62828"))
+                    if profile_service.matures_soon(h, self.today)
+                    else None
+                ),
+            ),
+            Column("account", lambda: self.tr("Account"), lambda h: h.account_no),
+        )
 
-    def cell(self, h: Holding, key: str, role: int) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(h, key)
-        if role == Qt.ItemDataRole.UserRole:
-            return h.balance_fen if key == "balance" else h.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("balance", "rate"):
-            return NUMBER_ALIGNMENT
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and key == "maturity"
-            and profile_service.matures_soon(h, self.today)
-        ):
-            return QBrush(QColor("#c62828"))
-        if role == Qt.ItemDataRole.ToolTipRole and key == "maturity":
-            days = profile_service.matures_in(h, self.today)
-            if days is not None:
-                return self.tr("Matures in %n day(s)", "", days)
-        return None
+    def row_value(self, row: Holding) -> str:
+        return row.id
 
-    def _text(self, h: Holding, key: str) -> str:
-        if key == "kind":
-            return words.holding_kind(h.kind)
-        if key == "product":
-            return h.product
-        if key == "balance":
-            return words.money(h.balance_fen)
-        if key == "rate":
-            return "" if h.rate_bp is None else QLocale().toString(h.rate_bp / 100, "f", 2) + "%"
-        if key == "opened":
-            return date_text(h.opened)
-        if key == "maturity":
-            return date_text(h.maturity) if h.maturity else ""
-        return h.account_no
+    def _matures_in(self, h: Holding) -> str | None:
+        days = profile_service.matures_in(h, self.today)
+        return None if days is None else self.tr("Matures in %n day(s)", "", days)
+
+
+def _rate(h: Holding) -> str:
+    return "" if h.rate_bp is None else QLocale().toString(h.rate_bp / 100, "f", 2) + "%"
 
 
 # --- reveal -----------------------------------------------------------------------------------
