@@ -12,8 +12,10 @@ context up by the runtime class name, lupdate by the defining class).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from PySide6.QtCore import QAbstractItemModel, QObject, Qt
-from PySide6.QtWidgets import QDialog, QTableView, QWidget
+from PySide6.QtWidgets import QBoxLayout, QDialog, QDialogButtonBox, QLabel, QTableView, QWidget
 
 from rm_desk.services.changes import Changes
 from ui.context import AppContext
@@ -73,3 +75,22 @@ def open_dialog(owner: QObject, attribute: str, dialog: QDialog) -> None:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.finished.connect(lambda _r: setattr(owner, attribute, None))
     dialog.open()
+
+
+def ok_cancel(dialog: QDialog, on_ok: Callable[[], object] | None = None) -> QDialogButtonBox:
+    """OK and Cancel for `dialog`: OK calls `on_ok` (default: accept), Cancel rejects."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept if on_ok is None else on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def add_captioned(layout: QBoxLayout, fields: Iterable[tuple[str, QWidget]]) -> None:
+    """Each widget after its caption, the caption its buddy (Alt+key and screen readers)."""
+    for text, widget in fields:
+        caption = QLabel(text)
+        caption.setBuddy(widget)
+        layout.addWidget(caption)
+        layout.addWidget(widget)

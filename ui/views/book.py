@@ -28,7 +28,7 @@ from rm_desk.services.changes import Changes
 from ui import words
 from ui.context import AppContext
 from ui.models.book import BookTableModel
-from ui.views.base import Page, row_table
+from ui.views.base import Page, add_captioned, row_table
 
 ANY = ""
 
@@ -71,18 +71,14 @@ class BookPage(Page):
         clear.clicked.connect(self.clear_filters)
 
         bar = QHBoxLayout()
-        for label, widget in (
+        add_captioned(bar, (
             (self.tr("Segment"), self.segment),
             (self.tr("Tier"), self.tier),
             (self.tr("Lifecycle"), self.lifecycle),
             (self.tr("Churn"), self.churn),
             (self.tr("Tag"), self.tag),
             (self.tr("No contact"), self.not_contacted),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            bar.addWidget(caption)
-            bar.addWidget(widget)
+        ))  # fmt: skip
         bar.addStretch(1)
         bar.addWidget(self.saved)
         bar.addWidget(save)

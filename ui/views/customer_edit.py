@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from rm_desk.domain.model import Customer
 from rm_desk.services.profile import REGULATED
 from ui import words
+from ui.views.base import ok_cancel
 from ui.views.note_editor import list_separator
 
 TAG_SEPARATORS = re.compile(r"[,，、;；]")
@@ -47,11 +48,7 @@ class _SavingDialog(QDialog):
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Problem with the form"))
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self._check)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self._check)
 
     def _problem(self) -> str:
         """What is wrong with the form before anything is sent ("" when nothing)."""

@@ -65,7 +65,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page, open_dialog, row_table
+from ui.views.base import Page, ok_cancel, open_dialog, row_table
 from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
@@ -146,17 +146,13 @@ class RevealDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setAccessibleName(self.tr("Reason for revealing"))
         self.reason.setPlaceholderText(self.tr("e.g. calling the customer about the maturity"))
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = ok_cancel(self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.reason.textChanged.connect(
             lambda t: self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
                 bool(t.strip())
             )
         )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(self.tr("Revealing is recorded in the audit log with your reason."))

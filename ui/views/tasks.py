@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -46,7 +45,7 @@ from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page, open_dialog, row_table
+from ui.views.base import Page, ok_cancel, open_dialog, row_table
 from ui.views.picker import CustomerPicker
 
 VIEWS = ("today", "overdue", "upcoming", "done")
@@ -100,11 +99,7 @@ class TaskDialog(QDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Problem with the form"))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self._check)
         form = QFormLayout(self)
         if self.fixed_customer:
             form.addRow(self.tr("Customer"), QLabel(self.fixed_customer))
@@ -172,11 +167,7 @@ class OutcomeDialog(QDialog):
         self.outcome.setTabChangesFocus(True)
         self.error = QLabel()
         self.error.setAccessibleName(self.tr("Problem with the form"))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self._check)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(task.title))
         layout.addWidget(self.outcome)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -50,7 +49,7 @@ from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page, open_dialog, row_table
+from ui.views.base import Page, ok_cancel, open_dialog, row_table
 from ui.views.tasks import LIST_LIMIT, TaskDialog
 
 
@@ -140,11 +139,7 @@ class ReassignDialog(QDialog):
         for m in members:
             if m != task.assignee:
                 self.assignee.addItem(m, m)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         form = QFormLayout(self)
         form.addRow(self.tr("Follow-up"), QLabel(task.title))
         form.addRow(self.tr("Now with"), QLabel(task.assignee))

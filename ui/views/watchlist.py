@@ -29,7 +29,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
 from ui.models.rows import Column, ColumnsModel
-from ui.views.base import Page, row_table
+from ui.views.base import Page, add_captioned, row_table
 
 FLAGGED = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
 LIMIT = 500
@@ -128,14 +128,7 @@ class WatchlistPage(Page):
         open_button.clicked.connect(self._open_selected)
 
         bar = QHBoxLayout()
-        for caption_text, widget in (
-            (self.tr("Show"), self.level),
-            (self.tr("Sort by"), self.sort),
-        ):
-            caption = QLabel(caption_text)
-            caption.setBuddy(widget)
-            bar.addWidget(caption)
-            bar.addWidget(widget)
+        add_captioned(bar, ((self.tr("Show"), self.level), (self.tr("Sort by"), self.sort)))
         bar.addStretch(1)
         bar.addWidget(self.count)
 
