@@ -36,7 +36,7 @@ from rm_desk.services.sync import SyncSummary
 from ui import words
 from ui.context import AppContext
 from ui.sync_controller import SyncController
-from ui.views.base import Page
+from ui.views.base import Page, push_button
 from ui.views.book import BookPage
 from ui.views.note_editor import NoteEditor
 from ui.views.profile import CustomerPage
@@ -141,9 +141,7 @@ class MainWindow(QMainWindow):
         self.conflicts_button.setFlat(True)
         self.conflicts_button.setAccessibleName(self.tr("Open conflicts"))
         self.conflicts_button.clicked.connect(lambda: self.show_page(self.sync_page))
-        sync_button = QPushButton(self.tr("Sync now"))
-        sync_button.setAccessibleName(self.tr("Sync now"))
-        sync_button.clicked.connect(self.sync_now)
+        sync_button = push_button(self.tr("Sync now"), self.tr("Sync now"), self.sync_now)
         status = self.statusBar()
         for widget in (self.online_label, self.last_sync_label, self.pending_label):
             status.addPermanentWidget(widget)

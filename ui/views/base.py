@@ -14,8 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QAbstractItemModel, QObject, Qt
-from PySide6.QtWidgets import QBoxLayout, QDialog, QDialogButtonBox, QLabel, QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt, SignalInstance
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from rm_desk.services.changes import Changes
 from ui.context import AppContext
@@ -94,3 +102,13 @@ def add_captioned(layout: QBoxLayout, fields: Iterable[tuple[str, QWidget]]) -> 
         caption.setBuddy(widget)
         layout.addWidget(caption)
         layout.addWidget(widget)
+
+
+def push_button(
+    text: str, name: str, on_click: Callable[..., object] | SignalInstance
+) -> QPushButton:
+    """A button reading `text`, named `name` for screen readers, that calls `on_click`."""
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.clicked.connect(on_click)
+    return button

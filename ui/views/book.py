@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,7 @@ from rm_desk.services.changes import Changes
 from ui import words
 from ui.context import AppContext
 from ui.models.book import BookTableModel
-from ui.views.base import Page, add_captioned, row_table
+from ui.views.base import Page, add_captioned, push_button, row_table
 
 ANY = ""
 
@@ -63,12 +62,10 @@ class BookPage(Page):
         self.saved.setAccessibleName(self.tr("Saved filters"))
         self.saved.setMinimumWidth(160)
         self.saved.activated.connect(self._use_saved)
-        save = QPushButton(self.tr("Save filter…"))
-        save.setAccessibleName(self.tr("Save the current filter"))
-        save.clicked.connect(self._save_filter)
-        clear = QPushButton(self.tr("Clear"))
-        clear.setAccessibleName(self.tr("Clear all filters"))
-        clear.clicked.connect(self.clear_filters)
+        save = push_button(
+            self.tr("Save filter…"), self.tr("Save the current filter"), self._save_filter
+        )
+        clear = push_button(self.tr("Clear"), self.tr("Clear all filters"), self.clear_filters)
 
         bar = QHBoxLayout()
         add_captioned(bar, (

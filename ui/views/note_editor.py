@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -54,7 +53,7 @@ from ui import words
 from ui.context import AppContext
 from ui.messages import describe
 from ui.models.rows import Column, ColumnsModel
-from ui.views.base import row_table
+from ui.views.base import push_button, row_table
 
 AUTOSAVE_MS = 3000
 DRAFT_KIND = "interaction"
@@ -545,12 +544,10 @@ class DraftsDialog(QDialog):
         self.table = row_table(self.model, self.tr("Unfinished notes"))
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self._resume())
-        open_button = QPushButton(self.tr("Resume"))
-        open_button.setAccessibleName(self.tr("Resume the selected note"))
-        open_button.clicked.connect(self._resume)
-        close = QPushButton(self.tr("Close"))
-        close.setAccessibleName(self.tr("Close the list"))
-        close.clicked.connect(self.reject)
+        open_button = push_button(
+            self.tr("Resume"), self.tr("Resume the selected note"), self._resume
+        )
+        close = push_button(self.tr("Close"), self.tr("Close the list"), self.reject)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(open_button)

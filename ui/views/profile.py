@@ -65,7 +65,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page, ok_cancel, open_dialog, row_table
+from ui.views.base import Page, ok_cancel, open_dialog, push_button, row_table
 from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
@@ -222,12 +222,14 @@ class CustomerPage(Page):
         self.reasons_box.setMinimumHeight(
             SHOWN_REASONS * (QPushButton("x").sizeHint().height() + 6) + 24
         )
-        self.log_button = QPushButton(self.tr("Log contact (Ctrl+N)"))
-        self.log_button.setAccessibleName(self.tr("Log a contact with this customer (Ctrl+N)"))
-        self.log_button.clicked.connect(self.log_contact)
-        self.task_button = QPushButton(self.tr("New task"))
-        self.task_button.setAccessibleName(self.tr("New follow-up task for this customer"))
-        self.task_button.clicked.connect(self.new_task)
+        self.log_button = push_button(
+            self.tr("Log contact (Ctrl+N)"),
+            self.tr("Log a contact with this customer (Ctrl+N)"),
+            self.log_contact,
+        )
+        self.task_button = push_button(
+            self.tr("New task"), self.tr("New follow-up task for this customer"), self.new_task
+        )
         shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.log_contact)
@@ -326,9 +328,11 @@ class CustomerPage(Page):
             value.setAccessibleName(labels[key])
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)
-            button = QPushButton(self.tr("Reveal…"))
-            button.setAccessibleName(self.tr("Reveal %1").replace("%1", labels[key]))
-            button.clicked.connect(lambda _c=False, k=key: self.request_reveal(k))
+            button = push_button(
+                self.tr("Reveal…"),
+                self.tr("Reveal %1").replace("%1", labels[key]),
+                lambda _c=False, k=key: self.request_reveal(k),
+            )
             row = QHBoxLayout()
             row.addWidget(value, 1)
             row.addWidget(button)

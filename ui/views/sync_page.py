@@ -35,7 +35,7 @@ from rm_desk.services.conflicts import Conflict, ReturnedWork
 from ui import messages, words
 from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
-from ui.views.base import Page
+from ui.views.base import Page, push_button
 
 
 def _value(value: Any) -> str:
@@ -113,15 +113,17 @@ class SyncPage(Page):
         self.progress = QProgressBar()
         self.progress.setAccessibleName(self.tr("Sync progress"))
         self.progress.setVisible(False)
-        self.sync_button = QPushButton(self.tr("Sync now (F5)"))
-        self.sync_button.setAccessibleName(self.tr("Sync now"))
-        self.sync_button.clicked.connect(self.sync_requested)
+        self.sync_button = push_button(
+            self.tr("Sync now (F5)"), self.tr("Sync now"), self.sync_requested
+        )
 
         self.conflicts = ConflictsModel(self)
         self.conflict_view = self._table(self.conflicts, self.tr("Conflicts"))
-        self.keep_mine = QPushButton(self.tr("Keep mine"))
-        self.keep_mine.setAccessibleName(self.tr("Keep my value for the selected conflict"))
-        self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
+        self.keep_mine = push_button(
+            self.tr("Keep mine"),
+            self.tr("Keep my value for the selected conflict"),
+            lambda: self._resolve("mine"),
+        )
         self.keep_theirs = QPushButton(self.tr("Keep theirs"))
         self.keep_theirs.setAccessibleName(
             self.tr("Keep the central value for the selected conflict")
@@ -130,9 +132,9 @@ class SyncPage(Page):
 
         self.returned = ReturnedModel(self)
         self.returned_view = self._table(self.returned, self.tr("Returned work"))
-        export = QPushButton(self.tr("Export text…"))
-        export.setAccessibleName(self.tr("Export the returned work as text"))
-        export.clicked.connect(self._export)
+        export = push_button(
+            self.tr("Export text…"), self.tr("Export the returned work as text"), self._export
+        )
 
         top = QHBoxLayout()
         top.addWidget(self.status, 1)

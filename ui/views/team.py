@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -49,7 +48,7 @@ from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
-from ui.views.base import Page, ok_cancel, open_dialog, row_table
+from ui.views.base import Page, ok_cancel, open_dialog, push_button, row_table
 from ui.views.tasks import LIST_LIMIT, TaskDialog
 
 
@@ -204,12 +203,16 @@ class TeamPage(Page):
         self.risk_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.risk_table.doubleClicked.connect(self._open_risk_customer)
 
-        self.reassign_button = QPushButton(self.tr("Reassign…"))
-        self.reassign_button.setAccessibleName(self.tr("Reassign the selected follow-up (Ctrl+R)"))
-        self.reassign_button.clicked.connect(self.reassign_selected)
-        self.assign_button = QPushButton(self.tr("New follow-up…"))
-        self.assign_button.setAccessibleName(self.tr("Give a new follow-up to the selected RM"))
-        self.assign_button.clicked.connect(self.assign_new)
+        self.reassign_button = push_button(
+            self.tr("Reassign…"),
+            self.tr("Reassign the selected follow-up (Ctrl+R)"),
+            self.reassign_selected,
+        )
+        self.assign_button = push_button(
+            self.tr("New follow-up…"),
+            self.tr("Give a new follow-up to the selected RM"),
+            self.assign_new,
+        )
         self.assign_button.setEnabled(ctx.session.may(Action.ASSIGN_TASK))
         shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

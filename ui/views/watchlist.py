@@ -29,7 +29,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
 from ui.models.rows import Column, ColumnsModel
-from ui.views.base import Page, add_captioned, row_table
+from ui.views.base import Page, add_captioned, push_button, row_table
 
 FLAGGED = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
 LIMIT = 500
@@ -117,15 +117,17 @@ class WatchlistPage(Page):
             self.tr("Create a follow-up task from the main reason's suggested action")
         )
         self.task_button.clicked.connect(self.create_task)
-        self.ack_button = QPushButton(self.tr("Acknowledge"))
-        self.ack_button.setAccessibleName(self.tr("Acknowledge the selected flag"))
-        self.ack_button.clicked.connect(lambda: self.record("acknowledge"))
-        self.dismiss_button = QPushButton(self.tr("Dismiss"))
-        self.dismiss_button.setAccessibleName(self.tr("Dismiss the selected flag"))
-        self.dismiss_button.clicked.connect(lambda: self.record("dismiss"))
-        open_button = QPushButton(self.tr("Open customer"))
-        open_button.setAccessibleName(self.tr("Open the selected customer"))
-        open_button.clicked.connect(self._open_selected)
+        self.ack_button = push_button(
+            self.tr("Acknowledge"),
+            self.tr("Acknowledge the selected flag"),
+            lambda: self.record("acknowledge"),
+        )
+        self.dismiss_button = push_button(
+            self.tr("Dismiss"), self.tr("Dismiss the selected flag"), lambda: self.record("dismiss")
+        )
+        open_button = push_button(
+            self.tr("Open customer"), self.tr("Open the selected customer"), self._open_selected
+        )
 
         bar = QHBoxLayout()
         add_captioned(bar, ((self.tr("Show"), self.level), (self.tr("Sort by"), self.sort)))
