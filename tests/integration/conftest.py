@@ -17,7 +17,7 @@ from typing import Any, Literal
 import pytest
 import requests
 import uvicorn
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from rm_desk.domain.model import InteractionKind
 from rm_desk.services import notes
@@ -85,6 +85,12 @@ def login(gateway: Gateway, user: str, password: str, device: str) -> dict[str, 
     answer = requests.post(gateway.url + "/auth/v1/login", json=body, timeout=30)
     assert answer.status_code == 200, answer.text
     return dict(answer.json())
+
+
+def server_count(engine: Engine, table: Any, *where: Any) -> int:
+    """How many rows of a gateway table match every condition given."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
 
 
 def note_on(session: Session, cif: str, text: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from local_store import book, outbox, records
 from local_store.profiles import ProfileRegistry
@@ -21,7 +21,7 @@ from sync.client.transport import Transport
 from sync.server import admin, schema
 from sync.server.app import create_app
 from sync.server.auth import TokenPolicy
-from tests.integration.conftest import Gateway, note_on, run_gateway
+from tests.integration.conftest import Gateway, note_on, run_gateway, server_count
 
 
 def provision(
@@ -46,11 +46,6 @@ def rm001_and(
     a, _ = provision(tmp_path, "a", "rm001", gateway.url, bank["rm001"])
     other, _ = provision(tmp_path, name, user, gateway.url, bank[user])
     return a, other, first_customer(a)
-
-
-def server_count(engine: Engine, table: Any, *where: Any) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
 
 
 class LosesPushResponses(Transport):
@@ -217,13 +212,9 @@ def test_reassignment_evicts_and_returns_pending_work(
         profile = book.profile(conn, cif)
     assert profile.customer.owner_rm == "rm002"
     assert len(profile.snapshots) == 24
-    with gateway.engine.connect() as conn:
-        server_children = conn.execute(
-            select(func.count())
-            .select_from(schema.interactions)
-            .where(schema.interactions.c.customer_id == cif)
-        ).scalar_one()
-    assert profile.interactions_total == server_children
+    assert profile.interactions_total == server_count(
+        gateway.engine, schema.interactions, schema.interactions.c.customer_id == cif
+    )
     assert summary_b.pulled > 0
     a.lock()
     b.lock()
@@ -275,12 +266,12 @@ def test_token_expiry_refresh_and_relogin(
         a, _ = provision(tmp_path, "a", "rm001", url, bank["rm001"])
         now[0] += timedelta(minutes=20)  # access token expired on the server
         sync_service.sync_session(a, None)  # refreshed with the refresh token, no password
-        with server_engine.connect() as conn:
-            revoked = conn.execute(
-                select(func.count())
-                .select_from(schema.tokens)
-                .where(schema.tokens.c.kind == "refresh", schema.tokens.c.revoked.is_(True))
-            ).scalar_one()
+        revoked = server_count(
+            server_engine,
+            schema.tokens,
+            schema.tokens.c.kind == "refresh",
+            schema.tokens.c.revoked.is_(True),
+        )
         assert revoked == 1  # rotated
         now[0] += timedelta(days=40)  # refresh token expired too
         note_on(a, first_customer(a), "会话过期时写的")
