@@ -408,64 +408,43 @@ NAME_ASC = ["600000000004", "600000000002", "600000000001", "600000000003", "600
             BookColumn.AUM,
             ["600000000002", "600000000005", "600000000001", "600000000004", "600000000003"],
         ),
-        (
-            BookColumn.OWNER,
-            ["600000000001", "600000000002", "600000000003", "600000000004", "600000000005"],
-        ),
     ],
 )
 def test_sort_both_directions_unique_keys(
     book_store: LocalStore, column: BookColumn, ascending: list[str]
 ) -> None:
-    if column is BookColumn.OWNER:
-        # owner ties (rm001 x2, rm002 x2) break by pk ascending both ways.
-        assert sorted_cifs(book_store, column, descending=False) == ascending
-        assert sorted_cifs(book_store, column, descending=True) == [
-            "600000000005",
-            "600000000003",
-            "600000000004",
-            "600000000001",
-            "600000000002",
-        ]
-        return
     assert sorted_cifs(book_store, column, descending=False) == ascending
     assert sorted_cifs(book_store, column, descending=True) == ascending[::-1]
 
 
-def test_sort_by_segment_then_aum_descending(book_store: LocalStore) -> None:
-    # affluent < mass < private; inside a segment the biggest AUM first either way.
-    assert sorted_cifs(book_store, BookColumn.SEGMENT, descending=False) == [
-        "600000000004",
-        "600000000001",
-        "600000000005",
-        "600000000002",
-        "600000000003",
-    ]
-    assert sorted_cifs(book_store, BookColumn.SEGMENT, descending=True) == [
-        "600000000003",
-        "600000000005",
-        "600000000002",
-        "600000000004",
-        "600000000001",
-    ]
-
-
-def test_sort_by_lifecycle_ties_by_pk(book_store: LocalStore) -> None:
-    # active (a, e) < at_risk (c) < dormant (d) < new (b)
-    assert sorted_cifs(book_store, BookColumn.LIFECYCLE, descending=False) == [
-        "600000000001",
-        "600000000005",
-        "600000000003",
-        "600000000004",
-        "600000000002",
-    ]
-    assert sorted_cifs(book_store, BookColumn.LIFECYCLE, descending=True) == [
-        "600000000002",
-        "600000000004",
-        "600000000003",
-        "600000000001",
-        "600000000005",
-    ]
+@pytest.mark.parametrize(
+    ("column", "ascending", "descending"),
+    [
+        # owner ties (rm001 x2, rm002 x2) break by pk ascending both ways.
+        (
+            BookColumn.OWNER,
+            ["600000000001", "600000000002", "600000000003", "600000000004", "600000000005"],
+            ["600000000005", "600000000003", "600000000004", "600000000001", "600000000002"],
+        ),
+        # affluent < mass < private; inside a segment the biggest AUM first either way.
+        (
+            BookColumn.SEGMENT,
+            ["600000000004", "600000000001", "600000000005", "600000000002", "600000000003"],
+            ["600000000003", "600000000005", "600000000002", "600000000004", "600000000001"],
+        ),
+        # active (a, e) < at_risk (c) < dormant (d) < new (b); ties by pk
+        (
+            BookColumn.LIFECYCLE,
+            ["600000000001", "600000000005", "600000000003", "600000000004", "600000000002"],
+            ["600000000002", "600000000004", "600000000003", "600000000001", "600000000005"],
+        ),
+    ],
+)
+def test_sort_with_ties_both_directions(
+    book_store: LocalStore, column: BookColumn, ascending: list[str], descending: list[str]
+) -> None:
+    assert sorted_cifs(book_store, column, descending=False) == ascending
+    assert sorted_cifs(book_store, column, descending=True) == descending
 
 
 @pytest.mark.parametrize(
