@@ -12,6 +12,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -285,6 +286,24 @@ def _enospc(*_args: Any, **_kw: Any) -> None:
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
+@contextmanager
+def _full_after_the_charge(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The charge fits (fsync of the file and of its directory); every fsync after it
+    finds the disk full."""
+    real_fsync = os.fsync
+    calls: list[int] = []
+
+    def full_after_charge(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) > 2:
+            _enospc()
+        real_fsync(fd)
+
+    with monkeypatch.context() as full:
+        full.setattr(os, "fsync", full_after_charge)
+        yield
+
+
 def test_disk_full_refuses_unlock_without_trying_the_password(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -326,19 +345,8 @@ def test_right_password_whose_reset_cannot_be_written_is_refused_and_recovers(
 ) -> None:
     clock = SharedClock()
     reg = _registry(data_dir, clock)
-    real_fsync = os.fsync
-    calls: list[int] = []
-
-    def full_after_first(fd: int) -> None:  # the charge fits; the reset does not
-        calls.append(fd)
-        if len(calls) > 2:  # charge: file + directory
-            _enospc()
-        real_fsync(fd)
-
-    with monkeypatch.context() as full:
-        full.setattr(os, "fsync", full_after_first)
-        with pytest.raises(DiskFull):
-            reg.unlock("rm001", RIGHT)
+    with _full_after_the_charge(monkeypatch), pytest.raises(DiskFull):  # the reset does not fit
+        reg.unlock("rm001", RIGHT)
     assert _on_disk(data_dir)["failed_attempts"] == 1  # the charge stands
     block = _block_of(reg)
     clock.advance_to(block.until)
@@ -353,19 +361,8 @@ def test_a_wrong_password_whose_failure_cannot_be_written_still_counted(
 ) -> None:
     clock = SharedClock()
     reg = _registry(data_dir, clock)
-    real_fsync = os.fsync
-    calls: list[int] = []
-
-    def full_after_charge(fd: int) -> None:
-        calls.append(fd)
-        if len(calls) > 2:
-            _enospc()
-        real_fsync(fd)
-
-    with monkeypatch.context() as full:
-        full.setattr(os, "fsync", full_after_charge)
-        with pytest.raises(WrongPassword) as wrong:
-            reg.unlock("rm001", WRONG)
+    with _full_after_the_charge(monkeypatch), pytest.raises(WrongPassword) as wrong:
+        reg.unlock("rm001", WRONG)
     assert wrong.value.attempts_left == LIMIT - 1
     assert _on_disk(data_dir)["failed_attempts"] == 1
 
