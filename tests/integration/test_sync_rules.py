@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from local_store import book, outbox, records
 from local_store.profiles import ProfileRegistry
+from rm_desk.domain.model import FollowUpTask
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import conflicts, customers, tasks
 from rm_desk.services import sync as sync_service
@@ -21,7 +22,13 @@ from sync.client.transport import Transport
 from sync.server import admin, schema
 from sync.server.app import create_app
 from sync.server.auth import TokenPolicy
-from tests.integration.conftest import Gateway, note_on, run_gateway, server_count
+from tests.integration.conftest import (
+    Gateway,
+    enqueue_plain_edit,
+    note_on,
+    run_gateway,
+    server_count,
+)
 
 
 def provision(
@@ -46,6 +53,17 @@ def rm001_and(
     a, _ = provision(tmp_path, "a", "rm001", gateway.url, bank["rm001"])
     other, _ = provision(tmp_path, name, user, gateway.url, bank[user])
     return a, other, first_customer(a)
+
+
+def rm001_and_manager(
+    tmp_path: Path, gateway: Gateway, bank: dict[str, str], *made: tuple[str, date]
+) -> tuple[Session, Session, str, list[FollowUpTask]]:
+    """rm001 creates the (title, due) tasks on a customer; both sync, so the manager has them."""
+    a, m, cif = rm001_and(tmp_path, gateway, bank, "m", "mgr001")
+    created = [tasks.create_task(a, cif, title, due)[0] for title, due in made]
+    sync_service.sync_session(a, bank["rm001"])
+    sync_service.sync_session(m, bank["mgr001"])
+    return a, m, cif, created
 
 
 class LosesPushResponses(Transport):
@@ -88,11 +106,9 @@ def test_lost_push_response_then_retry_applies_exactly_once(
 def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    a, m, cif = rm001_and(tmp_path, gateway, bank, "m", "mgr001")
-    task_a, _ = tasks.create_task(a, cif, "续存提醒", date(2026, 12, 1))
-    doomed, _ = tasks.create_task(a, cif, "生日关怀", date(2026, 12, 2))
-    sync_service.sync_session(a, bank["rm001"])
-    sync_service.sync_session(m, bank["mgr001"])
+    a, m, cif, (task_a, doomed) = rm001_and_manager(
+        tmp_path, gateway, bank, ("续存提醒", date(2026, 12, 1)), ("生日关怀", date(2026, 12, 2))
+    )
 
     # Different fields: both land (merge). Same field: the second writer gets a conflict.
     customers.update_contact(a, cif, email="a.new@example.com", tags=["高净值", "A改"])
@@ -147,17 +163,7 @@ def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
     # Regulated fields: refused locally, refused by the server, accepted as a request.
     with pytest.raises(customers.InvalidEdit):
         customers.update_contact(a, cif, address="北京市")
-    with a.store.transaction() as conn:
-        outbox.enqueue(
-            conn,
-            "customer.update",
-            "customer",
-            cif,
-            "update",
-            {"id_number": "x"},
-            base_version=1,
-            client_time=datetime(2026, 11, 24, 9, tzinfo=UTC),
-        )
+    enqueue_plain_edit(a, cif, {"id_number": "x"}, datetime(2026, 11, 24, 9, tzinfo=UTC))
     customers.request_change(a, cif, "address", "上海市静安区南京西路1号")
     summary = sync_service.sync_session(a, bank["rm001"])
     assert summary.rejected == 1
@@ -176,10 +182,9 @@ def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
 def test_edit_of_task_deleted_elsewhere_is_rejected_and_returned(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    a, m, cif = rm001_and(tmp_path, gateway, bank, "m", "mgr001")
-    task, _ = tasks.create_task(a, cif, "理财到期回访", date(2026, 12, 1))
-    sync_service.sync_session(a, bank["rm001"])
-    sync_service.sync_session(m, bank["mgr001"])
+    a, m, cif, (task,) = rm001_and_manager(
+        tmp_path, gateway, bank, ("理财到期回访", date(2026, 12, 1))
+    )
     tasks.delete_task(m, task.id)
     sync_service.sync_session(m, bank["mgr001"])
     tasks.update_task(a, task.id, title="改过的标题")
