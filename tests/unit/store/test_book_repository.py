@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from local_store import book, records, search
+from local_store.codec import SNAPSHOT_COLUMNS, cols, marks, snapshot_row
 from local_store.errors import NotFound
 from local_store.store import LocalStore
 from rm_desk.domain.book import BookColumn, BookFilter, BookSort
@@ -91,28 +92,8 @@ def insert_holdings(store: LocalStore, rows: Sequence[Holding]) -> None:
 def insert_snapshots(store: LocalStore, rows: Sequence[MonthlySnapshot]) -> None:
     with store.transaction() as conn:
         conn.exec_driver_sql(
-            "INSERT INTO snapshots(customer_id, month, aum_fen, deposits_fen, wealth_fen, "
-            "loans_fen, txn_count, txn_in_fen, txn_out_fen, salary_credit_fen, "
-            "outflow_other_banks_fen, products_held, version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    s.customer_id,
-                    s.month,
-                    s.aum_fen,
-                    s.deposits_fen,
-                    s.wealth_fen,
-                    s.loans_fen,
-                    s.txn_count,
-                    s.txn_in_fen,
-                    s.txn_out_fen,
-                    s.salary_credit_fen,
-                    s.outflow_other_banks_fen,
-                    s.products_held,
-                    s.version,
-                )
-                for s in rows
-            ],
+            f"INSERT INTO snapshots ({cols(SNAPSHOT_COLUMNS)}) VALUES ({marks(SNAPSHOT_COLUMNS)})",
+            [snapshot_row(s) for s in rows],
         )
 
 
