@@ -6,8 +6,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection
 
+from rm_desk.domain.churn import additive
 from rm_desk.domain.model import (
     Customer,
     FollowUpTask,
@@ -101,3 +103,31 @@ def undo_v6(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE churn_scores DROP COLUMN month")
     conn.exec_driver_sql("DELETE FROM meta WHERE key = 'churn_live_month'")
     conn.exec_driver_sql("PRAGMA user_version = 5")
+
+
+Step = tuple[str, list[float], list[float], float]
+
+
+def churn_model(
+    version: str,
+    trained_at: str,
+    intercept: float,
+    steps: list[Step],
+    *,
+    red: float,
+    amber: float,
+    hard_rules: tuple[additive.HardRule, ...] = (),
+) -> additive.AdditiveModel:
+    """A hand-written scoring model: each step is (feature, edges, contributions, missing)."""
+    return additive.AdditiveModel(
+        version=version,
+        trained_at=trained_at,
+        intercept=intercept,
+        terms=tuple(
+            additive.NumericTerm(name, np.array(edges), np.array(contributions), missing)
+            for name, edges, contributions, missing in steps
+        ),
+        red=red,
+        amber=amber,
+        hard_rules=hard_rules,
+    )

@@ -17,8 +17,9 @@ from typing import Any, Literal
 import pytest
 import requests
 import uvicorn
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
+from local_store import outbox
 from rm_desk.domain.model import InteractionKind
 from rm_desk.services import notes
 from rm_desk.services.notes import NoteInput
@@ -85,6 +86,22 @@ def login(gateway: Gateway, user: str, password: str, device: str) -> dict[str, 
     answer = requests.post(gateway.url + "/auth/v1/login", json=body, timeout=30)
     assert answer.status_code == 200, answer.text
     return dict(answer.json())
+
+
+def server_count(engine: Engine, table: Any, *where: Any) -> int:
+    """How many rows of a gateway table match every condition given."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+
+def enqueue_plain_edit(session: Session, cif: str, fields: dict[str, Any], when: datetime) -> None:
+    """What an older or altered client could send: `fields` as a plain customer update,
+    queued straight into the outbox past the service's rules."""
+    with session.store.transaction() as conn:
+        outbox.enqueue(
+            conn, "customer.update", "customer", cif, "update", fields, base_version=1,
+            client_time=when,
+        )  # fmt: skip
 
 
 def note_on(session: Session, cif: str, text: str) -> str:

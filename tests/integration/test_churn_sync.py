@@ -24,21 +24,20 @@ from rm_desk.services.session import Session
 from sync import wire
 from sync.server import churn_training, schema
 from sync.server.db import ChangeWriter
+from tests.factories import churn_model
 from tests.integration.conftest import AS_OF, Gateway
 
 
 def _model(version: str) -> additive.AdditiveModel:
     """Everybody who has not been contacted for 30 days is red."""
-    return additive.AdditiveModel(
-        version=version,
-        trained_at="2026-11-20T00:00:00+00:00",
-        intercept=-3.0,
-        terms=(
-            additive.NumericTerm(
-                "days_since_rm_contact", np.array([30.0]), np.array([0.0, 6.0]), 6.0
-            ),
-            additive.NumericTerm("complaints_90d", np.array([0.5]), np.array([0.0, 1.0]), 0.0),
-        ),
+    return churn_model(
+        version,
+        "2026-11-20T00:00:00+00:00",
+        -3.0,
+        [
+            ("days_since_rm_contact", [30.0], [0.0, 6.0], 6.0),
+            ("complaints_90d", [0.5], [0.0, 1.0], 0.0),
+        ],
         red=0.9,
         amber=0.5,
     )

@@ -26,7 +26,7 @@ from sync.client.engine import META_TOKENS, Authenticator, meta_get
 from sync.client.errors import SessionExpired
 from sync.client.transport import Transport
 from sync.server import auth, schema
-from tests.integration.conftest import Gateway, login
+from tests.integration.conftest import Gateway, login, server_count
 
 THREADS = 8
 
@@ -240,28 +240,19 @@ def test_concurrent_first_pushes_of_a_new_client_id_apply_once(
     assert all([r.outcome for r in b.results] == ["applied"] * 3 for b in bodies)
     ids = [m["entity_id"] for m in batch]
     with gateway.engine.connect() as conn:
-        stored = conn.execute(
-            select(func.count())
-            .select_from(schema.interactions)
-            .where(schema.interactions.c.id.in_(ids))
-        ).scalar_one()
         results = conn.execute(
             select(schema.mutation_results.c.mutation_id).where(
                 schema.mutation_results.c.client_id == client_id
             )
         ).scalars()
-        logged = conn.execute(
-            select(func.count())
-            .select_from(schema.change_log)
-            .where(schema.change_log.c.entity_id.in_(ids))
-        ).scalar_one()
         clients = conn.execute(
             select(schema.clients.c.last_mutation_id, schema.clients.c.device_id).where(
                 schema.clients.c.client_id == client_id
             )
         ).all()
-    assert stored == 3  # each note once
+    assert server_count(gateway.engine, schema.interactions, schema.interactions.c.id.in_(ids)) == 3
     assert sorted(results) == [1, 2, 3]  # one outcome per mutation
+    logged = server_count(gateway.engine, schema.change_log, schema.change_log.c.entity_id.in_(ids))
     assert logged == 3 * 2  # one log entry per scope (the RM's and the branch's) per note
     assert [tuple(c) for c in clients] == [(3, "dev-a")]
 

@@ -28,7 +28,7 @@ from sync.client.engine import Authenticator, SyncEngine, SyncSummary
 from sync.client.errors import ProtocolViolation
 from sync.server import schema
 from tests import damage
-from tests.integration.conftest import Gateway
+from tests.integration.conftest import Gateway, server_count
 
 
 def registry(data_dir: Path) -> ProfileRegistry:
@@ -124,12 +124,9 @@ def test_repair_rescues_pending_notes_and_drafts_exactly_once(
     # Each change was processed once by the server, under the store's one client id.
     with session.store.read() as conn:
         client_id = outbox.state(conn).client_id
-    with gateway.engine.connect() as conn:
-        processed = conn.execute(
-            select(func.count())
-            .select_from(schema.mutation_results)
-            .where(schema.mutation_results.c.client_id == client_id)
-        ).scalar_one()
+    processed = server_count(
+        gateway.engine, schema.mutation_results, schema.mutation_results.c.client_id == client_id
+    )
     assert processed == len(everything)
     assert sessions.check_store(session).endswith("no damage found")
     session.lock()

@@ -198,6 +198,13 @@ def my_customer(session: Session) -> str:
     return sorted(r.cif for r in rows if r.owner_rm == session.user)[0]
 
 
+def rm001_twice(profiles: Any, url: str, password: str) -> tuple[Session, Session, str]:
+    """rm001 on two computers (profiles "a" and "o"), and a customer of the book."""
+    a, _ = profiles("a", "rm001", url, password)
+    other, _ = profiles("o", "rm001", url, password)
+    return a, other, my_customer(a)
+
+
 def dump(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with session.store.read() as conn:
@@ -652,9 +659,7 @@ def test_cut_snapshot_stream_resumes_from_the_stored_token(
 def test_cursor_older_than_the_horizon_resynchronises_and_keeps_the_outbox(
     server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any
 ) -> None:
-    a, _ = profiles("a", "rm001", gateway.url, bank["rm001"])
-    other, _ = profiles("o", "rm001", gateway.url, bank["rm001"])
-    cif = my_customer(a)
+    a, other, cif = rm001_twice(profiles, gateway.url, bank["rm001"])
     elsewhere = note_on(other, cif, "另一台电脑在A离线时写的")
     sync_service.sync_session(other, bank["rm001"])
     mine = note_on(a, cif, "离线太久之前写的")
@@ -687,9 +692,7 @@ def test_offline_past_the_purge_horizon_resets_and_pushes_the_outbox_once(
     server, thread, url = run_gateway(create_app(server_engine, clock=lambda: now[0]))
     try:
         password = bank["rm001"]
-        a, _ = profiles("a", "rm001", url, password)
-        other, _ = profiles("o", "rm001", url, password)
-        cif = my_customer(a)
+        a, other, cif = rm001_twice(profiles, url, password)
         synced = note_on(a, cif, "离线之前同步的")
         sync_service.sync_session(a, password)
         offline = [note_on(a, cif, "离线时写的一"), note_on(a, cif, "离线时写的二")]
@@ -773,9 +776,7 @@ def test_a_reset_that_would_wipe_most_of_the_book_is_refused_and_changes_nothing
     server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any
 ) -> None:
     password = bank["rm001"]
-    a, _ = profiles("a", "rm001", gateway.url, password)
-    other, _ = profiles("o", "rm001", gateway.url, password)
-    keep = my_customer(a)
+    a, other, keep = rm001_twice(profiles, gateway.url, password)
     book_before = local_ids(a, "customers")
     assert len(book_before) >= 4
     move_most_of_the_book(server_engine, keep, logged=False)
@@ -843,9 +844,7 @@ def test_a_reset_that_removes_most_of_the_book_for_a_recorded_reason_is_applied(
     server_engine: Engine, gateway: Gateway, bank: dict[str, str], profiles: Any, reason: str
 ) -> None:
     password = bank["rm001"]
-    a, _ = profiles("a", "rm001", gateway.url, password)
-    other, _ = profiles("o", "rm001", gateway.url, password)
-    keep = my_customer(a)
+    a, other, keep = rm001_twice(profiles, gateway.url, password)
     book_before = local_ids(a, "customers")
     moved = move_most_of_the_book(server_engine, keep, logged=reason == "customers reassigned")
     if reason == "access changed":

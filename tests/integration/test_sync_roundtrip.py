@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from local_store import book, outbox
 from local_store.profiles import ProfileRegistry
@@ -15,7 +15,7 @@ from rm_desk.services import notes
 from rm_desk.services import sync as sync_service
 from rm_desk.services.notes import NoteInput
 from sync.server import schema
-from tests.integration.conftest import Gateway, rm_desk_cli
+from tests.integration.conftest import Gateway, rm_desk_cli, server_count
 
 
 def registry(tmp_path: Path, name: str) -> ProfileRegistry:
@@ -30,12 +30,7 @@ def test_first_sync_then_offline_note_reaches_manager_exactly_once(
     with a.session.store.read() as conn:
         mine = book.book_ids(conn, today=date(2026, 11, 24))
         customer_id = book.book_rows(conn, mine[:1])[0].cif
-    with gateway.engine.connect() as conn:
-        owned = conn.execute(
-            select(func.count())
-            .select_from(schema.customers)
-            .where(schema.customers.c.owner_rm == "rm001")
-        ).scalar_one()
+    owned = server_count(gateway.engine, schema.customers, schema.customers.c.owner_rm == "rm001")
     assert len(mine) == owned > 0
     assert a.summary.snapshot_rows > len(mine)
 

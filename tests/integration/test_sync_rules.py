@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from local_store import book, outbox, records
 from local_store.profiles import ProfileRegistry
+from rm_desk.domain.model import FollowUpTask
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import conflicts, customers, tasks
 from rm_desk.services import sync as sync_service
@@ -21,7 +22,13 @@ from sync.client.transport import Transport
 from sync.server import admin, schema
 from sync.server.app import create_app
 from sync.server.auth import TokenPolicy
-from tests.integration.conftest import Gateway, note_on, run_gateway
+from tests.integration.conftest import (
+    Gateway,
+    enqueue_plain_edit,
+    note_on,
+    run_gateway,
+    server_count,
+)
 
 
 def provision(
@@ -48,9 +55,15 @@ def rm001_and(
     return a, other, first_customer(a)
 
 
-def server_count(engine: Engine, table: Any, *where: Any) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+def rm001_and_manager(
+    tmp_path: Path, gateway: Gateway, bank: dict[str, str], *made: tuple[str, date]
+) -> tuple[Session, Session, str, list[FollowUpTask]]:
+    """rm001 creates the (title, due) tasks on a customer; both sync, so the manager has them."""
+    a, m, cif = rm001_and(tmp_path, gateway, bank, "m", "mgr001")
+    created = [tasks.create_task(a, cif, title, due)[0] for title, due in made]
+    sync_service.sync_session(a, bank["rm001"])
+    sync_service.sync_session(m, bank["mgr001"])
+    return a, m, cif, created
 
 
 class LosesPushResponses(Transport):
@@ -93,11 +106,9 @@ def test_lost_push_response_then_retry_applies_exactly_once(
 def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    a, m, cif = rm001_and(tmp_path, gateway, bank, "m", "mgr001")
-    task_a, _ = tasks.create_task(a, cif, "续存提醒", date(2026, 12, 1))
-    doomed, _ = tasks.create_task(a, cif, "生日关怀", date(2026, 12, 2))
-    sync_service.sync_session(a, bank["rm001"])
-    sync_service.sync_session(m, bank["mgr001"])
+    a, m, cif, (task_a, doomed) = rm001_and_manager(
+        tmp_path, gateway, bank, ("续存提醒", date(2026, 12, 1)), ("生日关怀", date(2026, 12, 2))
+    )
 
     # Different fields: both land (merge). Same field: the second writer gets a conflict.
     customers.update_contact(a, cif, email="a.new@example.com", tags=["高净值", "A改"])
@@ -152,17 +163,7 @@ def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
     # Regulated fields: refused locally, refused by the server, accepted as a request.
     with pytest.raises(customers.InvalidEdit):
         customers.update_contact(a, cif, address="北京市")
-    with a.store.transaction() as conn:
-        outbox.enqueue(
-            conn,
-            "customer.update",
-            "customer",
-            cif,
-            "update",
-            {"id_number": "x"},
-            base_version=1,
-            client_time=datetime(2026, 11, 24, 9, tzinfo=UTC),
-        )
+    enqueue_plain_edit(a, cif, {"id_number": "x"}, datetime(2026, 11, 24, 9, tzinfo=UTC))
     customers.request_change(a, cif, "address", "上海市静安区南京西路1号")
     summary = sync_service.sync_session(a, bank["rm001"])
     assert summary.rejected == 1
@@ -181,10 +182,9 @@ def test_field_merges_conflicts_deleted_tasks_and_regulated_fields(
 def test_edit_of_task_deleted_elsewhere_is_rejected_and_returned(
     gateway: Gateway, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    a, m, cif = rm001_and(tmp_path, gateway, bank, "m", "mgr001")
-    task, _ = tasks.create_task(a, cif, "理财到期回访", date(2026, 12, 1))
-    sync_service.sync_session(a, bank["rm001"])
-    sync_service.sync_session(m, bank["mgr001"])
+    a, m, cif, (task,) = rm001_and_manager(
+        tmp_path, gateway, bank, ("理财到期回访", date(2026, 12, 1))
+    )
     tasks.delete_task(m, task.id)
     sync_service.sync_session(m, bank["mgr001"])
     tasks.update_task(a, task.id, title="改过的标题")
@@ -217,13 +217,9 @@ def test_reassignment_evicts_and_returns_pending_work(
         profile = book.profile(conn, cif)
     assert profile.customer.owner_rm == "rm002"
     assert len(profile.snapshots) == 24
-    with gateway.engine.connect() as conn:
-        server_children = conn.execute(
-            select(func.count())
-            .select_from(schema.interactions)
-            .where(schema.interactions.c.customer_id == cif)
-        ).scalar_one()
-    assert profile.interactions_total == server_children
+    assert profile.interactions_total == server_count(
+        gateway.engine, schema.interactions, schema.interactions.c.customer_id == cif
+    )
     assert summary_b.pulled > 0
     a.lock()
     b.lock()
@@ -275,12 +271,12 @@ def test_token_expiry_refresh_and_relogin(
         a, _ = provision(tmp_path, "a", "rm001", url, bank["rm001"])
         now[0] += timedelta(minutes=20)  # access token expired on the server
         sync_service.sync_session(a, None)  # refreshed with the refresh token, no password
-        with server_engine.connect() as conn:
-            revoked = conn.execute(
-                select(func.count())
-                .select_from(schema.tokens)
-                .where(schema.tokens.c.kind == "refresh", schema.tokens.c.revoked.is_(True))
-            ).scalar_one()
+        revoked = server_count(
+            server_engine,
+            schema.tokens,
+            schema.tokens.c.kind == "refresh",
+            schema.tokens.c.revoked.is_(True),
+        )
         assert revoked == 1  # rotated
         now[0] += timedelta(days=40)  # refresh token expired too
         note_on(a, first_customer(a), "会话过期时写的")

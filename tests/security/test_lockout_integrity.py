@@ -12,6 +12,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import pytest
 
 from local_store import keys
 from local_store.errors import DatabaseUnreadable, DiskFull, ProfileLocked, WrongPassword
-from local_store.profiles import ProfileRegistry
+from local_store.profiles import Block, ProfileRegistry
 from local_store.store import LocalStore
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import KeyringMode, Policy
@@ -30,6 +31,26 @@ RIGHT = "correct horse"
 WRONG = "wrong password"
 LIMIT = 6  # the policy's default; this test does not depend on it
 ATTEMPTS = 12
+
+
+def _block_of(reg: ProfileRegistry) -> Block:
+    """The back-off or lockout in force for rm001; there must be one."""
+    block = reg.blocked(reg.get("rm001"))
+    assert block is not None
+    return block
+
+
+def _refused(reg: ProfileRegistry) -> ProfileLocked:
+    """The right password is refused while a back-off or lockout holds."""
+    with pytest.raises(ProfileLocked) as refused:
+        reg.unlock("rm001", RIGHT)
+    return refused.value
+
+
+def _opens(reg: ProfileRegistry) -> None:
+    """The right password opens rm001's profile."""
+    _profile, key = reg.unlock("rm001", RIGHT)
+    keys.zero(key)
 
 
 def _policy() -> Policy:
@@ -251,13 +272,11 @@ def test_a_failure_that_cannot_be_recorded_still_counts_to_the_lockout(
     for _ in range(LIMIT):
         with pytest.raises(WrongPassword):
             reg.unlock("rm001", WRONG)
-        block = reg.blocked(reg.get("rm001"))
-        assert block is not None
+        block = _block_of(reg)
         clock.advance_to(block.until)
     monkeypatch.undo()
-    with pytest.raises(ProfileLocked) as refused:
-        reg.unlock("rm001", RIGHT)
-    assert refused.value.lockout
+    refused = _refused(reg)
+    assert refused.lockout
 
 
 # --- disk full at the file-write boundary ------------------------------------------------
@@ -265,6 +284,24 @@ def test_a_failure_that_cannot_be_recorded_still_counts_to_the_lockout(
 
 def _enospc(*_args: Any, **_kw: Any) -> None:
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@contextmanager
+def _full_after_the_charge(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The charge fits (fsync of the file and of its directory); every fsync after it
+    finds the disk full."""
+    real_fsync = os.fsync
+    calls: list[int] = []
+
+    def full_after_charge(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) > 2:
+            _enospc()
+        real_fsync(fd)
+
+    with monkeypatch.context() as full:
+        full.setattr(os, "fsync", full_after_charge)
+        yield
 
 
 def test_disk_full_refuses_unlock_without_trying_the_password(
@@ -297,8 +334,7 @@ def test_disk_full_refuses_unlock_without_trying_the_password(
         "profiles.lock",
     ]
     # Space again: the right password opens, and counting resumes where it was.
-    _profile, key = reg.unlock("rm001", RIGHT)
-    keys.zero(key)
+    _opens(reg)
     with pytest.raises(WrongPassword) as wrong:
         reg.unlock("rm001", WRONG)
     assert wrong.value.attempts_left == LIMIT - 1
@@ -309,22 +345,10 @@ def test_right_password_whose_reset_cannot_be_written_is_refused_and_recovers(
 ) -> None:
     clock = SharedClock()
     reg = _registry(data_dir, clock)
-    real_fsync = os.fsync
-    calls: list[int] = []
-
-    def full_after_first(fd: int) -> None:  # the charge fits; the reset does not
-        calls.append(fd)
-        if len(calls) > 2:  # charge: file + directory
-            _enospc()
-        real_fsync(fd)
-
-    with monkeypatch.context() as full:
-        full.setattr(os, "fsync", full_after_first)
-        with pytest.raises(DiskFull):
-            reg.unlock("rm001", RIGHT)
+    with _full_after_the_charge(monkeypatch), pytest.raises(DiskFull):  # the reset does not fit
+        reg.unlock("rm001", RIGHT)
     assert _on_disk(data_dir)["failed_attempts"] == 1  # the charge stands
-    block = reg.blocked(reg.get("rm001"))
-    assert block is not None
+    block = _block_of(reg)
     clock.advance_to(block.until)
     profile, key = reg.unlock("rm001", RIGHT)
     keys.zero(key)
@@ -337,19 +361,8 @@ def test_a_wrong_password_whose_failure_cannot_be_written_still_counted(
 ) -> None:
     clock = SharedClock()
     reg = _registry(data_dir, clock)
-    real_fsync = os.fsync
-    calls: list[int] = []
-
-    def full_after_charge(fd: int) -> None:
-        calls.append(fd)
-        if len(calls) > 2:
-            _enospc()
-        real_fsync(fd)
-
-    with monkeypatch.context() as full:
-        full.setattr(os, "fsync", full_after_charge)
-        with pytest.raises(WrongPassword) as wrong:
-            reg.unlock("rm001", WRONG)
+    with _full_after_the_charge(monkeypatch), pytest.raises(WrongPassword) as wrong:
+        reg.unlock("rm001", WRONG)
     assert wrong.value.attempts_left == LIMIT - 1
     assert _on_disk(data_dir)["failed_attempts"] == 1
 
@@ -398,8 +411,7 @@ def _lock_out(reg: ProfileRegistry, machine: MachineClock) -> None:
             machine.run(block.remaining.total_seconds())
         with pytest.raises((WrongPassword, ProfileLocked)):
             reg.unlock("rm001", WRONG)
-    block = reg.blocked(reg.get("rm001"))
-    assert block is not None
+    block = _block_of(reg)
     assert block.lockout
     assert block.remaining == timedelta(minutes=30)
 
@@ -413,16 +425,13 @@ def test_setting_the_clock_does_not_shorten_or_stretch_a_lockout(
     machine.run(60)
     machine.set_wall(jump)
     restarted = _machine_registry(data_dir, machine)  # a new process reads the file
-    block = restarted.blocked(restarted.get("rm001"))
-    assert block is not None
+    block = _block_of(restarted)
     assert block.remaining == timedelta(minutes=29)  # exactly as if the clock were untouched
-    with pytest.raises(ProfileLocked) as refused:
-        restarted.unlock("rm001", RIGHT)
-    assert refused.value.lockout
-    assert refused.value.remaining == timedelta(minutes=29)
+    refused = _refused(restarted)
+    assert refused.lockout
+    assert refused.remaining == timedelta(minutes=29)
     machine.run(29 * 60)
-    _profile, key = restarted.unlock("rm001", RIGHT)
-    keys.zero(key)
+    _opens(restarted)
 
 
 def test_setting_the_clock_forward_does_not_end_a_back_off(
@@ -432,12 +441,10 @@ def test_setting_the_clock_forward_does_not_end_a_back_off(
     with pytest.raises(WrongPassword):
         reg.unlock("rm001", WRONG)
     machine.set_wall(timedelta(hours=1))
-    with pytest.raises(ProfileLocked) as refused:
-        reg.unlock("rm001", RIGHT)
-    assert not refused.value.lockout
+    refused = _refused(reg)
+    assert not refused.lockout
     machine.run(1)
-    _profile, key = reg.unlock("rm001", RIGHT)
-    keys.zero(key)
+    _opens(reg)
 
 
 def test_after_a_reboot_the_wall_clock_decides_within_the_lockout_length(
@@ -447,12 +454,10 @@ def test_after_a_reboot_the_wall_clock_decides_within_the_lockout_length(
     _lock_out(reg, machine)
     machine.run(5 * 60)
     machine.reboot()
-    block = reg.blocked(reg.get("rm001"))
-    assert block is not None
+    block = _block_of(reg)
     assert block.remaining == timedelta(minutes=25)  # the wall clock, untouched
     machine.set_wall(-timedelta(days=30))  # set back: bounded by the lockout's length
-    block = reg.blocked(reg.get("rm001"))
-    assert block is not None
+    block = _block_of(reg)
     assert block.remaining == timedelta(minutes=30)
 
 
@@ -465,8 +470,7 @@ def test_a_lockout_written_by_the_previous_version_is_bounded_by_the_policy(
     )
     (data_dir / "profiles.json").write_text(json.dumps(doc), encoding="utf-8")
     reg = _machine_registry(data_dir, machine)
-    block = reg.blocked(reg.get("rm001"))
-    assert block is not None
+    block = _block_of(reg)
     assert block.remaining == timedelta(minutes=30)
 
 

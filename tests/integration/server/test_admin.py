@@ -26,7 +26,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    func,
     insert,
     inspect,
     select,
@@ -36,6 +35,7 @@ from sqlalchemy import (
 from rm_desk.demo import DemoBank, generate_bank
 from sync.server import admin, bulk, db, schema, security
 from sync.server.security import verify_password
+from tests.integration.conftest import server_count as count
 
 AS_OF = date(2026, 11, 24)
 CENTRAL = Path(sys.executable).parent / "rm-desk-central"
@@ -77,11 +77,6 @@ def small_bank() -> DemoBank:
 def seeded(engine: Engine) -> DemoBank:
     admin.seed(engine, SMALL, 2, seed=11, as_of=AS_OF)
     return small_bank()
-
-
-def count(engine: Engine, table: Any, *where: Any) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
 
 
 def customer_of(engine: Engine, owner: str) -> str:
@@ -326,34 +321,17 @@ def test_add_branch_and_user(engine: Engine) -> None:
 def subtree(engine: Engine, cif: str) -> list[tuple[str, str, bool]]:
     """(entity, id, deleted) for the customer and every row under it."""
     with engine.connect() as conn:
+
+        def under(*columns: Any) -> list[Any]:
+            mine = columns[0].table.c.customer_id == cif
+            return list(conn.execute(select(*columns).where(mine)))
+
         rows: list[tuple[str, str, bool]] = [("customer", cif, False)]
-        rows += [
-            ("holding", i, False)
-            for i in conn.execute(
-                select(schema.holdings.c.id).where(schema.holdings.c.customer_id == cif)
-            ).scalars()
-        ]
-        rows += [
-            ("snapshot", f"{cif}|{m}", False)
-            for m in conn.execute(
-                select(schema.snapshots.c.month).where(schema.snapshots.c.customer_id == cif)
-            ).scalars()
-        ]
-        rows += [
-            ("interaction", i, False)
-            for i in conn.execute(
-                select(schema.interactions.c.id).where(schema.interactions.c.customer_id == cif)
-            ).scalars()
-        ]
-        rows += [
-            ("task", i, bool(d))
-            for i, d in conn.execute(
-                select(schema.tasks.c.id, schema.tasks.c.deleted).where(
-                    schema.tasks.c.customer_id == cif
-                )
-            )
-        ]
-    return rows  # fmt: skip
+        rows += [("holding", i, False) for (i,) in under(schema.holdings.c.id)]
+        rows += [("snapshot", f"{cif}|{m}", False) for (m,) in under(schema.snapshots.c.month)]
+        rows += [("interaction", i, False) for (i,) in under(schema.interactions.c.id)]
+        rows += [("task", i, bool(d)) for i, d in under(schema.tasks.c.id, schema.tasks.c.deleted)]
+    return rows
 
 
 def change_log(engine: Engine) -> list[Any]:

@@ -29,7 +29,7 @@ from rm_desk.services import book as book_service
 from rm_desk.services import churn, notes
 from rm_desk.services.notes import NoteInput
 from rm_desk.services.session import Session
-from tests.factories import customer
+from tests.factories import churn_model, customer
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 RECEIVED = NOW.isoformat(timespec="microseconds")  # as the sync engine records it
@@ -80,17 +80,15 @@ def session(rm_profile: Profile, store: LocalStore) -> Session:
 
 def _model(version: str = "test-1") -> additive.AdditiveModel:
     """Complaints drive the score; three quiet months trip the hard rule."""
-    return additive.AdditiveModel(
-        version=version,
-        trained_at="2026-11-01T00:00:00+00:00",
-        intercept=-4.0,
-        terms=(
-            additive.NumericTerm(
-                "complaints_90d", np.array([0.5, 1.5]), np.array([-0.1, 3.0, 6.0]), 0.0
-            ),
-            additive.NumericTerm("months_without_txn", np.array([1.0]), np.array([0.0, 0.5]), 0.0),
-            additive.NumericTerm("aum_change_3m", np.array([-20.0]), np.array([1.0, -0.05]), 0.0),
-        ),
+    return churn_model(
+        version,
+        "2026-11-01T00:00:00+00:00",
+        -4.0,
+        [
+            ("complaints_90d", [0.5, 1.5], [-0.1, 3.0, 6.0], 0.0),
+            ("months_without_txn", [1.0], [0.0, 0.5], 0.0),
+            ("aum_change_3m", [-20.0], [1.0, -0.05], 0.0),
+        ],
         red=0.5,
         amber=0.2,
         hard_rules=(additive.HardRule("months_without_txn", 3.0, ChurnLevel.AMBER),),

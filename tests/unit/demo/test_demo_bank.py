@@ -7,7 +7,9 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Hashable, Iterable
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import pytest
@@ -146,12 +148,26 @@ def test_sizes_per_customer_are_as_planned(book: Book) -> None:
     assert len({c.id for c in book.customers}) == n
 
 
+T = TypeVar("T", bound=Hashable)
+
+
+def assert_shares(bounds: dict[T, tuple[float, float]], values: Iterable[T]) -> None:
+    """Each value named in `bounds` makes up between its low and high share of `values`."""
+    counts = Counter(values)
+    total = sum(counts.values())
+    for value, (low, high) in bounds.items():
+        assert low <= counts[value] / total <= high, (value, counts[value], total)
+
+
 def test_segment_mix_and_aum_by_segment(book: Book) -> None:
-    n = len(book.customers)
-    segments = Counter(c.segment for c in book.customers)
-    assert 0.76 <= segments[Segment.MASS] / n <= 0.84
-    assert 0.14 <= segments[Segment.AFFLUENT] / n <= 0.22
-    assert 0.008 <= segments[Segment.PRIVATE] / n <= 0.035
+    assert_shares(
+        {
+            Segment.MASS: (0.76, 0.84),
+            Segment.AFFLUENT: (0.14, 0.22),
+            Segment.PRIVATE: (0.008, 0.035),
+        },
+        (c.segment for c in book.customers),
+    )
 
     def median_yuan(segment: Segment) -> float:
         values = sorted(c.aum_fen for c in book.customers if c.segment is segment)
@@ -163,13 +179,16 @@ def test_segment_mix_and_aum_by_segment(book: Book) -> None:
 
 
 def test_lifecycle_mix(book: Book) -> None:
-    n = len(book.customers)
-    stages = Counter(c.lifecycle for c in book.customers)
-    assert 0.08 <= stages[Lifecycle.AT_RISK] / n <= 0.17
-    assert 0.03 <= stages[Lifecycle.DORMANT] / n <= 0.09
-    assert 0.03 <= stages[Lifecycle.NEW] / n <= 0.08
-    assert 0.003 <= stages[Lifecycle.LOST] / n <= 0.03
-    assert stages[Lifecycle.ACTIVE] / n >= 0.65
+    assert_shares(
+        {
+            Lifecycle.AT_RISK: (0.08, 0.17),
+            Lifecycle.DORMANT: (0.03, 0.09),
+            Lifecycle.NEW: (0.03, 0.08),
+            Lifecycle.LOST: (0.003, 0.03),
+            Lifecycle.ACTIVE: (0.65, 1.0),
+        },
+        (c.lifecycle for c in book.customers),
+    )
 
 
 def test_customers_are_spread_over_the_rms_and_banked_at_their_branch(book: Book) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from local_store import book, records, search
+from local_store.codec import SNAPSHOT_COLUMNS, cols, marks, snapshot_row
 from local_store.errors import NotFound
 from local_store.store import LocalStore
 from rm_desk.domain.book import BookColumn, BookFilter, BookSort
@@ -91,28 +92,8 @@ def insert_holdings(store: LocalStore, rows: Sequence[Holding]) -> None:
 def insert_snapshots(store: LocalStore, rows: Sequence[MonthlySnapshot]) -> None:
     with store.transaction() as conn:
         conn.exec_driver_sql(
-            "INSERT INTO snapshots(customer_id, month, aum_fen, deposits_fen, wealth_fen, "
-            "loans_fen, txn_count, txn_in_fen, txn_out_fen, salary_credit_fen, "
-            "outflow_other_banks_fen, products_held, version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    s.customer_id,
-                    s.month,
-                    s.aum_fen,
-                    s.deposits_fen,
-                    s.wealth_fen,
-                    s.loans_fen,
-                    s.txn_count,
-                    s.txn_in_fen,
-                    s.txn_out_fen,
-                    s.salary_credit_fen,
-                    s.outflow_other_banks_fen,
-                    s.products_held,
-                    s.version,
-                )
-                for s in rows
-            ],
+            f"INSERT INTO snapshots ({cols(SNAPSHOT_COLUMNS)}) VALUES ({marks(SNAPSHOT_COLUMNS)})",
+            [snapshot_row(s) for s in rows],
         )
 
 
@@ -408,64 +389,43 @@ NAME_ASC = ["600000000004", "600000000002", "600000000001", "600000000003", "600
             BookColumn.AUM,
             ["600000000002", "600000000005", "600000000001", "600000000004", "600000000003"],
         ),
-        (
-            BookColumn.OWNER,
-            ["600000000001", "600000000002", "600000000003", "600000000004", "600000000005"],
-        ),
     ],
 )
 def test_sort_both_directions_unique_keys(
     book_store: LocalStore, column: BookColumn, ascending: list[str]
 ) -> None:
-    if column is BookColumn.OWNER:
-        # owner ties (rm001 x2, rm002 x2) break by pk ascending both ways.
-        assert sorted_cifs(book_store, column, descending=False) == ascending
-        assert sorted_cifs(book_store, column, descending=True) == [
-            "600000000005",
-            "600000000003",
-            "600000000004",
-            "600000000001",
-            "600000000002",
-        ]
-        return
     assert sorted_cifs(book_store, column, descending=False) == ascending
     assert sorted_cifs(book_store, column, descending=True) == ascending[::-1]
 
 
-def test_sort_by_segment_then_aum_descending(book_store: LocalStore) -> None:
-    # affluent < mass < private; inside a segment the biggest AUM first either way.
-    assert sorted_cifs(book_store, BookColumn.SEGMENT, descending=False) == [
-        "600000000004",
-        "600000000001",
-        "600000000005",
-        "600000000002",
-        "600000000003",
-    ]
-    assert sorted_cifs(book_store, BookColumn.SEGMENT, descending=True) == [
-        "600000000003",
-        "600000000005",
-        "600000000002",
-        "600000000004",
-        "600000000001",
-    ]
-
-
-def test_sort_by_lifecycle_ties_by_pk(book_store: LocalStore) -> None:
-    # active (a, e) < at_risk (c) < dormant (d) < new (b)
-    assert sorted_cifs(book_store, BookColumn.LIFECYCLE, descending=False) == [
-        "600000000001",
-        "600000000005",
-        "600000000003",
-        "600000000004",
-        "600000000002",
-    ]
-    assert sorted_cifs(book_store, BookColumn.LIFECYCLE, descending=True) == [
-        "600000000002",
-        "600000000004",
-        "600000000003",
-        "600000000001",
-        "600000000005",
-    ]
+@pytest.mark.parametrize(
+    ("column", "ascending", "descending"),
+    [
+        # owner ties (rm001 x2, rm002 x2) break by pk ascending both ways.
+        (
+            BookColumn.OWNER,
+            ["600000000001", "600000000002", "600000000003", "600000000004", "600000000005"],
+            ["600000000005", "600000000003", "600000000004", "600000000001", "600000000002"],
+        ),
+        # affluent < mass < private; inside a segment the biggest AUM first either way.
+        (
+            BookColumn.SEGMENT,
+            ["600000000004", "600000000001", "600000000005", "600000000002", "600000000003"],
+            ["600000000003", "600000000005", "600000000002", "600000000004", "600000000001"],
+        ),
+        # active (a, e) < at_risk (c) < dormant (d) < new (b); ties by pk
+        (
+            BookColumn.LIFECYCLE,
+            ["600000000001", "600000000005", "600000000003", "600000000004", "600000000002"],
+            ["600000000002", "600000000004", "600000000003", "600000000001", "600000000005"],
+        ),
+    ],
+)
+def test_sort_with_ties_both_directions(
+    book_store: LocalStore, column: BookColumn, ascending: list[str], descending: list[str]
+) -> None:
+    assert sorted_cifs(book_store, column, descending=False) == ascending
+    assert sorted_cifs(book_store, column, descending=True) == descending
 
 
 @pytest.mark.parametrize(

@@ -127,6 +127,12 @@ def table_count(store: LocalStore, table: str) -> int:
     return int(row[0])
 
 
+def assert_load_finished(store: LocalStore) -> None:
+    """Every index is back and no bulk load is marked as under way."""
+    assert index_names(store) == EXPECTED_INDEXES
+    assert bulk_mark(store) is None
+
+
 def test_a_fresh_store_has_every_secondary_index(store: LocalStore) -> None:
     assert index_names(store) == EXPECTED_INDEXES
 
@@ -162,8 +168,7 @@ def test_bulk_load_counts_indexes_search_and_activity(store: LocalStore) -> None
         assert table_count(store, table) == expected
     assert table_count(store, "customer_tags") == 15
 
-    assert index_names(store) == EXPECTED_INDEXES
-    assert bulk_mark(store) is None
+    assert_load_finished(store)
 
     with store.read() as conn:
         assert {h.cif for h in search.search(conn, "欧阳修", 100)} == {
@@ -219,8 +224,7 @@ def test_a_second_bulk_load_replaces_tags(store: LocalStore) -> None:
 def test_empty_bulk_load(store: LocalStore) -> None:
     counts = bulk_load(store, [])
     assert counts.rows == 0
-    assert index_names(store) == EXPECTED_INDEXES
-    assert bulk_mark(store) is None
+    assert_load_finished(store)
 
 
 def test_a_chunk_that_fails_leaves_the_mark_and_reopen_finishes(
@@ -240,8 +244,7 @@ def test_a_chunk_that_fails_leaves_the_mark_and_reopen_finishes(
         store.close()
 
     with LocalStore.open(path, data_key) as reopened:
-        assert index_names(reopened) == EXPECTED_INDEXES
-        assert bulk_mark(reopened) is None
+        assert_load_finished(reopened)
         assert table_count(reopened, "customers") == 4  # the failed chunk rolled back
         with reopened.read() as conn:
             assert [h.cif for h in search.search(conn, "0003")] == [cif_of(3)]
@@ -260,8 +263,7 @@ def test_interrupted_bulk_load_is_finished_on_reopen(tmp_path: Path, data_key: b
         store.close()  # a crash here: the load never reached its end
 
     with LocalStore.open(path, data_key) as reopened:
-        assert index_names(reopened) == EXPECTED_INDEXES
-        assert bulk_mark(reopened) is None
+        assert_load_finished(reopened)
         with reopened.read() as conn:
             assert [h.cif for h in search.search(conn, "wxm")] == ["600500000001"]
             assert [h.cif for h in search.search(conn, "5678")] == ["600500000001"]
@@ -278,8 +280,7 @@ def test_dropping_twice_remembers_every_index(tmp_path: Path, data_key: bytes) -
             store.drop_secondary_indexes(conn)  # a second load started before the first ended
         assert index_names(store) == KEPT_DURING_LOAD
     with LocalStore.open(path, data_key) as reopened:
-        assert index_names(reopened) == EXPECTED_INDEXES
-        assert bulk_mark(reopened) is None
+        assert_load_finished(reopened)
 
 
 def test_indexes_are_restored_with_their_definitions(store: LocalStore) -> None:
@@ -350,8 +351,7 @@ def test_a_resumable_load_keeps_its_mark_across_a_restart(tmp_path: Path, data_k
             [row] = book.book_rows(conn, book.book_ids(conn, today=date(2026, 11, 24)))
         assert row.last_contact_at == "2026-11-20T02:00:00+00:00"
     with LocalStore.open(path, data_key) as again:  # and the next open has nothing to do
-        assert index_names(again) == EXPECTED_INDEXES
-        assert bulk_mark(again) is None
+        assert_load_finished(again)
 
 
 def test_a_load_that_does_not_resume_is_still_finished_on_open(

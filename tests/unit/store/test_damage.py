@@ -19,9 +19,11 @@ from tests.factories import customer, interaction
 WHEN = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
 
-def filled(path: Path, key: bytes) -> None:
-    """A store with customers, 200 contacts and 30 queued changes; closed cleanly."""
-    with LocalStore.open(path, key) as store, store.transaction() as conn:
+@pytest.fixture
+def path(tmp_path: Path, data_key: bytes) -> Path:
+    """store.db: customers, 200 contacts and 30 queued changes; closed cleanly."""
+    path = tmp_path / "store.db"
+    with LocalStore.open(path, data_key) as store, store.transaction() as conn:
         book.upsert_customers(conn, [customer()])
         records.add_interactions(conn, [interaction(f"i{n:04d}") for n in range(200)])
         for n in range(30):
@@ -30,11 +32,10 @@ def filled(path: Path, key: bytes) -> None:
                 {"note": "拜访记录" * 20}, base_version=None, client_time=WHEN,
             )  # fmt: skip
         records.save_draft(conn, records.Draft("d1", None, "interaction", {"note": "草稿"}, WHEN))
+    return path
 
 
-def test_damaged_page_is_damage_not_read_only(tmp_path: Path, data_key: bytes) -> None:
-    path = tmp_path / "store.db"
-    filled(path, data_key)
+def test_damaged_page_is_damage_not_read_only(path: Path, data_key: bytes) -> None:
     page = damage.root_page(path, data_key, "interactions")
     damage.flip(path, page)
     store = LocalStore.open(path, data_key, key_verified=True)  # page 1 and the schema read
@@ -58,11 +59,7 @@ def test_damaged_page_is_damage_not_read_only(tmp_path: Path, data_key: bytes) -
         LocalStore.open(path, data_key, key_verified=True)
 
 
-def test_damaged_first_page_is_damage_and_a_wrong_key_is_not(
-    tmp_path: Path, data_key: bytes
-) -> None:
-    path = tmp_path / "store.db"
-    filled(path, data_key)
+def test_damaged_first_page_is_damage_and_a_wrong_key_is_not(path: Path, data_key: bytes) -> None:
     wrong = secrets.token_bytes(32)
     with pytest.raises(DatabaseUnreadable) as unverified:
         LocalStore.open(path, wrong)
@@ -74,9 +71,7 @@ def test_damaged_first_page_is_damage_and_a_wrong_key_is_not(
         LocalStore.open(path, data_key, key_verified=True)
 
 
-def test_unclean_shutdown_checks_every_page_on_open(tmp_path: Path, data_key: bytes) -> None:
-    path = tmp_path / "store.db"
-    filled(path, data_key)
+def test_unclean_shutdown_checks_every_page_on_open(path: Path, data_key: bytes) -> None:
     damage.flip(path, damage.root_page(path, data_key, "interactions"))
     # Closed cleanly: open does not read that page, so the damage shows later.
     clean = LocalStore.open(path, data_key, key_verified=True)
@@ -90,10 +85,8 @@ def test_unclean_shutdown_checks_every_page_on_open(tmp_path: Path, data_key: by
 
 
 def test_unclean_shutdown_of_a_sound_store_opens_after_the_check(
-    tmp_path: Path, data_key: bytes
+    path: Path, data_key: bytes
 ) -> None:
-    path = tmp_path / "store.db"
-    filled(path, data_key)
     in_use_mark(path).write_text("4242\n")
     store = LocalStore.open(path, data_key, key_verified=True)
     try:
@@ -105,9 +98,7 @@ def test_unclean_shutdown_of_a_sound_store_opens_after_the_check(
     assert not in_use_mark(path).exists()
 
 
-def test_salvage_reads_around_a_damaged_outbox_page(tmp_path: Path, data_key: bytes) -> None:
-    path = tmp_path / "store.db"
-    filled(path, data_key)
+def test_salvage_reads_around_a_damaged_outbox_page(path: Path, data_key: bytes) -> None:
     page, lost = damage.outbox_leaf(path, data_key, range(1, 31))
     damage.flip(path, page)
     before = path.read_bytes()
@@ -124,13 +115,11 @@ def test_salvage_reads_around_a_damaged_outbox_page(tmp_path: Path, data_key: by
 
 
 def test_a_page_torn_in_the_file_but_whole_in_the_log_is_not_damage(
-    tmp_path: Path, data_key: bytes
+    path: Path, tmp_path: Path, data_key: bytes
 ) -> None:
     """A power cut during a checkpoint can tear a page of the file while the
     write-ahead log still holds it whole: the check after the unclean shutdown copies
     the log in first, as SQLite's recovery would, and finds nothing wrong."""
-    path = tmp_path / "store.db"
-    filled(path, data_key)
     page = damage.root_page(path, data_key, "sync_state")
     live = damage.connect(path, data_key)
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -73,14 +73,31 @@ def transport(url: str, pauses: list[float], **kwargs: object) -> Transport:
     )
 
 
-@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
-def test_a_push_is_retried_after_a_busy_or_failed_answer(
-    server: tuple[Script, str], status: int
-) -> None:
+Scripted = Callable[..., tuple[Script, Transport, list[float]]]
+
+
+@pytest.fixture
+def scripted(server: tuple[Script, str]) -> Iterator[Scripted]:
+    """The server to answer as given, and a transport to it whose pauses are recorded."""
     script, url = server
-    script.answers = [(status, {}), (status, {}), (200, {})]
-    pauses: list[float] = []
-    with_retries = transport(url, pauses)
+    opened: list[Transport] = []
+
+    def make(
+        *answers: tuple[int, dict[str, str]], **kwargs: object
+    ) -> tuple[Script, Transport, list[float]]:
+        script.answers = list(answers)
+        pauses: list[float] = []
+        opened.append(transport(url, pauses, **kwargs))
+        return script, opened[-1], pauses
+
+    yield make
+    for each in opened:
+        each.close()
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_a_push_is_retried_after_a_busy_or_failed_answer(scripted: Scripted, status: int) -> None:
+    script, with_retries, pauses = scripted((status, {}), (status, {}), (200, {}))
     assert with_retries.post("/sync/v1/push", {"mutations": [1]}) == {
         "ok": True,
         "error": "forbidden",
@@ -93,16 +110,13 @@ def test_a_push_is_retried_after_a_busy_or_failed_answer(
     with_retries.close()
 
 
-def test_retry_after_is_obeyed_up_to_the_cap(server: tuple[Script, str]) -> None:
-    script, url = server
-    script.answers = [
+def test_retry_after_is_obeyed_up_to_the_cap(scripted: Scripted) -> None:
+    script, with_retries, pauses = scripted(
         (429, {"Retry-After": "2"}),
         (503, {"Retry-After": "3600"}),
         (429, {"Retry-After": "soon"}),
         (200, {}),
-    ]
-    pauses: list[float] = []
-    with_retries = transport(url, pauses)
+    )
     with_retries.post("/sync/v1/pull", {})
     # As asked, then the cap instead of an hour, then the backoff for a header that
     # cannot be read (the third retry's range: up to 0.5 * 2**2).
@@ -112,11 +126,8 @@ def test_retry_after_is_obeyed_up_to_the_cap(server: tuple[Script, str]) -> None
     with_retries.close()
 
 
-def test_retries_stop_at_the_budget_with_the_last_failure(server: tuple[Script, str]) -> None:
-    script, url = server
-    script.answers = [(502, {})]
-    pauses: list[float] = []
-    with_retries = transport(url, pauses, retries=3)
+def test_retries_stop_at_the_budget_with_the_last_failure(scripted: Scripted) -> None:
+    script, with_retries, pauses = scripted((502, {}), retries=3)
     with pytest.raises(errors.ServerFailed, match="HTTP 502"):
         with_retries.post("/sync/v1/push", {})
     assert len(script.seen) == 4
@@ -126,11 +137,8 @@ def test_retries_stop_at_the_budget_with_the_last_failure(server: tuple[Script, 
     with_retries.close()
 
 
-def test_a_refusal_is_not_retried(server: tuple[Script, str]) -> None:
-    script, url = server
-    script.answers = [(403, {})]
-    pauses: list[float] = []
-    with_retries = transport(url, pauses)
+def test_a_refusal_is_not_retried(scripted: Scripted) -> None:
+    script, with_retries, pauses = scripted((403, {}))
     with pytest.raises(errors.Forbidden):
         with_retries.post("/sync/v1/push", {})
     assert len(script.seen) == 1
@@ -138,11 +146,8 @@ def test_a_refusal_is_not_retried(server: tuple[Script, str]) -> None:
     with_retries.close()
 
 
-def test_the_reachability_probe_asks_once(server: tuple[Script, str]) -> None:
-    script, url = server
-    script.answers = [(503, {})]
-    pauses: list[float] = []
-    probe = transport(url, pauses)
+def test_the_reachability_probe_asks_once(scripted: Scripted) -> None:
+    script, probe, pauses = scripted((503, {}))
     assert probe.reachable() is False
     assert [(m, p) for m, p, _ in script.seen] == [("GET", "/health")]
     assert pauses == []
@@ -152,14 +157,10 @@ def test_the_reachability_probe_asks_once(server: tuple[Script, str]) -> None:
 
 
 def test_a_429_asking_for_longer_than_the_cap_comes_back_at_once(
-    server: tuple[Script, str],
+    scripted: Scripted,
 ) -> None:
-    script, url = server
-    script.answers = [(429, {"Retry-After": "900"}), (200, {})]
-    pauses: list[float] = []
-    with_retries = transport(url, pauses)
+    script, with_retries, pauses = scripted((429, {"Retry-After": "900"}), (200, {}))
     with pytest.raises(errors.ServerFailed, match="HTTP 429"):
         with_retries.post("/auth/v1/login", {})
     assert len(script.seen) == 1  # not repeated: a wait that long is the user's to take
     assert pauses == []
-    with_retries.close()
