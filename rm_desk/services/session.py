@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from local_store import audit, keys
+from local_store import Connection, audit, keys
 from local_store.errors import StoreDamaged
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
@@ -110,6 +111,25 @@ class Session:
         executor) from now on, whichever thread asks for it (ARCHITECTURE §5)."""
         self.store.use_writer(writer, thread)
 
+    def audit_entry(
+        self,
+        conn: Connection,
+        action: str,
+        entity: str,
+        entity_id: str,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """One audit-log entry of `action` by the signed-in user, at the session's clock."""
+        audit.append(
+            conn,
+            at=self.clock(),
+            actor=self.user,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail,
+        )
+
     @property
     def is_locked(self) -> bool:
         return not self.store.is_open
@@ -124,14 +144,7 @@ class Session:
         try:
             if self.store.is_open:
                 with self.store.transaction() as conn:
-                    audit.append(
-                        conn,
-                        at=self.clock(),
-                        actor=self.user,
-                        action="lock",
-                        entity="session",
-                        entity_id=self.profile.profile_id,
-                    )
+                    self.audit_entry(conn, "lock", "session", self.profile.profile_id)
         except StoreDamaged:
             log.warning("the lock was not audited: the profile's store is damaged")
         finally:
