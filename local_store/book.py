@@ -27,6 +27,7 @@ from local_store.codec import (
     customer_from,
     customer_row,
     executemany,
+    fetch_by_id,
     holding_from,
     interaction_from,
     marks,
@@ -34,7 +35,6 @@ from local_store.codec import (
     snapshot_from,
     task_from,
 )
-from local_store.errors import NotFound
 from rm_desk.domain.book import (
     ALL_CUSTOMERS,
     BY_NAME,
@@ -115,12 +115,7 @@ def clear_book(conn: Connection) -> None:
 
 
 def get_customer(conn: Connection, customer_id: str) -> Customer:
-    row = conn.exec_driver_sql(
-        f"SELECT {cols(CUSTOMER_COLUMNS)} FROM customers WHERE id = ?", (customer_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound("customer", customer_id)
-    return customer_from(row)
+    return fetch_by_id(conn, "customers", CUSTOMER_COLUMNS, customer_id, customer_from, "customer")
 
 
 def customer_count(conn: Connection) -> int:
