@@ -27,6 +27,7 @@ from local_store.codec import (
     customer_from,
     customer_row,
     executemany,
+    fetch_all,
     fetch_by_id,
     holding_from,
     interaction_from,
@@ -256,39 +257,35 @@ def profile(
     masked_row = conn.exec_driver_sql(
         "SELECT personal_masked FROM customers WHERE id = ?", (customer_id,)
     ).fetchone()
-    holdings = tuple(
-        holding_from(r)
-        for r in conn.exec_driver_sql(
-            f"SELECT {cols(HOLDING_COLUMNS)} FROM holdings WHERE customer_id = ? "
-            "ORDER BY kind, balance_fen DESC",
-            (customer_id,),
-        ).fetchall()
+    holdings = fetch_all(
+        conn,
+        holding_from,
+        f"SELECT {cols(HOLDING_COLUMNS)} FROM holdings WHERE customer_id = ? "
+        "ORDER BY kind, balance_fen DESC",
+        (customer_id,),
     )
-    snapshots = tuple(
-        snapshot_from(r)
-        for r in conn.exec_driver_sql(
-            f"SELECT {cols(SNAPSHOT_COLUMNS)} FROM snapshots WHERE customer_id = ? ORDER BY month",
-            (customer_id,),
-        ).fetchall()
+    snapshots = fetch_all(
+        conn,
+        snapshot_from,
+        f"SELECT {cols(SNAPSHOT_COLUMNS)} FROM snapshots WHERE customer_id = ? ORDER BY month",
+        (customer_id,),
     )
-    interactions = tuple(
-        interaction_from(r)
-        for r in conn.exec_driver_sql(
-            f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE customer_id = ? "
-            "ORDER BY occurred_at DESC, id DESC LIMIT ?",
-            (customer_id, interactions_limit),
-        ).fetchall()
+    interactions = fetch_all(
+        conn,
+        interaction_from,
+        f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE customer_id = ? "
+        "ORDER BY occurred_at DESC, id DESC LIMIT ?",
+        (customer_id, interactions_limit),
     )
     total_row = conn.exec_driver_sql(
         "SELECT count(*) FROM interactions WHERE customer_id = ?", (customer_id,)
     ).fetchone()
-    tasks = tuple(
-        task_from(r)
-        for r in conn.exec_driver_sql(
-            f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE customer_id = ? "
-            "AND status IN ('open', 'in_progress') ORDER BY due, priority DESC",
-            (customer_id,),
-        ).fetchall()
+    tasks = fetch_all(
+        conn,
+        task_from,
+        f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE customer_id = ? "
+        "AND status IN ('open', 'in_progress') ORDER BY due, priority DESC",
+        (customer_id,),
     )
     return CustomerProfile(
         customer=customer,

@@ -272,6 +272,13 @@ def executemany(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> No
         conn.exec_driver_sql(sql, list(rows))
 
 
+def fetch_all(
+    conn: Connection, decode: Callable[[Sequence[Any]], T], sql: str, params: Sequence[Any]
+) -> tuple[T, ...]:
+    """Every row `sql` selects, decoded, in its order."""
+    return tuple(decode(row) for row in conn.exec_driver_sql(sql, tuple(params)).fetchall())
+
+
 def fetch_by_id(
     conn: Connection,
     table: str,
