@@ -27,6 +27,8 @@ from local_store.codec import (
     customer_from,
     customer_row,
     executemany,
+    fetch_all,
+    fetch_by_id,
     holding_from,
     interaction_from,
     marks,
@@ -34,7 +36,6 @@ from local_store.codec import (
     snapshot_from,
     task_from,
 )
-from local_store.errors import NotFound
 from rm_desk.domain.book import (
     ALL_CUSTOMERS,
     BY_NAME,
@@ -115,12 +116,7 @@ def clear_book(conn: Connection) -> None:
 
 
 def get_customer(conn: Connection, customer_id: str) -> Customer:
-    row = conn.exec_driver_sql(
-        f"SELECT {cols(CUSTOMER_COLUMNS)} FROM customers WHERE id = ?", (customer_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound("customer", customer_id)
-    return customer_from(row)
+    return fetch_by_id(conn, "customers", CUSTOMER_COLUMNS, customer_id, customer_from, "customer")
 
 
 def customer_count(conn: Connection) -> int:
@@ -261,39 +257,35 @@ def profile(
     masked_row = conn.exec_driver_sql(
         "SELECT personal_masked FROM customers WHERE id = ?", (customer_id,)
     ).fetchone()
-    holdings = tuple(
-        holding_from(r)
-        for r in conn.exec_driver_sql(
-            f"SELECT {cols(HOLDING_COLUMNS)} FROM holdings WHERE customer_id = ? "
-            "ORDER BY kind, balance_fen DESC",
-            (customer_id,),
-        ).fetchall()
+    holdings = fetch_all(
+        conn,
+        holding_from,
+        f"SELECT {cols(HOLDING_COLUMNS)} FROM holdings WHERE customer_id = ? "
+        "ORDER BY kind, balance_fen DESC",
+        (customer_id,),
     )
-    snapshots = tuple(
-        snapshot_from(r)
-        for r in conn.exec_driver_sql(
-            f"SELECT {cols(SNAPSHOT_COLUMNS)} FROM snapshots WHERE customer_id = ? ORDER BY month",
-            (customer_id,),
-        ).fetchall()
+    snapshots = fetch_all(
+        conn,
+        snapshot_from,
+        f"SELECT {cols(SNAPSHOT_COLUMNS)} FROM snapshots WHERE customer_id = ? ORDER BY month",
+        (customer_id,),
     )
-    interactions = tuple(
-        interaction_from(r)
-        for r in conn.exec_driver_sql(
-            f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE customer_id = ? "
-            "ORDER BY occurred_at DESC, id DESC LIMIT ?",
-            (customer_id, interactions_limit),
-        ).fetchall()
+    interactions = fetch_all(
+        conn,
+        interaction_from,
+        f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE customer_id = ? "
+        "ORDER BY occurred_at DESC, id DESC LIMIT ?",
+        (customer_id, interactions_limit),
     )
     total_row = conn.exec_driver_sql(
         "SELECT count(*) FROM interactions WHERE customer_id = ?", (customer_id,)
     ).fetchone()
-    tasks = tuple(
-        task_from(r)
-        for r in conn.exec_driver_sql(
-            f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE customer_id = ? "
-            "AND status IN ('open', 'in_progress') ORDER BY due, priority DESC",
-            (customer_id,),
-        ).fetchall()
+    tasks = fetch_all(
+        conn,
+        task_from,
+        f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE customer_id = ? "
+        "AND status IN ('open', 'in_progress') ORDER BY due, priority DESC",
+        (customer_id,),
     )
     return CustomerProfile(
         customer=customer,

@@ -7,13 +7,14 @@ in table order: a row tuple here has one value per column there.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
 from local_store import schema
+from local_store.errors import NotFound
 from local_store.schema import record_columns
 from local_store.search import join_tags, split_tags
 from rm_desk.domain.model import (
@@ -57,6 +58,8 @@ def t2s(value: datetime | None) -> str | None:
 def s2t(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
+
+T = TypeVar("T")
 
 CUSTOMER_COLUMNS = record_columns(schema.customers)
 
@@ -267,6 +270,30 @@ def executemany(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> No
     """Run `sql` once per row; an empty batch is a no-op (not a bindings error)."""
     if rows:
         conn.exec_driver_sql(sql, list(rows))
+
+
+def fetch_all(
+    conn: Connection, decode: Callable[[Sequence[Any]], T], sql: str, params: Sequence[Any]
+) -> tuple[T, ...]:
+    """Every row `sql` selects, decoded, in its order."""
+    return tuple(decode(row) for row in conn.exec_driver_sql(sql, tuple(params)).fetchall())
+
+
+def fetch_by_id(
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    key: str,
+    decode: Callable[[Sequence[Any]], T],
+    what: str,
+) -> T:
+    """The row of `table` with id `key`, decoded; NotFound(what, key) when there is none."""
+    row = conn.exec_driver_sql(
+        f"SELECT {cols(columns)} FROM {table} WHERE id = ?", (key,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(what, key)
+    return decode(row)
 
 
 def cols(names: Sequence[str], prefix: str = "") -> str:

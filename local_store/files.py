@@ -74,14 +74,21 @@ def make_private(path: Path) -> None:
         _chmod(path, PRIVATE_DIR if path.is_dir() else PRIVATE_FILE)
 
 
-def touch_private(path: Path) -> None:
-    """Create `path` empty with mode 0600 unless it exists; tighten it either way."""
+@contextlib.contextmanager
+def full_disk_raises(path: Path) -> Iterator[None]:
+    """Within the block, an OSError of a full disk becomes DiskFull(path)."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
+        yield
     except OSError as exc:
         if is_disk_full(exc):
             raise DiskFull(path) from None
         raise
+
+
+def touch_private(path: Path) -> None:
+    """Create `path` empty with mode 0600 unless it exists; tighten it either way."""
+    with full_disk_raises(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
     os.close(fd)
     make_private(path)
 
@@ -99,13 +106,8 @@ def open_private(path: Path, *, append: bool = False) -> int:
 
 def write_private_text(path: Path, text: str) -> None:
     """Write a whole text file (an export) with mode 0600; DiskFull when out of space."""
-    try:
-        with os.fdopen(open_private(path), "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        if is_disk_full(exc):
-            raise DiskFull(path) from None
-        raise
+    with full_disk_raises(path), os.fdopen(open_private(path), "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -140,12 +142,8 @@ def exclusive_lock(path: Path) -> Iterator[None]:
 
     Waits for the holder; the sections it guards are a read and a small write. A lock
     file that cannot be created on a full disk raises DiskFull."""
-    try:
+    with full_disk_raises(path):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
-    except OSError as exc:
-        if is_disk_full(exc):
-            raise DiskFull(path) from None
-        raise
     try:
         _lock(fd)
         try:

@@ -375,12 +375,8 @@ class ProfileRegistry:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Hold the registry's cross-process lock (the data directory is made 0700)."""
-        try:
+        with files.full_disk_raises(self.data_dir):
             files.private_dir(self.data_dir)
-        except OSError as exc:
-            if files.is_disk_full(exc):
-                raise DiskFull(self.data_dir) from None
-            raise
         with files.exclusive_lock(self.lock_path):
             yield
 

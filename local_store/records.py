@@ -21,6 +21,7 @@ from local_store.codec import (
     TASK_COLUMNS,
     cols,
     executemany,
+    fetch_by_id,
     interaction_from,
     interaction_row,
     marks,
@@ -28,7 +29,6 @@ from local_store.codec import (
     task_from,
     task_row,
 )
-from local_store.errors import NotFound
 from rm_desk.domain.book import BookFilter
 from rm_desk.domain.model import FollowUpTask, Interaction, InteractionKind, TaskStatus
 
@@ -47,12 +47,9 @@ def add_interactions(conn: Connection, interactions: Sequence[Interaction]) -> N
 
 
 def get_interaction(conn: Connection, interaction_id: str) -> Interaction:
-    row = conn.exec_driver_sql(
-        f"SELECT {cols(INTERACTION_COLUMNS)} FROM interactions WHERE id = ?", (interaction_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound("interaction", interaction_id)
-    return interaction_from(row)
+    return fetch_by_id(
+        conn, "interactions", INTERACTION_COLUMNS, interaction_id, interaction_from, "interaction"
+    )
 
 
 def timeline(
@@ -120,12 +117,7 @@ def put_tasks(conn: Connection, tasks: Sequence[FollowUpTask]) -> None:
 
 
 def get_task(conn: Connection, task_id: str) -> FollowUpTask:
-    row = conn.exec_driver_sql(
-        f"SELECT {cols(TASK_COLUMNS)} FROM tasks WHERE id = ?", (task_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound("task", task_id)
-    return task_from(row)
+    return fetch_by_id(conn, "tasks", TASK_COLUMNS, task_id, task_from, "task")
 
 
 def task_customer(conn: Connection, task_id: str) -> str | None:

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import date
 
-from local_store import audit, book, records, search
+from local_store import book, records, search
 from rm_desk.domain import permissions
 from rm_desk.domain.book import (
     ALL_CUSTOMERS,
@@ -82,14 +82,7 @@ def customer_profile(session: Session, customer_id: str) -> CustomerProfile:
             from rm_desk.services import churn  # noqa: PLC0415  (pandas, on first use)
 
             result = dataclasses.replace(result, churn=churn.assessment(conn, customer_id))
-        audit.append(
-            conn,
-            at=session.clock(),
-            actor=session.user,
-            action="view",
-            entity="customer",
-            entity_id=customer_id,
-        )
+        session.audit_entry(conn, "view", "customer", customer_id)
     if session.masks_personal_data or result.personal_masked:
         result = dataclasses.replace(
             result,
@@ -110,15 +103,7 @@ def reveal(session: Session, customer_id: str, field: str, *, reason: str) -> st
         raise ValueError(f"{field} is not a personal field")
     if not can_reveal(session):
         with session.store.transaction() as conn:
-            audit.append(
-                conn,
-                at=session.clock(),
-                actor=session.user,
-                action="reveal_denied",
-                entity="customer",
-                entity_id=customer_id,
-                detail={"field": field},
-            )
+            session.audit_entry(conn, "reveal_denied", "customer", customer_id, {"field": field})
         raise PermissionDenied(ErrorCode.ROLE_NOT_ALLOWED, detail="reveal personal data")
     if not reason.strip():
         raise InvalidInput(ErrorCode.REVEAL_REASON_REQUIRED)
@@ -131,14 +116,8 @@ def reveal(session: Session, customer_id: str, field: str, *, reason: str) -> st
             value = ", ".join(h.account_no for h in cards)
         else:
             value = str(getattr(customer, field))
-        audit.append(
-            conn,
-            at=session.clock(),
-            actor=session.user,
-            action="reveal",
-            entity="customer",
-            entity_id=customer_id,
-            detail={"field": field, "reason": reason.strip()},
+        session.audit_entry(
+            conn, "reveal", "customer", customer_id, {"field": field, "reason": reason.strip()}
         )
     return value
 

@@ -44,15 +44,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from local_store import audit, keys, outbox, records, salvage
+from local_store import keys, outbox, records, salvage
 from local_store.errors import StoreInUse
 from local_store.profiles import Profile, ProfileRegistry
-from local_store.store import LocalStore
 from local_store.syncstate import meta_put
 from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.ids import uuid7
 from rm_desk.services import sync as sync_service
-from rm_desk.services.session import Session
+from rm_desk.services.session import Session, audit_session, open_store, session_over
 from sync.client.engine import META_DEVICE, Progress, SyncSummary
 from sync.client.errors import SyncError
 
@@ -187,16 +186,8 @@ def _build(
     tell(Progress("salvage", 1, 0))
     built = salvage.repair_path(path)
     salvage.remove_store_files(built)  # a repair that stopped half-way
-    store = LocalStore.open(
-        built,
-        data_key,
-        memory_security=memory_security,
-        key_verified=True,
-        client_id=rescued.client_id,
-    )
-    session = Session(
-        profile=profile, store=store, policy=reg.policy, clock=reg.clock, registry=reg
-    )
+    store = open_store(reg, profile, data_key, path=built, client_id=rescued.client_id)
+    session = session_over(reg, profile, store)
     try:
         with store.transaction() as conn:
             meta_put(conn, META_DEVICE, rescued.device_id or uuid7())
@@ -236,23 +227,11 @@ def repair_profile(
         path = reg.database_path(profile)
         kept = salvage.set_aside(path, _stamp(reg))
         salvage.install(built.path, path)
-        store = LocalStore.open(
-            path, data_key, memory_security=reg.policy.memory_security, key_verified=True
-        )
+        store = open_store(reg, profile, data_key, path=path)
     finally:
         keys.zero(data_key)
-    session = Session(
-        profile=profile, store=store, policy=reg.policy, clock=reg.clock, registry=reg
-    )
-    with store.transaction() as conn:
-        audit.append(
-            conn,
-            at=session.clock(),
-            actor=user,
-            action="repair",
-            entity="session",
-            entity_id=profile.profile_id,
-        )
+    session = session_over(reg, profile, store)
+    audit_session(session, user, "repair")
     rescued, plan = built.rescued, built.plan
     report = RepairReport(
         kept_as=kept,

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from local_store import audit, keys
+from local_store import Connection, audit, keys
 from local_store.errors import StoreDamaged
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
@@ -110,6 +111,25 @@ class Session:
         executor) from now on, whichever thread asks for it (ARCHITECTURE §5)."""
         self.store.use_writer(writer, thread)
 
+    def audit_entry(
+        self,
+        conn: Connection,
+        action: str,
+        entity: str,
+        entity_id: str,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """One audit-log entry of `action` by the signed-in user, at the session's clock."""
+        audit.append(
+            conn,
+            at=self.clock(),
+            actor=self.user,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail,
+        )
+
     @property
     def is_locked(self) -> bool:
         return not self.store.is_open
@@ -124,14 +144,7 @@ class Session:
         try:
             if self.store.is_open:
                 with self.store.transaction() as conn:
-                    audit.append(
-                        conn,
-                        at=self.clock(),
-                        actor=self.user,
-                        action="lock",
-                        entity="session",
-                        entity_id=self.profile.profile_id,
-                    )
+                    self.audit_entry(conn, "lock", "session", self.profile.profile_id)
         except StoreDamaged:
             log.warning("the lock was not audited: the profile's store is damaged")
         finally:
@@ -164,17 +177,58 @@ def create_profile(
         user, password, server=server, role=role, display_name=display_name
     )
     try:
-        store = LocalStore.open(
-            reg.database_path(profile),
-            data_key,
-            memory_security=reg.policy.memory_security,
-            key_verified=True,
-        )
+        store = open_store(reg, profile, data_key)
     finally:
         keys.zero(data_key)
+    return session_over(reg, profile, store, clock)
+
+
+def open_store(
+    reg: ProfileRegistry,
+    profile: Profile,
+    data_key: bytes | bytearray,
+    *,
+    path: Path | None = None,
+    on_upgrade: Callable[[int, int], None] | None = None,
+    on_check: Callable[[], None] | None = None,
+    client_id: str | None = None,
+) -> LocalStore:
+    """The profile's store (or the one at `path`) opened with the key its password
+    unwrapped: that proved the key, so a file it cannot read is damaged."""
+    return LocalStore.open(
+        path or reg.database_path(profile),
+        data_key,
+        memory_security=reg.policy.memory_security,
+        on_upgrade=on_upgrade,
+        on_check=on_check,
+        key_verified=True,
+        client_id=client_id,
+    )
+
+
+def session_over(
+    reg: ProfileRegistry,
+    profile: Profile,
+    store: LocalStore,
+    clock: Callable[[], datetime] | None = None,
+) -> Session:
+    """A session on an open store of `profile`, on the registry's policy and clock."""
     return Session(
         profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock, registry=reg
     )
+
+
+def audit_session(session: Session, actor: str, action: str) -> None:
+    """One audit entry that `actor` opened `session` (`action`: unlock, repair)."""
+    with session.store.transaction() as conn:
+        audit.append(
+            conn,
+            at=session.clock(),
+            actor=actor,
+            action=action,
+            entity="session",
+            entity_id=session.profile.profile_id,
+        )
 
 
 def syncs_online(profile: Profile) -> bool:
@@ -220,31 +274,14 @@ def unlock(
         keys.zero(data_key)
         raise OfflineLeaseExpired(reg.policy.max_offline_hours)
     try:
-        store = LocalStore.open(
-            reg.database_path(profile),
-            data_key,
-            memory_security=reg.policy.memory_security,
-            on_upgrade=on_upgrade,
-            on_check=on_check,
-            key_verified=True,  # the unwrap proved it: a file it cannot read is damaged
-        )
+        store = open_store(reg, profile, data_key, on_upgrade=on_upgrade, on_check=on_check)
     finally:
         keys.zero(data_key)
-    session = Session(
-        profile=profile, store=store, policy=reg.policy, clock=clock or reg.clock, registry=reg
-    )
+    session = session_over(reg, profile, store, clock)
     if expired and sign_in_online is not None:
         _sign_in_online(session, sign_in_online)
     try:
-        with store.transaction() as conn:
-            audit.append(
-                conn,
-                at=session.clock(),
-                actor=user,
-                action="unlock",
-                entity="session",
-                entity_id=profile.profile_id,
-            )
+        audit_session(session, user, "unlock")
     except BaseException:
         store.close()  # not signed in: nothing may stay open with the key
         raise

@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Column, Connection, Integer
 from sqlalchemy.exc import IntegrityError
 
-from local_store import book, codec, conflicts, outbox, records, replica, search
+from local_store import book, codec, conflicts, outbox, records, replica, schema, search
 from local_store import churn as churn_store
 from sync import wire
 from sync.client.errors import ProtocolViolation
@@ -47,31 +47,27 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "status",
     ),
 }
+
+
+def _local_columns(entity: str) -> list[Column[Any]]:
+    names = LOCAL_COLUMNS[entity]
+    table = schema.metadata.tables[wire.TABLE_OF[entity]]
+    return [column for column in table.columns if column.name in names]
+
+
 # Columns the local schema allows to be NULL; anything else must carry a value.
 NULLABLE: dict[str, frozenset[str]] = {
-    "customer": frozenset({"birth_date", "kyc_expiry", "risk_profile"}),
-    "holding": frozenset({"maturity", "rate_bp"}),
-    "snapshot": frozenset(),
-    "interaction": frozenset({"supersedes_id", "created_at"}),
-    "task": frozenset({"reason_code", "created_at", "completed_at"}),
+    entity: frozenset(c.name for c in _local_columns(entity) if c.nullable)
+    for entity in LOCAL_COLUMNS
 }
-INT_COLUMNS = {
-    "aum_fen",
-    "balance_fen",
-    "rate_bp",
-    "deposits_fen",
-    "wealth_fen",
-    "loans_fen",
-    "txn_count",
-    "txn_in_fen",
-    "txn_out_fen",
-    "salary_credit_fen",
-    "outflow_other_banks_fen",
-    "products_held",
-    "version",
-    "priority",
-    "risk_profile",
-}
+# The whole-number columns, read off the local schema; `personal_masked`, stored 0/1,
+# is a flag on the wire and converted on its own.
+INT_COLUMNS = frozenset(
+    c.name
+    for entity in LOCAL_COLUMNS
+    for c in _local_columns(entity)
+    if isinstance(c.type, Integer)
+) - {"personal_masked"}
 
 
 def _to_local(column: str, value: Any) -> Any:

@@ -140,19 +140,13 @@ class Authenticator:
 
     def ensure(self) -> None:
         """A valid access token in the transport, refreshing or signing in as needed."""
-        stored = meta_get(self.store, META_TOKENS)
-        if stored is not None:
-            tokens = protocol.TokenResponse.model_validate_json(stored)
-            if tokens.access_expires_at > _now():
-                self.transport.token = tokens.access_token
-                return
-            if tokens.refresh_expires_at > _now():
-                try:
-                    self.renew(tokens.refresh_token)
-                    return
-                except SessionExpired:
-                    pass
-        self.relogin()
+        tokens = self._stored()
+        if tokens is not None and tokens.access_expires_at > _now():
+            self.transport.token = tokens.access_token
+            return
+        if tokens is not None and tokens.refresh_expires_at <= _now():
+            tokens = None
+        self._renew_or_relogin(tokens)
 
     def renew(self, refresh_token: str) -> None:
         body = protocol.RefreshRequest(
@@ -174,9 +168,15 @@ class Authenticator:
         self.login(password)
 
     def on_unauthorized(self) -> None:
+        self._renew_or_relogin(self._stored())
+
+    def _stored(self) -> protocol.TokenResponse | None:
         stored = meta_get(self.store, META_TOKENS)
-        if stored is not None:
-            tokens = protocol.TokenResponse.model_validate_json(stored)
+        return None if stored is None else protocol.TokenResponse.model_validate_json(stored)
+
+    def _renew_or_relogin(self, tokens: protocol.TokenResponse | None) -> None:
+        """Renew with the refresh token of `tokens` if any, signing in again if that fails."""
+        if tokens is not None:
             try:
                 self.renew(tokens.refresh_token)
                 return

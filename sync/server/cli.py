@@ -83,14 +83,20 @@ def _days(value: str) -> int:
 MAX_DAYS = 36_500
 
 
-def _hours(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of hours") from None
-    if not 0 <= number <= 24 * 365:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"{value} is not between 0 and {24 * 365} hours")
-    return number
+def _between(low: float, high: float, unit: str) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a number of {unit}") from None
+        if not low <= number <= high:  # also refuses nan and inf
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high} {unit}")
+        return number
+
+    return parse
+
+
+_hours = _between(0, 24 * 365, "hours")
 
 
 _HOURS_DEFAULT = replication.DEFAULT_PURGE_EVERY / timedelta(hours=1)
@@ -101,14 +107,7 @@ _MIB_DEFAULT = math.ceil(body_limit.DEFAULT_LIMIT / 2**20)
 MAX_BODY_MIB = 1024
 
 
-def _mib(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of MiB") from None
-    if not 0.0625 <= number <= MAX_BODY_MIB:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"{value} is not between 0.0625 and {MAX_BODY_MIB} MiB")
-    return number
+_mib = _between(0.0625, MAX_BODY_MIB, "MiB")
 
 
 def _day(value: str) -> date:
