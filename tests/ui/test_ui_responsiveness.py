@@ -102,6 +102,8 @@ def test_gui_thread_never_blocked_over_100ms_during_a_10k_row_sync(
 
     assert max(rows_seen, default=0) >= 10_000, "the sync was smaller than the test needs"
     gaps_ms = [(b - a) * 1000 for a, b in itertools.pairwise(ticks)]
-    assert len(gaps_ms) > 50
+    # The heartbeat beat through the sync (on a fast machine a 10k-row first sync takes
+    # about half a second: 20 beats already watch 200 ms of it).
+    assert len(gaps_ms) >= 20
     worst = max(gaps_ms)
     assert worst <= MAX_GAP_MS, f"the GUI thread was blocked for {worst:.0f} ms"

@@ -11,7 +11,7 @@ import os
 import socket
 import subprocess
 import sys
-import threading
+import time
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -197,8 +197,10 @@ def _raw(url: str, head: str, chunks: Iterator[bytes] | None = None) -> tuple[in
 
 
 def _head(path: str, headers: dict[str, str]) -> str:
+    # `Connection: close`: `_raw` reads until the server closes, which must not wait on
+    # the server's keep-alive timer (under the clock-ahead run it never fired).
     lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
-    lines += [f"{k}: {v}" for k, v in headers.items()]
+    lines += ["Connection: close", *(f"{k}: {v}" for k, v in headers.items())]
     return "\r\n".join(lines) + "\r\n\r\n"
 
 
@@ -351,7 +353,7 @@ def _wait_until_up(gateway: str) -> None:
             requests.get(gateway + "/health", timeout=5)
             return
         except requests.ConnectionError:
-            threading.Event().wait(0.05)
+            time.sleep(0.05)  # not a timed lock wait: libfaketime (clock-ahead) breaks those
     raise AssertionError("the gateway did not start")
 
 
