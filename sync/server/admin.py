@@ -336,7 +336,8 @@ def assign(engine: Engine, customer_id: str, to_user: str) -> AssignResult:
         if current is None:
             raise AdminError(f"customer {customer_id} does not exist")
         target = _require_user(conn, to_user)
-        if target.role != Role.RM.value:
+        # Only a role whose copy is its own book can own customers (the matrix).
+        if permissions.rights(target.role).visibility is not permissions.Visibility.OWN_BOOK:
             raise AdminError(f"user {to_user} is a {target.role}, not a relationship manager")
         if target.disabled:
             raise AdminError(f"user {to_user} is disabled")
