@@ -683,3 +683,14 @@ def test_cli_serve_refuses_a_taken_port(
     url = f"sqlite:///{tmp_path / 'other.db'}"
     assert_one_line_failure(central("serve", "--db", url, "--port", port, home=tmp_path),
                             f"cannot listen on 127.0.0.1:{port}")  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["manager", "teller", "admin"])
+def test_only_a_role_with_its_own_book_is_given_customers(
+    engine: Engine, seeded: DemoBank, role: str
+) -> None:
+    admin.add_user(engine, f"{role}900", role, "BR001", "correct horse")
+    cif = customer_of(engine, "rm001")
+    with pytest.raises(admin.AdminError, match="not a relationship manager"):
+        admin.assign(engine, cif, f"{role}900")
+    assert change_log(engine) == []
