@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 from rm_desk.domain.errors import SENTENCES, ErrorCode, InvalidInput, RmDeskError, fill
 from rm_desk.domain.model import TaskStatus
-from sync.protocol import RejectReason, ReturnReason, split_reason
+from rm_desk.services.sync import RejectReason, ReturnReason, split_reason
 from ui import words
 
 log = logging.getLogger(__name__)

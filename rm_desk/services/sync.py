@@ -45,6 +45,7 @@ from sync.client.errors import (
     VersionNotSupported,
 )
 from sync.client.transport import Transport, check_server_url
+from sync.protocol import RejectReason, ReturnReason, split_reason
 
 __all__ = [
     "LOCAL_DEMO_SERVER",
@@ -52,6 +53,8 @@ __all__ = [
     "DeviceRevoked",
     "InsecureServer",
     "Progress",
+    "RejectReason",
+    "ReturnReason",
     "ServerFailed",
     "ServerUnreachable",
     "SessionExpired",
@@ -66,6 +69,7 @@ __all__ = [
     "changes_of",
     "check_server",
     "server_reachable",
+    "split_reason",
     "sync_session",
     "sync_status",
     "syncs",
