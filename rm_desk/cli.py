@@ -271,6 +271,9 @@ def _run_gui(args: argparse.Namespace) -> int:
         raise CliError(f"the desktop interface cannot start: {exc}") from None
     if args.demo:
         return _run_demo(app, args)
+    from rm_desk.services import config, logs  # noqa: PLC0415
+
+    logs.log_to_file(config.data_dir(args.data_dir))
     return app.run(data_dir=args.data_dir, lang=args.lang, screenshots=args.screenshots)
 
 
