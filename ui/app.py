@@ -10,11 +10,12 @@ rebuilds the visible window in the new language; all state is in the store.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rm_desk.services import config
@@ -48,6 +49,26 @@ def application() -> QApplication:
     app.setStyleSheet(STYLE)
     settle_heap()
     return app
+
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+_qt_log = logging.getLogger("qt")
+
+
+def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    _qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s (%s)", message, context.category)
+
+
+def route_qt_messages() -> None:
+    """Qt's own warnings go to the support log (rm_desk.services.logs) with ours, instead
+    of only to a terminal that an installed desktop app does not have."""
+    qInstallMessageHandler(_qt_message)
 
 
 def settle_heap() -> None:
@@ -163,6 +184,7 @@ def run(
     environment the command line composed (`rm_desk/cli.py`)."""
     if screenshots:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    route_qt_messages()
     app = application()
     language = lang or i18n.system_language()
     if demo is not None:

@@ -29,7 +29,7 @@ from rm_desk.services import book as book_service
 from rm_desk.services import logs
 from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
-from ui.app import DeskController, application
+from ui.app import DeskController, application, route_qt_messages
 from ui.main_window import MainWindow
 from ui.views.note_editor import NoteEditor
 
@@ -151,6 +151,7 @@ def second(data: Path, user: str, password: str) -> None:
 
 def main(argv: list[str]) -> None:
     phase, data, url, user, password, cif, note = argv
+    route_qt_messages()
     app = application()
     if phase == "first":
         first(Path(data), url, user, password, cif, note)
