@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from local_store import Connection, audit, keys
+from local_store import Connection, audit, codec, keys, outbox
 from local_store.errors import StoreDamaged
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
@@ -278,6 +278,11 @@ def unlock(
     finally:
         keys.zero(data_key)
     session = session_over(reg, profile, store, clock)
+    if not expired and _store_lease_expired(session):
+        if sign_in_online is None:
+            store.close()
+            raise OfflineLeaseExpired(reg.policy.max_offline_hours)
+        expired = True
     if expired and sign_in_online is not None:
         _sign_in_online(session, sign_in_online)
     try:
@@ -286,6 +291,20 @@ def unlock(
         store.close()  # not signed in: nothing may stay open with the key
         raise
     return session
+
+
+def _store_lease_expired(session: Session) -> bool:
+    """The lease as the encrypted store tells it: past `max_offline_hours` since the last
+    sync it recorded. `profiles.json` is plain JSON the user can edit; the store is not,
+    so moving the online time forward there gains nothing. (A clock set back is the
+    registry's to notice, `lease_expired`; here a last sync in the future counts as none.)"""
+    if not syncs_online(session.profile):
+        return False
+    with session.store.read() as conn:
+        last = codec.s2t(outbox.state(conn).last_sync_at)
+    if last is None:
+        return False
+    return session.clock() - last > timedelta(hours=session.policy.max_offline_hours)
 
 
 def _sign_in_online(session: Session, sign_in: Callable[[Session], object]) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from local_store import syncstate
 from local_store.profiles import ProfileRegistry
 from rm_desk.demo_gateway import EmbeddedGateway
 from rm_desk.domain.errors import ErrorCode
@@ -194,6 +195,45 @@ def test_past_the_lease_an_unreachable_gateway_leaves_the_profile_locked(
     with pytest.raises(OfflineLeaseExpired):
         sessions.unlock(reg, "rm001", PASSWORD, sign_in_online=no_contact)
     assert seen[-1].is_locked
+
+
+def _last_synced(reg: ProfileRegistry, at: datetime) -> None:
+    """A sync finished at `at`, as the store records it."""
+    session = sessions.unlock(reg, "rm001", PASSWORD)
+    with session.store.transaction() as conn:
+        syncstate.save_snapshot_cursor(conn, "c1", at)
+    session.lock()
+
+
+def test_editing_the_profile_file_does_not_extend_the_lease(
+    reg: ProfileRegistry, machine: Machine
+) -> None:
+    _last_synced(reg, machine.wall)
+    machine.run(100)
+    # The plain profile file edited to say "online an hour ago", on a fresh start.
+    doc = json.loads((reg.data_dir / "profiles.json").read_text(encoding="utf-8"))
+    recent = (machine.wall - timedelta(hours=1)).isoformat()
+    doc["profiles"][0].update(online_at=recent, seen_at=recent, online_monotonic=None)
+    (reg.data_dir / "profiles.json").write_text(json.dumps(doc), encoding="utf-8")
+    edited = _registry(reg.data_dir, machine)
+    assert not sessions.lease_expired(edited, edited.get("rm001"))  # the file alone is fooled
+    assert not _unlocks(edited)  # the encrypted store's last sync is not
+
+    def sign_in(session: Session) -> None:  # what a successful sync records
+        with session.store.transaction() as conn:
+            syncstate.save_snapshot_cursor(conn, "c2", machine.wall)
+        session.went_online()
+
+    sessions.unlock(edited, "rm001", PASSWORD, sign_in_online=sign_in).lock()
+    assert _unlocks(edited)
+
+
+def test_within_the_lease_the_store_s_last_sync_agrees(
+    reg: ProfileRegistry, machine: Machine
+) -> None:
+    _last_synced(reg, machine.wall)
+    machine.run(71)
+    assert _unlocks(reg)
 
 
 def test_a_local_demo_profile_has_no_lease(tmp_path: Path, machine: Machine) -> None:
