@@ -231,7 +231,11 @@ def create_app(
         description="Reference central CRM gateway (sync protocol v1).",
         lifespan=_lifespan(engine, purge, clock),
     )
-    app.add_middleware(body_limit.BodyLimit, limit=max_body)
+    app.add_middleware(
+        body_limit.BodyLimit,
+        limit=max_body,
+        token_known=lambda header: auth.token_known(engine, header, clock),
+    )
 
     @app.exception_handler(ProtocolError)
     def _protocol_error(_request: Request, exc: ProtocolError) -> JSONResponse:

@@ -292,6 +292,16 @@ def principal_from(row: Any, now: datetime) -> Principal:
     )
 
 
+def token_known(engine: Engine, authorization: str, clock: Callable[[], datetime]) -> bool:
+    """Whether the header's bearer token would authenticate now (the body limit asks
+    before it reads a large body)."""
+    try:
+        authenticate(engine, authorization, clock)
+    except ProtocolError:
+        return False
+    return True
+
+
 def authenticate(
     engine: Engine, authorization: str | None, clock: Callable[[], datetime]
 ) -> Principal:

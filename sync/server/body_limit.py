@@ -8,11 +8,13 @@ reads it; the chunk that crosses the limit stops the read and the answer is the 
 413, so no more than the limit (plus one chunk) is ever held, and nothing is parsed.
 The connection is closed after a 413 (the rest of the body is never read).
 
-Two limits: requests that carry a bearer token may send the largest legitimate push
-(`largest_push_bytes`, from the protocol's bounds); requests without one (sign-in,
-token refresh, anything anonymous) are small and get `ANONYMOUS_LIMIT`. Which limit
-applies is decided from the header alone, before the token is checked: a forged token
-buys no more than the push limit, and the token check runs after the body is read.
+Two limits: requests that carry a valid bearer token may send the largest legitimate
+push (`largest_push_bytes`, from the protocol's bounds); requests without one (sign-in,
+token refresh, anything anonymous) are small and get `ANONYMOUS_LIMIT`. A body that may
+be larger than the anonymous limit (its declared length is, or it has none) has its
+token checked first (`token_known`, one indexed lookup, off the event loop): a forged,
+expired or revoked token gets the anonymous limit, so it buys nothing. Smaller bodies
+skip that check; the endpoint checks the token as always.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+import anyio.to_thread
 
 from sync import protocol
 from sync.protocol import ErrorBody, ErrorCode
@@ -76,11 +80,13 @@ class _TooLarge(BaseException):
     the body", the 500 handler) catches it before `BodyLimit` does."""
 
 
-def _has_bearer(scope: Scope) -> bool:
+def _bearer(scope: Scope) -> str | None:
+    """The Authorization header when it carries a bearer token."""
     for key, value in scope.get("headers", ()):
         if key == b"authorization":
-            return bytes(value[:7]).lower() == b"bearer "
-    return False
+            header = bytes(value)
+            return header.decode("latin-1") if header[:7].lower() == b"bearer " else None
+    return None
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -95,18 +101,35 @@ def _content_length(scope: Scope) -> int | None:
 
 class BodyLimit:
     def __init__(
-        self, app: ASGIApp, *, limit: int = DEFAULT_LIMIT, anonymous_limit: int = ANONYMOUS_LIMIT
+        self,
+        app: ASGIApp,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        anonymous_limit: int = ANONYMOUS_LIMIT,
+        token_known: Callable[[str], bool] | None = None,
     ) -> None:
+        """`token_known(authorization)`: whether the header's token is one the gateway
+        issued and still honours (blocking; run on a worker thread)."""
         self.app = app
         self.limit = limit
         self.anonymous_limit = min(anonymous_limit, limit)
+        self.token_known = token_known
+
+    async def _limit(self, scope: Scope, length: int | None) -> int:
+        bearer = _bearer(scope)
+        if bearer is None:
+            return self.anonymous_limit
+        if self.token_known is None or (length is not None and length <= self.anonymous_limit):
+            return self.limit
+        known = await anyio.to_thread.run_sync(self.token_known, bearer)
+        return self.limit if known else self.anonymous_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit if _has_bearer(scope) else self.anonymous_limit
         length = _content_length(scope)
+        limit = await self._limit(scope, length)
         if length is not None and length > limit:
             await _refuse(send, limit)
             return

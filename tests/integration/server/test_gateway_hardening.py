@@ -246,6 +246,27 @@ def test_a_declared_length_over_the_limit_is_refused_before_the_body(pair: Pair)
         assert body["error"] == "body_too_large"
 
 
+def test_a_forged_expired_or_revoked_token_buys_only_the_anonymous_limit(
+    pair: Pair, pushes: list[int]
+) -> None:
+    token = _token(pair)
+    declared = str(ANONYMOUS_LIMIT + 1)  # under the push limit, over the anonymous one
+    for bearer in ("forged", token[:-2] + "xx"):
+        headers = {"Content-Length": declared, "Authorization": f"Bearer {bearer}"}
+        status, body = _raw(pair.urls[0], _head("/sync/v1/push", headers))
+        assert status == 413, bearer
+        assert body["error"] == "body_too_large"
+    # The same declared length with the real token is read (and found not to be JSON).
+    headers = {"Content-Length": declared, "Authorization": f"Bearer {token}"}
+    status, _body = _raw(pair.urls[0], _head("/sync/v1/push", headers) + "x" * int(declared))
+    assert status == 422
+    # Expired: the same token a day later.
+    pair.clock.now += timedelta(days=1)
+    headers = {"Content-Length": declared, "Authorization": f"Bearer {token}"}
+    assert _raw(pair.urls[0], _head("/sync/v1/push", headers))[0] == 413
+    assert pushes == []
+
+
 def _stream(total: int, sent: list[int]) -> Iterator[bytes]:
     chunk = b"[" + b" " * 65534 + b"]"
     while sum(sent) < total:
@@ -313,6 +334,42 @@ def test_the_middleware_never_hands_the_app_more_than_the_limit() -> None:
     assert sent[0]["status"] == 413
 
 
+@pytest.mark.parametrize("known", [False, True])
+def test_a_chunked_body_s_limit_follows_the_token_check(known: bool) -> None:
+    """No declared length: the token is checked before the first byte is read, and an
+    unknown one reads no more than the anonymous limit."""
+    delivered: list[int] = []
+    asked: list[str] = []
+
+    async def app(_scope: Any, receive: Any, _send: Any) -> None:
+        while True:
+            message = await receive()
+            delivered.append(len(message.get("body", b"")))
+            if not message.get("more_body"):
+                break
+
+    offered = iter([b"x" * 1000] * 100)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": next(offered), "more_body": True}
+
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    def token_known(header: str) -> bool:
+        asked.append(header)
+        return known
+
+    guard = BodyLimit(app, limit=50_000, anonymous_limit=10_000, token_known=token_known)
+    scope = {"type": "http", "headers": [(b"authorization", b"Bearer t")]}
+    asyncio.run(guard(scope, receive, send))
+    assert asked == ["Bearer t"]
+    assert sum(delivered) == (50_000 if known else 10_000)
+    assert sent[0]["status"] == 413
+
+
 def test_the_default_limit_takes_the_largest_legitimate_push() -> None:
     # A full batch of interactions, every text field at its maximum, every character
     # at its widest JSON form (\\uXXXX): the gateway must accept it.
@@ -337,9 +394,12 @@ def test_serve_takes_the_body_limit_as_a_setting(tmp_path: Path) -> None:
             head = {"Authorization": "Bearer forged"}
             over = _head("/sync/v1/push", {**head, "Content-Length": str(2**19 + 1)})
             assert _raw(gateway, over)[0] == 413
+            # Under the limit, but a forged token buys only the anonymous limit.
             under = _head("/sync/v1/push", {**head, "Content-Length": str(2**19)})
-            status, body = _raw(gateway, under + "{" + " " * (2**19 - 2) + "}")
-            assert status == 401  # read whole, then the token check
+            assert _raw(gateway, under)[0] == 413
+            small = _head("/sync/v1/push", {**head, "Content-Length": "2"})
+            status, body = _raw(gateway, small + "{}")
+            assert status == 401  # read whole, then the endpoint's token check
             assert body["error"] == "unauthorized"
         finally:
             process.terminate()
