@@ -143,6 +143,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="the largest request body accepted, in MiB (default "
                        f"{_MIB_DEFAULT:g}: the largest push the protocol allows); a larger "
                        "one is refused with 413 before it is read")  # fmt: skip
+    serve.add_argument("--trusted-proxy", action="append", default=None, metavar="ADDRESS",
+                       help="a reverse proxy (TLS terminator) whose X-Forwarded-For header "
+                       "names the client, for the per-address sign-in throttle; repeat for "
+                       "several, '*' for any (default 127.0.0.1)")  # fmt: skip
     serve.set_defaults(run=_serve)
 
     purge = sub.add_parser(
@@ -248,8 +252,10 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
     listener = _listen(args.host, args.port)
     host, port = listener.getsockname()[:2]
     app = create_app(engine, purge=schedule, max_body=int(args.max_body_mib * 2**20))
-    server = uvicorn.Server(uvicorn.Config(app, host=host,
-                                           port=port, log_level="warning"))  # fmt: skip
+    proxies = ",".join(args.trusted_proxy or ["127.0.0.1"])
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                           proxy_headers=True,
+                                           forwarded_allow_ips=proxies))  # fmt: skip
     shown = f"[{host}]" if ":" in host else host
     print(f"serving the sync gateway on http://{shown}:{port} "
           f"(database {_shown_url(args.db)})", flush=True)  # fmt: skip

@@ -150,6 +150,24 @@ def test_guessing_many_names_from_one_address_is_throttled(pair: Pair) -> None:
     assert _login(pair.urls[0], "rm001", "demo-rm001").status_code == 200
 
 
+def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(pair: Pair) -> None:
+    """The gateway's own loopback peer is the proxy (uvicorn trusts 127.0.0.1 by
+    default, `serve --trusted-proxy` names others): each client address counts apart."""
+
+    def login_from(address: str, user: str) -> int:
+        body = {"schema_version": protocol.SCHEMA_VERSION, "user": user, "password": "guess",
+                "device_id": f"dev-{user}"}  # fmt: skip
+        answer = requests.post(pair.urls[0] + "/auth/v1/login", json=body, timeout=30,
+                               headers={"X-Forwarded-For": f"{address}, 127.0.0.1"})  # fmt: skip
+        return answer.status_code
+
+    statuses = [login_from("203.0.113.7", f"user{i:02d}") for i in range(LIMITS.per_address)]
+    assert statuses == [401] * LIMITS.per_address
+    assert login_from("203.0.113.7", "user99") == 429
+    assert login_from("198.51.100.2", "user98") == 401  # another branch is not locked out
+    assert _throttle_events(pair.engine)[-1][2] == "10 failed sign-ins from 203.0.113.7"
+
+
 def test_the_client_says_how_long_to_wait_without_retrying(pair: Pair) -> None:
     _statuses(pair, [("rm001", "wrong")] * LIMITS.per_user)
     pauses: list[float] = []
