@@ -2,7 +2,8 @@
 """Set up RM Desk in a local virtual environment, then run the demo or the tests.
 
     python3 dev.py demo     set up, then start the app in demo mode
-    python3 dev.py test     set up, then run lint, types, import rules and every test
+    python3 dev.py test     set up, then run lint, types, import rules, the dependency
+                            audit (pip-audit) and every test
     python3 dev.py test --fast          the same without the slow and PostgreSQL tests
     python3 dev.py test --clock-ahead   the tests again, the clock a year ahead (faketime)
 
@@ -12,13 +13,17 @@ when pyproject.toml changes. Extra arguments after `test` go to pytest.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -63,6 +68,130 @@ CLOCK_AHEAD = "+365d"
 FAST_LANE = "not slow and not postgres"
 
 
+# The dependency audit: pip-audit checks every package installed in .venv against the
+# vulnerability data PyPI publishes (network to PyPI needed). A finding fails the tests
+# unless it is written down in this file, with its reason and a review date.
+AUDIT_EXCEPTIONS = ROOT / "pip-audit-exceptions.toml"
+AUDIT_TIMEOUT_S = 120
+
+
+class AuditError(Exception):
+    """The exceptions file is not as its header describes (one line for the user)."""
+
+
+def audit_exceptions(text: str) -> dict[str, dict[str, Any]]:
+    """The written-down exceptions by vulnerability id; each needs `id`, `package`,
+    a non-empty `reason` and a `review_by` date."""
+    try:
+        entries = tomllib.loads(text).get("exception", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise AuditError(f"{AUDIT_EXCEPTIONS.name}: {exc}") from None
+    found: dict[str, dict[str, Any]] = {}
+    for number, entry in enumerate(entries, 1):
+        where = f"{AUDIT_EXCEPTIONS.name}, exception {number}"
+        for key in ("id", "package", "reason"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise AuditError(f"{where}: `{key}` must be written down")
+        if not isinstance(entry.get("review_by"), datetime.date):
+            raise AuditError(f"{where}: `review_by` must be a date (YYYY-MM-DD)")
+        found[entry["id"]] = entry
+    return found
+
+
+def audit_verdict(
+    report: dict[str, Any], exceptions: dict[str, dict[str, Any]], today: datetime.date
+) -> tuple[bool, list[str]]:
+    """Whether pip-audit's JSON `report` passes given the `exceptions`, and the lines to
+    print: each vulnerability not written down fails; packages PyPI could not tell
+    about, exceptions past their review date and exceptions no longer needed are said."""
+    lines: list[str] = []
+    ok = True
+    seen: set[str] = set()
+    unaudited: list[str] = []
+    audited = 0
+    for dep in report.get("dependencies", []):
+        name, version = dep.get("name", "?"), dep.get("version", "?")
+        reason = dep.get("skip_reason")
+        if reason is not None:
+            if "editable" not in reason:  # our own package is not on PyPI
+                unaudited.append(name)
+            continue
+        audited += 1
+        for vuln in dep.get("vulns", []):
+            ids = {vuln.get("id", "?"), *vuln.get("aliases", [])}
+            written = sorted(ids & exceptions.keys())
+            seen.update(written)
+            if written:
+                continue
+            ok = False
+            fixes = ", ".join(vuln.get("fix_versions", [])) or "none yet"
+            lines.append(
+                f"pip-audit: {name} {version} has {vuln.get('id', '?')} (fixed in: {fixes}); "
+                f"upgrade it, or write it down in {AUDIT_EXCEPTIONS.name} with the reason"
+            )
+    for vid, entry in sorted(exceptions.items()):
+        if vid not in seen:
+            lines.append(f"pip-audit: exception {vid} ({entry['package']}) no longer needed")
+        elif entry["review_by"] < today:
+            lines.append(
+                f"pip-audit: exception {vid} ({entry['package']}) was due for review on "
+                f"{entry['review_by']}"
+            )
+    if unaudited and not audited:
+        lines.append(
+            f"pip-audit: PyPI answered but knew none of the {len(unaudited)} installed "
+            "versions: nothing was audited (a PyPI mirror without the per-version JSON API?)"
+        )
+    elif unaudited:
+        names = sorted(unaudited)
+        more = f" and {len(names) - 8} more" if len(names) > 8 else ""
+        lines.append(
+            f"pip-audit: {len(names)} package(s) unknown to PyPI, not audited: "
+            f"{', '.join(names[:8])}{more}"
+        )
+    return ok, lines
+
+
+def audit_dependencies(env: dict[str, str]) -> None:
+    """Run pip-audit on .venv; fail on a vulnerability not written down. Without PyPI
+    (no network) say so and go on, except in CI, where the audit must run."""
+    ci = env.get("CI") == "true"
+    try:
+        exceptions = audit_exceptions(AUDIT_EXCEPTIONS.read_text(encoding="utf-8"))
+    except (AuditError, OSError) as exc:
+        sys.exit(f"pip-audit: {exc}")
+    cmd = [str(BIN / "pip-audit"), "--skip-editable", "--progress-spinner", "off",
+           "--format", "json", "--timeout", "20"]  # fmt: skip
+    # Not --ignore-vuln: pip-audit would drop those findings from its report, and an
+    # exception no longer needed could not be told (audit_verdict applies them).
+    print("+", " ".join(cmd), flush=True)
+    try:
+        result = subprocess.run(  # noqa: S603  (our own venv's tool, fixed arguments)
+            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=AUDIT_TIMEOUT_S,
+            check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        result = None
+    try:
+        report = json.loads(result.stdout if result is not None else "")
+    except json.JSONDecodeError:
+        # No report: pip-audit stopped (its last line says why: no network, as a rule).
+        problem = (
+            (result.stderr.strip().splitlines() or ["no report"])[-1][:300]
+            if result is not None
+            else f"no answer in {AUDIT_TIMEOUT_S} s"
+        )
+        if ci:
+            sys.exit(f"pip-audit could not run (CI needs PyPI): {problem}")
+        print(f"pip-audit skipped, PyPI not reachable: {problem}", flush=True)
+        return
+    ok, lines = audit_verdict(report, exceptions, datetime.date.today())
+    for line in lines:
+        print(line, flush=True)
+    if not ok:
+        sys.exit(1)
+
+
 def test(args: list[str]) -> None:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -83,6 +212,7 @@ def test(args: list[str]) -> None:
     _run(BIN / "ruff", "format", "--check", ".", env=env)
     _run(BIN / "mypy", env=env)
     _run(BIN / "lint-imports", env=env)
+    audit_dependencies(env)
     _run(_python(), "-m", "pytest", "-n", workers, "--timeout=600", *args, env=env)
 
 

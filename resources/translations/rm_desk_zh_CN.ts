@@ -236,6 +236,13 @@
     </message>
 </context>
 <context>
+    <name>Clipboard</name>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+</context>
+<context>
     <name>ConflictsModel</name>
     <message>
         <source>Record</source>

@@ -1,7 +1,7 @@
 """Book queries, search and the customer 360 profile, masked by role.
 
-Opening a profile and revealing a personal field are audited. Masking is applied
-here, at the boundary the UI and CLI share, so no view can forget it.
+Opening a profile, revealing a personal field and copying a revealed one are audited.
+Masking is applied here, at the boundary the UI and CLI share, so no view can forget it.
 """
 
 from __future__ import annotations
@@ -120,6 +120,18 @@ def reveal(session: Session, customer_id: str, field: str, *, reason: str) -> st
             conn, "reveal", "customer", customer_id, {"field": field, "reason": reason.strip()}
         )
     return value
+
+
+def record_copy(session: Session, customer_id: str, field: str) -> None:
+    """Record that the user copied a personal field they had revealed (`reveal`) to the
+    clipboard; the window copies the plain value only once this is written. A masked
+    value is copied as shown, without an audit row (nothing personal leaves)."""
+    if field not in REVEALABLE:
+        raise ValueError(f"{field} is not a personal field")
+    if not can_reveal(session):  # a role that may not reveal never holds the plain value
+        raise PermissionDenied(ErrorCode.ROLE_NOT_ALLOWED, detail="copy personal data")
+    with session.store.transaction() as conn:
+        session.audit_entry(conn, "copy", "customer", customer_id, {"field": field})
 
 
 def tags(session: Session) -> list[tuple[str, int]]:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from rm_desk.services.changes import Changes
+from ui.clipboard import copyable
 from ui.context import AppContext
 
 
@@ -64,7 +65,8 @@ class Page(QWidget):
 
 def row_table(model: QAbstractItemModel, name: str, *, single: bool = True) -> QTableView:
     """A read-only table of `model` that selects whole rows (one at a time unless `single`
-    is False), named `name` for screen readers, without row numbers."""
+    is False), named `name` for screen readers, without row numbers; Ctrl+C and its
+    context menu copy the selected rows' displayed text (`ui.clipboard`)."""
     table = QTableView()
     table.setModel(model)
     table.setAccessibleName(name)
@@ -73,6 +75,7 @@ def row_table(model: QAbstractItemModel, name: str, *, single: bool = True) -> Q
         table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
+    copyable(table)
     return table
 
 

@@ -4,7 +4,9 @@ Header: name, segment, lifecycle, AUM and its 3-month trend, owning RM, the chur
 badge (red / amber / green) with its top reasons in words and a "Create task" per
 suggested retention action. Below: holdings, the 24-month AUM/balance chart and the
 monthly activity chart (pyqtgraph), tags, personal details shown masked with an
-audited "Reveal" (a reason is asked; roles that may not reveal see it disabled),
+audited "Reveal" (a reason is asked; roles that may not reveal see it disabled) and a
+"Copy" (Ctrl+C on the field, or its context menu) that copies what the field shows,
+audited when that is a revealed value (`ui.clipboard`),
 "Edit contact…" and "Request a change…" (for the roles the matrix allows), open tasks,
 and the contact history with "Log contact (Ctrl+N)" and "New task".
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pyqtgraph as pg
@@ -27,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -61,7 +64,7 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.profile import PERSONAL, SHOWN_REASONS, ProfileView
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
-from ui import words
+from ui import clipboard, words
 from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
@@ -176,6 +179,7 @@ class CustomerPage(Page):
         self.reveal_dialog: RevealDialog | None = None
         self.edit_dialog: ContactDialog | ChangeRequestDialog | None = None
         self.suggestions: dict[str, Suggestion] = {}  # reason code -> suggestion
+        self.plain: dict[str, str] = {}  # the personal fields revealed on this painting
         self._generation = 0
 
         # header
@@ -316,6 +320,7 @@ class CustomerPage(Page):
         form = QFormLayout(self.personal)
         self.personal_values: dict[str, QLabel] = {}
         self.reveal_buttons: dict[str, QPushButton] = {}
+        self.copy_actions: dict[str, QAction] = {}
         labels = {
             "mobile": self.tr("Mobile"),
             "id_number": self.tr("ID number"),
@@ -326,8 +331,12 @@ class CustomerPage(Page):
         for key in PERSONAL:
             value = QLabel()
             value.setAccessibleName(labels[key])
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # Not selectable: the label's own Ctrl+C and "Copy" would bypass the audit.
+            # The field takes the focus instead (Tab or a click); Ctrl+C and the context
+            # menu then copy through `copy_field`.
+            value.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             value.setWordWrap(True)
+            self.copy_actions[key] = clipboard.copy_action(value, partial(self.copy_field, key))
             button = push_button(
                 self.tr("Reveal…"),
                 self.tr("Reveal %1").replace("%1", labels[key]),
@@ -476,8 +485,10 @@ class CustomerPage(Page):
             self.tr("Tags: %1").replace("%1", "  ·  ".join(c.tags) if c.tags else self.tr("none"))
         )
         values = view.personal_values()
+        self.plain = {}
         for key, label in self.personal_values.items():
             label.setText(values[key] or "—")
+            self.copy_actions[key].setEnabled(bool(values[key]))
             button = self.reveal_buttons[key]
             button.setEnabled(view.can_reveal and bool(values[key]))
             button.setToolTip(
@@ -626,6 +637,19 @@ class CustomerPage(Page):
             owner=self,
         )
 
+    def copy_field(self, field_name: str) -> None:
+        """Copy the personal field as it is shown: the masked text, or — after a reveal —
+        the plain value, which is audited before it reaches the clipboard."""
+        cid = self.customer_id
+        if not cid:
+            return
+        if field_name in self.plain:
+            clipboard.copy(
+                self.plain[field_name], ctx=self.ctx, revealed=(cid, field_name), owner=self
+            )
+        elif self.personal_values[field_name].text() != "—":
+            clipboard.copy(self.personal_values[field_name].text())
+
     # --- editing --------------------------------------------------------------------------
 
     def edit_contact(self) -> ContactDialog | None:
@@ -687,5 +711,7 @@ class CustomerPage(Page):
         if customer_id != self.customer_id:
             return
         self.personal_values[field_name].setText(value or "—")
+        self.plain[field_name] = value
+        self.copy_actions[field_name].setEnabled(bool(value))
         self.reveal_buttons[field_name].setEnabled(False)
         self.revealed.emit(field_name, value)

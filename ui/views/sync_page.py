@@ -33,6 +33,7 @@ from rm_desk.services import sync as sync_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.conflicts import Conflict, ReturnedWork
 from ui import messages, words
+from ui.clipboard import copyable
 from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
 from ui.views.base import Page, push_button
@@ -174,6 +175,7 @@ class SyncPage(Page):
         view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         view.verticalHeader().setVisible(False)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        copyable(view)
         return view
 
     def concerns(self, changes: Changes) -> bool:
