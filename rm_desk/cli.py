@@ -116,6 +116,12 @@ def _parser() -> argparse.ArgumentParser:
     nadd.add_argument("--subject", default="")
     nadd.add_argument("--password-stdin", action="store_true")
 
+    policy = sub.add_parser("policy", help="the machine policy in force")
+    polsub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    polsub.add_parser(
+        "show", help="every policy key's value and where it came from (Group Policy, file, default)"
+    )
+
     demo = sub.add_parser("demo", help="demo bank tools")
     dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     load = dsub.add_parser("load", help="create a local profile holding a generated demo book")
@@ -125,6 +131,14 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--seed", type=int, default=7)
     load.add_argument("--password-stdin", action="store_true")
     return parser
+
+
+def _cmd_policy_show() -> int:
+    from rm_desk.services import config  # noqa: PLC0415
+
+    for line in config.load_effective_policy().lines():
+        print(line)
+    return 0
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
@@ -321,6 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_profile(args)
         if args.command == "demo":
             return _cmd_demo_load(args)
+        if args.command == "policy":
+            return _cmd_policy_show()
         if args.command == "sync":
             return _cmd_sync(args)
         if args.command == "note":
