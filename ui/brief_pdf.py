@@ -156,8 +156,8 @@ class Page:
 
     def start(self) -> None:
         self.p.resetTransform()
-        full = self.device.pageLayout().fullRectPixels(self.device.resolution())
-        paint = self.device.pageLayout().paintRectPixels(self.device.resolution())
+        full = self.device.pageLayout().fullRectPixels(self.device.logicalDpiX())
+        paint = self.device.pageLayout().paintRectPixels(self.device.logicalDpiX())
         # points → device pixels, the page's top left corner at (0, 0)
         scale = min(full.width() / PAGE_W, full.height() / PAGE_H)
         self.p.translate(-paint.x(), -paint.y())

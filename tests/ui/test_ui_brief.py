@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,11 +67,10 @@ def prints(session: Session) -> list[audit.AuditEntry]:
 
 
 @pytest.fixture
-def english(qapp: object) -> Iterator[None]:
+def english(qapp: object) -> None:
     from ui import i18n  # noqa: PLC0415
 
     i18n.install("en")
-    yield
 
 
 def write_brief(session: Session, cif: str, path: Path, lang: str) -> brief.BriefData:
@@ -101,7 +99,8 @@ def test_chinese_brief_is_one_page_with_the_name_and_the_churn_reasons(
         assert flat(words.reason_text(reason)) in text
     for point in data.talking_points:
         assert flat(words.action_text(point.action.action)) in text
-    assert "拜访简报" in text and "流失原因" in text
+    assert "拜访简报" in text
+    assert "流失原因" in text
     assert [e.entity_id for e in prints(session)] == [cif]
     assert prints(session)[0].detail == {"pages": 1, "lang": "zh_CN", "to": "pdf"}
     assert os.stat(out).st_mode & 0o077 == 0
@@ -139,9 +138,12 @@ def test_teller_brief_shows_masked_personal_data_only(
     out = tmp_path / "teller.pdf"
     data = write_brief(teller, cif, out, "en")
     text = pdf_text(out)
-    assert data.customer.mobile == shown.mobile and "*" in shown.mobile
-    assert shown.mobile in text and shown.id_number in text
-    assert stored.mobile not in text and stored.id_number not in text
+    assert data.customer.mobile == shown.mobile
+    assert "*" in shown.mobile
+    assert shown.mobile in text
+    assert shown.id_number in text
+    assert stored.mobile not in text
+    assert stored.id_number not in text
     assert "Branch staff" in text
     assert [e.entity_id for e in prints(teller)] == [cif]
 
@@ -255,18 +257,22 @@ def test_rm_desk_brief_command(make_session: MakeSession, tmp_path: Path) -> Non
     done = run_cli(data, "--lang", "zh_CN", "brief", "--user", "rm001", "--customer", cif,
                    "--out", str(out))  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert pdf_pages(out) == 1 and name in flat(pdf_text(out))
+    assert pdf_pages(out) == 1
+    assert name in flat(pdf_text(out))
 
     bad = run_cli(data, "brief", "--user", "rm001", "--customer", "NO-SUCH", "--out",
                   str(tmp_path / "bad.pdf"))  # fmt: skip
     assert bad.returncode == 1
     assert len(bad.stderr.strip().splitlines()) == 1
-    assert bad.stderr.startswith("rm-desk: error: ") and "NO-SUCH" in bad.stderr
-    assert "Traceback" not in bad.stderr and not (tmp_path / "bad.pdf").exists()
+    assert bad.stderr.startswith("rm-desk: error: ")
+    assert "NO-SUCH" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    assert not (tmp_path / "bad.pdf").exists()
 
     nowhere = run_cli(data, "brief", "--user", "rm001", "--customer", cif, "--out",
                       str(tmp_path / "missing" / "x.pdf"))  # fmt: skip
-    assert nowhere.returncode == 1 and "cannot be written" in nowhere.stderr
+    assert nowhere.returncode == 1
+    assert "cannot be written" in nowhere.stderr
     assert len(nowhere.stderr.strip().splitlines()) == 1
 
     today = run_cli(data, "brief", "--user", "rm001", "--today", "--out",
