@@ -475,7 +475,7 @@ def _tasks(page: Page, b: BriefData, width: float) -> None:
     if not b.tasks:
         page.line(QCoreApplication.translate("Brief", "No open follow-up."), color=MUTED)
         return
-    cols = (0.16 * width, 0.12 * width, 0.56 * width, 0.16 * width)
+    cols = (0.24 * width, 0.1 * width, 0.52 * width, 0.14 * width)
     for t in b.tasks:
         due = date_text(t.due)
         if t.due < b.today:
