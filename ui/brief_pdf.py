@@ -507,25 +507,37 @@ _ARRAY = re.compile(rb"^<[0-9A-F]{4}> <[0-9A-F]{4}> \[[^\]]*\]$", re.M)
 _HEX = re.compile(rb"<([0-9A-F]{4})>")
 
 
+_FIRST_CODES: dict[str, dict[int, int]] = {}  # family → glyph → the first code point
+
+
+def _first_codes(font: QFont) -> dict[int, int] | None:
+    """Each glyph of the font's family → the first code point mapped to it (the name
+    Qt's writer gives the glyph); None when the font cannot be read."""
+    family = font.family()
+    if family not in _FIRST_CODES:
+        raw = QRawFont.fromFont(font)
+        if not raw.isValid():
+            return None
+        codes = [u for u in range(0x10000) if not 0xD800 <= u < 0xE000]
+        glyphs = raw.glyphIndexesForString("".join(map(chr, codes)))
+        first: dict[int, int] = {}
+        for code, glyph in zip(codes, glyphs, strict=True):
+            if glyph and glyph not in first:
+                first[glyph] = code
+        _FIRST_CODES[family] = first
+    return _FIRST_CODES[family]
+
+
 def aliases(drawn: str, fonts: Iterable[QFont]) -> dict[int, int]:
     """For each character drawn whose glyph a font also gives to an earlier code point
     (which Qt's writer would name it by), that code point → the character drawn."""
     wanted = sorted({ord(ch) for ch in drawn if 0x20 <= ord(ch) < 0x10000})
-    if not wanted:
-        return {}
     found: dict[int, int] = {}
-    everything = "".join(chr(u) for u in range(0x10000) if not 0xD800 <= u < 0xE000)
-    for font in fonts:
-        raw = QRawFont.fromFont(font)
-        if not raw.isValid():
+    for font in fonts if wanted else ():
+        first = _first_codes(font)
+        if first is None:
             continue
-        glyphs = raw.glyphIndexesForString(everything)
-        first: dict[int, int] = {}
-        codes = [ord(ch) for ch in everything]
-        for code, glyph in zip(codes, glyphs, strict=True):
-            if glyph and glyph not in first:
-                first[glyph] = code
-        mine = raw.glyphIndexesForString("".join(chr(u) for u in wanted))
+        mine = QRawFont.fromFont(font).glyphIndexesForString("".join(map(chr, wanted)))
         for code, glyph in zip(wanted, mine, strict=True):
             named = first.get(glyph)
             if glyph and named is not None and named != code and chr(named) not in drawn:
