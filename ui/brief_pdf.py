@@ -186,18 +186,25 @@ class Page:
         align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
         y: float | None = None,
     ) -> float:
-        """One line at (x, y or the cursor), elided to `width`; returns its height."""
+        """One line at (x, y or the cursor), elided to `width`; returns its height.
+        Every line of a size sits on the same baseline below its top, whichever font
+        (Latin or CJK) its characters come from."""
         font = self.font(size, bold=bold)
         metrics = QFontMetricsF(font, self.device)
         scale = self._font_scale()
         shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width * scale)
+        advance = metrics.horizontalAdvance(shown)
+        left = x * scale
+        if align & Qt.AlignmentFlag.AlignRight:
+            left += width * scale - advance
+        elif align & Qt.AlignmentFlag.AlignHCenter:
+            left += (width * scale - advance) / 2
+        top = self.y if y is None else y
         self.p.save()
         self.p.scale(1 / scale, 1 / scale)
         self.p.setFont(font)
         self.p.setPen(color)
-        top = self.y if y is None else y
-        rect = QRectF(x * scale, top * scale, width * scale, metrics.height() * 1.2)
-        self.p.drawText(rect, int(align | Qt.AlignmentFlag.AlignTop), shown)
+        self.p.drawText(QPointF(left, top * scale + size * 0.95 * scale), shown)
         self.p.restore()
         self.drawn.append(shown)
         return metrics.height() / scale
