@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 from rm_desk import __version__
 from rm_desk.domain.errors import ErrorCode, RmDeskError, english
@@ -116,11 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     nadd.add_argument("--subject", default="")
     nadd.add_argument("--password-stdin", action="store_true")
 
-    policy = sub.add_parser("policy", help="the machine policy in force")
-    polsub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
-    polsub.add_parser(
-        "show", help="every policy key's value and where it came from (Group Policy, file, default)"
-    )
+    _add_policy_command(sub)
+
+    _add_brief_command(sub)
 
     demo = sub.add_parser("demo", help="demo bank tools")
     dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
@@ -131,6 +130,35 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--seed", type=int, default=7)
     load.add_argument("--password-stdin", action="store_true")
     return parser
+
+
+def _add_brief_command(sub: Any) -> None:
+    brief = sub.add_parser(
+        "brief",
+        help="visit brief PDF: one A4 page per customer (masked as on screen, audited)",
+        description="Write the visit brief of one customer, or with --today of every "
+        "customer with a follow-up of yours due today, as ONE PDF document with one A4 "
+        "page per customer. The language is --lang (default: the system's).",
+    )
+    brief.add_argument("--user", required=True)
+    which = brief.add_mutually_exclusive_group(required=True)
+    which.add_argument("--customer", metavar="CIF", help="the customer's CIF number")
+    which.add_argument(
+        "--today",
+        action="store_true",
+        help="every customer with a follow-up (a planned visit, a call…) due today, "
+        "one page each, in one document",
+    )
+    brief.add_argument("--out", required=True, metavar="PATH", help="the PDF file to write")
+    brief.add_argument("--password-stdin", action="store_true")
+
+
+def _add_policy_command(sub: Any) -> None:
+    policy = sub.add_parser("policy", help="the machine policy in force")
+    polsub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    polsub.add_parser(
+        "show", help="every policy key's value and where it came from (Group Policy, file, default)"
+    )
 
 
 def _cmd_policy_show() -> int:
@@ -257,6 +285,37 @@ def _cmd_note_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from rm_desk.services import brief  # noqa: PLC0415
+    from rm_desk.services.session import Session  # noqa: PLC0415
+
+    out = Path(args.out).expanduser()
+    if out.is_dir():
+        raise CliError(f"--out {out} is a folder: give the PDF file to write")
+    _reg, opened, _password = _unlock(args)
+    assert isinstance(opened, Session)  # noqa: S101
+    try:
+        ids = brief.customers_due_today(opened) if args.today else [args.customer]
+        if not ids:
+            print("no customer has a follow-up due today; nothing written")
+            return 0
+        data = brief.gather_many(opened, ids)
+        try:
+            from ui import brief_pdf  # noqa: PLC0415  (Qt paints the page)
+        except ImportError as exc:
+            raise CliError(f"the PDF cannot be drawn: {exc}") from None
+        lang = brief_pdf.start_offscreen(args.lang)
+        document = brief_pdf.render_pdf(data)
+        written = brief.save(opened, document, out, ids, lang=lang)
+    finally:
+        opened.lock()
+    pages = len(ids)
+    print(f"wrote {written} ({pages} page{'s' if pages != 1 else ''}); the print is audited")
+    return 0
+
+
 def _cmd_demo_load(args: argparse.Namespace) -> int:
     from rm_desk.services import config, demo  # noqa: PLC0415
 
@@ -341,6 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_sync(args)
         if args.command == "note":
             return _cmd_note_add(args)
+        if args.command == "brief":
+            return _cmd_brief(args)
         if args.screenshots and not args.demo:
             raise CliError("--screenshots needs --demo")
         return _run_gui(args)

@@ -209,6 +209,144 @@
     </message>
 </context>
 <context>
+    <name>Brief</name>
+    <message>
+        <source>Visit brief</source>
+        <translation>拜访简报</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more</source>
+        <translation><numerusform>…… 另有 %n 项</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 · %2 · owner %3 · customer since %4</source>
+        <translation>%1 · %2 · 客户经理 %3 · 开户于 %4</translation>
+    </message>
+    <message>
+        <source>AUM %1</source>
+        <translation>资产规模 %1</translation>
+    </message>
+    <message>
+        <source>%1 %2% over 3 months</source>
+        <translation>%1 近 3 个月 %2%</translation>
+    </message>
+    <message>
+        <source>Not scored</source>
+        <translation>未评分</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Personal details are masked as on screen for the %1 role.</source>
+        <translation>个人信息按%1角色在屏幕上的显示方式脱敏。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Holdings (%n product(s), assets %1)</source>
+        <translation><numerusform>持有产品（%n 个，资产 %1）</numerusform></translation>
+    </message>
+    <message>
+        <source>No holdings with the bank.</source>
+        <translation>该客户在本行没有持有产品。</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <source>Matures</source>
+        <translation>到期日</translation>
+    </message>
+    <message numerus="yes">
+        <source>AUM, last %n month(s) (¥10,000)</source>
+        <translation><numerusform>近 %n 个月资产规模（万元）</numerusform></translation>
+    </message>
+    <message>
+        <source>No monthly history yet.</source>
+        <translation>暂无月度历史数据。</translation>
+    </message>
+    <message>
+        <source>Why at risk, and what to talk about</source>
+        <translation>流失原因与沟通要点</translation>
+    </message>
+    <message>
+        <source>Not scored by the churn model yet.</source>
+        <translation>流失模型尚未评分。</translation>
+    </message>
+    <message>
+        <source>No churn reasons: the model sees no sign of leaving.</source>
+        <translation>没有流失原因：模型未发现流失迹象。</translation>
+    </message>
+    <message>
+        <source>Churn reasons</source>
+        <translation>流失原因</translation>
+    </message>
+    <message>
+        <source>Suggested talking points</source>
+        <translation>建议沟通要点</translation>
+    </message>
+    <message numerus="yes">
+        <source>Recent contacts (%n in all)</source>
+        <translation><numerusform>近期联系（共 %n 次）</numerusform></translation>
+    </message>
+    <message>
+        <source>No contact recorded yet.</source>
+        <translation>尚无联系记录。</translation>
+    </message>
+    <message>
+        <source>Open follow-ups</source>
+        <translation>未完成的跟进任务</translation>
+    </message>
+    <message>
+        <source>No open follow-up.</source>
+        <translation>没有未完成的跟进任务。</translation>
+    </message>
+    <message>
+        <source>%1 (overdue)</source>
+        <translation>%1（已逾期）</translation>
+    </message>
+    <message>
+        <source>Printed by %1 on %2. Confidential: customer data of the bank; do not leave it behind. The print is recorded in the audit log.</source>
+        <translation>由 %1 于 %2 打印。机密：本行客户资料，请勿遗留。本次打印已记入审计日志。</translation>
+    </message>
+</context>
+<context>
+    <name>BriefActions</name>
+    <message>
+        <source>Visit brief…</source>
+        <translation>拜访简报…</translation>
+    </message>
+    <message>
+        <source>Save or print a one-page visit brief</source>
+        <translation>保存或打印一页的拜访简报</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>另存为 PDF…</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Save the visit brief</source>
+        <translation>保存拜访简报</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+</context>
+<context>
     <name>ChangeRequestDialog</name>
     <message>
         <source>Request a change</source>
@@ -759,6 +897,14 @@
     <message>
         <source>This record ({key}) is no longer in this profile.</source>
         <translation>此记录（{key}）已不在此用户档案中。</translation>
+    </message>
+    <message>
+        <source>{path} cannot be written (the folder does not exist, is not writable, or the name is a folder); nothing was saved. Choose another place.</source>
+        <translation>无法写入 {path}（文件夹不存在、不可写，或该名称是一个文件夹），未保存任何内容。请选择其他位置。</translation>
+    </message>
+    <message>
+        <source>The disk holding {path} is full; nothing was saved. Free some space or choose another place.</source>
+        <translation>存放 {path} 的磁盘已满，未保存任何内容。请释放一些空间或选择其他位置。</translation>
     </message>
     <message>
         <source>The data to load refers to {count} customer(s) that are not part of it; nothing of that batch was stored.</source>

@@ -49,6 +49,9 @@ class ErrorCode(StrEnum):
     DATABASE_CANNOT_CREATE = "database_cannot_create"
     OUT_OF_MEMORY = "out_of_memory"
     NOT_FOUND = "not_found"
+    # files the user asked for (a printed brief, an export)
+    OUTPUT_NOT_WRITABLE = "output_not_writable"
+    OUTPUT_DISK_FULL = "output_disk_full"
     BULK_UNKNOWN_CUSTOMERS = "bulk_unknown_customers"
     # sync with the central CRM
     SERVER_UNREACHABLE = "server_unreachable"
@@ -191,6 +194,16 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
         "Errors", "The computer ran out of memory; nothing was saved."
     ),
     E.NOT_FOUND: QT_TRANSLATE_NOOP("Errors", "This record ({key}) is no longer in this profile."),
+    E.OUTPUT_NOT_WRITABLE: QT_TRANSLATE_NOOP(
+        "Errors",
+        "{path} cannot be written (the folder does not exist, is not writable, or the name "
+        "is a folder); nothing was saved. Choose another place.",
+    ),
+    E.OUTPUT_DISK_FULL: QT_TRANSLATE_NOOP(
+        "Errors",
+        "The disk holding {path} is full; nothing was saved. Free some space or choose "
+        "another place.",
+    ),
     E.BULK_UNKNOWN_CUSTOMERS: QT_TRANSLATE_NOOP(
         "Errors",
         "The data to load refers to {count} customer(s) that are not part of it; nothing "

@@ -69,6 +69,7 @@ from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page, ok_cancel, open_dialog, push_button, row_table
+from ui.views.brief import BriefActions
 from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
@@ -246,6 +247,8 @@ class CustomerPage(Page):
         actions.addWidget(self.log_button)
         actions.addWidget(self.task_button)
         actions.addWidget(self.ack_button)
+        self.brief = BriefActions(ctx, self)  # "Visit brief…": save as PDF or print
+        actions.addWidget(self.brief.button)
         actions.addStretch(1)
         top = QHBoxLayout()
         top.addLayout(who, 2)
@@ -419,6 +422,7 @@ class CustomerPage(Page):
             self.tabs.setCurrentIndex(0)
             self.edit_notice.clear()
         self.customer_id = customer_id
+        self.brief.customer_id = customer_id
         self._stale = False
         self.reload()  # queued first: the header and overview are what the user waits for
         if self.tabs.currentWidget() is self.history:
