@@ -147,7 +147,7 @@ def name_keys(name: str) -> NameKeys:
     if not tokens:
         return EMPTY_KEYS
     first = tokens[0]
-    heads: tuple[str, ...] = ()  # alternate readings of the leading token
+    heads: tuple[tuple[str, ...], ...] = ()  # alternate readings of the leading token
     if first.isascii():
         syllables = [first]
     else:
