@@ -143,6 +143,7 @@ class DeskController(QObject):
         self.main = window
         self._replace(window)
         if session.policy.lock_on_os_lock:
+            self.os_lock.stop()  # a language switch: the new window takes the old one's place
             self.os_lock.start(window)
         else:
             log.info("policy lock_on_os_lock is false: the OS's screen lock is not watched")

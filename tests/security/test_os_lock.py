@@ -244,6 +244,32 @@ def test_walking_away_locks_the_open_session_and_audits_why(
     assert locks[-1].entity_id == session.profile.profile_id
 
 
+def test_a_language_switch_keeps_watching_for_the_new_window(
+    qtbot: QtBot, make_session: MakeSession, bus: PrivateBus
+) -> None:
+    from ui import i18n  # noqa: PLC0415
+
+    session = make_session(customers=0)
+    assert session.registry is not None
+    watcher, _ = _watcher(bus)
+    controller = DeskController(session.registry, language="en", os_lock=watcher)
+    try:
+        controller.show_main(session).sync.stop()
+        qtbot.waitUntil(lambda: watcher.session_path == SESSION_PATH, timeout=10_000)
+        controller.switch_language("zh_CN")
+        window = controller.main
+        assert window is not None
+        window.sync.stop()
+        qtbot.waitUntil(lambda: watcher.session_path == SESSION_PATH, timeout=10_000)
+        with qtbot.waitSignal(window.lock_requested, timeout=10_000) as locked:
+            bus.emit(Sig(SESSION_PATH, SESSION, "Lock"))
+        assert locked.args == ["screen_lock"]
+        qtbot.waitUntil(lambda: session.is_locked, timeout=10_000)
+    finally:
+        controller.shutdown()
+        i18n.install("en")
+
+
 NOT_WALKING_AWAY = [
     Sig(LOGIN1, MANAGER, "PrepareForSleep", "b", (False,)),  # waking up
     Sig(*FDO_SAVER, "ActiveChanged", "b", (False,)),  # the screen saver went off
