@@ -152,15 +152,19 @@ class DeskController(QObject):
         return window
 
     def lock(self, reason: str = "manual") -> None:
-        self.os_lock.stop()
         session = self.session
         if session is None:
             return
         self.session = None
         user = session.user
         self.show_login(user=user)
-        # closes every connection, zeroes the key; the audit entry records the reason
-        self.tasks.run_db(lambda: session.lock(reason))
+        # Closes every connection, zeroes the key; the audit entry records the reason.
+        # Then the OS watch stops, letting a suspend that waits for the lock go on.
+        self.tasks.run_db(lambda: session.lock(reason), self._locked, lambda _: self._locked(None))
+
+    def _locked(self, _: object) -> None:
+        if self.session is None:  # not unlocked again meanwhile
+            self.os_lock.stop()
 
     def _walked_away(self, reason: str) -> None:
         if self.main is not None and self.session is not None:

@@ -13,6 +13,12 @@ Linux, over QtDBus:
 - session bus: `org.freedesktop.ScreenSaver` (also KDE's `/ScreenSaver`) and
   `org.gnome.ScreenSaver` `ActiveChanged(true)`.
 
+While armed the watcher holds a logind "delay" inhibitor for sleep, so that suspend
+(and hibernation, which writes memory to disk) waits until the store is closed and its
+key zeroed: the controller stops the watcher, which lets the inhibitor go, once the
+lock has run (logind waits at most InhibitDelayMaxSec, 5 s by default). It is taken
+again on waking.
+
 Every subscription names the sending service, object path, interface and member, so
 QtDBus delivers only what the owner of that well-known name sent from that object: on
 the system bus only logind may own `org.freedesktop.login1`, so another process
@@ -49,8 +55,8 @@ from PySide6.QtDBus import (
     QDBusConnection,
     QDBusMessage,
     QDBusObjectPath,
-    QDBusPendingCall,
     QDBusPendingCallWatcher,
+    QDBusUnixFileDescriptor,
 )
 from PySide6.QtWidgets import QWidget
 
@@ -173,6 +179,9 @@ class OsLockWatcher(QObject):
         self.session_path = ""
         self._hooks: list[tuple[QDBusConnection, tuple[str, str, str, str], Any]] = []
         self._lookup: QDBusPendingCallWatcher | None = None
+        self._system: QDBusConnection | None = None
+        self._delay_call: QDBusPendingCallWatcher | None = None
+        self._sleep_delay: int | None = None  # our copy of the inhibitor's descriptor
         self._windows_filter: _WindowsSessionFilter | None = None
         self._hwnd = 0
         self._native_reason.connect(self._walk_away)
@@ -198,7 +207,9 @@ class OsLockWatcher(QObject):
             bus.disconnect(service, path, interface, member, self, slot)
         self._hooks.clear()
         self._lookup = None
+        self._system = None
         self.session_path = ""
+        self.release_sleep_delay()
         if self._windows_filter is not None:
             self._stop_windows()
 
@@ -232,7 +243,9 @@ class OsLockWatcher(QObject):
         if system is not None:
             self._hook(system, LOGIN1, LOGIN1_PATH, LOGIN1_MANAGER, "PrepareForSleep",
                        "_prepare_for_sleep(bool)")  # fmt: skip
+            self._system = system
             self._find_session(system)
+            self._take_sleep_delay(system)
         session = self._bus(self._session_bus, "session")
         if session is not None:
             for saver in SCREEN_SAVERS:
@@ -244,8 +257,7 @@ class OsLockWatcher(QObject):
         call = QDBusMessage.createMethodCall(LOGIN1, LOGIN1_PATH, LOGIN1_MANAGER, "GetSession")
         # "auto": the session of the caller (us), else our user's graphical session.
         call.setArguments([self._session_id or "auto"])
-        pending: QDBusPendingCall = bus.asyncCall(call)
-        watcher = QDBusPendingCallWatcher(pending, self)
+        watcher = QDBusPendingCallWatcher(bus.asyncCall(call), self)
         self._lookup = watcher
         watcher.finished.connect(lambda w: self._session_answer(bus, w))
 
@@ -270,6 +282,44 @@ class OsLockWatcher(QObject):
                    "_session_properties(QString,QVariantMap,QStringList)")  # fmt: skip
         self.session_found.emit(path)
 
+    def _take_sleep_delay(self, bus: QDBusConnection) -> None:
+        if self._sleep_delay is not None or self._delay_call is not None:
+            return
+        call = QDBusMessage.createMethodCall(LOGIN1, LOGIN1_PATH, LOGIN1_MANAGER, "Inhibit")
+        call.setArguments(
+            ["sleep", "RM Desk", "Lock the customer data before the computer sleeps", "delay"]
+        )
+        watcher = QDBusPendingCallWatcher(bus.asyncCall(call), self)
+        self._delay_call = watcher
+        watcher.finished.connect(self._sleep_delay_answer)
+
+    def _sleep_delay_answer(self, watcher: QDBusPendingCallWatcher) -> None:
+        # The reply holds a copy of the descriptor until the watcher is deleted: we keep
+        # our own (dup) and let the reply's go, so that closing ours releases the delay.
+        watcher.deleteLater()
+        if watcher is not self._delay_call:
+            return
+        self._delay_call = None
+        if watcher.isError():
+            log.info("logind gave no sleep delay (%s): a suspend may not wait for the lock",
+                     watcher.error().name())  # fmt: skip
+            return
+        answer = watcher.reply().arguments()
+        descriptor = answer[0] if answer else None
+        if self.armed and isinstance(descriptor, QDBusUnixFileDescriptor) and descriptor.isValid():
+            self._sleep_delay = os.dup(descriptor.fileDescriptor())
+
+    @property
+    def holds_sleep_delay(self) -> bool:
+        return self._sleep_delay is not None
+
+    def release_sleep_delay(self) -> None:
+        """Let a pending suspend go on (the lock has run, or we stop watching)."""
+        self._delay_call = None
+        if self._sleep_delay is not None:
+            os.close(self._sleep_delay)
+            self._sleep_delay = None
+
     # --- the signals --------------------------------------------------------------------
 
     def _walk_away(self, reason: str) -> None:
@@ -279,8 +329,10 @@ class OsLockWatcher(QObject):
 
     @Slot(bool)
     def _prepare_for_sleep(self, starting: bool) -> None:
-        if starting is True:  # false: waking up
-            self._walk_away(SUSPEND)
+        if starting is True:
+            self._walk_away(SUSPEND)  # the controller stops us (delay released) once locked
+        elif self.armed and self._system is not None:
+            self._take_sleep_delay(self._system)  # awake: ready for the next suspend
 
     @Slot()
     def _session_lock(self) -> None:

@@ -4,7 +4,11 @@ D-Bus implementation other than the QtDBus under test), and:
 
 - owns `org.freedesktop.login1`, `org.freedesktop.ScreenSaver` and
   `org.gnome.ScreenSaver`, as logind and the desktop do on the real buses;
-- answers the Manager's `GetSession(id)` with `SESSION_PATH`;
+- answers the Manager's `GetSession(id)` with `SESSION_PATH`, and its
+  `Inhibit(what, who, why, mode)` with the write end of a pipe whose read end it keeps:
+  the inhibitor is held until every copy of that descriptor is closed (EOF), as
+  logind's is;
+- answers the control call `test.rmdesk.Standin.Inhibitors()` with how many are held;
 - on the control call `test.rmdesk.Standin.Emit(json)` at `/standin` sends the signal
   the JSON describes (`path`, `interface`, `member`, `signature`, `args`; a variant is
   written `[signature, value]`) from its own connection, then answers.
@@ -17,6 +21,8 @@ Prints "ready" once it owns the names; runs until its stdin closes or a `Quit` c
 from __future__ import annotations
 
 import json
+import os
+import select
 import sys
 from typing import Any
 
@@ -45,8 +51,15 @@ def _arguments(signature: str, args: list[Any]) -> tuple[Any, ...]:
     return tuple(args)
 
 
+def _held(read_ends: list[int]) -> int:
+    """How many inhibitors are still held: a read end at EOF is a released one."""
+    readable = select.select(read_ends, [], [], 0)[0] if read_ends else []
+    return len(read_ends) - len(readable)
+
+
 def main(address: str) -> None:
-    conn = open_dbus_connection(bus=address)
+    conn = open_dbus_connection(bus=address, enable_fds=True)
+    read_ends: list[int] = []
     for name in NAMES:
         conn.send_and_get_reply(message_bus.RequestName(name))
     print("ready", flush=True)
@@ -59,6 +72,13 @@ def main(address: str) -> None:
         member = fields.get(HeaderFields.member)
         if member in {"GetSession", "GetSessionByPID"}:
             conn.send(new_method_return(msg, "o", (SESSION_PATH,)))
+        elif member == "Inhibit":
+            read_end, write_end = os.pipe()
+            read_ends.append(read_end)
+            conn.send(new_method_return(msg, "h", (write_end,)))
+            os.close(write_end)  # the caller's copy is the only one now
+        elif interface == CONTROL_INTERFACE and member == "Inhibitors":
+            conn.send(new_method_return(msg, "u", (_held(read_ends),)))
         elif interface == CONTROL_INTERFACE and member == "Emit":
             spec = json.loads(msg.body[0])
             where = DBusAddress(spec["path"], interface=spec["interface"])

@@ -99,6 +99,12 @@ class PrivateBus:
                                                 timeout=10)  # fmt: skip
         assert reply.header.message_type == MessageType.method_return, reply.body
 
+    def inhibitors(self) -> int:
+        """How many sleep inhibitors the stand-in's logind sees held."""
+        where = DBusAddress(CONTROL_PATH, "org.freedesktop.login1", CONTROL_INTERFACE)
+        reply = self.control.send_and_get_reply(new_method_call(where, "Inhibitors"), timeout=10)
+        return int(reply.body[0])
+
     def forge(self, sig: Sig) -> None:
         """`sig` sent by this test's connection, which owns none of those names."""
         body = tuple(sig.args)
@@ -230,13 +236,15 @@ def test_walking_away_locks_the_open_session_and_audits_why(
         window = controller.show_main(session)
         window.sync.stop()
         qtbot.waitUntil(lambda: watcher.session_path == SESSION_PATH, timeout=10_000)
+        qtbot.waitUntil(lambda: bus.inhibitors() == 1, timeout=10_000)  # a suspend waits
         with qtbot.waitSignal(window.lock_requested, timeout=10_000) as locked:
             bus.emit(sig)
         assert locked.args == [reason]
         qtbot.waitUntil(lambda: session.is_locked, timeout=10_000)  # store closed, key gone
         assert controller.session is None
         assert controller.window is not window  # back at sign-in
-        assert not watcher.armed  # nothing to lock until the next unlock
+        qtbot.waitUntil(lambda: not watcher.armed, timeout=10_000)  # nothing more to lock
+        qtbot.waitUntil(lambda: bus.inhibitors() == 0, timeout=10_000)  # the suspend goes on
     finally:
         controller.shutdown()
     locks = _lock_entries(session)
@@ -268,6 +276,25 @@ def test_a_language_switch_keeps_watching_for_the_new_window(
     finally:
         controller.shutdown()
         i18n.install("en")
+
+
+def test_the_sleep_delay_is_taken_again_on_waking(qtbot: QtBot, bus: PrivateBus) -> None:
+    watcher, _ = _watcher(bus)
+    reasons: list[str] = []
+    watcher.walked_away.connect(reasons.append)
+    watcher.start()
+    qtbot.waitUntil(lambda: watcher.holds_sleep_delay, timeout=10_000)
+    assert bus.inhibitors() == 1
+    bus.emit(SLEEP)
+    qtbot.waitUntil(lambda: reasons == ["suspend"], timeout=10_000)
+    assert bus.inhibitors() == 1  # held until the lock has run
+    watcher.release_sleep_delay()  # what stopping after the lock does
+    qtbot.waitUntil(lambda: bus.inhibitors() == 0, timeout=10_000)  # once Qt's reply is gone
+    bus.emit(Sig(LOGIN1, MANAGER, "PrepareForSleep", "b", (False,)))  # awake again
+    qtbot.waitUntil(lambda: watcher.holds_sleep_delay, timeout=10_000)
+    assert bus.inhibitors() == 1
+    watcher.stop()
+    qtbot.waitUntil(lambda: bus.inhibitors() == 0, timeout=10_000)
 
 
 NOT_WALKING_AWAY = [
