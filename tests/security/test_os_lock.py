@@ -414,11 +414,12 @@ def test_without_a_bus_the_watcher_logs_and_the_window_works(
         lines = [r.getMessage() for r in caplog.records if r.name == "ui.os_lock"]
         assert any(line.startswith("no D-Bus system bus") for line in lines), lines
         assert any(line.startswith("no D-Bus session bus") for line in lines), lines
-        window.lock_for("manual")  # the other locks still work
+        window.action_lock.trigger()  # the other locks still work
         qtbot.waitUntil(lambda: session.is_locked, timeout=10_000)
     finally:
         controller.shutdown()
         QDBusConnection.disconnectFromBus("rm-desk-no-bus")
+    assert _lock_entries(session)[-1].detail == {"reason": "manual"}
 
 
 # --- Windows: the messages, decoded on any OS ------------------------------------------
