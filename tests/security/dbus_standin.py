@@ -4,7 +4,8 @@ D-Bus implementation other than the QtDBus under test), and:
 
 - owns `org.freedesktop.login1`, `org.freedesktop.ScreenSaver` and
   `org.gnome.ScreenSaver`, as logind and the desktop do on the real buses;
-- answers the Manager's `GetSession(id)` with `SESSION_PATH`, and its
+- answers the Manager's `GetSession(id)` with `SESSION_PATH` for `SESSION_IDS` (an
+  error, as logind's NoSuchSession, for any other id), and its
   `Inhibit(what, who, why, mode)` with the write end of a pipe whose read end it keeps:
   the inhibitor is held until every copy of that descriptor is closed (EOF), as
   logind's is;
@@ -39,6 +40,7 @@ from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-unty
 
 NAMES = ("org.freedesktop.login1", "org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver")
 SESSION_PATH = "/org/freedesktop/login1/session/_31"
+SESSION_IDS = ("auto", "1")
 CONTROL_PATH = "/standin"
 CONTROL_INTERFACE = "test.rmdesk.Standin"
 
@@ -70,7 +72,9 @@ def main(address: str) -> None:
         fields = msg.header.fields
         interface = fields.get(HeaderFields.interface)
         member = fields.get(HeaderFields.member)
-        if member in {"GetSession", "GetSessionByPID"}:
+        if member == "GetSession" and msg.body[0] not in SESSION_IDS:
+            conn.send(new_error(msg, "org.freedesktop.login1.NoSuchSession", "s", ("none",)))
+        elif member == "GetSession":
             conn.send(new_method_return(msg, "o", (SESSION_PATH,)))
         elif member == "Inhibit":
             read_end, write_end = os.pipe()

@@ -356,6 +356,26 @@ def test_a_process_that_does_not_own_logind_s_name_cannot_forge_it(
     watcher.stop()
 
 
+def test_our_session_is_the_one_xdg_session_id_names(
+    qtbot: QtBot, bus: PrivateBus, caplog: pytest.LogCaptureFixture
+) -> None:
+    qt_bus = bus.qt()
+    named = OsLockWatcher(system_bus=qt_bus, session_bus=qt_bus, session_id="1")
+    named.start()
+    qtbot.waitUntil(lambda: named.session_path == SESSION_PATH, timeout=10_000)
+    named.stop()
+    unknown = OsLockWatcher(system_bus=qt_bus, session_bus=qt_bus, session_id="c9")
+    reasons: list[str] = []
+    unknown.walked_away.connect(reasons.append)
+    with caplog.at_level(logging.INFO, logger="ui.os_lock"):
+        unknown.start()
+        qtbot.waitUntil(lambda: "logind does not know our session" in caplog.text, timeout=10_000)
+    assert unknown.session_path == ""
+    bus.emit(SLEEP)  # the rest is still watched
+    qtbot.waitUntil(lambda: reasons == ["suspend"], timeout=10_000)
+    unknown.stop()
+
+
 def test_after_stop_nothing_is_reported(qtbot: QtBot, bus: PrivateBus) -> None:
     watcher, qt_bus = _watcher(bus)
     probe = Probe(qt_bus)
