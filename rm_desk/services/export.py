@@ -87,6 +87,7 @@ class ExportRequest:
     book_sort: BookSort = BY_NAME
     task_view: str = "open"  # rm_desk.services.tasks.TASK_VIEWS
     watchlist_sort: str = "score"  # rm_desk.services.churn.WATCHLIST_SORTS
+    watchlist_levels: frozenset[ChurnLevel] = WATCHLIST_LEVELS
 
     def audit_filters(self) -> dict[str, Any]:
         """The list's filter as codes only (nothing about a customer)."""
@@ -98,7 +99,8 @@ class ExportRequest:
             case ListKind.TASKS:
                 return {"view": self.task_view}
             case ListKind.WATCHLIST:
-                return {"sort": self.watchlist_sort}
+                levels = sorted(v.value for v in self.watchlist_levels)
+                return {"levels": levels, "sort": self.watchlist_sort}
             case _:
                 return {}
 
@@ -294,7 +296,10 @@ def _rows(session: Session, request: ExportRequest, words: Wording) -> Iterator[
                 ]  # fmt: skip
         case ListKind.WATCHLIST:
             for w in churn_service.watchlist(
-                session, levels=WATCHLIST_LEVELS, sort=request.watchlist_sort, limit=MAX_LIST_ROWS
+                session,
+                levels=request.watchlist_levels,
+                sort=request.watchlist_sort,
+                limit=MAX_LIST_ROWS,
             ):
                 yield [
                     w.name, w.customer_id, words.value("level", w.level), round(w.score, 6),
