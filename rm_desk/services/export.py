@@ -58,6 +58,8 @@ PROGRESS_EVERY = 2000
 MAX_LIST_ROWS = 1_000_000
 WATCHLIST_LEVELS = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
 
+# The most characters an Excel cell holds (a longer note is cut there, not refused).
+_XLSX_MAX_TEXT: Final = 32_767
 # A text cell starting with one of these is a formula to a spreadsheet.
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -373,7 +375,7 @@ class _XlsxSheet:
                 if value is None or value == "":
                     continue
                 if isinstance(value, str):
-                    write_string(r, c, value)
+                    write_string(r, c, value[:_XLSX_MAX_TEXT])
                 else:
                     write_number(r, c, value)
             self._row += 1
