@@ -228,7 +228,7 @@ def test_a_full_disk_midway_leaves_no_partial_file(
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     (out_dir / "a.csv").write_text("the previous export")
-    sheet = export._CsvSheet if fmt is ExportFormat.CSV else export._XlsxSheet
+    sheet: Any = export._CsvSheet if fmt is ExportFormat.CSV else export._xlsx_writer()
     real = sheet.rows
     calls = []
 
