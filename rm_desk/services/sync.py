@@ -149,6 +149,7 @@ def add_profile(
     def first_meta(conn: Connection) -> None:
         meta_put(conn, META_DEVICE, device_id)
         meta_put(conn, META_TOKENS, tokens.model_dump_json())
+        session.audit_entry(conn, "sign_in", "device", device_id)
 
     try:
         session.store.write(first_meta)
