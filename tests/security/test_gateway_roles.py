@@ -374,7 +374,8 @@ def _push_case(world: World, role: str, token: dict[str, Any], secrets: dict[str
 
 def _audit_case(world: World, role: str, token: dict[str, Any], secrets: dict[str, str]) -> None:
     """Every role uploads its own device's audit chain; never entries of another user."""
-    user, prev, events = USER_OF[role], GENESIS, []
+    user, prev = USER_OF[role], GENESIS
+    events: list[dict[str, Any]] = []
     for seq in (1, 2):
         at, detail = T0.isoformat(), detail_text({"field": "mobile"})
         hashed = digest(prev, at, user, "view", "customer", world.mine, detail)
@@ -392,8 +393,8 @@ def _audit_case(world: World, role: str, token: dict[str, Any], secrets: dict[st
 
     other = "rm002" if user != "rm002" else "rm001"
     stranger = dict(events[0], actor=other)
-    stranger["hash"] = digest(GENESIS, stranger["at"], other, "view", "customer", world.mine,
-                              stranger["detail"])  # fmt: skip
+    stranger["hash"] = digest(GENESIS, T0.isoformat(), other, "view", "customer", world.mine,
+                              detail_text({"field": "mobile"}))  # fmt: skip
     refused = send([stranger])
     assert (refused.status_code, refused.json()["error"]) == (403, "forbidden"), refused.text
     answer = send(events)
