@@ -22,6 +22,13 @@ refused with `DiskFull` and its password is never tried: filling the disk cannot
 the counter. A success whose reset cannot be written is refused the same way (the
 charge stands; after space is freed the next unlock clears it).
 
+Each wrong password is also kept, with its time, in `unaudited_failures` (at most
+`MAX_UNAUDITED_FAILURES`): a failed unlock opens no store, so the next unlock that
+opens it writes them into the profile's audit log (`rm_desk.services.session`,
+`audit_session`) and only then drops them here (`forget_audited_failures`). A success
+does not clear them. Whoever can edit this file can delete them, as they can the
+counter; the gateway's sign-in throttle is the record that file cannot touch.
+
 Clock changes
 -------------
 A back-off or lockout is stored three ways: its wall-clock end (`not_before` /
