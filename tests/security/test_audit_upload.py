@@ -18,9 +18,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from local_store import audit as local_audit
-from local_store.errors import WrongPassword
+from local_store.errors import ProfileLocked, WrongPassword
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.audit_chain import GENESIS, detail_text, digest
+from rm_desk.domain.model import Role
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import book as book_service
 from rm_desk.services import customers as customer_service
@@ -325,3 +326,36 @@ def test_export_writes_json_lines(
                          "--since", "2026-11-25")  # fmt: skip
     assert status == 0
     assert out.read_text(encoding="utf-8") == ""
+
+
+def test_failed_unlocks_and_a_lockout_reach_the_audit_log_at_the_next_unlock(
+    tmp_path: Path,
+) -> None:
+    clock = Clock()
+    policy = Policy(keyring=KeyringMode.OFF, max_password_attempts=2)
+    reg = ProfileRegistry(tmp_path / "client", policy=policy, clock=clock)
+    session = sessions.create_profile(reg, "rm001", "right password", server="local-demo",
+                                      role=Role.RM, clock=clock)  # fmt: skip
+    session.lock()
+    tried = []
+    for _ in range(2):
+        clock.advance(seconds=40)
+        tried.append(clock().isoformat(timespec="seconds"))
+        with pytest.raises((WrongPassword, ProfileLocked)):
+            sessions.unlock(reg, "rm001", "wrong password", clock=clock)
+    assert len(reg.get("rm001").unaudited_failures) == 2
+    clock.advance(hours=25)  # past the lockout
+    session = sessions.unlock(reg, "rm001", "right password", clock=clock)
+    with session.store.read() as conn:
+        recorded = [(e.action, e.at, e.detail) for e in local_audit.entries(conn)]
+    assert recorded[-3:] == [
+        ("unlock_failed", tried[0], {}),
+        ("unlock_failed", tried[1], {"lockout": True}),
+        ("unlock", clock().isoformat(timespec="seconds"), {}),
+    ]
+    assert reg.get("rm001").unaudited_failures == ()
+    session.lock()
+    session = sessions.unlock(reg, "rm001", "right password", clock=clock)  # recorded once
+    with session.store.read() as conn:
+        assert [e.action for e in local_audit.entries(conn)].count("unlock_failed") == 2
+    session.lock()
