@@ -99,6 +99,19 @@ def verify(conn: Connection) -> int | None:
     return None
 
 
+def restore(conn: Connection, links: list[Link], uploaded: int) -> None:
+    """Put a salvaged chain (`local_store.salvage`) into an empty audit log, as it was:
+    same seq numbers and hashes, `uploaded` of them acknowledged by the gateway."""
+    if not links:
+        return
+    conn.exec_driver_sql(
+        f"INSERT INTO audit_log({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(lk.seq, lk.at, lk.actor, lk.action, lk.entity, lk.entity_id, lk.detail,
+          lk.prev_hash, lk.hash) for lk in links],
+    )  # fmt: skip
+    mark_uploaded(conn, uploaded)
+
+
 def uploaded_seq(conn: Connection) -> int:
     """The last entry the gateway acknowledged (0: none yet)."""
     return int(meta_get(conn, META_UPLOADED) or 0)

@@ -168,13 +168,17 @@ def sync_session(
     reg: ProfileRegistry | None = None,
     transport: Transport | None = None,
     progress: Callable[[Progress], None] | None = None,
+    upload_audit: bool = True,
 ) -> SyncSummary:
-    """Push and pull once. A revoked device wipes this profile, then re-raises."""
+    """Push and pull once, then upload the audit log (unless not `upload_audit`). A
+    revoked device wipes this profile, then re-raises."""
     transport = transport or transport_for(session.profile.server, session.policy)
     auth = Authenticator(
         session.store, transport, (lambda: password) if password else None, user=session.user
     )
-    engine = SyncEngine(session.store, transport, auth, progress=progress)
+    engine = SyncEngine(
+        session.store, transport, auth, progress=progress, upload_audit=upload_audit
+    )
     try:
         summary = engine.sync()
     except DeviceRevoked:

@@ -335,6 +335,7 @@ class SyncEngine:
         push_batch: int = 200,
         pull_limit: int = protocol.DEFAULT_PULL_LIMIT,
         audit_page: int = protocol.MAX_AUDIT_PAGE,
+        upload_audit: bool = True,
     ) -> None:
         self.store = store
         self.transport = transport
@@ -343,6 +344,7 @@ class SyncEngine:
         self.push_batch = push_batch
         self.pull_limit = pull_limit
         self.audit_page = audit_page
+        self.uploads_audit = upload_audit
 
     def _client_id(self) -> str:
         with self.store.read() as conn:
@@ -667,5 +669,6 @@ class SyncEngine:
             self.pull(summary)
         # Last: a refused audit page must not keep the book from syncing; it still
         # fails the round, so the refusal is seen.
-        self.upload_audit(summary)
+        if self.uploads_audit:
+            self.upload_audit(summary)
         return summary
