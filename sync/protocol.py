@@ -369,6 +369,7 @@ class PullResponse(Response):
 # append-only. A page already stored (same hashes) is acknowledged again.
 
 MAX_AUDIT_PAGE = 500
+MAX_AUDIT_DETAIL = 16_000
 
 AuditHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
@@ -392,7 +393,9 @@ class AuditEvent(BaseModel):
     action: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
     entity: Annotated[AuditText, Field(max_length=32)]
     entity_id: Annotated[AuditText, Field(max_length=128)]
-    detail: Annotated[AuditText, Field(max_length=4000)]  # canonical JSON text of an object
+    # Canonical JSON text of an object: ids, field names, codes; a full page of the
+    # largest stays well under the gateway's body limit (500 x 16,000 x 6 bytes).
+    detail: Annotated[AuditText, Field(max_length=MAX_AUDIT_DETAIL)]
     prev_hash: AuditHash
     hash: AuditHash
 

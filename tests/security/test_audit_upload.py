@@ -30,7 +30,7 @@ from rm_desk.services import sync as sync_service
 from rm_desk.services import tasks as task_service
 from sync import protocol
 from sync.client.errors import AuditChainBroken
-from sync.server import cli, schema
+from sync.server import body_limit, cli, schema
 from tests.integration.conftest import AS_OF, Gateway, login, note_on
 from tests.pg import PG_URL
 
@@ -359,3 +359,9 @@ def test_failed_unlocks_and_a_lockout_reach_the_audit_log_at_the_next_unlock(
     with session.store.read() as conn:
         assert [e.action for e in local_audit.entries(conn)].count("unlock_failed") == 2
     session.lock()
+
+
+def test_the_largest_audit_page_fits_the_gateways_body_limit() -> None:
+    # Every character at its widest JSON form (\uXXXX), plus the other fields.
+    widest = protocol.MAX_AUDIT_PAGE * (protocol.MAX_AUDIT_DETAIL * 6 + 2048)
+    assert widest < body_limit.DEFAULT_LIMIT
