@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from local_store import audit as local_audit
+from local_store import syncstate
 from local_store.errors import ProfileLocked, WrongPassword
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.audit_chain import GENESIS, detail_text, digest
@@ -127,24 +128,28 @@ def test_a_session_audit_is_uploaded_without_personal_data(
         assert personal not in everything, personal
     assert '"fields": ["mobile"]' in everything.replace('\\"', '"')
 
-    # A second sync sends only what is new.
+    # A second sync sends only what is new: a view, and the online sign-in this sync
+    # needs (its tokens are gone).
     book_service.customer_profile(session, cif)
+    session.store.write(lambda conn: syncstate.meta_put(conn, "sync_tokens", None))
     summary = sync_service.sync_session(session, password, reg=reg)
-    assert summary.audited == 1
-    assert len(_rows(gateway.engine, device)) == len(rows) + 1
+    assert summary.audited == 2
+    after = _rows(gateway.engine, device)
+    assert [r.action for r in after[len(rows) :]] == ["view", "sign_in"]
     status, output = _central(gateway.engine, capsys, "audit", "verify")
     assert status == 0, output
-    assert f"device {device}: {len(rows) + 1} entries, seq 1..{len(rows) + 1}: ok" in output
+    assert f"device {device}: {len(after)} entries, seq 1..{len(after)}: ok" in output
+    held = len(after)
 
     # The gateway holds something else at the next seq: the page is refused, the sync
     # says so, and every entry stays here, still unsent.
-    _insert_foreign_entry(gateway.engine, device, len(rows) + 2)
+    _insert_foreign_entry(gateway.engine, device, held + 1)
     book_service.customer_profile(session, cif)
     with pytest.raises(AuditChainBroken):
         sync_service.sync_session(session, password, reg=reg)
     with session.store.read() as conn:
-        assert local_audit.uploaded_seq(conn) == len(rows) + 1
-        assert len(local_audit.entries(conn, after=len(rows) + 1)) == 1
+        assert local_audit.uploaded_seq(conn) == held
+        assert len(local_audit.entries(conn, after=held)) == 1
     assert sync_service.sync_status(session).last_error
     status, output = _central(gateway.engine, capsys, "audit", "verify", "--device", device)
     assert status == 1
