@@ -73,6 +73,13 @@ def _break(events: list[protocol.AuditEvent], seq: int, prev_hash: str) -> tuple
 
 def _flag(conn: Connection, caller: Principal, kind: str, seq: int, detail: str,
           now: datetime) -> None:  # fmt: skip
+    """Keep a refusal for `verify`, once: the device sends the same page at every sync."""
+    seen = conn.execute(
+        select(_f.id).where(_f.device_id == caller.device_id, _f.user_id == caller.user_id,
+                            _f.kind == kind, _f.seq == seq).limit(1)
+    ).first()  # fmt: skip
+    if seen is not None:
+        return
     conn.execute(
         insert(schema.audit_flags).values(
             at=now,

@@ -239,6 +239,11 @@ def test_the_gateway_stores_only_a_continuing_chain_of_the_callers_own(
     assert (other_device.status_code, other_device.json()["error"]) == (403, "forbidden")
     assert [r.seq for r in _rows(uploader.gateway.engine, "laptop-1")] == list(range(1, 7))
     assert _rows(uploader.gateway.engine, "laptop-2") == []
+    # A refused page comes back at every sync: it is flagged once.
+    assert uploader.send([foreign]).status_code == 403
+    with uploader.gateway.engine.connect() as conn:
+        flags = conn.execute(select(schema.audit_flags.c.kind, schema.audit_flags.c.seq)).all()
+    assert sorted(flags) == [("chain_broken", 7), ("foreign_actor", 7)]
 
     # The chain stored is whole, but the refused uploads are reported.
     status, output = _central(uploader.gateway.engine, capsys, "audit", "verify")
