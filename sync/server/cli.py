@@ -388,11 +388,11 @@ def _export_interactions(args: argparse.Namespace, engine: Engine) -> int:
 
 def _audit_verify(args: argparse.Namespace, engine: Engine) -> int:
     reports = audit.verify(engine, args.device)
+    if args.device is not None and not reports[0].entries and reports[0].ok:
+        raise CommandError(f"no audit entries of device {args.device}")
     for report in reports:
         print("\n".join(report.lines()))
     bad = [r for r in reports if not r.ok]
-    if args.device is not None and not reports[0].entries and reports[0].ok:
-        raise CommandError(f"no audit entries of device {args.device}")
     if bad:
         raise CommandError(
             f"audit problems on {_many(len(bad), 'device')} of {len(reports)}: "
