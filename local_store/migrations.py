@@ -522,7 +522,27 @@ CREATE INDEX ix_holdings_maturing ON holdings(customer_id, kind, balance_fen, op
     WHERE kind IN ('term_deposit', 'wealth') AND maturity IS NOT NULL;
 """
 
-STEPS: Sequence[str] = (V1, V2, V3, V4, V5, V6)
+# The staff directory (names of the branch's colleagues and, for a manager, when each
+# one's device last synced) and follow-ups newly assigned to the user by someone else,
+# flagged until opened. No foreign key to tasks: a snapshot drops the tasks' unique key
+# while it loads, and a stale flag is simply not joined.
+V7 = """
+CREATE TABLE staff (
+    user_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    last_synced_at TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE new_assignments (
+    task_id TEXT PRIMARY KEY,
+    assigned_by TEXT NOT NULL DEFAULT '',
+    received_at TEXT NOT NULL,
+    notified INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"""
+
+STEPS: Sequence[str] = (V1, V2, V3, V4, V5, V6, V7)
 LATEST = len(STEPS)
 
 

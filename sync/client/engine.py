@@ -30,11 +30,13 @@ from pydantic import ValidationError
 
 from local_store import book, conflicts, outbox, syncstate
 from local_store import churn as churn_store
+from local_store import team as team_store
 from local_store.bulk import collector_paused
 from local_store.store import LocalStore, analyze
 from sync import protocol
 from sync.client import apply
 from sync.client.errors import (
+    EndpointMissing,
     ProtocolViolation,
     ResetRequired,
     SessionExpired,
@@ -61,6 +63,8 @@ class SyncSummary:
     touched: set[str] = field(default_factory=set)
     churn_model: str | None = None  # a published churn model became active
     churn_model_refused: str | None = None  # why a received model was not used
+    assigned: list[str] = field(default_factory=list)  # follow-ups newly given to the user
+    directory: int | None = None  # colleagues in the staff directory received (None: none)
 
     def line(self) -> str:
         text = (
@@ -432,7 +436,9 @@ class SyncEngine:
     ) -> None:
         """A pulled page and its cursor in one transaction (on the writer)."""
         before = conflicts.returned_count(conn)
-        summary.touched |= apply.apply_changes(conn, page.changes)
+        summary.touched |= apply.apply_changes(
+            conn, page.changes, me=self.auth.user, now=_now(), assigned=summary.assigned
+        )
         summary.returned += conflicts.returned_count(conn) - before
         syncstate.save_pull_cursor(conn, page.cursor, page.scope_epoch, _now())
         outbox.acknowledge(conn, page.last_mutation_id)
@@ -445,6 +451,24 @@ class SyncEngine:
                 summary.churn_model = page.churn_model.version
             else:
                 summary.churn_model_refused = refused
+
+    # --- staff directory ----------------------------------------------------------------
+
+    def directory(self, summary: SyncSummary) -> None:
+        """After a caught-up round: tell the gateway (it records this device's last sync)
+        and store the staff directory it answers with. An older gateway without the
+        endpoint leaves the directory as it was."""
+        request = protocol.DirectoryRequest(schema_version=protocol.SCHEMA_VERSION)
+        try:
+            data = self._call("/sync/v1/directory", request.model_dump(mode="json"))
+        except EndpointMissing:
+            return
+        answer = _parse(protocol.DirectoryResponse, data)
+        staff = [
+            team_store.StaffRow(m.user_id, m.name, m.role, m.last_synced_at) for m in answer.staff
+        ]
+        self.store.write(lambda conn: team_store.replace_staff(conn, staff))
+        summary.directory = len(staff)
 
     # --- snapshot ---------------------------------------------------------------------
 
@@ -603,4 +627,5 @@ class SyncEngine:
             self.snapshot(summary, replace=True)
             self.push(summary)
             self.pull(summary)
+        self.directory(summary)
         return summary

@@ -12,6 +12,7 @@ from local_store import outbox
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.model import ChurnLevel, Role, TaskSource, TaskStatus
 from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.domain.team import TeamFigure
 from rm_desk.services import session as sessions
 from rm_desk.services import tasks as task_service
 from rm_desk.services import team
@@ -106,7 +107,8 @@ def test_team_summary_counts_match_the_rows(manager: Session) -> None:
         owned: dict[str, int] = dict(conn.exec_driver_sql(
             "SELECT owner_rm, count(*) FROM customers GROUP BY owner_rm").fetchall())  # fmt: skip
     assert {rm: w.customers for rm, w in summary.items() if w.customers} == owned
-    assert sum(w.contacts_7d for w in summary.values()) > 0
+    month = (TeamFigure.VISITS_MONTH, TeamFigure.CALLS_MONTH)
+    assert sum(w[f] for w in summary.values() for f in month) > 0
 
 
 def test_at_risk_customers_are_the_rms_red_and_amber(manager: Session) -> None:
