@@ -184,7 +184,7 @@ def test_every_figure_is_the_true_count_and_rms_have_names(
     # The chart draws the same figures, labelled by name.
     row = rms.index("rm001")
     assert page.open_bars.opts["height"][row] == rm001[TeamFigure.OPEN]
-    ticks = page.chart.getAxis("bottom")._tickLevels[0]  # noqa: SLF001
+    ticks = page.chart.getAxis("bottom")._tickLevels[0]
     assert [label for _x, label in ticks] == [NAMES[r] for r in rms if r]
 
 
