@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from local_store import records
@@ -207,7 +208,9 @@ def test_each_figure_drills_down_to_a_list_of_its_size(
             FigureList.CUSTOMERS: page.at_risk,
             FigureList.CONTACTS: page.contacts,
         }[figure.lists]
-        assert page.lists.currentWidget().model() is model  # type: ignore[attr-defined]
+        table = page.lists.currentWidget()
+        assert isinstance(table, QTableView)
+        assert table.model() is model
         assert page.detail is not None
         assert page.detail.count == model.rowCount() == expected[figure], key
         assert f"{expected[figure]:,}" in page.rm_title.text()
