@@ -2164,19 +2164,19 @@
         <translation>风险资产（AUM）</translation>
     </message>
     <message>
-        <source>Visits this week</source>
+        <source>Visits (week)</source>
         <translation>本周拜访</translation>
     </message>
     <message>
-        <source>Calls this week</source>
+        <source>Calls (week)</source>
         <translation>本周电话</translation>
     </message>
     <message>
-        <source>Visits this month</source>
+        <source>Visits (month)</source>
         <translation>本月拜访</translation>
     </message>
     <message>
-        <source>Calls this month</source>
+        <source>Calls (month)</source>
         <translation>本月电话</translation>
     </message>
     <message>

@@ -132,10 +132,10 @@ class TeamModel(ColumnsModel[RmWorkload]):
                 lambda w: w.aum_at_risk_fen,
                 True,
             ),
-            figure("visits_week", lambda: self.tr("Visits this week")),
-            figure("calls_week", lambda: self.tr("Calls this week")),
-            figure("visits_month", lambda: self.tr("Visits this month")),
-            figure("calls_month", lambda: self.tr("Calls this month")),
+            figure("visits_week", lambda: self.tr("Visits (week)")),
+            figure("calls_week", lambda: self.tr("Calls (week)")),
+            figure("visits_month", lambda: self.tr("Visits (month)")),
+            figure("calls_month", lambda: self.tr("Calls (month)")),
             Column(
                 "last_sync",
                 lambda: self.tr("Last synced"),
@@ -339,20 +339,23 @@ class TeamPage(Page):
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addLayout(bar)
         detail_layout.addWidget(self.lists, 1)
+        # The table across the page (every figure readable without scrolling); below
+        # it the list behind the selected figure, with the charts at its side.
         charts = QSplitter(Qt.Orientation.Vertical)
         charts.addWidget(self.chart)
         charts.addWidget(self.risk_chart)
-        upper = QSplitter()
-        upper.addWidget(self.team_table)
-        upper.addWidget(charts)
-        upper.setStretchFactor(0, 3)
-        upper.setStretchFactor(1, 2)
-        upper.setSizes([860, 440])
+        lower = QSplitter()
+        lower.addWidget(detail)
+        lower.addWidget(charts)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        lower.setSizes([800, 460])
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(upper)
-        split.addWidget(detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.addWidget(self.team_table)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        split.setSizes([240, 620])
 
         self.no_team = QLabel(
             self.tr(
@@ -469,6 +472,7 @@ class TeamPage(Page):
             text += " " + self.tr("(the first %1 are listed)").replace("%1", _count(detail.shown))
         self.rm_title.setText(text)
         selected = self.selected_task()
+        self.tasks.names = self.names
         self.tasks.set_lines(detail.tasks, today)
         self.at_risk.set_rows(detail.customers)
         self.contacts.set_rows(detail.contacts)
