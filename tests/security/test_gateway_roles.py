@@ -378,8 +378,8 @@ def _directory_case(world: World, role: str, token: dict[str, Any],
     url = world.gateway.url + "/sync/v1/directory"
     body = {"schema_version": protocol.SCHEMA_VERSION}
     assert requests.post(url, json=body, timeout=30).status_code == 401  # no token
-    answer = requests.post(url, json=body, timeout=30,
-                           headers={"Authorization": f"Bearer {token['access_token']}"})  # fmt: skip
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    answer = requests.post(url, json=body, timeout=30, headers=bearer)
     assert answer.status_code == 200, answer.text
     staff = answer.json()["staff"]
     with world.gateway.engine.connect() as conn:
