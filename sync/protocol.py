@@ -364,16 +364,16 @@ class DirectoryRequest(Request):
 
 
 class StaffMember(Response):
-    user_id: str
-    name: str
-    role: str
+    user_id: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(max_length=200)]
+    role: Annotated[str, Field(max_length=16)]
     # When one of the member's devices last finished a sync; only a caller who sees the
     # team (permissions.Action.VIEW_TEAM) receives it, everyone else gets None.
     last_synced_at: datetime | None = None
 
 
 class DirectoryResponse(Response):
-    staff: list[StaffMember]
+    staff: list[StaffMember] = Field(max_length=100_000)
 
 
 # --- snapshot (NDJSON stream of these lines) ------------------------------------------

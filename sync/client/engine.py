@@ -39,6 +39,8 @@ from sync.client.errors import (
     EndpointMissing,
     ProtocolViolation,
     ResetRequired,
+    ServerFailed,
+    ServerUnreachable,
     SessionExpired,
     SuspectSnapshot,
 )
@@ -79,6 +81,9 @@ class SyncSummary:
             text += f", churn model {self.churn_model}"
         if self.churn_model_refused:
             text += f", churn model refused ({self.churn_model_refused})"
+        if self.assigned:
+            n = len(self.assigned)
+            text += f", {n} new follow-up{'' if n == 1 else 's'} assigned to you"
         return text
 
 
@@ -461,9 +466,10 @@ class SyncEngine:
         request = protocol.DirectoryRequest(schema_version=protocol.SCHEMA_VERSION)
         try:
             data = self._call("/sync/v1/directory", request.model_dump(mode="json"))
-        except EndpointMissing:
+            answer = _parse(protocol.DirectoryResponse, data)
+        except (EndpointMissing, ServerUnreachable, ServerFailed, ProtocolViolation):
+            # The book is in sync already; names and sync times wait for the next round.
             return
-        answer = _parse(protocol.DirectoryResponse, data)
         staff = [
             team_store.StaffRow(m.user_id, m.name, m.role, m.last_synced_at) for m in answer.staff
         ]

@@ -85,6 +85,7 @@ def test_a_manager_assignment_reaches_the_rm_and_raises_a_notification(
     summary = sync_service.sync_session(rm, bank["rm001"])
 
     assert summary.assigned == [given.id]
+    assert "1 new follow-up assigned to you" in summary.line()  # `rm-desk sync` says it
     new = team_service.new_assignments(rm)
     assert [(a.task.id, a.assigned_by) for a in new] == [(given.id, "mgr001")]
     manager_name = server_name(gateway, "mgr001")
