@@ -86,7 +86,10 @@ def figures_by_rm(conn: Connection, period: Period) -> dict[str, dict[TeamFigure
         figures = [f for f, c in _CONDITIONS.items() if c[0] == table]
         column = _CONDITIONS[figures[0]][1]
         sums = ", ".join(f"sum({_CONDITIONS[f][2]})" for f in figures)
-        sql = f"SELECT {column}, {sums} FROM {table} GROUP BY {column}"  # constant parts only
+        # Contacts older than the earlier of the week's and the month's start count for
+        # nothing: left out before grouping.
+        since = " WHERE occurred_at >= min(:week, :month)" if table == "interactions" else ""
+        sql = f"SELECT {column}, {sums} FROM {table}{since} GROUP BY {column}"  # constant parts
         for row in _run(conn, sql, params):
             line = out.setdefault(str(row[0]), {})
             for figure, value in zip(figures, row[1:], strict=True):
