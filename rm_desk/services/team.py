@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from local_store import team
 from rm_desk.domain import permissions
@@ -76,18 +76,18 @@ def _require_manager(session: Session) -> None:
 
 
 def period_of(now: datetime) -> team.Period:
-    """Today, and where this week (Monday) and this month began, in the user's time zone."""
-    local = now.astimezone()
-    today = local.date()
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    """Today, and where this week (Monday) and this month began, at local midnight in
+    the user's time zone (each midnight with its own UTC offset: a month may start on
+    the day summer time ends)."""
+    today = now.astimezone().date()
 
-    def utc(moment: datetime) -> str:
-        return moment.astimezone(UTC).isoformat(timespec="seconds")
+    def midnight(day: date) -> str:
+        # A naive local time: astimezone() finds the offset in force on that day.
+        local = datetime.combine(day, time.min).astimezone()
+        return local.astimezone(UTC).isoformat(timespec="seconds")
 
     return team.Period(
-        today,
-        utc(midnight - timedelta(days=today.weekday())),
-        utc(midnight.replace(day=1)),
+        today, midnight(today - timedelta(days=today.weekday())), midnight(today.replace(day=1))
     )
 
 

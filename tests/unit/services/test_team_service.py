@@ -188,3 +188,17 @@ def test_branch_staff_hand_over_to_the_customers_rm(tmp_path: Path) -> None:
         assert (last.name, last.fields["assignee"]) == ("task.create", "rm002")
     finally:
         s.lock()
+
+
+def test_the_week_and_month_start_at_local_midnight_even_across_a_month_end() -> None:
+    tuesday = datetime(2026, 11, 24, 9, 30).astimezone()  # local time
+    period = team.period_of(tuesday)
+    assert period.today == date(2026, 11, 24)
+    week = datetime.fromisoformat(period.week_start).astimezone()
+    month = datetime.fromisoformat(period.month_start).astimezone()
+    assert (week.date(), week.time().isoformat()) == (date(2026, 11, 23), "00:00:00")
+    assert (month.date(), month.time().isoformat()) == (date(2026, 11, 1), "00:00:00")
+    # A Thursday in December: its week began on the last Monday of November.
+    thursday = team.period_of(datetime(2026, 12, 3, 8).astimezone())
+    assert thursday.week_start < thursday.month_start
+    assert datetime.fromisoformat(thursday.week_start).astimezone().date() == date(2026, 11, 30)
