@@ -410,6 +410,8 @@ def _error_from(response: requests.Response) -> errors.SyncError:
     if code == "mutation_gap":
         last = body.get("last_mutation_id") if isinstance(body, dict) else None
         return errors.MutationGap(last if isinstance(last, int) else None)
+    if code == "not_found":
+        return errors.EndpointMissing()
     if code == "forbidden":
         return errors.Forbidden(message or "The central CRM refused this request.")
     return errors.ProtocolViolation(f"HTTP {response.status_code} {code or ''}".strip())
