@@ -150,6 +150,14 @@ def complete_task(session: Session, task_id: str, outcome: str) -> tuple[FollowU
     return update_task(session, task_id, status=TaskStatus.DONE, outcome=outcome.strip())
 
 
+def snooze_task(session: Session, task_id: str, until: date) -> tuple[FollowUpTask, Changes]:
+    """Put an open follow-up off to `until`, a day after today: its due date moves (a
+    field the RM edits, TASK_EDITABLE) and the change is queued for sync."""
+    if until <= session.clock().astimezone().date():
+        raise InvalidTask(ErrorCode.TASK_SNOOZE_NOT_LATER)
+    return update_task(session, task_id, due=until)
+
+
 def delete_task(session: Session, task_id: str) -> Changes:
     """Delete a follow-up: managers any, everyone the ones they created or hold."""
     now = session.clock()
