@@ -1069,6 +1069,10 @@
         <translation>{assignee} 不是本团队的成员。</translation>
     </message>
     <message>
+        <source>A follow-up can only be snoozed to a later day than today.</source>
+        <translation>跟进任务只能推迟到今天以后的日期。</translation>
+    </message>
+    <message>
         <source>A note needs a subject or some text.</source>
         <translation>记录需要主题或内容。</translation>
     </message>
@@ -1913,6 +1917,17 @@
     </message>
 </context>
 <context>
+    <name>SnoozeDialog</name>
+    <message>
+        <source>Snooze follow-up</source>
+        <translation>推迟跟进任务</translation>
+    </message>
+    <message>
+        <source>Snooze until</source>
+        <translation>推迟到</translation>
+    </message>
+</context>
+<context>
     <name>SyncPage</name>
     <message>
         <source>Sync status</source>
@@ -2396,14 +2411,6 @@
 <context>
     <name>TodayPage</name>
     <message>
-        <source>Tasks due today</source>
-        <translation>今日到期的任务</translation>
-    </message>
-    <message>
-        <source>Overdue tasks</source>
-        <translation>已逾期的任务</translation>
-    </message>
-    <message>
         <source>Red flags not contacted for 30 days</source>
         <translation>30天未联系的红色预警客户</translation>
     </message>
@@ -2412,16 +2419,56 @@
         <translation>未完成的记录</translation>
     </message>
     <message>
-        <source>Due today</source>
-        <translation>今日到期</translation>
-    </message>
-    <message>
-        <source>Overdue</source>
-        <translation>已逾期</translation>
-    </message>
-    <message>
         <source>At risk, not contacted for 30 days</source>
         <translation>高风险且30天未联系</translation>
+    </message>
+    <message>
+        <source>Follow-ups to do</source>
+        <translation>待办跟进任务</translation>
+    </message>
+    <message>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <source>Open the customer</source>
+        <translation>打开该客户</translation>
+    </message>
+    <message>
+        <source>Complete…</source>
+        <translation>完成…</translation>
+    </message>
+    <message>
+        <source>Complete with an outcome</source>
+        <translation>填写结果并完成</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>Snooze</source>
+        <translation>推迟</translation>
+    </message>
+    <message>
+        <source>Snooze the follow-up</source>
+        <translation>推迟该跟进任务</translation>
+    </message>
+    <message>
+        <source>1 day</source>
+        <translation>1天</translation>
+    </message>
+    <message>
+        <source>3 days</source>
+        <translation>3天</translation>
+    </message>
+    <message>
+        <source>1 week</source>
+        <translation>1周</translation>
+    </message>
+    <message>
+        <source>Pick a date…</source>
+        <translation>选择日期…</translation>
     </message>
     <message>
         <source>Today</source>
@@ -2431,9 +2478,45 @@
         <source>Today, %1</source>
         <translation>今日，%1</translation>
     </message>
+    <message>
+        <source>Showing the first %1 of %2 follow-ups.</source>
+        <translation>显示前 %1 项，共 %2 项跟进任务。</translation>
+    </message>
+    <message numerus="yes">
+        <source>All (%n)</source>
+        <translation><numerusform>全部（%n）</numerusform></translation>
+    </message>
     <message numerus="yes">
         <source>Due today (%n)</source>
         <translation><numerusform>今日到期（%n）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Upcoming, next %1 days (%n)</source>
+        <translation><numerusform>未来%1天内到期（%n）</numerusform></translation>
+    </message>
+    <message>
+        <source>Nothing due — you're up to date.</source>
+        <translation>没有待办任务——您的工作已全部完成。</translation>
+    </message>
+    <message>
+        <source>Nothing overdue — well done.</source>
+        <translation>没有逾期任务——做得好。</translation>
+    </message>
+    <message>
+        <source>Nothing due today.</source>
+        <translation>今天没有到期的任务。</translation>
+    </message>
+    <message>
+        <source>Nothing due in the next %1 days.</source>
+        <translation>未来%1天内没有到期的任务。</translation>
+    </message>
+    <message>
+        <source>Completed: %1</source>
+        <translation>已完成：%1</translation>
+    </message>
+    <message>
+        <source>Snoozed to %1: %2</source>
+        <translation>已推迟到%1：%2</translation>
     </message>
     <message numerus="yes">
         <source>Overdue (%n)</source>
@@ -2446,6 +2529,49 @@
     <message numerus="yes">
         <source>Unfinished notes (%n)</source>
         <translation><numerusform>未完成的记录（%n）</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>TodayQueueModel</name>
+    <message>
+        <source>New</source>
+        <translation>新</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>事由</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今日到期</translation>
+    </message>
+    <message>
+        <source>Upcoming</source>
+        <translation>即将到期</translation>
     </message>
 </context>
 <context>
