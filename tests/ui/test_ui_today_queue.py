@@ -113,6 +113,9 @@ def test_rows_carry_names_and_sort_by_due_and_priority_on_header_click(
     dues = [page.proxy.row_at(r).due for r in range(page.proxy.rowCount())]  # type: ignore[union-attr]
     assert dues == sorted(dues, reverse=True)
     assert dues[0] > dues[-1]
+    reloaded(qtbot, page)  # a refresh keeps the user's order
+    again = [page.proxy.row_at(r).due for r in range(page.proxy.rowCount())]  # type: ignore[union-attr]
+    assert again == dues
 
 
 def test_filters_show_one_state_with_its_count(

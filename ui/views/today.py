@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -128,9 +127,13 @@ class TodayPage(Page):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the queue's own order
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        # Columns sized once, from the first rows, when the queue first has rows (the
+        # user may widen them after): re-measuring on every reload held the GUI thread
+        # 120-150 ms at 500 rows, against about 40 ms without.
+        header.setStretchLastSection(True)
+        self._sized = False
         header.setSortIndicatorClearable(True)
+        header.setResizeContentsPrecision(50)
         self.table.activated.connect(lambda _i: self.open_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
         self.empty = QLabel()
@@ -220,6 +223,9 @@ class TodayPage(Page):
         )
         kept = self.selected()
         self.model.set_rows(data.queue.rows)
+        if not self._sized and data.queue.rows:
+            self.table.resizeColumnsToContents()
+            self._sized = True
         self._counts = dict(data.queue.counts)
         self._filter_titles(data.queue.total)
         self._paint_state()
