@@ -78,12 +78,12 @@ class AssignmentNotifier(QObject):
         due = date_text(item.task.due)
         if item.assigned_by:
             return (
-                self.tr("From %1: %2, due %3")
+                self.tr("%1 · %2 · due %3")
                 .replace("%1", names.get(item.assigned_by, item.assigned_by))
                 .replace("%2", kind)
                 .replace("%3", due)
             )
-        return self.tr("Reassigned to you: %1, due %2").replace("%1", kind).replace("%2", due)
+        return self.tr("Reassigned to you · %1 · due %2").replace("%1", kind).replace("%2", due)
 
     def _announce(self, result: tuple[list[NewAssignment], dict[str, str]]) -> None:
         fresh, names = result

@@ -42,12 +42,12 @@
 <context>
     <name>AssignmentNotifier</name>
     <message>
-        <source>From %1: %2, due %3</source>
-        <translation>来自 %1：%2，%3 到期</translation>
+        <source>%1 · %2 · due %3</source>
+        <translation>%1 · %2 · %3 到期</translation>
     </message>
     <message>
-        <source>Reassigned to you: %1, due %2</source>
-        <translation>已改派给您：%1，%2 到期</translation>
+        <source>Reassigned to you · %1 · due %2</source>
+        <translation>已改派给您 · %1 · %2 到期</translation>
     </message>
     <message numerus="yes">
         <source>RM Desk: %n new follow-up(s) assigned to you</source>
