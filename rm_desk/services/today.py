@@ -22,10 +22,9 @@ from datetime import date, timedelta
 
 from local_store import today as queue_store
 from rm_desk.domain.book import BookColumn, BookFilter, BookRow, BookSort
-from rm_desk.domain.model import ChurnLevel, FollowUpTask, TaskPriority, TaskSource
+from rm_desk.domain.model import ChurnLevel, TaskPriority, TaskSource
 from rm_desk.services import book as book_service
 from rm_desk.services import notes as note_service
-from rm_desk.services import tasks as task_service
 from rm_desk.services.notes import Draft
 from rm_desk.services.session import Session
 
@@ -35,7 +34,6 @@ AT_RISK = BookFilter(
 )
 AT_RISK_ORDER = BookSort(BookColumn.CHURN, descending=True)
 SHOWN_CUSTOMERS = 15  # at-risk customers listed (the count says how many there are)
-SHOWN_TASKS = 200  # tasks listed per box (the counts say how many there are)
 UPCOMING_DAYS = 7  # "upcoming": due from tomorrow up to a week ahead
 SHOWN_QUEUE = 500  # follow-ups listed in the queue (the counts say how many there are)
 
@@ -107,31 +105,19 @@ def load_queue(session: Session, *, limit: int = SHOWN_QUEUE) -> TodayQueue:
 @dataclass(frozen=True, slots=True)
 class TodayData:
     today: date
-    due: list[FollowUpTask]  # open, due today (the first `SHOWN_TASKS`)
-    overdue: list[FollowUpTask]  # open, due before today (the first `SHOWN_TASKS`)
+    queue: TodayQueue  # overdue, due today and upcoming follow-ups, with their counts
     at_risk_total: int
     at_risk: list[BookRow]  # the riskiest first
     drafts: list[Draft]
-    due_count: int = 0
-    overdue_count: int = 0
-    upcoming_count: int = 0
-    queue: TodayQueue = field(default_factory=lambda: TodayQueue([]))
 
 
 def load_today(session: Session) -> TodayData:
     """Everything the Today page shows, in one call on the database thread."""
     ids = book_service.book_ids(session, AT_RISK, AT_RISK_ORDER)
-    counts = task_service.task_counts(session)
-    queue = load_queue(session, limit=SHOWN_QUEUE)
     return TodayData(
         today=session.clock().astimezone().date(),
-        due=task_service.tasks_view(session, "today")[:SHOWN_TASKS],
-        overdue=task_service.tasks_view(session, "overdue")[:SHOWN_TASKS],
+        queue=load_queue(session, limit=SHOWN_QUEUE),
         at_risk_total=len(ids),
         at_risk=book_service.book_rows(session, ids[:SHOWN_CUSTOMERS]),
         drafts=note_service.drafts(session),
-        due_count=counts["today"],
-        overdue_count=counts["overdue"],
-        upcoming_count=counts["upcoming"],
-        queue=queue,
     )
