@@ -237,7 +237,8 @@ def test_a_new_assignment_is_marked_until_opened(
     assert all(page.proxy.index(i, COLUMN_NEW).data() == "" for i in others)
 
     with qtbot.waitSignal(ctx.open_customer) as opened:
-        page.table.activated.emit(page.proxy.index(r, 2))  # Enter or double-click
+        page.table.setFocus()
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
     assert opened.args == [cif]
     qtbot.waitUntil(
         lambda: task.id not in [a.task.id for a in team_service.new_assignments(session)],
@@ -310,3 +311,15 @@ def test_the_queue_in_chinese(qtbot: QtBot, ctx: AppContext, chinese: None) -> N
     texts += [page.proxy.index(0, c).data() for c in (2, 3, 5)]
     for text in texts:
         assert not any("a" <= ch.lower() <= "z" for ch in text), text
+
+
+def test_double_click_opens_the_customer(qtbot: QtBot, ctx: AppContext) -> None:
+    page = open_page(qtbot, ctx)
+    row = page.proxy.row_at(2)
+    assert row is not None
+    rect = page.table.visualRect(page.proxy.index(2, COLUMN_CUSTOMER))
+    with qtbot.waitSignal(ctx.open_customer) as opened:
+        # a double-click is a press, a release and the double-click (Qt needs the press)
+        qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened.args == [row.customer_id]
