@@ -57,7 +57,7 @@ def headers() -> dict[str, str]:
         "due_today": _t("Due today"),
         "red": _t("Red"),
         "amber": _t("Amber"),
-        "contacts_7d": _t("Contacts (7 days)"),
+        "contacts_week": _t("Visits and calls this week"),
         "list:book": _t("Customers"),
         "list:tasks": _t("Follow-ups"),
         "list:watchlist": _t("Churn watchlist"),

@@ -7,10 +7,12 @@ calls `translate` with literal arguments so `pyside6-lupdate` extracts them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date
 from typing import assert_never
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
 from rm_desk.domain.model import (
     AumTier,
@@ -178,6 +180,16 @@ def record_kind(entity: str) -> str:
 def money(fen: int) -> str:
     """An amount in fen as yuan with the locale's grouping, e.g. ¥1,234,567.00."""
     return "¥" + QLocale().toString(fen / 100, "f", 2)
+
+
+def day(value: date) -> str:
+    """A date in the locale's short form with a four-digit year (12/3/2026, 2026/12/3):
+    a two-digit year is ambiguous on a bank's records."""
+    locale = QLocale()
+    pattern = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    if "yyyy" not in pattern:
+        pattern = re.sub(r"y+", "yyyy", pattern)
+    return locale.toString(QDate(value.year, value.month, value.day), pattern)
 
 
 # --- churn reasons ------------------------------------------------------------------------

@@ -40,6 +40,25 @@
     </message>
 </context>
 <context>
+    <name>AssignmentNotifier</name>
+    <message>
+        <source>%1 · %2 · due %3</source>
+        <translation>%1 · %2 · %3 到期</translation>
+    </message>
+    <message>
+        <source>Reassigned to you · %1 · due %2</source>
+        <translation>已改派给您 · %1 · %2 到期</translation>
+    </message>
+    <message numerus="yes">
+        <source>RM Desk: %n new follow-up(s) assigned to you</source>
+        <translation><numerusform>RM Desk：您有 %n 项新派发的跟进任务</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>…and %n more</source>
+        <translation><numerusform>……另有 %n 项</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>AtRiskModel</name>
     <message>
         <source>Name</source>
@@ -503,6 +522,25 @@
     <message>
         <source>This note was amended; see the newer note.</source>
         <translation>本记录已被更正，请查看较新的记录。</translation>
+    </message>
+</context>
+<context>
+    <name>ContactModel</name>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>主题</translation>
     </message>
 </context>
 <context>
@@ -1033,6 +1071,10 @@
     <message>
         <source>{assignee} is not a member of this team.</source>
         <translation>{assignee} 不是本团队的成员。</translation>
+    </message>
+    <message>
+        <source>A follow-up can only be snoozed to a later day than today.</source>
+        <translation>跟进任务只能推迟到今天以后的日期。</translation>
     </message>
     <message>
         <source>A note needs a subject or some text.</source>
@@ -1879,6 +1921,17 @@
     </message>
 </context>
 <context>
+    <name>SnoozeDialog</name>
+    <message>
+        <source>Snooze follow-up</source>
+        <translation>推迟跟进任务</translation>
+    </message>
+    <message>
+        <source>Snooze until</source>
+        <translation>推迟到</translation>
+    </message>
+</context>
+<context>
     <name>SyncPage</name>
     <message>
         <source>Sync status</source>
@@ -2213,8 +2266,32 @@
         <translation>黄色预警</translation>
     </message>
     <message>
-        <source>Contacts, last 7 days</source>
-        <translation>近7天接触次数</translation>
+        <source>AUM at risk</source>
+        <translation>风险资产（AUM）</translation>
+    </message>
+    <message>
+        <source>Visits (week)</source>
+        <translation>本周拜访</translation>
+    </message>
+    <message>
+        <source>Calls (week)</source>
+        <translation>本周电话</translation>
+    </message>
+    <message>
+        <source>Visits (month)</source>
+        <translation>本月拜访</translation>
+    </message>
+    <message>
+        <source>Calls (month)</source>
+        <translation>本月电话</translation>
+    </message>
+    <message>
+        <source>Last synced</source>
+        <translation>最近同步</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从未同步</translation>
     </message>
 </context>
 <context>
@@ -2228,6 +2305,10 @@
         <translation>各客户经理未完成及逾期的跟进任务</translation>
     </message>
     <message>
+        <source>Open and overdue follow-ups</source>
+        <translation>未完成及逾期的跟进任务</translation>
+    </message>
+    <message>
         <source>Open</source>
         <translation>未完成</translation>
     </message>
@@ -2236,24 +2317,44 @@
         <translation>已逾期</translation>
     </message>
     <message>
-        <source>Selected relationship manager</source>
-        <translation>所选客户经理</translation>
+        <source>AUM at risk per RM</source>
+        <translation>各客户经理的风险资产（AUM）</translation>
     </message>
     <message>
-        <source>Overdue only</source>
-        <translation>仅显示逾期</translation>
+        <source>AUM at risk (¥10,000)</source>
+        <translation>风险资产 AUM（万元）</translation>
     </message>
     <message>
-        <source>Show only overdue follow-ups</source>
-        <translation>仅显示逾期的跟进任务</translation>
+        <source>The list behind the selected figure</source>
+        <translation>所选数字对应的明细</translation>
     </message>
     <message>
-        <source>Follow-ups of the selected RM</source>
-        <translation>所选客户经理的跟进任务</translation>
+        <source>Follow-ups behind the figure</source>
+        <translation>该数字对应的跟进任务</translation>
     </message>
     <message>
-        <source>At-risk customers of the selected RM</source>
-        <translation>所选客户经理的风险客户</translation>
+        <source>Customers behind the figure</source>
+        <translation>该数字对应的客户</translation>
+    </message>
+    <message>
+        <source>Contacts behind the figure</source>
+        <translation>该数字对应的接触记录</translation>
+    </message>
+    <message>
+        <source>You have no team yet: no relationship manager's customers or follow-ups are in your copy. They appear here after a sync once RMs are assigned to your branch.</source>
+        <translation>您还没有团队：本机数据中没有任何客户经理的客户或跟进任务。客户经理分配到您的网点后，同步一次即会显示在这里。</translation>
+    </message>
+    <message>
+        <source>No team</source>
+        <translation>没有团队</translation>
+    </message>
+    <message>
+        <source>%1 · %2: %3</source>
+        <translation>%1 · %2：%3</translation>
+    </message>
+    <message>
+        <source>(the first %1 are listed)</source>
+        <translation>（仅列出前 %1 条）</translation>
     </message>
     <message>
         <source>Reassign…</source>
@@ -2272,20 +2373,8 @@
         <translation>给所选客户经理派发新的跟进任务</translation>
     </message>
     <message>
-        <source>Follow-ups</source>
-        <translation>跟进任务</translation>
-    </message>
-    <message>
-        <source>At-risk customers</source>
-        <translation>风险客户</translation>
-    </message>
-    <message>
         <source>Team</source>
         <translation>团队</translation>
-    </message>
-    <message>
-        <source>%1: %2 follow-up(s), %3 at-risk customer(s)</source>
-        <translation>%1：%2 项跟进任务，%3 位风险客户</translation>
     </message>
     <message>
         <source>New follow-up for %1</source>
@@ -2326,14 +2415,6 @@
 <context>
     <name>TodayPage</name>
     <message>
-        <source>Tasks due today</source>
-        <translation>今日到期的任务</translation>
-    </message>
-    <message>
-        <source>Overdue tasks</source>
-        <translation>已逾期的任务</translation>
-    </message>
-    <message>
         <source>Red flags not contacted for 30 days</source>
         <translation>30天未联系的红色预警客户</translation>
     </message>
@@ -2342,16 +2423,56 @@
         <translation>未完成的记录</translation>
     </message>
     <message>
-        <source>Due today</source>
-        <translation>今日到期</translation>
-    </message>
-    <message>
-        <source>Overdue</source>
-        <translation>已逾期</translation>
-    </message>
-    <message>
         <source>At risk, not contacted for 30 days</source>
         <translation>高风险且30天未联系</translation>
+    </message>
+    <message>
+        <source>Follow-ups to do</source>
+        <translation>待办跟进任务</translation>
+    </message>
+    <message>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <source>Open the customer</source>
+        <translation>打开该客户</translation>
+    </message>
+    <message>
+        <source>Complete…</source>
+        <translation>完成…</translation>
+    </message>
+    <message>
+        <source>Complete with an outcome</source>
+        <translation>填写结果并完成</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进任务</translation>
+    </message>
+    <message>
+        <source>Snooze</source>
+        <translation>推迟</translation>
+    </message>
+    <message>
+        <source>Snooze the follow-up</source>
+        <translation>推迟该跟进任务</translation>
+    </message>
+    <message>
+        <source>1 day</source>
+        <translation>1天</translation>
+    </message>
+    <message>
+        <source>3 days</source>
+        <translation>3天</translation>
+    </message>
+    <message>
+        <source>1 week</source>
+        <translation>1周</translation>
+    </message>
+    <message>
+        <source>Pick a date…</source>
+        <translation>选择日期…</translation>
     </message>
     <message>
         <source>Today</source>
@@ -2361,9 +2482,45 @@
         <source>Today, %1</source>
         <translation>今日，%1</translation>
     </message>
+    <message>
+        <source>Showing the first %1 of %2 follow-ups.</source>
+        <translation>显示前 %1 项，共 %2 项跟进任务。</translation>
+    </message>
+    <message numerus="yes">
+        <source>All (%n)</source>
+        <translation><numerusform>全部（%n）</numerusform></translation>
+    </message>
     <message numerus="yes">
         <source>Due today (%n)</source>
         <translation><numerusform>今日到期（%n）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Upcoming, next %1 days (%n)</source>
+        <translation><numerusform>未来%1天内到期（%n）</numerusform></translation>
+    </message>
+    <message>
+        <source>Nothing due — you're up to date.</source>
+        <translation>没有待办任务——您的工作已全部完成。</translation>
+    </message>
+    <message>
+        <source>Nothing overdue — well done.</source>
+        <translation>没有逾期任务——做得好。</translation>
+    </message>
+    <message>
+        <source>Nothing due today.</source>
+        <translation>今天没有到期的任务。</translation>
+    </message>
+    <message>
+        <source>Nothing due in the next %1 days.</source>
+        <translation>未来%1天内没有到期的任务。</translation>
+    </message>
+    <message>
+        <source>Completed: %1</source>
+        <translation>已完成：%1</translation>
+    </message>
+    <message>
+        <source>Snoozed to %1: %2</source>
+        <translation>已推迟到%1：%2</translation>
     </message>
     <message numerus="yes">
         <source>Overdue (%n)</source>
@@ -2376,6 +2533,49 @@
     <message numerus="yes">
         <source>Unfinished notes (%n)</source>
         <translation><numerusform>未完成的记录（%n）</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>TodayQueueModel</name>
+    <message>
+        <source>New</source>
+        <translation>新</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>事由</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今日到期</translation>
+    </message>
+    <message>
+        <source>Upcoming</source>
+        <translation>即将到期</translation>
     </message>
 </context>
 <context>

@@ -87,6 +87,7 @@ class ErrorCode(StrEnum):
     TASK_OUTCOME_REQUIRED = "task_outcome_required"
     TASK_NO_RM_TO_HAND_OVER = "task_no_rm_to_hand_over"
     TASK_ASSIGNEE_NOT_IN_TEAM = "task_assignee_not_in_team"
+    TASK_SNOOZE_NOT_LATER = "task_snooze_not_later"
     NOTE_EMPTY = "note_empty"
     NOTE_TOO_LONG = "note_too_long"
     NOTE_TIME_NEEDS_ZONE = "note_time_needs_zone"
@@ -317,6 +318,9 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
     ),
     E.TASK_ASSIGNEE_NOT_IN_TEAM: QT_TRANSLATE_NOOP(
         "Errors", "{assignee} is not a member of this team."
+    ),
+    E.TASK_SNOOZE_NOT_LATER: QT_TRANSLATE_NOOP(
+        "Errors", "A follow-up can only be snoozed to a later day than today."
     ),
     E.NOTE_EMPTY: QT_TRANSLATE_NOOP("Errors", "A note needs a subject or some text."),
     E.NOTE_TOO_LONG: QT_TRANSLATE_NOOP("Errors", "A note can hold at most {limit} characters."),

@@ -46,6 +46,7 @@ from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.masking import MaskKind, mask
 from rm_desk.domain.model import ChurnLevel, ChurnReason
 from rm_desk.domain.permissions import Action
+from rm_desk.domain.team import TeamFigure
 from rm_desk.services import brief as brief_service
 from rm_desk.services import churn as churn_service
 from rm_desk.services import tasks as task_service
@@ -142,7 +143,7 @@ COLUMNS: Final[Mapping[ListKind, tuple[str, ...]]] = {
     ),
     ListKind.TEAM: (
         "rm", "customers", "open_tasks", "overdue_tasks", "due_today", "red", "amber",
-        "contacts_7d",
+        "contacts_week",
     ),
 }  # fmt: skip
 
@@ -180,7 +181,7 @@ ENGLISH_HEADERS: Final[Mapping[str, str]] = {
     "due_today": "Due today",
     "red": "Red",
     "amber": "Amber",
-    "contacts_7d": "Contacts (7 days)",
+    "contacts_week": "Visits and calls this week",
     # the sheet's name
     "list:book": "Customers",
     "list:tasks": "Follow-ups",
@@ -312,8 +313,9 @@ def _rows(session: Session, request: ExportRequest, words: Wording) -> Iterator[
                 ]  # fmt: skip
         case ListKind.TEAM:
             for rm in team_service.team_summary(session):
+                contacts = rm[TeamFigure.VISITS_WEEK] + rm[TeamFigure.CALLS_WEEK]
                 yield [rm.rm, rm.customers, rm.open_tasks, rm.overdue_tasks, rm.due_today,
-                       rm.red, rm.amber, rm.contacts_7d]  # fmt: skip
+                       rm.red, rm.amber, contacts]  # fmt: skip
 
 
 # --- the writers ------------------------------------------------------------------------

@@ -152,6 +152,19 @@ def complete_task(session: Session, task_id: str, outcome: str) -> tuple[FollowU
     return update_task(session, task_id, status=TaskStatus.DONE, outcome=outcome.strip())
 
 
+def snooze_task(session: Session, task_id: str, until: date) -> tuple[FollowUpTask, Changes]:
+    """Put an open follow-up off to `until`, a day after today: its due date moves (a
+    field the RM edits, TASK_EDITABLE) and the change is queued for sync. Its assignee
+    snoozes it; someone else only with the right to reassign it (a manager)."""
+    if until <= session.clock().astimezone().date():
+        raise InvalidTask(ErrorCode.TASK_SNOOZE_NOT_LATER)
+    with session.store.read() as conn:
+        assignee = records.get_task(conn, task_id).assignee
+    if assignee != session.user and not session.may(Action.REASSIGN_TASK):
+        raise PermissionDenied(detail="Only its assignee or a manager snoozes a follow-up.")
+    return update_task(session, task_id, due=until)
+
+
 def delete_task(session: Session, task_id: str) -> Changes:
     """Delete a follow-up: managers any, everyone the ones they created or hold."""
     now = session.clock()

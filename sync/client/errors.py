@@ -116,10 +116,13 @@ class ProtocolViolation(SyncError):
         super().__init__(ErrorCode.PROTOCOL_VIOLATION, detail=detail)
 
 
-class NotServed(ProtocolViolation):
-    """The gateway has no such endpoint (an older gateway)."""
-
-
 class Forbidden(SyncError):
     def __init__(self, message: str = "") -> None:
         super().__init__(ErrorCode.FORBIDDEN, detail=message)
+
+
+class EndpointMissing(ProtocolViolation):
+    """The gateway has no such endpoint (an older gateway, for an optional call)."""
+
+    def __init__(self) -> None:
+        super().__init__("HTTP 404 not_found")

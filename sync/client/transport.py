@@ -416,8 +416,8 @@ def _error_from(response: requests.Response) -> errors.SyncError:
             return errors.AuditGap(last)
     if code == "audit_chain_broken":
         return errors.AuditChainBroken(message)
-    if code == "not_found" and response.status_code == 404:
-        return errors.NotServed(f"HTTP 404 {code}")
+    if code == "not_found":
+        return errors.EndpointMissing()
     if code == "forbidden":
         return errors.Forbidden(message or "The central CRM refused this request.")
     return errors.ProtocolViolation(f"HTTP {response.status_code} {code or ''}".strip())

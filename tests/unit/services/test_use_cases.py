@@ -116,21 +116,26 @@ def test_maturing_soon_is_within_thirty_days_and_not_past() -> None:
 # --- today -----------------------------------------------------------------------------
 
 
-def test_today_lists_due_and_overdue_open_tasks_with_their_counts(rm: Session) -> None:
+def test_today_queue_lists_overdue_due_and_upcoming_tasks_with_their_counts(
+    rm: Session,
+) -> None:
     data = today.load_today(rm)
     assert data.today == TODAY
-    assert [t.id for t in data.due] == [t.id for t in task_service.tasks_view(rm, "today")]
-    assert data.due
-    assert data.overdue
-    assert all(t.due == TODAY and t.assignee == "rm001" for t in data.due)
-    assert all(t.due < TODAY for t in data.overdue)
+    rows = data.queue.rows
+    by_state = {s: [r for r in rows if r.state is s] for s in today.QueueState}
+    assert [r.task_id for r in by_state[today.QueueState.DUE]] == [
+        t.id for t in task_service.tasks_view(rm, "today")
+    ]
+    assert all(by_state.values())
+    assert all(r.due < TODAY for r in by_state[today.QueueState.OVERDUE])
+    week = TODAY + timedelta(days=today.UPCOMING_DAYS)
+    assert all(TODAY < r.due <= week for r in by_state[today.QueueState.UPCOMING])
+    assert all(r.customer_name for r in rows)
     counts = task_service.task_counts(rm)
-    assert (data.due_count, data.overdue_count, data.upcoming_count) == (
-        counts["today"],
-        counts["overdue"],
-        counts["upcoming"],
-    )
-    assert data.due_count == len(data.due)  # under the shown limit here
+    assert data.queue.counts[today.QueueState.OVERDUE] == counts["overdue"]
+    assert data.queue.counts[today.QueueState.DUE] == counts["today"]
+    assert 0 < data.queue.counts[today.QueueState.UPCOMING] <= counts["upcoming"]
+    assert data.queue.total == len(rows)  # under the shown limit here
 
 
 def test_today_at_risk_are_red_customers_not_contacted_for_30_days(rm: Session) -> None:
