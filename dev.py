@@ -56,7 +56,73 @@ def setup() -> None:
     STAMP.write_text(want)
 
 
+def _system_libs() -> Any:
+    """rm_desk/system_libs.py, loaded by its path (plain standard library)."""
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.spec_from_file_location(
+        "rm_desk_system_libs", ROOT / "rm_desk" / "system_libs.py"
+    )
+    assert spec is not None  # noqa: S101
+    assert spec.loader is not None  # noqa: S101
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cjk_font_present() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    out = subprocess.run(  # noqa: S603
+        [fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, check=False
+    ).stdout
+    return bool(out.strip())
+
+
+def system_packages(
+    env: dict[str, str], *, lookup: Any = None, cjk_font: bool | None = None
+) -> list[str]:
+    """The Debian packages the demo lacks: Qt's system libraries (with the X11 plugin's
+    unless QT_QPA_PLATFORM names another platform) and a CJK font."""
+    libs = _system_libs()
+    wanted = libs.packages(libs.missing(xcb=libs.uses_xcb(env), lookup=lookup))
+    if not (_cjk_font_present() if cjk_font is None else cjk_font):
+        wanted.append(libs.CJK_FONT_PACKAGE)
+    return list(wanted)
+
+
+def ensure_system_packages(
+    env: dict[str, str],
+    *,
+    lookup: Any = None,
+    cjk_font: bool | None = None,
+    root: bool | None = None,
+    run: Any = None,
+) -> None:
+    """Install what the demo lacks with apt-get when root; otherwise stop with the one
+    apt-get command to run."""
+    wanted = system_packages(env, lookup=lookup, cjk_font=cjk_font)
+    if not wanted or not sys.platform.startswith("linux"):
+        return
+    libs = _system_libs()
+    command = libs.apt_command(wanted)
+    is_root = (os.geteuid() == 0) if root is None else root
+    if not is_root or shutil.which("apt-get") is None:
+        sys.exit(f"RM Desk needs system packages that are missing; run: sudo {command}")
+    run = run or _run
+    print(f"installing the system packages Qt needs: {' '.join(wanted)}", flush=True)
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=apt_env)
+    run(*command.split(), env=apt_env)
+
+
 def demo(args: list[str]) -> None:
+    env = dict(os.environ)
+    if any(a == "--screenshots" or a.startswith("--screenshots=") for a in args):
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")  # the app draws offscreen then
+    ensure_system_packages(env)
     _run(BIN / "rm-desk", "--demo", *args)
 
 
