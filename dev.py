@@ -6,6 +6,8 @@
                             audit (pip-audit) and every test
     python3 dev.py test --fast          the same without the slow and PostgreSQL tests
     python3 dev.py test --clock-ahead   the tests again, the clock a year ahead (faketime)
+    python3 dev.py package  set up, then build the Linux bundle and .deb into dist/
+                            (installer/build_linux.py; installer/README.md)
 
 Needs only Python 3.11+. The environment lives in .venv and is reinstalled only
 when pyproject.toml changes. Extra arguments after `test` go to pytest.
@@ -132,6 +134,9 @@ CLOCK_AHEAD = "+365d"
 # `test --fast` leaves out the tests marked slow or postgres (markers in pyproject.toml;
 # tests/conftest.py applies them). CI runs everything.
 FAST_LANE = "not slow and not postgres"
+# Runs in the first pass only: it builds and installs the .deb (minutes), and nothing
+# in it reads the clock; the second pass would only double CI's time.
+ONCE_ONLY = "tests/installer/test_deb.py"
 
 
 # The dependency audit: pip-audit checks every package installed in .venv against the
@@ -268,7 +273,8 @@ def test(args: list[str]) -> None:
         if faketime is None:
             sys.exit("--clock-ahead needs libfaketime: apt-get install faketime")
         print(f"tests with the clock at {CLOCK_AHEAD}", flush=True)
-        pytest = (_python(), "-m", "pytest", "-n", workers, "--timeout=600", *args[1:])
+        pytest = (_python(), "-m", "pytest", "-n", workers, "--timeout=600",
+                  "--deselect", ONCE_ONLY, *args[1:])  # fmt: skip
         _run(faketime, "-f", CLOCK_AHEAD, *pytest, env=env)
         return
     fast = args[:1] == ["--fast"]
@@ -283,7 +289,7 @@ def test(args: list[str]) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "setup"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "setup", "package"}:
         sys.exit(__doc__)
     setup()
     command, rest = sys.argv[1], sys.argv[2:]
@@ -291,6 +297,8 @@ def main() -> None:
         demo(rest)
     elif command == "test":
         test(rest)
+    elif command == "package":
+        _run(_python(), ROOT / "installer" / "build_linux.py", *rest)
 
 
 if __name__ == "__main__":
