@@ -59,6 +59,7 @@ def deb() -> Path:
         return Path(given)
     built = _run(sys.executable, ROOT / "installer" / "build_linux.py", timeout=BUILD_TIMEOUT_S)
     assert built.returncode == 0, built.stderr[-3000:]
+    print(built.stdout[-1000:])  # the sizes and build times (pytest -s shows them)
     found = sorted((ROOT / "dist").glob(f"{PACKAGE}_*_amd64.deb"))
     assert found, built.stdout
     return found[-1]
