@@ -40,6 +40,8 @@ FIGURES: dict[str, tuple[str, str, str]] = {
     "ui.profile_open_p95_ms": ("profile open, click to painted, p95", "§1 well under 1 s", "ms"),
     "ui.rss_book_open_mb": ("resident memory, book open", "§4 resident memory", "MB"),
     "churn.rescore_all_seconds": ("rescore churn for the whole book", "§4 rescore churn", "s"),
+    "export.csv_100k_seconds": ("export 100,000 rows to CSV", "§4 export", "s"),
+    "export.xlsx_100k_seconds": ("export 100,000 rows to XLSX", "§4 export", "s"),
 }
 COMPARE: dict[str, Callable[[float, float], bool]] = {"<=": operator.le, ">=": operator.ge}
 SHOWN = {"<=": "≤", ">=": "≥"}

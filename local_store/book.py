@@ -10,7 +10,7 @@ task repositories so the book needs no joins.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -227,6 +227,47 @@ def book_rows(conn: Connection, pks: Sequence[int]) -> list[BookRow]:
                 churn_reason=_top_reason(r[14]),
             )
     return [found[pk] for pk in pks if pk in found]
+
+
+# The book as an export writes it: what the table shows plus the contact fields, in
+# the table's order, streamed (`fetchmany`), so 100,000 rows never sit in one list.
+_BOOK_EXPORT_SQL = (
+    "SELECT id, name, segment, lifecycle, aum_fen, churn_level, churn_score, "
+    "last_contact_at, next_task_due, open_tasks, tags, owner_rm, mobile, email "
+    "FROM customers{where} ORDER BY {order}"
+)
+BOOK_EXPORT_COLUMNS = (
+    "cif", "name", "segment", "lifecycle", "aum_fen", "churn_level", "churn_score",
+    "last_contact_at", "next_task_due", "open_tasks", "tags", "owner_rm", "mobile", "email",
+)  # fmt: skip
+
+
+def book_export_rows(
+    conn: Connection,
+    filt: BookFilter = ALL_CUSTOMERS,
+    sort: BookSort = BY_NAME,
+    *,
+    today: date,
+    batch: int = 2000,
+) -> Iterator[tuple[Any, ...]]:
+    """Every customer passing `filt` in `sort` order as a tuple of `BOOK_EXPORT_COLUMNS`
+    (tags as stored: `search.split_tags` reads them), `batch` rows fetched at a time."""
+    where, params = _where(filt, today)
+    order = _SORT_SQL[sort.column].format(d="DESC" if sort.descending else "ASC")
+    result = conn.exec_driver_sql(_BOOK_EXPORT_SQL.format(where=where, order=order), tuple(params))
+    try:
+        while rows := result.fetchmany(batch):
+            for r in rows:
+                yield tuple(r)
+    finally:
+        result.close()
+
+
+def book_count(conn: Connection, filt: BookFilter = ALL_CUSTOMERS, *, today: date) -> int:
+    """How many customers pass `filt`."""
+    where, params = _where(filt, today)
+    row = conn.exec_driver_sql(f"SELECT count(*) FROM customers{where}", tuple(params)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _top_reason(reasons_json: str | None) -> ChurnReason | None:

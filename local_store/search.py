@@ -3,8 +3,9 @@
 One contentless FTS5 row per customer (rowid = customers.pk) holds tokens for
 everything a user may type: the name and its tails (so 小明 finds 王小明), full
 pinyin and its syllable tails (xiaoming), initials (wxm), alternate readings of
-polyphonic surnames, the CIF number, the last four digits of the mobile and the
-tags. A query is one normalised prefix term; exact token hits rank first.
+polyphonic surnames and their initials (dxm for 单小明 read dan), the CIF number,
+the last four digits of the mobile and the tags. A query is one normalised prefix
+term; exact token hits rank first.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def index_text(name: str, cif: str, mobile: str, tags: Iterable[str]) -> str:
     tokens.append(keys.initials)
     tokens.extend(_tails(keys.initials))
     tokens.extend(keys.alternates)
+    for initials in keys.alternate_initials:
+        tokens.append(initials)
+        tokens.extend(_tails(initials))
     tokens.append(_clean(cif))
     digits = "".join(ch for ch in mobile if ch.isdigit())
     if len(digits) >= 4:
@@ -69,8 +73,29 @@ def reindex(conn: Connection, rows: Sequence[tuple[int, str, str, str, str]]) ->
     )
 
 
+# The version of the tokens `index_text` writes. A build that indexes more (2: the
+# initials of alternate readings) rebuilds an older store's index once, when the store
+# opens (`ensure_current`), so customers already on the laptop are found by it too.
+KEYS_VERSION = 2
+_KEYS_META = "search_keys_version"
+
+
+def ensure_current(conn: Connection) -> bool:
+    """Rebuild the index if an older build wrote it; True when rebuilt."""
+    row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (_KEYS_META,)).fetchone()
+    if row is not None and int(row[0]) >= KEYS_VERSION:
+        return False
+    rebuild(conn)
+    return True
+
+
 def rebuild(conn: Connection, batch: int = 5000) -> int:
     """Rebuild the whole index from the customers table; returns rows indexed."""
+    conn.exec_driver_sql(
+        "INSERT INTO meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (_KEYS_META, str(KEYS_VERSION)),
+    )
     conn.exec_driver_sql("DELETE FROM customer_search")
     total = 0
     result = conn.exec_driver_sql("SELECT pk, name, id, mobile, tags FROM customers ORDER BY pk")

@@ -259,12 +259,16 @@ class LocalStore:
         store = cls(path, engine, buffer)
         store.memory_security = memory_security
         store.checked_after_unclean_close = unclean
+        from local_store import search as _search  # noqa: PLC0415  (avoid an import cycle)
+
         try:
             with store._translated():
                 migrations.migrate(engine, path, on_upgrade=on_upgrade)
             with store.transaction() as conn:
                 outbox.init_state(conn, client_id or uuid7())
                 stale_statistics = drop_search_statistics(conn)
+                if not store.bulk_pending(conn):  # (a pending load's end rebuilds it)
+                    _search.ensure_current(conn)  # an index an older build wrote
             if stale_statistics:
                 engine.dispose()  # the pooled connections reload the statistics
             store._finish_interrupted_bulk()

@@ -120,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_policy_command(sub)
 
     _add_brief_command(sub)
+    _add_export_command(sub)
 
     demo = sub.add_parser("demo", help="demo bank tools")
     dsub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
@@ -151,6 +152,29 @@ def _add_brief_command(sub: Any) -> None:
     )
     brief.add_argument("--out", required=True, metavar="PATH", help="the PDF file to write")
     brief.add_argument("--password-stdin", action="store_true")
+
+
+def _add_export_command(sub: Any) -> None:
+    export = sub.add_parser(
+        "export",
+        help="export a list to CSV or XLSX (masked by role, audited)",
+        description="Write a list as the window shows it (the whole book, your open "
+        "follow-ups, the churn watchlist, or a manager's team figures) to a CSV (UTF-8 "
+        "with BOM) or XLSX file. Personal fields are masked for roles that see masked "
+        "data; the export is written to the audit log. Headers are in --lang (default: "
+        "the system's).",
+    )
+    export.add_argument("--user", required=True)
+    export.add_argument("--list", required=True, choices=["book", "tasks", "watchlist", "team"])
+    export.add_argument("--format", required=True, choices=["csv", "xlsx"])
+    export.add_argument("--out", required=True, metavar="PATH", help="the file to write")
+    export.add_argument(
+        "--view",
+        default="open",
+        choices=["open", "today", "overdue", "upcoming", "done"],
+        help="with --list tasks: which follow-ups (default: all open ones)",
+    )
+    export.add_argument("--password-stdin", action="store_true")
 
 
 def _add_policy_command(sub: Any) -> None:
@@ -316,6 +340,35 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path  # noqa: PLC0415
+
+    from rm_desk.services import export  # noqa: PLC0415
+    from rm_desk.services.session import Session  # noqa: PLC0415
+
+    out = Path(args.out).expanduser()
+    if out.is_dir():
+        raise CliError(f"--out {out} is a folder: give the file to write")
+    request = export.ExportRequest(export.ListKind(args.list), task_view=args.view)
+    _reg, opened, _password = _unlock(args)
+    assert isinstance(opened, Session)  # noqa: S101
+    try:
+        words = export.ENGLISH
+        try:
+            from ui import brief_pdf, export_words  # noqa: PLC0415  (Qt's translations)
+
+            brief_pdf.start_offscreen(args.lang)
+            words = export_words.wording()
+        except ImportError:
+            log.warning("no Qt: the export's headers are in English")
+        result = export.export(opened, request, export.ExportFormat(args.format), out, words=words)
+    finally:
+        opened.lock()
+    masked = "personal fields masked" if result.masked else "personal fields in full"
+    print(f"wrote {result.path} ({result.rows} rows, {masked}); the export is audited")
+    return 0
+
+
 def _cmd_demo_load(args: argparse.Namespace) -> int:
     from rm_desk.services import config, demo  # noqa: PLC0415
 
@@ -416,6 +469,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_note_add(args)
         if args.command == "brief":
             return _cmd_brief(args)
+        if args.command == "export":
+            return _cmd_export(args)
         if args.screenshots and not args.demo:
             raise CliError("--screenshots needs --demo")
         return _run_gui(args)

@@ -3,7 +3,9 @@
 `DeskController` owns the one `TaskManager` (database thread + network pool) for
 the life of the process, shows the sign-in window, builds a main window for each
 unlocked session and, on lock, closes the store (key dropped) on the database
-thread and returns to sign-in with the same profile selected. A language switch
+thread and returns to sign-in with the same profile selected. While a session is
+open and policy `lock_on_os_lock` holds, the OS's screen lock, suspend and user
+switch lock it too (`OsLockWatcher`). A language switch
 rebuilds the visible window in the new language; all state is in the store.
 """
 
@@ -27,6 +29,7 @@ from ui.context import AppContext
 from ui.login import LoginWindow, demo_hint
 from ui.main_window import MainWindow
 from ui.messages import describe
+from ui.os_lock import OsLockWatcher
 from ui.taskman import TaskManager
 
 if TYPE_CHECKING:
@@ -63,6 +66,7 @@ _QT_LEVELS = {
     QtMsgType.QtFatalMsg: logging.CRITICAL,
 }
 _qt_log = logging.getLogger("qt")
+log = logging.getLogger(__name__)
 
 
 def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
@@ -96,10 +100,14 @@ class DeskController(QObject):
         language: str,
         demo_hint: str = "",
         demo_banner: str = "",
+        os_lock: OsLockWatcher | None = None,
     ) -> None:
+        """`os_lock` (tests: one on a private bus) defaults to the machine's buses."""
         super().__init__()
         self.reg = reg
         self.tasks = TaskManager(self)
+        self.os_lock = os_lock or OsLockWatcher(self)
+        self.os_lock.walked_away.connect(self._walked_away)
         self.demo_hint = demo_hint
         self.demo_banner = demo_banner
         self.window: QWidget | None = None
@@ -138,20 +146,36 @@ class DeskController(QObject):
         window.sync.revoked.connect(lambda: self._after_revoke(session))
         self.main = window
         self._replace(window)
+        if session.policy.lock_on_os_lock:
+            self.os_lock.stop()  # a language switch: the new window takes the old one's place
+            self.os_lock.start(window)
+        else:
+            log.info("policy lock_on_os_lock is false: the OS's screen lock is not watched")
         self.main_shown.emit(window)
         settle_heap()
         return window
 
-    def lock(self) -> None:
+    def lock(self, reason: str = "manual") -> None:
         session = self.session
         if session is None:
             return
         self.session = None
         user = session.user
         self.show_login(user=user)
-        self.tasks.run_db(session.lock)  # closes every connection, zeroes the key
+        # Closes every connection, zeroes the key; the audit entry records the reason.
+        # Then the OS watch stops, letting a suspend that waits for the lock go on.
+        self.tasks.run_db(lambda: session.lock(reason), self._locked, lambda _: self._locked(None))
+
+    def _locked(self, _: object) -> None:
+        if self.session is None:  # not unlocked again meanwhile
+            self.os_lock.stop()
+
+    def _walked_away(self, reason: str) -> None:
+        if self.main is not None and self.session is not None:
+            self.main.lock_for(reason)
 
     def _after_revoke(self, session: Session) -> None:
+        self.os_lock.stop()
         self.session = None
         self.show_login(user=None)
         _ = session
@@ -165,6 +189,7 @@ class DeskController(QObject):
             self.show_login(user=user)
 
     def shutdown(self) -> None:
+        self.os_lock.stop()
         if self.main is not None:
             self.main.save_drafts()
         if self.window is not None:

@@ -3,7 +3,9 @@
 One window per unlocked profile. Pages are built once and load their data when
 shown; writes broadcast a change set that every page uses to decide whether to
 refresh. Locking saves open drafts first, then the controller closes the store
-and drops the key (`lock_requested`).
+and drops the key (`lock_requested(reason)`): the Lock action, the idle lock and the
+OS's screen lock, suspend or user switch (ui/os_lock.py, armed by the controller) all
+take that one path.
 """
 
 from __future__ import annotations
@@ -60,13 +62,14 @@ _PAGE_CLASSES: dict[str, Callable[[AppContext], Page]] = {
 
 
 class MainWindow(QMainWindow):
-    lock_requested = Signal()
+    lock_requested = Signal(str)  # the reason code the audit entry records
     language_requested = Signal(str)  # "zh_CN" | "en"
 
     def __init__(self, ctx: AppContext, *, demo_banner: str = "") -> None:  # noqa: PLR0915
         super().__init__()
         self.ctx = ctx
         self.editors: list[NoteEditor] = []
+        self._locking = False
         session = ctx.session
         self.setWindowTitle(
             self.tr("RM Desk — %1 (%2)")
@@ -126,7 +129,9 @@ class MainWindow(QMainWindow):
         self.action_search = self._action(self.tr("Search"), "Ctrl+K", self.focus_search, bar=None)
         self.action_note = self._action(self.tr("Log contact"), "Ctrl+N", self.new_note, bar=bar)
         self.action_sync = self._action(self.tr("Sync now"), "F5", self.sync_now, bar=bar)
-        self.action_lock = self._action(self.tr("Lock"), "Ctrl+L", self.lock, bar=bar)
+        self.action_lock = self._action(
+            self.tr("Lock"), "Ctrl+L", lambda: self.lock_for("manual"), bar=bar
+        )
         self.action_lang = self._action(self.tr("中文 / English"), "Ctrl+Shift+L",
                                         self.switch_language, bar=bar)  # fmt: skip
 
@@ -174,7 +179,7 @@ class MainWindow(QMainWindow):
         self.reminders.reminder.connect(lambda text: self.statusBar().showMessage(text, 30000))
         self._online_changed(None)
         self.idle = IdleLock(self, ctx.session.policy.effective_idle_lock_minutes)
-        self.idle.expired.connect(self.lock)
+        self.idle.expired.connect(lambda: self.lock_for("idle"))
 
         self.resize(1360, 820)
         self.nav.setCurrentRow(0)  # the book's query goes first on the database thread
@@ -393,11 +398,22 @@ class MainWindow(QMainWindow):
     # --- lock and language ---------------------------------------------------------------
 
     def lock(self) -> None:
+        self.lock_for("manual")
+
+    def lock_for(self, reason: str) -> None:
+        """Save the drafts, stop the background work and ask the controller to lock the
+        store; `reason` ("manual", "idle", "suspend", "screen_lock", "session_switch")
+        goes into the audit entry. Once per window: the OS often reports one walk-away
+        several ways (a screen lock, then logind's LockedHint)."""
+        if self._locking:
+            return
+        self._locking = True
+        self.idle.timer.stop()
         self._startup.stop()
         self.save_drafts()
         self.sync.stop()
         self.reminders.stop()
-        self.lock_requested.emit()
+        self.lock_requested.emit(reason)
 
     def switch_language(self) -> None:
         from ui.i18n import current_language  # noqa: PLC0415

@@ -1068,6 +1068,93 @@
     </message>
 </context>
 <context>
+    <name>ExportAction</name>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Export this list to a CSV or Excel file</source>
+        <translation>将此列表导出为 CSV 或 Excel 文件</translation>
+    </message>
+    <message>
+        <source>CSV, UTF-8 (*.csv)</source>
+        <translation>CSV，UTF-8 编码 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export %1</source>
+        <translation>导出%1</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Personal fields: none in this list</source>
+        <translation>个人信息字段：此列表不含</translation>
+    </message>
+    <message>
+        <source>Personal fields (mobile, e-mail): masked</source>
+        <translation>个人信息字段（手机号码、电子邮箱）：已脱敏</translation>
+    </message>
+    <message>
+        <source>Personal fields (mobile, e-mail): in full, not masked</source>
+        <translation>个人信息字段（手机号码、电子邮箱）：完整显示，未脱敏</translation>
+    </message>
+    <message>
+        <source>CSV (UTF-8)</source>
+        <translation>CSV（UTF-8）</translation>
+    </message>
+    <message>
+        <source>Excel workbook</source>
+        <translation>Excel 工作簿</translation>
+    </message>
+    <message>
+        <source>This will take the following out of RM Desk:</source>
+        <translation>以下内容将被导出到 RM Desk 之外：</translation>
+    </message>
+    <message>
+        <source>List: %1</source>
+        <translation>列表：%1</translation>
+    </message>
+    <message>
+        <source>Rows: %1</source>
+        <translation>行数：%1</translation>
+    </message>
+    <message>
+        <source>Format: %1</source>
+        <translation>格式：%1</translation>
+    </message>
+    <message>
+        <source>File: %1</source>
+        <translation>文件：%1</translation>
+    </message>
+    <message>
+        <source>The file is not encrypted. The export is recorded in the audit log.</source>
+        <translation>导出的文件未加密。本次导出将记入审计日志。</translation>
+    </message>
+    <message>
+        <source>Exporting %1…</source>
+        <translation>正在导出%1…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Exported %1 rows to %2</source>
+        <translation>已导出 %1 行到 %2</translation>
+    </message>
+    <message>
+        <source>Export cancelled; no file written</source>
+        <translation>导出已取消，未写入任何文件</translation>
+    </message>
+</context>
+<context>
     <name>HoldingsModel</name>
     <message>
         <source>Type</source>

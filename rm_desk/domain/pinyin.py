@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -27,6 +27,9 @@ class NameKeys:
     initials: str  # "wxm"
     syllables: tuple[str, ...]  # ("wang", "xiao", "ming")
     alternates: tuple[str, ...] = ()  # other plausible full readings, e.g. "danxiaoming"
+    # The initials of each alternate reading ("dxm"), so a name is found by the
+    # initials of every reading the index holds, not only the first.
+    alternate_initials: tuple[str, ...] = ()
 
 
 EMPTY_KEYS: Final[NameKeys] = NameKeys(full="", initials="", syllables=())
@@ -144,7 +147,7 @@ def name_keys(name: str) -> NameKeys:
     if not tokens:
         return EMPTY_KEYS
     first = tokens[0]
-    heads: tuple[str, ...] = ()  # alternate readings of the leading token
+    heads: tuple[tuple[str, ...], ...] = ()  # alternate readings of the leading token
     if first.isascii():
         syllables = [first]
     else:
@@ -155,16 +158,25 @@ def name_keys(name: str) -> NameKeys:
             syllables.append(token)
         else:
             syllables.extend(_given_syllables(_squeeze(token)))
+    initials = _initials(syllables)
     alternates: tuple[str, ...] = ()
+    alternate_initials: tuple[str, ...] = ()
     if heads:
-        tail = "".join(syllables[len(leading) :])
-        alternates = tuple(head + tail for head in heads)
+        tail = syllables[len(leading) :]
+        alternates = tuple("".join((*head, *tail)) for head in heads)
+        others = dict.fromkeys(_initials((*head, *tail)) for head in heads)
+        alternate_initials = tuple(i for i in others if i != initials)
     return NameKeys(
         full="".join(syllables),
-        initials="".join([syllable[0] for syllable in syllables]),
+        initials=initials,
         syllables=tuple(syllables),
         alternates=alternates,
+        alternate_initials=alternate_initials,
     )
+
+
+def _initials(syllables: Sequence[str]) -> str:
+    return "".join([syllable[0] for syllable in syllables])
 
 
 def _squeeze(han_run: str) -> str:
@@ -173,7 +185,7 @@ def _squeeze(han_run: str) -> str:
 
 
 @functools.lru_cache(maxsize=65_536)
-def _leading_han_run(run: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _leading_han_run(run: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """Syllables of a Han run that starts with a surname, and its alternate readings.
 
     A compound surname needs a given name after it: 司马 alone is more likely surname
@@ -190,16 +202,21 @@ def _leading_han_run(run: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         surname = (reading,) if reading else ()
     given = _given_syllables(run[length:])
     syllables = surname + given
-    candidates = ["".join(_char_reading(char) for char in run[:length]) + "".join(given)]
+    # Each candidate is the syllables of the whole run under another reading.
+    candidates = [tuple(_char_reading(char) for char in run[:length]) + given]
     if length == 2:
-        rest = "".join(_given_syllables(run[1:]))
-        candidates.append((SURNAME_READINGS.get(run[0]) or _char_reading(run[0])) + rest)
-        candidates.append(_char_reading(run[0]) + rest)
+        rest = _given_syllables(run[1:])
+        candidates.append((SURNAME_READINGS.get(run[0]) or _char_reading(run[0]), *rest))
+        candidates.append((_char_reading(run[0]), *rest))
     own = "".join(syllables)
-    heads: list[str] = []
+    heads: list[tuple[str, ...]] = []
+    seen = {own}
     for candidate in candidates:
-        if candidate and candidate != own and candidate not in heads:
-            heads.append(candidate)
+        words = tuple(word for word in candidate if word)
+        key = "".join(words)
+        if key and key not in seen:
+            seen.add(key)
+            heads.append(words)
     return syllables, tuple(heads[:_MAX_ALTERNATES])
 
 

@@ -126,6 +126,11 @@ class Policy(BaseModel):
         "Hours a profile may be unlocked without online contact with the gateway (the "
         "last sign-in or sync); past them unlocking needs an online sign-in.",
     )
+    lock_on_os_lock: StrictBool = Field(
+        default=True,
+        description="Lock the window when the operating system's screen locks, the "
+        "computer suspends or the user switches (always on a shared terminal).",
+    )
     memory_security: StrictBool = Field(
         default=False,
         description="SQLCipher's cipher_memory_security, off by default as in SQLCipher "
@@ -143,6 +148,8 @@ class Policy(BaseModel):
                 f"idle_lock_minutes: must be a whole number from 1 to {SHARED_IDLE_LOCK_MINUTES} "
                 "on a shared terminal"
             )
+        if self.shared_terminal and not self.lock_on_os_lock:
+            raise ValueError("lock_on_os_lock: must be true on a shared terminal")
         return self
 
     @property

@@ -169,7 +169,7 @@ def save(
     temp = _write_temp(document, target)
     try:
         audit_print(session, customer_ids, lang=lang, medium="pdf")
-        _move(temp, target)
+        move_into_place(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
@@ -185,14 +185,21 @@ def output_error(exc: OSError, path: Path) -> OutputFailed:
     return OutputFailed(ErrorCode.OUTPUT_NOT_WRITABLE, detail=detail, path=str(path))
 
 
-def _write_temp(document: bytes, target: Path) -> Path:
+def temp_beside(target: Path) -> tuple[int, Path]:
+    """A new private (0600) temporary file in `target`'s folder, open for writing, to be
+    renamed over `target` (`move_into_place`) once complete; OutputFailed when the folder
+    cannot take it (also the export's, `rm_desk.services.export`)."""
     if target.is_dir():
         raise OutputFailed(ErrorCode.OUTPUT_NOT_WRITABLE, detail="it is a folder", path=str(target))
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
         raise output_error(exc, target) from None
-    temp = Path(name)
+    return fd, Path(name)
+
+
+def _write_temp(document: bytes, target: Path) -> Path:
+    fd, temp = temp_beside(target)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(document)
@@ -205,7 +212,8 @@ def _write_temp(document: bytes, target: Path) -> Path:
     return temp
 
 
-def _move(temp: Path, target: Path) -> None:
+def move_into_place(temp: Path, target: Path) -> None:
+    """Rename the complete `temp` over `target` (atomic on one file system), user-only."""
     try:
         os.chmod(temp, 0o600)  # a customer's data: readable by the user only
         os.replace(temp, target)

@@ -125,7 +125,7 @@ WORDS: Final[dict[str, Words]] = {
     "lock_on_os_lock": Words(
         "Lock with the operating system",
         "随操作系统一起锁定",
-        "操作系统锁屏、休眠或切换用户时同时锁定RM Desk。",
+        "操作系统锁屏、休眠或切换用户时同时锁定RM Desk（共用终端上始终开启）。",
     ),
 }
 

@@ -134,17 +134,20 @@ class Session:
     def is_locked(self) -> bool:
         return not self.store.is_open
 
-    def lock(self) -> None:
-        """Record the lock in the audit log and close the store, as the store's one
-        writer (the audit line is a write), from any thread; the store is closed (key
-        zeroed) even when the record cannot be written (a full disk, a damaged store)."""
-        self.store.on_writer(self._lock)
+    def lock(self, reason: str = "") -> None:
+        """Record the lock (with its `reason` code when given: "manual", "idle",
+        "suspend", "screen_lock", "session_switch") in the audit log and close the
+        store, as the store's one writer (the audit line is a write), from any thread;
+        the store is closed (key zeroed) even when the record cannot be written (a full
+        disk, a damaged store)."""
+        self.store.on_writer(lambda: self._lock(reason))
 
-    def _lock(self) -> None:
+    def _lock(self, reason: str) -> None:
+        detail = {"reason": reason} if reason else None
         try:
             if self.store.is_open:
                 with self.store.transaction() as conn:
-                    self.audit_entry(conn, "lock", "session", self.profile.profile_id)
+                    self.audit_entry(conn, "lock", "session", self.profile.profile_id, detail)
         except StoreDamaged:
             log.warning("the lock was not audited: the profile's store is damaged")
         finally:

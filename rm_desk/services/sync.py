@@ -171,7 +171,11 @@ def sync_session(
     """Push and pull once. A revoked device wipes this profile, then re-raises."""
     transport = transport or transport_for(session.profile.server, session.policy)
     auth = Authenticator(
-        session.store, transport, (lambda: password) if password else None, user=session.user
+        session.store,
+        transport,
+        (lambda: password) if password else None,
+        user=session.user,
+        clock=session.clock,
     )
     engine = SyncEngine(session.store, transport, auth, progress=progress)
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, Integer
@@ -259,13 +259,13 @@ def _customer_of_mutation(
 
 
 def return_work(
-    conn: Connection, customer_ids: set[str], reason: ReturnReason, now: datetime | None = None
+    conn: Connection, customer_ids: set[str], reason: ReturnReason, now: datetime
 ) -> int:
     """Move unsynced mutations about these customers to the returned-work list."""
     if not customer_ids:
         return 0
     moved = 0
-    at = now or datetime.now(UTC)
+    at = now
     for queued in outbox.queued(conn):
         fields = json.loads(queued.fields)
         customer = _customer_of_mutation(conn, queued.entity, queued.entity_id, fields)
@@ -338,9 +338,13 @@ def return_rejected(
 
 
 def apply_changes(
-    conn: Connection, changes: Sequence[Change], on_evict: Callable[[set[str]], None] | None = None
+    conn: Connection,
+    changes: Sequence[Change],
+    now: datetime,
+    on_evict: Callable[[set[str]], None] | None = None,
 ) -> set[str]:
-    """Apply one pull page (inside the caller's transaction); returns customers touched."""
+    """Apply one pull page (inside the caller's transaction) at the session's `now`
+    (stamped on work returned to the user); returns customers touched."""
     upserts: dict[str, list[dict[str, Any]]] = {}
     deletes: dict[str, list[str]] = {}
     evicted: set[str] = set()
@@ -382,7 +386,7 @@ def apply_changes(
     if evicted:
         if on_evict is not None:
             on_evict(evicted)
-        return_work(conn, evicted, ReturnReason.LEFT_BOOK)
+        return_work(conn, evicted, ReturnReason.LEFT_BOOK, now)
         book.delete_customers(conn, sorted(evicted))
         touched -= evicted
     book.refresh_activity(conn, sorted(touched))

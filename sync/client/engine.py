@@ -104,11 +104,13 @@ class Authenticator:
         transport: Transport,
         password: Callable[[], str | None] | None = None,
         user: str = "",
+        clock: Callable[[], datetime] = _now,
     ) -> None:
         self.store = store
         self.transport = transport
         self.password = password
         self.user = user
+        self.clock = clock  # the session's clock: token expiry is judged on it
 
     def device_id(self) -> str:
         value = meta_get(self.store, META_DEVICE)
@@ -141,10 +143,10 @@ class Authenticator:
     def ensure(self) -> None:
         """A valid access token in the transport, refreshing or signing in as needed."""
         tokens = self._stored()
-        if tokens is not None and tokens.access_expires_at > _now():
+        if tokens is not None and tokens.access_expires_at > self.clock():
             self.transport.token = tokens.access_token
             return
-        if tokens is not None and tokens.refresh_expires_at <= _now():
+        if tokens is not None and tokens.refresh_expires_at <= self.clock():
             tokens = None
         self._renew_or_relogin(tokens)
 
@@ -317,10 +319,12 @@ class SyncEngine:
         progress: Callable[[Progress], None] | None = None,
         push_batch: int = 200,
         pull_limit: int = protocol.DEFAULT_PULL_LIMIT,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
         self.transport = transport
         self.auth = auth
+        self.clock = clock or auth.clock  # cursors and push outcomes are stamped on it
         self.progress = progress or (lambda _p: None)
         self.push_batch = push_batch
         self.pull_limit = pull_limit
@@ -374,7 +378,7 @@ class SyncEngine:
 
     def _record_push(self, conn: Any, response: protocol.PushResponse, summary: SyncSummary) -> int:
         """The outcomes of one pushed batch, in one transaction (on the writer)."""
-        now = _now()
+        now = self.clock()
         for result in response.results:
             if result.outcome == "conflict":
                 summary.conflicts += len(result.conflicts) or 1
@@ -432,14 +436,14 @@ class SyncEngine:
     ) -> None:
         """A pulled page and its cursor in one transaction (on the writer)."""
         before = conflicts.returned_count(conn)
-        summary.touched |= apply.apply_changes(conn, page.changes)
+        summary.touched |= apply.apply_changes(conn, page.changes, self.clock())
         summary.returned += conflicts.returned_count(conn) - before
-        syncstate.save_pull_cursor(conn, page.cursor, page.scope_epoch, _now())
+        syncstate.save_pull_cursor(conn, page.cursor, page.scope_epoch, self.clock())
         outbox.acknowledge(conn, page.last_mutation_id)
         if page.churn_model is not None:
             refused = churn_store.receive_model(
                 conn, page.churn_model.version, page.churn_model.body,
-                _now().isoformat(timespec="microseconds"),
+                self.clock().isoformat(timespec="microseconds"),
             )  # fmt: skip
             if refused is None:
                 summary.churn_model = page.churn_model.version
@@ -547,7 +551,7 @@ class SyncEngine:
         # `derived`: also when no mark is left (a store whose mark an older version
         # cleared on reopen), the resumed pages bypassed search, activity and summary.
         self.store.restore_secondary_indexes(conn, derived=True)
-        syncstate.save_snapshot_cursor(conn, end.cursor, _now())
+        syncstate.save_snapshot_cursor(conn, end.cursor, self.clock())
         syncstate.meta_put(conn, META_SNAPSHOT, None)
         outbox.acknowledge(conn, end.last_mutation_id)
         summary.returned += self._return_orphaned_work(conn)
@@ -584,7 +588,9 @@ class SyncEngine:
             if isinstance(customer, str):
                 about.add(customer)
         wanted = about - set(book.pks_for(conn, sorted(about)))
-        return apply.return_work(conn, wanted, protocol.ReturnReason.LEFT_BOOK_AT_RESYNC)
+        return apply.return_work(
+            conn, wanted, protocol.ReturnReason.LEFT_BOOK_AT_RESYNC, self.clock()
+        )
 
     # --- the whole round ----------------------------------------------------------------
 

@@ -47,6 +47,8 @@ from sync.server import admin, db, replication, schema
 from sync.server.app import create_app
 from tests.integration.conftest import Gateway, note_on, run_gateway, seed_small_bank
 
+AT = datetime(2026, 11, 24, 9, tzinfo=UTC)  # the moment a test page is applied
+
 SQLITE_ONLY = pytest.mark.parametrize("server_engine", ["sqlite"], indirect=True)
 TABLES = (
     ("customers", "id"),
@@ -564,7 +566,7 @@ def test_apply_changes_rejects_a_malformed_page_whole(
     def pull_page() -> None:  # as the engine does: the page and its cursor in one transaction
         with local.transaction() as conn:
             conn.exec_driver_sql("UPDATE sync_state SET cursor = 'moved' WHERE id = 1")
-            apply.apply_changes(conn, page)
+            apply.apply_changes(conn, page, AT)
 
     with pytest.raises(ProtocolViolation):
         pull_page()
@@ -582,7 +584,7 @@ def test_apply_changes_ignores_unknown_entities_and_fields(local: LocalStore) ->
         _change("interaction", _wire_interaction("I1", "C1") | {"mood": "happy"}),
     ]
     with local.transaction() as conn:
-        touched = apply.apply_changes(conn, page)
+        touched = apply.apply_changes(conn, page, AT)
     assert touched == {"C1"}
     with local.read() as conn:
         assert [r[0] for r in conn.exec_driver_sql("SELECT id FROM customers")] == ["C1"]

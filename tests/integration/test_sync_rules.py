@@ -3,6 +3,7 @@ conflicts, regulated fields, reassignment, token expiry and refresh, revocation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,14 @@ from tests.integration.conftest import (
 
 
 def provision(
-    tmp_path: Path, name: str, user: str, url: str, password: str
+    tmp_path: Path,
+    name: str,
+    user: str,
+    url: str,
+    password: str,
+    clock: Callable[[], datetime] | None = None,
 ) -> tuple[Session, ProfileRegistry]:
-    reg = ProfileRegistry(tmp_path / name, policy=Policy(keyring=KeyringMode.OFF))
+    reg = ProfileRegistry(tmp_path / name, policy=Policy(keyring=KeyringMode.OFF), clock=clock)
     return sync_service.add_profile(reg, user, password, url).session, reg
 
 
@@ -260,7 +266,7 @@ def dump(session: Session) -> dict[str, list[tuple[Any, ...]]]:
 def test_token_expiry_refresh_and_relogin(
     server_engine: Engine, bank: dict[str, str], tmp_path: Path
 ) -> None:
-    now = [datetime.now(UTC)]
+    now = [datetime(2026, 11, 24, 9, tzinfo=UTC)]  # one clock for the gateway and the desktop
     app = create_app(
         server_engine,
         tokens=TokenPolicy(timedelta(minutes=15), timedelta(days=30)),
@@ -268,7 +274,7 @@ def test_token_expiry_refresh_and_relogin(
     )
     server, thread, url = run_gateway(app)
     try:
-        a, _ = provision(tmp_path, "a", "rm001", url, bank["rm001"])
+        a, _ = provision(tmp_path, "a", "rm001", url, bank["rm001"], clock=lambda: now[0])
         now[0] += timedelta(minutes=20)  # access token expired on the server
         sync_service.sync_session(a, None)  # refreshed with the refresh token, no password
         revoked = server_count(

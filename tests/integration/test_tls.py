@@ -53,6 +53,9 @@ def _name(common_name: str) -> x509.Name:
 
 
 def make_pki(directory: Path) -> Pki:
+    # The one wall-clock read the suite keeps: OpenSSL checks a certificate's validity
+    # against the real clock (no injection point), so the test certificates must be
+    # valid now, whatever the clock says (including the +365 d pass).
     now = datetime.now(UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (

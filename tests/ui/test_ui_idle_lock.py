@@ -43,6 +43,7 @@ def test_the_window_locks_after_the_policys_idle_minutes(
     timer: QTimer = window.idle.timer
     assert timer.interval() == minutes * 60_000
     assert timer.isActive()
-    with qtbot.waitSignal(window.lock_requested, timeout=5_000):
+    with qtbot.waitSignal(window.lock_requested, timeout=5_000) as locked:
         timer.setInterval(1)  # let it run out now rather than in minutes
         timer.start()
+    assert locked.args == ["idle"]  # the reason the audit entry records

@@ -115,7 +115,9 @@ def test_wrong_password_says_so_then_backs_off_and_locks_out(
     assert "s" in window.countdown.text()
 
     # A lockout answer shows the message and a countdown of the whole lockout.
-    window._failed(errors.ProfileLocked(datetime.now(UTC) + timedelta(minutes=15), lockout=True))
+    # (the time left is the authority, as the registry reports it; `until` is only shown)
+    until = datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
+    window._failed(errors.ProfileLocked(until, lockout=True, remaining=timedelta(minutes=15)))
     assert "locked" in window.message.text().lower()
     assert window.countdown.isVisible()
     assert not window.unlock_button.isEnabled()

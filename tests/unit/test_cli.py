@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+from local_store import audit
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.model import Role
 from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.services import session as sessions
+from tests.conftest import PASSWORD, MakeSession
 
 RM_DESK = Path(sys.executable).parent / "rm-desk"
 
@@ -99,3 +103,51 @@ def test_demo_load_then_wrong_password_then_list(tmp_path: Path) -> None:
     )
     assert_one_line_failure(again, "already exists")
     assert run("profile", "list", data_dir=tmp_path).stdout.startswith("demo1\trm")
+
+
+def export_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run("export", *args, "--password-stdin", data_dir=data_dir, stdin=PASSWORD + "\n")
+
+
+def test_rm_desk_export_command(make_session: MakeSession, tmp_path: Path) -> None:
+    rm = make_session("rm001", customers=30)
+    teller = make_session("t01", role=Role.TELLER, customers=30)
+    with rm.store.read() as conn:
+        mobiles = {r[0] for r in conn.exec_driver_sql("SELECT mobile FROM customers")}
+    rm.lock()
+    teller.lock()
+    data = tmp_path / "data"
+
+    full = export_cli(data, "--user", "rm001", "--list", "book", "--format", "csv",
+                      "--out", str(tmp_path / "rm.csv"))  # fmt: skip
+    assert full.returncode == 0, full.stderr
+    assert "30 rows, personal fields in full" in full.stdout
+    text = (tmp_path / "rm.csv").read_text(encoding="utf-8-sig")
+    assert all(m in text for m in mobiles)
+
+    masked = export_cli(data, "--user", "t01", "--list", "book", "--format", "xlsx",
+                        "--out", str(tmp_path / "t.xlsx"))  # fmt: skip
+    assert masked.returncode == 0, masked.stderr
+    assert "personal fields masked" in masked.stdout
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "****" in sheet
+    assert not any(m in sheet for m in mobiles)
+
+    nowhere = export_cli(data, "--user", "rm001", "--list", "book", "--format", "csv",
+                         "--out", str(tmp_path / "missing" / "x.csv"))  # fmt: skip
+    assert_one_line_failure(nowhere, "cannot be written")
+    refused = export_cli(data, "--user", "rm001", "--list", "team", "--format", "csv",
+                         "--out", str(tmp_path / "team.csv"))  # fmt: skip
+    assert_one_line_failure(refused, "team")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "rm.csv", "t.xlsx"]
+
+    for user, rows in (("rm001", 30), ("t01", 30)):
+        reg = ProfileRegistry(data, policy=Policy(keyring=KeyringMode.OFF))
+        opened = sessions.unlock(reg, user, PASSWORD)
+        try:
+            with opened.store.read() as conn:
+                found = [e for e in audit.entries(conn, limit=10_000) if e.action == "export"]
+        finally:
+            opened.lock()
+        assert [(e.entity_id, e.detail["rows"]) for e in found] == [("book", rows)]

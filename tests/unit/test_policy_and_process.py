@@ -91,6 +91,8 @@ def test_defaults_are_what_a_card_industry_auditor_accepts() -> None:
     assert at_the_bounds.effective_idle_lock_minutes == 15
     shared = Policy.from_mapping({"shared_terminal": True, "idle_lock_minutes": 5})
     assert shared.effective_idle_lock_minutes == 5
+    assert policy.lock_on_os_lock  # the OS's screen lock, suspend and user switch lock too
+    assert not Policy.from_mapping({"lock_on_os_lock": False}).lock_on_os_lock
 
 
 @pytest.mark.parametrize(
@@ -106,6 +108,11 @@ def test_defaults_are_what_a_card_industry_auditor_accepts() -> None:
             {"shared_terminal": True, "idle_lock_minutes": 6},
             "idle_lock_minutes: must be a whole number from 1 to 5 on a shared terminal",
         ),
+        (
+            {"shared_terminal": True, "lock_on_os_lock": False},
+            "lock_on_os_lock: must be true on a shared terminal",
+        ),
+        ({"lock_on_os_lock": "no"}, "lock_on_os_lock: must be true or false"),
         # any bad value names the file and the key (the others in the file are fine)
         (
             {"lockout_minutes": 0, "keyring": "off"},

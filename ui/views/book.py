@@ -24,10 +24,12 @@ from rm_desk.domain.book import BookFilter
 from rm_desk.domain.model import AumTier, ChurnLevel, Lifecycle, Segment
 from rm_desk.services import book as book_service
 from rm_desk.services.changes import Changes
+from rm_desk.services.export import ExportRequest, ListKind
 from ui import words
 from ui.context import AppContext
 from ui.models.book import BookTableModel
 from ui.views.base import Page, add_captioned, push_button, row_table
+from ui.views.export import ExportAction
 
 ANY = ""
 
@@ -66,6 +68,9 @@ class BookPage(Page):
             self.tr("Save filter…"), self.tr("Save the current filter"), self._save_filter
         )
         clear = push_button(self.tr("Clear"), self.tr("Clear all filters"), self.clear_filters)
+        self.export = ExportAction(
+            ctx, self, self.export_request, lambda: self.tr("My book"), "book"
+        )
 
         bar = QHBoxLayout()
         add_captioned(bar, (
@@ -80,6 +85,7 @@ class BookPage(Page):
         bar.addWidget(self.saved)
         bar.addWidget(save)
         bar.addWidget(clear)
+        bar.addWidget(self.export.button)
 
         self.table = row_table(self.model, self.tr("Book of customers"))
         # The indicator first: enabling sorting re-announces it, and an unchanged order
@@ -191,6 +197,12 @@ class BookPage(Page):
         self.not_contacted.setValue(filt.not_contacted_days or 0)
         self.not_contacted.blockSignals(False)
         self.model.reload(filt)
+
+    def export_request(self) -> ExportRequest:
+        """The book as shown: the filter and order the table has now."""
+        return ExportRequest(
+            ListKind.BOOK, book_filter=self.model.filter, book_sort=self.model.sort_order
+        )
 
     def clear_filters(self) -> None:
         self.set_filter(BookFilter())

@@ -40,12 +40,14 @@ from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
 from rm_desk.domain.permissions import Action
 from rm_desk.services import tasks as task_service
 from rm_desk.services.changes import Changes
+from rm_desk.services.export import ExportRequest, ListKind
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page, ok_cancel, open_dialog, row_table
+from ui.views.export import ExportAction
 from ui.views.picker import CustomerPicker
 
 VIEWS = ("today", "overdue", "upcoming", "done")
@@ -230,6 +232,9 @@ class TasksPage(Page):
             shortcut.activated.connect(slot)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
 
+        self.export = ExportAction(
+            ctx, self, self.export_request, lambda: self.tr("Tasks"), "tasks"
+        )
         bar = QHBoxLayout()
         bar.addWidget(self.tabs)
         bar.addStretch(1)
@@ -239,6 +244,7 @@ class TasksPage(Page):
             self.complete_button,
             self.open_button,
             self.delete_button,
+            self.export.button,
         ):
             bar.addWidget(b)
         layout = QVBoxLayout(self)
@@ -267,6 +273,10 @@ class TasksPage(Page):
         self.tabs.setCurrentIndex(VIEWS.index(view))
         if view == self.view:
             self.reload()
+
+    def export_request(self) -> ExportRequest:
+        """The tasks of the tab shown."""
+        return ExportRequest(ListKind.TASKS, task_view=self.view)
 
     def _tab_changed(self, index: int) -> None:
         self.view = VIEWS[index]

@@ -40,6 +40,7 @@ from rm_desk.domain.model import ChurnLevel, FollowUpTask, TaskStatus
 from rm_desk.domain.permissions import Action
 from rm_desk.services import team as team_service
 from rm_desk.services.changes import Changes
+from rm_desk.services.export import ExportRequest, ListKind
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from rm_desk.services.team import RmWorkload
@@ -49,6 +50,7 @@ from ui.models.book import CHURN_COLOURS
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page, ok_cancel, open_dialog, push_button, row_table
+from ui.views.export import ExportAction
 from ui.views.tasks import LIST_LIMIT, TaskDialog
 
 
@@ -218,11 +220,15 @@ class TeamPage(Page):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.reassign_selected)
 
+        self.export = ExportAction(
+            ctx, self, lambda: ExportRequest(ListKind.TEAM), lambda: self.tr("Team"), "team"
+        )
         bar = QHBoxLayout()
         bar.addWidget(self.rm_title, 1)
         bar.addWidget(self.overdue_only)
         bar.addWidget(self.reassign_button)
         bar.addWidget(self.assign_button)
+        bar.addWidget(self.export.button)
         self.detail_tabs = QTabWidget()
         self.detail_tabs.addTab(self.tasks_table, self.tr("Follow-ups"))
         self.detail_tabs.addTab(self.risk_table, self.tr("At-risk customers"))

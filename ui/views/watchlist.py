@@ -25,11 +25,13 @@ from rm_desk.domain.model import ChurnLevel
 from rm_desk.services import churn as churn_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.churn import WatchlistRow
+from rm_desk.services.export import ExportRequest, ListKind
 from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
 from ui.models.rows import Column, ColumnsModel
 from ui.views.base import Page, add_captioned, push_button, row_table
+from ui.views.export import ExportAction
 
 FLAGGED = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
 LIMIT = 500
@@ -133,6 +135,10 @@ class WatchlistPage(Page):
         add_captioned(bar, ((self.tr("Show"), self.level), (self.tr("Sort by"), self.sort)))
         bar.addStretch(1)
         bar.addWidget(self.count)
+        self.export = ExportAction(
+            ctx, self, self.export_request, lambda: self.tr("Churn watchlist"), "watchlist"
+        )
+        bar.addWidget(self.export.button)
 
         self.table = row_table(self.model, self.tr("Customers at risk of leaving"))
         header = self.table.horizontalHeader()
@@ -154,6 +160,15 @@ class WatchlistPage(Page):
 
     def concerns(self, changes: Changes) -> bool:
         return changes.churn or changes.book
+
+    def export_request(self) -> ExportRequest:
+        """The watchlist as shown: its level and order."""
+        value = self.level.currentData()
+        return ExportRequest(
+            ListKind.WATCHLIST,
+            watchlist_levels=frozenset({ChurnLevel(value)}) if value else FLAGGED,
+            watchlist_sort=str(self.sort.currentData() or "score"),
+        )
 
     def reload(self) -> None:
         value = self.level.currentData()

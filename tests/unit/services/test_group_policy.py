@@ -100,6 +100,15 @@ def test_a_combination_refused_names_both_sources(tmp_path: Path) -> None:
     assert str(raised.value).startswith(f"the policy file {path} with {WHERE}: idle_lock_minutes")
 
 
+def test_a_shared_terminal_set_by_group_policy_keeps_the_os_lock_on(tmp_path: Path) -> None:
+    path = _file(tmp_path, {"lock_on_os_lock": False})
+    with pytest.raises(PolicyError) as raised:
+        config.load_effective_policy(path, registry=lambda: {"shared_terminal": (1, REG_DWORD)})
+    assert str(raised.value) == (
+        f"the policy file {path} with {WHERE}: lock_on_os_lock: must be true on a shared terminal"
+    )
+
+
 def test_without_group_policy_or_file_the_defaults_apply(tmp_path: Path) -> None:
     effective = config.load_effective_policy(tmp_path / "none.json", registry=dict)
     assert effective.policy == Policy()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +25,7 @@ PEOPLE = {
     "600100000006": ("John Smith", "+86 186-0000-5555", ("expat",)),
     "600100000007": ("王晓", "13400006666", ()),
     "600200000008": ("李小明", "", ()),
+    "600100000009": ("乐磊", "", ()),
 }
 
 
@@ -60,6 +62,12 @@ def cifs(store: LocalStore, text: str, limit: int = 20) -> list[str]:
         ("shanxiaoming", {"600100000002"}),
         ("danxiaoming", {"600100000002"}),  # the everyday reading of 单
         ("sxm", {"600100000002"}),
+        ("dxm", {"600100000002"}),  # the initials of every reading held: dan xiao ming
+        ("yuelei", {"600100000009"}),  # 乐 read as a surname
+        ("lelei", {"600100000009"}),
+        ("yl", {"600100000009"}),
+        ("ll", {"600100000009"}),
+        ("cgf", {"600100000003"}),  # 曾 read ceng
         ("zengguofan", {"600100000003"}),
         ("zgf", {"600100000003"}),
         ("xiejin", {"600100000004"}),
@@ -67,7 +75,7 @@ def cifs(store: LocalStore, text: str, limit: int = 20) -> list[str]:
         ("ouyangxiu", {"600100000005"}),
         ("oyx", {"600100000005"}),
         ("欧阳", {"600100000005"}),
-        ("6001000000", {f"60010000000{n}" for n in range(1, 8)}),  # CIF prefix
+        ("6001000000", {f"60010000000{n}" for n in (1, 2, 3, 4, 5, 6, 7, 9)}),  # CIF prefix
         ("600200000008", {"600200000008"}),
         ("5678", {"600100000001"}),  # last four mobile digits
         ("5555", {"600100000006"}),  # separators and +86 do not matter
@@ -295,6 +303,8 @@ def test_index_text_tokens() -> None:
         "vip客户",
     ]
     assert "danxiaoming" in search.index_text("单小明", "1", "", []).split()
+    assert "dxm" in search.index_text("单小明", "1", "", []).split()
+    assert "ll" in search.index_text("乐磊", "1", "", []).split()
     assert search.index_text("", "", "123", []) == ""
 
 
@@ -303,3 +313,28 @@ def test_tags_are_stored_between_bars() -> None:
     assert search.join_tags([]) == ""
     assert search.split_tags("|a|b|c/d|") == ["a", "b", "c/d"]
     assert search.split_tags("") == []
+
+
+def test_an_index_an_older_build_wrote_is_rebuilt_when_the_store_opens(
+    people: LocalStore, tmp_path: Path, data_key: bytes
+) -> None:
+    """A store indexed before alternate initials existed finds 单小明 by dxm after the
+    next unlock, without a sync or an edit of the customer."""
+    with people.transaction() as conn:  # what a version-1 build left behind
+        pk = conn.exec_driver_sql("SELECT pk FROM customers WHERE id = '600100000002'").scalar_one()
+        keys = search.index_text("单小明", "600100000002", "13900001111", [])
+        old_keys = [t for t in keys.split() if t != "dxm"]
+        conn.exec_driver_sql("DELETE FROM customer_search WHERE rowid = ?", (pk,))
+        conn.exec_driver_sql(
+            "INSERT INTO customer_search(rowid, keys) VALUES (?, ?)", (pk, " ".join(old_keys))
+        )
+        conn.exec_driver_sql("DELETE FROM meta WHERE key = 'search_keys_version'")
+    assert cifs(people, "dxm") == []
+    people.close()
+    reopened = LocalStore.open(tmp_path / "store.db", data_key)
+    try:
+        assert cifs(reopened, "dxm") == ["600100000002"]
+        with reopened.read() as conn:
+            assert not search.ensure_current(conn)  # once: the version is recorded
+    finally:
+        reopened.close()
