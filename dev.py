@@ -6,6 +6,8 @@
                             audit (pip-audit) and every test
     python3 dev.py test --fast          the same without the slow and PostgreSQL tests
     python3 dev.py test --clock-ahead   the tests again, the clock a year ahead (faketime)
+    python3 dev.py package  set up, then build the Linux bundle and .deb into dist/
+                            (installer/build_linux.py; installer/README.md)
 
 Needs only Python 3.11+. The environment lives in .venv and is reinstalled only
 when pyproject.toml changes. Extra arguments after `test` go to pytest.
@@ -56,7 +58,73 @@ def setup() -> None:
     STAMP.write_text(want)
 
 
+def _system_libs() -> Any:
+    """rm_desk/system_libs.py, loaded by its path (plain standard library)."""
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.spec_from_file_location(
+        "rm_desk_system_libs", ROOT / "rm_desk" / "system_libs.py"
+    )
+    assert spec is not None  # noqa: S101
+    assert spec.loader is not None  # noqa: S101
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cjk_font_present() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    out = subprocess.run(  # noqa: S603
+        [fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, check=False
+    ).stdout
+    return bool(out.strip())
+
+
+def system_packages(
+    env: dict[str, str], *, lookup: Any = None, cjk_font: bool | None = None
+) -> list[str]:
+    """The Debian packages the demo lacks: Qt's system libraries (with the X11 plugin's
+    unless QT_QPA_PLATFORM names another platform) and a CJK font."""
+    libs = _system_libs()
+    wanted = libs.packages(libs.missing(xcb=libs.uses_xcb(env), lookup=lookup))
+    if not (_cjk_font_present() if cjk_font is None else cjk_font):
+        wanted.append(libs.CJK_FONT_PACKAGE)
+    return list(wanted)
+
+
+def ensure_system_packages(
+    env: dict[str, str],
+    *,
+    lookup: Any = None,
+    cjk_font: bool | None = None,
+    root: bool | None = None,
+    run: Any = None,
+) -> None:
+    """Install what the demo lacks with apt-get when root; otherwise stop with the one
+    apt-get command to run."""
+    wanted = system_packages(env, lookup=lookup, cjk_font=cjk_font)
+    if not wanted or not sys.platform.startswith("linux"):
+        return
+    libs = _system_libs()
+    command = libs.apt_command(wanted)
+    is_root = (os.geteuid() == 0) if root is None else root
+    if not is_root or shutil.which("apt-get") is None:
+        sys.exit(f"RM Desk needs system packages that are missing; run: sudo {command}")
+    run = run or _run
+    print(f"installing the system packages Qt needs: {' '.join(wanted)}", flush=True)
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=apt_env)
+    run(*command.split(), env=apt_env)
+
+
 def demo(args: list[str]) -> None:
+    env = dict(os.environ)
+    if any(a == "--screenshots" or a.startswith("--screenshots=") for a in args):
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")  # the app draws offscreen then
+    ensure_system_packages(env)
     _run(BIN / "rm-desk", "--demo", *args)
 
 
@@ -66,6 +134,9 @@ CLOCK_AHEAD = "+365d"
 # `test --fast` leaves out the tests marked slow or postgres (markers in pyproject.toml;
 # tests/conftest.py applies them). CI runs everything.
 FAST_LANE = "not slow and not postgres"
+# Runs in the first pass only: it builds and installs the .deb (minutes), and nothing
+# in it reads the clock; the second pass would only double CI's time.
+ONCE_ONLY = "tests/installer/test_deb.py"
 
 
 # The dependency audit: pip-audit checks every package installed in .venv against the
@@ -202,7 +273,8 @@ def test(args: list[str]) -> None:
         if faketime is None:
             sys.exit("--clock-ahead needs libfaketime: apt-get install faketime")
         print(f"tests with the clock at {CLOCK_AHEAD}", flush=True)
-        pytest = (_python(), "-m", "pytest", "-n", workers, "--timeout=600", *args[1:])
+        pytest = (_python(), "-m", "pytest", "-n", workers, "--timeout=600",
+                  "--deselect", ONCE_ONLY, *args[1:])  # fmt: skip
         _run(faketime, "-f", CLOCK_AHEAD, *pytest, env=env)
         return
     fast = args[:1] == ["--fast"]
@@ -217,7 +289,7 @@ def test(args: list[str]) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "setup"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "setup", "package"}:
         sys.exit(__doc__)
     setup()
     command, rest = sys.argv[1], sys.argv[2:]
@@ -225,6 +297,8 @@ def main() -> None:
         demo(rest)
     elif command == "test":
         test(rest)
+    elif command == "package":
+        _run(_python(), ROOT / "installer" / "build_linux.py", *rest)
 
 
 if __name__ == "__main__":

@@ -390,7 +390,21 @@ def _cmd_demo_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_desktop(args: argparse.Namespace) -> None:
+    """Name the system libraries Qt lacks (or the missing display) in one line, before
+    Qt itself would stop with a raw message about its platform plugin."""
+    from rm_desk import system_libs  # noqa: PLC0415
+
+    env = dict(os.environ)
+    if args.screenshots:
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")  # as ui.app.run does
+    problem = system_libs.check(env)
+    if problem is not None:
+        raise CliError(problem)
+
+
 def _run_gui(args: argparse.Namespace) -> int:
+    _check_desktop(args)
     try:
         from ui import app  # noqa: PLC0415  (Qt is imported only to open a window)
     except ImportError as exc:

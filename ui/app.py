@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, Signal, qInstallMessageHandler
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rm_desk.services import config
@@ -48,6 +49,9 @@ def application() -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication([])
     app.setApplicationName("RM Desk")
     app.setOrganizationName("RM Desk")
+    app.setDesktopFileName("rm-desk")  # the .deb's rm-desk.desktop (its icon in the dock)
+    if app.windowIcon().isNull():
+        app.setWindowIcon(QIcon(str(i18n.RESOURCES / "icons" / "rm-desk-256.png")))
     app.setFont(i18n.apply_fonts(app.font()))
     app.setStyleSheet(STYLE)
     settle_heap()

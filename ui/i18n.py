@@ -24,7 +24,10 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
-TRANSLATIONS = Path(os.environ.get("RM_DESK_RESOURCES", ROOT / "resources")) / "translations"
+# resources/ beside the packages: in the source tree, and in the frozen bundle, where
+# installer/rm-desk.spec puts it beside them in sys._MEIPASS (this file's parent's parent).
+RESOURCES = Path(os.environ.get("RM_DESK_RESOURCES", ROOT / "resources"))
+TRANSLATIONS = RESOURCES / "translations"
 TS_FILE = TRANSLATIONS / "rm_desk_zh_CN.ts"
 QM_FILE = TRANSLATIONS / "rm_desk_zh_CN.qm"
 LANGUAGES = ("zh_CN", "en")
