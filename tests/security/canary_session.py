@@ -29,6 +29,7 @@ from rm_desk.services import book as book_service
 from rm_desk.services import logs
 from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
+from rm_desk.services.export import ExportFormat
 from ui.app import DeskController, application, route_qt_messages
 from ui.main_window import MainWindow
 from ui.views.note_editor import NoteEditor
@@ -87,6 +88,22 @@ def write_note(window: MainWindow, cif: str, text: str, *, save: bool) -> NoteEd
     return editor
 
 
+def export_book(window: MainWindow, target: Path) -> None:
+    """Export the book as the Export… button does after the file dialog and the
+    confirmation (the background job, its progress, the audit entry), to a folder the
+    user chose: outside the data, temp and home folders the scan reads. An export is
+    meant to hold personal data; what is checked is that it leaves nothing elsewhere."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    action = window.book.export
+    done: list[object] = []
+    action.exported.connect(done.append)
+    action.failed.connect(done.append)
+    action.run(action.request(), ExportFormat.CSV, target, 0)
+    wait_until("the export", lambda: bool(done))
+    if done[0] != str(target):
+        raise SystemExit(f"export failed: {done[0]}")
+
+
 def first(data: Path, url: str, user: str, password: str, cif: str, note: str) -> None:
     logs.log_to_file(data, logging.INFO)  # as `rm-desk` does, and more of it
     reg = sessions.registry(data, Policy(keyring=KeyringMode.OFF))
@@ -125,6 +142,8 @@ def first(data: Path, url: str, user: str, password: str, cif: str, note: str) -
     draft.draft_saved.connect(drafted.append)
     wait_until("the draft to be autosaved", lambda: bool(drafted))
     step("drafted")
+    export_book(window, data.parent / "exported" / "book.csv")
+    step("exported")
     window.sync_now()
     print("KILL-ME", flush=True)
     deadline = time.monotonic() + STEP_TIMEOUT_S

@@ -152,7 +152,7 @@ def test_a_killed_and_resumed_session_leaves_nothing_personal_or_secret_on_disk(
 
     code, printed = run_phase("first", tmp_path, url, cif, kill_at="KILL-ME")
     assert code == -signal.SIGKILL, printed
-    for done in ("signed-in", "unlocked", "synced", "browsed", "noted", "drafted"):
+    for done in ("signed-in", "unlocked", "synced", "browsed", "noted", "drafted", "exported"):
         assert f"STEP {done}" in printed, printed
     code, printed = run_phase("second", tmp_path, url, cif)
     assert code == 0, printed
@@ -165,6 +165,11 @@ def test_a_killed_and_resumed_session_leaves_nothing_personal_or_secret_on_disk(
             select(schema.interactions.c.subject).where(schema.interactions.c.customer_id == cif)
         ).scalars()
         assert NOTE in list(subjects)
+
+    # The export really happened (an RM's export holds the name in full), outside the
+    # folders scanned below.
+    exported = (tmp_path / "exported" / "book.csv").read_bytes()
+    assert canaries["name"].encode("utf-8") in exported
 
     data, tmp, home, logs = (tmp_path / d for d in ("data", "tmp", "home", "logs"))
     assert list(data.rglob("*.db")), "the session left no store to search"
