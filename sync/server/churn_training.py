@@ -24,10 +24,11 @@ import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
-from rm_desk.domain.churn import additive, history, metrics, training
+from rm_desk.domain.churn import additive, history, metrics, shapes, training
 from rm_desk.domain.churn.indicators import (
     BY_CODE,
     CODES,
+    RISES,
     SNAPSHOT_COLUMNS,
     compute_indicators,
     month_index,
@@ -352,6 +353,26 @@ def gateway_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
 DEFAULT_HARD_RULES = (additive.HardRule(ReasonCode.MONTHS_WITHOUT_TXN, 3.0, ChurnLevel.AMBER),)
 
 
+def indicator_specs() -> list[training.FeatureSpec]:
+    """The desk's indicators as training features, each with its declared direction."""
+    specs = []
+    for code in CODES:
+        ind = BY_CODE[code]
+        meta: dict[str, Any] = {"unit": ind.unit, "window": ind.window}
+        if ind.direction:
+            meta["direction"] = "rises" if ind.direction == RISES else "falls"
+        specs.append(
+            training.FeatureSpec(
+                code,
+                "numeric",
+                meta,
+                direction=ind.direction,
+                missing_is_extreme=ind.missing_is_extreme,
+            )  # fmt: skip
+        )
+    return specs
+
+
 @dataclass(frozen=True, slots=True)
 class GatewayResult:
     model: additive.AdditiveModel
@@ -398,10 +419,7 @@ def train_from_gateway(
     )
     if rows.label.sum() == 0 or test.label.sum() == 0:
         raise ChurnInputError("no customer left in the history's training or test period")
-    specs = [
-        training.FeatureSpec(c, "numeric", {"unit": BY_CODE[c].unit, "window": BY_CODE[c].window})
-        for c in CODES
-    ]
+    specs = indicator_specs()
     now = datetime.now(UTC)
     model = training.train(
         history.model_columns(rows),
@@ -505,12 +523,17 @@ def lead_times(
 
 def publish(engine: Engine, path: str | Path) -> additive.AdditiveModel:
     """Store the model as the active one; clients receive it with their next pull.
-    Refused when clients could not compute its features."""
+    Refused when clients could not compute its features, or when a curve breaks the
+    direction the bank declares for its indicator (`shapes.violations`)."""
     model = read_model(path)
     try:
         additive.load_model(model.to_json(), computable=CODES)
     except additive.ModelRejected as exc:
         raise ChurnInputError(f"not published: {exc}") from None
+    broken = shapes.violations(model)
+    if broken:
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        raise ChurnInputError(f"not published: {broken[0]}{more}")
     body = model.dumps()
     with engine.begin() as conn:
         exists = conn.execute(

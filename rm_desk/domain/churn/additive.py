@@ -195,7 +195,8 @@ def _object_or_empty(value: Any) -> dict[str, Any]:
 
 
 class _FeatureFile(BaseModel):
-    """What every feature has; the optional words (unit, window, description) are kept."""
+    """What every feature has; the optional words (unit, window, description,
+    direction) are kept."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -204,11 +205,12 @@ class _FeatureFile(BaseModel):
     unit: Any = None
     window: Any = None
     description: Any = None
+    direction: Any = None  # "rises" | "falls": the shape training kept (words only)
 
     def meta(self) -> dict[str, Any]:
         return {
             k: getattr(self, k)
-            for k in ("unit", "window", "description")
+            for k in ("unit", "window", "description", "direction")
             if k in self.model_fields_set
         }
 

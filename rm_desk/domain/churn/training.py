@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rm_desk.domain.churn import shapes
 from rm_desk.domain.churn.additive import (
     AdditiveModel,
     CategoricalTerm,
@@ -33,6 +34,7 @@ from rm_desk.domain.churn.additive import (
     logistic,
     score,
 )
+from rm_desk.domain.churn.indicators import FREE
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -63,6 +65,10 @@ class FeatureSpec:
     name: str
     kind: str  # numeric | categorical
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # indicators.RISES / FALLS / FREE: the direction the curve must keep (numeric only),
+    # and whether "missing" is held at the risky end (see indicators.Indicator).
+    direction: int = FREE
+    missing_is_extreme: bool = False
 
 
 @dataclass(slots=True)
@@ -229,6 +235,12 @@ def _boost(
                 np.float64
             )
             step = p.learning_rate * _tree_update(g, h, counts[j], b, p)
+            if b.ordered and b.spec.direction != FREE:
+                # The closest step (Newton-weighted) that keeps the declared direction:
+                # a sum of monotone steps stays monotone.
+                step = shapes.project(
+                    step, h, b.spec.direction, missing_is_extreme=b.spec.missing_is_extreme
+                )
             curves[j] += step
             f += step[codes[j]]
             if fv is not None:
@@ -314,8 +326,13 @@ def train(
         counts = np.bincount(b.codes, minlength=b.n_bins).astype(np.float64)
         mean = float((raw * counts).sum() / counts.sum())
         intercept += mean
-        # Bins never seen in training (e.g. no missing values) keep 0 = average.
-        curve = np.where(counts == 0, 0.0, raw - mean)
+        # Bins never seen in training (e.g. no missing values) keep 0 = average, except
+        # where the direction holds them (they already sit in the monotone sequence).
+        keep = np.zeros(b.n_bins, dtype=bool)
+        if b.ordered and b.spec.direction != FREE:
+            keep[: b.ordered] = True
+            keep[b.ordered] = b.spec.missing_is_extreme
+        curve = np.where((counts == 0) & ~keep, 0.0, raw - mean)
         if b.spec.kind == "numeric":
             assert b.edges is not None  # noqa: S101
             terms.append(
