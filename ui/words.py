@@ -265,7 +265,7 @@ _COUNT: dict[ReasonCode, tuple[str, int | None, Callable[[int], str], Callable[[
     ),
     ReasonCode.TENURE_MONTHS: (
         "value",
-        None,
+        1,  # under a month: "new relationship", never "0 months"
         lambda n: QCoreApplication.translate("Words", "Customer for only %n month(s)", "", n),
         lambda: QCoreApplication.translate("Words", "New relationship"),
     ),
@@ -336,6 +336,10 @@ def reason_text(reason: ChurnReason) -> str:
             return QCoreApplication.translate("Words", "Money moving to other banks")
         case ReasonCode.TERM_MATURING_30D:
             amount, days = _fen(value), _counted(v.get("days"))
+            if amount and days == 0:
+                return _fill(
+                    QCoreApplication.translate("Words", "Term deposit %1 matures today"), amount
+                )
             if amount and days is not None:
                 return _fill(
                     QCoreApplication.translate(

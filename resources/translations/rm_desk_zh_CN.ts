@@ -528,6 +528,10 @@
         <translation>风险原因及挽留建议</translation>
     </message>
     <message>
+        <source>Churn risk factors</source>
+        <translation>流失风险因素</translation>
+    </message>
+    <message>
         <source>Acknowledge flag</source>
         <translation>确认预警</translation>
     </message>
@@ -706,6 +710,14 @@
     <message>
         <source>%1 %2% over 3 months</source>
         <translation>近3个月 %1 %2%</translation>
+    </message>
+    <message>
+        <source>No risk factors</source>
+        <translation>无流失风险因素</translation>
+    </message>
+    <message>
+        <source>Low churn risk: no action needed</source>
+        <translation>流失风险低，无需处理</translation>
     </message>
     <message>
         <source>Not scored</source>
@@ -2846,6 +2858,10 @@
     <message>
         <source>New relationship</source>
         <translation>新建立的客户关系</translation>
+    </message>
+    <message>
+        <source>Term deposit %1 matures today</source>
+        <translation>定期存款%1今天到期</translation>
     </message>
     <message>
         <source>Renewal call with a rate offer</source>

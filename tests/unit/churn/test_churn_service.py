@@ -308,7 +308,12 @@ def test_stored_reasons_equal_the_domain_reasons() -> None:
     """The book-wide fast path writes exactly what `additive.reasons_for` returns."""
     import pandas as pd  # noqa: PLC0415
 
-    from rm_desk.domain.churn.indicators import BY_CODE, CODES, detail_column  # noqa: PLC0415
+    from rm_desk.domain.churn.indicators import (  # noqa: PLC0415
+        BY_CODE,
+        CODES,
+        detail_column,
+        telling,
+    )
 
     rng = np.random.default_rng(8)
     n = 600
@@ -330,7 +335,7 @@ def test_stored_reasons_equal_the_domain_reasons() -> None:
     model = churn.default_model()
     scores = additive.score(model, frame)
     rows = churn._score_rows(frame, scores, model.version, "2026-11-24T00:00:00+00:00")
-    top = additive.top_reasons(scores, churn.REASONS_KEPT)
+    top = additive.top_reasons(scores, churn.REASONS_KEPT, telling=telling(frame, scores.features))
     values = {c: frame[c].to_numpy() for c in frame.columns}
     details: dict[str, Sequence[str]] = {c: BY_CODE[c].details for c in CODES}
     assert any(r >= 0 for r in scores.raised_by)  # some rows raised by the hard rule
