@@ -41,8 +41,10 @@ def lifecycle(value: Lifecycle) -> str:
         Lifecycle.NEW: QCoreApplication.translate("Words", "New"),
         Lifecycle.ACTIVE: QCoreApplication.translate("Words", "Active"),
         Lifecycle.DORMANT: QCoreApplication.translate("Words", "Dormant"),
-        Lifecycle.AT_RISK: QCoreApplication.translate("Words", "At risk"),
-        Lifecycle.LOST: QCoreApplication.translate("Words", "Lost"),
+        # The CRM's lifecycle stage, set by the bank, is not the churn model's level:
+        # its words never say "risk" or read like a level (issue #16).
+        Lifecycle.AT_RISK: QCoreApplication.translate("Words", "Declining"),
+        Lifecycle.LOST: QCoreApplication.translate("Words", "Lapsed"),
     }[value]
 
 

@@ -679,10 +679,6 @@
         <source>Customer</source>
         <translation>客户</translation>
     </message>
-    <message>
-        <source>%1 · %2 · owner %3 · customer since %4</source>
-        <translation>%1 · %2 · 客户经理 %3 · %4 起成为客户</translation>
-    </message>
     <message numerus="yes">
         <source>%n product(s), assets %1</source>
         <translation><numerusform>%n 个产品，资产 %1</numerusform></translation>
@@ -738,6 +734,10 @@
     <message>
         <source>Churn reason %1</source>
         <translation>流失原因 %1</translation>
+    </message>
+    <message>
+        <source>%1 · CRM stage %2 · owner %3 · customer since %4</source>
+        <translation>%1 · CRM阶段 %2 · 客户经理 %3 · %4 起成为客户</translation>
     </message>
     <message>
         <source>Create task: %1</source>
@@ -2468,14 +2468,6 @@
         <translation>休眠</translation>
     </message>
     <message>
-        <source>At risk</source>
-        <translation>有流失风险</translation>
-    </message>
-    <message>
-        <source>Lost</source>
-        <translation>已流失</translation>
-    </message>
-    <message>
         <source>Under ¥50k</source>
         <translation>5万元以下</translation>
     </message>
@@ -2838,6 +2830,14 @@
     <message numerus="yes">
         <source>%n complaint(s) in 90 days</source>
         <translation><numerusform>近90天投诉%n次</numerusform></translation>
+    </message>
+    <message>
+        <source>Declining</source>
+        <translation>衰退期</translation>
+    </message>
+    <message>
+        <source>Lapsed</source>
+        <translation>流失期</translation>
     </message>
     <message>
         <source>Recent complaints</source>

@@ -473,7 +473,7 @@ class CustomerPage(Page):
         c = p.customer
         self.name.setText(f"{c.name}   {c.id}")
         self.facts.setText(
-            self.tr("%1 · %2 · owner %3 · customer since %4")
+            self.tr("%1 · CRM stage %2 · owner %3 · customer since %4")
             .replace("%1", words.segment(c.segment))
             .replace("%2", words.lifecycle(c.lifecycle))
             .replace("%3", c.owner_rm)

@@ -414,3 +414,66 @@ def with_metrics(model: AdditiveModel, metrics: Mapping[str, Any]) -> AdditiveMo
         metrics=dict(metrics),
         training=model.training,
     )
+
+
+# --- calibration ---------------------------------------------------------------------------
+
+
+def platt(logit: FloatArray, y: FloatArray, *, iterations: int = 100) -> tuple[float, float]:
+    """(slope, offset) of Platt scaling: the logistic regression of the labels on the
+    logits (Newton's method, a tiny ridge so separable data stays finite). Fit it on
+    logits of rows the model never saw (out-of-fold), never on its training rows."""
+    x = np.asarray(logit, dtype=np.float64)
+    t = np.asarray(y, dtype=np.float64)
+    a, b = 1.0, 0.0
+    for _ in range(iterations):
+        p = logistic(a * x + b)
+        w = p * (1.0 - p)
+        grad = np.array([np.dot(p - t, x) + 1e-6 * a, np.sum(p - t)])
+        hess = np.array([[np.dot(w, x * x) + 1e-6, np.dot(w, x)], [np.dot(w, x), w.sum() + 1e-12]])
+        step = np.linalg.solve(hess, grad)
+        a, b = a - float(step[0]), b - float(step[1])
+        if np.abs(step).max() < 1e-10:
+            break
+    return a, b
+
+
+def scaled(
+    model: AdditiveModel, slope: float, offset: float, info: Mapping[str, Any]
+) -> AdditiveModel:
+    """The model with Platt scaling folded in: slope x (intercept + contributions) +
+    offset is again an intercept plus one curve per feature, so the published model is
+    calibrated as it stands (the desktop applies no map) and reasons stay exact. A
+    positive slope keeps every curve's direction; anything else is refused."""
+    if not slope > 0:
+        raise TrainingDataError(
+            "the model ranks no better than chance on held-out rows (calibration slope "
+            f"{slope:.3f}); nothing to publish"
+        )
+    terms: list[Term] = []
+    for t in model.terms:
+        if isinstance(t, NumericTerm):
+            terms.append(
+                NumericTerm(t.name, t.edges, t.contributions * slope, t.missing * slope, t.meta)
+            )
+        else:
+            terms.append(
+                CategoricalTerm(
+                    t.name,
+                    {k: v * slope for k, v in t.levels.items()},
+                    t.other * slope,
+                    t.missing * slope,
+                    t.meta,
+                )  # fmt: skip
+            )
+    return AdditiveModel(
+        version=model.version,
+        trained_at=model.trained_at,
+        intercept=model.intercept * slope + offset,
+        terms=tuple(terms),
+        red=model.red,
+        amber=model.amber,
+        hard_rules=model.hard_rules,
+        metrics=model.metrics,
+        training={**dict(model.training), "calibration": dict(info)},
+    )
