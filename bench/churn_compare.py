@@ -4,9 +4,10 @@ scikit-learn's HistGradientBoosting, by stratified K-fold cross-validation on a 
 calibration error (10 equal-count bins) and fit seconds, as fold means, on the same
 folds and with every model's default settings (n_jobs=1: the machine is shared).
 
-    python bench/churn_compare.py --csv /work/shared/data/churn/BankChurners.csv \\
-        --label Attrition_Flag --positive "Attrited Customer" \\
-        --drop CLIENTNUM,Naive_Bayes_Classifier_Attrition_Flag_Card_Category_Contacts_Count_12_mon_Dependent_count_Education_Level_Months_Inactive_12_mon_1,Naive_Bayes_Classifier_Attrition_Flag_Card_Category_Contacts_Count_12_mon_Dependent_count_Education_Level_Months_Inactive_12_mon_2
+    python bench/churn_compare.py --csv /work/shared/data/churn/BankChurners.csv \
+        --label Attrition_Flag --positive "Attrited Customer" --drop "$(head -1 \
+        /work/shared/data/churn/BankChurners.csv | tr , '\n' | grep -E 'CLIENTNUM|Naive' \
+        | paste -sd,)"
 
 Models: `additive` (ours: cyclic boosting of one-feature trees, Platt-calibrated on
 out-of-fold logits of its training rows), `ebm` (interpret-core, `interactions=0`: a
@@ -29,8 +30,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rm_desk.domain.churn import additive, metrics  # noqa: E402
-from sync.server import churn_training as ct  # noqa: E402
+from rm_desk.domain.churn import additive, metrics
+from sync.server import churn_training as ct
 
 
 def _figures(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -45,9 +46,7 @@ def _figures(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
 def _ebm(train_x: pd.DataFrame, train_y: np.ndarray, test_x: pd.DataFrame, *, pairs: bool) -> Any:
     from interpret.glassbox import ExplainableBoostingClassifier  # noqa: PLC0415
 
-    clf = ExplainableBoostingClassifier(
-        interactions=0.9 if pairs else 0, n_jobs=1, random_state=0
-    )
+    clf = ExplainableBoostingClassifier(interactions=0.9 if pairs else 0, n_jobs=1, random_state=0)
     clf.fit(train_x, train_y)
     return np.asarray(clf.predict_proba(test_x)[:, 1], dtype=np.float64)
 

@@ -52,6 +52,18 @@ def test_train_from_gateway_then_publish(
     assert 0.0 < lead["red_before_leaving_share"] <= 1.0
     assert 1.0 <= lead["median_red_lead_months"] <= 6.0
     assert "time_split_test" in model.metrics
+    # Calibrated on the newest labelled month: held out, cross-fitted, it is no worse
+    # calibrated than the raw scores, and the card states the thresholds as rates.
+    calibration = model.training["calibration"]
+    assert calibration["method"] == "platt"
+    assert model.training["test_cutoff"] in calibration["fitted_on"]
+    assert (
+        calibration["cross_fitted"]["calibration_error"]
+        <= calibration["before"]["calibration_error"]
+    )
+    card = model.training["thresholds_card"]
+    assert card["red"]["at_least_probability"] == model.red
+    assert card["red"]["observed_leave_rate"] >= card["amber"]["observed_leave_rate"]
 
     assert main(["--db", seeded, "churn", "publish", str(out)]) == 0
     engine = create_engine(seeded)
