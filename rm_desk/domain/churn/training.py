@@ -421,19 +421,38 @@ def with_metrics(model: AdditiveModel, metrics: Mapping[str, Any]) -> AdditiveMo
 
 def platt(logit: FloatArray, y: FloatArray, *, iterations: int = 100) -> tuple[float, float]:
     """(slope, offset) of Platt scaling: the logistic regression of the labels on the
-    logits (Newton's method, a tiny ridge so separable data stays finite). Fit it on
-    logits of rows the model never saw (out-of-fold), never on its training rows."""
+    logits (Newton's method with step halving, so it never climbs, and a tiny ridge
+    so separable data stays finite). Fit it on logits of rows the model never saw
+    (out-of-fold, or a later month), never on its training rows."""
     x = np.asarray(logit, dtype=np.float64)
     t = np.asarray(y, dtype=np.float64)
+    ridge = 1e-6
+
+    def loss(a: float, b: float) -> float:
+        f = a * x + b
+        return float(np.sum(np.logaddexp(0.0, f) - t * f) + 0.5 * ridge * a * a)
+
     a, b = 1.0, 0.0
+    current = loss(a, b)
     for _ in range(iterations):
         p = logistic(a * x + b)
         w = p * (1.0 - p)
-        grad = np.array([np.dot(p - t, x) + 1e-6 * a, np.sum(p - t)])
-        hess = np.array([[np.dot(w, x * x) + 1e-6, np.dot(w, x)], [np.dot(w, x), w.sum() + 1e-12]])
+        grad = np.array([np.dot(p - t, x) + ridge * a, np.sum(p - t)])
+        hess = np.array([[np.dot(w, x * x) + ridge, np.dot(w, x)], [np.dot(w, x), w.sum() + 1e-12]])
         step = np.linalg.solve(hess, grad)
-        a, b = a - float(step[0]), b - float(step[1])
-        if np.abs(step).max() < 1e-10:
+        scale = 1.0
+        while scale > 1e-10:
+            na, nb = a - scale * float(step[0]), b - scale * float(step[1])
+            candidate = loss(na, nb)
+            if candidate <= current:
+                break
+            scale /= 2
+        else:
+            break
+        a, b = na, nb
+        improved = current - candidate
+        current = candidate
+        if improved < 1e-12 * max(1.0, abs(current)):
             break
     return a, b
 

@@ -101,3 +101,17 @@ def test_grouped_folds_keep_a_customer_in_one_fold() -> None:
         assert y[test_rows].sum() > 0
         seen |= set(test_rows.tolist())
     assert seen == set(range(3000))
+
+
+@pytest.mark.parametrize("shift", [-6.0, 0.0, 4.0])
+def test_platt_converges_when_the_base_rate_moved(shift: float) -> None:
+    """Logits of a model trained when customers left far less (or more) often: the fit
+    still converges to sklearn's, not to a runaway slope."""
+    rng = np.random.default_rng(7)
+    logit = rng.normal(shift, 1.0, 20_000)
+    truth = 1.3 * (logit - shift) - 3.0
+    y = (rng.random(20_000) < 1 / (1 + np.exp(-truth))).astype(float)
+    slope, offset = training.platt(logit, y)
+    reference = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(logit[:, None], y)
+    assert slope == pytest.approx(float(reference.coef_[0, 0]), abs=1e-3)
+    assert offset == pytest.approx(float(reference.intercept_[0]), abs=1e-2)
