@@ -88,3 +88,18 @@ def test_horizon_longer_than_history_is_one_line(
     assert code == 1
     assert "leaves no training period" in err
     assert err.count("\n") == 1
+
+
+def test_evaluate_from_gateway_by_customer_folds(
+    seeded: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--db", seeded, "churn", "evaluate", "--from-gateway", "--horizon", "3",
+                 "--cv", "2", "--json"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    figures = json.loads(captured.out)
+    assert figures["source"] == "gateway history, folds grouped by customer"
+    assert figures["cv"] == 2
+    assert figures["auc"] > 0.75
+    for key in ("pr_auc", "brier", "calibration_error"):
+        assert 0.0 <= figures[key] <= 1.0
