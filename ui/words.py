@@ -43,8 +43,10 @@ def lifecycle(value: Lifecycle) -> str:
         Lifecycle.NEW: QCoreApplication.translate("Words", "New"),
         Lifecycle.ACTIVE: QCoreApplication.translate("Words", "Active"),
         Lifecycle.DORMANT: QCoreApplication.translate("Words", "Dormant"),
-        Lifecycle.AT_RISK: QCoreApplication.translate("Words", "At risk"),
-        Lifecycle.LOST: QCoreApplication.translate("Words", "Lost"),
+        # The CRM's lifecycle stage, set by the bank, is not the churn model's level:
+        # its words never say "risk" or read like a level (issue #16).
+        Lifecycle.AT_RISK: QCoreApplication.translate("Words", "Declining"),
+        Lifecycle.LOST: QCoreApplication.translate("Words", "Lapsed"),
     }[value]
 
 
@@ -277,7 +279,7 @@ _COUNT: dict[ReasonCode, tuple[str, int | None, Callable[[int], str], Callable[[
     ),
     ReasonCode.TENURE_MONTHS: (
         "value",
-        None,
+        1,  # under a month: "new relationship", never "0 months"
         lambda n: QCoreApplication.translate("Words", "Customer for only %n month(s)", "", n),
         lambda: QCoreApplication.translate("Words", "New relationship"),
     ),
@@ -348,6 +350,10 @@ def reason_text(reason: ChurnReason) -> str:
             return QCoreApplication.translate("Words", "Money moving to other banks")
         case ReasonCode.TERM_MATURING_30D:
             amount, days = _fen(value), _counted(v.get("days"))
+            if amount and days == 0:
+                return _fill(
+                    QCoreApplication.translate("Words", "Term deposit %1 matures today"), amount
+                )
             if amount and days is not None:
                 return _fill(
                     QCoreApplication.translate(

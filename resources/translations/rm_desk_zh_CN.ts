@@ -566,6 +566,10 @@
         <translation>风险原因及挽留建议</translation>
     </message>
     <message>
+        <source>Churn risk factors</source>
+        <translation>流失风险因素</translation>
+    </message>
+    <message>
         <source>Acknowledge flag</source>
         <translation>确认预警</translation>
     </message>
@@ -713,10 +717,6 @@
         <source>Customer</source>
         <translation>客户</translation>
     </message>
-    <message>
-        <source>%1 · %2 · owner %3 · customer since %4</source>
-        <translation>%1 · %2 · 客户经理 %3 · %4 起成为客户</translation>
-    </message>
     <message numerus="yes">
         <source>%n product(s), assets %1</source>
         <translation><numerusform>%n 个产品，资产 %1</numerusform></translation>
@@ -746,6 +746,14 @@
         <translation>近3个月 %1 %2%</translation>
     </message>
     <message>
+        <source>No risk factors</source>
+        <translation>无流失风险因素</translation>
+    </message>
+    <message>
+        <source>Low churn risk: no action needed</source>
+        <translation>流失风险低，无需处理</translation>
+    </message>
+    <message>
         <source>Not scored</source>
         <translation>未评分</translation>
     </message>
@@ -764,6 +772,10 @@
     <message>
         <source>Churn reason %1</source>
         <translation>流失原因 %1</translation>
+    </message>
+    <message>
+        <source>%1 · CRM stage %2 · owner %3 · customer since %4</source>
+        <translation>%1 · CRM阶段 %2 · 客户经理 %3 · %4 起成为客户</translation>
     </message>
     <message>
         <source>Create task: %1</source>
@@ -2747,14 +2759,6 @@
         <translation>休眠</translation>
     </message>
     <message>
-        <source>At risk</source>
-        <translation>有流失风险</translation>
-    </message>
-    <message>
-        <source>Lost</source>
-        <translation>已流失</translation>
-    </message>
-    <message>
         <source>Under ¥50k</source>
         <translation>5万元以下</translation>
     </message>
@@ -3119,6 +3123,14 @@
         <translation><numerusform>近90天投诉%n次</numerusform></translation>
     </message>
     <message>
+        <source>Declining</source>
+        <translation>衰退期</translation>
+    </message>
+    <message>
+        <source>Lapsed</source>
+        <translation>流失期</translation>
+    </message>
+    <message>
         <source>Recent complaints</source>
         <translation>近期有投诉</translation>
     </message>
@@ -3137,6 +3149,10 @@
     <message>
         <source>New relationship</source>
         <translation>新建立的客户关系</translation>
+    </message>
+    <message>
+        <source>Term deposit %1 matures today</source>
+        <translation>定期存款%1今天到期</translation>
     </message>
     <message>
         <source>Renewal call with a rate offer</source>

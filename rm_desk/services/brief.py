@@ -29,6 +29,7 @@ from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK, Suggestion
 from rm_desk.domain.errors import ErrorCode, RmDeskError
 from rm_desk.domain.model import (
     ChurnAssessment,
+    ChurnLevel,
     ChurnReason,
     Customer,
     FollowUpTask,
@@ -98,7 +99,10 @@ def gather(session: Session, customer_id: str) -> BriefData:
     holdings = tuple(h if p.personal_masked else _masked(session, h) for h in p.holdings)
     superseded = {i.supersedes_id for i in p.interactions if i.supersedes_id}
     contacts = tuple(i for i in p.interactions if i.id not in superseded)
-    reasons = p.churn.reasons[:SHOWN_REASONS] if p.churn is not None else ()
+    # As on the customer page: a green customer is not at risk, so no reasons to talk
+    # about (issue #16).
+    flagged = p.churn is not None and p.churn.level is not ChurnLevel.GREEN
+    reasons = p.churn.reasons[:SHOWN_REASONS] if p.churn is not None and flagged else ()
     now = session.clock()
     return BriefData(
         customer=customer,

@@ -35,6 +35,7 @@ from rm_desk.domain.churn.indicators import (
     SNAPSHOT_COLUMNS,
     compute_indicators,
     month_index,
+    telling,
 )
 from rm_desk.domain.churn.playbook import DEFAULT_PLAYBOOK, Playbook, Suggestion
 from rm_desk.domain.errors import ErrorCode, InvalidInput
@@ -184,13 +185,14 @@ def _score_rows(
 
 def _reasons_json(frame: Any, scores: additive.Scores) -> list[str]:
     """Each customer's reasons as JSON, the same reasons as `additive.reasons_for` (its
-    top REASONS_KEPT positive contributions, the hard rule's feature first when a rule
+    top REASONS_KEPT contributions above `additive.REASON_FLOOR` whose values tell
+    something, `indicators.telling`; the hard rule's feature first when a rule
     raised the level). The JSON is assembled from per-feature text pieces built a
     column at a time for the customers that cite the feature, not from one dictionary
     per customer."""
     n = len(frame)
     features = scores.features
-    top = additive.top_reasons(scores, REASONS_KEPT)
+    top = additive.top_reasons(scores, REASONS_KEPT, telling=telling(frame, features))
     raised = scores.raised_by
     # The cited features in order: the raising rule's feature first when it is not
     # among the top ones, then the top ones; -1 for an empty slot.

@@ -74,6 +74,10 @@ def add_commands(sub: Any, with_db: argparse.ArgumentParser) -> None:
     evaluate.add_argument("--model", metavar="MODEL.json", help="evaluate this saved model")
     evaluate.add_argument("--baseline", action="store_true",
                           help="also sklearn's HistGradientBoostingClassifier")  # fmt: skip
+    evaluate.add_argument("--time-split", action="store_true",
+                          help="with --from-gateway: train before the last cutoff, test on "
+                          "it, with lead time and coverage (default: --cv, by customer)"
+                          )  # fmt: skip
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.set_defaults(run=_evaluate)
 
@@ -110,6 +114,7 @@ def _train(args: argparse.Namespace, engine: Engine) -> int:
                 f"{lead.get('red_before_leaving_share', 0):.0%} "
                 f"of {lead.get('leavers', 0)} leavers, "
                 f"median {lead.get('median_red_lead_months', float('nan'))} months ahead"
+                f"\n{_card_line(result.model)}"
             )
         return 0
     data = _dataset(args)
@@ -126,17 +131,36 @@ def _train(args: argparse.Namespace, engine: Engine) -> int:
             f"wrote {args.out} (model {model.version}): {figures['rows']} rows, "
             f"{figures['positives']} churners, {model.training['rounds']} rounds, "
             f"{len(model.terms)} features; in-sample AUC {figures['auc']:.3f} "
-            f"(use evaluate --cv for honest figures)"
+            f"(use evaluate --cv for honest figures)\n{_card_line(model)}"
         )
     return 0
 
 
+def _card_line(model: Any) -> str:
+    """The thresholds as calibrated leave probabilities, with what was observed."""
+    card = model.training.get("thresholds_card", {})
+    parts = []
+    for name in ("red", "amber"):
+        seen = card.get(name, {}).get("observed_leave_rate")
+        observed = (
+            f", {seen:.0%} of them left ({card.get('population')})" if seen is not None else ""
+        )
+        bound = getattr(model, name)
+        parts.append(f"{name} at leave probability >= {bound:.1%}{observed}")
+    return "calibrated (Platt, out-of-fold): " + "; ".join(parts)
+
+
 def _evaluate(args: argparse.Namespace, engine: Engine) -> int:
-    if args.from_gateway:
+    if args.from_gateway and args.time_split:
         result = ct.train_from_gateway(
             engine, horizon=args.horizon, red_share=args.red_share, amber_share=args.amber_share
         )
         figures = {"model": result.model.version, **result.figures}
+    elif args.from_gateway:
+        figures = ct.gateway_cross_validate(
+            engine, horizon=args.horizon, k=args.cv, baseline=args.baseline,
+            red_share=args.red_share, amber_share=args.amber_share,
+        )  # fmt: skip
     else:
         data = _dataset(args)
         if args.model:
@@ -157,6 +181,10 @@ def _evaluate(args: argparse.Namespace, engine: Engine) -> int:
         f"amber >= {figures['amber']['threshold']:.3f}: recall {figures['amber']['recall']:.3f}, "
         f"precision {figures['amber']['precision']:.3f}",
     ]
+    if "brier" in figures:
+        lines.append(
+            f"Brier {figures['brier']:.4f}   calibration error {figures['calibration_error']:.4f}"
+        )
     if "baseline_auc" in figures:
         lines.append(
             f"baseline (HistGradientBoosting) AUC {figures['baseline_auc']:.4f}   "

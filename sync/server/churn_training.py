@@ -11,23 +11,25 @@ message.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
-from rm_desk.domain.churn import additive, history, metrics, training
+from rm_desk.domain.churn import additive, history, metrics, shapes, training
 from rm_desk.domain.churn.indicators import (
     BY_CODE,
     CODES,
+    RISES,
     SNAPSHOT_COLUMNS,
     compute_indicators,
     month_index,
@@ -38,6 +40,11 @@ from sync.server import schema
 
 FloatArray = npt.NDArray[np.float64]
 GARBAGE_SHARE = 0.5  # a column this numeric that still has text holds garbage
+# Calibration is fitted on out-of-fold logits: every training row is held out once, so
+# the number of folds only decides how close the fold models are to the final one
+# (two thirds of the rows). Three keeps training at four fits; the same for every data
+# set.
+CALIBRATION_FOLDS: Final[int] = 3
 
 
 class ChurnInputError(ValueError):
@@ -159,6 +166,71 @@ def stratified_folds(
     return [(np.flatnonzero(fold_of != f), np.flatnonzero(fold_of == f)) for f in range(k)]
 
 
+def train_calibrated(
+    frame: pd.DataFrame,
+    y: FloatArray,
+    *,
+    folds: int = CALIBRATION_FOLDS,
+    red_share: float = 0.05,
+    amber_share: float = 0.15,
+    **kwargs: Any,
+) -> tuple[additive.AdditiveModel, FloatArray]:
+    """Train on every row, calibrated by Platt scaling fitted on out-of-fold logits
+    (`folds` models, each scoring the rows it never saw) and folded into the curves;
+    thresholds are the shares of the calibrated in-sample probabilities. Returns the
+    model and the calibrated out-of-fold probabilities (for the model card)."""
+    oof = np.empty(len(y))
+    for train_rows, test_rows in stratified_folds(y, folds, seed=1):
+        fold = training.train(
+            frame.iloc[train_rows].reset_index(drop=True), y[train_rows],
+            **{**kwargs, "version": "calibration-fold"},
+        )  # fmt: skip
+        oof[test_rows] = additive.score(fold, frame.iloc[test_rows]).logit
+    slope, offset = training.platt(oof, y)
+    before = additive.logistic(oof)
+    after = additive.logistic(slope * oof + offset)
+    info = {
+        "method": "platt",
+        "fitted_on": f"out-of-fold logits, {folds} folds",
+        "slope": slope,
+        "offset": offset,
+        "out_of_fold_before": {
+            "brier": metrics.brier(y, before),
+            "calibration_error": metrics.calibration_error(y, before),
+        },
+        "out_of_fold_after": {
+            "brier": metrics.brier(y, after),
+            "calibration_error": metrics.calibration_error(y, after),
+        },
+    }
+    model = training.train(frame, y, red_share=red_share, amber_share=amber_share, **kwargs)
+    try:
+        model = training.scaled(model, slope, offset, info)
+    except training.TrainingDataError as exc:
+        raise ChurnInputError(str(exc)) from None
+    model = training.with_thresholds(
+        model, additive.score(model, frame).probability,
+        red_share=red_share, amber_share=amber_share,
+    )  # fmt: skip
+    return model, after
+
+
+def with_card(
+    model: additive.AdditiveModel, probability: FloatArray, y: FloatArray, population: str
+) -> additive.AdditiveModel:
+    """The thresholds in the model card: each as a calibrated leave probability, with
+    the share of `population` above it and how many of those left."""
+    card: dict[str, Any] = {"population": population, "rows": len(y)}
+    for name, bound in (("red", model.red), ("amber", model.amber)):
+        above = probability >= bound
+        card[name] = {
+            "at_least_probability": bound,
+            "share_flagged": float(above.mean()),
+            "observed_leave_rate": float(y[above].mean()) if above.any() else None,
+        }
+    return dataclasses.replace(model, training={**dict(model.training), "thresholds_card": card})
+
+
 def _baseline_scores(
     train_x: pd.DataFrame, train_y: FloatArray, test_x: pd.DataFrame
 ) -> FloatArray:
@@ -181,14 +253,22 @@ def _baseline_scores(
 
 def _baseline_fold(
     data: Dataset, train_rows: npt.NDArray[np.int64], test_rows: npt.NDArray[np.int64]
-) -> tuple[float, float]:
-    """The baseline's ROC AUC and PR-AUC on one fold: trained on `train_rows`, scored on
+) -> dict[str, float]:
+    """The baseline's figures on one fold: trained on `train_rows`, scored on
     `test_rows`."""
     b = _baseline_scores(
         data.features.iloc[train_rows], data.label[train_rows], data.features.iloc[test_rows]
     )
-    y = data.label[test_rows]
-    return metrics.roc_auc(y, b), metrics.average_precision(y, b)
+    return _figures(data.label[test_rows], b)
+
+
+def _figures(y: FloatArray, p: FloatArray) -> dict[str, float]:
+    return {
+        "auc": metrics.roc_auc(y, p),
+        "pr_auc": metrics.average_precision(y, p),
+        "brier": metrics.brier(y, p),
+        "calibration_error": metrics.calibration_error(y, p),
+    }
 
 
 def _mean_figures(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
@@ -204,6 +284,8 @@ def _mean_figures(per_fold: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "auc": mean(["auc"]),
         "pr_auc": mean(["pr_auc"]),
+        "brier": mean(["brier"]),
+        "calibration_error": mean(["calibration_error"]),
         "red": {k: mean(["red", k]) for k in ("threshold", "recall", "precision", "flagged")},
         "amber": {k: mean(["amber", k]) for k in ("threshold", "recall", "precision", "flagged")},
         "top_decile_lift": mean(["top_decile_lift"]),
@@ -218,18 +300,21 @@ def cross_validate(
     baseline: bool = False,
     red_share: float = 0.05,
     amber_share: float = 0.15,
+    specs: Sequence[training.FeatureSpec] | None = None,
+    folds: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] | None = None,
 ) -> dict[str, Any]:
-    """Stratified K-fold figures: per-fold means, per-fold AUCs and a calibration
-    table of the pooled out-of-fold scores."""
-    folds = stratified_folds(data.label, k)
+    """Stratified K-fold figures (or the given folds): per-fold means, per-fold AUCs
+    and a calibration table of the pooled out-of-fold scores. Each fold's model is
+    calibrated on its own training rows (`train_calibrated`), never on the test fold."""
+    folds = stratified_folds(data.label, k) if folds is None else folds
     per_fold: list[dict[str, Any]] = []
     pooled = np.empty(len(data.label))
-    base_auc: list[float] = []
-    base_pr: list[float] = []
+    base: list[dict[str, float]] = []
     for train_rows, test_rows in folds:
-        model = training.train(
+        model, _ = train_calibrated(
             data.features.iloc[train_rows].reset_index(drop=True),
             data.label[train_rows],
+            specs=specs,
             params=params,
             version="cv",
             red_share=red_share,
@@ -241,22 +326,20 @@ def cross_validate(
             metrics.evaluate(data.label[test_rows], s, red=model.red, amber=model.amber)
         )
         if baseline:
-            auc, pr = _baseline_fold(data, train_rows, test_rows)
-            base_auc.append(auc)
-            base_pr.append(pr)
+            base.append(_baseline_fold(data, train_rows, test_rows))
     out: dict[str, Any] = {
         "rows": len(data.label),
         "positives": int(data.label.sum()),
-        "cv": k,
+        "cv": len(folds),
         **_mean_figures(per_fold),
         "fold_auc": [f["auc"] for f in per_fold],
         "calibration": metrics.evaluate(data.label, pooled, red=1.0, amber=1.0)["calibration"],
     }
     if baseline:
         out["baseline"] = "sklearn.ensemble.HistGradientBoostingClassifier (default settings)"
-        out["baseline_auc"] = float(np.mean(base_auc))
-        out["baseline_pr_auc"] = float(np.mean(base_pr))
-        out["baseline_fold_auc"] = base_auc
+        for key in ("auc", "pr_auc", "brier", "calibration_error"):
+            out[f"baseline_{key}"] = float(np.mean([b[key] for b in base]))
+        out["baseline_fold_auc"] = [b["auc"] for b in base]
         out["auc_gap"] = out["baseline_auc"] - out["auc"]
     return out
 
@@ -276,13 +359,9 @@ def evaluate_model(
     }
     if baseline:
         out["baseline_note"] = "--baseline with --model compares on 5 stratified folds"
-        base_auc, base_pr = [], []
-        for train_rows, test_rows in stratified_folds(data.label, 5):
-            auc, pr = _baseline_fold(data, train_rows, test_rows)
-            base_auc.append(auc)
-            base_pr.append(pr)
-        out["baseline_auc"] = float(np.mean(base_auc))
-        out["baseline_pr_auc"] = float(np.mean(base_pr))
+        base = [_baseline_fold(data, tr, te) for tr, te in stratified_folds(data.label, 5)]
+        out["baseline_auc"] = float(np.mean([b["auc"] for b in base]))
+        out["baseline_pr_auc"] = float(np.mean([b["pr_auc"] for b in base]))
     return out
 
 
@@ -296,7 +375,7 @@ def train_csv(
     source: str = "",
 ) -> additive.AdditiveModel:
     now = datetime.now(UTC)
-    model = training.train(
+    model, oof = train_calibrated(
         data.features,
         data.label,
         params=params,
@@ -306,6 +385,7 @@ def train_csv(
         training={"source": source, "label": data.label_name, "positive": data.positive},
         now=now,
     )
+    model = with_card(model, oof, data.label, "training rows, out-of-fold")
     s = additive.score(model, data.features).probability
     figures = metrics.evaluate(data.label, s, red=model.red, amber=model.amber)
     figures.pop("calibration")
@@ -350,6 +430,26 @@ def gateway_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
 
 
 DEFAULT_HARD_RULES = (additive.HardRule(ReasonCode.MONTHS_WITHOUT_TXN, 3.0, ChurnLevel.AMBER),)
+
+
+def indicator_specs() -> list[training.FeatureSpec]:
+    """The desk's indicators as training features, each with its declared direction."""
+    specs = []
+    for code in CODES:
+        ind = BY_CODE[code]
+        meta: dict[str, Any] = {"unit": ind.unit, "window": ind.window}
+        if ind.direction:
+            meta["direction"] = "rises" if ind.direction == RISES else "falls"
+        specs.append(
+            training.FeatureSpec(
+                code,
+                "numeric",
+                meta,
+                direction=ind.direction,
+                missing_is_extreme=ind.missing_is_extreme,
+            )  # fmt: skip
+        )
+    return specs
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,10 +498,7 @@ def train_from_gateway(
     )
     if rows.label.sum() == 0 or test.label.sum() == 0:
         raise ChurnInputError("no customer left in the history's training or test period")
-    specs = [
-        training.FeatureSpec(c, "numeric", {"unit": BY_CODE[c].unit, "window": BY_CODE[c].window})
-        for c in CODES
-    ]
+    specs = indicator_specs()
     now = datetime.now(UTC)
     model = training.train(
         history.model_columns(rows),
@@ -424,12 +521,22 @@ def train_from_gateway(
     # Thresholds: shares of the book as it stands now (the population clients score),
     # not of the training rows, whose churn rate per cutoff is far lower.
     current = history.rows_at(customers, snapshots, holdings, interactions, last, departed, 0)
+    test_columns = history.model_columns(test)
+    uncalibrated = additive.score(model, test_columns)
+    # Calibration on the newest labelled month (held out from the curves): a bank's
+    # leave rate drifts (the demo bank's departures rise sharply in its last months),
+    # so the oldest cutoffs would understate today's probabilities. The fit is checked
+    # by 2-fold cross-fitting over that month's customers.
+    month = history.month_end(test_cutoff).isoformat()[:7]
+    model = _recalibrated(model, uncalibrated.logit, test.label, test.customer_id, month)
     model = training.with_thresholds(
         model, additive.score(model, history.model_columns(current)).probability,
         red_share=red_share, amber_share=amber_share,
     )  # fmt: skip
-    test_scores = additive.score(model, history.model_columns(test)).probability
+    test_scores = additive.score(model, test_columns).probability
+    model = with_card(model, test_scores, test.label, f"test cutoff {month}")
     figures = metrics.evaluate(test.label, test_scores, red=model.red, amber=model.amber)
+    figures["calibration_held_out"] = model.training["calibration"]["cross_fitted"]
     # Lead time only for customers who left after the test cutoff: the model never saw
     # their departure as a label.
     figures["lead_time"] = lead_times(
@@ -440,6 +547,104 @@ def train_from_gateway(
     figures["train_positives"] = int(rows.label.sum())
     summary = {k: v for k, v in figures.items() if k != "calibration"}
     return GatewayResult(training.with_metrics(model, {"time_split_test": summary}), figures)
+
+
+def grouped_folds(
+    y: FloatArray, groups: npt.NDArray[Any], k: int, seed: int = 0
+) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """K folds with every row of a group (a customer's rows at several cutoffs) in one
+    fold, groups with a positive row spread evenly (stratified by group)."""
+    codes, inverse = np.unique(groups, return_inverse=True)
+    positive = np.zeros(len(codes), dtype=bool)
+    np.logical_or.at(positive, inverse, y == 1)
+    rng = np.random.default_rng(seed)
+    fold_of_group = np.empty(len(codes), dtype=np.int64)
+    for cls in (False, True):
+        idx = np.flatnonzero(positive == cls)
+        rng.shuffle(idx)
+        fold_of_group[idx] = np.arange(len(idx)) % k
+    fold_of = fold_of_group[inverse]
+    return [(np.flatnonzero(fold_of != f), np.flatnonzero(fold_of == f)) for f in range(k)]
+
+
+def gateway_cross_validate(
+    engine: Engine,
+    *,
+    horizon: int,
+    k: int = 5,
+    baseline: bool = False,
+    train_cutoffs: int = 24,
+    red_share: float = 0.05,
+    amber_share: float = 0.15,
+) -> dict[str, Any]:
+    """K-fold figures on the gateway's history rows (the training cutoffs of
+    `train_from_gateway`), folds grouped by customer, with the same settings as on a
+    CSV; the baseline sees the same indicator columns and folds."""
+    customers, snapshots, holdings, interactions = gateway_frames(engine)
+    if len(customers) == 0 or len(snapshots) == 0:
+        raise ChurnInputError("the gateway has no customers with monthly history (run seed first)")
+    ids = pd.Index(customers["id"].to_numpy())
+    departed = history.departures(snapshots, ids)
+    months = month_index(snapshots["month"])
+    first, last = int(months.min()), int(months.max())
+    newest = last - horizon
+    oldest = first + 6
+    if newest < oldest:
+        raise ChurnInputError(
+            f"--horizon {horizon} leaves no training period in {last - first + 1} months of history"
+        )
+    cutoffs = range(max(oldest, newest - train_cutoffs + 1), newest + 1)
+    rows = history.stack(
+        [
+            history.rows_at(customers, snapshots, holdings, interactions, c, departed, horizon)
+            for c in cutoffs
+        ]
+    )
+    data = Dataset(history.model_columns(rows), rows.label, f"left within {horizon} months", "1")
+    out = cross_validate(
+        data, k, baseline=baseline, red_share=red_share, amber_share=amber_share,
+        specs=indicator_specs(), folds=grouped_folds(rows.label, rows.customer_id, k),
+    )  # fmt: skip
+    out["source"] = "gateway history, folds grouped by customer"
+    out["cutoffs"] = [history.month_end(cutoffs[0]).isoformat()[:7],
+                      history.month_end(cutoffs[-1]).isoformat()[:7]]  # fmt: skip
+    return out
+
+
+def _recalibrated(
+    model: additive.AdditiveModel,
+    logit: FloatArray,
+    y: FloatArray,
+    groups: npt.NDArray[Any],
+    month: str,
+) -> additive.AdditiveModel:
+    """Platt scaling fitted on one labelled month's logits and folded into the model;
+    the calibration error it reaches is measured by fitting on half the customers and
+    scoring the other half (both ways)."""
+    crossed = np.empty(len(y))
+    for fit_rows, held_rows in grouped_folds(y, groups, 2, seed=3):
+        a, b = training.platt(logit[fit_rows], y[fit_rows])
+        crossed[held_rows] = additive.logistic(a * logit[held_rows] + b)
+    slope, offset = training.platt(logit, y)
+    before = additive.logistic(logit)
+    info = {
+        "method": "platt",
+        "fitted_on": f"newest labelled month {month}, {len(y)} rows held out from the curves",
+        "slope": slope,
+        "offset": offset,
+        "before": {
+            "brier": metrics.brier(y, before),
+            "calibration_error": metrics.calibration_error(y, before),
+        },
+        "cross_fitted": {
+            "brier": metrics.brier(y, crossed),
+            "calibration_error": metrics.calibration_error(y, crossed),
+        },
+    }
+    try:
+        return training.scaled(model, slope, offset, info)
+    except training.TrainingDataError as exc:
+        raise ChurnInputError(str(exc)) from None
 
 
 def lead_times(
@@ -505,12 +710,17 @@ def lead_times(
 
 def publish(engine: Engine, path: str | Path) -> additive.AdditiveModel:
     """Store the model as the active one; clients receive it with their next pull.
-    Refused when clients could not compute its features."""
+    Refused when clients could not compute its features, or when a curve breaks the
+    direction the bank declares for its indicator (`shapes.violations`)."""
     model = read_model(path)
     try:
         additive.load_model(model.to_json(), computable=CODES)
     except additive.ModelRejected as exc:
         raise ChurnInputError(f"not published: {exc}") from None
+    broken = shapes.violations(model)
+    if broken:
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        raise ChurnInputError(f"not published: {broken[0]}{more}")
     body = model.dumps()
     with engine.begin() as conn:
         exists = conn.execute(

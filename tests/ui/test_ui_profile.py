@@ -153,6 +153,55 @@ def test_churn_badge_reasons_and_a_task_from_the_playbook(
     assert event.fields["score"] == pytest.approx(0.82)
 
 
+def _customers_at(session: Session, level: ChurnLevel) -> list[str]:
+    with session.store.read() as conn:
+        return [
+            str(r[0])
+            for r in conn.exec_driver_sql(
+                "SELECT id FROM customers WHERE churn_level = ? ORDER BY id", (level.value,)
+            )
+        ]
+
+
+def test_green_customers_have_no_risk_box_and_no_playbook_button(
+    qtbot: QtBot, ctx: AppContext, session: Session
+) -> None:
+    greens = _customers_at(session, ChurnLevel.GREEN)[:5]
+    assert greens
+    page = open_profile(qtbot, ctx, greens[0])
+    for cif in greens:
+        with qtbot.waitSignal(page.loaded, timeout=10_000):
+            page.show_customer(cif)
+        assert words.churn_level(ChurnLevel.GREEN) in page.badge.text()
+        assert not page.reasons_box.isVisible()
+        assert page.no_risk.isVisible()
+        assert page.no_risk.text() in {"No risk factors", "Low churn risk: no action needed"}
+        assert page.reason_labels == []
+        assert page.reason_buttons == []
+        assert not any(b.isVisible() for _, b in page._reason_rows)
+    # A red customer in the same page gets the box back.
+    cif = richest_customer(session)
+    score_red(session, cif)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.show_customer(cif)
+    assert page.reasons_box.isVisible()
+    assert not page.no_risk.isVisible()
+    assert len(page.reason_buttons) == 3
+
+
+def test_a_flag_without_reasons_says_no_risk_factors(
+    qtbot: QtBot, ctx: AppContext, session: Session, chinese: None
+) -> None:
+    cif = richest_customer(session)
+    with session.store.transaction() as conn:
+        book.save_churn(conn, [ChurnAssessment(cif, 0.31, ChurnLevel.AMBER, (), "test-1", NOW)])
+    page = open_profile(qtbot, ctx, cif)
+    assert not page.reasons_box.isVisible()
+    assert page.no_risk.isVisible()
+    assert page.no_risk.text() == "无流失风险因素"
+    assert page.reason_buttons == []
+
+
 def test_log_contact_and_new_task_buttons(qtbot: QtBot, ctx: AppContext, session: Session) -> None:
     cif = richest_customer(session)
     page = open_profile(qtbot, ctx, cif)

@@ -4,6 +4,7 @@ is missing; the demo writes only the codes the domain emits."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 
@@ -11,10 +12,13 @@ import pytest
 
 from rm_desk.demo import generate_bank
 from rm_desk.demo import texts as demo_texts
+from rm_desk.domain.churn import additive
 from rm_desk.domain.churn.indicators import BY_CODE, CODES
 from rm_desk.domain.churn.playbook import DEFAULT_ACTIONS, DEFAULT_PLAYBOOK, FALLBACK
 from rm_desk.domain.model import ChurnReason
 from rm_desk.domain.rules import ReasonCode
+from rm_desk.services import churn
+from tests.conftest import MakeSession
 from ui import i18n, words
 
 TYPICAL: dict[str, dict[str, float | int | str]] = {
@@ -157,3 +161,54 @@ def test_the_demo_writes_the_codes_the_domain_emits(locale: str) -> None:
         assert code is not None
         assert ReasonCode(code) == code
         assert DEFAULT_PLAYBOOK.action_for(ReasonCode(code)) is DEFAULT_ACTIONS[ReasonCode(code)]
+
+
+# --- honest reasons across the demo bank -------------------------------------------------
+
+_ZERO = re.compile(
+    r"(?<![\d.,])0(?:[.,]0+)?\s*(?:%|％|month|day|个月|天)|\b0 (?:complaint|maturit)"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_no_reason_states_a_zero_change_across_the_demo_bank(
+    qapp: object, make_session: MakeSession, language: str
+) -> None:
+    """Every customer of a demo book (reasons worked out for green ones too): each
+    reason is above the floor (or the hard rule's), and its words state no zero."""
+    session = make_session(customers=400)
+    with session.store.read() as conn:
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM customers")]
+        found = [churn.assessment(conn, cif) for cif in ids]
+    reasons = [r for a in found if a is not None for r in a.reasons]
+    assert len(reasons) > 50  # the book has customers at risk, with their reasons
+    i18n.install(language)
+    try:
+        for reason in reasons:
+            if "rule" not in reason.values:
+                assert reason.contribution >= additive.REASON_FLOOR, reason
+            text = words.reason_text(reason)
+            assert not _ZERO.search(text), (reason, text)
+    finally:
+        i18n.install("en")
+
+
+def test_the_zero_pattern_catches_what_the_issue_saw(qapp: object) -> None:
+    """The check above can fail: the sentences the issue quotes are caught."""
+    cases: list[tuple[dict[str, float | int | str], ReasonCode]] = [
+        ({"value": -0.2}, ReasonCode.DEPOSITS_CHANGE_3M),
+        ({"value": 0}, ReasonCode.MONTHS_WITHOUT_TXN),
+        ({"value": 0.1, "amount_fen": 41_568}, ReasonCode.OUTFLOW_OTHER_BANKS_3M),
+    ]
+    for values, code in cases:
+        assert _ZERO.search(words.reason_text(ChurnReason(code, 0.5, values)))
+
+
+def test_a_new_customer_and_a_maturity_today_read_without_zero(qapp: object) -> None:
+    new = words.reason_text(ChurnReason(ReasonCode.TENURE_MONTHS, 0.5, {"value": 0}))
+    assert new == "New relationship"
+    today = words.reason_text(
+        ChurnReason(ReasonCode.TERM_MATURING_30D, 0.5, {"value": 50_000_000, "days": 0})
+    )
+    assert "today" in today
+    assert not _ZERO.search(today)

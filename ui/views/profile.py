@@ -202,6 +202,13 @@ class CustomerPage(Page):
         self.badge.setWordWrap(True)
         self.reasons_box = QGroupBox(self.tr("Why at risk, and what to do"))
         self.reasons_grid = QGridLayout(self.reasons_box)
+        # In the box's place when there is nothing to act on: a green customer, or no
+        # reason above the floor (no "Why at risk" box, no playbook button).
+        self.no_risk = QLabel()
+        self.no_risk.setAccessibleName(self.tr("Churn risk factors"))
+        self.no_risk.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_risk.setWordWrap(True)
+        self.no_risk.hide()
         self.ack_button = QPushButton(self.tr("Acknowledge flag"))
         self.ack_button.setAccessibleName(
             self.tr("Acknowledge the churn flag (recorded for the central CRM)")
@@ -254,6 +261,7 @@ class CustomerPage(Page):
         top.addLayout(who, 2)
         top.addWidget(self.badge)
         top.addWidget(self.reasons_box, 3)
+        top.addWidget(self.no_risk, 3)
         top.addLayout(actions)
         header = QFrame()
         header.setObjectName("customerHeader")
@@ -465,7 +473,7 @@ class CustomerPage(Page):
         c = p.customer
         self.name.setText(f"{c.name}   {c.id}")
         self.facts.setText(
-            self.tr("%1 · %2 · owner %3 · customer since %4")
+            self.tr("%1 · CRM stage %2 · owner %3 · customer since %4")
             .replace("%1", words.segment(c.segment))
             .replace("%2", words.lifecycle(c.lifecycle))
             .replace("%3", c.owner_rm)
@@ -520,8 +528,16 @@ class CustomerPage(Page):
         self.reason_labels, self.reason_buttons = [], []
         churn = view.profile.churn
         self.ack_button.setEnabled(churn is not None and churn.level is not ChurnLevel.GREEN)
-        reasons = churn.reasons[:SHOWN_REASONS] if churn is not None else ()
-        suggested = {s.reason.code: s for s in view.suggestions}
+        at_risk = churn is not None and churn.level is not ChurnLevel.GREEN
+        reasons = churn.reasons[:SHOWN_REASONS] if churn is not None and at_risk else ()
+        self.reasons_box.setVisible(bool(reasons))
+        self.no_risk.setVisible(churn is not None and not reasons)
+        self.no_risk.setText(
+            self.tr("No risk factors")
+            if churn is None or not churn.reasons
+            else self.tr("Low churn risk: no action needed")
+        )
+        suggested = {s.reason.code: s for s in view.suggestions} if reasons else {}
         # A fixed set of rows is reused, so the header keeps its size and the charts
         # below are not laid out again for every customer.
         for row, (label, button) in enumerate(self._reason_rows):

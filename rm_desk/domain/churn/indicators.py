@@ -13,6 +13,7 @@ on. Day-based indicators count back from the as-of date.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -31,30 +32,135 @@ LATEST_RM_CONTACT: Final = "latest_rm_contact"
 FloatArray = npt.NDArray[np.float64]
 
 
+# The direction the bank's logic allows a risk curve to take as an indicator's value
+# grows: RISES never lowers risk (more of it is never safer), FALLS never raises it,
+# FREE has no rule. Training enforces it and publishing refuses a model that breaks it
+# (`rm_desk.domain.churn.shapes`).
+RISES: Final = 1
+FALLS: Final = -1
+FREE: Final = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Indicator:
     code: ReasonCode
     unit: str  # pct | count | months | days | fen | flag
     window: str  # e.g. "3m_vs_prior_3m", "90d"
     details: tuple[str, ...] = ()  # extra value columns carried into a reason
+    direction: int = FREE  # RISES | FALLS | FREE, with the reason beside each below
+    # The indicator has no value (NaN) when the event never happened and that reads
+    # as the far end of the scale: "no RM contact ever" is at least as risky as the
+    # longest gap, so the "missing" contribution is held to the curve's risky end.
+    missing_is_extreme: bool = False
+    # The least risky value a reason may state (on the risky side of it, inclusive:
+    # >= for RISES, <= for FALLS); None: any value. Words never state a zero change:
+    # "down 0%", "0 months", "0% of AUM" fall short of these bounds and are no reasons.
+    shown_from: float | None = None
 
 
 INDICATORS: Final[tuple[Indicator, ...]] = (
-    Indicator(ReasonCode.TXN_COUNT_CHANGE_3M, "pct", "3m_vs_prior_3m", ("last_3m", "prior_3m")),
+    # A rise in activity (a smaller drop) never makes a customer likelier to leave.
     Indicator(
-        ReasonCode.TXN_AMOUNT_CHANGE_3M, "pct", "3m_vs_prior_3m", ("last_3m_fen", "prior_3m_fen")
-    ),
-    Indicator(ReasonCode.AUM_CHANGE_3M, "pct", "3m", ("now_fen", "before_fen")),
-    Indicator(ReasonCode.DEPOSITS_CHANGE_3M, "pct", "3m", ("now_fen", "before_fen")),
-    Indicator(ReasonCode.PRODUCTS_HELD_CHANGE_6M, "count", "6m", ("now", "before")),
-    Indicator(ReasonCode.MONTHS_WITHOUT_TXN, "months", "12m"),
-    Indicator(ReasonCode.SALARY_STOPPED, "flag", "6m", ("months_since_salary",)),
-    Indicator(ReasonCode.OUTFLOW_OTHER_BANKS_3M, "pct", "3m", ("amount_fen",)),
-    Indicator(ReasonCode.TERM_MATURING_30D, "fen", "30d", ("days", "count")),
-    Indicator(ReasonCode.MATURITIES_NOT_RENEWED_90D, "count", "90d", ("amount_fen",)),
-    Indicator(ReasonCode.COMPLAINTS_90D, "count", "90d"),
-    Indicator(ReasonCode.DAYS_SINCE_RM_CONTACT, "days", "all"),
-    Indicator(ReasonCode.TENURE_MONTHS, "months", "all"),
+        ReasonCode.TXN_COUNT_CHANGE_3M,
+        "pct",
+        "3m_vs_prior_3m",
+        ("last_3m", "prior_3m"),
+        direction=FALLS,
+        shown_from=-1.0,
+    ),  # fmt: skip
+    # Same for the money moved: a larger drop in volume never lowers risk.
+    Indicator(
+        ReasonCode.TXN_AMOUNT_CHANGE_3M,
+        "pct",
+        "3m_vs_prior_3m",
+        ("last_3m_fen", "prior_3m_fen"),
+        direction=FALLS,
+        shown_from=-1.0,
+    ),  # fmt: skip
+    # Assets leaving is the churn itself beginning: a larger AUM drop never lowers risk.
+    Indicator(
+        ReasonCode.AUM_CHANGE_3M,
+        "pct",
+        "3m",
+        ("now_fen", "before_fen"),
+        direction=FALLS,
+        shown_from=-1.0,
+    ),  # fmt: skip
+    # Deposits likewise.
+    Indicator(
+        ReasonCode.DEPOSITS_CHANGE_3M,
+        "pct",
+        "3m",
+        ("now_fen", "before_fen"),
+        direction=FALLS,
+        shown_from=-1.0,
+    ),  # fmt: skip
+    # Closing products loosens the relationship; gaining products never raises risk.
+    Indicator(
+        ReasonCode.PRODUCTS_HELD_CHANGE_6M,
+        "count",
+        "6m",
+        ("now", "before"),
+        direction=FALLS,
+        shown_from=-1.0,
+    ),  # fmt: skip
+    # A longer dormant spell never makes a customer safer.
+    Indicator(
+        ReasonCode.MONTHS_WITHOUT_TXN, "months", "12m", direction=RISES, shown_from=1.0
+    ),  # fmt: skip
+    # Salary no longer paid in (payroll moved elsewhere) never lowers risk.
+    Indicator(
+        ReasonCode.SALARY_STOPPED,
+        "flag",
+        "6m",
+        ("months_since_salary",),
+        direction=RISES,
+        shown_from=1.0,
+    ),  # fmt: skip
+    # Money sent to other banks, as a share of AUM: more never lowers risk.
+    Indicator(
+        ReasonCode.OUTFLOW_OTHER_BANKS_3M,
+        "pct",
+        "3m",
+        ("amount_fen",),
+        direction=RISES,
+        shown_from=1.0,
+    ),  # fmt: skip
+    # Money coming free within 30 days can leave without a penalty: more never lowers risk.
+    Indicator(
+        ReasonCode.TERM_MATURING_30D,
+        "fen",
+        "30d",
+        ("days", "count"),
+        direction=RISES,
+        shown_from=1.0,
+    ),  # fmt: skip
+    # Maturities that left the product instead of renewing: more never lowers risk.
+    Indicator(
+        ReasonCode.MATURITIES_NOT_RENEWED_90D,
+        "count",
+        "90d",
+        ("amount_fen",),
+        direction=RISES,
+        shown_from=1.0,
+    ),  # fmt: skip
+    # An unhappy customer: more complaints never lower risk.
+    Indicator(ReasonCode.COMPLAINTS_90D, "count", "90d", direction=RISES, shown_from=1.0),
+    # The RM's own contact: a more recent one never raises risk (where RMs call the
+    # customers who look at risk, the data says the opposite; that is the RM's reaction,
+    # not the customer's, and the model must not learn it), and never contacted counts as
+    # the longest gap.
+    Indicator(
+        ReasonCode.DAYS_SINCE_RM_CONTACT,
+        "days",
+        "all",
+        direction=RISES,
+        missing_is_extreme=True,
+        shown_from=1.0,
+    ),  # fmt: skip
+    # A longer relationship never makes a customer likelier to leave (new customers
+    # are the ones still deciding). No bound: under a month reads "new relationship".
+    Indicator(ReasonCode.TENURE_MONTHS, "months", "all", direction=FALLS),
 )
 BY_CODE: Final[dict[ReasonCode, Indicator]] = {i.code: i for i in INDICATORS}
 CODES: Final[tuple[ReasonCode, ...]] = tuple(i.code for i in INDICATORS)
@@ -78,6 +184,30 @@ SNAPSHOT_COLUMNS: Final[tuple[str, ...]] = (
     "products_held",
 )
 _MEASURES: Final[tuple[str, ...]] = SNAPSHOT_COLUMNS[2:]
+
+
+def telling(frame: pd.DataFrame, features: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """(rows x features): whether each row's value of each feature may be stated as a
+    reason (`Indicator.shown_from`; no value only where it reads as the far end, like
+    "never contacted"). A feature that is no indicator, or absent: always."""
+    out = np.ones((len(frame), len(features)), dtype=bool)
+    for j, name in enumerate(features):
+        try:
+            ind = BY_CODE[ReasonCode(name)]
+        except ValueError:
+            continue
+        if name not in frame.columns:
+            continue
+        x = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        missing = np.isnan(x)
+        if ind.shown_from is None:
+            ok = ~missing
+        elif ind.direction == FALLS:
+            ok = x <= ind.shown_from
+        else:
+            ok = x >= ind.shown_from
+        out[:, j] = np.where(missing, ind.missing_is_extreme, ok)
+    return out
 
 
 def detail_column(code: str, key: str) -> str:

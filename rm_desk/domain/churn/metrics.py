@@ -1,25 +1,55 @@
-"""Evaluation figures for churn scores: AUC, PR-AUC (average precision), recall and
-precision at a threshold, top-decile lift and a calibration table. numpy only;
-the definitions match scikit-learn's (`roc_auc_score`, `average_precision_score`)
-so figures can be compared with other tools.
+"""Evaluation figures for churn scores: AUC, PR-AUC (average precision), Brier score,
+calibration error, recall and precision at a threshold, top-decile lift and a
+calibration table. numpy only; the definitions match scikit-learn's (`roc_auc_score`,
+`average_precision_score`, `brier_score_loss`) so figures can be compared with other
+tools (tests/unit/churn/test_churn_metrics.py checks them against it).
+
+Every function refuses input a figure would be nonsense for, with one error type,
+`MetricInputError`, and one line saying what is wrong: labels other than 0/1, scores
+that are NaN or infinite, labels and scores of different lengths or not 1-D, no rows,
+and (for AUC and average precision) a class missing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+TOP_SHARE: Final[float] = 0.1  # top-decile lift
+
+
+class MetricInputError(ValueError):
+    """Labels or scores no figure can be computed from; the message is one line."""
 
 
 def _arrays(y: Any, s: Any) -> tuple[FloatArray, FloatArray]:
-    yt = np.asarray(y, dtype=np.float64)
-    sc = np.asarray(s, dtype=np.float64)
-    if yt.shape != sc.shape or yt.ndim != 1:
-        raise ValueError("labels and scores must be 1-D and the same length")
+    try:
+        yt = np.asarray(y, dtype=np.float64)
+        sc = np.asarray(s, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise MetricInputError("labels and scores must be numbers") from None
+    if yt.ndim != 1 or sc.ndim != 1:
+        raise MetricInputError("labels and scores must be 1-D")
+    if yt.shape != sc.shape:
+        raise MetricInputError(f"{len(yt)} labels but {len(sc)} scores")
+    if len(yt) == 0:
+        raise MetricInputError("no rows to evaluate")
+    if not np.isin(yt, (0.0, 1.0)).all():
+        raise MetricInputError("labels must be 0 or 1")
+    if not np.isfinite(sc).all():
+        bad = int((~np.isfinite(sc)).sum())
+        raise MetricInputError(f"{bad} score(s) are NaN or infinite")
+    return yt, sc
+
+
+def _probabilities(y: Any, s: Any) -> tuple[FloatArray, FloatArray]:
+    yt, sc = _arrays(y, s)
+    if ((sc < 0.0) | (sc > 1.0)).any():
+        raise MetricInputError("probabilities must lie between 0 and 1")
     return yt, sc
 
 
@@ -29,7 +59,7 @@ def roc_auc(y: Any, s: Any) -> float:
     pos = yt == 1
     n_pos, n_neg = int(pos.sum()), int((~pos).sum())
     if n_pos == 0 or n_neg == 0:
-        raise ValueError("AUC needs both classes")
+        raise MetricInputError("AUC needs both classes (churners and stayers)")
     order = np.argsort(sc, kind="mergesort")
     sorted_s = sc[order]
     ranks = np.empty(len(sc))
@@ -46,7 +76,7 @@ def average_precision(y: Any, s: Any) -> float:
     yt, sc = _arrays(y, s)
     n_pos = yt.sum()
     if n_pos == 0:
-        raise ValueError("average precision needs positives")
+        raise MetricInputError("average precision needs at least one churner")
     order = np.argsort(-sc, kind="mergesort")
     ys, ss = yt[order], sc[order]
     last_of_run = np.r_[ss[1:] != ss[:-1], True]
@@ -68,13 +98,44 @@ def recall_precision_at(y: Any, s: Any, threshold: float) -> tuple[float, float,
     return recall, precision, n_flagged
 
 
-def top_decile_lift(y: Any, s: Any) -> float:
-    """Churn rate among the 10% highest scores divided by the overall rate."""
+def top_decile_lift(y: Any, s: Any, share: float = TOP_SHARE) -> float:
+    """Churn rate among the `share` highest scores divided by the overall rate.
+
+    When the cut falls inside a group of tied scores, the group counts with the share
+    of its rows that fit (its churn rate times the places left): the average over every
+    order of the tied rows, so the figure never depends on the input order.
+    """
     yt, sc = _arrays(y, s)
-    k = max(1, int(np.ceil(len(yt) * 0.1)))
-    top = np.argsort(-sc, kind="mergesort")[:k]
     base = yt.mean()
-    return float(yt[top].mean() / base) if base > 0 else 0.0
+    if base == 0:
+        return 0.0
+    k = max(1, int(np.ceil(len(yt) * share)))
+    order = np.argsort(-sc, kind="mergesort")
+    ss, ys = sc[order], yt[order]
+    starts = np.flatnonzero(np.r_[True, ss[1:] != ss[:-1]])
+    ends = np.r_[starts[1:], len(ss)]
+    churners = 0.0
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        if lo >= k:
+            break
+        taken = min(hi, k) - lo
+        churners += ys[lo:hi].mean() * taken
+    return float(churners / k / base)
+
+
+def brier(y: Any, p: Any) -> float:
+    """Mean squared difference between probability and outcome (lower is better)."""
+    yt, pr = _probabilities(y, p)
+    return float(np.mean((pr - yt) ** 2))
+
+
+def calibration_error(y: Any, p: Any, bins: int = 10) -> float:
+    """Expected calibration error: over `bins` equal-count groups of probabilities, the
+    row-weighted mean of |mean predicted - observed rate|."""
+    yt, pr = _probabilities(y, p)
+    table = calibration_table(yt, pr, bins)
+    n = sum(b.count for b in table)
+    return float(sum(b.count * abs(b.mean_predicted - b.observed_rate) for b in table) / n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +150,8 @@ class CalibrationBin:
 def calibration_table(y: Any, s: Any, bins: int = 10) -> list[CalibrationBin]:
     """Scores cut into (up to) `bins` equal-count groups: predicted vs observed."""
     yt, sc = _arrays(y, s)
+    if bins < 1:
+        raise MetricInputError("a calibration table needs at least one bin")
     order = np.argsort(sc, kind="mergesort")
     out = []
     for part in np.array_split(order, bins):
@@ -107,7 +170,8 @@ def calibration_table(y: Any, s: Any, bins: int = 10) -> list[CalibrationBin]:
 
 
 def evaluate(y: Any, s: Any, *, red: float, amber: float) -> dict[str, Any]:
-    """All figures as plain JSON-ready values."""
+    """All figures as plain JSON-ready values (`s` are probabilities)."""
+    _probabilities(y, s)
     r_red, p_red, n_red = recall_precision_at(y, s, red)
     r_amber, p_amber, n_amber = recall_precision_at(y, s, amber)
     return {
@@ -115,6 +179,8 @@ def evaluate(y: Any, s: Any, *, red: float, amber: float) -> dict[str, Any]:
         "positives": int(np.asarray(y, dtype=np.float64).sum()),
         "auc": roc_auc(y, s),
         "pr_auc": average_precision(y, s),
+        "brier": brier(y, s),
+        "calibration_error": calibration_error(y, s),
         "red": {"threshold": red, "recall": r_red, "precision": p_red, "flagged": n_red},
         "amber": {"threshold": amber, "recall": r_amber, "precision": p_amber, "flagged": n_amber},
         "top_decile_lift": top_decile_lift(y, s),

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rm_desk.domain.churn import shapes
 from rm_desk.domain.churn.additive import (
     AdditiveModel,
     CategoricalTerm,
@@ -33,6 +34,7 @@ from rm_desk.domain.churn.additive import (
     logistic,
     score,
 )
+from rm_desk.domain.churn.indicators import FREE
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -63,6 +65,10 @@ class FeatureSpec:
     name: str
     kind: str  # numeric | categorical
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # indicators.RISES / FALLS / FREE: the direction the curve must keep (numeric only),
+    # and whether "missing" is held at the risky end (see indicators.Indicator).
+    direction: int = FREE
+    missing_is_extreme: bool = False
 
 
 @dataclass(slots=True)
@@ -229,6 +235,12 @@ def _boost(
                 np.float64
             )
             step = p.learning_rate * _tree_update(g, h, counts[j], b, p)
+            if b.ordered and b.spec.direction != FREE:
+                # The closest step (Newton-weighted) that keeps the declared direction:
+                # a sum of monotone steps stays monotone.
+                step = shapes.project(
+                    step, h, b.spec.direction, missing_is_extreme=b.spec.missing_is_extreme
+                )
             curves[j] += step
             f += step[codes[j]]
             if fv is not None:
@@ -314,8 +326,13 @@ def train(
         counts = np.bincount(b.codes, minlength=b.n_bins).astype(np.float64)
         mean = float((raw * counts).sum() / counts.sum())
         intercept += mean
-        # Bins never seen in training (e.g. no missing values) keep 0 = average.
-        curve = np.where(counts == 0, 0.0, raw - mean)
+        # Bins never seen in training (e.g. no missing values) keep 0 = average, except
+        # where the direction holds them (they already sit in the monotone sequence).
+        keep = np.zeros(b.n_bins, dtype=bool)
+        if b.ordered and b.spec.direction != FREE:
+            keep[: b.ordered] = True
+            keep[b.ordered] = b.spec.missing_is_extreme
+        curve = np.where((counts == 0) & ~keep, 0.0, raw - mean)
         if b.spec.kind == "numeric":
             assert b.edges is not None  # noqa: S101
             terms.append(
@@ -396,4 +413,86 @@ def with_metrics(model: AdditiveModel, metrics: Mapping[str, Any]) -> AdditiveMo
         hard_rules=model.hard_rules,
         metrics=dict(metrics),
         training=model.training,
+    )
+
+
+# --- calibration ---------------------------------------------------------------------------
+
+
+def platt(logit: FloatArray, y: FloatArray, *, iterations: int = 100) -> tuple[float, float]:
+    """(slope, offset) of Platt scaling: the logistic regression of the labels on the
+    logits (Newton's method with step halving, so it never climbs, and a tiny ridge
+    so separable data stays finite). Fit it on logits of rows the model never saw
+    (out-of-fold, or a later month), never on its training rows."""
+    x = np.asarray(logit, dtype=np.float64)
+    t = np.asarray(y, dtype=np.float64)
+    ridge = 1e-6
+
+    def loss(a: float, b: float) -> float:
+        f = a * x + b
+        return float(np.sum(np.logaddexp(0.0, f) - t * f) + 0.5 * ridge * a * a)
+
+    a, b = 1.0, 0.0
+    current = loss(a, b)
+    for _ in range(iterations):
+        p = logistic(a * x + b)
+        w = p * (1.0 - p)
+        grad = np.array([np.dot(p - t, x) + ridge * a, np.sum(p - t)])
+        hess = np.array([[np.dot(w, x * x) + ridge, np.dot(w, x)], [np.dot(w, x), w.sum() + 1e-12]])
+        step = np.linalg.solve(hess, grad)
+        scale = 1.0
+        while scale > 1e-10:
+            na, nb = a - scale * float(step[0]), b - scale * float(step[1])
+            candidate = loss(na, nb)
+            if candidate <= current:
+                break
+            scale /= 2
+        else:
+            break
+        a, b = na, nb
+        improved = current - candidate
+        current = candidate
+        if improved < 1e-12 * max(1.0, abs(current)):
+            break
+    return a, b
+
+
+def scaled(
+    model: AdditiveModel, slope: float, offset: float, info: Mapping[str, Any]
+) -> AdditiveModel:
+    """The model with Platt scaling folded in: slope x (intercept + contributions) +
+    offset is again an intercept plus one curve per feature, so the published model is
+    calibrated as it stands (the desktop applies no map) and reasons stay exact. A
+    positive slope keeps every curve's direction; anything else is refused."""
+    if not slope > 0:
+        raise TrainingDataError(
+            "the model ranks no better than chance on held-out rows (calibration slope "
+            f"{slope:.3f}); nothing to publish"
+        )
+    terms: list[Term] = []
+    for t in model.terms:
+        if isinstance(t, NumericTerm):
+            terms.append(
+                NumericTerm(t.name, t.edges, t.contributions * slope, t.missing * slope, t.meta)
+            )
+        else:
+            terms.append(
+                CategoricalTerm(
+                    t.name,
+                    {k: v * slope for k, v in t.levels.items()},
+                    t.other * slope,
+                    t.missing * slope,
+                    t.meta,
+                )  # fmt: skip
+            )
+    return AdditiveModel(
+        version=model.version,
+        trained_at=model.trained_at,
+        intercept=model.intercept * slope + offset,
+        terms=tuple(terms),
+        red=model.red,
+        amber=model.amber,
+        hard_rules=model.hard_rules,
+        metrics=model.metrics,
+        training={**dict(model.training), "calibration": dict(info)},
     )

@@ -81,8 +81,10 @@ def test_reasons_are_the_largest_positive_contributions_in_order() -> None:
         reasons = additive.reasons_for(s, row, top, values)
         contrib = [r.contribution for r in reasons]
         assert contrib == sorted(contrib, reverse=True)
-        assert all(c > 0 for c in contrib)
-        positives = sorted((c for c in s.contributions[row] if c > 0), reverse=True)[:3]
+        assert all(c >= additive.REASON_FLOOR for c in contrib)
+        positives = sorted(
+            (c for c in s.contributions[row] if c >= additive.REASON_FLOOR), reverse=True
+        )[:3]
         np.testing.assert_allclose(contrib, positives, atol=1e-6)
         for r in reasons:
             assert r.code in model.features
@@ -179,3 +181,41 @@ def test_curve_with_wrong_length_is_refused(model: additive.AdditiveModel) -> No
     body["features"][0]["contributions"] = body["features"][0]["contributions"][:-1]
     with pytest.raises(additive.ModelRejected, match="len\\(edges\\) \\+ 1"):
         additive.load_model(body)
+
+
+def test_a_reason_needs_the_floor_and_a_value_that_tells() -> None:
+    from rm_desk.domain.churn.indicators import telling  # noqa: PLC0415
+
+    model = additive.AdditiveModel(
+        version="floor", trained_at="", intercept=-2.0,
+        terms=(
+            additive.NumericTerm("deposits_change_3m", np.array([-30.0, 5.0]),
+                                 np.array([0.8, 0.3, -0.2]), 0.0),
+            additive.NumericTerm("complaints_90d", np.array([0.5]), np.array([0.05, 0.6]), 0.0),
+            additive.NumericTerm("days_since_rm_contact", np.array([60.0]),
+                                 np.array([-0.1, 0.4]), 0.5),
+        ),
+        red=0.9, amber=0.5,
+    )  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            # -40 % is a drop; 0 % is no change, though its contribution is +0.3
+            "deposits_change_3m": [-40.0, 0.0, -0.4, -3.0],
+            "complaints_90d": [0.0, 2.0, 0.0, 0.0],  # 0 complaints: +0.05, under the floor
+            "days_since_rm_contact": [np.nan, 10.0, 90.0, 0.0],  # never contacted: tells
+        }
+    )
+    s = additive.score(model, frame)
+    top = additive.top_reasons(s, telling=telling(frame, s.features))
+    named = [[s.features[j] for j in row if j >= 0] for row in top]
+    assert named == [
+        ["deposits_change_3m", "days_since_rm_contact"],
+        ["complaints_90d"],
+        ["days_since_rm_contact"],
+        ["deposits_change_3m"],
+    ]
+    # Without the value check, the zero change would be a reason; without the floor,
+    # the +0.05 of no complaint too.
+    loose = additive.top_reasons(s, floor=1e-12)
+    assert 0 in loose[1]
+    assert 1 in loose[0]

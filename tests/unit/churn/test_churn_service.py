@@ -214,7 +214,13 @@ def test_watchlist_history_and_events(session: Session) -> None:
 def test_a_green_customers_reasons_reach_the_profile_and_the_watchlist(session: Session) -> None:
     """Stored without reasons, a green customer still shows them: in the profile, the
     playbook's suggestions and a watchlist that includes green."""
-    churn.rescore_all(session)  # the default model: tenure and activity give reasons
+    # No RM contact on record: a small positive contribution, far below amber.
+    model = _model("green-reasons")
+    contact = additive.NumericTerm(
+        "days_since_rm_contact", np.array([30.0]), np.array([0.0, 0.2]), 0.4
+    )
+    _install(session, dataclasses.replace(model, terms=(*model.terms, contact)))
+    churn.rescore_all(session)
     with session.store.read() as conn:
         green = [
             r[0]
@@ -302,7 +308,12 @@ def test_stored_reasons_equal_the_domain_reasons() -> None:
     """The book-wide fast path writes exactly what `additive.reasons_for` returns."""
     import pandas as pd  # noqa: PLC0415
 
-    from rm_desk.domain.churn.indicators import BY_CODE, CODES, detail_column  # noqa: PLC0415
+    from rm_desk.domain.churn.indicators import (  # noqa: PLC0415
+        BY_CODE,
+        CODES,
+        detail_column,
+        telling,
+    )
 
     rng = np.random.default_rng(8)
     n = 600
@@ -324,7 +335,7 @@ def test_stored_reasons_equal_the_domain_reasons() -> None:
     model = churn.default_model()
     scores = additive.score(model, frame)
     rows = churn._score_rows(frame, scores, model.version, "2026-11-24T00:00:00+00:00")
-    top = additive.top_reasons(scores, churn.REASONS_KEPT)
+    top = additive.top_reasons(scores, churn.REASONS_KEPT, telling=telling(frame, scores.features))
     values = {c: frame[c].to_numpy() for c in frame.columns}
     details: dict[str, Sequence[str]] = {c: BY_CODE[c].details for c in CODES}
     assert any(r >= 0 for r in scores.raised_by)  # some rows raised by the hard rule
@@ -338,3 +349,33 @@ def test_stored_reasons_equal_the_domain_reasons() -> None:
         # The same types too (an integer stays an integer, 3 is not 3.0).
         assert json.dumps(json.loads(row[3]), sort_keys=True) == json.dumps(wanted, sort_keys=True)
     assert {len(json.loads(r[3])) for r in rows} >= {3, 4}  # rule first, plus the top 3
+
+
+@pytest.mark.parametrize("kind", [InteractionKind.VISIT, InteractionKind.CALL,
+                                  InteractionKind.MESSAGE])  # fmt: skip
+def test_logging_an_rm_contact_never_raises_level_or_probability(
+    session: Session, kind: InteractionKind
+) -> None:
+    """Through the real service (log the contact, rescore in its transaction), with the
+    shipped model: each contact, older then newer, leaves every customer's leave
+    probability and level where they were or lower."""
+    churn.rescore_all(session)
+    rank = {"green": 0, "amber": 1, "red": 2}
+    for days_ago in (200, 45, 12, 0):
+        for cif in (CALM, QUIET, LOUD):
+            before_level, before_score = _level(session, cif)
+            assert before_level is not None
+            assert before_score is not None
+            contact = NoteInput(
+                customer_id=cif,
+                kind=kind,
+                occurred_at=NOW - timedelta(days=days_ago, hours=1),
+                subject="回访",
+                note="例行联系。",
+            )
+            notes.log_interaction(session, contact)
+            after_level, after_score = _level(session, cif)
+            assert after_level is not None
+            assert after_score is not None
+            assert after_score <= before_score + 1e-9, (cif, days_ago)
+            assert rank[after_level] <= rank[before_level], (cif, days_ago)

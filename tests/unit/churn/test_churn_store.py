@@ -225,7 +225,9 @@ def test_green_reasons_are_worked_out_when_asked(tmp_path: Path) -> None:
             assert all(stored[c] == "[]" for c in green)
             assert all(stored[c] == expected[c] for c in flagged)
             with_reasons = [c for c in green if expected[c] != "[]"]
-            assert len(with_reasons) > 100  # green customers still have reasons to tell
+            # Some green customers still have reasons to tell (above the floor, with a
+            # value that says something: fewer since issue #16, but not none).
+            assert len(with_reasons) > 20
             for cid in with_reasons[:40]:
                 found = churn_service.assessment(conn, cid)
                 assert found is not None

@@ -68,3 +68,21 @@ def test_today_is_every_customer_with_a_follow_up_due_today(make_session: MakeSe
     found = brief.customers_due_today(session)
     assert set(found) == due
     assert len(found) == len(set(found))
+
+
+def test_green_customers_have_no_reasons_or_talking_points(make_session: MakeSession) -> None:
+    """As on the customer page (issue #16): no 'why at risk' for a green customer."""
+    from rm_desk.domain.model import ChurnLevel  # noqa: PLC0415
+
+    session = make_session(customers=120)
+    with session.store.read() as conn:
+        rows = conn.exec_driver_sql("SELECT id, churn_level FROM customers").all()
+    greens = [r[0] for r in rows if r[1] == ChurnLevel.GREEN.value][:10]
+    flagged = [r[0] for r in rows if r[1] in ("amber", "red")]
+    assert greens
+    assert flagged
+    for cif in greens:
+        data = brief.gather(session, cif)
+        assert data.reasons == ()
+        assert data.talking_points == ()
+    assert any(brief.gather(session, cif).reasons for cif in flagged)
