@@ -22,6 +22,13 @@ refused with `DiskFull` and its password is never tried: filling the disk cannot
 the counter. A success whose reset cannot be written is refused the same way (the
 charge stands; after space is freed the next unlock clears it).
 
+Each wrong password is also kept, with its time, in `unaudited_failures` (at most
+`MAX_UNAUDITED_FAILURES`): a failed unlock opens no store, so the next unlock that
+opens it writes them into the profile's audit log (`rm_desk.services.session`,
+`audit_session`) and only then drops them here (`forget_audited_failures`). A success
+does not clear them. Whoever can edit this file can delete them, as they can the
+counter; the gateway's sign-in throttle is the record that file cannot touch.
+
 Clock changes
 -------------
 A back-off or lockout is stored three ways: its wall-clock end (`not_before` /
@@ -167,6 +174,13 @@ class WrappedKeyEntry(BaseModel):
     ciphertext: _Base64
 
 
+class FailedUnlockEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: Annotated[datetime, PlainValidator(_required_when)]
+    lockout: StrictBool = False
+
+
 class ProfileEntry(BaseModel):
     """One entry of profiles.json, as `Profile.to_json` writes it (unknown keys are
     ignored, so a file written by a newer version still loads)."""
@@ -192,6 +206,7 @@ class ProfileEntry(BaseModel):
     online_boot: StrictStr | None = None
     online_monotonic: float | None = None
     seen_at: _When = None
+    unaudited_failures: list[FailedUnlockEntry] = Field(default_factory=list)
 
 
 class ProfilesFile(BaseModel):
@@ -199,6 +214,20 @@ class ProfilesFile(BaseModel):
 
     format: Literal[1]
     profiles: list[dict[str, Any]]
+
+
+# Wrong passwords not yet in the audit log, at most this many (the latest are kept).
+MAX_UNAUDITED_FAILURES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class FailedUnlock:
+    """A wrong password tried on this profile, waiting for the audit log: a failed
+    unlock opens no store, so it is kept here and written into the profile's audit
+    chain by the next unlock that opens the store (`rm_desk.services.session`)."""
+
+    at: datetime
+    lockout: bool = False  # this failure started a lockout
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +254,7 @@ class Profile:
     online_boot: str | None = None
     online_monotonic: float | None = None
     seen_at: datetime | None = None
+    unaudited_failures: tuple[FailedUnlock, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -247,6 +277,9 @@ class Profile:
             "online_boot": self.online_boot,
             "online_monotonic": self.online_monotonic,
             "seen_at": self.seen_at.isoformat() if self.seen_at else None,
+            "unaudited_failures": [
+                {"at": f.at.isoformat(), "lockout": f.lockout} for f in self.unaudited_failures
+            ],
         }
 
     @classmethod
@@ -275,6 +308,9 @@ class Profile:
             online_boot=entry.online_boot or None,
             online_monotonic=entry.online_monotonic,
             seen_at=entry.seen_at,
+            unaudited_failures=tuple(
+                FailedUnlock(f.at, f.lockout) for f in entry.unaudited_failures
+            ),
         )
 
     def cleared(self) -> Profile:
@@ -482,6 +518,18 @@ class ProfileRegistry:
         for path in (self.data_dir, self.data_dir / "profiles", self.path, self.lock_path):
             files.make_private(path)
 
+    def forget_audited_failures(self, user: str, recorded: tuple[FailedUnlock, ...]) -> None:
+        """The failed unlocks `recorded` are in the audit log now: drop them here."""
+        if recorded:
+            self._update(
+                user,
+                lambda p: replace(
+                    p, unaudited_failures=tuple(
+                        f for f in p.unaudited_failures if f not in recorded
+                    ),
+                ),
+            )  # fmt: skip
+
     # --- offline lease -----------------------------------------------------------------
 
     def record_online(self, user: str) -> Profile:
@@ -619,7 +667,12 @@ class ProfileRegistry:
         def fail(profile: Profile) -> Profile:
             # A success in the meantime reset the counter; this failure still counts.
             failures = max(profile.failed_attempts, 1)
-            counted = replace(profile, failed_attempts=failures)
+            failure = FailedUnlock(self.clock(), lockout=failures >= limit)
+            counted = replace(
+                profile,
+                failed_attempts=failures,
+                unaudited_failures=(*profile.unaudited_failures, failure)[-MAX_UNAUDITED_FAILURES:],
+            )
             if failures >= limit:
                 return self._blocking(counted, lockout_seconds, lockout=True)
             return self._blocking(counted, backoff_seconds(failures), lockout=False)

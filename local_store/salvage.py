@@ -33,6 +33,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from local_store import lookaside, outbox, records
 from local_store.engine import KeyBuffer
+from rm_desk.domain.audit_chain import GENESIS, Link
 
 # With the outbox's extent unknown (its sync state and last page lost), how many ids
 # past the last readable one are tried before giving up.
@@ -40,6 +41,7 @@ PROBE_PAST_END = 2000
 
 _OUTBOX_COLUMNS = "mutation_id, name, entity, entity_id, op, base_version, fields, client_time"
 _DRAFT_COLUMNS = "id, customer_id, kind, fields, updated_at"
+_AUDIT_COLUMNS = "seq, at, actor, action, entity, entity_id, detail, prev_hash, hash"
 
 
 @dataclass
@@ -56,6 +58,11 @@ class Salvaged:
     drafts: list[records.Draft] = field(default_factory=list)
     drafts_incomplete: bool = False
     nothing_readable: bool = False  # not even the schema page decrypts
+    # The audit chain from its first entry up to the first one unreadable or broken
+    # (the rest is lost), and how much of it the gateway had acknowledged.
+    audit: list[Link] = field(default_factory=list)
+    audit_lost: bool = False
+    audit_uploaded: int = 0
 
 
 class _Reader:
@@ -209,6 +216,28 @@ def _salvage_drafts(reader: _Reader, found: Salvaged) -> None:
             found.drafts_incomplete = True
 
 
+def _salvage_audit(reader: _Reader, found: Salvaged) -> None:
+    """The audit chain as far as it reads and holds together from its start: the new
+    store continues it, so the gateway, which holds its uploaded part, accepts what
+    comes next."""
+    rows: list[tuple[Any, ...]] = []
+    whole = _scan(reader, f"SELECT {_AUDIT_COLUMNS} FROM audit_log ORDER BY seq", (), rows.append)
+    prev, seq = GENESIS, 1
+    for row in rows:
+        try:
+            link = Link(int(row[0]), *(str(value) for value in row[1:]))
+        except (TypeError, ValueError):
+            break
+        if link.seq != seq or link.prev_hash != prev or not link.recomputes():
+            break
+        found.audit.append(link)
+        prev, seq = link.hash, seq + 1
+    found.audit_lost = not whole or len(found.audit) < len(rows)
+    uploaded = reader.one("SELECT value FROM meta WHERE key = 'audit_uploaded_seq'")
+    if isinstance(uploaded, tuple):
+        found.audit_uploaded = min(int(uploaded[0]), len(found.audit))
+
+
 def salvage(path: Path, key: bytes | bytearray, *, memory_security: bool = False) -> Salvaged:
     """Everything readable that is not on the server: the outbox, the drafts, and the
     ids that let the server recognise what it already has (client id, device id)."""
@@ -234,6 +263,7 @@ def salvage(path: Path, key: bytes | bytearray, *, memory_security: bool = False
             found.device_id = str(device[0])
         _salvage_outbox(reader, found)
         _salvage_drafts(reader, found)
+        _salvage_audit(reader, found)
     finally:
         reader.close()
         buffer.wipe()

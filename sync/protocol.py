@@ -52,6 +52,11 @@ class ErrorCode(enum.StrEnum):
     BODY_TOO_LARGE = "body_too_large"
     FORBIDDEN = "forbidden"
     MUTATION_GAP = "mutation_gap"
+    # Audit upload: earlier entries of this device's chain are missing on the gateway
+    # (`last_audit_seq` says what it holds), or the page does not continue the chain
+    # the gateway holds (refused and flagged for `rm-desk-central audit verify`).
+    AUDIT_GAP = "audit_gap"
+    AUDIT_CHAIN_BROKEN = "audit_chain_broken"
     BAD_REQUEST = "bad_request"
     NOT_FOUND = "not_found"
     SERVER_ERROR = "server_error"
@@ -70,6 +75,7 @@ class ErrorBody(Response):
     error: ErrorCode
     message: str
     last_mutation_id: int | None = None
+    last_audit_seq: int | None = None  # with `audit_gap`
 
 
 # --- auth ---------------------------------------------------------------------------
@@ -351,6 +357,57 @@ class PullResponse(Response):
     last_mutation_id: int
     scope_epoch: int = 0
     churn_model: ChurnModelBody | None = None
+
+
+# --- audit (POST /sync/v1/audit) ---------------------------------------------------------
+#
+# The device's local audit chain (rm_desk.domain.audit_chain), uploaded after each sync
+# in pages from the first entry the gateway has not acknowledged. Entries travel as
+# stored, byte for byte (no text normalisation: the hash covers them); the gateway
+# checks each page continues the chain it holds for the caller's device, that every
+# hash recomputes and that every entry's actor is the signed-in user, and stores them
+# append-only. A page already stored (same hashes) is acknowledged again.
+
+MAX_AUDIT_PAGE = 500
+MAX_AUDIT_DETAIL = 16_000
+
+AuditHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("U+0000 is not allowed")
+    return value
+
+
+AuditText = Annotated[str, BeforeValidator(lambda v: _no_nul(v) if isinstance(v, str) else v)]
+
+
+class AuditEvent(BaseModel):
+    """One entry of a device's audit chain, as the laptop stores it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    seq: int = Field(ge=1, le=2**62)
+    at: Annotated[AuditText, Field(max_length=40)]
+    actor: Annotated[AuditText, Field(min_length=1, max_length=64)]
+    action: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
+    entity: Annotated[AuditText, Field(max_length=32)]
+    entity_id: Annotated[AuditText, Field(max_length=128)]
+    # Canonical JSON text of an object: ids, field names, codes; a full page of the
+    # largest stays well under the gateway's body limit (500 x 16,000 x 6 bytes).
+    detail: Annotated[AuditText, Field(max_length=MAX_AUDIT_DETAIL)]
+    prev_hash: AuditHash
+    hash: AuditHash
+
+
+class AuditRequest(Request):
+    device_id: Id  # must be the device the token was issued to
+    events: list[AuditEvent] = Field(min_length=1, max_length=MAX_AUDIT_PAGE)
+
+
+class AuditResponse(Response):
+    last_seq: int  # the device's chain on the gateway ends here
+    stored: int  # entries of this page stored now (the rest were already there)
 
 
 # --- snapshot (NDJSON stream of these lines) ------------------------------------------

@@ -967,6 +967,10 @@
         <translation>中心CRM拒绝了此请求。</translation>
     </message>
     <message>
+        <source>The central CRM refused this computer's audit log: it does not continue the copy the CRM holds. Your work is kept. Contact IT.</source>
+        <translation>中心CRM拒绝了本机的审计日志：它与中心CRM保存的副本不能衔接。您的工作已保留。请联系IT部门。</translation>
+    </message>
+    <message>
         <source>Repair needs the central CRM, which cannot be reached now. Nothing was changed; connect to the bank's network and repair again.</source>
         <translation>修复需要连接中心CRM，但现在无法连接。未做任何更改；请连接银行网络后再修复。</translation>
     </message>

@@ -68,6 +68,7 @@ class ErrorCode(StrEnum):
     MUTATION_GAP = "mutation_gap"
     PROTOCOL_VIOLATION = "protocol_violation"
     FORBIDDEN = "forbidden"
+    AUDIT_CHAIN_BROKEN = "audit_chain_broken"
     REPAIR_NEEDS_SERVER = "repair_needs_server"
     # what a role may do
     ROLE_NOT_ALLOWED = "role_not_allowed"
@@ -270,6 +271,11 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
         "The central CRM sent data this version cannot read; nothing was changed.",
     ),
     E.FORBIDDEN: QT_TRANSLATE_NOOP("Errors", "The central CRM refused this request."),
+    E.AUDIT_CHAIN_BROKEN: QT_TRANSLATE_NOOP(
+        "Errors",
+        "The central CRM refused this computer's audit log: it does not continue the copy "
+        "the CRM holds. Your work is kept. Contact IT.",
+    ),
     E.REPAIR_NEEDS_SERVER: QT_TRANSLATE_NOOP(
         "Errors",
         "Repair needs the central CRM, which cannot be reached now. Nothing was changed; "

@@ -544,4 +544,5 @@ def _event(
             base_version=None,
             client_time=now,
         )
+        session.audit_edit(conn, "churn_event", event_id, action, customer_id=customer_id)
     return Changes(customers=frozenset({customer_id}), churn=True, outbox=True, book=True)

@@ -75,6 +75,7 @@ def resolve(session: Session, conflict_id: int, keep: str) -> Changes:
                 base_version=version,
                 client_time=now,
             )
+            session.audit_edit(conn, entity, entity_id, "update", [field])
             if field != "status":
                 store.write_field(conn, entity, entity_id, field, conflict.mine)
         store.mark_resolved(conn, conflict_id, keep)

@@ -65,6 +65,7 @@ def update_contact(session: Session, customer_id: str, **changes: Any) -> Change
             base_version=customer.version,
             client_time=now,
         )
+        session.audit_edit(conn, "customer", customer_id, "update", wire)
     return Changes(customers=frozenset({customer_id}), book=True, outbox=True)
 
 
@@ -89,4 +90,5 @@ def request_change(session: Session, customer_id: str, field: str, value: Any) -
             base_version=customer.version,
             client_time=now,
         )
+        session.audit_edit(conn, "customer", customer_id, "request_change", [field])
     return Changes(outbox=True)

@@ -137,6 +137,9 @@ def log_interaction(
             base_version=None,
             client_time=now,
         )
+        session.audit_edit(
+            conn, "interaction", interaction.id, "create", customer_id=data.customer_id
+        )
         if data.next_step_due is not None:
             task = FollowUpTask(
                 id=uuid7(),
@@ -151,6 +154,7 @@ def log_interaction(
                 created_at=now,
             )
             record_new_task(conn, task, now, InvalidNote)
+            session.audit_edit(conn, "task", task.id, "create", customer_id=data.customer_id)
         if draft_id is not None:
             records.delete_draft(conn, draft_id)
         # A contact changes the indicators under this customer (complaints, last RM

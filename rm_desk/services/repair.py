@@ -24,6 +24,11 @@ twice:
    batch that skips an id). Unreadable ids > L never reached the server: those
    changes are lost and listed. (A new client id would also work; keeping the old one
    keeps the server's record of this device's changes in one sequence.)
+   The audit log's chain, as far as it reads and holds together from its start, is
+   copied into the new store as it was (seq numbers, hashes, how much the gateway
+   acknowledged), so the gateway accepts what follows; entries past the damage are
+   lost (if the gateway already held some of them, its next upload is refused and
+   the report's send error says so: IT sees it in `rm-desk-central audit verify`).
 6. Drafts go into the new store; it is closed; the damaged store is renamed to
    `store.damaged-<UTC time>.db` (0600, with its WAL: kept for support, never read by
    RM Desk again) and the new one takes its place. Only then is anything pushed: a
@@ -44,7 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from local_store import keys, outbox, records, salvage
+from local_store import audit, keys, outbox, records, salvage
 from local_store.errors import StoreInUse
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.syncstate import meta_put
@@ -191,7 +196,12 @@ def _build(
     try:
         with store.transaction() as conn:
             meta_put(conn, META_DEVICE, rescued.device_id or uuid7())
-        first = sync_service.sync_session(session, password, reg=reg, progress=progress)
+            audit.restore(conn, rescued.audit, rescued.audit_uploaded)
+        # The audit chain goes up with the repaired store's first sync (step 7), after
+        # the "repair" entry; a refusal there is the report's, not the repair's.
+        first = sync_service.sync_session(
+            session, password, reg=reg, progress=progress, upload_audit=False
+        )
         with store.read() as conn:
             server_last = outbox.state(conn).acked_mutation_id
         plan = plan_requeue(rescued, server_last)

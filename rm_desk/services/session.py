@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from local_store import Connection, audit, codec, keys, outbox
-from local_store.errors import StoreDamaged
+from local_store.errors import StoreDamaged, StoreError
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
 from local_store.store import Writer as StoreWriter
@@ -130,6 +130,26 @@ class Session:
             detail=detail,
         )
 
+    def audit_edit(
+        self,
+        conn: Connection,
+        entity: str,
+        entity_id: str,
+        op: str,
+        fields: Iterable[str] = (),
+        *,
+        customer_id: str | None = None,
+    ) -> None:
+        """One "edit" entry for a change this user made (a mutation queued for the
+        gateway): ids and field names only, never the values (personal data)."""
+        detail: dict[str, Any] = {"op": op}
+        names = sorted(fields)
+        if names:
+            detail["fields"] = names
+        if customer_id is not None and entity != "customer":
+            detail["customer"] = customer_id
+        self.audit_entry(conn, "edit", entity, entity_id, detail)
+
     @property
     def is_locked(self) -> bool:
         return not self.store.is_open
@@ -222,8 +242,26 @@ def session_over(
 
 
 def audit_session(session: Session, actor: str, action: str) -> None:
-    """One audit entry that `actor` opened `session` (`action`: unlock, repair)."""
+    """One audit entry that `actor` opened `session` (`action`: unlock, repair), after
+    one "unlock_failed" entry per wrong password tried since the store last opened.
+
+    A failed unlock opens no store, so it cannot be written then: the profile's lockout
+    counter keeps it (`ProfileRegistry`: `unaudited_failures`, in profiles.json) until
+    this entry is written, and it is dropped there only once it is committed here. A
+    profile never unlocked again (or removed) keeps its failures out of the log; so does
+    someone able to edit profiles.json, which already holds the counter itself."""
+    failures = session.profile.unaudited_failures
     with session.store.transaction() as conn:
+        for failure in failures:
+            audit.append(
+                conn,
+                at=failure.at,
+                actor=actor,
+                action="unlock_failed",
+                entity="session",
+                entity_id=session.profile.profile_id,
+                detail={"lockout": True} if failure.lockout else None,
+            )
         audit.append(
             conn,
             at=session.clock(),
@@ -232,6 +270,11 @@ def audit_session(session: Session, actor: str, action: str) -> None:
             entity="session",
             entity_id=session.profile.profile_id,
         )
+    if failures and session.registry is not None:
+        try:
+            session.registry.forget_audited_failures(session.profile.user, failures)
+        except StoreError:  # kept there: the next unlock records them once more
+            log.warning("failed unlocks now in the audit log could not be dropped from the profile")
 
 
 def syncs_online(profile: Profile) -> bool:

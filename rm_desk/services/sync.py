@@ -149,6 +149,7 @@ def add_profile(
     def first_meta(conn: Connection) -> None:
         meta_put(conn, META_DEVICE, device_id)
         meta_put(conn, META_TOKENS, tokens.model_dump_json())
+        session.audit_entry(conn, "sign_in", "device", device_id)
 
     try:
         session.store.write(first_meta)
@@ -167,8 +168,10 @@ def sync_session(
     reg: ProfileRegistry | None = None,
     transport: Transport | None = None,
     progress: Callable[[Progress], None] | None = None,
+    upload_audit: bool = True,
 ) -> SyncSummary:
-    """Push and pull once. A revoked device wipes this profile, then re-raises."""
+    """Push and pull once, then upload the audit log (unless not `upload_audit`). A
+    revoked device wipes this profile, then re-raises."""
     transport = transport or transport_for(session.profile.server, session.policy)
     auth = Authenticator(
         session.store,
@@ -177,7 +180,9 @@ def sync_session(
         user=session.user,
         clock=session.clock,
     )
-    engine = SyncEngine(session.store, transport, auth, progress=progress)
+    engine = SyncEngine(
+        session.store, transport, auth, progress=progress, upload_audit=upload_audit
+    )
     try:
         summary = engine.sync()
     except DeviceRevoked:

@@ -94,6 +94,7 @@ def create_task(
     with session.store.transaction() as conn:
         book.get_customer(conn, customer_id)
         record_new_task(conn, task, now, InvalidTask)
+        session.audit_edit(conn, "task", task.id, "create", customer_id=customer_id)
     return task, Changes(customers=frozenset({customer_id}), book=True, tasks=True, outbox=True)
 
 
@@ -139,6 +140,7 @@ def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowU
             base_version=task.version,
             client_time=now,
         )
+        session.audit_edit(conn, "task", task.id, "update", edited, customer_id=task.customer_id)
     return updated, Changes(
         customers=frozenset({task.customer_id}), book=True, tasks=True, outbox=True
     )
@@ -169,6 +171,7 @@ def delete_task(session: Session, task_id: str) -> Changes:
             base_version=task.version,
             client_time=now,
         )
+        session.audit_edit(conn, "task", task_id, "delete", customer_id=task.customer_id)
     return Changes(customers=frozenset({task.customer_id}), book=True, tasks=True, outbox=True)
 
 

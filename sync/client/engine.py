@@ -6,7 +6,8 @@ pages until caught up, each page applied with its cursor in one local
 transaction. With no cursor the first sync streams a snapshot instead; each
 snapshot page is stored with its resume token, so a dropped connection resumes
 where it stopped. `reset_required` replaces the cache by a new snapshot and keeps
-the outbox. `device_revoked` is passed up: the caller wipes the profile.
+the outbox. `device_revoked` is passed up: the caller wipes the profile. Last, the
+audit entries the gateway has not acknowledged are uploaded (`upload_audit`).
 
 The engine writes no table itself: every write goes through the store's one writer
 (`store.write` / `store.on_writer`) to the repositories. The cursor, meta values and
@@ -28,6 +29,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
+from local_store import audit as audit_log
 from local_store import book, conflicts, outbox, syncstate
 from local_store import churn as churn_store
 from local_store.bulk import collector_paused
@@ -35,6 +37,8 @@ from local_store.store import LocalStore, analyze
 from sync import protocol
 from sync.client import apply
 from sync.client.errors import (
+    AuditGap,
+    NotServed,
     ProtocolViolation,
     ResetRequired,
     SessionExpired,
@@ -61,6 +65,7 @@ class SyncSummary:
     touched: set[str] = field(default_factory=set)
     churn_model: str | None = None  # a published churn model became active
     churn_model_refused: str | None = None  # why a received model was not used
+    audited: int = 0  # audit entries the gateway stored
 
     def line(self) -> str:
         text = (
@@ -121,10 +126,17 @@ class Authenticator:
             self.store.write(lambda conn: syncstate.meta_put(conn, META_DEVICE, value))
         return value
 
-    def _save(self, tokens: protocol.TokenResponse) -> None:
-        self.store.write(
-            lambda conn: syncstate.meta_put(conn, META_TOKENS, tokens.model_dump_json())
-        )
+    def _save(self, tokens: protocol.TokenResponse, *, signed_in: bool = False) -> None:
+        """Keep `tokens`; `signed_in`: they come from a sign-in with the password, which
+        goes into the audit log in the same transaction."""
+
+        def save(conn: Any) -> None:
+            syncstate.meta_put(conn, META_TOKENS, tokens.model_dump_json())
+            if signed_in:
+                audit_log.append(conn, at=_now(), actor=tokens.user, action="sign_in",
+                                 entity="device", entity_id=tokens.device_id)  # fmt: skip
+
+        self.store.write(save)
         self.transport.token = tokens.access_token
 
     def login(self, password: str, device_name: str = "") -> protocol.TokenResponse:
@@ -137,7 +149,7 @@ class Authenticator:
         )
         data = self.transport.post("/auth/v1/login", body.model_dump(mode="json"))
         tokens = _parse(protocol.TokenResponse, data)
-        self._save(tokens)
+        self._save(tokens, signed_in=True)
         return tokens
 
     def ensure(self) -> None:
@@ -185,6 +197,11 @@ class Authenticator:
             except SessionExpired:
                 pass
         self.relogin()
+
+
+def _fields(link: Any) -> dict[str, Any]:
+    """An audit entry's fields by name, as the wire model takes them."""
+    return {name: getattr(link, name) for name in protocol.AuditEvent.model_fields}
 
 
 def _parse(model: type[M], data: dict[str, Any]) -> M:
@@ -320,6 +337,8 @@ class SyncEngine:
         push_batch: int = 200,
         pull_limit: int = protocol.DEFAULT_PULL_LIMIT,
         clock: Callable[[], datetime] | None = None,
+        audit_page: int = protocol.MAX_AUDIT_PAGE,
+        upload_audit: bool = True,
     ) -> None:
         self.store = store
         self.transport = transport
@@ -328,6 +347,8 @@ class SyncEngine:
         self.progress = progress or (lambda _p: None)
         self.push_batch = push_batch
         self.pull_limit = pull_limit
+        self.audit_page = audit_page
+        self.uploads_audit = upload_audit
 
     def _client_id(self) -> str:
         with self.store.read() as conn:
@@ -592,6 +613,49 @@ class SyncEngine:
             conn, wanted, protocol.ReturnReason.LEFT_BOOK_AT_RESYNC, self.clock()
         )
 
+    # --- audit upload -----------------------------------------------------------------
+
+    def upload_audit(self, summary: SyncSummary) -> None:
+        """Send the audit entries the gateway has not acknowledged, a page at a time
+        (sync/protocol.py, `AuditRequest`). A refusal (`AuditChainBroken`, `Forbidden`)
+        is raised with every entry kept here; an older gateway without the endpoint is
+        left alone (the entries wait for one that has it)."""
+        device_id = self.auth.device_id()
+        rewound = False
+        while True:
+            with self.store.read() as conn:
+                after = audit_log.uploaded_seq(conn)
+                links = audit_log.links_after(conn, after, self.audit_page)
+            if not links:
+                return
+            try:
+                request = protocol.AuditRequest(
+                    schema_version=protocol.SCHEMA_VERSION,
+                    device_id=device_id,
+                    events=[protocol.AuditEvent(**_fields(link)) for link in links],
+                )
+            except ValidationError as exc:
+                raise ProtocolViolation(
+                    f"audit entries after {after} cannot be sent ({exc.error_count()} problem(s))"
+                ) from None
+            try:
+                data = self._call("/sync/v1/audit", request.model_dump(mode="json"))
+            except NotServed:
+                return
+            except AuditGap as gap:
+                # The gateway holds less than this computer thought: send from there, once.
+                if rewound or gap.last >= after:
+                    raise ProtocolViolation(f"the gateway's audit chain ends at {gap.last}"
+                                            ) from None  # fmt: skip
+                rewound = True
+                self.store.write(partial(audit_log.mark_uploaded, seq=gap.last))
+                continue
+            answer = _parse(protocol.AuditResponse, data)
+            if answer.last_seq < links[-1].seq:
+                raise ProtocolViolation("the gateway did not acknowledge the audit entries sent")
+            self.store.write(partial(audit_log.mark_uploaded, seq=links[-1].seq))
+            summary.audited += answer.stored
+
     # --- the whole round ----------------------------------------------------------------
 
     def sync(self) -> SyncSummary:
@@ -609,4 +673,8 @@ class SyncEngine:
             self.snapshot(summary, replace=True)
             self.push(summary)
             self.pull(summary)
+        # Last: a refused audit page must not keep the book from syncing; it still
+        # fails the round, so the refusal is seen.
+        if self.uploads_audit:
+            self.upload_audit(summary)
         return summary

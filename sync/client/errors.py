@@ -92,11 +92,32 @@ class MutationGap(SyncError):
         super().__init__(ErrorCode.MUTATION_GAP)
 
 
+class AuditGap(SyncError):
+    """The gateway holds this device's audit chain only up to `last` (it was restored
+    from a backup, or this computer thought more was sent): the engine sends from there."""
+
+    def __init__(self, last: int) -> None:
+        self.last = last
+        super().__init__(ErrorCode.PROTOCOL_VIOLATION, detail=f"audit gap after {last}")
+
+
+class AuditChainBroken(SyncError):
+    """The gateway refused this computer's audit entries: they do not continue the chain
+    it holds. The entries stay here; the bank's IT looks at `audit verify`."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(ErrorCode.AUDIT_CHAIN_BROKEN, detail=message)
+
+
 class ProtocolViolation(SyncError):
     """The server sent something malformed; nothing of it was applied."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(ErrorCode.PROTOCOL_VIOLATION, detail=detail)
+
+
+class NotServed(ProtocolViolation):
+    """The gateway has no such endpoint (an older gateway)."""
 
 
 class Forbidden(SyncError):

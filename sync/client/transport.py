@@ -410,6 +410,14 @@ def _error_from(response: requests.Response) -> errors.SyncError:
     if code == "mutation_gap":
         last = body.get("last_mutation_id") if isinstance(body, dict) else None
         return errors.MutationGap(last if isinstance(last, int) else None)
+    if code == "audit_gap":
+        last = body.get("last_audit_seq") if isinstance(body, dict) else None
+        if isinstance(last, int) and last >= 0:
+            return errors.AuditGap(last)
+    if code == "audit_chain_broken":
+        return errors.AuditChainBroken(message)
+    if code == "not_found" and response.status_code == 404:
+        return errors.NotServed(f"HTTP 404 {code}")
     if code == "forbidden":
         return errors.Forbidden(message or "The central CRM refused this request.")
     return errors.ProtocolViolation(f"HTTP {response.status_code} {code or ''}".strip())

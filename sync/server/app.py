@@ -1,4 +1,4 @@
-"""The gateway's HTTP API (FastAPI): health, auth, push, pull, snapshot.
+"""The gateway's HTTP API (FastAPI): health, auth, push, pull, snapshot, audit upload.
 
 Handlers are plain functions (run in the thread pool) over an SQLAlchemy engine;
 pull, the call every client makes every few minutes, has its own threads.
@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rm_desk import __version__
 from sync import protocol
 from sync.protocol import ErrorBody, ErrorCode
-from sync.server import auth, body_limit, db, mutations, replication, throttle
+from sync.server import audit, auth, body_limit, db, mutations, replication, throttle
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 
@@ -50,7 +50,9 @@ _ERROR_STATUS: dict[int, str] = {
     403: "`device_revoked` (the device must wipe its data) or `forbidden` (a device or "
     "client id of another user).",
     409: "`mutation_gap` (push: earlier mutations are missing; `last_mutation_id` says "
-    "which) or `reset_required` (pull: resynchronise by snapshot).",
+    "which), `reset_required` (pull: resynchronise by snapshot), `audit_gap` (audit: "
+    "earlier entries are missing; `last_audit_seq` says what is stored) or "
+    "`audit_chain_broken` (audit: the page does not continue the stored chain).",
     413: "`body_too_large`: the request body is larger than the server accepts (the "
     "limit is checked as the body arrives, before anything parses it).",
     422: "`bad_request`: the request is not valid (a body that is not JSON, a field of "
@@ -67,6 +69,7 @@ ROUTE_ERRORS: dict[str, tuple[int, ...]] = {
     "push": (400, 401, 403, 409, 413, 422, 500),
     "pull": (400, 401, 403, 409, 413, 422, 500),
     "snapshot": (400, 401, 403, 413, 422, 500),
+    "audit": (400, 401, 403, 409, 413, 422, 500),
 }
 _RETRY_AFTER = {
     "Retry-After": {
@@ -239,7 +242,12 @@ def create_app(
 
     @app.exception_handler(ProtocolError)
     def _protocol_error(_request: Request, exc: ProtocolError) -> JSONResponse:
-        body = ErrorBody(error=exc.code, message=exc.message, last_mutation_id=exc.last_mutation_id)
+        body = ErrorBody(
+            error=exc.code,
+            message=exc.message,
+            last_mutation_id=exc.last_mutation_id,
+            last_audit_seq=exc.last_audit_seq,
+        )
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
         return JSONResponse(body.model_dump(mode="json"), status_code=exc.status, headers=headers)
 
@@ -312,6 +320,11 @@ def create_app(
     def push(request: protocol.PushRequest, caller: Caller) -> protocol.PushResponse:
         _check_version(request.schema_version)
         return mutations.push(engine, caller, request, clock)
+
+    @app.post("/sync/v1/audit", response_model=protocol.AuditResponse, responses=_errors("audit"))
+    def audit_upload(request: protocol.AuditRequest, caller: Caller) -> protocol.AuditResponse:
+        _check_version(request.schema_version)
+        return audit.receive(engine, caller, request, clock)
 
     @app.post("/sync/v1/pull", response_model=protocol.PullResponse, responses=_errors("pull"))
     async def pull(request: protocol.PullRequest, authorization: Bearer) -> Response:

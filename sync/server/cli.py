@@ -10,7 +10,9 @@ Beyond the contract: `branch add` (a user needs an existing branch), `seed
 --purge-older-than DAYS` (the change-log housekeeping, see replication.py), `serve
 --max-body-mib MIB` (the request body limit, see body_limit.py), and
 `user reset-scope U` (a full resynchronisation of U's devices that accepts a much
-smaller book, after a change the change log cannot express).
+smaller book, after a change the change log cannot express), and `audit verify
+[--device D]` / `audit export --out FILE [--device D] [--since DAY]` (the devices'
+audit chains, sync/server/audit.py).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 
 from rm_desk import __version__
 from rm_desk.domain.errors import RmDeskError
-from sync.server import admin, body_limit, churn_cli, db, replication
+from sync.server import admin, audit, body_limit, churn_cli, db, replication
 
 PROG = "rm-desk-central"
 EXIT_FAILURE = 1
@@ -169,6 +171,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_people_commands(sub, with_db)
     _add_export_commands(sub, with_db)
+    _add_audit_commands(sub, with_db)
     churn_cli.add_commands(sub, with_db)
     return parser
 
@@ -228,6 +231,28 @@ def _add_export_commands(sub: Any, with_db: argparse.ArgumentParser) -> None:
     interactions.add_argument("--customer", default=None, metavar="CIF")
     interactions.add_argument("--format", choices=["json", "csv"], default="json")
     interactions.set_defaults(run=_export_interactions)
+
+
+def _add_audit_commands(sub: Any, with_db: argparse.ArgumentParser) -> None:
+    """The devices' audit chains (sync/server/audit.py)."""
+    chains = sub.add_parser("audit", help="check or export the devices' audit logs")
+    audit_sub = chains.add_subparsers(dest="action", metavar="ACTION", required=True)
+    verify = audit_sub.add_parser(
+        "verify", parents=[with_db],
+        help="re-walk every device's audit chain: gaps, edited or reordered entries, "
+        "refused uploads (exit status 1 when any is found)",
+    )  # fmt: skip
+    verify.add_argument("--device", default=None, metavar="ID")
+    verify.set_defaults(run=_audit_verify)
+    export = audit_sub.add_parser(
+        "export", parents=[with_db], help="write the audit entries as JSON Lines or CSV"
+    )
+    export.add_argument("--out", required=True, metavar="FILE")
+    export.add_argument("--device", default=None, metavar="ID")
+    export.add_argument("--since", type=_day, default=None, metavar="YYYY-MM-DD",
+                        help="entries made on or after this day (UTC)")  # fmt: skip
+    export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    export.set_defaults(run=_audit_export)
 
 
 # --- commands -----------------------------------------------------------------------
@@ -358,6 +383,42 @@ def _export_customers(args: argparse.Namespace, engine: Engine) -> int:
 def _export_interactions(args: argparse.Namespace, engine: Engine) -> int:
     records = admin.iter_interactions(engine, args.customer)
     _write(records, admin.INTERACTION_EXPORT_FIELDS, args.format, sys.stdout)
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace, engine: Engine) -> int:
+    reports = audit.verify(engine, args.device)
+    if args.device is not None and not reports[0].entries and reports[0].ok:
+        raise CommandError(f"no audit entries of device {args.device}")
+    for report in reports:
+        print("\n".join(report.lines()))
+    bad = [r for r in reports if not r.ok]
+    if bad:
+        raise CommandError(
+            f"audit problems on {_many(len(bad), 'device')} of {len(reports)}: "
+            + ", ".join(r.device_id for r in bad)
+        )
+    print(f"{_many(len(reports), 'device')} checked: every audit chain is whole")
+    return 0
+
+
+def _audit_export(args: argparse.Namespace, engine: Engine) -> int:
+    records = audit.iter_events(engine, args.device, args.since)
+    count = 0
+    with open(args.out, "w", encoding="utf-8", newline="") as out:
+        if args.format == "csv":
+            writer = csv.DictWriter(out, fieldnames=list(audit.EXPORT_FIELDS),
+                                    lineterminator="\n")  # fmt: skip
+            writer.writeheader()
+            for record in records:
+                writer.writerow({**record, "detail": json.dumps(record["detail"],
+                                                                ensure_ascii=False)})  # fmt: skip
+                count += 1
+        else:
+            for record in records:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+    print(f"wrote {count} audit entr{'y' if count == 1 else 'ies'} to {args.out}")
     return 0
 
 

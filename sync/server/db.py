@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
@@ -115,6 +115,49 @@ def create_schema(engine: Engine) -> None:
     with engine.begin() as conn:
         if conn.execute(select(schema.seq_counter.c.value)).first() is None:
             conn.execute(insert(schema.seq_counter).values(id=1, value=0))
+        _append_only_triggers(conn)
+
+
+_PG_APPEND_ONLY = """
+CREATE OR REPLACE FUNCTION rm_desk_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END $$
+"""
+
+
+def _append_only_triggers(conn: Connection) -> None:
+    """Refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the append-only tables
+    (`schema.APPEND_ONLY`), in the database itself: the gateway never changes an audit
+    row, and neither may anyone else short of dropping the trigger (which `audit
+    verify` notices by the hashes). Created when missing, never replaced: a trigger a
+    DBA disabled stays as found."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(_PG_APPEND_ONLY))
+        for table in schema.APPEND_ONLY:
+            name = f"{table}_append_only"
+            exists = conn.exec_driver_sql(
+                "SELECT 1 FROM pg_trigger WHERE tgname = %(name)s "
+                "AND tgrelid = to_regclass(%(table)s)",
+                {"name": name, "table": table},
+            ).first()
+            if exists is None:
+                conn.exec_driver_sql(
+                    f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} "
+                    "FOR EACH ROW EXECUTE FUNCTION rm_desk_append_only()"
+                )
+                conn.exec_driver_sql(
+                    f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION rm_desk_append_only()"
+                )
+        return
+    for table in schema.APPEND_ONLY:
+        for op in ("UPDATE", "DELETE"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END"
+            )
 
 
 def now() -> datetime:

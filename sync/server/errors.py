@@ -16,6 +16,8 @@ STATUS = {
     ErrorCode.TOO_MANY_ATTEMPTS: 429,
     ErrorCode.MUTATION_GAP: 409,
     ErrorCode.RESET_REQUIRED: 409,
+    ErrorCode.AUDIT_GAP: 409,
+    ErrorCode.AUDIT_CHAIN_BROKEN: 409,
     ErrorCode.SERVER_ERROR: 500,
 }
 
@@ -27,12 +29,14 @@ class ProtocolError(Exception):
         message: str,
         *,
         last_mutation_id: int | None = None,
+        last_audit_seq: int | None = None,
         retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.last_mutation_id = last_mutation_id
+        self.last_audit_seq = last_audit_seq
         self.retry_after = retry_after  # seconds, sent as the Retry-After header
 
     @property

@@ -329,6 +329,44 @@ churn_events = Table(
     Column("score", Float),
 )
 
+# The devices' audit chains (sync/server/audit.py): append-only, enforced by the
+# database (triggers refuse UPDATE and DELETE, `db.create_schema`). `at` and `detail`
+# are kept as the device's text, which its hash covers.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("device_id", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", String(128), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("device_id", "seq"),
+)
+
+# A page refused because it did not continue the device's chain (or was someone
+# else's): kept for `rm-desk-central audit verify`. Append-only too.
+audit_flags = Table(
+    "audit_flags",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+Index("ix_audit_flags_device", audit_flags.c.device_id)
+
+# Tables no row of which may change once written (db.create_schema adds the triggers).
+APPEND_ONLY = ("audit_events", "audit_flags")
+
 server_meta = Table(
     "server_meta",
     metadata,

@@ -39,6 +39,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import Engine, select
 
+from rm_desk.domain.audit_chain import GENESIS, digest
 from sync import protocol
 from sync.server import admin, db, schema
 from sync.server.app import create_app
@@ -62,8 +63,10 @@ OPERATIONS = (
     "POST /sync/v1/push",
     "POST /sync/v1/pull",
     "GET /sync/v1/snapshot",
+    "POST /sync/v1/audit",
 )
-NEEDS_TOKEN = ("POST /sync/v1/push", "POST /sync/v1/pull", "GET /sync/v1/snapshot")
+NEEDS_TOKEN = ("POST /sync/v1/push", "POST /sync/v1/pull", "GET /sync/v1/snapshot",
+               "POST /sync/v1/audit")  # fmt: skip
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -206,6 +209,10 @@ def _steer(target: Target, case: schemathesis.Case[Any], data: st.DataObject) ->
         body["device_id"] = data.draw(st.sampled_from([REFRESH_DEVICE, "other-device"]))
     elif label == "POST /sync/v1/pull" and data.draw(st.booleans(), "craft cursor"):
         body["cursor"] = data.draw(_cursors(), "cursor")
+    elif label == "POST /sync/v1/audit" and data.draw(st.booleans(), "this device"):
+        body["device_id"] = "fuzz-device"
+        if isinstance(body.get("events"), list) and data.draw(st.booleans(), "chained"):
+            _chain_events(target, body["events"])
     elif label == "POST /sync/v1/push" and isinstance(body.get("mutations"), list):
         for mutation in body["mutations"]:
             if not isinstance(mutation, dict) or not data.draw(st.booleans(), "real ids"):
@@ -222,6 +229,28 @@ def _steer(target: Target, case: schemathesis.Case[Any], data: st.DataObject) ->
             first = body["mutations"][0]
             if isinstance(first, dict):
                 first["mutation_id"] = 1
+
+
+def _chain_events(target: Target, events: list[Any]) -> None:
+    """The generated audit entries made a chain of the signed-in RM's that continues
+    where the device's stands, so their (odd) text reaches the database."""
+    with db.reading(target.engine) as conn:
+        row = conn.execute(
+            select(schema.audit_events.c.seq, schema.audit_events.c.hash)
+            .where(schema.audit_events.c.device_id == "fuzz-device")
+            .order_by(schema.audit_events.c.seq.desc())
+            .limit(1)
+        ).first()
+    seq, prev = (0, GENESIS) if row is None else (int(row.seq), str(row.hash))
+    for event in events:
+        if not isinstance(event, dict) or not all(isinstance(event.get(k), str) for k in _TEXTS):
+            return
+        seq += 1
+        event.update(seq=seq, actor=RM, prev_hash=prev, detail=json.dumps({"x": event["detail"]}))
+        event["hash"] = prev = digest(prev, *(event[k] for k in _TEXTS))
+
+
+_TEXTS = ("at", "actor", "action", "entity", "entity_id", "detail")
 
 
 def _fuzz(

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from local_store import book, outbox, records
+from local_store import audit as local_audit
+from local_store import book, outbox, records, syncstate
 from local_store.errors import StoreDamaged
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.model import InteractionKind
@@ -111,6 +112,20 @@ def test_repair_rescues_pending_notes_and_drafts_exactly_once(
     assert report.drafts_restored == 1
     assert report.send_error is None
     assert "could not be read: nothing" in report.line()
+    # The audit chain goes on through the repair: the gateway holds it whole, with the
+    # entries made before the damage and the repair's own.
+    with repaired.session.store.read() as conn:
+        assert local_audit.verify(conn) is None
+        local = local_audit.entries(conn, limit=100_000)
+        device = syncstate.meta_get(conn, "device_id")
+    assert [e.action for e in local][-1] == "repair"
+    assert "unlock" in [e.action for e in local]
+    events = schema.audit_events.c
+    with gateway.engine.connect() as conn:
+        stored = conn.execute(
+            select(events.hash).where(events.device_id == device).order_by(events.seq)
+        ).scalars()
+        assert list(stored) == [e.hash for e in local]
     everything = synced + unacknowledged + offline
     assert on_server(gateway, everything) == dict.fromkeys(everything, 1)
 

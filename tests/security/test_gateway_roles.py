@@ -32,6 +32,7 @@ import pytest
 import requests
 from sqlalchemy import Engine, func, select
 
+from rm_desk.domain.audit_chain import GENESIS, detail_text, digest
 from rm_desk.domain.masking import MaskKind, birth_year_only, mask, minimised_id_number
 from sync import protocol
 from sync.server import admin, schema
@@ -371,6 +372,37 @@ def _push_case(world: World, role: str, token: dict[str, Any], secrets: dict[str
         _teller_in_branch_refusals(world, token["access_token"], f"push2-{role}", secrets)
 
 
+def _audit_case(world: World, role: str, token: dict[str, Any], secrets: dict[str, str]) -> None:
+    """Every role uploads its own device's audit chain; never entries of another user."""
+    user, prev = USER_OF[role], GENESIS
+    events: list[dict[str, Any]] = []
+    for seq in (1, 2):
+        at, detail = T0.isoformat(), detail_text({"field": "mobile"})
+        hashed = digest(prev, at, user, "view", "customer", world.mine, detail)
+        events.append({"seq": seq, "at": at, "actor": user, "action": "view",
+                       "entity": "customer", "entity_id": world.mine, "detail": detail,
+                       "prev_hash": prev, "hash": hashed})  # fmt: skip
+        prev = hashed
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+
+    def send(page: list[dict[str, Any]]) -> requests.Response:
+        body = {"schema_version": protocol.SCHEMA_VERSION, "device_id": f"dev-{role}",
+                "events": page}  # fmt: skip
+        return requests.post(world.gateway.url + "/sync/v1/audit", json=body, headers=headers,
+                             timeout=30)  # fmt: skip
+
+    other = "rm002" if user != "rm002" else "rm001"
+    stranger = dict(events[0], actor=other)
+    stranger["hash"] = digest(GENESIS, T0.isoformat(), other, "view", "customer", world.mine,
+                              detail_text({"field": "mobile"}))  # fmt: skip
+    refused = send([stranger])
+    assert (refused.status_code, refused.json()["error"]) == (403, "forbidden"), refused.text
+    answer = send(events)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["last_seq"] == 2
+    _no_secret_in(answer.text + refused.text, secrets, f"{role}'s audit upload")
+
+
 def _document(path: str) -> Case:
     def case(world: World, role: str, token: dict[str, Any], secrets: dict[str, str]) -> None:
         answer = requests.get(world.gateway.url + path, timeout=30)
@@ -387,6 +419,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/sync/v1/pull"): _pull_case,
     ("GET", "/sync/v1/snapshot"): _snapshot_case,
     ("POST", "/sync/v1/push"): _push_case,
+    ("POST", "/sync/v1/audit"): _audit_case,
     ("GET", "/openapi.json"): _document("/openapi.json"),
     ("GET", "/docs"): _document("/docs"),
     ("GET", "/docs/oauth2-redirect"): _document("/docs/oauth2-redirect"),

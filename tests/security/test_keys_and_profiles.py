@@ -142,6 +142,7 @@ def test_profiles_json_holds_no_secrets_or_customer_data(tmp_path: Path, clock: 
         "online_boot",
         "online_monotonic",
         "seen_at",
+        "unaudited_failures",  # times of wrong passwords awaiting the audit log
     }
     assert profile.kdf.memory_kib >= 64 * 1024
     assert profile.kdf.iterations >= 3
@@ -325,7 +326,10 @@ def test_a_profiles_file_written_before_still_loads(tmp_path: Path, clock: Clock
     assert profile.not_before == datetime(2026, 11, 24, 9, 0, 2, tzinfo=UTC)
     assert profile.locked_until is None
     # Written again with the offline lease's fields, empty: its lease runs from created_at.
-    lease = {"online_at": None, "online_boot": None, "online_monotonic": None, "seen_at": None}
+    lease: dict[str, object] = {
+        "online_at": None, "online_boot": None, "online_monotonic": None, "seen_at": None,
+        "unaudited_failures": [],  # and no failed unlocks waiting for the audit log
+    }  # fmt: skip
     assert profile.to_json() == {**WRITTEN_BEFORE["profiles"][0], **lease}
     # Older still: no block fields at all.
     older = json.loads(json.dumps(WRITTEN_BEFORE))
