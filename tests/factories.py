@@ -86,8 +86,16 @@ def task(tid: str, cif: str = "600000000001", **overrides: Any) -> FollowUpTask:
     return replace(base, **overrides)
 
 
+def undo_v7(conn: Connection) -> None:
+    """A latest store taken back to v6 (the staff directory and new-assignment flags)."""
+    conn.exec_driver_sql("DROP TABLE staff")
+    conn.exec_driver_sql("DROP TABLE new_assignments")
+    conn.exec_driver_sql("PRAGMA user_version = 6")
+
+
 def undo_v6(conn: Connection) -> None:
-    """A latest store taken back to v5 (what v6 added or replaced, undone)."""
+    """A latest store taken back to v5 (what v7 and v6 added or replaced, undone)."""
+    undo_v7(conn)
     conn.exec_driver_sql("DROP INDEX ix_interactions_complaints")
     conn.exec_driver_sql("DROP INDEX ix_holdings_maturing")
     conn.exec_driver_sql(

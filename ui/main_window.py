@@ -37,6 +37,7 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.sync import SyncSummary
 from ui import words
 from ui.context import AppContext
+from ui.notify import AssignmentNotifier, DesktopNotifier
 from ui.sync_controller import SyncController
 from ui.views.base import Page, push_button
 from ui.views.book import BookPage
@@ -177,6 +178,12 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.reminders = ReminderNotifier(ctx, self.tray, self)
         self.reminders.reminder.connect(lambda text: self.statusBar().showMessage(text, 30000))
+        self.notifier = DesktopNotifier(self.tray, self)
+        self.notifier.banner.connect(lambda text: self.statusBar().showMessage(text, 30000))
+        self.assignments = AssignmentNotifier(ctx, self.notifier, self)
+        self.sync.finished.connect(
+            lambda summary: self.assignments.check() if summary.assigned else None
+        )
         self._online_changed(None)
         self.idle = IdleLock(self, ctx.session.policy.effective_idle_lock_minutes)
         self.idle.expired.connect(lambda: self.lock_for("idle"))
@@ -189,6 +196,7 @@ class MainWindow(QMainWindow):
         self._startup.setSingleShot(True)
         self._startup.setInterval(1500)
         self._startup.timeout.connect(self.reminders.start)
+        self._startup.timeout.connect(self.assignments.check)
         self._startup.timeout.connect(self.sync.start)
         self._startup.start()
 

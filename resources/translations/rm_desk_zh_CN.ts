@@ -40,6 +40,25 @@
     </message>
 </context>
 <context>
+    <name>AssignmentNotifier</name>
+    <message>
+        <source>%1 · %2 · due %3</source>
+        <translation>%1 · %2 · %3 到期</translation>
+    </message>
+    <message>
+        <source>Reassigned to you · %1 · due %2</source>
+        <translation>已改派给您 · %1 · %2 到期</translation>
+    </message>
+    <message numerus="yes">
+        <source>RM Desk: %n new follow-up(s) assigned to you</source>
+        <translation><numerusform>RM Desk：您有 %n 项新派发的跟进任务</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>…and %n more</source>
+        <translation><numerusform>……另有 %n 项</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>AtRiskModel</name>
     <message>
         <source>Name</source>
@@ -503,6 +522,25 @@
     <message>
         <source>This note was amended; see the newer note.</source>
         <translation>本记录已被更正，请查看较新的记录。</translation>
+    </message>
+</context>
+<context>
+    <name>ContactModel</name>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>主题</translation>
     </message>
 </context>
 <context>
@@ -2213,8 +2251,32 @@
         <translation>黄色预警</translation>
     </message>
     <message>
-        <source>Contacts, last 7 days</source>
-        <translation>近7天接触次数</translation>
+        <source>AUM at risk</source>
+        <translation>风险资产（AUM）</translation>
+    </message>
+    <message>
+        <source>Visits (week)</source>
+        <translation>本周拜访</translation>
+    </message>
+    <message>
+        <source>Calls (week)</source>
+        <translation>本周电话</translation>
+    </message>
+    <message>
+        <source>Visits (month)</source>
+        <translation>本月拜访</translation>
+    </message>
+    <message>
+        <source>Calls (month)</source>
+        <translation>本月电话</translation>
+    </message>
+    <message>
+        <source>Last synced</source>
+        <translation>最近同步</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从未同步</translation>
     </message>
 </context>
 <context>
@@ -2228,6 +2290,10 @@
         <translation>各客户经理未完成及逾期的跟进任务</translation>
     </message>
     <message>
+        <source>Open and overdue follow-ups</source>
+        <translation>未完成及逾期的跟进任务</translation>
+    </message>
+    <message>
         <source>Open</source>
         <translation>未完成</translation>
     </message>
@@ -2236,24 +2302,44 @@
         <translation>已逾期</translation>
     </message>
     <message>
-        <source>Selected relationship manager</source>
-        <translation>所选客户经理</translation>
+        <source>AUM at risk per RM</source>
+        <translation>各客户经理的风险资产（AUM）</translation>
     </message>
     <message>
-        <source>Overdue only</source>
-        <translation>仅显示逾期</translation>
+        <source>AUM at risk (¥10,000)</source>
+        <translation>风险资产 AUM（万元）</translation>
     </message>
     <message>
-        <source>Show only overdue follow-ups</source>
-        <translation>仅显示逾期的跟进任务</translation>
+        <source>The list behind the selected figure</source>
+        <translation>所选数字对应的明细</translation>
     </message>
     <message>
-        <source>Follow-ups of the selected RM</source>
-        <translation>所选客户经理的跟进任务</translation>
+        <source>Follow-ups behind the figure</source>
+        <translation>该数字对应的跟进任务</translation>
     </message>
     <message>
-        <source>At-risk customers of the selected RM</source>
-        <translation>所选客户经理的风险客户</translation>
+        <source>Customers behind the figure</source>
+        <translation>该数字对应的客户</translation>
+    </message>
+    <message>
+        <source>Contacts behind the figure</source>
+        <translation>该数字对应的接触记录</translation>
+    </message>
+    <message>
+        <source>You have no team yet: no relationship manager's customers or follow-ups are in your copy. They appear here after a sync once RMs are assigned to your branch.</source>
+        <translation>您还没有团队：本机数据中没有任何客户经理的客户或跟进任务。客户经理分配到您的网点后，同步一次即会显示在这里。</translation>
+    </message>
+    <message>
+        <source>No team</source>
+        <translation>没有团队</translation>
+    </message>
+    <message>
+        <source>%1 · %2: %3</source>
+        <translation>%1 · %2：%3</translation>
+    </message>
+    <message>
+        <source>(the first %1 are listed)</source>
+        <translation>（仅列出前 %1 条）</translation>
     </message>
     <message>
         <source>Reassign…</source>
@@ -2272,20 +2358,8 @@
         <translation>给所选客户经理派发新的跟进任务</translation>
     </message>
     <message>
-        <source>Follow-ups</source>
-        <translation>跟进任务</translation>
-    </message>
-    <message>
-        <source>At-risk customers</source>
-        <translation>风险客户</translation>
-    </message>
-    <message>
         <source>Team</source>
         <translation>团队</translation>
-    </message>
-    <message>
-        <source>%1: %2 follow-up(s), %3 at-risk customer(s)</source>
-        <translation>%1：%2 项跟进任务，%3 位风险客户</translation>
     </message>
     <message>
         <source>New follow-up for %1</source>

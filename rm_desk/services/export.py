@@ -46,6 +46,7 @@ from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.masking import MaskKind, mask
 from rm_desk.domain.model import ChurnLevel, ChurnReason
 from rm_desk.domain.permissions import Action
+from rm_desk.domain.team import TeamFigure
 from rm_desk.services import brief as brief_service
 from rm_desk.services import churn as churn_service
 from rm_desk.services import tasks as task_service
@@ -141,7 +142,7 @@ COLUMNS: Final[Mapping[ListKind, tuple[str, ...]]] = {
     ),
     ListKind.TEAM: (
         "rm", "customers", "open_tasks", "overdue_tasks", "due_today", "red", "amber",
-        "contacts_7d",
+        "visits_week", "calls_week", "visits_month", "calls_month",
     ),
 }  # fmt: skip
 
@@ -179,7 +180,10 @@ ENGLISH_HEADERS: Final[Mapping[str, str]] = {
     "due_today": "Due today",
     "red": "Red",
     "amber": "Amber",
-    "contacts_7d": "Contacts (7 days)",
+    "visits_week": "Visits (week)",
+    "calls_week": "Calls (week)",
+    "visits_month": "Visits (month)",
+    "calls_month": "Calls (month)",
     # the sheet's name
     "list:book": "Customers",
     "list:tasks": "Follow-ups",
@@ -312,7 +316,8 @@ def _rows(session: Session, request: ExportRequest, words: Wording) -> Iterator[
         case ListKind.TEAM:
             for rm in team_service.team_summary(session):
                 yield [rm.rm, rm.customers, rm.open_tasks, rm.overdue_tasks, rm.due_today,
-                       rm.red, rm.amber, rm.contacts_7d]  # fmt: skip
+                       rm.red, rm.amber, rm[TeamFigure.VISITS_WEEK], rm[TeamFigure.CALLS_WEEK],
+                       rm[TeamFigure.VISITS_MONTH], rm[TeamFigure.CALLS_MONTH]]  # fmt: skip
 
 
 # --- the writers ------------------------------------------------------------------------

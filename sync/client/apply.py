@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from local_store import book, codec, conflicts, outbox, records, replica, schema, search
 from local_store import churn as churn_store
+from local_store import team as team_store
 from sync import wire
 from sync.client.errors import ProtocolViolation
 from sync.protocol import Change, ReturnReason
@@ -342,9 +343,15 @@ def apply_changes(
     changes: Sequence[Change],
     now: datetime,
     on_evict: Callable[[set[str]], None] | None = None,
+    *,
+    me: str = "",
+    assigned: list[str] | None = None,
 ) -> set[str]:
     """Apply one pull page (inside the caller's transaction) at the session's `now`
-    (stamped on work returned to the user); returns customers touched."""
+    (stamped on work returned to the user); returns customers touched.
+
+    Open follow-ups that come to the user `me` from someone else are flagged as new
+    (local_store.team.note_assignments) and their ids appended to `assigned`."""
     upserts: dict[str, list[dict[str, Any]]] = {}
     deletes: dict[str, list[str]] = {}
     evicted: set[str] = set()
@@ -371,6 +378,10 @@ def apply_changes(
             )
             if present is not None:
                 rows = [r for r in rows if r[idx] in present]  # orphans wait for their parent
+            if entity == "task" and me:
+                flagged = team_store.note_assignments(conn, me, columns, rows, now)
+                if assigned is not None:
+                    assigned.extend(flagged)
             write_rows(conn, entity, columns, rows)
             touched.update(r[idx] for r in rows)
             if entity == "snapshot" and rows:  # churn's per-customer summary follows

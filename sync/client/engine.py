@@ -32,15 +32,19 @@ from pydantic import ValidationError
 from local_store import audit as audit_log
 from local_store import book, conflicts, outbox, syncstate
 from local_store import churn as churn_store
+from local_store import team as team_store
 from local_store.bulk import collector_paused
 from local_store.store import LocalStore, analyze
 from sync import protocol
 from sync.client import apply
 from sync.client.errors import (
     AuditGap,
+    EndpointMissing,
     NotServed,
     ProtocolViolation,
     ResetRequired,
+    ServerFailed,
+    ServerUnreachable,
     SessionExpired,
     SuspectSnapshot,
 )
@@ -66,6 +70,8 @@ class SyncSummary:
     churn_model: str | None = None  # a published churn model became active
     churn_model_refused: str | None = None  # why a received model was not used
     audited: int = 0  # audit entries the gateway stored
+    assigned: list[str] = field(default_factory=list)  # follow-ups newly given to the user
+    directory: int | None = None  # colleagues in the staff directory received (None: none)
 
     def line(self) -> str:
         text = (
@@ -80,6 +86,9 @@ class SyncSummary:
             text += f", churn model {self.churn_model}"
         if self.churn_model_refused:
             text += f", churn model refused ({self.churn_model_refused})"
+        if self.assigned:
+            n = len(self.assigned)
+            text += f", {n} new follow-up{'' if n == 1 else 's'} assigned to you"
         return text
 
 
@@ -457,7 +466,9 @@ class SyncEngine:
     ) -> None:
         """A pulled page and its cursor in one transaction (on the writer)."""
         before = conflicts.returned_count(conn)
-        summary.touched |= apply.apply_changes(conn, page.changes, self.clock())
+        summary.touched |= apply.apply_changes(
+            conn, page.changes, self.clock(), me=self.auth.user, assigned=summary.assigned
+        )
         summary.returned += conflicts.returned_count(conn) - before
         syncstate.save_pull_cursor(conn, page.cursor, page.scope_epoch, self.clock())
         outbox.acknowledge(conn, page.last_mutation_id)
@@ -470,6 +481,25 @@ class SyncEngine:
                 summary.churn_model = page.churn_model.version
             else:
                 summary.churn_model_refused = refused
+
+    # --- staff directory ----------------------------------------------------------------
+
+    def directory(self, summary: SyncSummary) -> None:
+        """After a caught-up round: tell the gateway (it records this device's last sync)
+        and store the staff directory it answers with. An older gateway without the
+        endpoint leaves the directory as it was."""
+        request = protocol.DirectoryRequest(schema_version=protocol.SCHEMA_VERSION)
+        try:
+            data = self._call("/sync/v1/directory", request.model_dump(mode="json"))
+            answer = _parse(protocol.DirectoryResponse, data)
+        except (EndpointMissing, ServerUnreachable, ServerFailed, ProtocolViolation):
+            # The book is in sync already; names and sync times wait for the next round.
+            return
+        staff = [
+            team_store.StaffRow(m.user_id, m.name, m.role, m.last_synced_at) for m in answer.staff
+        ]
+        self.store.write(lambda conn: team_store.replace_staff(conn, staff))
+        summary.directory = len(staff)
 
     # --- snapshot ---------------------------------------------------------------------
 
@@ -673,6 +703,7 @@ class SyncEngine:
             self.snapshot(summary, replace=True)
             self.push(summary)
             self.pull(summary)
+        self.directory(summary)
         # Last: a refused audit page must not keep the book from syncing; it still
         # fails the round, so the refusal is seen.
         if self.uploads_audit:

@@ -123,3 +123,10 @@ class NotServed(ProtocolViolation):
 class Forbidden(SyncError):
     def __init__(self, message: str = "") -> None:
         super().__init__(ErrorCode.FORBIDDEN, detail=message)
+
+
+class EndpointMissing(NotServed):
+    """The gateway has no such endpoint (an older gateway, for an optional call)."""
+
+    def __init__(self) -> None:
+        super().__init__("HTTP 404 not_found")

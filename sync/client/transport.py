@@ -417,7 +417,7 @@ def _error_from(response: requests.Response) -> errors.SyncError:
     if code == "audit_chain_broken":
         return errors.AuditChainBroken(message)
     if code == "not_found" and response.status_code == 404:
-        return errors.NotServed(f"HTTP 404 {code}")
+        return errors.EndpointMissing()
     if code == "forbidden":
         return errors.Forbidden(message or "The central CRM refused this request.")
     return errors.ProtocolViolation(f"HTTP {response.status_code} {code or ''}".strip())

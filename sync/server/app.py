@@ -1,4 +1,5 @@
-"""The gateway's HTTP API (FastAPI): health, auth, push, pull, snapshot, audit upload.
+"""The gateway's HTTP API (FastAPI): health, auth, push, pull, snapshot, audit upload,
+staff directory.
 
 Handlers are plain functions (run in the thread pool) over an SQLAlchemy engine;
 pull, the call every client makes every few minutes, has its own threads.
@@ -34,7 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rm_desk import __version__
 from sync import protocol
 from sync.protocol import ErrorBody, ErrorCode
-from sync.server import audit, auth, body_limit, db, mutations, replication, throttle
+from sync.server import audit, auth, body_limit, db, directory, mutations, replication, throttle
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 
@@ -70,6 +71,7 @@ ROUTE_ERRORS: dict[str, tuple[int, ...]] = {
     "pull": (400, 401, 403, 409, 413, 422, 500),
     "snapshot": (400, 401, 403, 413, 422, 500),
     "audit": (400, 401, 403, 409, 413, 422, 500),
+    "directory": (400, 401, 403, 413, 422, 500),
 }
 _RETRY_AFTER = {
     "Retry-After": {
@@ -336,6 +338,17 @@ def create_app(
             engine, authorization, request, clock, _check_version,
         )  # fmt: skip
         return Response(body, media_type="application/json")
+
+    @app.post(
+        "/sync/v1/directory",
+        response_model=protocol.DirectoryResponse,
+        responses=_errors("directory"),
+    )
+    def staff_directory(
+        request: protocol.DirectoryRequest, caller: Caller
+    ) -> protocol.DirectoryResponse:
+        _check_version(request.schema_version)
+        return directory.directory(engine, caller, clock)
 
     @app.get(
         "/sync/v1/snapshot",

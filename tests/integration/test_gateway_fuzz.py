@@ -64,9 +64,10 @@ OPERATIONS = (
     "POST /sync/v1/pull",
     "GET /sync/v1/snapshot",
     "POST /sync/v1/audit",
+    "POST /sync/v1/directory",
 )
 NEEDS_TOKEN = ("POST /sync/v1/push", "POST /sync/v1/pull", "GET /sync/v1/snapshot",
-               "POST /sync/v1/audit")  # fmt: skip
+               "POST /sync/v1/audit", "POST /sync/v1/directory")  # fmt: skip
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

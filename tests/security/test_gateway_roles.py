@@ -17,7 +17,9 @@ token), `/auth/v1/login` and `/auth/v1/refresh` (the caller's own role and branc
 customer data), and FastAPI's API documents (`/openapi.json`, `/docs`, `/redoc`,
 `/docs/oauth2-redirect`: static, no token, no data). The churn model travels inside
 the pull answer (`churn_model`), which every role but admin may receive; it holds
-coefficients, not customers.
+coefficients, not customers. The staff directory (`/sync/v1/directory`) names the
+caller's branch colleagues, never another branch's, and tells only a manager when each
+one last synced; it holds no customer data.
 """
 
 from __future__ import annotations
@@ -403,6 +405,29 @@ def _audit_case(world: World, role: str, token: dict[str, Any], secrets: dict[st
     _no_secret_in(answer.text + refused.text, secrets, f"{role}'s audit upload")
 
 
+def _directory_case(world: World, role: str, token: dict[str, Any],
+                    secrets: dict[str, str]) -> None:  # fmt: skip
+    url = world.gateway.url + "/sync/v1/directory"
+    body = {"schema_version": protocol.SCHEMA_VERSION}
+    assert requests.post(url, json=body, timeout=30).status_code == 401  # no token
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    answer = requests.post(url, json=body, timeout=30, headers=bearer)
+    assert answer.status_code == 200, answer.text
+    staff = answer.json()["staff"]
+    with world.gateway.engine.connect() as conn:
+        branch = set(conn.execute(
+            select(schema.users.c.user_id).where(schema.users.c.branch == "BR001")
+        ).scalars())  # fmt: skip
+    assert {m["user_id"] for m in staff} == branch  # BR900's staff are not named
+    assert all(set(m) == set(protocol.StaffMember.model_fields) for m in staff)
+    synced = {m["user_id"] for m in staff if m["last_synced_at"] is not None}
+    if role == "manager":
+        assert USER_OF[role] in synced  # this very call is the device's finished sync
+    else:
+        assert synced == set(), f"{role} learned when colleagues synced"
+    _no_secret_in(answer.text, secrets, f"{role}'s staff directory")
+
+
 def _document(path: str) -> Case:
     def case(world: World, role: str, token: dict[str, Any], secrets: dict[str, str]) -> None:
         answer = requests.get(world.gateway.url + path, timeout=30)
@@ -420,6 +445,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/sync/v1/snapshot"): _snapshot_case,
     ("POST", "/sync/v1/push"): _push_case,
     ("POST", "/sync/v1/audit"): _audit_case,
+    ("POST", "/sync/v1/directory"): _directory_case,
     ("GET", "/openapi.json"): _document("/openapi.json"),
     ("GET", "/docs"): _document("/docs"),
     ("GET", "/docs/oauth2-redirect"): _document("/docs/oauth2-redirect"),

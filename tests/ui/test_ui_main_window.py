@@ -27,6 +27,7 @@ from rm_desk.services import customers as customer_service
 from rm_desk.services import notes as note_service
 from rm_desk.services import session as sessions
 from rm_desk.services import sync as sync_service
+from rm_desk.services import team as team_service
 from rm_desk.services.demo import demo_password
 from rm_desk.services.session import Registry, Session
 from sync.server import admin
@@ -180,3 +181,22 @@ def test_navigation_shortcuts_and_manager_team_page(
     rm = _provision(bank.reg, "rm001", bank.url)
     rm_window = _window(qtbot, rm, tasks)
     assert rm_window.team is None
+
+
+def test_a_follow_up_assigned_by_the_manager_is_announced_after_the_window_syncs(
+    qtbot: QtBot, bank: Bank, tasks: TaskManager
+) -> None:
+    rm = _provision(bank.reg, "rm001", bank.url)
+    manager = _provision(bank.other_reg, "mgr001", bank.url)
+    window = _window(qtbot, rm, tasks)
+    cif = book_service.book_rows(rm, book_service.book_ids(rm)[:1])[0].cif
+    given, _ = team_service.assign_new_task(manager, cif, "面谈", date(2026, 12, 3), "rm001")
+    sync_service.sync_session(manager, None)
+    with qtbot.waitSignal(window.notifier.shown, timeout=30_000) as shown:
+        window.sync_now()  # the window's own background sync, then its announcer
+    title, body = shown.args
+    assert "1" in title
+    assert team_service.staff_names(rm)["mgr001"] in body
+    # Offscreen there is no system tray: the window shows the banner in its status bar.
+    assert title in window.statusBar().currentMessage()
+    assert [a.task.id for a in team_service.new_assignments(rm)] == [given.id]

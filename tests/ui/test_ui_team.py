@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from local_store import outbox, records
 from rm_desk.domain.model import Role, TaskSource
+from rm_desk.domain.team import TeamFigure
 from rm_desk.services import team as team_service
 from tests.conftest import MakeSession
 from ui.context import AppContext
@@ -59,7 +60,7 @@ def test_team_and_at_risk_models_pass_the_model_tester(
     assert team.rowCount() >= 3
     qtmodeltester.check(team)  # type: ignore[attr-defined]
     risk = AtRiskModel()
-    risk.set_rows(team_service.at_risk_customers(session, "rm001"))
+    risk.set_rows(team_service.figure_list(session, "rm001", TeamFigure.AT_RISK).customers)
     assert risk.rowCount() == red_or_amber(manager_ctx, "rm001") >= 3
     qtmodeltester.check(risk)  # type: ignore[attr-defined]
 
@@ -73,15 +74,19 @@ def test_team_page_shows_each_rm_and_their_follow_ups(
     assert [page.team.rm(r) for r in range(page.team.rowCount())] == [w.rm for w in summary]
     assert page.current_rm == summary[0].rm == "rm001"
     assert page.tasks.rowCount() == summary[0].open_tasks
+    assert len(page.open_bars.opts["height"]) == len(summary)
+    with qtbot.waitSignal(page.rm_loaded):
+        page.select_figure("rm001", TeamFigure.AT_RISK)
     assert page.at_risk.rowCount() == summary[0].red + summary[0].amber
     assert page.at_risk.rowCount() == red_or_amber(manager_ctx, "rm001") >= 3
-    assert len(page.open_bars.opts["height"]) == len(summary)
+    with qtbot.waitSignal(page.rm_loaded):
+        page.select_figure("rm001", TeamFigure.OPEN)
     with qtbot.waitSignal(page.rm_loaded) as shown:
         page.select_rm("rm002")
     assert shown.args == ["rm002"]
     assert {page.tasks.task(r).assignee for r in range(page.tasks.rowCount())} == {"rm002"}  # type: ignore[union-attr]
     with qtbot.waitSignal(page.rm_loaded):
-        page.overdue_only.setChecked(True)
+        page.select_figure("rm002", TeamFigure.OVERDUE)
     overdue = next(w.overdue_tasks for w in summary if w.rm == "rm002")
     assert page.tasks.rowCount() == overdue
 

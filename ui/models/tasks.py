@@ -29,6 +29,7 @@ class TaskTableModel(ColumnsModel[TaskLine]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.today = date.today()
+        self.names: dict[str, str] = {}  # colleagues' names by user id (the staff directory)
 
     def set_lines(self, lines: Iterable[TaskLine], today: date | None = None) -> None:
         """The tasks to list, and the day that decides which are overdue."""
@@ -89,7 +90,11 @@ class TaskTableModel(ColumnsModel[TaskLine]):
                 lambda: self.tr("Source"),
                 lambda line: words.task_source(line.task.source),
             ),
-            Column("assignee", lambda: self.tr("Assignee"), lambda line: line.task.assignee),
+            Column(
+                "assignee",
+                lambda: self.tr("Assignee"),
+                lambda line: self.names.get(line.task.assignee, line.task.assignee),
+            ),
             Column("outcome", lambda: self.tr("Outcome"), lambda line: line.task.outcome),
         )
 

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
 from rm_desk.domain.permissions import Action
 from rm_desk.services import tasks as task_service
+from rm_desk.services import team as team_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.export import ExportRequest, ListKind
 from rm_desk.services.session import Session
@@ -354,7 +355,13 @@ class TasksPage(Page):
     def open_customer(self) -> None:
         task = self.selected()
         if task is not None:
+            self._opened(task)
             self.ctx.open_customer.emit(task.customer_id)
+
+    def _opened(self, task: FollowUpTask) -> None:
+        """A follow-up newly assigned to the user is no longer new once opened."""
+        task_id = task.id
+        self.ctx.write(lambda s: team_service.mark_assignments_opened(s, [task_id]), owner=self)
 
     def new_task(self, customer_id: str = "") -> TaskDialog:
         dialog = TaskDialog(self.ctx, customer_id=customer_id or "", parent=self)
@@ -369,6 +376,7 @@ class TasksPage(Page):
         task = self.selected()
         if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS):
             return None
+        self._opened(task)
         dialog = TaskDialog(self.ctx, task=task, parent=self)
         dialog.accepted.connect(lambda: self._edit(task, dialog.changed_values()))
         open_dialog(self, "dialog", dialog)

@@ -1,28 +1,24 @@
-"""Team (managers): workload and risk per RM, and assigning follow-ups.
+"""Team (managers): the team dashboard, and assigning follow-ups.
 
-The upper table has one line per RM: customers, open, overdue and due-today tasks,
-red and amber customers, contacts logged in the last 7 days, with a chart of open
-and overdue follow-ups per RM. Selecting an RM shows their follow-ups (all open, or
-overdue only) and their at-risk customers; a follow-up can be reassigned to another
-member of the team (Ctrl+R) or a new one given to the selected RM.
+The table has one line per RM, by name: customers, open, overdue and due-today
+follow-ups, red and amber customers and the AUM at risk, visits and calls logged this
+week and this month, and when the RM's device last synced (the gateway reports it).
+Beside it, charts of open and overdue follow-ups and of AUM at risk per RM. Every
+figure is a SQL count; clicking it (or moving to it with the keyboard) lists what it
+counts below, under the same count. A follow-up of the list can be reassigned to
+another member of the team (Ctrl+R), or a new one given to the selected RM. A
+manager with no team sees a sentence that says so instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
 
 import pyqtgraph as pg
-from PySide6.QtCore import (
-    QLocale,
-    QModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QDateTime, QLocale, QModelIndex, QObject, Qt, QTimeZone, Signal
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -30,20 +26,21 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSplitter,
-    QTabWidget,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from rm_desk.domain.book import BookRow
-from rm_desk.domain.model import ChurnLevel, FollowUpTask, TaskStatus
+from rm_desk.domain.model import ChurnLevel, FollowUpTask, Interaction, TaskStatus
 from rm_desk.domain.permissions import Action
+from rm_desk.domain.team import FigureList as Listed
+from rm_desk.domain.team import TeamFigure
 from rm_desk.services import team as team_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.export import ExportRequest, ListKind
 from rm_desk.services.session import Session
-from rm_desk.services.tasks import TaskLine
-from rm_desk.services.team import RmWorkload
+from rm_desk.services.team import FigureList, RmWorkload
 from ui import words
 from ui.context import AppContext
 from ui.models.book import CHURN_COLOURS
@@ -51,49 +48,124 @@ from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page, ok_cancel, open_dialog, push_button, row_table
 from ui.views.export import ExportAction
-from ui.views.tasks import LIST_LIMIT, TaskDialog
+from ui.views.tasks import TaskDialog
 
 
 def _count(value: int) -> str:
     return QLocale().toString(value)
 
 
+def moment_text(at: datetime) -> str:
+    """An instant in the user's time zone and locale (short form)."""
+    moment = QDateTime.fromSecsSinceEpoch(int(at.timestamp()), QTimeZone.systemTimeZone())
+    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+
+
+F = TeamFigure
+# The figure a column drills down to (None: the column is no figure).
+FIGURE_OF_COLUMN: dict[str, TeamFigure | None] = {
+    "rm": None,
+    "customers": F.CUSTOMERS,
+    "open": F.OPEN,
+    "overdue": F.OVERDUE,
+    "today": F.DUE_TODAY,
+    "red": F.RED,
+    "amber": F.AMBER,
+    "aum_at_risk": F.AT_RISK,
+    "visits_week": F.VISITS_WEEK,
+    "calls_week": F.CALLS_WEEK,
+    "visits_month": F.VISITS_MONTH,
+    "calls_month": F.CALLS_MONTH,
+    "last_sync": None,
+}
+
+
 class TeamModel(ColumnsModel[RmWorkload]):
-    """One line per RM of the team."""
+    """One line per RM of the team, sortable by any column (its UserRole value)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sort: tuple[int, Qt.SortOrder] | None = None
 
     def rm(self, row: int) -> str | None:
         w = self.row(row)
         return w.rm if w is not None else None
 
+    def row_of(self, rm: str) -> int:
+        return next((i for i, w in enumerate(self.rows) if w.rm == rm), -1)
+
+    def figure_title(self, figure: TeamFigure) -> str:
+        key = next(k for k, f in FIGURE_OF_COLUMN.items() if f is figure)
+        return self.header(key)
+
     def column_specs(self) -> tuple[Column[RmWorkload], ...]:
         def figure(
             key: str,
             title: Callable[[], str],
-            value: Callable[[RmWorkload], int],
             foreground: Callable[[RmWorkload], QBrush | None] | None = None,
         ) -> Column[RmWorkload]:
-            return Column(key, title, lambda w: _count(value(w)), value, True, None, foreground)
+            f = FIGURE_OF_COLUMN[key] or F.CUSTOMERS  # every figure column names one
+            return Column(key, title, lambda w: _count(w[f]), lambda w: w[f], True, None,
+                          foreground)  # fmt: skip
 
         red = QBrush(CHURN_COLOURS[ChurnLevel.RED])
         return (
-            Column("rm", lambda: self.tr("Relationship manager"), lambda w: w.rm, lambda w: w.rm),
-            figure("customers", lambda: self.tr("Customers"), lambda w: w.customers),
-            figure("open", lambda: self.tr("Open follow-ups"), lambda w: w.open_tasks),
+            Column(
+                "rm",
+                lambda: self.tr("Relationship manager"),
+                lambda w: w.name,
+                lambda w: w.name,
+                tooltip=lambda w: w.rm,
+            ),  # fmt: skip
+            figure("customers", lambda: self.tr("Customers")),
+            figure("open", lambda: self.tr("Open follow-ups")),
             figure(
                 "overdue",
                 lambda: self.tr("Overdue"),
-                lambda w: w.overdue_tasks,
                 foreground=lambda w: red if w.overdue_tasks else None,
+            ),  # fmt: skip
+            figure("today", lambda: self.tr("Due today")),
+            figure("red", lambda: self.tr("Red")),
+            figure("amber", lambda: self.tr("Amber")),
+            Column(
+                "aum_at_risk",
+                lambda: self.tr("AUM at risk"),
+                lambda w: words.money(w.aum_at_risk_fen),
+                lambda w: w.aum_at_risk_fen,
+                True,
             ),
-            figure("today", lambda: self.tr("Due today"), lambda w: w.due_today),
-            figure("red", lambda: self.tr("Red"), lambda w: w.red),
-            figure("amber", lambda: self.tr("Amber"), lambda w: w.amber),
-            figure("contacts", lambda: self.tr("Contacts, last 7 days"), lambda w: w.contacts_7d),
+            figure("visits_week", lambda: self.tr("Visits (week)")),
+            figure("calls_week", lambda: self.tr("Calls (week)")),
+            figure("visits_month", lambda: self.tr("Visits (month)")),
+            figure("calls_month", lambda: self.tr("Calls (month)")),
+            Column(
+                "last_sync",
+                lambda: self.tr("Last synced"),
+                lambda w: moment_text(w.last_synced_at) if w.last_synced_at else self.tr("Never"),
+                lambda w: w.last_synced_at.timestamp() if w.last_synced_at else 0.0,
+            ),
         )
+
+    def set_rows(self, rows: Iterable[RmWorkload]) -> None:
+        super().set_rows(rows)
+        if self._sort is not None:
+            self.sort(*self._sort)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        self._sort = (column, order)
+        key = self.columns[column]
+        self.layoutAboutToBeChanged.emit()
+        self._rows.sort(
+            key=lambda w: (self.cell(w, key, Qt.ItemDataRole.UserRole), w.name, w.rm),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+        self.layoutChanged.emit()
 
 
 class AtRiskModel(ColumnsModel[BookRow]):
-    """An RM's red and amber customers, highest score first."""
+    """Customers behind a figure (an RM's book, red or amber ones), highest score first."""
 
     def column_specs(self) -> tuple[Column[BookRow], ...]:
         return (
@@ -112,7 +184,7 @@ class AtRiskModel(ColumnsModel[BookRow]):
                 lambda: self.tr("Score"),
                 lambda r: "" if r.churn_score is None else words.percent(r.churn_score),
             ),
-            Column("aum", lambda: self.tr("AUM"), lambda r: words.money(r.aum_fen)),
+            Column("aum", lambda: self.tr("AUM"), lambda r: words.money(r.aum_fen), figure=True),
             Column(
                 "last_contact",
                 lambda: self.tr("Last contact"),
@@ -128,22 +200,47 @@ class AtRiskModel(ColumnsModel[BookRow]):
         return row.cif
 
 
+ContactLine = tuple[Interaction, str]
+
+
+class ContactModel(ColumnsModel[ContactLine]):
+    """Visits or calls behind a figure, latest first."""
+
+    def column_specs(self) -> tuple[Column[ContactLine], ...]:
+        return (
+            Column("when", lambda: self.tr("When"), lambda c: moment_text(c[0].occurred_at)),
+            Column("kind", lambda: self.tr("Kind"), lambda c: words.interaction_kind(c[0].kind)),
+            Column("customer", lambda: self.tr("Customer"), lambda c: c[1]),
+            Column("subject", lambda: self.tr("Subject"), lambda c: c[0].subject),
+        )
+
+    def row_value(self, row: ContactLine) -> str:
+        return row[0].customer_id
+
+
 class ReassignDialog(QDialog):
     """Choose who takes over a follow-up."""
 
-    def __init__(self, task: FollowUpTask, members: list[str], parent: QWidget | None = None):
+    def __init__(
+        self,
+        task: FollowUpTask,
+        members: list[str],
+        parent: QWidget | None = None,
+        names: dict[str, str] | None = None,
+    ):
         super().__init__(parent)
         self.task = task
+        names = names or {}
         self.setWindowTitle(self.tr("Reassign follow-up"))
         self.assignee = QComboBox()
         self.assignee.setAccessibleName(self.tr("New assignee"))
         for m in members:
             if m != task.assignee:
-                self.assignee.addItem(m, m)
+                self.assignee.addItem(names.get(m, m), m)
         buttons = ok_cancel(self)
         form = QFormLayout(self)
         form.addRow(self.tr("Follow-up"), QLabel(task.title))
-        form.addRow(self.tr("Now with"), QLabel(task.assignee))
+        form.addRow(self.tr("Now with"), QLabel(names.get(task.assignee, task.assignee)))
         form.addRow(self.tr("Give to"), self.assignee)
         form.addRow(buttons)
 
@@ -152,34 +249,39 @@ class ReassignDialog(QDialog):
         return value if isinstance(value, str) else ""
 
 
-@dataclass(frozen=True, slots=True)
-class RmDetail:
-    rm: str
-    tasks: list[TaskLine]
-    at_risk: list[BookRow]
-    today: date
+def _bar_chart(name: str) -> pg.PlotWidget:
+    chart = pg.PlotWidget(background="w")
+    chart.setAccessibleName(name)
+    chart.setMinimumHeight(150)
+    chart.setMouseEnabled(x=False, y=False)
+    chart.hideButtons()
+    return chart
 
 
 class TeamPage(Page):
-    loaded = Signal()  # summary and the selected RM's detail are painted
-    rm_loaded = Signal(str)  # an RM's follow-ups and at-risk customers are painted
+    loaded = Signal()  # the dashboard and the selected figure's list are painted
+    rm_loaded = Signal(str)  # the list behind one of an RM's figures is painted
     reassigned = Signal(object)  # the FollowUpTask given to someone (reassigned or new)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:  # noqa: PLR0915
         super().__init__(ctx, parent)
         self.members: list[str] = []
+        self.names: dict[str, str] = {}
         self.current_rm: str | None = None
+        self.current_figure: TeamFigure = F.OPEN
+        self.detail: FigureList | None = None
         self.dialog: QDialog | None = None
         self._announce = False
 
         self.team = TeamModel(self)
         self.team_table = row_table(self.team, self.tr("Team workload per relationship manager"))
-        self.team_table.selectionModel().currentRowChanged.connect(self._rm_selected)
+        self.team_table.setSelectionBehavior(self.team_table.SelectionBehavior.SelectItems)
+        self.team_table.setSortingEnabled(True)
+        self.team_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.team_table.selectionModel().currentChanged.connect(self._cell_selected)
 
-        self.chart = pg.PlotWidget(background="w")
-        self.chart.setAccessibleName(self.tr("Open and overdue follow-ups per RM"))
-        self.chart.setMinimumHeight(160)
-        self.chart.setMouseEnabled(x=False, y=False)
+        self.chart = _bar_chart(self.tr("Open and overdue follow-ups per RM"))
+        self.chart.setTitle(self.tr("Open and overdue follow-ups"), color="#333")
         self.chart.addLegend(offset=(10, 5))
         self.open_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#90caf9",
                                          name=self.tr("Open"))  # fmt: skip
@@ -187,23 +289,33 @@ class TeamPage(Page):
                                             name=self.tr("Overdue"))  # fmt: skip
         self.chart.addItem(self.open_bars)
         self.chart.addItem(self.overdue_bars)
+        self.risk_chart = _bar_chart(self.tr("AUM at risk per RM"))
+        self.risk_chart.setTitle(self.tr("AUM at risk (¥10,000)"), color="#333")
+        self.risk_bars = pg.BarGraphItem(x=[], height=[], width=0.5, brush="#ffb74d")
+        self.risk_chart.addItem(self.risk_bars)
 
         self.rm_title = QLabel()
-        self.rm_title.setAccessibleName(self.tr("Selected relationship manager"))
-        self.overdue_only = QCheckBox(self.tr("Overdue only"))
-        self.overdue_only.setAccessibleName(self.tr("Show only overdue follow-ups"))
-        self.overdue_only.toggled.connect(lambda _c: self._load_rm())
+        self.rm_title.setAccessibleName(self.tr("The list behind the selected figure"))
         self.tasks = TaskTableModel(self)
-        self.tasks_table = row_table(self.tasks, self.tr("Follow-ups of the selected RM"))
+        self.tasks_table = row_table(self.tasks, self.tr("Follow-ups behind the figure"))
         self.tasks_table.setColumnHidden(7, True)  # outcome
         self.tasks_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.tasks_table.doubleClicked.connect(self._open_task_customer)
         self.at_risk = AtRiskModel(self)
         self.risk_table = row_table(
-            self.at_risk, self.tr("At-risk customers of the selected RM"), single=False
+            self.at_risk, self.tr("Customers behind the figure"), single=False
         )
         self.risk_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.risk_table.doubleClicked.connect(self._open_risk_customer)
+        self.contacts = ContactModel(self)
+        self.contacts_table = row_table(self.contacts, self.tr("Contacts behind the figure"))
+        self.contacts_table.horizontalHeader().setSectionResizeMode(
+            3, QHeaderView.ResizeMode.Stretch
+        )
+        self.contacts_table.doubleClicked.connect(self._open_contact_customer)
+        self.lists = QStackedWidget()
+        for table in (self.tasks_table, self.risk_table, self.contacts_table):
+            self.lists.addWidget(table)
 
         self.reassign_button = push_button(
             self.tr("Reassign…"),
@@ -225,31 +337,47 @@ class TeamPage(Page):
         )
         bar = QHBoxLayout()
         bar.addWidget(self.rm_title, 1)
-        bar.addWidget(self.overdue_only)
         bar.addWidget(self.reassign_button)
         bar.addWidget(self.assign_button)
         bar.addWidget(self.export.button)
-        self.detail_tabs = QTabWidget()
-        self.detail_tabs.addTab(self.tasks_table, self.tr("Follow-ups"))
-        self.detail_tabs.addTab(self.risk_table, self.tr("At-risk customers"))
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addLayout(bar)
-        detail_layout.addWidget(self.detail_tabs, 1)
-        upper = QSplitter()
-        upper.addWidget(self.team_table)
-        upper.addWidget(self.chart)
-        upper.setStretchFactor(0, 3)
-        upper.setStretchFactor(1, 2)
-        upper.setSizes([780, 520])
+        detail_layout.addWidget(self.lists, 1)
+        # The table across the page (every figure readable without scrolling); below
+        # it the list behind the selected figure, with the charts at its side.
+        charts = QSplitter(Qt.Orientation.Vertical)
+        charts.addWidget(self.chart)
+        charts.addWidget(self.risk_chart)
+        lower = QSplitter()
+        lower.addWidget(detail)
+        lower.addWidget(charts)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+        lower.setSizes([800, 460])
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(upper)
-        split.addWidget(detail)
-        split.setStretchFactor(0, 2)
+        split.addWidget(self.team_table)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
+        split.setSizes([240, 620])
+
+        self.no_team = QLabel(
+            self.tr(
+                "You have no team yet: no relationship manager's customers or follow-ups "
+                "are in your copy. They appear here after a sync once RMs are assigned "
+                "to your branch."
+            )
+        )
+        self.no_team.setWordWrap(True)
+        self.no_team.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_team.setAccessibleName(self.tr("No team"))
+        self.pages = QStackedWidget()
+        self.pages.addWidget(split)
+        self.pages.addWidget(self.no_team)
         layout = QVBoxLayout(self)
-        layout.addWidget(split)
+        layout.addWidget(self.pages)
 
     def title(self) -> str:
         return self.tr("Team")
@@ -260,81 +388,112 @@ class TeamPage(Page):
     # --- loading --------------------------------------------------------------------------
 
     def reload(self) -> None:
-        def job(session: Session) -> tuple[list[RmWorkload], list[str]]:
-            return team_service.team_summary(session), team_service.team_members(session)
+        def job(session: Session) -> tuple[list[RmWorkload], list[str], dict[str, str]]:
+            return (
+                team_service.team_summary(session),
+                team_service.team_members(session),
+                team_service.staff_names(session),
+            )
 
         self._announce = True
         self.ctx.db(job, self._show_summary, owner=self)
 
-    def _show_summary(self, result: tuple[list[RmWorkload], list[str]]) -> None:
-        rows, self.members = result
+    def _show_summary(self, result: tuple[list[RmWorkload], list[str], dict[str, str]]) -> None:
+        rows, self.members, self.names = result
+        self.pages.setCurrentIndex(1 if not rows else 0)
         keep = self.current_rm
         self.team.set_rows(rows)
         self.team_table.resizeColumnsToContents()
-        xs = list(range(len(rows)))
-        self.open_bars.setOpts(x=[x - 0.18 for x in xs], height=[r.open_tasks for r in rows])
-        self.overdue_bars.setOpts(x=[x + 0.18 for x in xs], height=[r.overdue_tasks for r in rows])
-        self.chart.getAxis("bottom").setTicks([[(x, r.rm) for x, r in zip(xs, rows, strict=True)]])
-        self.chart.enableAutoRange()
-        names = [r.rm for r in rows]
-        row = names.index(keep) if keep in names else (0 if rows else -1)
-        if row < 0:
+        self._paint_charts()
+        names = [r.rm for r in self.team.rows]
+        if not names:
+            self.current_rm = None
             self._finish_load()
             return
-        if self.team_table.currentIndex().row() == row and keep == names[row]:
-            self._load_rm()
-        else:
-            self.team_table.selectRow(row)  # -> _rm_selected -> _load_rm
+        rm = keep if keep in names else names[0]
+        self.select_figure(rm, self.current_figure)
 
-    def _rm_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        rm = self.team.rm(current.row()) if current.isValid() else None
+    def _paint_charts(self) -> None:
+        rows = list(self.team.rows)
+        xs = list(range(len(rows)))
+        ticks = [[(x, r.name) for x, r in zip(xs, rows, strict=True)]]
+        self.open_bars.setOpts(x=[x - 0.18 for x in xs], height=[r.open_tasks for r in rows])
+        self.overdue_bars.setOpts(x=[x + 0.18 for x in xs], height=[r.overdue_tasks for r in rows])
+        self.chart.getAxis("bottom").setTicks(ticks)
+        self.chart.enableAutoRange()
+        self.risk_bars.setOpts(x=xs, height=[r.aum_at_risk_fen / 1_000_000 for r in rows])
+        self.risk_chart.getAxis("bottom").setTicks(ticks)
+        self.risk_chart.enableAutoRange()
+
+    def _cell_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        rm = self.team.rm(current.row())
+        figure = FIGURE_OF_COLUMN[self.team.columns[current.column()]]
         if rm is not None:
-            self.select_rm(rm)
+            self.select_figure(rm, figure or self.current_figure)
 
     def select_rm(self, rm: str) -> None:
-        """Show this RM's follow-ups and at-risk customers."""
-        self.current_rm = rm
-        names = [r.rm for r in self.team.rows]
-        if rm in names and self.team_table.currentIndex().row() != names.index(rm):
-            self.team_table.selectRow(names.index(rm))
-            return
+        """Show the list behind the selected figure for this RM."""
+        self.select_figure(rm, self.current_figure)
+
+    def select_figure(self, rm: str, figure: TeamFigure) -> None:
+        """Drill down: list what one of an RM's figures counts."""
+        self.current_rm, self.current_figure = rm, figure
+        row = self.team.row_of(rm)
+        if row >= 0:
+            key = next(k for k, f in FIGURE_OF_COLUMN.items() if f is figure)
+            index = self.team.index(row, self.team.columns.index(key))
+            if self.team_table.currentIndex() != index:
+                self.team_table.selectionModel().blockSignals(True)
+                self.team_table.setCurrentIndex(index)
+                self.team_table.selectionModel().blockSignals(False)
+                self.team_table.viewport().update()
         self._load_rm()
 
     def _load_rm(self) -> None:
-        rm = self.current_rm
+        rm, figure = self.current_rm, self.current_figure
         if rm is None:
             return
-        view = "overdue" if self.overdue_only.isChecked() else "open"
 
-        def job(session: Session) -> RmDetail:
-            return RmDetail(
-                rm,
-                team_service.team_tasks(session, rm, view, limit=LIST_LIMIT),
-                team_service.at_risk_customers(session, rm),
-                session.clock().astimezone().date(),
-            )
+        def job(session: Session) -> tuple[FigureList, date]:
+            return team_service.figure_list(session, rm, figure), session.clock().astimezone(
+            ).date()  # fmt: skip
 
         self.ctx.db(job, self._show_rm, owner=self)
 
-    def _show_rm(self, detail: RmDetail) -> None:
-        if detail.rm != self.current_rm:
+    def _show_rm(self, result: tuple[FigureList, date]) -> None:
+        detail, today = result
+        if (detail.rm, detail.figure) != (self.current_rm, self.current_figure):
             return
-        selected = self.selected_task()
-        self.rm_title.setText(
-            self.tr("%1: %2 follow-up(s), %3 at-risk customer(s)")
-            .replace("%1", detail.rm)
-            .replace("%2", str(len(detail.tasks)))
-            .replace("%3", str(len(detail.at_risk)))
+        self.detail = detail
+        name = self.names.get(detail.rm, detail.rm)
+        text = (
+            self.tr("%1 · %2: %3")
+            .replace("%1", name)
+            .replace("%2", self.team.figure_title(detail.figure))
+            .replace("%3", _count(detail.count))
         )
-        self.tasks.set_lines(detail.tasks, detail.today)
-        self.tasks_table.resizeColumnsToContents()
-        self.tasks_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        row = self.tasks.row_of(selected.id) if selected else -1
-        if row < 0 and detail.tasks:
-            row = 0
-        if row >= 0:
-            self.tasks_table.selectRow(row)
-        self.at_risk.set_rows(detail.at_risk)
+        if detail.shown < detail.count:
+            text += " " + self.tr("(the first %1 are listed)").replace("%1", _count(detail.shown))
+        self.rm_title.setText(text)
+        selected = self.selected_task()
+        self.tasks.names = self.names
+        self.tasks.set_lines(detail.tasks, today)
+        self.at_risk.set_rows(detail.customers)
+        self.contacts.set_rows(detail.contacts)
+        shown = {Listed.TASKS: self.tasks_table, Listed.CUSTOMERS: self.risk_table,
+                 Listed.CONTACTS: self.contacts_table}[detail.figure.lists]  # fmt: skip
+        self.lists.setCurrentWidget(shown)
+        if shown is self.tasks_table:
+            self.tasks_table.resizeColumnsToContents()
+            header = self.tasks_table.horizontalHeader()
+            header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+            row = self.tasks.row_of(selected.id) if selected else -1
+            if row < 0 and detail.tasks:
+                row = 0
+            if row >= 0:
+                self.tasks_table.selectRow(row)
         self.reassign_button.setEnabled(
             bool(detail.tasks) and self.ctx.session.may(Action.REASSIGN_TASK)
         )
@@ -358,7 +517,7 @@ class TeamPage(Page):
         task = self.selected_task()
         if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS):
             return None
-        dialog = ReassignDialog(task, self.members, self)
+        dialog = ReassignDialog(task, self.members, self, self.names)
         dialog.accepted.connect(lambda: self.reassign(task.id, dialog.chosen()))
         open_dialog(self, "dialog", dialog)
         return dialog
@@ -377,7 +536,7 @@ class TeamPage(Page):
         if rm is None:
             return None
         dialog = TaskDialog(self.ctx, parent=self)
-        dialog.setWindowTitle(self.tr("New follow-up for %1").replace("%1", rm))
+        dialog.setWindowTitle(self.tr("New follow-up for %1").replace("%1", self.names.get(rm, rm)))
 
         def create() -> None:
             cif, v = dialog.customer_id(), dialog.values()
@@ -400,3 +559,8 @@ class TeamPage(Page):
         cif = self.at_risk.data(self.at_risk.index(index.row(), 0), Qt.ItemDataRole.UserRole)
         if isinstance(cif, str):
             self.ctx.open_customer.emit(cif)
+
+    def _open_contact_customer(self, index: QModelIndex) -> None:
+        line = self.contacts.row(index.row())
+        if line is not None:
+            self.ctx.open_customer.emit(line[0].customer_id)

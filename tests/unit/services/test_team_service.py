@@ -12,6 +12,7 @@ from local_store import outbox
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.model import ChurnLevel, Role, TaskSource, TaskStatus
 from rm_desk.domain.policy import KeyringMode, Policy
+from rm_desk.domain.team import TeamFigure
 from rm_desk.services import session as sessions
 from rm_desk.services import tasks as task_service
 from rm_desk.services import team
@@ -106,7 +107,8 @@ def test_team_summary_counts_match_the_rows(manager: Session) -> None:
         owned: dict[str, int] = dict(conn.exec_driver_sql(
             "SELECT owner_rm, count(*) FROM customers GROUP BY owner_rm").fetchall())  # fmt: skip
     assert {rm: w.customers for rm, w in summary.items() if w.customers} == owned
-    assert sum(w.contacts_7d for w in summary.values()) > 0
+    month = (TeamFigure.VISITS_MONTH, TeamFigure.CALLS_MONTH)
+    assert sum(w[f] for w in summary.values() for f in month) > 0
 
 
 def test_at_risk_customers_are_the_rms_red_and_amber(manager: Session) -> None:
@@ -186,3 +188,17 @@ def test_branch_staff_hand_over_to_the_customers_rm(tmp_path: Path) -> None:
         assert (last.name, last.fields["assignee"]) == ("task.create", "rm002")
     finally:
         s.lock()
+
+
+def test_the_week_and_month_start_at_local_midnight_even_across_a_month_end() -> None:
+    tuesday = datetime(2026, 11, 24, 9, 30).astimezone()  # local time
+    period = team.period_of(tuesday)
+    assert period.today == date(2026, 11, 24)
+    week = datetime.fromisoformat(period.week_start).astimezone()
+    month = datetime.fromisoformat(period.month_start).astimezone()
+    assert (week.date(), week.time().isoformat()) == (date(2026, 11, 23), "00:00:00")
+    assert (month.date(), month.time().isoformat()) == (date(2026, 11, 1), "00:00:00")
+    # A Thursday in December: its week began on the last Monday of November.
+    thursday = team.period_of(datetime(2026, 12, 3, 8).astimezone())
+    assert thursday.week_start < thursday.month_start
+    assert datetime.fromisoformat(thursday.week_start).astimezone().date() == date(2026, 11, 30)

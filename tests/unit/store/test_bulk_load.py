@@ -46,6 +46,7 @@ EXPECTED_INDEXES = {
     "ix_churn_score_history_customer",
     "ix_interactions_complaints",
     "ix_holdings_maturing",
+    "ix_interactions_rm_contacts",
 }
 
 # The tag index serves the per-customer tag replacement and stays during a load.
