@@ -225,6 +225,23 @@ def test_each_figure_drills_down_to_a_list_of_its_size(
     assert "(" not in page.rm_title.text()  # nothing cut off, so no "first N" note
 
 
+def test_a_bar_of_a_chart_drills_down_too(qtbot: QtBot, manager_ctx: AppContext) -> None:
+    page = open_team(qtbot, manager_ctx)
+    row = page.team.row_of("rm002")
+    for chart, x, figure in (
+        (page.chart, row - 0.18, TeamFigure.OPEN),
+        (page.chart, row + 0.18, TeamFigure.OVERDUE),
+        (page.risk_chart, row + 0.1, TeamFigure.AT_RISK),
+    ):
+        with qtbot.waitSignal(page.rm_loaded, timeout=20_000):
+            page.bar_clicked(chart, x)
+        assert (page.current_rm, page.current_figure) == ("rm002", figure)
+        assert page.detail is not None
+        assert page.detail.count == direct_counts(manager_ctx.session, "rm002")[figure]
+    page.bar_clicked(page.chart, 99.0)  # beside every bar: nothing changes
+    assert (page.current_rm, page.current_figure) == ("rm002", TeamFigure.AT_RISK)
+
+
 def test_the_table_sorts_by_any_figure(qtbot: QtBot, manager_ctx: AppContext) -> None:
     page = open_team(qtbot, manager_ctx)
     column = page.team.columns.index("open")

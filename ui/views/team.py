@@ -5,9 +5,10 @@ follow-ups, red and amber customers and the AUM at risk, visits and calls logged
 week and this month, and when the RM's device last synced (the gateway reports it).
 Beside it, charts of open and overdue follow-ups and of AUM at risk per RM. Every
 figure is a SQL count; clicking it (or moving to it with the keyboard) lists what it
-counts below, under the same count. A follow-up of the list can be reassigned to
-another member of the team (Ctrl+R), or a new one given to the selected RM. A
-manager with no team sees a sentence that says so instead.
+counts below, under the same count; so does clicking a bar of a chart. A follow-up
+of the list can be reassigned to another member of the team (Ctrl+R), or a new one
+given to the selected RM. A manager with no team sees a sentence that says so
+instead.
 """
 
 from __future__ import annotations
@@ -293,6 +294,12 @@ class TeamPage(Page):
         self.risk_chart.setTitle(self.tr("AUM at risk (¥10,000)"), color="#333")
         self.risk_bars = pg.BarGraphItem(x=[], height=[], width=0.5, brush="#ffb74d")
         self.risk_chart.addItem(self.risk_bars)
+        for chart in (self.chart, self.risk_chart):
+            chart.scene().sigMouseClicked.connect(
+                lambda event, c=chart: self.bar_clicked(
+                    c, c.getPlotItem().vb.mapSceneToView(event.scenePos()).x()
+                )
+            )
 
         self.rm_title = QLabel()
         self.rm_title.setAccessibleName(self.tr("The list behind the selected figure"))
@@ -424,6 +431,16 @@ class TeamPage(Page):
         self.risk_bars.setOpts(x=xs, height=[r.aum_at_risk_fen / 1_000_000 for r in rows])
         self.risk_chart.getAxis("bottom").setTicks(ticks)
         self.risk_chart.enableAutoRange()
+
+    def bar_clicked(self, chart: pg.PlotWidget, x: float) -> None:
+        """A click on a chart at `x` (its axis): the list behind the bar there. Open
+        bars stand left of each RM's tick, overdue ones right."""
+        row = round(x)
+        w = self.team.row(row) if abs(x - row) <= 0.45 else None
+        if w is None:
+            return
+        overdue = F.OVERDUE if x > row else F.OPEN
+        self.select_figure(w.rm, F.AT_RISK if chart is self.risk_chart else overdue)
 
     def _cell_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
