@@ -512,9 +512,9 @@ def _prepare(args: argparse.Namespace, engine: Engine, given: bool) -> None:
         return
     if getattr(args, "upgrade_db", False):
         before, after = migrate.upgrade(engine)
-        if before != after:
-            print(f"the database schema was at {before or 'nothing'}, now at {after}",
-                  flush=True)  # fmt: skip
+        if before != after:  # on stderr: serve's first stdout line names its address
+            print(f"{PROG}: the database schema was at {before or 'nothing'}, now at {after}",
+                  file=sys.stderr, flush=True)  # fmt: skip
         return
     state = migrate.status(engine)
     if state.current:

@@ -401,7 +401,7 @@ def test_serve_takes_the_body_limit_as_a_setting(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
     central = Path(sys.executable).parent / "rm-desk-central"
     command = [str(central), "serve", "--db", url, "--port", "0", "--purge-every", "0",
-               "--max-body-mib", "0.5"]  # fmt: skip
+               "--max-body-mib", "0.5", "--upgrade-db"]  # fmt: skip
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           env=env) as process:  # fmt: skip
         try:
