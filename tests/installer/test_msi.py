@@ -33,7 +33,8 @@ ONLY_DETECT = 2
 
 def _build_msi() -> ModuleType:
     spec = importlib.util.spec_from_file_location("build_msi", WXS.parent / "build_msi.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -87,14 +88,16 @@ def test_an_install_over_a_newer_version_is_refused(msi: Path) -> None:
     newer = [r for r in rows if r["ActionProperty"] == "WIX_DOWNGRADE_DETECTED"]
     assert len(newer) == 1
     assert newer[0]["UpgradeCode"] == UPGRADE_CODE
-    assert newer[0]["VersionMin"] == _version() and not newer[0]["VersionMax"]
+    assert newer[0]["VersionMin"] == _version()
+    assert not newer[0]["VersionMax"]
     assert int(newer[0]["Attributes"]) & ONLY_DETECT
     conditions = {r["Condition"]: r["Description"] for r in table(msi, "LaunchCondition")}
     assert (
         "newer version of RM Desk is already installed" in conditions["NOT WIX_DOWNGRADE_DETECTED"]
     )
     older = [r for r in rows if r["ActionProperty"] == "WIX_UPGRADE_DETECTED"]
-    assert older and older[0]["VersionMax"] == _version()  # an older one is replaced
+    assert older
+    assert older[0]["VersionMax"] == _version()
     sequence = {r["Action"]: r for r in table(msi, "InstallExecuteSequence")}
     assert {"FindRelatedProducts", "RemoveExistingProducts", "LaunchConditions"} <= set(sequence)
 
@@ -115,8 +118,10 @@ def _write_policy(msi: Path) -> dict[str, str]:
 def test_a_deferred_custom_action_writes_the_policy_file(msi: Path) -> None:
     action = _write_policy(msi)
     kind = int(action["Type"])
-    assert kind & 0x3F == EXE_IN_FILE and action["Source"] == "RmDeskExe"
-    assert kind & DEFERRED and kind & NO_IMPERSONATE  # in the script, as LocalSystem
+    assert kind & 0x3F == EXE_IN_FILE
+    assert action["Source"] == "RmDeskExe"
+    assert kind & DEFERRED
+    assert kind & NO_IMPERSONATE
     assert len(action["Target"]) <= 255
     for name in PUBLIC[:-1]:
         assert f'"[{name}]"' in action["Target"]
