@@ -147,8 +147,13 @@ def test_the_command_line_writes_the_properties_as_policy_keys(
 ) -> None:
     target = _write_policy(msi)["Target"]
     folder = f"{tmp_path.as_posix()}/"
-    values = {"CommonAppDataFolder": folder, "SERVER_URL": "https://crm.bank.example:8443",
-              "SPKI_PIN": "q" * 43 + "=", "AUTOLOCK_MINUTES": "4", "SHARED_TERMINAL": "1"}  # fmt: skip
+    values = {
+        "CommonAppDataFolder": folder,
+        "SERVER_URL": "https://crm.bank.example:8443",
+        "SPKI_PIN": "q" * 43 + "=",
+        "AUTOLOCK_MINUTES": "4",
+        "SHARED_TERMINAL": "1",
+    }
     assert cli.main(_formatted(target, values)) == 0
     written = tmp_path / "RM Desk" / "policy.json"
     assert json.loads(written.read_text(encoding="utf-8")) == {
