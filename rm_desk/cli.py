@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -183,6 +184,28 @@ def _add_policy_command(sub: Any) -> None:
     polsub.add_parser(
         "show", help="every policy key's value and where it came from (Group Policy, file, default)"
     )
+    write = polsub.add_parser(
+        "write", help="set policy keys in the policy file (installers); an empty value is skipped"
+    )
+    write.add_argument("--file", default=None, help="default: the machine's policy file")
+    write.add_argument("--from-msi", action="store_true",
+                       help="name errors by the MSI's properties (SERVER_URL...)")  # fmt: skip
+    for key, option in (("server_url", "--server-url"), ("ca_bundle", "--ca-bundle"),
+                        ("spki_pin_sha256", "--spki-pin"),
+                        ("idle_lock_minutes", "--idle-lock-minutes"),
+                        ("shared_terminal", "--shared-terminal")):  # fmt: skip
+        write.add_argument(option, dest=key, default="", metavar="VALUE")
+
+
+def _cmd_policy_write(args: argparse.Namespace) -> int:
+    from rm_desk.services import config, policy_file  # noqa: PLC0415
+
+    path = Path(args.file) if args.file else config.policy_path()
+    given = {key: str(getattr(args, key)) for key in policy_file.MSI_PROPERTIES}
+    names = policy_file.MSI_PROPERTIES if args.from_msi else {k: k for k in given}
+    changed = policy_file.write_values(path, given, names=names)
+    print(f"{'wrote' if changed else 'kept'} {path}")
+    return 0
 
 
 def _cmd_policy_show() -> int:
@@ -462,6 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _cmd_demo_load(args)
         if args.command == "policy":
+            if args.policy_command == "write":
+                return _cmd_policy_write(args)
             return _cmd_policy_show()
         if args.command == "sync":
             return _cmd_sync(args)

@@ -143,7 +143,7 @@ COLUMNS: Final[Mapping[ListKind, tuple[str, ...]]] = {
     ),
     ListKind.TEAM: (
         "rm", "customers", "open_tasks", "overdue_tasks", "due_today", "red", "amber",
-        "contacts_week",
+        "visits_week", "calls_week", "visits_month", "calls_month",
     ),
 }  # fmt: skip
 
@@ -181,7 +181,10 @@ ENGLISH_HEADERS: Final[Mapping[str, str]] = {
     "due_today": "Due today",
     "red": "Red",
     "amber": "Amber",
-    "contacts_week": "Visits and calls this week",
+    "visits_week": "Visits (week)",
+    "calls_week": "Calls (week)",
+    "visits_month": "Visits (month)",
+    "calls_month": "Calls (month)",
     # the sheet's name
     "list:book": "Customers",
     "list:tasks": "Follow-ups",
@@ -313,9 +316,9 @@ def _rows(session: Session, request: ExportRequest, words: Wording) -> Iterator[
                 ]  # fmt: skip
         case ListKind.TEAM:
             for rm in team_service.team_summary(session):
-                contacts = rm[TeamFigure.VISITS_WEEK] + rm[TeamFigure.CALLS_WEEK]
                 yield [rm.rm, rm.customers, rm.open_tasks, rm.overdue_tasks, rm.due_today,
-                       rm.red, rm.amber, contacts]  # fmt: skip
+                       rm.red, rm.amber, rm[TeamFigure.VISITS_WEEK], rm[TeamFigure.CALLS_WEEK],
+                       rm[TeamFigure.VISITS_MONTH], rm[TeamFigure.CALLS_MONTH]]  # fmt: skip
 
 
 # --- the writers ------------------------------------------------------------------------

@@ -35,16 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rm_desk import __version__
 from sync import protocol
 from sync.protocol import ErrorBody, ErrorCode
-from sync.server import (
-    audit,
-    auth,
-    body_limit,
-    db,
-    directory,
-    mutations,
-    replication,
-    throttle,
-)
+from sync.server import audit, auth, body_limit, db, directory, mutations, replication, throttle
 from sync.server.errors import ProtocolError
 from sync.server.principal import Principal
 

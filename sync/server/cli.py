@@ -1,7 +1,11 @@
 """`rm-desk-central`: the central CRM gateway's admin command (ARCHITECTURE §6).
 
-Every command takes `--db URL`, before or after the subcommand (default: a SQLite
-file in the platform data directory), and creates the schema if it is missing. A
+Every command takes `--db URL`, before or after the subcommand (default: the
+RM_DESK_CENTRAL_DB environment variable, else a SQLite file in the platform data
+directory). The schema is Alembic's (sync/server/migrate.py): `db upgrade [--to REV]`
+migrates, `db current` names the revision. `serve` refuses a database that is not at
+the code's revision, in one line naming `db upgrade`, unless `serve --upgrade-db`; the
+other commands create the schema in an empty database and refuse an older one. A
 failure is one line on stderr, `rm-desk-central: error: <sentence>`, and exit status
 1 (2 for a malformed command line); never a traceback.
 
@@ -35,13 +39,14 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 
 from rm_desk import __version__
 from rm_desk.domain.errors import RmDeskError
-from sync.server import admin, audit, body_limit, churn_cli, db, replication
+from sync.server import admin, audit, body_limit, churn_cli, db, migrate, replication
 
 PROG = "rm-desk-central"
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+DB_ENV = "RM_DESK_CENTRAL_DB"  # the database URL when --db is not given (systemd, containers)
 
 
 class CommandError(Exception):
@@ -120,7 +125,8 @@ def _day(value: str) -> date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    db_help = "database URL (default: a SQLite file in the platform data directory)"
+    db_help = (f"database URL (default: ${DB_ENV}, else a SQLite file in the platform data "
+               "directory)")  # fmt: skip
     # Leaf commands accept --db too; SUPPRESS keeps them from hiding a --db given
     # before the subcommand.
     with_db = _Parser(add_help=False)
@@ -149,6 +155,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="a reverse proxy (TLS terminator) whose X-Forwarded-For header "
                        "names the client, for the per-address sign-in throttle; repeat for "
                        "several, '*' for any (default 127.0.0.1)")  # fmt: skip
+    serve.add_argument("--upgrade-db", action="store_true",
+                       help="migrate the database to this gateway's schema first (default: "
+                       "refuse to start on an older one)")  # fmt: skip
     serve.set_defaults(run=_serve)
 
     purge = sub.add_parser(
@@ -169,11 +178,25 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--locale", choices=["zh", "en"], default="zh")
     seed.set_defaults(run=_seed)
 
+    _add_db_commands(sub, with_db)
     _add_people_commands(sub, with_db)
     _add_export_commands(sub, with_db)
     _add_audit_commands(sub, with_db)
     churn_cli.add_commands(sub, with_db)
     return parser
+
+
+def _add_db_commands(sub: Any, with_db: argparse.ArgumentParser) -> None:
+    database = sub.add_parser("db", help="the database schema's revision (migrations)")
+    db_sub = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_sub.add_parser("upgrade", parents=[with_db],
+                                help="migrate the schema to this gateway's revision")  # fmt: skip
+    upgrade.add_argument("--to", default="head", metavar="REV",
+                         help="stop at revision REV (default: head)")  # fmt: skip
+    upgrade.set_defaults(run=_db_upgrade, schema="none")
+    current = db_sub.add_parser("current", parents=[with_db],
+                                help="print the schema's revision and this gateway's")  # fmt: skip
+    current.set_defaults(run=_db_current, schema="none")
 
 
 def _add_people_commands(sub: Any, with_db: argparse.ArgumentParser) -> None:
@@ -256,6 +279,20 @@ def _add_audit_commands(sub: Any, with_db: argparse.ArgumentParser) -> None:
 
 
 # --- commands -----------------------------------------------------------------------
+
+
+def _db_upgrade(args: argparse.Namespace, engine: Engine) -> int:
+    before, after = migrate.upgrade(engine, args.to)
+    if before == after:
+        print(f"the database schema is at {after} already")
+    else:
+        print(f"the database schema was at {before or 'nothing'}, now at {after}")
+    return 0
+
+
+def _db_current(args: argparse.Namespace, engine: Engine) -> int:
+    print(migrate.status(engine).line())
+    return 0
 
 
 def _serve(args: argparse.Namespace, engine: Engine) -> int:
@@ -461,23 +498,46 @@ def _reason(exc: SQLAlchemyError) -> str:
 
 def _open(url: str | None) -> Engine:
     try:
-        engine = db.make_engine(url)
+        return db.make_engine(url)
     except (ArgumentError, NoSuchModuleError, ImportError):
         raise CommandError(f"{_shown_url(url)} is not a PostgreSQL or SQLite database URL"
                            ) from None  # fmt: skip
-    db.create_schema(engine)
-    return engine
+
+
+def _prepare(args: argparse.Namespace, engine: Engine, given: bool) -> None:
+    """The schema a command needs: `db` commands none; `serve` the head revision, or
+    migrates with --upgrade-db; the rest create it in an empty database."""
+    mode = getattr(args, "schema", "head")
+    if mode == "none":
+        return
+    if getattr(args, "upgrade_db", False):
+        before, after = migrate.upgrade(engine)
+        if before != after:  # on stderr: serve's first stdout line names its address
+            print(f"{PROG}: the database schema was at {before or 'nothing'}, now at {after}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+        return
+    state = migrate.status(engine)
+    if state.current:
+        return
+    if state.empty and args.command != "serve":
+        db.create_schema(engine)
+        return
+    hint = " with the same --db" if given else ""
+    raise CommandError(migrate.refusal(state, hint))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    url: str | None = args.db
+    given = args.db is not None
+    url: str | None = args.db or os.environ.get(DB_ENV) or None
+    args.db = url
     engine: Engine | None = None
     try:
         engine = _open(url)
+        _prepare(args, engine, given)
         run: Callable[[argparse.Namespace, Engine], int] = args.run
         return run(args, engine)
-    except (CommandError, admin.AdminError, RmDeskError) as exc:
+    except (CommandError, admin.AdminError, RmDeskError, migrate.SchemaError) as exc:
         return _fail(str(exc))  # an RmDeskError's English comes from its code
     except OperationalError as exc:
         return _fail(f"cannot reach the database at {_shown_url(url)} ({_reason(exc)})")

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
-from sync.server import schema
+from sync.server import migrate, schema
 
 DEFAULT_DB_NAME = "central.db"
 
@@ -111,53 +111,17 @@ _READING = "rm_desk_reading"
 
 
 def create_schema(engine: Engine) -> None:
-    schema.metadata.create_all(engine)
-    with engine.begin() as conn:
-        if conn.execute(select(schema.seq_counter.c.value)).first() is None:
-            conn.execute(insert(schema.seq_counter).values(id=1, value=0))
-        _append_only_triggers(conn)
-
-
-_PG_APPEND_ONLY = """
-CREATE OR REPLACE FUNCTION rm_desk_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END $$
-"""
-
-
-def _append_only_triggers(conn: Connection) -> None:
-    """Refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the append-only tables
-    (`schema.APPEND_ONLY`), in the database itself: the gateway never changes an audit
-    row, and neither may anyone else short of dropping the trigger (which `audit
-    verify` notices by the hashes). Created when missing, never replaced: a trigger a
-    DBA disabled stays as found."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(_PG_APPEND_ONLY))
-        for table in schema.APPEND_ONLY:
-            name = f"{table}_append_only"
-            exists = conn.exec_driver_sql(
-                "SELECT 1 FROM pg_trigger WHERE tgname = %(name)s "
-                "AND tgrelid = to_regclass(%(table)s)",
-                {"name": name, "table": table},
-            ).first()
-            if exists is None:
-                conn.exec_driver_sql(
-                    f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION rm_desk_append_only()"
-                )
-                conn.exec_driver_sql(
-                    f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                    "FOR EACH STATEMENT EXECUTE FUNCTION rm_desk_append_only()"
-                )
+    """Make an empty database the code's schema, at once: the tables, the counter row
+    and the triggers, stamped with the head revision (the same schema as `rm-desk-central
+    db upgrade`, tests/unit/server/test_migrations.py). A database with tables is
+    upgraded to head instead (sync/server/migrate.py)."""
+    if migrate.status(engine).empty:
+        with engine.begin() as conn:
+            schema.metadata.create_all(conn)
+            migrate.seed_rows_and_triggers(conn)
+            migrate.stamp_head(conn)
         return
-    for table in schema.APPEND_ONLY:
-        for op in ("UPDATE", "DELETE"):
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END"
-            )
+    migrate.upgrade(engine)
 
 
 def now() -> datetime:

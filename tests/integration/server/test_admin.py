@@ -648,7 +648,7 @@ def serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     url = f"sqlite:///{tmp_path / 'central.db'}"
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
     with subprocess.Popen(
-        [str(CENTRAL), "serve", "--db", url, "--port", "0"],
+        [str(CENTRAL), "serve", "--db", url, "--port", "0", "--upgrade-db"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     ) as process:  # fmt: skip
         try:
@@ -681,6 +681,7 @@ def test_cli_serve_refuses_a_taken_port(
 ) -> None:
     port = serving[1].rsplit(":", 1)[1]
     url = f"sqlite:///{tmp_path / 'other.db'}"
+    assert central("db", "upgrade", "--db", url, home=tmp_path).returncode == 0
     assert_one_line_failure(central("serve", "--db", url, "--port", port, home=tmp_path),
                             f"cannot listen on 127.0.0.1:{port}")  # fmt: skip
 

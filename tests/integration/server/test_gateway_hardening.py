@@ -26,7 +26,7 @@ from sqlalchemy import Engine, select
 from sync import protocol
 from sync.client import errors as client_errors
 from sync.client.transport import Transport
-from sync.server import admin, mutations, schema
+from sync.server import admin, db, migrate, mutations, schema
 from sync.server.app import create_app
 from sync.server.body_limit import ANONYMOUS_LIMIT, BodyLimit, largest_push_bytes
 from sync.server.throttle import LoginThrottle
@@ -401,7 +401,7 @@ def test_serve_takes_the_body_limit_as_a_setting(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
     central = Path(sys.executable).parent / "rm-desk-central"
     command = [str(central), "serve", "--db", url, "--port", "0", "--purge-every", "0",
-               "--max-body-mib", "0.5"]  # fmt: skip
+               "--max-body-mib", "0.5", "--upgrade-db"]  # fmt: skip
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           env=env) as process:  # fmt: skip
         try:
@@ -440,8 +440,15 @@ def test_uvicorn_workers_take_the_body_limit_from_the_environment(
 ) -> None:
     from sync.server.asgi import app_from_env  # noqa: PLC0415
 
-    monkeypatch.setenv("RM_DESK_CENTRAL_DB", f"sqlite:///{tmp_path / 'central.db'}")
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    monkeypatch.setenv("RM_DESK_CENTRAL_DB", url)
     monkeypatch.setenv("RM_DESK_CENTRAL_MAX_BODY_MIB", "0.5")
+    # A worker never migrates: an empty database stops it, naming the command.
+    with pytest.raises(migrate.SchemaError, match="run `rm-desk-central db upgrade`"):
+        app_from_env()
+    engine = db.make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
     server, thread, url = run_gateway(app_from_env())
     try:
         head = {"Authorization": "Bearer forged"}
