@@ -113,6 +113,13 @@ def test_install_run_remove_purge(tmp_path: Path) -> None:
     assert central_version.stdout.startswith("rm-desk-central ")
     policy = _run(rm_desk, "policy", "show", env=env)  # the installed conffile, read
     assert policy.returncode == 0, policy.stderr
+    # The gateway's migrations ship in the bundle: a new database is brought to head.
+    central_db = f"sqlite:///{tmp_path / 'central.db'}"
+    upgraded = _run(central, "--db", central_db, "db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
+    current = _run(central, "--db", central_db, "db", "current", env=env)
+    assert current.returncode == 0, current.stderr
+    assert "0001" in current.stdout, current.stdout
 
     # A profile in the user's own data folder (~/.local/share/rm-desk).
     loaded = _run(rm_desk, "demo", "load", "--user", "rmdeb", "--customers", "20",
