@@ -105,6 +105,23 @@ fi
 exit 0
 """
 
+# An install over a newer version is refused (as the MSI refuses a downgrade): a newer
+# build may have migrated the users' profiles to a schema this one cannot open. dpkg
+# calls `preinst upgrade OLD NEW`; an administrator who means it sets
+# RM_DESK_ALLOW_DOWNGRADE=1.
+PREINST = """#!/bin/sh
+set -e
+if [ "$1" = upgrade ] && [ -n "$2" ] && [ "${RM_DESK_ALLOW_DOWNGRADE:-0}" != 1 ]; then
+    if dpkg --compare-versions "$2" gt "$3"; then
+        echo "rm-desk: version $2 is installed, newer than $3: refusing to downgrade" \
+            "(the users' profiles may need the newer version; set" \
+            "RM_DESK_ALLOW_DOWNGRADE=1 to force it)" >&2
+        exit 1
+    fi
+fi
+exit 0
+"""
+
 # Per-user data (~/.local/share/rm-desk: the encrypted profiles) is never touched, not
 # even by purge: it holds unsynced work. Purge removes the policy file (dpkg does, as a
 # conffile) and then the folder it leaves.
@@ -221,7 +238,7 @@ def stage(app: Path, root: Path) -> None:
     debian.mkdir()
     (debian / "control").write_text(control(version(), _tree_kib(root), _glibc()), encoding="utf-8")
     (debian / "conffiles").write_text(conffiles(), encoding="utf-8")
-    for name, text in (("postinst", POSTINST), ("postrm", POSTRM)):
+    for name, text in (("preinst", PREINST), ("postinst", POSTINST), ("postrm", POSTRM)):
         script = debian / name
         script.write_text(text, encoding="utf-8")
         script.chmod(0o755)

@@ -4,6 +4,9 @@ Qt needs and a CJK font, the policy file is a conffile, the file tree is as docu
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -85,7 +88,7 @@ def test_the_staged_tree(tmp_path: Path) -> None:
     assert (root / "etc/rm-desk/policy.json").read_text(encoding="utf-8") == "{}\n"
     debian = root / "DEBIAN"
     assert (debian / "conffiles").read_text(encoding="utf-8") == "/etc/rm-desk/policy.json\n"
-    for script in ("postinst", "postrm"):
+    for script in ("preinst", "postinst", "postrm"):
         assert (debian / script).stat().st_mode & 0o777 == 0o755
         assert (debian / script).read_text(encoding="utf-8").startswith("#!/bin/sh\nset -e\n")
     # Purge never reaches into the users' homes: their profiles hold unsynced work.
@@ -93,3 +96,30 @@ def test_the_staged_tree(tmp_path: Path) -> None:
     assert ".local" not in (debian / "postrm").read_text(encoding="utf-8")
     control = fields((debian / "control").read_text(encoding="utf-8"))
     assert int(control["Installed-Size"]) >= 1
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "refused"),
+    [
+        (("upgrade", "0.2.0", "0.1.0"), {}, True),  # over a newer version
+        (("upgrade", "0.1.0~rc1", "0.1.0"), {}, False),
+        (("upgrade", "0.1.0", "0.1.0"), {}, False),  # a reinstall
+        (("install",), {}, False),
+        (("upgrade", "0.2.0", "0.1.0"), {"RM_DESK_ALLOW_DOWNGRADE": "1"}, False),
+    ],
+)
+def test_the_package_refuses_to_install_over_a_newer_version(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], refused: bool
+) -> None:
+    if shutil.which("dpkg") is None:
+        pytest.skip("dpkg --compare-versions needs dpkg (Debian)")
+    script = tmp_path / "preinst"
+    script.write_text(build.PREINST, encoding="utf-8")
+    ran = subprocess.run(
+        ["/bin/sh", str(script), *args], capture_output=True, text=True, check=False,
+        env={"PATH": os.environ["PATH"], **env}, timeout=30,
+    )  # fmt: skip
+    assert (ran.returncode != 0) is refused, ran.stderr
+    if refused:
+        assert "refusing to downgrade" in ran.stderr
+        assert len(ran.stderr.strip().splitlines()) == 1
