@@ -1,0 +1,100 @@
+"""What the user was looking at, kept across a lock and a language switch.
+
+Both rebuild the main window (a lock closes the store and drops the key; a language
+switch builds every widget again in the new language). `WindowState` is what the
+controller captures from the old window and gives the next window of the same user:
+the page, the open customer, the book's selected row and scroll position, and the
+window's geometry. It lives in memory only (`ui/app.py` DeskController): nothing of
+it is written to disk, and a different user signing in never receives it.
+
+The open customer is opened again through the window's normal path
+(`MainWindow.open_customer`: loaded on the database thread); the book's row and
+scroll are put back once the book has loaded its rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, QRect, Qt
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+@dataclass(frozen=True)
+class WindowState:
+    user: str  # whose window this was: only the same user's next window gets it back
+    page: str  # "book", "today", … (MainWindow's page kinds)
+    customer_id: str | None  # the customer open on the customer page, if any
+    book_row: int | None  # the selected row of the book, if any
+    book_scroll: int  # the book's vertical scroll bar value
+    geometry: QRect  # the window's normal (not maximized) geometry, frame excluded
+    maximized: bool
+
+
+def capture(window: MainWindow) -> WindowState:
+    """The state of `window` now (call before it is closed)."""
+    table = window.book.table
+    rows = table.selectionModel().selectedRows()
+    return WindowState(
+        user=window.ctx.session.user,
+        page=window.current_kind(),
+        customer_id=window.open_customer_id(),
+        book_row=rows[0].row() if rows else None,
+        book_scroll=table.verticalScrollBar().value(),
+        geometry=window.normalGeometry(),
+        maximized=window.isMaximized(),
+    )
+
+
+def restore(window: MainWindow, state: WindowState) -> None:
+    """Put `state` back on a new window of the same user (the caller checks the user):
+    geometry now, the customer through the normal open path, the page, and the book's
+    row and scroll once the book has its rows."""
+    if state.user != window.ctx.session.user:
+        return
+    # The same place on the same screen, as it was a moment ago. Not restoreGeometry():
+    # that is for a new session, and shrinks a window to the screen it finds.
+    window.setGeometry(state.geometry)
+    if state.maximized:
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+    if state.customer_id:
+        window.open_customer(state.customer_id)  # async: the page paints when loaded
+    window.show_kind(state.page)
+    book = window.book
+    if book.model.rowCount() > 0:
+        _restore_book(window, state)
+        return
+
+    def once() -> None:
+        book.loaded.disconnect(once)
+        _restore_book(window, state)
+
+    book.loaded.connect(once)
+
+
+def _restore_book(window: MainWindow, state: WindowState) -> None:
+    table = window.book.table
+    model = window.book.model
+    if state.book_row is not None and 0 <= state.book_row < model.rowCount():
+        table.selectionModel().select(
+            model.index(state.book_row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        table.selectionModel().setCurrentIndex(
+            model.index(state.book_row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+        )
+    bar = table.verticalScrollBar()
+    if bar.maximum() >= state.book_scroll:
+        bar.setValue(state.book_scroll)
+        return
+
+    def when_it_fits(_low: int, high: int) -> None:  # the range follows the layout
+        if high >= state.book_scroll:
+            bar.rangeChanged.disconnect(when_it_fits)
+            bar.setValue(state.book_scroll)
+
+    bar.rangeChanged.connect(when_it_fits)
