@@ -145,8 +145,8 @@ def test_every_page_and_the_sign_in_window_are_chinese(
     first = book_service.book_rows(session, book_service.book_ids(session)[:1])[0]
     session.lock()
     # Started in English, switched at sign-in: the hint follows the switch.
-    login = controller.show_login(user="mgr001")
-    qtbot.waitUntil(lambda: login.profiles.count() > 0, timeout=10_000)
+    english = controller.show_login(user="mgr001")
+    qtbot.waitUntil(lambda: english.profiles.count() > 0, timeout=10_000)
     controller.switch_language("zh_CN")
     login = controller.window
     assert isinstance(login, LoginWindow)
@@ -166,12 +166,12 @@ def test_every_page_and_the_sign_in_window_are_chinese(
         window.show_kind(kind)
         _settle(qtbot, controller)
         page = window.stack.currentWidget()
-        tabs = [t for t in page.findChildren(QTabWidget) if t.isVisible()]
-        for tab_widget in tabs or [None]:
-            for index in range(tab_widget.count() if tab_widget else 1):
-                if tab_widget is not None:
-                    tab_widget.setCurrentIndex(index)
-                    _settle(qtbot, controller)
+        assert page is not None
+        found += [f"{kind}: {t}" for t in latin_words(_texts_of(window), data)]
+        for tab_widget in [t for t in page.findChildren(QTabWidget) if t.isVisible()]:
+            for index in range(tab_widget.count()):
+                tab_widget.setCurrentIndex(index)
+                _settle(qtbot, controller)
                 found += [f"{kind}: {t}" for t in latin_words(_texts_of(window), data)]
     assert not found, "Latin-script words in the Chinese interface:\n" + "\n".join(
         sorted(set(found))
