@@ -3,9 +3,10 @@
 Both rebuild the main window (a lock closes the store and drops the key; a language
 switch builds every widget again in the new language). `WindowState` is what the
 controller captures from the old window and gives the next window of the same user:
-the page, the open customer, the book's selected row and scroll position, and the
-window's geometry. It lives in memory only (`ui/app.py` DeskController): nothing of
-it is written to disk, and a different user signing in never receives it.
+the page, the open customer, the book's selected row and scroll position (with its
+filter and order, so that the row is the same customer), and the window's geometry.
+It lives in memory only (`ui/app.py` DeskController): nothing of it is written to
+disk, and a different user signing in never receives it.
 
 The open customer is opened again through the window's normal path
 (`MainWindow.open_customer`: loaded on the database thread); the book's row and
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QRect, Qt
 
+from rm_desk.domain.book import ALL_CUSTOMERS, BY_NAME, BookFilter, BookSort
+
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
@@ -28,6 +31,10 @@ class WindowState:
     user: str  # whose window this was: only the same user's next window gets it back
     page: str  # "book", "today", … (MainWindow's page kinds)
     customer_id: str | None  # the customer open on the customer page, if any
+    book_filter: BookFilter  # the book's filter and order: its rows as they were
+    book_sort: BookSort
+    sort_section: int  # the header's sort indicator
+    sort_order: Qt.SortOrder
     book_row: int | None  # the selected row of the book, if any
     book_scroll: int  # the book's vertical scroll bar value
     geometry: QRect  # the window's normal (not maximized) geometry, frame excluded
@@ -38,10 +45,15 @@ def capture(window: MainWindow) -> WindowState:
     """The state of `window` now (call before it is closed)."""
     table = window.book.table
     rows = table.selectionModel().selectedRows()
+    header = table.horizontalHeader()
     return WindowState(
         user=window.ctx.session.user,
         page=window.current_kind(),
         customer_id=window.open_customer_id(),
+        book_filter=window.book.model.filter,
+        book_sort=window.book.model.sort_order,
+        sort_section=header.sortIndicatorSection(),
+        sort_order=header.sortIndicatorOrder(),
         book_row=rows[0].row() if rows else None,
         book_scroll=table.verticalScrollBar().value(),
         geometry=window.normalGeometry(),
@@ -64,6 +76,12 @@ def restore(window: MainWindow, state: WindowState) -> None:
         window.open_customer(state.customer_id)  # async: the page paints when loaded
     window.show_kind(state.page)
     book = window.book
+    if state.book_filter != ALL_CUSTOMERS or state.book_sort != BY_NAME:
+        # The order first (the header's indicator then asks for no query of its own),
+        # then the filter, which reloads the rows; the first load's answer is dropped.
+        book.model.sort_order = state.book_sort
+        book.table.horizontalHeader().setSortIndicator(state.sort_section, state.sort_order)
+        book.set_filter(state.book_filter)
     if book.model.rowCount() > 0:
         _restore_book(window, state)
         return

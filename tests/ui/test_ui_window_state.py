@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QRect
+from PySide6.QtCore import QItemSelectionModel, QRect, Qt
 from pytestqt.qtbot import QtBot
 
 from rm_desk.services.session import Session
@@ -79,6 +79,8 @@ def _set_up(qtbot: QtBot, desk: DeskController, session: Session) -> tuple[MainW
     window = _main(qtbot, desk)
     window.resize(*SIZE)
     book = window.book
+    with qtbot.waitSignal(book.loaded, timeout=20_000):  # not the default order
+        book.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
     qtbot.waitUntil(lambda: book.table.verticalScrollBar().maximum() >= SCROLL, timeout=10_000)
     book.table.selectionModel().select(
         book.model.index(BOOK_ROW, 0),
@@ -104,6 +106,8 @@ def _restored(qtbot: QtBot, window: MainWindow, before: Seen) -> None:
     window.show_kind("book")  # the book's row and scroll are where they were
     qtbot.waitUntil(lambda: _seen(window).scroll == before.scroll, timeout=10_000)
     after = _seen(window)
+    assert window.book.model.sort_order.descending
+    assert window.book.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
     assert (after.row, after.scroll) == (before.row, before.scroll)
     # the same customer's row (the book keeps its order): it is the one that was open
     qtbot.waitUntil(lambda: window.book.selected_customer() == before.customer, timeout=10_000)
