@@ -3,7 +3,7 @@
 Both rebuild the main window (a lock closes the store and drops the key; a language
 switch builds every widget again in the new language). `WindowState` is what the
 controller captures from the old window and gives the next window of the same user:
-the page, the open customer, the book's selected row and scroll position (with its
+the page, the open customer (and its section), the book's selected row and scroll position (with its
 filter and order, so that the row is the same customer), and the window's geometry.
 It lives in memory only (`ui/app.py` DeskController): nothing of it is written to
 disk, and a different user signing in never receives it.
@@ -31,6 +31,7 @@ class WindowState:
     user: str  # whose window this was: only the same user's next window gets it back
     page: str  # "book", "today", … (MainWindow's page kinds)
     customer_id: str | None  # the customer open on the customer page, if any
+    customer_tab: int  # the customer page's section (overview, contact history)
     book_filter: BookFilter  # the book's filter and order: its rows as they were
     book_sort: BookSort
     sort_section: int  # the header's sort indicator
@@ -49,7 +50,8 @@ def capture(window: MainWindow) -> WindowState:
     return WindowState(
         user=window.ctx.session.user,
         page=window.current_kind(),
-        customer_id=window.open_customer_id(),
+        customer_id=(customer := window.open_customer_id()),
+        customer_tab=window.customer.tabs.currentIndex() if customer else 0,
         book_filter=window.book.model.filter,
         book_sort=window.book.model.sort_order,
         sort_section=header.sortIndicatorSection(),
@@ -74,6 +76,7 @@ def restore(window: MainWindow, state: WindowState) -> None:
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
     if state.customer_id:
         window.open_customer(state.customer_id)  # async: the page paints when loaded
+        window.customer.tabs.setCurrentIndex(state.customer_tab)  # its own load, if any
     window.show_kind(state.page)
     book = window.book
     if state.book_filter != ALL_CUSTOMERS or state.book_sort != BY_NAME:

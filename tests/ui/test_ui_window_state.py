@@ -92,6 +92,8 @@ def _set_up(qtbot: QtBot, desk: DeskController, session: Session) -> tuple[MainW
     assert customer is not None
     with qtbot.waitSignal(window.customer.loaded, timeout=20_000):
         window.open_customer(customer)
+    with qtbot.waitSignal(window.customer.history.loaded, timeout=20_000):
+        window.customer.show_history()
     seen = _seen(window)
     assert seen == Seen("customer", customer, BOOK_ROW, SCROLL, seen.geometry)
     assert (seen.geometry.width(), seen.geometry.height()) == SIZE
@@ -103,6 +105,8 @@ def _restored(qtbot: QtBot, window: MainWindow, before: Seen) -> None:
     assert window.current_kind() == "customer"
     assert window.stack.currentWidget() is window.customer
     assert window.open_customer_id() == before.customer
+    assert window.customer.tabs.currentWidget() is window.customer.history  # its section
+    qtbot.waitUntil(lambda: window.customer.history.customer_id == before.customer)
     window.show_kind("book")  # the book's row and scroll are where they were
     qtbot.waitUntil(lambda: _seen(window).scroll == before.scroll, timeout=10_000)
     after = _seen(window)
