@@ -1,6 +1,7 @@
 """Everything the Chinese interface says is Chinese: each page of the main window (every
 tab of every tab widget on it) and the sign-in window are shown in zh_CN over a demo
-book, as the demo runs them (banner and credentials hint included), and their texts
+book, as the demo runs them (banner and credentials hint included), with the note
+editor and the new-task dialog, and their texts
 are collected: labels, buttons, tab titles, table and list headers, window titles,
 placeholders, tooltips, combo box items, the navigation and the toolbar. Data values
 (customer names, CIFs, tags, numbers, dates, e-mail and web addresses, user names, the
@@ -92,6 +93,17 @@ def _texts_of(widget: QWidget) -> list[str]:
     return [t for t in texts if t]
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _walk(name: str, widget: QWidget, data: frozenset[str]) -> list[str]:
+    """`name: text` for each text of `widget` with Latin words left (and the walk saw
+    Chinese there: it is not looking at nothing)."""
+    texts = _texts_of(widget)
+    assert sum(1 for t in texts if CJK.search(t)) >= 5, f"{name}: {texts}"
+    return [f"{name}: {t}" for t in latin_words(texts, data)]
+
+
 def latin_words(texts: list[str], data: frozenset[str]) -> list[str]:
     """Each text that still holds a Latin-script word once data and codes are out."""
     left = []
@@ -152,7 +164,7 @@ def test_every_page_and_the_sign_in_window_are_chinese(
     assert isinstance(login, LoginWindow)
     qtbot.waitUntil(lambda: login.selected_user() == "mgr001", timeout=10_000)
     assert login.demo.isVisible()
-    found = [f"sign-in: {t}" for t in latin_words(_texts_of(login), data)]
+    found = _walk("sign-in", login, data)
 
     login.password.setText(PASSWORD)
     with qtbot.waitSignal(controller.main_shown, timeout=20_000):
@@ -167,12 +179,23 @@ def test_every_page_and_the_sign_in_window_are_chinese(
         _settle(qtbot, controller)
         page = window.stack.currentWidget()
         assert page is not None
-        found += [f"{kind}: {t}" for t in latin_words(_texts_of(window), data)]
+        found += _walk(kind, window, data)
         for tab_widget in [t for t in page.findChildren(QTabWidget) if t.isVisible()]:
             for index in range(tab_widget.count()):
                 tab_widget.setCurrentIndex(index)
                 _settle(qtbot, controller)
-                found += [f"{kind}: {t}" for t in latin_words(_texts_of(window), data)]
+                found += _walk(kind, window, data)
+    # The dialogs an RM opens most: the note editor and a new follow-up task.
+    editor = window.customer_note_editor(first.cif)
+    _settle(qtbot, controller)
+    found += _walk("note editor", editor, data)
+    editor.reject()
+    window.show_kind("customer")
+    dialog = window.customer.new_task()
+    assert dialog is not None
+    _settle(qtbot, controller)
+    found += _walk("task dialog", dialog, data)
+    dialog.reject()
     assert not found, "Latin-script words in the Chinese interface:\n" + "\n".join(
         sorted(set(found))
     )
