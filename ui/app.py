@@ -208,8 +208,11 @@ class DeskController(QObject):
         if self.session is not None and self.main is not None:
             self.show_main(self.session)
         else:
-            user = self.window.selected_user() if isinstance(self.window, LoginWindow) else None
-            self.show_login(user=user)
+            old = self.window
+            user = old.selected_user() if isinstance(old, LoginWindow) else None
+            login = self.show_login(user=user)
+            if old is not None:
+                login.setGeometry(old.geometry())  # where it was, not back at its default
 
     def shutdown(self) -> None:
         self.os_lock.stop()

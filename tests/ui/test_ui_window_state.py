@@ -176,3 +176,20 @@ def test_another_user_unlocking_gets_none_of_the_previous_users_state(
     assert window.size().toTuple() != SIZE  # rm001's size is not given to rm002
     assert desk.controller.kept is None  # dropped, not kept for later
     assert before.customer is not None
+
+
+def test_the_sign_in_window_keeps_its_place_and_profile_across_a_language_switch(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    desk.make_session("rm002", customers=0).lock()
+    desk.session.lock()
+    english = desk.controller.show_login(user="rm002")
+    qtbot.waitUntil(lambda: english.selected_user() == "rm002", timeout=10_000)
+    english.resize(900, 640)
+    where = english.geometry()
+    desk.controller.switch_language("zh_CN")
+    login = desk.controller.window
+    assert isinstance(login, LoginWindow)
+    assert login is not english
+    qtbot.waitUntil(lambda: login.selected_user() == "rm002", timeout=10_000)
+    assert login.geometry().size() == where.size()
