@@ -37,6 +37,7 @@ class WindowState:
     sort_section: int  # the header's sort indicator
     sort_order: Qt.SortOrder
     book_row: int | None  # the selected row of the book, if any
+    book_pk: int | None  # the customer on it: found again if a sync moved it
     book_scroll: int  # the book's vertical scroll bar value
     geometry: QRect  # the window's normal (not maximized) geometry, frame excluded
     maximized: bool
@@ -57,6 +58,7 @@ def capture(window: MainWindow) -> WindowState:
         sort_section=header.sortIndicatorSection(),
         sort_order=header.sortIndicatorOrder(),
         book_row=rows[0].row() if rows else None,
+        book_pk=window.book.model.pk_at(rows[0].row()) if rows else None,
         book_scroll=table.verticalScrollBar().value(),
         geometry=window.normalGeometry(),
         maximized=window.isMaximized(),
@@ -99,23 +101,29 @@ def restore(window: MainWindow, state: WindowState) -> None:
 def _restore_book(window: MainWindow, state: WindowState) -> None:
     table = window.book.table
     model = window.book.model
-    if state.book_row is not None and 0 <= state.book_row < model.rowCount():
+    row = state.book_row if state.book_pk is None else model.row_of(state.book_pk)
+    if row is not None and 0 <= row < model.rowCount():
         table.selectionModel().select(
-            model.index(state.book_row, 0),
+            model.index(row, 0),
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         table.selectionModel().setCurrentIndex(
-            model.index(state.book_row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
         )
     bar = table.verticalScrollBar()
     if bar.maximum() >= state.book_scroll:
         bar.setValue(state.book_scroll)
         return
 
+    def stop(_action: int = 0) -> None:
+        bar.rangeChanged.disconnect(when_it_fits)
+        bar.actionTriggered.disconnect(stop)
+
     def when_it_fits(_low: int, high: int) -> None:  # the range follows the layout
         if high >= state.book_scroll:
-            bar.rangeChanged.disconnect(when_it_fits)
+            stop()
             bar.setValue(state.book_scroll)
 
     bar.rangeChanged.connect(when_it_fits)
+    bar.actionTriggered.connect(stop)  # the user scrolled first: theirs wins
