@@ -6,7 +6,9 @@ unlocked session and, on lock, closes the store (key dropped) on the database
 thread and returns to sign-in with the same profile selected. While a session is
 open and policy `lock_on_os_lock` holds, the OS's screen lock, suspend and user
 switch lock it too (`OsLockWatcher`). A language switch
-rebuilds the visible window in the new language; all state is in the store.
+rebuilds the visible window in the new language. What the user was looking at (page,
+open customer, the book's row and scroll, geometry: `ui/window_state.py`) is carried
+to the next main window of the same user across both, in memory only.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +34,7 @@ from ui.main_window import MainWindow
 from ui.messages import describe
 from ui.os_lock import OsLockWatcher
 from ui.taskman import TaskManager
+from ui.window_state import WindowState, capture, restore
 
 if TYPE_CHECKING:
     from rm_desk.services.demo import DemoEnvironment
@@ -98,11 +102,13 @@ class DeskController(QObject):
         reg: Registry,
         *,
         language: str,
-        demo_hint: str = "",
-        demo_banner: str = "",
+        demo_hint: Callable[[], str] | None = None,
+        demo_banner: Callable[[], str] | None = None,
         os_lock: OsLockWatcher | None = None,
     ) -> None:
-        """`os_lock` (tests: one on a private bus) defaults to the machine's buses."""
+        """`demo_hint` and `demo_banner` make their text in the language current when a
+        window is built (a language switch builds it again). `os_lock` (tests: one on a
+        private bus) defaults to the machine's buses."""
         super().__init__()
         self.reg = reg
         self.tasks = TaskManager(self)
@@ -113,6 +119,7 @@ class DeskController(QObject):
         self.window: QWidget | None = None
         self.main: MainWindow | None = None
         self.session: Session | None = None
+        self.kept: WindowState | None = None  # the last main window's state, memory only
         i18n.install(language)
 
     # --- windows -------------------------------------------------------------------------
@@ -127,7 +134,11 @@ class DeskController(QObject):
 
     def show_login(self, *, user: str | None = None, message: str = "") -> LoginWindow:
         login = LoginWindow(
-            self.reg, self.tasks, preselect=user, demo_hint=self.demo_hint, message=message
+            self.reg,
+            self.tasks,
+            preselect=user,
+            demo_hint=self.demo_hint() if self.demo_hint else "",
+            message=message,
         )
         login.unlocked.connect(self.show_main)
         login.language_requested.connect(self.switch_language)
@@ -137,14 +148,18 @@ class DeskController(QObject):
         return login
 
     def show_main(self, session: Session) -> MainWindow:
+        self._keep_state()
         self.session = session
         ctx = AppContext(session, self.tasks)
-        window = MainWindow(ctx, demo_banner=self.demo_banner)
+        window = MainWindow(ctx, demo_banner=self.demo_banner() if self.demo_banner else "")
         ctx.setParent(window)
         window.lock_requested.connect(self.lock)
         window.language_requested.connect(self.switch_language)
         window.sync.revoked.connect(lambda: self._after_revoke(session))
         self.main = window
+        kept, self.kept = self.kept, None
+        if kept is not None and kept.user == session.user:
+            restore(window, kept)  # another user's state is dropped, never shown
         self._replace(window)
         if session.policy.lock_on_os_lock:
             self.os_lock.stop()  # a language switch: the new window takes the old one's place
@@ -161,10 +176,16 @@ class DeskController(QObject):
             return
         self.session = None
         user = session.user
+        self._keep_state()
         self.show_login(user=user)
         # Closes every connection, zeroes the key; the audit entry records the reason.
         # Then the OS watch stops, letting a suspend that waits for the lock go on.
         self.tasks.run_db(lambda: session.lock(reason), self._locked, lambda _: self._locked(None))
+
+    def _keep_state(self) -> None:
+        """Capture the main window's state before it is replaced (lock, language)."""
+        if self.main is not None:
+            self.kept = capture(self.main)
 
     def _locked(self, _: object) -> None:
         if self.session is None:  # not unlocked again meanwhile
@@ -177,6 +198,8 @@ class DeskController(QObject):
     def _after_revoke(self, session: Session) -> None:
         self.os_lock.stop()
         self.session = None
+        self.main = None  # nothing of a revoked profile is kept
+        self.kept = None
         self.show_login(user=None)
         _ = session
 
@@ -185,8 +208,11 @@ class DeskController(QObject):
         if self.session is not None and self.main is not None:
             self.show_main(self.session)
         else:
-            user = self.window.selected_user() if isinstance(self.window, LoginWindow) else None
-            self.show_login(user=user)
+            old = self.window
+            user = old.selected_user() if isinstance(old, LoginWindow) else None
+            login = self.show_login(user=user)
+            if old is not None:
+                login.setGeometry(old.geometry())  # where it was, not back at its default
 
     def shutdown(self) -> None:
         self.os_lock.stop()
@@ -227,19 +253,26 @@ def run(
     return int(code)
 
 
+def demo_banner() -> str:
+    """The status bar's demo notice, in the current language."""
+    return QApplication.translate("DeskController", "Demo mode: generated customers")
+
+
 def _run_demo(
     app: QApplication, language: str, screenshots: str | None, demo_env: DemoEnvironment
 ) -> int:
     reg = demo_env.registry
-    hint = demo_hint(demo_env.user, demo_env.password)
+
+    def hint() -> str:
+        return demo_hint(demo_env.user, demo_env.password)
+
     try:
         if screenshots:
             from ui.screenshots import render_all  # noqa: PLC0415
 
             render_all(demo_env, Path(screenshots))
             return 0
-        banner = QApplication.translate("DeskController", "Demo mode: generated customers")
-        controller = DeskController(reg, language=language, demo_hint=hint, demo_banner=banner)
+        controller = DeskController(reg, language=language, demo_hint=hint, demo_banner=demo_banner)
         demo_env.session.lock()  # the demo starts at sign-in, credentials shown
         controller.show_login(user=demo_env.user)
         code = app.exec()

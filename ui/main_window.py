@@ -270,6 +270,24 @@ class MainWindow(QMainWindow):
         kind = next(k for k, p in self._built.items() if p is page)
         self.nav.setCurrentRow(self._kinds.index(kind))
 
+    def current_kind(self) -> str:
+        """The kind of the page shown ("book", "customer", …)."""
+        row = self.nav.currentRow()
+        return self._kinds[row] if 0 <= row < len(self._kinds) else "book"
+
+    def show_kind(self, kind: str) -> None:
+        """Show the page of this kind; one this user does not have (a manager's Team page
+        for an RM), or the customer page with no customer open, leaves the page as is."""
+        if kind not in self._kinds or (kind == "customer" and self.customer_item.isHidden()):
+            return
+        self.nav.setCurrentRow(self._kinds.index(kind))
+
+    def open_customer_id(self) -> str | None:
+        """The customer open on the customer page, if any."""
+        if "customer" not in self._built or self.customer_item.isHidden():
+            return None
+        return self.customer.customer_id
+
     def _nav_changed(self, row: int) -> None:
         if 0 <= row < len(self._kinds):
             page = self._page(self._kinds[row])

@@ -125,6 +125,13 @@ class BookTableModel(QAbstractTableModel):
     def pk_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
+    def row_of(self, pk: int) -> int | None:
+        """The row listing this customer, if listed."""
+        try:
+            return self._ids.index(pk)
+        except ValueError:
+            return None
+
     def row_at(self, row: int) -> BookRow | None:
         """The cached row, or None (and its window requested) when not loaded yet."""
         if not 0 <= row < len(self._ids):
