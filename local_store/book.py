@@ -127,7 +127,7 @@ def customer_count(conn: Connection) -> int:
 # --- the book as a list ---------------------------------------------------------------
 
 _SORT_SQL: dict[BookColumn, str] = {
-    BookColumn.NAME: "name_pinyin {d}, pk",
+    BookColumn.NAME: "name_sort {d}, pk",
     BookColumn.CIF: "id {d}",
     BookColumn.SEGMENT: "segment {d}, aum_fen DESC, pk",
     BookColumn.AUM: "aum_fen {d}, pk",

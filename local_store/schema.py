@@ -71,6 +71,8 @@ customers = Table(
     Column("churn_level", Text, info={"kept": True}),
     Column("last_contact_at", Text, info={"kept": True}),
     Column("last_rm_contact_at", Text, info={"kept": True}),  # visit, call or message
+    # the book's name order (local_store.search.sort_key; migrations.V8)
+    Column("name_sort", Text, default="", nullable=False, info={"kept": True}),
     Column("next_task_due", Text, info={"kept": True}),
     Column("open_tasks", Integer, default=0, nullable=False, info={"kept": True}),
     Column("personal_masked", Integer, default=0, nullable=False, info={"kept": True}),

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from rm_desk.domain.book import SearchHit
 from rm_desk.domain.model import ChurnLevel, Segment
-from rm_desk.domain.pinyin import name_keys, normalise_query
+from rm_desk.domain.pinyin import NameKeys, name_keys, normalise_query
 
 
 def _clean(token: str) -> str:
@@ -28,9 +28,12 @@ def _tails(text: str) -> list[str]:
     return [text[i:] for i in range(1, len(text))]
 
 
-def index_text(name: str, cif: str, mobile: str, tags: Iterable[str]) -> str:
-    """The space-separated tokens indexed for one customer."""
-    keys = name_keys(name)
+def index_text(
+    name: str, cif: str, mobile: str, tags: Iterable[str], keys: NameKeys | None = None
+) -> str:
+    """The space-separated tokens indexed for one customer (`keys`: its name's, when the
+    caller has them already)."""
+    keys = keys or name_keys(name)
     tokens: list[str] = []
     clean_name = _clean(name)
     tokens.append(clean_name)
@@ -59,24 +62,42 @@ def index_text(name: str, cif: str, mobile: str, tags: Iterable[str]) -> str:
     return " ".join(seen)
 
 
+def sort_key(name: str, keys: NameKeys | None = None) -> str:
+    """The book's name order: pinyin syllables apart, then the name itself.
+
+    "chen ming" sorts before "cheng gang" (a space before any letter), so 程 never falls
+    among the 陈; two names read alike (陈明, 沈明 read chen/shen differ; 陈明 and 沉明
+    do not) are kept apart by their characters after the reading."""
+    keys = keys or name_keys(name)
+    return " ".join(keys.syllables) + "\x1f" + unicodedata.normalize("NFKC", name)
+
+
+def _index(conn: Connection, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+    """Insert the index entries and write the name order of (pk, name, cif, mobile,
+    tags) rows, each name's keys worked out once."""
+    entries: list[tuple[int, str]] = []
+    orders: list[tuple[str, int]] = []
+    for pk, name, cif, mobile, tags in rows:
+        keys = name_keys(name)
+        entries.append((pk, index_text(name, cif, mobile, split_tags(tags), keys)))
+        orders.append((sort_key(name, keys), pk))
+    conn.exec_driver_sql("INSERT INTO customer_search(rowid, keys) VALUES (?, ?)", entries)
+    conn.exec_driver_sql("UPDATE customers SET name_sort = ? WHERE pk = ?", orders)
+
+
 def reindex(conn: Connection, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
-    """Replace the index entries of (pk, name, cif, mobile, tags '|a|b|') rows."""
+    """Replace the index entries of (pk, name, cif, mobile, tags '|a|b|') rows, and the
+    rows' name order."""
     if not rows:
         return
     conn.exec_driver_sql("DELETE FROM customer_search WHERE rowid = ?", [(row[0],) for row in rows])
-    conn.exec_driver_sql(
-        "INSERT INTO customer_search(rowid, keys) VALUES (?, ?)",
-        [
-            (pk, index_text(name, cif, mobile, split_tags(tags)))
-            for pk, name, cif, mobile, tags in rows
-        ],
-    )
+    _index(conn, rows)
 
 
 # The version of the tokens `index_text` writes. A build that indexes more (2: the
 # initials of alternate readings) rebuilds an older store's index once, when the store
 # opens (`ensure_current`), so customers already on the laptop are found by it too.
-KEYS_VERSION = 2
+KEYS_VERSION = 3  # 3: the book's name order (`name_sort`) is written beside the keys
 _KEYS_META = "search_keys_version"
 
 
@@ -102,10 +123,7 @@ def rebuild(conn: Connection, batch: int = 5000) -> int:
     rows = result.fetchall()
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
-        conn.exec_driver_sql(
-            "INSERT INTO customer_search(rowid, keys) VALUES (?, ?)",
-            [(r[0], index_text(r[1], r[2], r[3], split_tags(r[4]))) for r in chunk],
-        )
+        _index(conn, chunk)
         total += len(chunk)
     return total
 

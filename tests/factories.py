@@ -86,8 +86,17 @@ def task(tid: str, cif: str = "600000000001", **overrides: Any) -> FollowUpTask:
     return replace(base, **overrides)
 
 
+def undo_v8(conn: Connection) -> None:
+    """A latest store taken back to v7 (the name order column)."""
+    conn.exec_driver_sql("DROP INDEX ix_customers_name_sort")
+    conn.exec_driver_sql("ALTER TABLE customers DROP COLUMN name_sort")
+    conn.exec_driver_sql("CREATE INDEX ix_customers_name ON customers(name_pinyin)")
+    conn.exec_driver_sql("PRAGMA user_version = 7")
+
+
 def undo_v7(conn: Connection) -> None:
     """A latest store taken back to v6 (the staff directory and new-assignment flags)."""
+    undo_v8(conn)
     conn.exec_driver_sql("DROP TABLE staff")
     conn.exec_driver_sql("DROP TABLE new_assignments")
     conn.exec_driver_sql("PRAGMA user_version = 6")

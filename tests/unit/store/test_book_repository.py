@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ from rm_desk.domain.model import (
 )
 from rm_desk.domain.pinyin import name_keys
 from rm_desk.domain.rules import ReasonCode
-from tests.factories import customer, interaction, task
+from tests.factories import customer, interaction, task, undo_v8
 
 TODAY = date(2026, 11, 24)
 SCORED_AT = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
@@ -377,6 +378,28 @@ def test_not_contacted_days_boundary_moves_with_today(store: LocalStore) -> None
 NAME_ASC = ["600000000004", "600000000002", "600000000001", "600000000003", "600000000005"]
 
 
+def test_names_sort_by_pinyin_syllable_by_syllable(store: LocalStore) -> None:
+    """程刚 (cheng gang) after every 陈 (chen …), not between 陈芳 and 陈明 as the run-together
+    pinyin (chenfang < chenggang < chenming) put it; a surname's customers together; a
+    Latin-script name among them by its letters (#17 item 6)."""
+    people = {
+        "600000000011": "陈明", "600000000012": "程刚", "600000000013": "陈芳",
+        "600000000014": "陈伟", "600000000015": "Chen Zhi", "600000000016": "车志",
+        "600000000017": "沈明",
+    }  # fmt: skip
+    with store.transaction() as conn:
+        book.upsert_customers(conn, [named(cif, name) for cif, name in people.items()])
+    order = [people[cif] for cif in sorted_cifs(store, BookColumn.NAME, descending=False)]
+    assert order == ["车志", "陈芳", "陈明", "陈伟", "Chen Zhi", "程刚", "沈明"]
+    assert sorted_cifs(store, BookColumn.NAME, descending=True) == list(
+        reversed(sorted_cifs(store, BookColumn.NAME, descending=False))
+    )
+    with store.transaction() as conn:  # the order follows a change of name
+        book.upsert_customers(conn, [named("600000000012", "蔡刚")])
+    order = list(sorted_cifs(store, BookColumn.NAME, descending=False))
+    assert order[0] == "600000000012"  # cai gang
+
+
 @pytest.mark.parametrize(
     ("column", "ascending"),
     [
@@ -692,3 +715,22 @@ def test_upsert_of_a_known_customer_keeps_its_history_and_tasks(store: LocalStor
     assert count(store, "SELECT count(*) FROM interactions WHERE customer_id = ?", cif) == 1
     assert count(store, "SELECT count(*) FROM tasks WHERE customer_id = ?", cif) == 1
     assert activity(store, cif)[2] == 1
+
+
+def test_a_store_from_before_the_name_order_sorts_by_pinyin_once_reopened(
+    store: LocalStore, tmp_path: Path, data_key: bytes
+) -> None:
+    """A v7 store (no name_sort) is migrated on open and its customers' order filled in
+    from their names, without a sync."""
+    with store.transaction() as conn:
+        book.upsert_customers(conn, [named("600000000021", "程刚"), named("600000000022", "陈明")])
+        undo_v8(conn)
+        conn.exec_driver_sql("UPDATE meta SET value = '2' WHERE key = 'search_keys_version'")
+    store.close()
+    reopened = LocalStore.open(tmp_path / "store.db", data_key)
+    try:
+        assert sorted_cifs(reopened, BookColumn.NAME, descending=False) == [
+            "600000000022", "600000000021",
+        ]  # fmt: skip
+    finally:
+        reopened.close()

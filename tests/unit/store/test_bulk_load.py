@@ -29,7 +29,7 @@ from rm_desk.domain.pinyin import name_keys
 from tests.factories import customer, interaction, task
 
 EXPECTED_INDEXES = {
-    "ix_customers_name",
+    "ix_customers_name_sort",
     "ix_customers_aum",
     "ix_customers_segment",
     "ix_customers_churn",
