@@ -348,10 +348,10 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self, summary: SyncSummary) -> None:
         self.statusBar().showMessage(
-            self.tr("Synced: %1 received, %2 sent, %3 conflict(s), %4 returned")
+            self.tr("Synced: %1 received, %2 sent, %3, %4 returned")
             .replace("%1", str(summary.pulled))
             .replace("%2", str(summary.pushed))
-            .replace("%3", str(summary.conflicts))
+            .replace("%3", self.tr("%n conflict(s)", "", summary.conflicts))
             .replace("%4", str(summary.returned)),
             8000,
         )
