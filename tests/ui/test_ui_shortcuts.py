@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShortcutEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
@@ -183,8 +183,9 @@ def _settle_focus(qtbot: QtBot, target: QWidget) -> bool:
 
 def _media_key(keys: str) -> bool:
     """A multimedia or launcher key (StandardKey.Save holds the keyboard's Save key)."""
-    key = QKeySequence(keys)[0].key()
-    return Qt.Key.Key_Back.value <= key.value < Qt.Key.Key_unknown.value
+    # PySide6's stubs lack QKeySequence.__getitem__ (it returns a QKeyCombination).
+    first: QKeyCombination = QKeySequence(keys)[0]  # type: ignore[index]
+    return bool(Qt.Key.Key_Back.value <= first.key().value < Qt.Key.Key_unknown.value)
 
 
 def dead(qtbot: QtBot, window: QWidget, bound: list[Bound]) -> list[str]:
