@@ -7,6 +7,12 @@ themselves are kept, per area of the window, in `zh_CN.*.json` beside it so that
 several people can translate at once; `python -m ui.i18n` re-extracts the .ts,
 fills it from those files and compiles the .qm. A test fails when any string of
 the interface has no translation or the .qm is out of date.
+
+English needs a catalogue too, for plurals only: Qt substitutes `%n` but picks the
+singular or plural form from a translation, so without one "%n day(s)" would read
+"1 day(s)". `en.plurals.json` holds the two English forms of every `%n` text (context
+→ source → [one, other]); the build writes `rm_desk_en.ts` with just those messages
+and compiles `rm_desk_en.qm`, installed when the interface is English.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ RESOURCES = Path(os.environ.get("RM_DESK_RESOURCES", ROOT / "resources"))
 TRANSLATIONS = RESOURCES / "translations"
 TS_FILE = TRANSLATIONS / "rm_desk_zh_CN.ts"
 QM_FILE = TRANSLATIONS / "rm_desk_zh_CN.qm"
+EN_TS_FILE = TRANSLATIONS / "rm_desk_en.ts"
+EN_QM_FILE = TRANSLATIONS / "rm_desk_en.qm"
+EN_PLURALS = TRANSLATIONS / "en.plurals.json"
 LANGUAGES = ("zh_CN", "en")
 
 # Families tried in order for Chinese text: Noto/Source Han (Linux, installed with the
@@ -73,6 +82,13 @@ def install(language: str) -> None:
             # A broken installation must still open: English, and a line for IT.
             log.error("the Chinese translation %s is missing; showing English", QM_FILE)
             language = "en"
+    if language == "en":
+        plurals = QTranslator(app)
+        if plurals.load(str(EN_QM_FILE)):
+            QCoreApplication.installTranslator(plurals)
+            _installed.append(plurals)
+        else:  # still usable: "1 day(s)" instead of "1 day"
+            log.error("the English plurals %s are missing", EN_QM_FILE)
     QLocale.setDefault(QLocale("zh_CN" if language == "zh_CN" else "en_US"))
     _language = language
 
@@ -114,12 +130,12 @@ def glossary() -> dict[str, dict[str, str]]:
     return merged
 
 
-def extract(ts_path: Path) -> None:
+def extract(ts_path: Path, language: str = "zh_CN") -> None:
     sources = sorted(str(p) for p in (ROOT / "ui").rglob("*.py"))
     sources.append(str(ROOT / "rm_desk" / "domain" / "errors.py"))  # the errors' sentences
     subprocess.run(  # noqa: S603  (our own tool, fixed arguments)
         [_tool("pyside6-lupdate"), *sources, "-no-obsolete", "-locations", "none",
-         "-target-language", "zh_CN", "-ts", str(ts_path)],
+         "-target-language", language, "-ts", str(ts_path)],
         check=True, capture_output=True,
     )  # fmt: skip
 
@@ -153,6 +169,45 @@ def fill(ts_path: Path) -> list[tuple[str, str]]:
     return missing
 
 
+def english_plurals() -> dict[str, dict[str, list[str]]]:
+    texts: dict[str, dict[str, list[str]]] = json.loads(EN_PLURALS.read_text(encoding="utf-8"))
+    return texts
+
+
+def fill_english(ts_path: Path) -> list[tuple[str, str]]:
+    """Keep only the `%n` messages in the English .ts and give each its singular and
+    plural form; return (context, source) of those `en.plurals.json` lacks."""
+    forms = english_plurals()
+    tree = ET.parse(ts_path)  # noqa: S314  (our own file)
+    root = tree.getroot()
+    missing: list[tuple[str, str]] = []
+    for context in list(root.iter("context")):
+        name = context.findtext("name") or ""
+        for message in list(context.iter("message")):
+            source = message.findtext("source") or ""
+            if message.get("numerus") != "yes":
+                context.remove(message)
+                continue
+            pair = forms.get(name, {}).get(source)
+            translation = message.find("translation")
+            if translation is None:
+                translation = ET.SubElement(message, "translation")
+            if pair is None or len(pair) != 2:
+                missing.append((name, source))
+                continue
+            translation.attrib.pop("type", None)
+            translation.text = None
+            for child in list(translation):
+                translation.remove(child)
+            for text in pair:
+                ET.SubElement(translation, "numerusform").text = text
+        if context.find("message") is None:
+            root.remove(context)
+    ET.indent(tree, space="    ")
+    tree.write(ts_path, encoding="utf-8", xml_declaration=True)
+    return missing
+
+
 def compile_qm(ts_path: Path, qm_path: Path) -> None:
     subprocess.run([_tool("pyside6-lrelease"), str(ts_path), "-qm", str(qm_path)],  # noqa: S603
                    check=True, capture_output=True)  # fmt: skip
@@ -165,9 +220,20 @@ def build(ts_path: Path = TS_FILE, qm_path: Path = QM_FILE) -> list[tuple[str, s
     return missing
 
 
+def build_english(ts_path: Path = EN_TS_FILE, qm_path: Path = EN_QM_FILE) -> list[tuple[str, str]]:
+    extract(ts_path, "en")
+    missing = fill_english(ts_path)
+    compile_qm(ts_path, qm_path)
+    return missing
+
+
 if __name__ == "__main__":
     left = build()
     for context, source in left:
         print(f"untranslated: [{context}] {source}")
     print(f"{TS_FILE.name}: {len(left)} untranslated")
-    sys.exit(1 if left else 0)
+    no_forms = build_english()
+    for context, source in no_forms:
+        print(f"no English plural forms: [{context}] {source}")
+    print(f"{EN_TS_FILE.name}: {len(no_forms)} without plural forms")
+    sys.exit(1 if left or no_forms else 0)

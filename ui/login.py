@@ -21,7 +21,7 @@ import contextlib
 import time
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -81,6 +81,7 @@ class LoginWindow(QWidget):
         self._listed: list[ProfileInfo] = []
         self.locked_until: datetime | None = None  # shown; None: not locked
         self._lock_ends = 0.0  # time.monotonic() when the shown lock ends
+        self._lockout = False  # the shown lock: a lockout (True) or a back-off
         self.setWindowTitle(self.tr("RM Desk — sign in"))
         self.setAccessibleName(self.tr("Sign in"))
 
@@ -214,11 +215,35 @@ class LoginWindow(QWidget):
         self.locked_until = None
         block = self.reg.blocked(profile) if profile is not None else None
         if block is not None:
-            self._show_lock(block.until, block.remaining)
+            self._show_lock(block.until, block.remaining, lockout=block.lockout)
         self._update_countdown()
 
-    def _show_lock(self, until: datetime, remaining: timedelta | None) -> None:
+    def countdown_text(self, left: float) -> str:
+        """What the wait is and how long it still is: a back-off after a wrong password
+        ("Wait 4 seconds before trying again.") or a lockout after too many (minutes and
+        hours once a minute or more, and the time it ends)."""
+        seconds = int(left) + 1
+        if not self._lockout:
+            if seconds < 60:
+                return self.tr("Wait %n second(s) before trying again.", "", seconds)
+            return self.tr("Wait %1 before trying again.").replace("%1", words.duration(seconds))
+        until = self.locked_until
+        if until is None:
+            at = ""
+        elif seconds < 12 * 3600:  # today, or early tomorrow: the time says it
+            moment = QDateTime.fromSecsSinceEpoch(int(until.timestamp()))
+            at = QLocale().toString(moment.time(), QLocale.FormatType.ShortFormat)
+        else:
+            at = when(until)
+        return (
+            self.tr("Locked after too many wrong passwords: try again in %1 (at %2).")
+            .replace("%1", words.duration(seconds))
+            .replace("%2", at)
+        )
+
+    def _show_lock(self, until: datetime, remaining: timedelta | None, *, lockout: bool) -> None:
         left = remaining if remaining is not None else until - self.reg.clock()
+        self._lockout = lockout
         self.locked_until = until
         self._lock_ends = time.monotonic() + left.total_seconds()
 
@@ -300,7 +325,7 @@ class LoginWindow(QWidget):
             self.message.setText(describe(exc))
         self.repair_button.setVisible(isinstance(exc, errors.StoreDamaged))
         if isinstance(exc, errors.ProfileLocked):
-            self._show_lock(exc.until, exc.remaining)
+            self._show_lock(exc.until, exc.remaining, lockout=exc.lockout)
             self._update_countdown()
         elif isinstance(exc, errors.WrongPassword):
             self.fill_profiles(self.selected_user())  # a back-off may have started
@@ -310,12 +335,7 @@ class LoginWindow(QWidget):
     def _update_countdown(self) -> None:
         left = self._lock_ends - time.monotonic()
         if self.locked_until is not None and left > 0:
-            seconds = int(left) + 1
-            self.countdown.setText(
-                self.tr("Locked: try again in %1 s (at %2).")
-                .replace("%1", str(seconds))
-                .replace("%2", when(self.locked_until))
-            )
+            self.countdown.setText(self.countdown_text(left))
             self.countdown.setVisible(True)
             self.unlock_button.setEnabled(False)
             if not self.tick.isActive():
@@ -373,19 +393,17 @@ class LoginWindow(QWidget):
     def repair_result_text(self, result: repair.RepairReport) -> str:
         text = (
             self.tr(
-                "Repaired. Rescued %1 unsynced change(s) (%2 were already on the central CRM, "
-                "%3 sent now) and %4 draft(s); the book was downloaded again."
+                "Repaired. Rescued %1 (%2 were already on the central CRM, %3 sent now) "
+                "and %4; the book was downloaded again."
             )
-            .replace("%1", str(result.rescued))
+            .replace("%1", self.tr("%n unsynced change(s)", "", result.rescued))
             .replace("%2", str(result.already_on_server))
             .replace("%3", str(result.sent))
-            .replace("%4", str(result.drafts_restored))
+            .replace("%4", self.tr("%n draft(s)", "", result.drafts_restored))
         )
         if result.send_error:
             waiting = result.queued - result.sent
-            text += " " + self.tr("%1 change(s) wait for the next sync.").replace(
-                "%1", str(waiting)
-            )
+            text += " " + self.tr("%n change(s) wait for the next sync.", "", waiting)
         unreadable: list[str] = []
         if result.nothing_readable:
             unreadable.append(

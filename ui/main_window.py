@@ -306,11 +306,19 @@ class MainWindow(QMainWindow):
     # --- notes ---------------------------------------------------------------------------
 
     def current_customer(self) -> str:
+        """The customer Ctrl+N ("Log contact") is for: the one shown on the customer
+        page, or the one selected on the book, Today, Tasks or the watchlist; "" (the
+        editor then asks, with its picker) elsewhere or with nothing selected."""
         current = self.stack.currentWidget()
         if "customer" in self._built and current is self.customer:
             return self.customer.customer_id or ""
         if current is self.book:
             return self.book.selected_customer() or ""
+        for kind in ("today", "tasks", "watchlist"):
+            page = self._built.get(kind)
+            if page is not None and current is page:
+                row = cast(TodayPage | TasksPage | WatchlistPage, page).selected()
+                return row.customer_id if row is not None else ""
         return ""
 
     def new_note(self) -> None:
@@ -358,10 +366,10 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self, summary: SyncSummary) -> None:
         self.statusBar().showMessage(
-            self.tr("Synced: %1 received, %2 sent, %3 conflict(s), %4 returned")
+            self.tr("Synced: %1 received, %2 sent, %3, %4 returned")
             .replace("%1", str(summary.pulled))
             .replace("%2", str(summary.pushed))
-            .replace("%3", str(summary.conflicts))
+            .replace("%3", self.tr("%n conflict(s)", "", summary.conflicts))
             .replace("%4", str(summary.returned)),
             8000,
         )

@@ -194,6 +194,26 @@ def day(value: date) -> str:
     return locale.toString(QDate(value.year, value.month, value.day), pattern)
 
 
+def duration(seconds: float) -> str:
+    """A wait as people say it: seconds under a minute, then whole minutes (rounded
+    up: "15 minutes" until it is 14), then hours and minutes ("1 hour 30 minutes")."""
+    whole = max(1, int(-(-seconds // 1)))  # rounded up: never "0 seconds" while waiting
+    if whole < 60:
+        return QCoreApplication.translate("Words", "%n second(s)", "", whole)
+    minutes = -(-whole // 60)
+    if minutes < 60:
+        return QCoreApplication.translate("Words", "%n minute(s)", "", minutes)
+    hours, minutes = divmod(minutes, 60)
+    text = QCoreApplication.translate("Words", "%n hour(s)", "", hours)
+    if minutes:
+        text = (
+            QCoreApplication.translate("Words", "%1 %2")
+            .replace("%1", text)
+            .replace("%2", QCoreApplication.translate("Words", "%n minute(s)", "", minutes))
+        )
+    return text
+
+
 # --- churn reasons ------------------------------------------------------------------------
 
 

@@ -857,7 +857,7 @@
         <translation>密码不正确。</translation>
     </message>
     <message>
-        <source>The password is not correct. {attempts} attempt(s) left before the profile is locked.</source>
+        <source>The password is not correct. Attempts left before the profile is locked: {attempts}.</source>
         <translation>密码不正确。再错 {attempts} 次，此用户档案将被锁定。</translation>
     </message>
     <message>
@@ -1333,6 +1333,18 @@
         <source>No profile on this computer yet: add one to sign in.</source>
         <translation>本机尚无用户档案：请先添加一个再登录。</translation>
     </message>
+    <message numerus="yes">
+        <source>Wait %n second(s) before trying again.</source>
+        <translation><numerusform>请等待 %n 秒后重试。</numerusform></translation>
+    </message>
+    <message>
+        <source>Wait %1 before trying again.</source>
+        <translation>请等待 %1后重试。</translation>
+    </message>
+    <message>
+        <source>Locked after too many wrong passwords: try again in %1 (at %2).</source>
+        <translation>密码错误次数过多，已锁定：请在 %1后重试（%2）。</translation>
+    </message>
     <message>
         <source>Type your password.</source>
         <translation>请输入密码。</translation>
@@ -1354,8 +1366,20 @@
         <translation>磁盘已满，无法解锁用户档案；未校验您的密码，也未做任何更改。请释放一些空间后重试。</translation>
     </message>
     <message>
-        <source>Locked: try again in %1 s (at %2).</source>
-        <translation>已锁定：请在 %1 秒后重试（%2）。</translation>
+        <source>Repaired. Rescued %1 (%2 were already on the central CRM, %3 sent now) and %4; the book was downloaded again.</source>
+        <translation>修复完成。抢救出 %1（其中 %2 条中心CRM已有，%3 条刚刚发送）和 %4；客户数据已重新下载。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unsynced change(s)</source>
+        <translation><numerusform>%n 条未同步的修改</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n draft(s)</source>
+        <translation><numerusform>%n 份草稿</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) wait for the next sync.</source>
+        <translation><numerusform>%n 条修改将在下次同步时发送。</numerusform></translation>
     </message>
     <message>
         <source>Repairing: rescuing what can be read…</source>
@@ -1372,14 +1396,6 @@
     <message>
         <source>Repairing: fetching the latest changes…</source>
         <translation>正在修复：获取最新的修改…</translation>
-    </message>
-    <message>
-        <source>Repaired. Rescued %1 unsynced change(s) (%2 were already on the central CRM, %3 sent now) and %4 draft(s); the book was downloaded again.</source>
-        <translation>修复完成。抢救出 %1 条未同步的修改（其中 %2 条中心CRM已有，%3 条刚刚发送）和 %4 份草稿；客户数据已重新下载。</translation>
-    </message>
-    <message>
-        <source>%1 change(s) wait for the next sync.</source>
-        <translation>%1 条修改将在下次同步时发送。</translation>
     </message>
     <message>
         <source>the whole damaged file (any unsynced change or draft in it)</source>
@@ -1509,10 +1525,6 @@
         <translation>此用户档案未连接中心CRM。</translation>
     </message>
     <message>
-        <source>Synced: %1 received, %2 sent, %3 conflict(s), %4 returned</source>
-        <translation>同步完成：收到 %1 条，发送 %2 条，冲突 %3 个，退回 %4 条</translation>
-    </message>
-    <message>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
@@ -1543,6 +1555,10 @@
     <message numerus="yes">
         <source>%n conflict(s)</source>
         <translation><numerusform>%n 个冲突</numerusform></translation>
+    </message>
+    <message>
+        <source>Synced: %1 received, %2 sent, %3, %4 returned</source>
+        <translation>同步完成：收到 %1 条，发送 %2 条，%3，退回 %4 条</translation>
     </message>
     <message>
         <source>Sign in to the central CRM</source>
@@ -3017,6 +3033,22 @@
     <message>
         <source>Answer to a churn flag</source>
         <translation>流失预警处理</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation><numerusform>%n 秒</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation><numerusform>%n 分钟</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation><numerusform>%n 小时</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
     </message>
     <message>
         <source>AUM down %1% over 3 months (%2 → %3)</source>

@@ -107,7 +107,7 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
     E.WRONG_PASSWORD: QT_TRANSLATE_NOOP("Errors", "The password is not correct."),
     E.WRONG_PASSWORD_ATTEMPTS_LEFT: QT_TRANSLATE_NOOP(
         "Errors",
-        "The password is not correct. {attempts} attempt(s) left before the profile is locked.",
+        "The password is not correct. Attempts left before the profile is locked: {attempts}.",
     ),
     E.PROFILE_LOCKED_OUT: QT_TRANSLATE_NOOP(
         "Errors", "Too many wrong passwords: this profile is locked until {until}."

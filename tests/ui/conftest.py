@@ -47,6 +47,15 @@ def ctx(qapp: object, session: Session) -> Iterator[object]:
     tasks.shutdown(wait=True)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def english(qapp: object) -> None:
+    """The interface in English as the app installs it: with its catalogue of plural
+    forms ("1 customer", "2 customers"), not the bare source texts."""
+    from ui import i18n  # noqa: PLC0415
+
+    i18n.install("en")
+
+
 @pytest.fixture
 def chinese(qapp: object) -> Iterator[None]:
     """The interface in Chinese for the test, back in English after it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QFontDatabase
 from pytestqt.qtbot import QtBot
 
@@ -27,6 +27,51 @@ def test_the_committed_catalogue_is_up_to_date(tmp_path: Path) -> None:
     ts, qm = tmp_path / "fresh.ts", tmp_path / "fresh.qm"
     i18n.build(ts, qm)
     assert i18n.QM_FILE.read_bytes() == qm.read_bytes(), "run: python -m ui.i18n"
+
+
+def test_every_plural_has_its_english_forms_and_the_catalogue_is_up_to_date(
+    tmp_path: Path,
+) -> None:
+    """Each `%n` text has a singular and a plural in English; the shipped English .qm
+    is what a fresh build produces."""
+    ts, qm = tmp_path / "en.ts", tmp_path / "en.qm"
+    missing = i18n.build_english(ts, qm)
+    assert missing == [], f"{len(missing)} without English forms, e.g. {missing[:5]}"
+    assert i18n.EN_QM_FILE.read_bytes() == qm.read_bytes(), "run: python -m ui.i18n"
+    # No English form still says "(s)" or "(ies)"; the plural form differs where it should.
+    for context, texts in i18n.english_plurals().items():
+        for source, (one, other) in texts.items():
+            assert "(s)" not in one + other, (context, source)
+            assert "(ies)" not in one + other, (context, source)
+            assert "%n" in one, (context, source)
+            assert "%n" in other, (context, source)
+
+
+def test_english_and_chinese_plurals_and_durations(qapp: object) -> None:
+    i18n.install("en")
+    assert words.duration(1) == "1 second"
+    assert words.duration(30) == "30 seconds"
+    assert words.duration(60) == "1 minute"
+    assert words.duration(61) == "2 minutes"
+    assert words.duration(900) == "15 minutes"
+    assert words.duration(3600) == "1 hour"
+    assert words.duration(5400) == "1 hour 30 minutes"
+    assert words.duration(7200) == "2 hours"
+    translate = QCoreApplication.translate
+    assert translate("BookPage", "%n customer(s)", "", 1) == "1 customer"
+    assert translate("BookPage", "%n customer(s)", "", 2) == "2 customers"
+    assert translate("BookPage", "%n customer(s)", "", 0) == "0 customers"
+    assert translate("Words", "No RM contact for %n day(s)", "", 1) == "No RM contact for 1 day"
+    assert translate("Words", "%n maturity(ies) not renewed in 90 days (%1)", "", 3) == (
+        "3 maturities not renewed in 90 days (%1)"
+    )
+    i18n.install("zh_CN")
+    try:
+        assert words.duration(900) == "15 分钟"
+        assert words.duration(5400) == "1 小时 30 分钟"
+        assert translate("BookPage", "%n customer(s)", "", 1) == "1 位客户"
+    finally:
+        i18n.install("en")
 
 
 def test_switching_to_chinese_translates_pages_and_words(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -112,7 +113,10 @@ def test_wrong_password_says_so_then_backs_off_and_locks_out(
     # The back-off after a failure shows a countdown and disables the button.
     qtbot.waitUntil(window.countdown.isVisible, timeout=10_000)
     assert not window.unlock_button.isEnabled()
-    assert "s" in window.countdown.text()
+    # A back-off is a short wait, not a lock: "Wait 1 second before trying again."
+    assert re.fullmatch(r"Wait \d+ seconds? before trying again\.", window.countdown.text())
+    assert "Wait 1 second before" in window.countdown_text(0.2)
+    assert "Wait 2 seconds before" in window.countdown_text(1.5)
 
     # A lockout answer shows the message and a countdown of the whole lockout.
     # (the time left is the authority, as the registry reports it; `until` is only shown)
@@ -121,7 +125,31 @@ def test_wrong_password_says_so_then_backs_off_and_locks_out(
     assert "locked" in window.message.text().lower()
     assert window.countdown.isVisible()
     assert not window.unlock_button.isEnabled()
-    assert "in 900 s" in window.countdown.text() or "in 899 s" in window.countdown.text()
+    text = window.countdown.text()
+    assert text.startswith("Locked after too many wrong passwords: try again in 15 minutes (at ")
+    assert re.search(r"\(at \d{1,2}:\d{2}(\s[AP]M)?\)\.$", text), text  # the time, no date
+    assert " s " not in text
+    assert "900" not in text
+    # Minutes are rounded up; a minute or more never reads in seconds; hours from 60 min.
+    assert "in 15 minutes" in window.countdown_text(841)
+    assert "in 14 minutes" in window.countdown_text(839.5)
+    assert "in 1 minute (" in window.countdown_text(59.5)
+    assert "in 2 hours (" in window.countdown_text(7199.5)
+    assert "in 1 hour 30 minutes (" in window.countdown_text(5399.5)
+
+
+def test_back_off_and_lockout_are_worded_in_chinese(
+    qtbot: QtBot, reg: Registry, tasks: TaskManager, chinese: None
+) -> None:
+    window = _login(qtbot, reg, tasks)
+    until = datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
+    window._failed(errors.ProfileLocked(until, lockout=False, remaining=timedelta(seconds=3)))
+    assert window.countdown.text() in ("请等待 3 秒后重试。", "请等待 2 秒后重试。")
+    window._failed(errors.ProfileLocked(until, lockout=True, remaining=timedelta(minutes=15)))
+    text = window.countdown.text()
+    assert text.startswith("密码错误次数过多，已锁定：请在 15 分钟后重试（"), text
+    assert "1 小时 30 分钟后" in window.countdown_text(5399.5)
+    assert not re.search(r"[A-Za-z]", text)
 
 
 def test_lockout_survives_a_new_window(qtbot: QtBot, reg: Registry, tasks: TaskManager) -> None:
@@ -218,7 +246,7 @@ def test_setting_the_clock_forward_does_not_end_the_countdown(
     assert window.countdown.isVisible()
     assert not window.unlock_button.isEnabled()
     text = window.countdown.text()
-    assert "in 1800 s" in text or "in 1799 s" in text  # the whole lockout is still ahead
+    assert "try again in 30 minutes" in text  # the whole lockout is still ahead
 
 
 def test_past_the_offline_lease_the_sign_in_screen_says_why(

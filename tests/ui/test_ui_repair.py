@@ -92,7 +92,7 @@ def test_repair_from_the_sign_in_screen_rescues_the_offline_note(
     with qtbot.waitSignal(window.repair_finished, timeout=120_000) as finished:
         window.repair_button.click()
     assert finished.args == [True], window.message.text()
-    assert "Rescued 1 unsynced change(s) (0 were already on the central CRM, 1 sent now)" in (
+    assert "Rescued 1 unsynced change (0 were already on the central CRM, 1 sent now)" in (
         window.message.text()
     )
     assert "Nothing was lost." in window.message.text()

@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -242,9 +242,8 @@ class CustomerPage(Page):
         self.task_button = push_button(
             self.tr("New task"), self.tr("New follow-up task for this customer"), self.new_task
         )
-        shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.log_contact)
+        # Ctrl+N belongs to the main window's "Log contact" action, which opens the
+        # editor for the customer shown here (one owner per shortcut: no ambiguity).
 
         who = QVBoxLayout()
         who.addWidget(self.name)
