@@ -458,6 +458,53 @@ class GatewayResult:
     figures: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class _GatewayHistory:
+    """The gateway's customers with their monthly history, who left when, and the
+    months it spans: what training and cross-validation build their rows from."""
+
+    customers: pd.DataFrame
+    snapshots: pd.DataFrame
+    holdings: pd.DataFrame
+    interactions: pd.DataFrame
+    departed: npt.NDArray[np.int64]
+    first: int
+    last: int
+    horizon: int
+
+    @classmethod
+    def read(cls, engine: Engine, horizon: int) -> _GatewayHistory:
+        customers, snapshots, holdings, interactions = gateway_frames(engine)
+        if len(customers) == 0 or len(snapshots) == 0:
+            raise ChurnInputError(
+                "the gateway has no customers with monthly history (run seed first)"
+            )
+        ids = pd.Index(customers["id"].to_numpy())
+        months = month_index(snapshots["month"])
+        return cls(
+            customers, snapshots, holdings, interactions,
+            history.departures(snapshots, ids), int(months.min()), int(months.max()), horizon,
+        )  # fmt: skip
+
+    def rows_at(self, cutoff: int) -> history.HistoryRows:
+        return history.rows_at(
+            self.customers, self.snapshots, self.holdings, self.interactions, cutoff,
+            self.departed, self.horizon,
+        )  # fmt: skip
+
+    def training_rows(self, newest: int, count: int) -> tuple[history.HistoryRows, list[int]]:
+        """The rows of up to `count` cutoffs ending at `newest`, none in the first six
+        months (an indicator looks back six), and those cutoffs."""
+        oldest = self.first + 6
+        if newest < oldest:
+            raise ChurnInputError(
+                f"--horizon {self.horizon} leaves no training period in "
+                f"{self.last - self.first + 1} months of history"
+            )
+        cutoffs = list(range(max(oldest, newest - count + 1), newest + 1))
+        return history.stack([self.rows_at(c) for c in cutoffs]), cutoffs
+
+
 def train_from_gateway(
     engine: Engine,
     *,
@@ -472,30 +519,10 @@ def train_from_gateway(
     is the last whose label window is fully observed; training cutoffs end `horizon`
     months before it. Figures: test AUC/PR-AUC, recall at red/amber, and lead time
     (months before leaving that a customer first turned red)."""
-    customers, snapshots, holdings, interactions = gateway_frames(engine)
-    if len(customers) == 0 or len(snapshots) == 0:
-        raise ChurnInputError("the gateway has no customers with monthly history (run seed first)")
-    ids = pd.Index(customers["id"].to_numpy())
-    departed = history.departures(snapshots, ids)
-    months = month_index(snapshots["month"])
-    first, last = int(months.min()), int(months.max())
-    test_cutoff = last - horizon
-    newest_train = test_cutoff - horizon
-    oldest = first + 6
-    if newest_train < oldest:
-        raise ChurnInputError(
-            f"--horizon {horizon} leaves no training period in {last - first + 1} months of history"
-        )
-    cutoffs = list(range(max(oldest, newest_train - train_cutoffs + 1), newest_train + 1))
-    rows = history.stack(
-        [
-            history.rows_at(customers, snapshots, holdings, interactions, c, departed, horizon)
-            for c in cutoffs
-        ]
-    )
-    test = history.rows_at(
-        customers, snapshots, holdings, interactions, test_cutoff, departed, horizon
-    )
+    found = _GatewayHistory.read(engine, horizon)
+    test_cutoff = found.last - horizon
+    rows, cutoffs = found.training_rows(test_cutoff - horizon, train_cutoffs)
+    test = found.rows_at(test_cutoff)
     if rows.label.sum() == 0 or test.label.sum() == 0:
         raise ChurnInputError("no customer left in the history's training or test period")
     specs = indicator_specs()
@@ -520,7 +547,10 @@ def train_from_gateway(
     )
     # Thresholds: shares of the book as it stands now (the population clients score),
     # not of the training rows, whose churn rate per cutoff is far lower.
-    current = history.rows_at(customers, snapshots, holdings, interactions, last, departed, 0)
+    current = history.rows_at(
+        found.customers, found.snapshots, found.holdings, found.interactions, found.last,
+        found.departed, 0,
+    )  # fmt: skip
     test_columns = history.model_columns(test)
     uncalibrated = additive.score(model, test_columns)
     # Calibration on the newest labelled month (held out from the curves): a bank's
@@ -540,8 +570,8 @@ def train_from_gateway(
     # Lead time only for customers who left after the test cutoff: the model never saw
     # their departure as a label.
     figures["lead_time"] = lead_times(
-        model, customers, snapshots, holdings, interactions, departed, first + 6, last,
-        after=test_cutoff,
+        model, found.customers, found.snapshots, found.holdings, found.interactions,
+        found.departed, found.first + 6, found.last, after=test_cutoff,
     )  # fmt: skip
     figures["train_rows"] = len(rows.label)
     figures["train_positives"] = int(rows.label.sum())
@@ -580,26 +610,8 @@ def gateway_cross_validate(
     """K-fold figures on the gateway's history rows (the training cutoffs of
     `train_from_gateway`), folds grouped by customer, with the same settings as on a
     CSV; the baseline sees the same indicator columns and folds."""
-    customers, snapshots, holdings, interactions = gateway_frames(engine)
-    if len(customers) == 0 or len(snapshots) == 0:
-        raise ChurnInputError("the gateway has no customers with monthly history (run seed first)")
-    ids = pd.Index(customers["id"].to_numpy())
-    departed = history.departures(snapshots, ids)
-    months = month_index(snapshots["month"])
-    first, last = int(months.min()), int(months.max())
-    newest = last - horizon
-    oldest = first + 6
-    if newest < oldest:
-        raise ChurnInputError(
-            f"--horizon {horizon} leaves no training period in {last - first + 1} months of history"
-        )
-    cutoffs = range(max(oldest, newest - train_cutoffs + 1), newest + 1)
-    rows = history.stack(
-        [
-            history.rows_at(customers, snapshots, holdings, interactions, c, departed, horizon)
-            for c in cutoffs
-        ]
-    )
+    found = _GatewayHistory.read(engine, horizon)
+    rows, cutoffs = found.training_rows(found.last - horizon, train_cutoffs)
     data = Dataset(history.model_columns(rows), rows.label, f"left within {horizon} months", "1")
     out = cross_validate(
         data, k, baseline=baseline, red_share=red_share, amber_share=amber_share,
