@@ -233,7 +233,15 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         if not server:
             raise CliError("no server: pass --server URL or set server_url in the policy")
         password = read_password(args.password_stdin)
-        added = sync_service.add_profile(reg, args.user, password, server)
+        try:
+            added = sync_service.add_profile(reg, args.user, password, server)
+        except (
+            sync_service.ServerUnreachable,
+            sync_service.TlsFailure,
+            sync_service.ServerFailed,
+        ) as exc:  # nothing was made, so nothing is "kept": say so
+            why = f" ({exc.detail})" if exc.detail else ""
+            raise CliError(f"could not sign in to {server}{why}; no profile was created") from None
         added.session.lock()
         print(
             f"added profile {args.user} ({added.session.role.value}) from {server}: "
@@ -477,6 +485,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # urllib3 warns at every retry in its own words; the one line a failure ends with
+    # says what happened (a library's internals never reach the terminal).
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
     from rm_desk.domain.policy import PolicyError  # noqa: PLC0415
 
     try:

@@ -58,6 +58,11 @@ def start_demo(
     admin.seed(gateway.engine, customers=customers, rms=rms, seed=seed, as_of=date.today())
     url = gateway.start()
     password = generate_bank(1000, rms, seed=seed, as_of=date.today()).user_passwords()["rm001"]
-    reg = ProfileRegistry(base_dir / "client", policy=Policy(keyring=KeyringMode.OFF))
+    # The demo's gateway is the deployment's gateway: adding a second profile (the
+    # manager mgr001, which the sign-in screen suggests) finds its address filled in, as
+    # a bank's policy fills it, instead of asking for an address only the terminal shows.
+    reg = ProfileRegistry(
+        base_dir / "client", policy=Policy(keyring=KeyringMode.OFF, server_url=url)
+    )
     added = sync_service.add_profile(reg, "rm001", password, url)
     return DemoEnvironment(added.session, gateway, url, "rm001", password, base_dir / "client", reg)

@@ -18,6 +18,7 @@ profile.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -479,6 +480,10 @@ class LoginWindow(QWidget):
         self.language_requested.emit("en" if current_language() == "zh_CN" else "zh_CN")
 
 
+class AddCancelled(Exception):
+    """The user cancelled adding a profile while its first sync ran."""
+
+
 class AddProfileDialog(QDialog):
     """Sign in to the central CRM once, create the encrypted profile, first sync."""
 
@@ -519,6 +524,13 @@ class AddProfileDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self._progress.connect(self._show_progress)
+        # Cancel stays available while signing in: the first sync stops at its next
+        # page and the half-made profile is removed (sync.add_profile cleans up).
+        self._cancel = threading.Event()
+
+    def reject(self) -> None:
+        self._cancel.set()
+        super().reject()
 
     def submit(self) -> None:
         user, password, server = (
@@ -535,21 +547,32 @@ class AddProfileDialog(QDialog):
         except sync_service.InsecureServer as exc:
             self.message.setText(describe(exc))
             return
-        self.buttons.setEnabled(False)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.message.setText(self.tr("Signing in and downloading your book…"))
         reg = self.reg
+        cancel = self._cancel = threading.Event()
 
         def report(p: Progress) -> None:
+            if cancel.is_set():
+                raise AddCancelled
             self._progress.emit(p.done, p.remaining)
 
         writer = self.tasks.writer()
 
-        def job() -> Session:  # the network pool; every write goes to the database thread
-            added = sync_service.add_profile(
-                reg, user, password, server, progress=report, writer=writer
-            )
+        def job() -> Session | None:  # the network pool; every write goes to the db thread
+            try:
+                added = sync_service.add_profile(
+                    reg, user, password, server, progress=report, writer=writer
+                )
+            except AddCancelled:
+                return None  # add_profile removed what it had made
+            if cancel.is_set():  # cancelled after the last page: not wanted either
+                added.session.store.on_writer(added.session.lock)
+                reg.remove(user)
+                return None
             return added.session
 
         self.tasks.run_net(job, self._done, self._failed, owner=self)
@@ -558,11 +581,38 @@ class AddProfileDialog(QDialog):
         self.progress.setRange(0, max(done + remaining, 1))
         self.progress.setValue(done)
 
-    def _done(self, session: Session) -> None:
+    def _done(self, session: Session | None) -> None:
+        if session is None or self._cancel.is_set():
+            return
         self.accept()
         self.added.emit(session)
 
     def _failed(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
+        if self._cancel.is_set():
+            return
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
         self.progress.setVisible(False)
-        self.message.setText(describe(exc))
+        self.message.setText(self._failure_text(exc))
+
+    def _failure_text(self, exc: BaseException) -> str:
+        """What went wrong: a profile that was never made has no changes to keep, so the
+        connection failures are said here without the window's "your changes are kept"."""
+        server = self.server.text().strip()
+        if isinstance(exc, sync_service.ServerUnreachable):
+            text = self.tr(
+                "The central CRM at %1 cannot be reached. No profile was created: check the "
+                "address and the network, then try again."
+            )
+        elif isinstance(exc, sync_service.TlsFailure):
+            text = self.tr(
+                "The secure connection to the central CRM at %1 failed. No profile was "
+                "created; contact IT."
+            )
+        elif isinstance(exc, sync_service.ServerFailed):
+            text = self.tr(
+                "The central CRM at %1 answered with an error. No profile was created; try "
+                "again later."
+            )
+        else:
+            return describe(exc)
+        return text.replace("%1", server)

@@ -38,6 +38,18 @@
         <source>Signing in and downloading your book…</source>
         <translation>正在登录并下载您的客户…</translation>
     </message>
+    <message>
+        <source>The central CRM at %1 cannot be reached. No profile was created: check the address and the network, then try again.</source>
+        <translation>无法连接中心CRM（%1）。未创建用户档案：请检查地址和网络后重试。</translation>
+    </message>
+    <message>
+        <source>The secure connection to the central CRM at %1 failed. No profile was created; contact IT.</source>
+        <translation>与中心CRM（%1）的安全连接失败。未创建用户档案；请联系IT部门。</translation>
+    </message>
+    <message>
+        <source>The central CRM at %1 answered with an error. No profile was created; try again later.</source>
+        <translation>中心CRM（%1）返回错误。未创建用户档案；请稍后重试。</translation>
+    </message>
 </context>
 <context>
     <name>AssignmentNotifier</name>

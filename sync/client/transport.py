@@ -234,7 +234,7 @@ class Transport:
             except requests.exceptions.SSLError as exc:
                 raise errors.TlsFailure(_tls_reason(exc)) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
-                raise errors.ServerUnreachable(_short(exc)) from None
+                raise errors.ServerUnreachable(_why_unreachable(exc, url)) from None
             except (
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError,
@@ -286,8 +286,8 @@ class Transport:
         response = self._send("GET", path, params=params, stream=True)
         try:
             yield from response.iter_lines(chunk_size=1 << 16)
-        except requests.ConnectionError as exc:
-            raise errors.ServerUnreachable(_short(exc)) from None
+        except requests.ConnectionError:
+            raise errors.ServerUnreachable("the connection broke during the download") from None
         except (
             requests.exceptions.ChunkedEncodingError,
             requests.exceptions.ContentDecodingError,
@@ -384,6 +384,27 @@ def _tls_reason(exc: BaseException) -> str:
             todo.extend([item.__cause__, item.__context__, getattr(item, "reason", None)])
             todo.extend(a for a in item.args if isinstance(a, BaseException))
     return _short(exc)
+
+
+def _why_unreachable(exc: BaseException, url: str) -> str:
+    """Why a connection failed, in words (not urllib3's repr of its connection pool)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or "the server"
+    text = str(exc)
+    if isinstance(exc, requests.Timeout):
+        return f"{host} did not answer in time"
+    if (
+        "NameResolutionError" in text
+        or "Name or service not known" in text
+        or ("getaddrinfo failed" in text)
+    ):
+        return f"the name {host} could not be found"
+    if "Connection refused" in text or "10061" in text:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return f"{host}:{port} refused the connection"
+    if "Network is unreachable" in text or "No route to host" in text:
+        return "no network route to " + host
+    return f"no connection to {host}"
 
 
 def _short(exc: BaseException) -> str:

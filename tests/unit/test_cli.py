@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import zipfile
@@ -151,3 +152,20 @@ def test_rm_desk_export_command(make_session: MakeSession, tmp_path: Path) -> No
         finally:
             opened.lock()
         assert [(e.entity_id, e.detail["rows"]) for e in found] == [("book", rows)]
+
+
+def test_profile_add_against_an_unreachable_gateway_is_one_plain_line(tmp_path: Path) -> None:
+    """No urllib3 retry warnings, no connection-pool repr, and no "changes are kept"
+    (nothing exists yet): what failed, in words, and that no profile was made."""
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run(
+        "profile", "add", "--user", "rm001", "--server", f"http://127.0.0.1:{port}",
+        "--password-stdin", data_dir=tmp_path, stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert_one_line_failure(result, "no profile was created")
+    assert f"127.0.0.1:{port} refused the connection" in result.stderr
+    for internal in ("urllib3", "Pool", "NewConnectionError", "Errno", "kept"):
+        assert internal not in result.stderr + result.stdout
+    assert run("profile", "list", data_dir=tmp_path).stdout == ""
