@@ -139,10 +139,10 @@
     <context>
         <name>ReminderNotifier</name>
         <message numerus="yes">
-            <source>RM Desk: %n follow-up(s) due</source>
+            <source>RM Desk: %n follow-up(s) due today or overdue this week</source>
             <translation>
-                <numerusform>RM Desk: %n follow-up due</numerusform>
-                <numerusform>RM Desk: %n follow-ups due</numerusform>
+                <numerusform>RM Desk: %n follow-up due today or overdue this week</numerusform>
+                <numerusform>RM Desk: %n follow-ups due today or overdue this week</numerusform>
             </translation>
         </message>
         <message numerus="yes">

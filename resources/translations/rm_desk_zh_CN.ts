@@ -1804,8 +1804,8 @@
 <context>
     <name>ReminderNotifier</name>
     <message numerus="yes">
-        <source>RM Desk: %n follow-up(s) due</source>
-        <translation><numerusform>RM Desk：%n 项跟进任务到期</numerusform></translation>
+        <source>RM Desk: %n follow-up(s) due today or overdue this week</source>
+        <translation><numerusform>RM Desk：%n 项跟进任务今日到期或本周已逾期</numerusform></translation>
     </message>
     <message numerus="yes">
         <source>…and %n more</source>

@@ -139,6 +139,9 @@ def test_reminders_announce_due_tasks_once_and_fall_back_without_a_tray(
     assert later.id not in ids
     assert ids == {t.id for t in task_service.due_now(session)}
     assert str(len(ids)) in said.args[0]
+    # it says what it counts (due today or overdue this week), not "due": the Overdue
+    # tab's larger count includes older follow-ups
+    assert "due today or overdue this week" in said.args[0]
     # a second check announces nothing new
     with qtbot.assertNotEmitted(notifier.due):
         notifier.check()

@@ -491,7 +491,7 @@ class ReminderNotifier(QObject):
         self.announced |= {t.id for t in new}
         if not new:
             return
-        title = self.tr("RM Desk: %n follow-up(s) due", "", len(new))
+        title = self.tr("RM Desk: %n follow-up(s) due today or overdue this week", "", len(new))
         body = "\n".join(f"{date_text(t.due)}  {t.title}" for t in new[:5])
         if len(new) > 5:
             body += "\n" + self.tr("…and %n more", "", len(new) - 5)
