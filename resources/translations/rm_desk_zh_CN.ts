@@ -94,7 +94,7 @@
     </message>
     <message>
         <source>Last contact</source>
-        <translation>最近接触</translation>
+        <translation>最近联系</translation>
     </message>
 </context>
 <context>
@@ -477,7 +477,7 @@
     <name>ContactHistory</name>
     <message>
         <source>Show contacts of kind</source>
-        <translation>显示的接触类型</translation>
+        <translation>显示的联系类型</translation>
     </message>
     <message>
         <source>All kinds</source>
@@ -485,11 +485,11 @@
     </message>
     <message>
         <source>Number of contacts shown</source>
-        <translation>显示的接触记录数</translation>
+        <translation>显示的联系记录数</translation>
     </message>
     <message>
         <source>Contact history</source>
-        <translation>接触记录</translation>
+        <translation>联系记录</translation>
     </message>
     <message>
         <source>Selected note (read-only)</source>
@@ -513,7 +513,7 @@
     </message>
     <message numerus="yes">
         <source>%n contact(s) shown</source>
-        <translation><numerusform>显示 %n 条接触记录</numerusform></translation>
+        <translation><numerusform>显示 %n 条联系记录</numerusform></translation>
     </message>
     <message>
         <source>Participants</source>
@@ -591,11 +591,11 @@
     </message>
     <message>
         <source>Log contact (Ctrl+N)</source>
-        <translation>记录接触（Ctrl+N）</translation>
+        <translation>记录联系（Ctrl+N）</translation>
     </message>
     <message>
         <source>Log a contact with this customer (Ctrl+N)</source>
-        <translation>记录与该客户的接触（Ctrl+N）</translation>
+        <translation>记录与该客户的联系（Ctrl+N）</translation>
     </message>
     <message>
         <source>New task</source>
@@ -723,7 +723,7 @@
     </message>
     <message>
         <source>Contact history</source>
-        <translation>接触记录</translation>
+        <translation>联系记录</translation>
     </message>
     <message>
         <source>Customer</source>
@@ -890,11 +890,11 @@
     </message>
     <message>
         <source>There is no profile for user {user} on this computer.</source>
-        <translation>本机上没有用户 {user} 的档案。</translation>
+        <translation>本机上没有用户 {user} 的用户档案。</translation>
     </message>
     <message>
         <source>A profile for user {user} already exists on this computer.</source>
-        <translation>本机上已存在用户 {user} 的档案。</translation>
+        <translation>本机上已存在用户 {user} 的用户档案。</translation>
     </message>
     <message>
         <source>The list of profiles {path} is damaged. Contact IT; nothing was changed.</source>
@@ -1066,7 +1066,7 @@
     </message>
     <message>
         <source>The central CRM would not accept the value of {field}; nothing was saved.</source>
-        <translation>中央 CRM 不接受“{field}”的值，未保存任何内容。</translation>
+        <translation>中心CRM 不接受“{field}”的值，未保存任何内容。</translation>
     </message>
     <message>
         <source>This is not a mainland China mobile number.</source>
@@ -1608,11 +1608,11 @@
     <name>NoteEditor</name>
     <message>
         <source>Amend contact note</source>
-        <translation>更正接触记录</translation>
+        <translation>更正联系记录</translation>
     </message>
     <message>
         <source>Log contact</source>
-        <translation>记录接触</translation>
+        <translation>记录联系</translation>
     </message>
     <message>
         <source>Customer</source>
@@ -1632,11 +1632,11 @@
     </message>
     <message>
         <source>Kind of contact</source>
-        <translation>接触类型</translation>
+        <translation>联系类型</translation>
     </message>
     <message>
         <source>Time of the contact</source>
-        <translation>接触时间</translation>
+        <translation>联系时间</translation>
     </message>
     <message>
         <source>Names, separated by commas</source>
@@ -1712,7 +1712,7 @@
     </message>
     <message>
         <source>The saved note stays in the history; this amendment refers to it.</source>
-        <translation>原记录保留在接触记录中；本更正将关联原记录。</translation>
+        <translation>原记录保留在联系记录中；本更正将关联原记录。</translation>
     </message>
     <message>
         <source>This draft no longer exists (it was saved or discarded).</source>
@@ -1888,7 +1888,7 @@
     </message>
     <message>
         <source>Your role may not record this kind of contact.</source>
-        <translation>您的角色不能记录此类接触。</translation>
+        <translation>您的角色不能记录此类联系。</translation>
     </message>
     <message>
         <source>The note this one corrects is not at the central CRM for this customer.</source>
@@ -2378,7 +2378,7 @@
     </message>
     <message>
         <source>Contacts behind the figure</source>
-        <translation>该数字对应的接触记录</translation>
+        <translation>该数字对应的联系记录</translation>
     </message>
     <message>
         <source>You have no team yet: no relationship manager's customers or follow-ups are in your copy. They appear here after a sync once RMs are assigned to your branch.</source>
@@ -2836,7 +2836,7 @@
     </message>
     <message>
         <source>Service contact</source>
-        <translation>服务接触</translation>
+        <translation>服务联系</translation>
     </message>
     <message>
         <source>Complaint</source>
@@ -3024,7 +3024,7 @@
     </message>
     <message>
         <source>Kind of contact</source>
-        <translation>接触类型</translation>
+        <translation>联系类型</translation>
     </message>
     <message>
         <source>Date and time</source>
@@ -3036,7 +3036,7 @@
     </message>
     <message>
         <source>Contact note</source>
-        <translation>接触记录</translation>
+        <translation>联系记录</translation>
     </message>
     <message>
         <source>Task</source>
@@ -3236,7 +3236,7 @@
     </message>
     <message>
         <source>Welcome follow-up for a new customer</source>
-        <translation>新客户欢迎回访</translation>
+        <translation>新客户欢迎跟进</translation>
     </message>
     <message>
         <source>Retention follow-up</source>
