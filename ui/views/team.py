@@ -378,6 +378,7 @@ class TeamPage(Page):
             )
         )
         self.no_team.setWordWrap(True)
+        self.no_team.setProperty("role", "empty")
         self.no_team.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_team.setAccessibleName(self.tr("No team"))
         self.pages = QStackedWidget()
