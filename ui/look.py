@@ -108,12 +108,24 @@ QLabel#churnBadge[level="none"] { background: %(none_bg)s; color: %(none_fg)s;
     font-weight: normal; }
 """
 
+# Text in a table cell that carries a level (the book's churn column, overdue dates):
+# ≥ 4.5:1 on the theme's base colour (tests/ui/test_ui_look.py).
+LEVEL_TEXT = {
+    LIGHT: {"red": "#b3261e", "amber": "#8a5a00", "green": "#2e7d32"},
+    DARK: {"red": "#ff8a80", "amber": "#ffc766", "green": "#81c995"},
+}
+
 _state = {"theme": LIGHT, "following": ""}
 
 
 def icon(key: str) -> QIcon:
     """The icon for `key` (a key of `ICONS`)."""
     return QIcon(str(ICON_DIR / f"{ICONS[key]}.svg"))
+
+
+def level_text(level: str) -> QColor:
+    """The text colour of `level` (red, amber, green) in the current theme."""
+    return QColor(LEVEL_TEXT[_state["theme"]][level])
 
 
 def current_theme() -> str:

@@ -141,3 +141,13 @@ def test_every_navigation_item_and_main_action_has_an_icon(qtbot: QtBot, session
         assert window.nav.objectName() == "navigation"
     finally:
         tasks.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("theme", [look.LIGHT, look.DARK])
+def test_level_text_in_tables_reads_on_the_theme_base(
+    qapp: QApplication, restore_theme: None, theme: str
+) -> None:
+    look.apply(qapp, theme)
+    base = look.palette(theme).color(QPalette.ColorRole.Base)
+    for level in ("red", "amber", "green"):
+        assert contrast(look.level_text(level), base) >= 4.5, level

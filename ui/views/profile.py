@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtGui import QAction, QBrush
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -114,7 +114,7 @@ class HoldingsModel(ColumnsModel[Holding]):
                 lambda h: date_text(h.maturity) if h.maturity else "",
                 tooltip=self._matures_in,
                 foreground=lambda h: (
-                    QBrush(QColor("#c62828"))
+                    QBrush(look.level_text("red"))
                     if profile_service.matures_soon(h, self.today)
                     else None
                 ),
