@@ -13,11 +13,11 @@ and colour, never colour alone), the status bar and empty states (`QLabel[role="
 
 from __future__ import annotations
 
-# Imported so the frozen bundle (installer/rm-desk.spec) carries Qt SVG, which the SVG
-# icon engine and image plugin load; the renderer also checks the files in the tests.
-from PySide6 import QtSvg  # noqa: F401
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+# Qt SVG: the selected icons are drawn with its renderer, and the frozen bundle
+# (installer/rm-desk.spec) then carries it for the SVG icon engine and image plugin too.
+from PySide6 import QtSvg
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
 from ui import i18n
@@ -92,7 +92,7 @@ QLabel#lockoutCountdown { color: %(error)s; font-weight: bold; }
 QLabel#pageHeading { font-size: 16pt; font-weight: bold; padding: 4px 0 8px 0; }
 QLabel#demoBanner { color: %(warning)s; font-weight: bold; padding: 0 8px; }
 QListWidget#navigation { border: none; background: %(alt)s; padding: 8px 4px; outline: 0; }
-QListWidget#navigation::item { padding: 8px 8px; margin: 1px 0; border-radius: 6px; }
+QListWidget#navigation::item { padding: 0 8px; margin: 1px 0; border-radius: 6px; }
 QListWidget#navigation::item:selected { background: %(highlight)s; color: #ffffff; }
 QToolBar#mainToolbar { spacing: 6px; padding: 4px 8px; border: none; }
 QStatusBar { border-top: 1px solid %(mid)s; }
@@ -118,9 +118,27 @@ LEVEL_TEXT = {
 _state = {"theme": LIGHT, "following": ""}
 
 
+ICON_STROKE = "#70819a"  # the vendored files' stroke (resources/icons/ui/README.md)
+SELECTED_STROKE = "#ffffff"  # on the highlight colour of both themes
+_SELECTED_SIZES = (16, 20, 24, 32, 40, 48, 64)  # up to 2x-3x of the 16-24 px in use
+
+
 def icon(key: str) -> QIcon:
-    """The icon for `key` (a key of `ICONS`)."""
-    return QIcon(str(ICON_DIR / f"{ICONS[key]}.svg"))
+    """The icon for `key` (a key of `ICONS`): the SVG as it is, and white when selected
+    (a navigation row on the highlight colour)."""
+    path = ICON_DIR / f"{ICONS[key]}.svg"
+    result = QIcon(str(path))
+    white = QtSvg.QSvgRenderer(
+        QByteArray(path.read_bytes().replace(ICON_STROKE.encode(), SELECTED_STROKE.encode()))
+    )
+    for size in _SELECTED_SIZES:
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        white.render(painter)
+        painter.end()
+        result.addPixmap(pixmap, QIcon.Mode.Selected)
+    return result
 
 
 def level_text(level: str) -> QColor:

@@ -103,6 +103,10 @@ class MainWindow(QMainWindow):
         for number, kind in enumerate(self._kinds, start=1):
             self.stack.addWidget(QWidget())  # a placeholder until the page is built
             item = QListWidgetItem(look.icon(kind), titles[kind])
+            # One row height from the start (the style sheet's padding reached only the
+            # rows laid out after the first polish): the font's line plus room, in
+            # device-independent pixels.
+            item.setSizeHint(QSize(160, self.nav.fontMetrics().height() + 18))
             item.setToolTip(self.tr("Ctrl+%1").replace("%1", str(number)))
             self.nav.addItem(item)
             shortcut = QAction(self)

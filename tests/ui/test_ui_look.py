@@ -8,7 +8,7 @@ from unittest.mock import patch
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -151,3 +151,21 @@ def test_level_text_in_tables_reads_on_the_theme_base(
     base = look.palette(theme).color(QPalette.ColorRole.Base)
     for level in ("red", "amber", "green"):
         assert contrast(look.level_text(level), base) >= 4.5, level
+
+
+def test_a_selected_icon_is_drawn_white(qapp: QApplication) -> None:
+    image = look.icon("lock").pixmap(40, 40, QIcon.Mode.Selected).toImage()
+    strokes = [
+        image.pixelColor(x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() > 200
+    ]
+    assert strokes
+    assert all(c.lightness() > 240 for c in strokes)
+    normal = look.icon("lock").pixmap(40, 40).toImage()
+    assert any(
+        normal.pixelColor(x, y).alpha() > 200 and normal.pixelColor(x, y).lightness() < 180
+        for x in range(normal.width())
+        for y in range(normal.height())
+    )
