@@ -256,7 +256,7 @@ class CustomerPage(Page):
         actions.addStretch(1)
         top = QHBoxLayout()
         top.addLayout(who, 2)
-        top.addWidget(self.badge)
+        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)  # a pill, not a block
         top.addWidget(self.reasons_box, 3)
         top.addWidget(self.no_risk, 3)
         top.addLayout(actions)
