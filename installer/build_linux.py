@@ -152,6 +152,7 @@ Exec=rm-desk
 Icon=rm-desk
 Terminal=false
 Categories=Office;Finance;
+StartupWMClass=rm-desk
 """
 
 # The machine policy: empty is every default (docs/policy.md lists the keys).

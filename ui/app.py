@@ -20,14 +20,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMessageLogContext, QObject, QtMsgType, Signal, qInstallMessageHandler
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rm_desk.services import config
 from rm_desk.services import session as sessions
 from rm_desk.services.session import Registry, Session
-from ui import i18n
+from ui import i18n, look
 from ui.context import AppContext
 from ui.login import LoginWindow, demo_hint
 from ui.main_window import MainWindow
@@ -39,25 +46,31 @@ from ui.window_state import WindowState, capture, restore
 if TYPE_CHECKING:
     from rm_desk.services.demo import DemoEnvironment
 
-STYLE = """
-QLabel#demoCredentials { background: #fff4d6; border: 1px solid #e0b84c; padding: 8px; }
-QLabel#loginMessage { color: #b3261e; }
-QLabel#lockoutCountdown { color: #b3261e; font-weight: bold; }
-QLabel#pageHeading { font-size: 16pt; font-weight: bold; }
-QLabel#demoBanner { color: #8a5a00; }
-"""
+APP_ID = "rm-desk"  # the .deb's rm-desk.desktop, X11's WM_CLASS, Wayland's app id
 
 
 def application() -> QApplication:
+    """The one QApplication, named rm-desk: X11's WM_CLASS is (argv[0]'s name, the
+    application name), so both are rm-desk (it read "app.py" before), and the desktop
+    file name ties the windows to rm-desk.desktop (its icon in the dock). Colours follow
+    the OS's light or dark scheme (ui/look.py)."""
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication([])
-    app.setApplicationName("RM Desk")
+    if not isinstance(existing, QApplication):
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+    app = existing if isinstance(existing, QApplication) else QApplication([APP_ID])
+    app.setApplicationName(APP_ID)
+    app.setApplicationDisplayName("RM Desk")
     app.setOrganizationName("RM Desk")
-    app.setDesktopFileName("rm-desk")  # the .deb's rm-desk.desktop (its icon in the dock)
+    app.setDesktopFileName(APP_ID)
     if app.windowIcon().isNull():
-        app.setWindowIcon(QIcon(str(i18n.RESOURCES / "icons" / "rm-desk-256.png")))
+        icon = QIcon(str(i18n.RESOURCES / "icons" / "rm-desk.svg"))
+        for size in (48, 128, 256):
+            icon.addFile(str(i18n.RESOURCES / "icons" / f"rm-desk-{size}.png"))
+        app.setWindowIcon(icon)
     app.setFont(i18n.apply_fonts(app.font()))
-    app.setStyleSheet(STYLE)
+    look.follow_os(app)
     settle_heap()
     return app
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -35,7 +35,7 @@ from rm_desk.domain.permissions import Action
 from rm_desk.services import sync as sync_service
 from rm_desk.services.changes import Changes
 from rm_desk.services.sync import SyncSummary
-from ui import words
+from ui import look, words
 from ui.context import AppContext
 from ui.notify import AssignmentNotifier, DesktopNotifier
 from ui.sync_controller import SyncController
@@ -87,8 +87,10 @@ class MainWindow(QMainWindow):
         self._built: dict[str, Page] = {}
         self.stack = QStackedWidget()
         self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(self.tr("Navigation"))
-        self.nav.setFixedWidth(180)
+        self.nav.setFixedWidth(200)
+        self.nav.setIconSize(QSize(20, 20))
         titles = {
             "book": self.tr("My book"),
             "today": self.tr("Today"),
@@ -100,7 +102,11 @@ class MainWindow(QMainWindow):
         }
         for number, kind in enumerate(self._kinds, start=1):
             self.stack.addWidget(QWidget())  # a placeholder until the page is built
-            item = QListWidgetItem(titles[kind])
+            item = QListWidgetItem(look.icon(kind), titles[kind])
+            # One row height from the start (the style sheet's padding reached only the
+            # rows laid out after the first polish): the font's line plus room, in
+            # device-independent pixels.
+            item.setSizeHint(QSize(160, self.nav.fontMetrics().height() + 18))
             item.setToolTip(self.tr("Ctrl+%1").replace("%1", str(number)))
             self.nav.addItem(item)
             shortcut = QAction(self)
@@ -122,11 +128,14 @@ class MainWindow(QMainWindow):
         # --- toolbar and shortcuts ---
         self.search = SearchBox(ctx)
         self.search.chosen.connect(self.open_customer)
+        self.search.addAction(look.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         bar = QToolBar(self.tr("Main"))
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         bar.addWidget(self.search)
         self.addToolBar(bar)
+        bar.setIconSize(QSize(20, 20))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.action_search = self._action(self.tr("Search"), "Ctrl+K", self.focus_search, bar=None)
         self.action_note = self._action(self.tr("Log contact"), "Ctrl+N", self.new_note, bar=bar)
         self.action_sync = self._action(self.tr("Sync now"), "F5", self.sync_now, bar=bar)
@@ -135,6 +144,11 @@ class MainWindow(QMainWindow):
         )
         self.action_lang = self._action(self.tr("中文 / English"), "Ctrl+Shift+L",
                                         self.switch_language, bar=bar)  # fmt: skip
+        self.action_search.setIcon(look.icon("search"))
+        self.action_note.setIcon(look.icon("note"))
+        self.action_sync.setIcon(look.icon("sync"))
+        self.action_lock.setIcon(look.icon("lock"))
+        self.action_lang.setIcon(look.icon("language"))
 
         # --- status bar ---
         self.online_label = QLabel()
@@ -148,6 +162,8 @@ class MainWindow(QMainWindow):
         self.conflicts_button.setAccessibleName(self.tr("Open conflicts"))
         self.conflicts_button.clicked.connect(lambda: self.show_page(self.sync_page))
         sync_button = push_button(self.tr("Sync now"), self.tr("Sync now"), self.sync_now)
+        sync_button.setIcon(look.icon("sync"))
+        sync_button.setFlat(True)
         status = self.statusBar()
         for widget in (self.online_label, self.last_sync_label, self.pending_label):
             status.addPermanentWidget(widget)

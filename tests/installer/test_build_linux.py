@@ -81,6 +81,7 @@ def test_the_staged_tree(tmp_path: Path) -> None:
     desktop = (root / "usr/share/applications/rm-desk.desktop").read_text(encoding="utf-8")
     assert "Exec=rm-desk\n" in desktop
     assert "Icon=rm-desk\n" in desktop
+    assert "StartupWMClass=rm-desk\n" in desktop  # = the app name (ui/app.py APP_ID)
     for size in (48, 128, 256):
         icon = root / f"usr/share/icons/hicolor/{size}x{size}/apps/rm-desk.png"
         assert icon.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -30,7 +30,7 @@ from rm_desk.domain.book import ALL_CUSTOMERS, BY_NAME, BookColumn, BookFilter, 
 from rm_desk.domain.model import ChurnLevel
 from rm_desk.services import book as book_service
 from rm_desk.services.changes import Changes
-from ui import words
+from ui import look, words
 from ui.context import AppContext
 
 WINDOW = 200
@@ -52,11 +52,12 @@ COLUMNS: tuple[tuple[str, BookColumn | None], ...] = (
     ("tags", None),
 )
 
-CHURN_COLOURS = {
-    ChurnLevel.RED: QColor("#c62828"),
-    ChurnLevel.AMBER: QColor("#ef8f00"),
-    ChurnLevel.GREEN: QColor("#2e7d32"),
-}
+_LEVELS = {ChurnLevel.RED: "red", ChurnLevel.AMBER: "amber", ChurnLevel.GREEN: "green"}
+
+
+def churn_colour(level: ChurnLevel) -> QColor:
+    """The text colour of a churn level, readable in the current theme (ui/look.py)."""
+    return look.level_text(_LEVELS[level])
 
 
 def _header(key: str) -> str:
@@ -228,7 +229,7 @@ class BookTableModel(QAbstractTableModel):
             return item.cif
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "churn" and item.churn_level is not None:
-                return QBrush(CHURN_COLOURS[item.churn_level])
+                return QBrush(churn_colour(item.churn_level))
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "churn" and item.churn_score is not None:

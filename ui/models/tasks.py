@@ -8,15 +8,14 @@ from collections.abc import Iterable
 from datetime import date
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QTableView
 
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
 from rm_desk.services.tasks import TaskLine
-from ui import words
+from ui import look, words
 from ui.models.rows import Column, ColumnsModel
 
-OVERDUE = QColor("#c62828")
 OPEN = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
 
@@ -103,7 +102,7 @@ class TaskTableModel(ColumnsModel[TaskLine]):
 
     def _overdue(self, line: TaskLine) -> QBrush | None:
         t = line.task
-        return QBrush(OVERDUE) if t.status in OPEN and t.due < self.today else None
+        return QBrush(look.level_text("red")) if t.status in OPEN and t.due < self.today else None
 
 
 def _customer(line: TaskLine) -> str:

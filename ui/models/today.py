@@ -22,14 +22,13 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QTableView
 
 from rm_desk.services.today import QueueRow, QueueState
-from ui import words
+from ui import look, words
 from ui.models.rows import Column, ColumnsModel
 
-OVERDUE = QColor("#c62828")
 # The rank of a state when the queue is sorted by it: the most pressing first.
 _STATE_ORDER = {QueueState.OVERDUE: 0, QueueState.DUE: 1, QueueState.UPCOMING: 2}
 
@@ -145,7 +144,7 @@ class TodayQueueModel(ColumnsModel[QueueRow]):
 
 
 def _overdue(row: QueueRow) -> QBrush | None:
-    return QBrush(OVERDUE) if row.state is QueueState.OVERDUE else None
+    return QBrush(look.level_text("red")) if row.state is QueueState.OVERDUE else None
 
 
 class TodayQueueProxy(QSortFilterProxyModel):

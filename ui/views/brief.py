@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QPushButton, QWidget
 from rm_desk.domain.permissions import Action
 from rm_desk.services import brief as brief_service
 from rm_desk.services.brief import BriefData
-from ui import brief_pdf, i18n
+from ui import brief_pdf, i18n, look
 from ui.context import AppContext
 
 
@@ -33,7 +33,7 @@ class BriefActions(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.page = parent
-        self.button = QPushButton(self.tr("Visit brief…"))
+        self.button = QPushButton(look.icon("brief"), self.tr("Visit brief…"))
         self.button.setAccessibleName(self.tr("Save or print a one-page visit brief"))
         menu = QMenu(self.button)
         menu.addAction(self.tr("Save as PDF…"), self.ask_save)

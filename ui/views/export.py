@@ -32,7 +32,7 @@ from rm_desk.services.export import (
     ExportRequest,
     ExportResult,
 )
-from ui import export_words
+from ui import export_words, look
 from ui.context import AppContext
 
 
@@ -73,7 +73,7 @@ class ExportAction(QObject):
         self.request = request
         self.list_name = list_name
         self.file_stem = file_stem
-        self.button = QPushButton(self.tr("Export…"))
+        self.button = QPushButton(look.icon("export"), self.tr("Export…"))
         self.button.setAccessibleName(self.tr("Export this list to a CSV or Excel file"))
         self.button.setToolTip(self.button.accessibleName())
         self.button.clicked.connect(self.start)

@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtGui import QAction, QBrush
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -64,7 +64,7 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.profile import PERSONAL, SHOWN_REASONS, ProfileView
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
-from ui import clipboard, words
+from ui import clipboard, look, words
 from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
@@ -74,11 +74,8 @@ from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
 
-BADGE = {
-    ChurnLevel.RED: ("#c62828", "#ffffff"),
-    ChurnLevel.AMBER: ("#ef8f00", "#000000"),
-    ChurnLevel.GREEN: ("#2e7d32", "#ffffff"),
-}
+# The badge's look (colours in ui/look.py's style sheet) by level.
+BADGE = {ChurnLevel.RED: "red", ChurnLevel.AMBER: "amber", ChurnLevel.GREEN: "green"}
 
 
 # --- holdings ---------------------------------------------------------------------------------
@@ -117,7 +114,7 @@ class HoldingsModel(ColumnsModel[Holding]):
                 lambda h: date_text(h.maturity) if h.maturity else "",
                 tooltip=self._matures_in,
                 foreground=lambda h: (
-                    QBrush(QColor("#c62828"))
+                    QBrush(look.level_text("red"))
                     if profile_service.matures_soon(h, self.today)
                     else None
                 ),
@@ -200,6 +197,7 @@ class CustomerPage(Page):
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.badge.setMinimumWidth(180)
         self.badge.setWordWrap(True)
+        look.set_badge(self.badge, "none")
         self.reasons_box = QGroupBox(self.tr("Why at risk, and what to do"))
         self.reasons_grid = QGridLayout(self.reasons_box)
         # In the box's place when there is nothing to act on: a green customer, or no
@@ -258,7 +256,7 @@ class CustomerPage(Page):
         actions.addStretch(1)
         top = QHBoxLayout()
         top.addLayout(who, 2)
-        top.addWidget(self.badge)
+        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)  # a pill, not a block
         top.addWidget(self.reasons_box, 3)
         top.addWidget(self.no_risk, 3)
         top.addLayout(actions)
@@ -352,6 +350,7 @@ class CustomerPage(Page):
                 self.tr("Reveal %1").replace("%1", labels[key]),
                 lambda _c=False, k=key: self.request_reveal(k),
             )
+            button.setIcon(look.icon("reveal"))
             row = QHBoxLayout()
             row.addWidget(value, 1)
             row.addWidget(button)
@@ -559,9 +558,8 @@ class CustomerPage(Page):
         if churn is None:
             self.badge.setText(self.tr("Not scored"))
             self.badge.setToolTip("")
-            self.badge.setStyleSheet("QLabel { background: #e0e0e0; padding: 8px; }")
+            look.set_badge(self.badge, "none")
             return
-        bg, fg = BADGE[churn.level]
         self.badge.setText(f"{words.churn_level(churn.level)}\n{words.score_text(churn.score)}")
         self.badge.setToolTip(
             self.tr("Model %1, scored %2")
@@ -570,9 +568,7 @@ class CustomerPage(Page):
                 QDateTime.fromSecsSinceEpoch(int(churn.scored_at.timestamp())),
                 QLocale.FormatType.ShortFormat))
         )  # fmt: skip
-        self.badge.setStyleSheet(
-            f"QLabel {{ background: {bg}; color: {fg}; padding: 8px; font-weight: bold; }}"
-        )
+        look.set_badge(self.badge, BADGE[churn.level])
 
     def _paint_charts(self, snapshots: tuple[MonthlySnapshot, ...]) -> None:
         xs = list(range(len(snapshots)))

@@ -24,7 +24,7 @@ from rm_desk.domain.book import SearchHit
 from rm_desk.services import book as book_service
 from ui import words
 from ui.context import AppContext
-from ui.models.book import CHURN_COLOURS
+from ui.models.book import churn_colour
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 LIMIT = 12
@@ -59,7 +59,7 @@ class SearchResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.EditRole:
             return self.query  # what the completer writes back: keep the typed text
         if role == Qt.ItemDataRole.ForegroundRole and hit.churn_level is not None:
-            return QBrush(CHURN_COLOURS[hit.churn_level])
+            return QBrush(churn_colour(hit.churn_level))
         if role == Qt.ItemDataRole.UserRole:
             return hit.cif
         return None

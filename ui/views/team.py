@@ -44,7 +44,7 @@ from rm_desk.services.session import Session
 from rm_desk.services.team import FigureList, RmWorkload
 from ui import words
 from ui.context import AppContext
-from ui.models.book import CHURN_COLOURS
+from ui.models.book import churn_colour
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel, date_text
 from ui.views.base import Page, ok_cancel, open_dialog, push_button, row_table
@@ -109,7 +109,7 @@ class TeamModel(ColumnsModel[RmWorkload]):
             return Column(key, title, lambda w: _count(w[f]), lambda w: w[f], True, None,
                           foreground)  # fmt: skip
 
-        red = QBrush(CHURN_COLOURS[ChurnLevel.RED])
+        red = QBrush(churn_colour(ChurnLevel.RED))
         return (
             Column(
                 "rm",
@@ -176,9 +176,7 @@ class AtRiskModel(ColumnsModel[BookRow]):
                 "churn",
                 lambda: self.tr("Churn risk"),
                 lambda r: words.churn_level(r.churn_level) if r.churn_level else "",
-                foreground=lambda r: (
-                    QBrush(CHURN_COLOURS[r.churn_level]) if r.churn_level else None
-                ),
+                foreground=lambda r: QBrush(churn_colour(r.churn_level)) if r.churn_level else None,
             ),
             Column(
                 "score",
@@ -378,6 +376,7 @@ class TeamPage(Page):
             )
         )
         self.no_team.setWordWrap(True)
+        self.no_team.setProperty("role", "empty")
         self.no_team.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_team.setAccessibleName(self.tr("No team"))
         self.pages = QStackedWidget()

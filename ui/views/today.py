@@ -138,6 +138,7 @@ class TodayPage(Page):
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
         self.empty = QLabel()
         self.empty.setObjectName("emptyState")
+        self.empty.setProperty("role", "empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.stack = QStackedWidget()

@@ -28,7 +28,7 @@ from rm_desk.services.churn import WatchlistRow
 from rm_desk.services.export import ExportRequest, ListKind
 from ui import words
 from ui.context import AppContext
-from ui.models.book import CHURN_COLOURS
+from ui.models.book import churn_colour
 from ui.models.rows import Column, ColumnsModel
 from ui.views.base import Page, add_captioned, push_button, row_table
 from ui.views.export import ExportAction
@@ -48,7 +48,7 @@ class WatchlistModel(ColumnsModel[WatchlistRow]):
                 "level",
                 lambda: self.tr("Level"),
                 lambda r: words.churn_level(r.level),
-                foreground=lambda r: QBrush(CHURN_COLOURS[r.level]),
+                foreground=lambda r: QBrush(churn_colour(r.level)),
             ),
             Column(
                 "score",
