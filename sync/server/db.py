@@ -113,7 +113,7 @@ _READING = "rm_desk_reading"
 def create_schema(engine: Engine) -> None:
     """Make an empty database the code's schema, at once: the tables, the counter row
     and the triggers, stamped with the head revision (the same schema as `rm-desk-central
-    db upgrade`, tests/unit/server/test_migrations.py). A database with tables is
+    db upgrade`, tests/integration/server/test_schema_migrations.py). A database with tables is
     upgraded to head instead (sync/server/migrate.py)."""
     if migrate.status(engine).empty:
         with engine.begin() as conn:

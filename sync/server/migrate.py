@@ -12,7 +12,7 @@ and upgraded from there; tables that release did not have yet are created first 
 
 `db.create_schema` (tests, the demo, the other admin commands on an empty database)
 takes a shortcut on an empty database: the metadata's `create_all`, the counter row
-and the triggers, stamped head. tests/unit/server/test_migrations.py proves that this
+and the triggers, stamped head. tests/integration/server/test_schema_migrations.py proves that this
 and `upgrade` from nothing give the same schema on SQLite and PostgreSQL.
 """
 
