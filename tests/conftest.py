@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
+import traceback
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,3 +147,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("postgres") is not None:
             pg.MARKED.add(item.nodeid)
+
+
+def _name_the_thread_of_qt_warnings() -> None:
+    """A Qt warning raised off the GUI thread ("Timers cannot be started from another
+    thread") says nothing of who raised it: the captured message gets the thread's name
+    and its Python stack, so the failure names the code that touched a widget there."""
+    try:
+        from pytestqt.logging import _QtMessageCapture  # noqa: PLC0415
+    except ImportError:  # pytest-qt is not installed: no Qt tests either
+        return
+    handle = _QtMessageCapture._handle_with_context
+
+    def with_thread(self: object, msg_type: object, context: object, message: str) -> None:
+        thread = threading.current_thread()
+        if thread is not threading.main_thread():
+            stack = "".join(traceback.format_stack(limit=14)[:-1]) or "(no Python frames)\n"
+            message = f"{message} [thread {thread.name}]\n{stack}"
+        handle(self, msg_type, context, message)
+
+    _QtMessageCapture._handle_with_context = with_thread  # type: ignore[method-assign]
+
+
+_name_the_thread_of_qt_warnings()
