@@ -157,7 +157,7 @@ def _name_the_thread_of_qt_warnings() -> None:
         from pytestqt.logging import _QtMessageCapture  # noqa: PLC0415
     except ImportError:  # pytest-qt is not installed: no Qt tests either
         return
-    handle = _QtMessageCapture._handle_with_context
+    handle: Callable[..., None] = _QtMessageCapture._handle_with_context
 
     def with_thread(self: object, msg_type: object, context: object, message: str) -> None:
         thread = threading.current_thread()
