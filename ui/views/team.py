@@ -14,10 +14,10 @@ instead.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 
 import pyqtgraph as pg
-from PySide6.QtCore import QDateTime, QLocale, QModelIndex, QObject, Qt, QTimeZone, Signal
+from PySide6.QtCore import QLocale, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -46,7 +46,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.book import churn_colour
 from ui.models.rows import Column, ColumnsModel
-from ui.models.tasks import TaskTableModel, date_text
+from ui.models.tasks import TaskTableModel
 from ui.views.base import Page, ok_cancel, open_dialog, push_button, row_table
 from ui.views.export import ExportAction
 from ui.views.tasks import TaskDialog
@@ -54,12 +54,6 @@ from ui.views.tasks import TaskDialog
 
 def _count(value: int) -> str:
     return QLocale().toString(value)
-
-
-def moment_text(at: datetime) -> str:
-    """An instant in the user's time zone and locale (short form)."""
-    moment = QDateTime.fromSecsSinceEpoch(int(at.timestamp()), QTimeZone.systemTimeZone())
-    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 
 F = TeamFigure
@@ -142,7 +136,7 @@ class TeamModel(ColumnsModel[RmWorkload]):
             Column(
                 "last_sync",
                 lambda: self.tr("Last synced"),
-                lambda w: moment_text(w.last_synced_at) if w.last_synced_at else self.tr("Never"),
+                lambda w: words.moment(w.last_synced_at) if w.last_synced_at else self.tr("Never"),
                 lambda w: w.last_synced_at.timestamp() if w.last_synced_at else 0.0,
             ),
         )
@@ -187,11 +181,7 @@ class AtRiskModel(ColumnsModel[BookRow]):
             Column(
                 "last_contact",
                 lambda: self.tr("Last contact"),
-                lambda r: (
-                    date_text(date.fromisoformat(r.last_contact_at[:10]))
-                    if r.last_contact_at
-                    else ""
-                ),
+                lambda r: words.day_iso(r.last_contact_at),
             ),
         )
 
@@ -207,7 +197,7 @@ class ContactModel(ColumnsModel[ContactLine]):
 
     def column_specs(self) -> tuple[Column[ContactLine], ...]:
         return (
-            Column("when", lambda: self.tr("When"), lambda c: moment_text(c[0].occurred_at)),
+            Column("when", lambda: self.tr("When"), lambda c: words.moment(c[0].occurred_at)),
             Column("kind", lambda: self.tr("Kind"), lambda c: words.interaction_kind(c[0].kind)),
             Column("customer", lambda: self.tr("Customer"), lambda c: c[1]),
             Column("subject", lambda: self.tr("Subject"), lambda c: c[0].subject),
