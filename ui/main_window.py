@@ -433,14 +433,15 @@ class MainWindow(QMainWindow):
 
     def show_times(self) -> None:
         """The times shown relative to now (the session's clock), again: the last sync
-        in the status bar and on the Sync page; the exact moment in their tooltips."""
+        in the status bar and on the pages (`Page.show_times`); the exact moment in their
+        tooltips."""
         now = self.ctx.session.clock()
         at = datetime.fromisoformat(self._last_sync_at) if self._last_sync_at else None
         last = words.ago(at, now) if at else self.tr("never")
         self.last_sync_label.setText(self.tr("Last sync: %1").replace("%1", last))
         self.last_sync_label.setToolTip(words.moment(at) if at else "")
-        if "sync" in self._built:
-            self.sync_page.show_times(now)
+        for page in self._built.values():
+            page.show_times(now)
 
     def _ask_password(self) -> None:
         password, ok = QInputDialog.getText(

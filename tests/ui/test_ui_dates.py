@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -22,12 +23,15 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from local_store import syncstate
+from rm_desk.domain.model import Role
+from rm_desk.services import team as team_service
 from rm_desk.services.session import Session
 from tests.conftest import MakeSession
 from ui import i18n, words
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.taskman import TaskManager
+from ui.views.team import TeamModel
 
 # A Friday afternoon in the user's own time zone (whatever the machine's is), so that
 # "yesterday" and "a week ago" are the user's days.
@@ -196,3 +200,23 @@ def test_the_window_shows_no_iso_or_two_digit_year_and_last_sync_follows_the_clo
         assert _bad(_texts(customer)) == []
     finally:
         tasks.shutdown(wait=True)
+
+
+def test_the_team_shows_each_rms_last_sync_relative_and_exact_in_the_tooltip(
+    qtbot: QtBot, make_session: MakeSession, language: str
+) -> None:
+    manager = make_session("mgr01", role=Role.MANAGER, customers=30, rms=2)
+    rows = team_service.team_summary(manager)
+    synced = NOW - timedelta(hours=3)
+    rows = [replace(rows[0], last_synced_at=synced.astimezone(UTC)), *rows[1:]]
+    model = TeamModel()
+    model.now = NOW
+    model.set_rows(rows)
+    column = model.columns.index("last_sync")
+    row = model.row_of(rows[0].rm)
+    cell = model.index(row, column)
+    assert cell.data() == ("3 hours ago" if language == "en" else "3 小时前")
+    assert cell.data(Qt.ItemDataRole.ToolTipRole) == words.moment(synced)
+    with qtbot.waitSignal(model.dataChanged):
+        model.show_times(NOW + timedelta(hours=1))
+    assert model.index(row, column).data() == ("4 hours ago" if language == "en" else "4 小时前")

@@ -14,7 +14,7 @@ instead.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 
 import pyqtgraph as pg
 from PySide6.QtCore import QLocale, QModelIndex, QObject, Qt, Signal
@@ -81,6 +81,7 @@ class TeamModel(ColumnsModel[RmWorkload]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self.now: datetime | None = None  # the session's clock, for "synced 2 hours ago"
 
     def rm(self, row: int) -> str | None:
         w = self.row(row)
@@ -136,10 +137,23 @@ class TeamModel(ColumnsModel[RmWorkload]):
             Column(
                 "last_sync",
                 lambda: self.tr("Last synced"),
-                lambda w: words.moment(w.last_synced_at) if w.last_synced_at else self.tr("Never"),
+                lambda w: self._synced(w.last_synced_at),
                 lambda w: w.last_synced_at.timestamp() if w.last_synced_at else 0.0,
+                tooltip=lambda w: words.moment(w.last_synced_at) if w.last_synced_at else None,
             ),
         )
+
+    def _synced(self, at: datetime | None) -> str:
+        if at is None:
+            return self.tr("Never")
+        return words.ago(at, self.now) if self.now is not None else words.moment(at)
+
+    def show_times(self, now: datetime) -> None:
+        """The last syncs relative to `now` again."""
+        self.now = now
+        if self.rows:
+            column = self.columns.index("last_sync")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
 
     def set_rows(self, rows: Iterable[RmWorkload]) -> None:
         super().set_rows(rows)
@@ -383,6 +397,9 @@ class TeamPage(Page):
 
     # --- loading --------------------------------------------------------------------------
 
+    def show_times(self, now: datetime) -> None:
+        self.team.show_times(now)
+
     def reload(self) -> None:
         def job(session: Session) -> tuple[list[RmWorkload], list[str], dict[str, str]]:
             return (
@@ -398,6 +415,7 @@ class TeamPage(Page):
         rows, self.members, self.names = result
         self.pages.setCurrentIndex(1 if not rows else 0)
         keep = self.current_rm
+        self.team.now = self.ctx.session.clock()
         self.team.set_rows(rows)
         self.team_table.resizeColumnsToContents()
         self._paint_charts()
