@@ -19,12 +19,10 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from PySide6.QtCore import (
     QBuffer,
     QCoreApplication,
-    QDateTime,
     QIODevice,
     QLocale,
     QMarginsF,
@@ -51,7 +49,6 @@ from PySide6.QtGui import (
 from rm_desk.domain.model import ChurnLevel
 from rm_desk.services.brief import BriefData
 from ui import i18n, words
-from ui.models.tasks import date_text
 
 PAGE_W, PAGE_H = 595.0, 842.0  # A4 in points
 MARGIN = 36.0
@@ -61,11 +58,6 @@ INK = QColor("#202020")
 MUTED = QColor("#606060")
 RULE = QColor("#b0b0b0")
 LEVEL = {ChurnLevel.RED: "#c62828", ChurnLevel.AMBER: "#ef8f00", ChurnLevel.GREEN: "#2e7d32"}
-
-
-def _when(value: datetime) -> str:
-    moment = QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
-    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 
 _app: list[QGuiApplication] = []  # the command line's application, kept alive
@@ -270,7 +262,7 @@ def _header(page: Page, b: BriefData, width: float) -> None:
     page.text(
         page.left, width, QCoreApplication.translate("Brief", "Visit brief"), size=9, color=MUTED
     )
-    page.text(page.left, width, _when(b.printed_at), size=9, color=MUTED,
+    page.text(page.left, width, words.moment(b.printed_at), size=9, color=MUTED,
               align=Qt.AlignmentFlag.AlignRight)  # fmt: skip
     page.y += 14
     badge_w = 150.0
@@ -282,7 +274,7 @@ def _header(page: Page, b: BriefData, width: float) -> None:
         .replace("%1", words.segment(c.segment))
         .replace("%2", words.lifecycle(c.lifecycle))
         .replace("%3", c.owner_rm or "—")
-        .replace("%4", date_text(c.since))
+        .replace("%4", words.day(c.since))
     )
     page.line(facts, size=9)
     aum = QCoreApplication.translate("Brief", "AUM %1").replace("%1", words.money(c.aum_fen))
@@ -358,7 +350,7 @@ def _holdings(page: Page, b: BriefData, width: float) -> None:
             words.holding_kind(h.kind),
             h.product,
             words.money(h.balance_fen),
-            date_text(h.maturity) if h.maturity else "—",
+            words.day(h.maturity) if h.maturity else "—",
         )
         page.row(zip(cols, cells, strict=True), right=(2,))
     page.more(len(b.holdings), b.holdings_total)
@@ -471,7 +463,7 @@ def _contacts(page: Page, b: BriefData, width: float) -> None:
     for i in b.contacts:
         subject = i.subject or (i.note.splitlines() or [""])[0]
         page.row(
-            zip(cols, (_when(i.occurred_at), words.interaction_kind(i.kind),
+            zip(cols, (words.moment(i.occurred_at), words.interaction_kind(i.kind),
                        " ".join(subject.split()), i.created_by), strict=True)
         )  # fmt: skip
     page.more(len(b.contacts), b.contacts_total)
@@ -484,7 +476,7 @@ def _tasks(page: Page, b: BriefData, width: float) -> None:
         return
     cols = (0.24 * width, 0.1 * width, 0.52 * width, 0.14 * width)
     for t in b.tasks:
-        due = date_text(t.due)
+        due = words.day(t.due)
         if t.due < b.today:
             due = QCoreApplication.translate("Brief", "%1 (overdue)").replace("%1", due)
         page.row(
@@ -502,7 +494,7 @@ def _footer(page: Page, b: BriefData, width: float) -> None:
         "Printed by %1 on %2. Confidential: customer data of the bank; do not leave it "
         "behind. The print is recorded in the audit log.",
     )
-    text = footer.replace("%1", b.printed_by).replace("%2", _when(b.printed_at))
+    text = footer.replace("%1", b.printed_by).replace("%2", words.moment(b.printed_at))
     page.text(page.left, width, text, size=7, color=MUTED)
 
 

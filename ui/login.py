@@ -22,7 +22,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -45,7 +45,7 @@ from rm_desk.services import sync as sync_service
 from rm_desk.services.session import ProfileInfo, Registry, Session
 from rm_desk.services.sync import Progress
 from ui import words
-from ui.messages import describe, when
+from ui.messages import describe
 from ui.taskman import TaskManager
 
 
@@ -232,10 +232,9 @@ class LoginWindow(QWidget):
         if until is None:
             at = ""
         elif seconds < 12 * 3600:  # today, or early tomorrow: the time says it
-            moment = QDateTime.fromSecsSinceEpoch(int(until.timestamp()))
-            at = QLocale().toString(moment.time(), QLocale.FormatType.ShortFormat)
+            at = words.clock_time(until)
         else:
-            at = when(until)
+            at = words.moment(until)
         return (
             self.tr("Locked after too many wrong passwords: try again in %1 (at %2).")
             .replace("%1", words.duration(seconds))

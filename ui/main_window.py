@@ -11,6 +11,7 @@ take that one path.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
@@ -203,6 +204,13 @@ class MainWindow(QMainWindow):
         self._online_changed(None)
         self.idle = IdleLock(self, ctx.session.policy.effective_idle_lock_minutes)
         self.idle.expired.connect(lambda: self.lock_for("idle"))
+
+        # "Last sync: 2 minutes ago" goes stale: it is re-read from the clock each minute.
+        self._last_sync_at: str | None = None
+        self.minute = QTimer(self)
+        self.minute.setInterval(60_000)
+        self.minute.timeout.connect(self.show_times)
+        self.minute.start()
 
         self.resize(1360, 820)
         self.nav.setCurrentRow(0)  # the book's query goes first on the database thread
@@ -417,11 +425,23 @@ class MainWindow(QMainWindow):
         self.ctx.db(sync_service.sync_status, self._show_status, owner=self)
 
     def _show_status(self, status: sync_service.SyncStatus) -> None:
-        last = (status.last_sync_at or "")[:16].replace("T", " ") or self.tr("never")
-        self.last_sync_label.setText(self.tr("Last sync: %1").replace("%1", last))
+        self._last_sync_at = status.last_sync_at
+        self.show_times()
         self.pending_label.setText(self.tr("%n change(s) pending", "", status.pending))
         self.conflicts_button.setText(self.tr("%n conflict(s)", "", status.conflicts))
         self.conflicts_button.setVisible(status.conflicts > 0)
+
+    def show_times(self) -> None:
+        """The times shown relative to now (the session's clock), again: the last sync
+        in the status bar and on the pages (`Page.show_times`); the exact moment in their
+        tooltips."""
+        now = self.ctx.session.clock()
+        at = datetime.fromisoformat(self._last_sync_at) if self._last_sync_at else None
+        last = words.ago(at, now) if at else self.tr("never")
+        self.last_sync_label.setText(self.tr("Last sync: %1").replace("%1", last))
+        self.last_sync_label.setToolTip(words.moment(at) if at else "")
+        for page in self._built.values():
+            page.show_times(now)
 
     def _ask_password(self) -> None:
         password, ok = QInputDialog.getText(

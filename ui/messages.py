@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from rm_desk.domain.errors import SENTENCES, ErrorCode, InvalidInput, RmDeskError, fill
 from rm_desk.domain.model import TaskStatus
@@ -25,16 +25,10 @@ from ui import words
 log = logging.getLogger(__name__)
 
 
-def when(value: datetime) -> str:
-    """A moment in the user's time zone, in the interface locale's short format."""
-    moment = QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
-    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
-
-
 def value_text(value: object) -> str:
     """One value of an error as the interface shows it."""
     if isinstance(value, datetime):
-        return when(value)
+        return words.moment(value)
     if isinstance(value, TaskStatus):
         return words.task_status(value)
     if isinstance(value, int) and not isinstance(value, bool):

@@ -19,7 +19,6 @@ from rm_desk.services.session import Session
 from rm_desk.services.team import NewAssignment
 from ui import words
 from ui.context import AppContext
-from ui.models.tasks import date_text
 
 SHOWN_LINES = 3
 
@@ -75,7 +74,7 @@ class AssignmentNotifier(QObject):
 
     def line(self, item: NewAssignment, names: dict[str, str]) -> str:
         kind = words.task_source(item.task.source)
-        due = date_text(item.task.due)
+        due = words.day(item.task.due)
         if item.assigned_by:
             return (
                 self.tr("%1 · %2 · due %3")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import assert_never
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
 
 from rm_desk.domain.model import (
     AumTier,
@@ -184,14 +184,84 @@ def money(fen: int) -> str:
     return "¥" + QLocale().toString(fen / 100, "f", 2)
 
 
-def day(value: date) -> str:
-    """A date in the locale's short form with a four-digit year (12/3/2026, 2026/12/3):
-    a two-digit year is ambiguous on a bank's records."""
-    locale = QLocale()
-    pattern = locale.dateFormat(QLocale.FormatType.ShortFormat)
+def day_pattern() -> str:
+    """The locale's short date pattern with a four-digit year (M/d/yyyy, yyyy/M/d): a
+    two-digit year is ambiguous on a bank's records. Date editors show days in it too."""
+    pattern = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
     if "yyyy" not in pattern:
         pattern = re.sub(r"y+", "yyyy", pattern)
-    return locale.toString(QDate(value.year, value.month, value.day), pattern)
+    return pattern
+
+
+def time_pattern() -> str:
+    """The locale's short time pattern (h:mm AP, HH:mm)."""
+    return QLocale().timeFormat(QLocale.FormatType.ShortFormat)
+
+
+def moment_pattern() -> str:
+    """A date and a time as every page shows one (date-time editors use it too)."""
+    return f"{day_pattern()} {time_pattern()}"
+
+
+def day(value: date) -> str:
+    """A date in the locale's short form with a four-digit year (12/3/2026, 2026/12/3)."""
+    return QLocale().toString(QDate(value.year, value.month, value.day), day_pattern())
+
+
+def _local(value: datetime) -> datetime:
+    """An instant in the user's time zone (a naive one is taken as local already)."""
+    return value.astimezone() if value.tzinfo is not None else value
+
+
+def clock_time(value: datetime) -> str:
+    """The time of day of an instant, in the user's time zone (2:05 PM, 14:05)."""
+    local = _local(value)
+    return QLocale().toString(QTime(local.hour, local.minute), time_pattern())
+
+
+def moment(value: datetime) -> str:
+    """An instant as a date and a time in the user's time zone (12/3/2026 2:05 PM,
+    2026/12/3 14:05): the one format of a date-time on every page and in tooltips."""
+    local = _local(value)
+    return f"{day(local.date())} {clock_time(local)}"
+
+
+def moment_iso(text: str | None) -> str:
+    """A stored ISO-8601 instant as `moment`; empty when there is none."""
+    return moment(datetime.fromisoformat(text)) if text else ""
+
+
+def day_iso(text: str | None) -> str:
+    """A stored ISO-8601 date or instant as `day` (an instant on the user's local day)."""
+    if not text:
+        return ""
+    value = datetime.fromisoformat(text)
+    return day(_local(value).date() if value.tzinfo is not None else value.date())
+
+
+def ago(value: datetime, now: datetime) -> str:
+    """An instant relative to `now` (the session's clock), where that reads better than
+    a date: "just now" under a minute, "%n minute(s) ago" under an hour, "%n hour(s)
+    ago" the same day, "yesterday 14:05", the weekday and time within a week, and the
+    full `moment` beyond that or in the future. Whoever shows it refreshes it (it goes
+    stale) and puts `moment` in the tooltip."""
+    seconds = (now - value).total_seconds()
+    if seconds < -60:  # ahead of the clock: no relative word fits
+        return moment(value)
+    if seconds < 60:  # a few seconds ahead is a clock's drift, not the future
+        return QCoreApplication.translate("Words", "just now")
+    if seconds < 3600:
+        return QCoreApplication.translate("Words", "%n minute(s) ago", "", int(seconds // 60))
+    local, today = _local(value), _local(now).date()
+    days = (today - local.date()).days
+    if days == 0:
+        return QCoreApplication.translate("Words", "%n hour(s) ago", "", int(seconds // 3600))
+    if days == 1:
+        return QCoreApplication.translate("Words", "yesterday %1").replace("%1", clock_time(local))
+    if days < 7:
+        weekday = QLocale().dayName(local.isoweekday(), QLocale.FormatType.LongFormat)
+        return f"{weekday} {clock_time(local)}"
+    return moment(value)
 
 
 def duration(seconds: float) -> str:

@@ -3046,6 +3046,22 @@
         <source>Answer to a churn flag</source>
         <translation>流失预警处理</translation>
     </message>
+    <message>
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s) ago</source>
+        <translation><numerusform>%n 分钟前</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s) ago</source>
+        <translation><numerusform>%n 小时前</numerusform></translation>
+    </message>
+    <message>
+        <source>yesterday %1</source>
+        <translation>昨天 %1</translation>
+    </message>
     <message numerus="yes">
         <source>%n second(s)</source>
         <translation><numerusform>%n 秒</numerusform></translation>

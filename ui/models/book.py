@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
-    QDate,
     QLocale,
     QModelIndex,
     QObject,
@@ -262,7 +261,4 @@ class BookTableModel(QAbstractTableModel):
         return None
 
     def _date(self, text: str | None) -> str:
-        if not text:
-            return ""
-        d = QDate.fromString(text[:10], "yyyy-MM-dd")
-        return self.locale.toString(d, QLocale.FormatType.ShortFormat) if d.isValid() else ""
+        return words.day_iso(text)

@@ -19,11 +19,6 @@ from ui.models.rows import Column, ColumnsModel
 OPEN = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
 
-def date_text(value: date) -> str:
-    """A due date as every page shows a day: with a four-digit year (`words.day`)."""
-    return words.day(value)
-
-
 class TaskTableModel(ColumnsModel[TaskLine]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,7 +58,7 @@ class TaskTableModel(ColumnsModel[TaskLine]):
             Column(
                 "due",
                 lambda: self.tr("Due"),
-                lambda line: date_text(line.task.due),
+                lambda line: words.day(line.task.due),
                 figure=True,
                 foreground=self._overdue,
             ),

@@ -13,6 +13,7 @@ context up by the runtime class name, lupdate by the defining class).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractItemModel, QObject, Qt, SignalInstance
 from PySide6.QtWidgets import (
@@ -49,6 +50,10 @@ class Page(QWidget):
 
     def reload(self) -> None:
         """Ask the database thread for the page's data (override)."""
+
+    def show_times(self, now: datetime) -> None:
+        """Render again the times this page shows relative to `now` (the session's
+        clock): the window calls it each minute, as "2 minutes ago" goes stale."""
 
     def concerns(self, changes: Changes) -> bool:
         """Whether `changes` touch what this page shows (override to narrow)."""

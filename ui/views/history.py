@@ -13,8 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
-    QDateTime,
-    QLocale,
     QModelIndex,
     Qt,
     Signal,
@@ -45,8 +43,7 @@ PAGE = 50
 
 
 def when_text(i: Interaction) -> str:
-    moment = QDateTime.fromSecsSinceEpoch(int(i.occurred_at.timestamp()))
-    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+    return words.moment(i.occurred_at)
 
 
 class TimelineModel(ColumnsModel[Interaction]):

@@ -127,7 +127,7 @@ class NoteEditor(QDialog):
                 self.kind.addItem(words.interaction_kind(k), k.value)
         self.occurred = QDateTimeEdit(QDateTime.currentDateTime())
         self.occurred.setCalendarPopup(True)
-        self.occurred.setDisplayFormat(QLocale().dateTimeFormat(QLocale.FormatType.ShortFormat))
+        self.occurred.setDisplayFormat(words.moment_pattern())
         self.occurred.setAccessibleName(self.tr("Time of the contact"))
         self.participants = QLineEdit()
         self.participants.setPlaceholderText(self.tr("Names, separated by commas"))
@@ -145,6 +145,7 @@ class NoteEditor(QDialog):
         self.follow_up.setAccessibleName(self.tr("Create a follow-up task from the next step"))
         self.due = QDateEdit(QDate.currentDate().addDays(7))
         self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat(words.day_pattern())
         self.due.setAccessibleName(self.tr("Follow-up due date"))
         self.due.setEnabled(False)
         self.follow_up.toggled.connect(self.due.setEnabled)
@@ -319,9 +320,7 @@ class NoteEditor(QDialog):
         self.status.setText(
             self.tr("Draft restored (last saved %1).").replace(
                 "%1",
-                QLocale().toString(
-                    _to_qdatetime(draft.updated_at), QLocale.FormatType.ShortFormat
-                ),  # fmt: skip
+                words.moment(draft.updated_at),
             )
         )
         self.loaded.emit()
@@ -379,9 +378,7 @@ class NoteEditor(QDialog):
         self.status.setText(
             self.tr("Draft saved at %1.").replace(
                 "%1",
-                QLocale().toString(
-                    QDateTime.currentDateTime().time(), QLocale.FormatType.ShortFormat
-                ),  # fmt: skip
+                words.clock_time(self.ctx.session.clock()),
             )
         )
         self.draft_saved.emit(self.draft_id)
@@ -513,9 +510,7 @@ class DraftListModel(ColumnsModel[Draft]):
             Column(
                 "saved",
                 lambda: self.tr("Last saved"),
-                lambda d: QLocale().toString(
-                    _to_qdatetime(d.updated_at), QLocale.FormatType.ShortFormat
-                ),
+                lambda d: words.moment(d.updated_at),
             ),
             Column("customer", lambda: self.tr("Customer"), lambda d: d.customer_id or ""),
             Column("subject", lambda: self.tr("Subject or text"), _draft_text),

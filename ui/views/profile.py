@@ -24,7 +24,6 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
-    QDateTime,
     QLocale,
     QObject,
     Qt,
@@ -67,7 +66,7 @@ from rm_desk.services.tasks import TaskLine
 from ui import clipboard, look, words
 from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
-from ui.models.tasks import TaskTableModel, date_text
+from ui.models.tasks import TaskTableModel
 from ui.views.base import Page, ok_cancel, open_dialog, push_button, row_table
 from ui.views.brief import BriefActions
 from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
@@ -107,11 +106,11 @@ class HoldingsModel(ColumnsModel[Holding]):
                 figure=True,
             ),
             Column("rate", lambda: self.tr("Rate"), _rate, figure=True),
-            Column("opened", lambda: self.tr("Opened"), lambda h: date_text(h.opened)),
+            Column("opened", lambda: self.tr("Opened"), lambda h: words.day(h.opened)),
             Column(
                 "maturity",
                 lambda: self.tr("Matures"),
-                lambda h: date_text(h.maturity) if h.maturity else "",
+                lambda h: words.day(h.maturity) if h.maturity else "",
                 tooltip=self._matures_in,
                 foreground=lambda h: (
                     QBrush(look.level_text("red"))
@@ -475,7 +474,7 @@ class CustomerPage(Page):
             .replace("%1", words.segment(c.segment))
             .replace("%2", words.lifecycle(c.lifecycle))
             .replace("%3", c.owner_rm)
-            .replace("%4", date_text(c.since))
+            .replace("%4", words.day(c.since))
         )
         self._paint_aum(view)
         self._paint_churn(view)
@@ -564,9 +563,7 @@ class CustomerPage(Page):
         self.badge.setToolTip(
             self.tr("Model %1, scored %2")
             .replace("%1", churn.model_version)
-            .replace("%2", QLocale().toString(
-                QDateTime.fromSecsSinceEpoch(int(churn.scored_at.timestamp())),
-                QLocale.FormatType.ShortFormat))
+            .replace("%2", words.moment(churn.scored_at))
         )  # fmt: skip
         look.set_badge(self.badge, BADGE[churn.level])
 

@@ -10,6 +10,7 @@ exported so nothing typed is lost.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,6 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _moment(iso: str) -> str:
-    """An ISO timestamp to the minute, as '2026-11-24 09:00'."""
-    return iso[:16].replace("T", " ")
-
-
 def _what(w: ReturnedWork) -> str:
     """The returned work in a line: its kind, its customer and its subject or title (for
     a change of customer details, the fields it changed)."""
@@ -82,7 +78,9 @@ class ConflictsModel(ColumnsModel[Conflict]):
             Column("field", lambda: self.tr("Field"), lambda c: words.field_name(c.field)),
             Column("mine", lambda: self.tr("Mine"), lambda c: _value(c.mine)),
             Column("theirs", lambda: self.tr("Theirs"), lambda c: _value(c.theirs)),
-            Column("detected", lambda: self.tr("Detected"), lambda c: _moment(c.detected_at)),
+            Column(
+                "detected", lambda: self.tr("Detected"), lambda c: words.moment_iso(c.detected_at)
+            ),
         )
 
 
@@ -98,7 +96,9 @@ class ReturnedModel(ColumnsModel[ReturnedWork]):
             ),
             Column("what", lambda: self.tr("What"), _what),
             Column("why", lambda: self.tr("Why"), lambda w: messages.returned_reason(w.reason)),
-            Column("returned", lambda: self.tr("Returned"), lambda w: _moment(w.returned_at)),
+            Column(
+                "returned", lambda: self.tr("Returned"), lambda w: words.moment_iso(w.returned_at)
+            ),
         )
 
 
@@ -111,6 +111,7 @@ class SyncPage(Page):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName(self.tr("Sync status"))
+        self._status: sync_service.SyncStatus | None = None
         self.progress = QProgressBar()
         self.progress.setAccessibleName(self.tr("Sync progress"))
         self.progress.setVisible(False)
@@ -178,6 +179,26 @@ class SyncPage(Page):
         copyable(view)
         return view
 
+    def show_times(self, now: datetime) -> None:
+        """The status lines, the last sync relative to `now` (the window calls this each
+        minute) and exact in the tooltip."""
+        status = self._status
+        if status is None:
+            return
+        at = datetime.fromisoformat(status.last_sync_at) if status.last_sync_at else None
+        lines = [
+            self.tr("%n change(s) waiting to be sent.", "", status.pending),
+            self.tr("Last successful sync: %1").replace(
+                "%1", words.ago(at, now) if at else self.tr("never")
+            ),
+        ]
+        if status.last_error:
+            lines.append(self.tr("The last attempt did not complete; nothing was lost."))
+        self.status.setText("\n".join(lines))
+        self.status.setToolTip(
+            self.tr("Last successful sync: %1").replace("%1", words.moment(at)) if at else ""
+        )
+
     def concerns(self, changes: Changes) -> bool:
         return changes.outbox or changes.everything
 
@@ -197,15 +218,8 @@ class SyncPage(Page):
         result: tuple[sync_service.SyncStatus, list[Conflict], list[ReturnedWork]],
     ) -> None:
         status, conflicts, returned = result
-        lines = [
-            self.tr("%n change(s) waiting to be sent.", "", status.pending),
-            self.tr("Last successful sync: %1").replace(
-                "%1", (status.last_sync_at or self.tr("never"))[:16].replace("T", " ")
-            ),
-        ]
-        if status.last_error:
-            lines.append(self.tr("The last attempt did not complete; nothing was lost."))
-        self.status.setText("\n".join(lines))
+        self._status = status
+        self.show_times(self.ctx.session.clock())
         self.conflicts.set_rows(conflicts)
         self.returned.set_rows(returned)
         has = bool(conflicts)

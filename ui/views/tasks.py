@@ -46,7 +46,7 @@ from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
-from ui.models.tasks import TaskTableModel, date_text
+from ui.models.tasks import TaskTableModel
 from ui.views.base import Page, ok_cancel, open_dialog, row_table
 from ui.views.export import ExportAction
 from ui.views.picker import CustomerPicker
@@ -81,6 +81,7 @@ class TaskDialog(QDialog):
         self.title_edit.setAccessibleName(self.tr("Task title"))
         self.due = QDateEdit(_qdate(task.due) if task else QDate.currentDate())
         self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat(words.day_pattern())
         self.due.setAccessibleName(self.tr("Due date"))
         self.priority = QComboBox()
         self.priority.setAccessibleName(self.tr("Priority"))
@@ -492,7 +493,7 @@ class ReminderNotifier(QObject):
         if not new:
             return
         title = self.tr("RM Desk: %n follow-up(s) due today or overdue this week", "", len(new))
-        body = "\n".join(f"{date_text(t.due)}  {t.title}" for t in new[:5])
+        body = "\n".join(f"{words.day(t.due)}  {t.title}" for t in new[:5])
         if len(new) > 5:
             body += "\n" + self.tr("…and %n more", "", len(new) - 5)
         if self.tray_available():

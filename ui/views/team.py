@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import pyqtgraph as pg
-from PySide6.QtCore import QDateTime, QLocale, QModelIndex, QObject, Qt, QTimeZone, Signal
+from PySide6.QtCore import QLocale, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -46,7 +46,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.book import churn_colour
 from ui.models.rows import Column, ColumnsModel
-from ui.models.tasks import TaskTableModel, date_text
+from ui.models.tasks import TaskTableModel
 from ui.views.base import Page, ok_cancel, open_dialog, push_button, row_table
 from ui.views.export import ExportAction
 from ui.views.tasks import TaskDialog
@@ -54,12 +54,6 @@ from ui.views.tasks import TaskDialog
 
 def _count(value: int) -> str:
     return QLocale().toString(value)
-
-
-def moment_text(at: datetime) -> str:
-    """An instant in the user's time zone and locale (short form)."""
-    moment = QDateTime.fromSecsSinceEpoch(int(at.timestamp()), QTimeZone.systemTimeZone())
-    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 
 F = TeamFigure
@@ -87,6 +81,7 @@ class TeamModel(ColumnsModel[RmWorkload]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self.now: datetime | None = None  # the session's clock, for "synced 2 hours ago"
 
     def rm(self, row: int) -> str | None:
         w = self.row(row)
@@ -142,10 +137,23 @@ class TeamModel(ColumnsModel[RmWorkload]):
             Column(
                 "last_sync",
                 lambda: self.tr("Last synced"),
-                lambda w: moment_text(w.last_synced_at) if w.last_synced_at else self.tr("Never"),
+                lambda w: self._synced(w.last_synced_at),
                 lambda w: w.last_synced_at.timestamp() if w.last_synced_at else 0.0,
+                tooltip=lambda w: words.moment(w.last_synced_at) if w.last_synced_at else None,
             ),
         )
+
+    def _synced(self, at: datetime | None) -> str:
+        if at is None:
+            return self.tr("Never")
+        return words.ago(at, self.now) if self.now is not None else words.moment(at)
+
+    def show_times(self, now: datetime) -> None:
+        """The last syncs relative to `now` again."""
+        self.now = now
+        if self.rows:
+            column = self.columns.index("last_sync")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
 
     def set_rows(self, rows: Iterable[RmWorkload]) -> None:
         super().set_rows(rows)
@@ -187,11 +195,7 @@ class AtRiskModel(ColumnsModel[BookRow]):
             Column(
                 "last_contact",
                 lambda: self.tr("Last contact"),
-                lambda r: (
-                    date_text(date.fromisoformat(r.last_contact_at[:10]))
-                    if r.last_contact_at
-                    else ""
-                ),
+                lambda r: words.day_iso(r.last_contact_at),
             ),
         )
 
@@ -207,7 +211,7 @@ class ContactModel(ColumnsModel[ContactLine]):
 
     def column_specs(self) -> tuple[Column[ContactLine], ...]:
         return (
-            Column("when", lambda: self.tr("When"), lambda c: moment_text(c[0].occurred_at)),
+            Column("when", lambda: self.tr("When"), lambda c: words.moment(c[0].occurred_at)),
             Column("kind", lambda: self.tr("Kind"), lambda c: words.interaction_kind(c[0].kind)),
             Column("customer", lambda: self.tr("Customer"), lambda c: c[1]),
             Column("subject", lambda: self.tr("Subject"), lambda c: c[0].subject),
@@ -393,6 +397,9 @@ class TeamPage(Page):
 
     # --- loading --------------------------------------------------------------------------
 
+    def show_times(self, now: datetime) -> None:
+        self.team.show_times(now)
+
     def reload(self) -> None:
         def job(session: Session) -> tuple[list[RmWorkload], list[str], dict[str, str]]:
             return (
@@ -408,6 +415,7 @@ class TeamPage(Page):
         rows, self.members, self.names = result
         self.pages.setCurrentIndex(1 if not rows else 0)
         keep = self.current_rm
+        self.team.now = self.ctx.session.clock()
         self.team.set_rows(rows)
         self.team_table.resizeColumnsToContents()
         self._paint_charts()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -64,7 +64,7 @@ class SnoozeDialog(QDialog):
         self.day = QDateEdit()
         self.day.setCalendarPopup(True)
         self.day.setAccessibleName(self.tr("Snooze until"))
-        self.day.setDisplayFormat(_four_digit_format())
+        self.day.setDisplayFormat(words.day_pattern())
         tomorrow = today + timedelta(days=1)
         self.day.setMinimumDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
         start = max(row.due, today) + timedelta(days=1)
@@ -77,11 +77,6 @@ class SnoozeDialog(QDialog):
     def value(self) -> date:
         d = self.day.date()
         return date(d.year(), d.month(), d.day())
-
-
-def _four_digit_format() -> str:
-    pattern = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
-    return pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy")
 
 
 class TodayPage(Page):
@@ -251,8 +246,7 @@ class TodayPage(Page):
         self.drafts.clear()
         for draft in data.drafts:
             subject = str(draft.fields.get("subject") or draft.fields.get("note") or "")[:40]
-            local = draft.updated_at.astimezone()
-            when = f"{words.day(local.date())} {local.strftime('%H:%M')}"
+            when = words.moment(draft.updated_at)
             item = QListWidgetItem(f"{when}   {draft.customer_id or ''}   {subject}")
             item.setData(Qt.ItemDataRole.UserRole, ("draft", draft.id))
             self.drafts.addItem(item)
