@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,6 +113,27 @@ def _isolated_environment(
     monkeypatch.setenv("RM_DESK_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("RM_DESK_POLICY", str(base / "no-policy.json"))
     monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp: Any) -> Any:
+    """pytest-qt's application, with garbage collection on the GUI thread as the app
+    has it (ui/collector.py): without it a collection set off by a worker thread
+    destroys an earlier test's widgets there, and Qt warns or crashes."""
+    from ui.collector import collect_on_gui_thread  # noqa: PLC0415
+
+    collect_on_gui_thread(qapp)
+    return qapp
+
+
+@pytest.fixture(autouse=True)
+def _collect_cycles_between_tests() -> Iterator[None]:
+    """Once the collector owns collection, cycles are freed here between tests too (on
+    the main thread): a test that never runs the event loop would otherwise keep them."""
+    yield
+    collector = sys.modules.get("ui.collector")
+    if collector is not None and (installed := collector.installed()) is not None:
+        installed.collect_due()
 
 
 # --- markers for `dev.py test --fast` ---------------------------------------------------

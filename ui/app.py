@@ -35,6 +35,7 @@ from rm_desk.services import config
 from rm_desk.services import session as sessions
 from rm_desk.services.session import Registry, Session
 from ui import i18n, look
+from ui.collector import collect_on_gui_thread
 from ui.context import AppContext
 from ui.login import LoginWindow, demo_hint
 from ui.main_window import MainWindow
@@ -71,6 +72,7 @@ def application() -> QApplication:
         app.setWindowIcon(icon)
     app.setFont(i18n.apply_fonts(app.font()))
     look.follow_os(app)
+    collect_on_gui_thread(app)  # Qt objects in cycles are destroyed on this thread only
     settle_heap()
     return app
 
