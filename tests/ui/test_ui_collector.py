@@ -81,7 +81,7 @@ def test_due_generations_follow_pythons_thresholds(qapp: object) -> None:
         box: list[Any] = []
         box.append(box)  # twenty cycles nobody holds
     del box
-    junk: list[list[int]] = [[] for _ in range(installed.thresholds[0] + 10)]  # gen 0 past its threshold
+    junk: list[list[int]] = [[] for _ in range(installed.thresholds[0] + 10)]  # past gen 0
     assert gc.get_count()[0] > installed.thresholds[0]
     assert installed.collect_due() >= 20  # found at once, on this thread
     assert gc.get_count()[0] < installed.thresholds[0]
