@@ -16,7 +16,16 @@ from contextlib import contextmanager
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics, QImage
-from PySide6.QtWidgets import QApplication, QHeaderView, QStyle, QTableView, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from rm_desk.domain.model import Role
@@ -155,3 +164,29 @@ def test_team_page_headers_fit(qtbot: QtBot, make_session: MakeSession, language
         assert (window.width(), window.height()) == WINDOW_SIZE
         found = clipped_on_pages(qtbot, window, ["team"], language)
     assert not found, f"clipped headers in {language}:\n" + "\n".join(found)
+
+
+def _sync_controls(window: MainWindow) -> list[QAbstractButton]:
+    return [
+        b
+        for b in window.findChildren(QAbstractButton)
+        if b.isVisible() and window.action_sync.text() in b.text()
+    ]
+
+
+def test_one_sync_now_control_the_sync_page_showing_the_same_action(
+    qtbot: QtBot, make_session: MakeSession
+) -> None:
+    with main_window(qtbot, make_session("rm001", customers=30)) as window:
+        assert window.action_sync.shortcut().toString() == "F5"
+        (toolbar,) = _sync_controls(window)  # none in the status bar
+        assert isinstance(toolbar, QToolButton)
+        assert toolbar.defaultAction() is window.action_sync
+        with qtbot.waitSignal(window.sync_page.loaded, timeout=20_000):
+            window.show_page(window.sync_page)
+        controls = _sync_controls(window)
+        assert len(controls) == 2
+        assert window.sync_page.sync_button in controls
+        assert all(
+            isinstance(b, QToolButton) and b.defaultAction() is window.action_sync for b in controls
+        )

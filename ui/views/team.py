@@ -42,7 +42,7 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.export import ExportRequest, ListKind
 from rm_desk.services.session import Session
 from rm_desk.services.team import FigureList, RmWorkload
-from ui import words
+from ui import charts, words
 from ui.context import AppContext
 from ui.models.book import churn_colour
 from ui.models.rows import Column, ColumnsModel
@@ -249,12 +249,7 @@ class ReassignDialog(QDialog):
 
 
 def _bar_chart(name: str) -> pg.PlotWidget:
-    chart = pg.PlotWidget(background="w")
-    chart.setAccessibleName(name)
-    chart.setMinimumHeight(150)
-    chart.setMouseEnabled(x=False, y=False)
-    chart.hideButtons()
-    return chart
+    return charts.plot(name, 150)
 
 
 class TeamPage(Page):
