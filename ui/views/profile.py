@@ -582,19 +582,6 @@ class CustomerPage(Page):
 
     def _paint_score_history(self, view: ProfileView) -> None:
         points = view.score_history
-        single = len(points) < 2
-        self.score_chart.setVisible(not single)
-        self.score_caption.setVisible(not single)
-        self.score_value.setVisible(single)
-        if single:
-            self.score_value.setText(
-                self.tr("Leave probability in %1: %2")
-                .replace("%1", points[0].month)
-                .replace("%2", words.percent(points[0].score))
-                if points
-                else self.tr("Not scored yet.")
-            )
-            return
         xs = list(range(len(points)))
         self.score_curve.setData(xs, [pt.score * 100 for pt in points])
         amber, red = view.thresholds
@@ -606,6 +593,20 @@ class CustomerPage(Page):
         self.score_chart.setXRange(-0.5, max(len(points), 6) - 0.5)
         top = max([pt.score * 100 for pt in points] + [red * 100]) * 1.2 or 1.0
         self.score_chart.setYRange(0, top)
+        # One month scored is a value in words; the chart shows from two.
+        single = len(points) < 2
+        self.score_chart.setVisible(not single)
+        self.score_caption.setVisible(not single)
+        self.score_value.setVisible(single)
+        self.score_value.setText(
+            self.tr("Leave probability in %1: %2")
+            .replace("%1", points[0].month)
+            .replace("%2", words.percent(points[0].score))
+            if len(points) == 1
+            else self.tr("Not scored yet.")
+            if not points
+            else ""
+        )
 
     # --- actions --------------------------------------------------------------------------
 
