@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from rm_desk.domain.model import Role
-from rm_desk.services import book as book_service
+from rm_desk.services import churn as churn_service
 from rm_desk.services.session import Session
 from tests.conftest import MakeSession
 from ui import i18n
@@ -122,6 +122,7 @@ def clipped_on_pages(
         assert window.current_kind() == kind
         page = window.stack.currentWidget()
         assert page is not None
+        assert window.width() == WINDOW_SIZE[0], f"the {kind} page widens the window"
         found += clipped_headers(kind, page)
         colours = not_blank(window)
         assert colours > 20, f"the {kind} page looks blank in {language} ({colours} colours)"
@@ -148,9 +149,10 @@ def test_rm_pages_headers_fit_and_the_book_needs_no_sideways_scrolling(
         reason = [key for key, _ in COLUMNS].index("reason")
         assert book.columnWidth(reason) >= 240, "the churn reason column is squeezed"
 
-        first = book_service.book_rows(session, book_service.book_ids(session)[:1])[0]
+        # The customer most at risk: the fullest header (reasons, their task buttons).
+        riskiest = churn_service.watchlist(session)[0].customer_id
         with qtbot.waitSignal(window.customer.loaded, timeout=20_000):
-            window.open_customer(first.cif)
+            window.open_customer(riskiest)
         window.show_kind("today")
         _settle(qtbot, window)
         assert window.today.table.isVisible(), "no follow-ups on Today: its table is not checked"

@@ -190,6 +190,7 @@ class CustomerPage(Page):
         self.name.setAccessibleName(self.tr("Customer name"))
         self.facts = QLabel()
         self.facts.setAccessibleName(self.tr("Segment, lifecycle and owner"))
+        self.facts.setWordWrap(True)  # a long line would widen the window past 1366 px
         self.aum = QLabel()
         self.aum.setAccessibleName(self.tr("Assets under management and trend"))
         self.badge = QLabel()
