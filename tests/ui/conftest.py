@@ -8,6 +8,7 @@ Each test gets a fresh profile holding a small generated book and its own
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,21 @@ def ctx(qapp: object, session: Session) -> Iterator[object]:
     context = AppContext(session, tasks)
     yield context
     tasks.shutdown(wait=True)
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_garbage(qapp: object) -> Iterator[None]:
+    """After each test (last, once its widgets are closed and its task manager shut
+    down): delete what was left for deletion and collect cyclic garbage, here on the
+    GUI thread. A page or window a test made holds itself in cycles (slots, lambdas);
+    left to the collector, it ran on whichever thread allocated next, often a database
+    worker in the middle of a later test's load, which then destroyed the Qt objects
+    there ("QBasicTimer::start: Timers cannot be started from another thread")."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent  # noqa: PLC0415
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 @pytest.fixture(autouse=True, scope="session")

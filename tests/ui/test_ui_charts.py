@@ -87,8 +87,24 @@ def test_no_chart_has_the_auto_range_button(
         assert not item.autoBtn.isVisible(), chart.accessibleName()
 
 
+def _assert_coloured(charts: list[pg.PlotWidget], app: QApplication) -> None:
+    base = app.palette().base().color().name()
+    text = app.palette().text().color().name()
+    for chart in charts:
+        assert chart.backgroundBrush().color().name() == base, chart.accessibleName()
+        for axis in ("left", "bottom"):
+            assert chart.getAxis(axis).textPen().color().name() == text
+            assert chart.getAxis(axis).pen().color().name() == text
+        title = chart.getPlotItem().titleLabel
+        if title.text:
+            assert pg.mkColor(title.opts["color"]).name() == text, title.text
+        legend = chart.getPlotItem().legend
+        if legend is not None:
+            assert legend.opts["labelTextColor"].name() == text
+
+
 @pytest.mark.parametrize("theme", [look.DARK, look.LIGHT])
-def test_charts_follow_the_theme(
+def test_charts_are_made_in_the_theme_and_follow_a_change(
     qtbot: QtBot,
     ctx: AppContext,
     session: Session,
@@ -99,14 +115,12 @@ def test_charts_follow_the_theme(
     assert isinstance(app, QApplication)
     look.apply(app, theme)
     try:
-        base = app.palette().base().color().name()
-        text = app.palette().text().color().name()
         team = TeamPage(manager_ctx)
         qtbot.addWidget(team)
-        for chart in _charts(_profile(qtbot, ctx, _first(session)), team):
-            assert chart.backgroundBrush().color().name() == base, chart.accessibleName()
-            for axis in ("left", "bottom"):
-                assert chart.getAxis(axis).textPen().color().name() == text
-                assert chart.getAxis(axis).pen().color().name() == text
+        charts = _charts(_profile(qtbot, ctx, _first(session)), team)
+        _assert_coloured(charts, app)
+        look.apply(app, look.LIGHT if theme == look.DARK else look.DARK)  # the OS switched
+        QApplication.processEvents()
+        _assert_coloured(charts, app)
     finally:
         look.apply(app, look.LIGHT)

@@ -10,12 +10,11 @@ command itself.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics, QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -50,13 +49,7 @@ def language(qapp: object, request: pytest.FixtureRequest) -> Iterator[str]:
 
 @contextmanager
 def main_window(qtbot: QtBot, session: Session) -> Iterator[MainWindow]:
-    """`session`'s window at `WINDOW_SIZE`, shown once the book has its first rows.
-
-    Cyclic garbage (earlier tests' pages and contexts, then this window's) is collected
-    here, on the GUI thread: collected by a database thread in the middle of a load, the
-    Qt objects in it are destroyed there ("Timers cannot be started from another
-    thread")."""
-    gc.collect()
+    """`session`'s window at `WINDOW_SIZE`, shown once the book has its first rows."""
     tasks = TaskManager()
     window = MainWindow(AppContext(session, tasks))
     window.sync.stop()
@@ -69,8 +62,6 @@ def main_window(qtbot: QtBot, session: Session) -> Iterator[MainWindow]:
         window.close()
         window.deleteLater()
         tasks.shutdown(wait=True)
-        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        gc.collect()
 
 
 def _settle(qtbot: QtBot, window: MainWindow) -> None:

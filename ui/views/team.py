@@ -275,8 +275,8 @@ class TeamPage(Page):
         self.team_table.selectionModel().currentChanged.connect(self._cell_selected)
 
         self.chart = _bar_chart(self.tr("Open and overdue follow-ups per RM"))
-        self.chart.setTitle(self.tr("Open and overdue follow-ups"), color="#333")
-        self.chart.addLegend(offset=(10, 5))
+        charts.title(self.chart, self.tr("Open and overdue follow-ups"))
+        charts.legend(self.chart)
         self.open_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#90caf9",
                                          name=self.tr("Open"))  # fmt: skip
         self.overdue_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#e57373",
@@ -284,7 +284,7 @@ class TeamPage(Page):
         self.chart.addItem(self.open_bars)
         self.chart.addItem(self.overdue_bars)
         self.risk_chart = _bar_chart(self.tr("AUM at risk per RM"))
-        self.risk_chart.setTitle(self.tr("AUM at risk (¥10,000)"), color="#333")
+        charts.title(self.risk_chart, self.tr("AUM at risk (¥10,000)"))
         self.risk_bars = pg.BarGraphItem(x=[], height=[], width=0.5, brush="#ffb74d")
         self.risk_chart.addItem(self.risk_bars)
         for chart in (self.chart, self.risk_chart):
@@ -347,12 +347,12 @@ class TeamPage(Page):
         detail_layout.addWidget(self.lists, 1)
         # The table across the page (every figure readable without scrolling); below
         # it the list behind the selected figure, with the charts at its side.
-        charts = QSplitter(Qt.Orientation.Vertical)
-        charts.addWidget(self.chart)
-        charts.addWidget(self.risk_chart)
+        chart_split = QSplitter(Qt.Orientation.Vertical)
+        chart_split.addWidget(self.chart)
+        chart_split.addWidget(self.risk_chart)
         lower = QSplitter()
         lower.addWidget(detail)
-        lower.addWidget(charts)
+        lower.addWidget(chart_split)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
         lower.setSizes([800, 460])
