@@ -2314,7 +2314,7 @@
 <context>
     <name>TeamModel</name>
     <message>
-        <source>Relationship manager</source>
+        <source>RM</source>
         <translation>客户经理</translation>
     </message>
     <message>

@@ -113,7 +113,7 @@ class TeamModel(ColumnsModel[RmWorkload]):
         return (
             Column(
                 "rm",
-                lambda: self.tr("Relationship manager"),
+                lambda: self.tr("RM"),
                 lambda w: w.name,
                 lambda w: w.name,
                 tooltip=lambda w: w.rm,
