@@ -100,6 +100,7 @@ QStatusBar QLabel { padding: 0 8px; }
 QStatusBar::item { border: none; }
 QLabel[role="empty"] { color: %(placeholder)s; font-size: 12pt; padding: 32px;
     qproperty-alignment: AlignCenter; }
+QLabel#scoreValue { font-size: 13pt; font-weight: bold; padding: 8px 0; }
 QLabel#churnBadge { padding: 8px 14px; border-radius: 12px; font-weight: bold; }
 QLabel#churnBadge[level="red"] { background: %(red_bg)s; color: %(red_fg)s; }
 QLabel#churnBadge[level="amber"] { background: %(amber_bg)s; color: %(amber_fg)s; }
@@ -144,6 +145,13 @@ def icon(key: str) -> QIcon:
 def level_text(level: str) -> QColor:
     """The text colour of `level` (red, amber, green) in the current theme."""
     return QColor(LEVEL_TEXT[_state["theme"]][level])
+
+
+def chart_colours() -> tuple[str, str]:
+    """A chart's background and its axes' and labels' colour in the current theme: the
+    palette's base and text (ui/charts.py)."""
+    colours = _COLOURS[_state["theme"]]
+    return colours["base"], colours["text"]
 
 
 def current_theme() -> str:

@@ -40,7 +40,7 @@ from ui import look, words
 from ui.context import AppContext
 from ui.notify import AssignmentNotifier, DesktopNotifier
 from ui.sync_controller import SyncController
-from ui.views.base import Page, push_button
+from ui.views.base import Page
 from ui.views.book import BookPage
 from ui.views.note_editor import NoteEditor
 from ui.views.profile import CustomerPage
@@ -162,14 +162,10 @@ class MainWindow(QMainWindow):
         self.conflicts_button.setFlat(True)
         self.conflicts_button.setAccessibleName(self.tr("Open conflicts"))
         self.conflicts_button.clicked.connect(lambda: self.show_page(self.sync_page))
-        sync_button = push_button(self.tr("Sync now"), self.tr("Sync now"), self.sync_now)
-        sync_button.setIcon(look.icon("sync"))
-        sync_button.setFlat(True)
         status = self.statusBar()
         for widget in (self.online_label, self.last_sync_label, self.pending_label):
             status.addPermanentWidget(widget)
         status.addPermanentWidget(self.conflicts_button)
-        status.addPermanentWidget(sync_button)
         if demo_banner:
             banner = QLabel(demo_banner)
             banner.setObjectName("demoBanner")
@@ -251,7 +247,7 @@ class MainWindow(QMainWindow):
         if isinstance(page, TodayPage):
             page.resume_draft.connect(self.resume_draft)
         elif isinstance(page, SyncPage):
-            page.sync_requested.connect(self.sync_now)
+            page.use_sync_action(self.action_sync)
         index = self._kinds.index(kind)
         placeholder = self.stack.widget(index)
         self.stack.insertWidget(index, page)

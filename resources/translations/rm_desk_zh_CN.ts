@@ -511,6 +511,14 @@
         <source>Kind</source>
         <translation>类型</translation>
     </message>
+    <message>
+        <source>No contacts of this kind. Choose All kinds to see every contact.</source>
+        <translation>没有此类型的联系记录。选择“全部类型”可查看所有联系记录。</translation>
+    </message>
+    <message>
+        <source>No contacts logged with this customer yet. Log one with Log contact (Ctrl+N).</source>
+        <translation>尚未记录与该客户的联系。可通过“记录联系”（Ctrl+N）记录一条。</translation>
+    </message>
     <message numerus="yes">
         <source>%n contact(s) shown</source>
         <translation><numerusform>显示 %n 条联系记录</numerusform></translation>
@@ -646,12 +654,12 @@
         <translation>交易笔数</translation>
     </message>
     <message>
-        <source>Churn probability by month</source>
-        <translation>各月流失概率</translation>
+        <source>Leave probability by month (%)</source>
+        <translation>各月流失概率（%）</translation>
     </message>
     <message>
-        <source>Leave probability %</source>
-        <translation>流失概率 %</translation>
+        <source>Churn probability by month</source>
+        <translation>各月流失概率</translation>
     </message>
     <message>
         <source>Tags</source>
@@ -774,6 +782,14 @@
         <translation>模型 %1，评分时间 %2</translation>
     </message>
     <message>
+        <source>Leave probability in %1: %2</source>
+        <translation>%1 流失概率：%2</translation>
+    </message>
+    <message>
+        <source>Not scored yet.</source>
+        <translation>尚未评分。</translation>
+    </message>
+    <message>
         <source>Contact details saved; they sync with the next sync.</source>
         <translation>联系方式已保存，将在下次同步时上传。</translation>
     </message>
@@ -784,6 +800,10 @@
     <message>
         <source>Churn reason %1</source>
         <translation>流失原因 %1</translation>
+    </message>
+    <message>
+        <source>Leave probability</source>
+        <translation>流失概率</translation>
     </message>
     <message>
         <source>%1 · CRM stage %2 · owner %3 · customer since %4</source>
@@ -1982,16 +2002,12 @@
         <translation>同步进度</translation>
     </message>
     <message>
-        <source>Sync now (F5)</source>
-        <translation>立即同步（F5）</translation>
-    </message>
-    <message>
-        <source>Sync now</source>
-        <translation>立即同步</translation>
-    </message>
-    <message>
         <source>Conflicts</source>
         <translation>冲突</translation>
+    </message>
+    <message>
+        <source>No conflicts: nothing was changed both here and centrally.</source>
+        <translation>没有冲突：没有同一字段在本机和中心都被修改。</translation>
     </message>
     <message>
         <source>Keep mine</source>
@@ -2012,6 +2028,10 @@
     <message>
         <source>Returned work</source>
         <translation>退回的工作</translation>
+    </message>
+    <message>
+        <source>No returned work: the central CRM took every change sent.</source>
+        <translation>没有退回的工作：中心CRM已接受发送的所有更改。</translation>
     </message>
     <message>
         <source>Export text…</source>
@@ -2227,6 +2247,22 @@
         <translation>删除所选任务（Del）</translation>
     </message>
     <message>
+        <source>No tasks due today. Create one with New task… (Ctrl+T).</source>
+        <translation>今日没有到期的跟进任务。可通过“新建任务…”（Ctrl+T）创建。</translation>
+    </message>
+    <message>
+        <source>No overdue tasks.</source>
+        <translation>没有逾期的跟进任务。</translation>
+    </message>
+    <message>
+        <source>No upcoming tasks. Create one with New task… (Ctrl+T).</source>
+        <translation>没有即将到期的跟进任务。可通过“新建任务…”（Ctrl+T）创建。</translation>
+    </message>
+    <message>
+        <source>No completed tasks yet: complete one with Complete… (Ctrl+D).</source>
+        <translation>尚无已完成的跟进任务：可通过“完成…”（Ctrl+D）完成任务。</translation>
+    </message>
+    <message>
         <source>Today (%1)</source>
         <translation>今日（%1）</translation>
     </message>
@@ -2278,7 +2314,7 @@
 <context>
     <name>TeamModel</name>
     <message>
-        <source>Relationship manager</source>
+        <source>RM</source>
         <translation>客户经理</translation>
     </message>
     <message>
@@ -2746,6 +2782,10 @@
     <message>
         <source>Churn watchlist</source>
         <translation>流失预警名单</translation>
+    </message>
+    <message>
+        <source>No customer is flagged at this level. The watchlist fills in as the churn model scores the book after each sync.</source>
+        <translation>此级别下没有预警客户。每次同步后流失模型为客户评分，预警名单随之更新。</translation>
     </message>
     <message numerus="yes">
         <source>Top %1 of %n flagged customer(s)</source>

@@ -1,4 +1,5 @@
-"""`rm-desk --demo --screenshots DIR` renders every main view in both languages."""
+"""`rm-desk --demo --screenshots DIR` renders every main view in both languages, the main
+and team windows at 1366 × 768 (what fits there: test_ui_layout.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from ui.screenshots import VIEWS
+from ui.screenshots import VIEWS, WINDOW_SIZE
 
 
 @pytest.mark.slow
@@ -30,6 +31,8 @@ def test_demo_screenshots_are_produced_and_not_blank(tmp_path: Path, qapp: objec
             image = QImage(str(path))
             assert image.width() >= 600
             assert image.height() >= 400
+            if view not in ("login", "note"):  # the main and team windows
+                assert (image.width(), image.height()) == WINDOW_SIZE, path
             # Not blank: many distinct colours over a sample grid.
             colours = {
                 image.pixel(x, y)

@@ -37,17 +37,19 @@ MAX_WINDOWS = 40  # cached windows (8,000 rows) before the oldest is dropped
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-# (key, sort column or None, header in English — translated in `headerData`)
+# (key, sort column or None), the important first: who, how likely to leave and why, what
+# they hold, when they were last and will next be contacted; then the classifications.
+# Headers are translated in `headerData`.
 COLUMNS: tuple[tuple[str, BookColumn | None], ...] = (
     ("name", BookColumn.NAME),
     ("cif", BookColumn.CIF),
-    ("segment", BookColumn.SEGMENT),
-    ("aum", BookColumn.AUM),
-    ("lifecycle", BookColumn.LIFECYCLE),
     ("churn", BookColumn.CHURN),
     ("reason", None),
+    ("aum", BookColumn.AUM),
     ("last_contact", BookColumn.LAST_CONTACT),
     ("next_task", BookColumn.NEXT_TASK),
+    ("segment", BookColumn.SEGMENT),
+    ("lifecycle", BookColumn.LIFECYCLE),
     ("tags", None),
 )
 
@@ -233,6 +235,8 @@ class BookTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "churn" and item.churn_score is not None:
                 return words.score_text(item.churn_score)
+            if key in ("reason", "tags"):  # the whole, where the column cuts it
+                return self._display(key, item) or None
             return None
         return self._display(key, item)
 

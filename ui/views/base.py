@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractItemModel, QObject, Qt, SignalInstance
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt, SignalInstance
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDialog,
@@ -82,6 +82,42 @@ def row_table(model: QAbstractItemModel, name: str, *, single: bool = True) -> Q
     table.verticalHeader().setVisible(False)
     copyable(table)
     return table
+
+
+class EmptyState(QObject):
+    """A sentence over a table while it has no rows: what is empty and what to do.
+
+    `text` is asked each time the table becomes empty (it may depend on a filter or the
+    language; "" says nothing, while a first load is still on its way, say). The
+    header stays, so the columns still say what the table would list."""
+
+    def __init__(self, table: QTableView, text: Callable[[], str]) -> None:
+        super().__init__(table)
+        self.table = table
+        self._text = text
+        self.label = QLabel(table.viewport())
+        self.label.setObjectName("emptyState")
+        self.label.setProperty("role", "empty")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        table.viewport().installEventFilter(self)
+        model = table.model()
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show or hide the sentence for the rows the table has now."""
+        text = self._text() if self.table.model().rowCount() == 0 else ""
+        self.label.setText(text)
+        self.label.setGeometry(self.table.viewport().rect())
+        self.label.setVisible(bool(text))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.label.setGeometry(self.table.viewport().rect())
+        return False
 
 
 def open_dialog(owner: QObject, attribute: str, dialog: QDialog) -> None:

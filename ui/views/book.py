@@ -27,11 +27,25 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.export import ExportRequest, ListKind
 from ui import words
 from ui.context import AppContext
-from ui.models.book import BookTableModel
+from ui.models.book import COLUMNS, BookTableModel
 from ui.views.base import Page, add_captioned, push_button, row_table
 from ui.views.export import ExportAction
 
 ANY = ""
+REASON = [key for key, _ in COLUMNS].index("reason")
+SIZED_ROWS = 50  # the rows a column is measured on (the first window has them)
+# Columns are cut at these widths (their tooltip the whole): tags give way to the reason.
+WIDEST = 200
+WIDEST_TAGS = 120
+TAGS = [key for key, _ in COLUMNS].index("tags")
+
+
+def compact(box: QComboBox, characters: int) -> None:
+    """Size `box` to about `characters` characters, not to its longest item (a tag list
+    or a saved filter's name would otherwise widen the window past a 1366-pixel screen);
+    its list still opens wide enough to read every item."""
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(characters)
 
 
 class BookPage(Page):
@@ -54,6 +68,7 @@ class BookPage(Page):
             self.tr("Churn risk"), [(c.value, words.churn_level(c)) for c in ChurnLevel]
         )
         self.tag = self._combo(self.tr("Tag"), [])
+        compact(self.tag, 10)
         self.not_contacted = QSpinBox()
         self.not_contacted.setRange(0, 3650)
         self.not_contacted.setSpecialValueText(self.tr("any"))
@@ -62,12 +77,14 @@ class BookPage(Page):
         self.not_contacted.valueChanged.connect(self._apply)
         self.saved = QComboBox()
         self.saved.setAccessibleName(self.tr("Saved filters"))
-        self.saved.setMinimumWidth(160)
+        compact(self.saved, 12)
         self.saved.activated.connect(self._use_saved)
         save = push_button(
             self.tr("Save filter…"), self.tr("Save the current filter"), self._save_filter
         )
         clear = push_button(self.tr("Clear"), self.tr("Clear all filters"), self.clear_filters)
+        self.count = QLabel()
+        self.count.setAccessibleName(self.tr("Number of customers listed"))
         self.export = ExportAction(
             ctx, self, self.export_request, lambda: self.tr("My book"), "book"
         )
@@ -81,11 +98,15 @@ class BookPage(Page):
             (self.tr("Tag"), self.tag),
             (self.tr("No contact"), self.not_contacted),
         ))  # fmt: skip
-        bar.addStretch(1)
-        bar.addWidget(self.saved)
-        bar.addWidget(save)
         bar.addWidget(clear)
-        bar.addWidget(self.export.button)
+        bar.addStretch(1)
+        # What is done with a filter (keep it, use a kept one, export the list) sits under
+        # the table, beside the count: one row of filters fits a 1366-pixel screen.
+        foot = QHBoxLayout()
+        foot.addWidget(self.count, 1)
+        foot.addWidget(self.saved)
+        foot.addWidget(save)
+        foot.addWidget(self.export.button)
 
         self.table = row_table(self.model, self.tr("Book of customers"))
         # The indicator first: enabling sorting re-announces it, and an unchanged order
@@ -93,18 +114,21 @@ class BookPage(Page):
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((120, 130, 90, 130, 80, 80, 280, 100, 100)):
-            self.table.setColumnWidth(column, width)
+        # The churn reason takes the room the others leave; they fit their contents,
+        # measured once, on the first rows (the user may resize them after): the book
+        # reads whole at 1366 × 768 without sideways scrolling.
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(SIZED_ROWS)
+        self._sized = False
+        self.model.rows_arrived.connect(self._size_columns)
         self.table.activated.connect(self._open)
-        self.count = QLabel()
-        self.count.setAccessibleName(self.tr("Number of customers listed"))
-
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.count)
+        layout.addLayout(foot)
 
     def title(self) -> str:
         return self.tr("My book")
@@ -155,6 +179,16 @@ class BookPage(Page):
         self.saved.addItem(self.tr("Saved filters…"), "")
         for fid, name, _ in saved:
             self.saved.addItem(name, fid)
+
+    def _size_columns(self) -> None:
+        if self._sized or self.model.rowCount() == 0:
+            return
+        self._sized = True
+        for column in range(self.model.columnCount()):
+            if column != REASON:
+                self.table.resizeColumnToContents(column)
+                widest = WIDEST_TAGS if column == TAGS else WIDEST
+                self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
 
     def _on_reloaded(self, count: int) -> None:
         self.count.setText(self.tr("%n customer(s)", "", count))

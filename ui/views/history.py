@@ -36,7 +36,7 @@ from rm_desk.services.changes import Changes
 from ui import words
 from ui.context import AppContext
 from ui.models.rows import AnyIndex, Column, ColumnsModel
-from ui.views.base import row_table
+from ui.views.base import EmptyState, row_table
 from ui.views.note_editor import NoteEditor, list_separator
 
 PAGE = 50
@@ -189,6 +189,7 @@ class ContactHistory(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
+        self.empty = EmptyState(self.table, self._empty_text)
 
         self.detail = QTextBrowser()
         self.detail.setAccessibleName(self.tr("Selected note (read-only)"))
@@ -217,6 +218,14 @@ class ContactHistory(QWidget):
         layout.addWidget(split, 1)
         ctx.changed.connect(self._on_changed)
 
+    def _empty_text(self) -> str:
+        if not self.customer_id or self._waiting_first:
+            return ""
+        if self.kinds():
+            return self.tr("No contacts of this kind. Choose All kinds to see every contact.")
+        return self.tr("No contacts logged with this customer yet. Log one with "
+                       "Log contact (Ctrl+N).")  # fmt: skip
+
     def show_customer(self, customer_id: str) -> None:
         self.customer_id = customer_id
         self.reload()
@@ -242,6 +251,7 @@ class ContactHistory(QWidget):
         )
         if self._waiting_first:
             self._waiting_first = False
+            self.empty.refresh()
             for column in (0, 1, 3):
                 self.table.resizeColumnToContents(column)
             if rows:

@@ -63,7 +63,7 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.profile import PERSONAL, SHOWN_REASONS, ProfileView
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
-from ui import clipboard, look, words
+from ui import charts, clipboard, look, words
 from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
 from ui.models.tasks import TaskTableModel
@@ -189,6 +189,7 @@ class CustomerPage(Page):
         self.name.setAccessibleName(self.tr("Customer name"))
         self.facts = QLabel()
         self.facts.setAccessibleName(self.tr("Segment, lifecycle and owner"))
+        self.facts.setWordWrap(True)  # a long line would widen the window past 1366 px
         self.aum = QLabel()
         self.aum.setAccessibleName(self.tr("Assets under management and trend"))
         self.badge = QLabel()
@@ -274,14 +275,9 @@ class CustomerPage(Page):
         self.holdings_total.setAccessibleName(self.tr("Holdings total"))
 
         # charts
-        self.aum_chart = pg.PlotWidget(background="w")
-        self.aum_chart.setAccessibleName(self.tr("AUM and balances, last 24 months"))
-        self.aum_chart.setMinimumHeight(180)
+        self.aum_chart = charts.plot(self.tr("AUM and balances, last 24 months"), 180)
         self.aum_chart.showGrid(x=False, y=True, alpha=0.3)
-        self.aum_chart.setMouseEnabled(x=False, y=False)
-        self.aum_chart.addLegend(
-            offset=(10, 5), brush=pg.mkBrush(255, 255, 255, 210), labelTextColor="#202020"
-        )
+        charts.legend(self.aum_chart)
         self.aum_curve = self.aum_chart.plot(
             [], [], pen=pg.mkPen("#1565c0", width=2), name=self.tr("AUM")
         )
@@ -296,18 +292,17 @@ class CustomerPage(Page):
             name=self.tr("Loans"),
         )  # fmt: skip
         self.aum_chart.setLabel("left", self.tr("¥10,000"))
-        self.activity_chart = pg.PlotWidget(background="w")
-        self.activity_chart.setAccessibleName(self.tr("Transactions per month"))
-        self.activity_chart.setMinimumHeight(140)
-        self.activity_chart.setMouseEnabled(x=False, y=False)
+        self.activity_chart = charts.plot(self.tr("Transactions per month"), 140)
         self.activity_chart.setLabel("left", self.tr("Transactions"))
         self.activity_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#90a4ae")
         self.activity_chart.addItem(self.activity_bars)
-        self.score_chart = pg.PlotWidget(background="w")
-        self.score_chart.setAccessibleName(self.tr("Churn probability by month"))
-        self.score_chart.setMinimumHeight(110)
-        self.score_chart.setMouseEnabled(x=False, y=False)
-        self.score_chart.setLabel("left", self.tr("Leave probability %"))
+        self.score_caption = QLabel(self.tr("Leave probability by month (%)"))
+        self.score_chart = charts.plot(self.tr("Churn probability by month"), 110)
+        # One month scored is a value, not a lone dot on an empty chart.
+        self.score_value = QLabel()
+        self.score_value.setObjectName("scoreValue")
+        self.score_value.setAccessibleName(self.tr("Leave probability"))
+        self.score_value.setVisible(False)
         self.score_curve = self.score_chart.plot(
             [], [], pen=pg.mkPen("#c62828", width=2), symbol="o", symbolSize=6,
             symbolBrush="#c62828",
@@ -391,7 +386,9 @@ class CustomerPage(Page):
         right = QVBoxLayout()
         right.addWidget(self.aum_chart, 3)
         right.addWidget(self.activity_chart, 2)
+        right.addWidget(self.score_caption)
         right.addWidget(self.score_chart, 1)
+        right.addWidget(self.score_value)
         right.addWidget(self.tags)
         right.addWidget(self.personal)
         left_w, right_w = QWidget(), QWidget()
@@ -594,6 +591,20 @@ class CustomerPage(Page):
         self.score_chart.setXRange(-0.5, max(len(points), 6) - 0.5)
         top = max([pt.score * 100 for pt in points] + [red * 100]) * 1.2 or 1.0
         self.score_chart.setYRange(0, top)
+        # One month scored is a value in words; the chart shows from two.
+        single = len(points) < 2
+        self.score_chart.setVisible(not single)
+        self.score_caption.setVisible(not single)
+        self.score_value.setVisible(single)
+        self.score_value.setText(
+            self.tr("Leave probability in %1: %2")
+            .replace("%1", points[0].month)
+            .replace("%2", words.percent(points[0].score))
+            if len(points) == 1
+            else self.tr("Not scored yet.")
+            if not points
+            else ""
+        )
 
     # --- actions --------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, Signal
+from PySide6.QtCore import QAbstractTableModel, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +39,7 @@ from ui import messages, words
 from ui.clipboard import copyable
 from ui.context import AppContext
 from ui.models.rows import Column, ColumnsModel
-from ui.views.base import Page, push_button
+from ui.views.base import EmptyState, Page, push_button
 
 
 def _value(value: Any) -> str:
@@ -104,7 +106,6 @@ class ReturnedModel(ColumnsModel[ReturnedWork]):
 
 class SyncPage(Page):
     loaded = Signal()
-    sync_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -115,12 +116,17 @@ class SyncPage(Page):
         self.progress = QProgressBar()
         self.progress.setAccessibleName(self.tr("Sync progress"))
         self.progress.setVisible(False)
-        self.sync_button = push_button(
-            self.tr("Sync now (F5)"), self.tr("Sync now"), self.sync_requested
-        )
+        # The window's own Sync now action (F5), shown here too (`use_sync_action`).
+        self.sync_button = QToolButton()
+        self.sync_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.sync_button.setVisible(False)
 
         self.conflicts = ConflictsModel(self)
         self.conflict_view = self._table(self.conflicts, self.tr("Conflicts"))
+        self.no_conflicts = EmptyState(
+            self.conflict_view,
+            lambda: self.tr("No conflicts: nothing was changed both here and centrally."),
+        )
         self.keep_mine = push_button(
             self.tr("Keep mine"),
             self.tr("Keep my value for the selected conflict"),
@@ -134,6 +140,10 @@ class SyncPage(Page):
 
         self.returned = ReturnedModel(self)
         self.returned_view = self._table(self.returned, self.tr("Returned work"))
+        self.no_returned = EmptyState(
+            self.returned_view,
+            lambda: self.tr("No returned work: the central CRM took every change sent."),
+        )
         export = push_button(
             self.tr("Export text…"), self.tr("Export the returned work as text"), self._export
         )
@@ -167,6 +177,11 @@ class SyncPage(Page):
 
     def title(self) -> str:
         return self.tr("Sync")
+
+    def use_sync_action(self, action: QAction) -> None:
+        """Show the window's Sync now action (one control, one shortcut) on the page."""
+        self.sync_button.setDefaultAction(action)
+        self.sync_button.setVisible(True)
 
     def _table(self, model: QAbstractTableModel, name: str) -> QTableView:
         view = QTableView()

@@ -47,7 +47,7 @@ from rm_desk.services.tasks import TaskLine
 from ui import words
 from ui.context import AppContext
 from ui.models.tasks import TaskTableModel
-from ui.views.base import Page, ok_cancel, open_dialog, row_table
+from ui.views.base import EmptyState, Page, ok_cancel, open_dialog, row_table
 from ui.views.export import ExportAction
 from ui.views.picker import CustomerPicker
 
@@ -204,6 +204,7 @@ class TasksPage(Page):
         self.table = row_table(self.model, self.tr("Tasks"))
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.open_customer())
+        self.empty = EmptyState(self.table, self._empty_text)
         self.summary = QLabel()
         self.summary.setAccessibleName(self.tr("Number of tasks shown"))
 
@@ -264,6 +265,14 @@ class TasksPage(Page):
 
     def title(self) -> str:
         return self.tr("Tasks")
+
+    def _empty_text(self) -> str:
+        return {
+            "today": self.tr("No tasks due today. Create one with New task… (Ctrl+T)."),
+            "overdue": self.tr("No overdue tasks."),
+            "upcoming": self.tr("No upcoming tasks. Create one with New task… (Ctrl+T)."),
+            "done": self.tr("No completed tasks yet: complete one with Complete… (Ctrl+D)."),
+        }.get(self.view, "")
 
     def concerns(self, changes: Changes) -> bool:
         return changes.tasks

@@ -42,7 +42,7 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.export import ExportRequest, ListKind
 from rm_desk.services.session import Session
 from rm_desk.services.team import FigureList, RmWorkload
-from ui import words
+from ui import charts, words
 from ui.context import AppContext
 from ui.models.book import churn_colour
 from ui.models.rows import Column, ColumnsModel
@@ -108,7 +108,7 @@ class TeamModel(ColumnsModel[RmWorkload]):
         return (
             Column(
                 "rm",
-                lambda: self.tr("Relationship manager"),
+                lambda: self.tr("RM"),
                 lambda w: w.name,
                 lambda w: w.name,
                 tooltip=lambda w: w.rm,
@@ -253,12 +253,7 @@ class ReassignDialog(QDialog):
 
 
 def _bar_chart(name: str) -> pg.PlotWidget:
-    chart = pg.PlotWidget(background="w")
-    chart.setAccessibleName(name)
-    chart.setMinimumHeight(150)
-    chart.setMouseEnabled(x=False, y=False)
-    chart.hideButtons()
-    return chart
+    return charts.plot(name, 150)
 
 
 class TeamPage(Page):
@@ -284,8 +279,8 @@ class TeamPage(Page):
         self.team_table.selectionModel().currentChanged.connect(self._cell_selected)
 
         self.chart = _bar_chart(self.tr("Open and overdue follow-ups per RM"))
-        self.chart.setTitle(self.tr("Open and overdue follow-ups"), color="#333")
-        self.chart.addLegend(offset=(10, 5))
+        charts.title(self.chart, self.tr("Open and overdue follow-ups"))
+        charts.legend(self.chart)
         self.open_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#90caf9",
                                          name=self.tr("Open"))  # fmt: skip
         self.overdue_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#e57373",
@@ -293,7 +288,7 @@ class TeamPage(Page):
         self.chart.addItem(self.open_bars)
         self.chart.addItem(self.overdue_bars)
         self.risk_chart = _bar_chart(self.tr("AUM at risk per RM"))
-        self.risk_chart.setTitle(self.tr("AUM at risk (¥10,000)"), color="#333")
+        charts.title(self.risk_chart, self.tr("AUM at risk (¥10,000)"))
         self.risk_bars = pg.BarGraphItem(x=[], height=[], width=0.5, brush="#ffb74d")
         self.risk_chart.addItem(self.risk_bars)
         for chart in (self.chart, self.risk_chart):
@@ -356,12 +351,12 @@ class TeamPage(Page):
         detail_layout.addWidget(self.lists, 1)
         # The table across the page (every figure readable without scrolling); below
         # it the list behind the selected figure, with the charts at its side.
-        charts = QSplitter(Qt.Orientation.Vertical)
-        charts.addWidget(self.chart)
-        charts.addWidget(self.risk_chart)
+        chart_split = QSplitter(Qt.Orientation.Vertical)
+        chart_split.addWidget(self.chart)
+        chart_split.addWidget(self.risk_chart)
         lower = QSplitter()
         lower.addWidget(detail)
-        lower.addWidget(charts)
+        lower.addWidget(chart_split)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
         lower.setSizes([800, 460])

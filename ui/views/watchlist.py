@@ -9,7 +9,7 @@ playbook action into a follow-up task in one click, or open the customer.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,7 +30,7 @@ from ui import words
 from ui.context import AppContext
 from ui.models.book import churn_colour
 from ui.models.rows import Column, ColumnsModel
-from ui.views.base import Page, add_captioned, push_button, row_table
+from ui.views.base import EmptyState, Page, add_captioned, push_button, row_table
 from ui.views.export import ExportAction
 
 FLAGGED = frozenset({ChurnLevel.RED, ChurnLevel.AMBER})
@@ -145,6 +145,11 @@ class WatchlistPage(Page):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._open)
+        self.empty = EmptyState(
+            self.table,
+            lambda: self.tr("No customer is flagged at this level. The watchlist fills in "
+                            "as the churn model scores the book after each sync."),
+        )  # fmt: skip
 
         actions = QHBoxLayout()
         actions.addStretch(1)
@@ -186,6 +191,13 @@ class WatchlistPage(Page):
     def _show(self, result: tuple[list[WatchlistRow], int]) -> None:
         rows, total = result
         self.model.set_rows(rows)
+        # The trend needs last month's score: until the book has been scored in two
+        # months (a new profile, the demo) there is none, and neither column nor sort.
+        has_trend = any(r.trend is not None for r in rows)
+        self.table.setColumnHidden(self.model.columns.index("trend"), not has_trend)
+        sorts = self.sort.model()
+        if isinstance(sorts, QStandardItemModel):
+            sorts.item(self.sort.findData("trend")).setEnabled(has_trend)
         if total > len(rows):
             self.count.setText(
                 self.tr("Top %1 of %n flagged customer(s)", "", total).replace("%1", str(len(rows)))
