@@ -2562,6 +2562,14 @@
         <source>Showing the first %1 of %2 follow-ups.</source>
         <translation>显示前 %1 项，共 %2 项跟进任务。</translation>
     </message>
+    <message>
+        <source>No customer at risk has gone 30 days without contact.</source>
+        <translation>没有超过30天未联系的高风险客户。</translation>
+    </message>
+    <message>
+        <source>No unfinished notes: a note closed with Keep as draft waits here.</source>
+        <translation>没有未完成的记录：选择“存为草稿”关闭的记录会保存在这里。</translation>
+    </message>
     <message numerus="yes">
         <source>All (%n)</source>
         <translation><numerusform>全部（%n）</numerusform></translation>

@@ -297,12 +297,23 @@ def test_an_empty_queue_says_the_user_is_up_to_date(
     empty = make_session("rm009", customers=0)
     tasks = TaskManager()
     try:
-        page = open_page(qtbot, AppContext(empty, tasks))
+        empty_ctx = AppContext(empty, tasks)
+        page = open_page(qtbot, empty_ctx)
         assert page.stack.currentWidget() is page.empty
         assert page.empty.text() == "Nothing due — you're up to date."
         assert not page.complete_button.isEnabled()
         page.filter_buttons[QueueState.OVERDUE].click()
         assert page.empty.text() == "Nothing overdue — well done."
+        # The two side lists say what is empty too, in a line that opens nothing.
+        for widget, text in (
+            (page.at_risk, "No customer at risk has gone 30 days without contact."),
+            (page.drafts, "No unfinished notes: a note closed with Keep as draft waits here."),
+        ):
+            assert [widget.item(i).text() for i in range(widget.count())] == [text]
+            line = widget.item(0)
+            assert line.flags() == Qt.ItemFlag.NoItemFlags
+            with qtbot.assertNotEmitted(empty_ctx.open_customer):
+                widget.itemActivated.emit(line)
     finally:
         tasks.shutdown(wait=True)
 

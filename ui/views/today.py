@@ -250,6 +250,16 @@ class TodayPage(Page):
             item = QListWidgetItem(f"{when}   {draft.customer_id or ''}   {subject}")
             item.setData(Qt.ItemDataRole.UserRole, ("draft", draft.id))
             self.drafts.addItem(item)
+        if not data.at_risk:
+            self._say_empty(
+                self.at_risk,
+                self.tr("No customer at risk has gone 30 days without contact."),
+            )
+        if not data.drafts:
+            self._say_empty(
+                self.drafts,
+                self.tr("No unfinished notes: a note closed with Keep as draft waits here."),
+            )
         self.boxes["drafts"].setTitle(self.tr("Unfinished notes (%n)", "", len(data.drafts)))
         self._enable()
         self.loaded.emit()
@@ -353,7 +363,16 @@ class TodayPage(Page):
     def _write(self, job: Callable[..., tuple[FollowUpTask, Changes]], said: str) -> None:
         self.ctx.write(job, lambda _result: self.said.setText(said), owner=self)
 
+    @staticmethod
+    def _say_empty(widget: QListWidget, text: str) -> None:
+        """The list's empty state: one greyed line that cannot be chosen or opened."""
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        widget.addItem(item)
+
     def _activated(self, item: QListWidgetItem) -> None:
+        if item.data(Qt.ItemDataRole.UserRole) is None:
+            return  # the empty-state line
         kind, key = item.data(Qt.ItemDataRole.UserRole)
         if kind == "customer":
             self.ctx.open_customer.emit(key)
