@@ -6,6 +6,7 @@ into the developer's real keyring); everything else is the real thing.
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import sys
@@ -134,6 +135,9 @@ def _collect_cycles_between_tests() -> Iterator[None]:
     collector = sys.modules.get("ui.collector")
     if collector is not None and (installed := collector.installed()) is not None:
         installed.collect_due()
+        if gc.isenabled():  # a test switched it back on: later ones would run unguarded
+            gc.disable()
+            pytest.fail("the test left Python's automatic garbage collection on")
 
 
 # --- markers for `dev.py test --fast` ---------------------------------------------------

@@ -4,7 +4,7 @@ activity columns rebuilt, and a crash mid-load finished on the next open."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -433,7 +433,23 @@ def test_search_statistics_of_an_older_version_are_dropped_on_open(
         assert after[name] == {t for t in tables if not t.startswith("customer_search")}
 
 
-def test_the_garbage_collector_pauses_during_a_load_and_comes_back(store: LocalStore) -> None:
+@pytest.fixture
+def automatic_gc() -> Iterator[None]:
+    """Python's own automatic collection on for the test, as the command line has it,
+    and put back as it was: in a process with a Qt application the GUI thread's
+    collector (ui/collector.py) owns collection and keeps it off."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()
+
+
+def test_the_garbage_collector_pauses_during_a_load_and_comes_back(
+    store: LocalStore, automatic_gc: None
+) -> None:
     collecting: list[bool] = []
     bulk_load(
         store,
@@ -450,8 +466,5 @@ def test_the_garbage_collector_pauses_during_a_load_and_comes_back(store: LocalS
     assert gc.isenabled()  # also after a load that failed
 
     gc.disable()
-    try:
-        bulk_load(store, [make_chunk(range(6, 8))])
-        assert not gc.isenabled()  # a caller that had it off keeps it off
-    finally:
-        gc.enable()
+    bulk_load(store, [make_chunk(range(6, 8))])
+    assert not gc.isenabled()  # a caller that had it off (the app) keeps it off
