@@ -259,7 +259,7 @@ class RejectReason(enum.StrEnum):
     TASK_NOT_FOUND = "task_not_found"
     TASK_DELETED = "task_deleted"
     ASSIGNEE_NOT_ALLOWED = "assignee_not_allowed"
-    NOT_ALLOWED = "not_allowed"  # deleting a task the role or user may not delete
+    NOT_ALLOWED = "not_allowed"  # changing or deleting a task the user may not change
     ROLE_MAY_NOT_EDIT_CUSTOMER = "role_may_not_edit_customer"
     REGULATED_FIELD = "regulated_field"  # :field
     READ_ONLY_FIELD = "read_only_field"  # :field

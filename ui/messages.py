@@ -133,7 +133,7 @@ def returned_reason(text: str) -> str:
             "Returned", "The task cannot be assigned to that person."
         ),
         RejectReason.NOT_ALLOWED: QCoreApplication.translate(
-            "Returned", "You may not delete this task."
+            "Returned", "You may not change or delete this follow-up."
         ),
         RejectReason.ROLE_MAY_NOT_EDIT_CUSTOMER: QCoreApplication.translate(
             "Returned", "Your role may not edit customer details."

@@ -1121,6 +1121,10 @@
         <translation>跟进任务只能推迟到今天以后的日期。</translation>
     </message>
     <message>
+        <source>Only the follow-up's assignee, the person who created it or a manager may change it.</source>
+        <translation>只有跟进任务的负责人、创建人或主管可以修改它。</translation>
+    </message>
+    <message>
         <source>A note needs a subject or some text.</source>
         <translation>记录需要主题或内容。</translation>
     </message>
@@ -1883,8 +1887,8 @@
         <translation>此任务不能分配给该人员。</translation>
     </message>
     <message>
-        <source>You may not delete this task.</source>
-        <translation>您不能删除此任务。</translation>
+        <source>You may not change or delete this follow-up.</source>
+        <translation>您不能修改或删除此跟进任务。</translation>
     </message>
     <message>
         <source>Your role may not edit customer details.</source>

@@ -88,6 +88,7 @@ class ErrorCode(StrEnum):
     TASK_NO_RM_TO_HAND_OVER = "task_no_rm_to_hand_over"
     TASK_ASSIGNEE_NOT_IN_TEAM = "task_assignee_not_in_team"
     TASK_SNOOZE_NOT_LATER = "task_snooze_not_later"
+    TASK_NOT_YOURS = "task_not_yours"
     NOTE_EMPTY = "note_empty"
     NOTE_TOO_LONG = "note_too_long"
     NOTE_TIME_NEEDS_ZONE = "note_time_needs_zone"
@@ -321,6 +322,10 @@ SENTENCES: Final[dict[ErrorCode, str]] = {
     ),
     E.TASK_SNOOZE_NOT_LATER: QT_TRANSLATE_NOOP(
         "Errors", "A follow-up can only be snoozed to a later day than today."
+    ),
+    E.TASK_NOT_YOURS: QT_TRANSLATE_NOOP(
+        "Errors",
+        "Only the follow-up's assignee, the person who created it or a manager may change it.",
     ),
     E.NOTE_EMPTY: QT_TRANSLATE_NOOP("Errors", "A note needs a subject or some text."),
     E.NOTE_TOO_LONG: QT_TRANSLATE_NOOP("Errors", "A note can hold at most {limit} characters."),

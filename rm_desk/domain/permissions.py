@@ -34,6 +34,7 @@ class Action(enum.StrEnum):
     HAND_OVER_TASK = "hand_over_task"  # a follow-up to the customer's relationship manager
     ASSIGN_TASK = "assign_task"  # a follow-up to anyone in the team
     REASSIGN_TASK = "reassign_task"  # change the assignee of someone else's follow-up
+    EDIT_TASK = "edit_task"  # edit, complete or snooze any follow-up (everyone: their own)
     DELETE_TASK = "delete_task"  # any follow-up (everyone may delete their own)
     VIEW_TEAM = "view_team"  # the team's figures and follow-ups
     EXPORT = "export"  # lists to CSV / XLSX
@@ -70,7 +71,8 @@ MATRIX: Final[Mapping[Role, RoleRights]] = {
     Role.MANAGER: RoleRights(
         Visibility.BRANCH,
         masked=False,
-        actions=_WORK | {_A.ASSIGN_TASK, _A.REASSIGN_TASK, _A.DELETE_TASK, _A.VIEW_TEAM},
+        actions=_WORK
+        | {_A.ASSIGN_TASK, _A.REASSIGN_TASK, _A.EDIT_TASK, _A.DELETE_TASK, _A.VIEW_TEAM},
     ),
     # Branch staff on shared terminals: masked data (exports and prints masked too),
     # no reveal, no visits.
@@ -107,10 +109,30 @@ def may_log(role: Role | str, kind: str) -> bool:
     return kind in set(InteractionKind) and may(role, Action.LOG_CONTACT)
 
 
-def may_delete_task(role: Role | str, user_id: str, created_by: str, assignee: str) -> bool:
-    """Whether a user may delete a follow-up: any with `DELETE_TASK`, otherwise the
-    ones they created or hold."""
-    return may(role, Action.DELETE_TASK) or user_id in (created_by, assignee)
+TASK_CHANGES: Final = frozenset({Action.EDIT_TASK, Action.DELETE_TASK})
+
+
+def may_change_task(
+    role: Role | str, action: Action, user_id: str, created_by: str, assignee: str
+) -> bool:
+    """Whether a user may change an existing follow-up: `EDIT_TASK` (edit, complete,
+    snooze, cancel) or `DELETE_TASK`.
+
+    The rule, the same on the desktop and the gateway:
+    * everyone who works with customers (rm, teller, manager) may change the follow-ups
+      they hold (assignee) or created (a hand-over's author may correct or withdraw it);
+    * a role with the action in the matrix (a manager) may change any follow-up it sees,
+      which is its own branch's: the desktop's store holds only what the role sees, and
+      the gateway has refused a task on a customer outside it before asking this;
+    * nobody else: an RM not a colleague's, a teller not the follow-ups of the branch's
+      RMs, admin (no customer data) none.
+    """
+    if action not in TASK_CHANGES:
+        raise ValueError(f"{action} is not a change to a follow-up")
+    r = rights(role)
+    if r.visibility is Visibility.NONE:
+        return False
+    return r.may(action) or user_id in (created_by, assignee)
 
 
 def hands_over_by_default(role: Role | str) -> bool:
@@ -183,6 +205,12 @@ def matrix_markdown() -> str:
     for action in Action:
         marks = " | ".join("yes" if MATRIX[r].may(action) else "—" for r in roles)
         lines.append(f"| {action.value} | {marks} |")
+    lines += [
+        "",
+        "`edit_task` (edit, complete, snooze, cancel) and `delete_task` are about any "
+        "follow-up the role sees; every role but admin may also edit and delete the "
+        "follow-ups it holds or created (`may_change_task`).",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -95,8 +95,25 @@ class Session:
         """Whether the signed-in role may log a contact of this kind (tellers: no visits)."""
         return permissions.may_log(self.role, kind)
 
-    def may_delete_task(self, created_by: str, assignee: str) -> bool:
-        return permissions.may_delete_task(self.role, self.user, created_by, assignee)
+    def may_change_task(
+        self,
+        created_by: str,
+        assignee: str,
+        action: permissions.Action = permissions.Action.EDIT_TASK,
+    ) -> bool:
+        """Whether the signed-in user may edit, complete or snooze (`EDIT_TASK`) or delete
+        (`DELETE_TASK`) a follow-up (`permissions.may_change_task` decides)."""
+        return permissions.may_change_task(self.role, action, self.user, created_by, assignee)
+
+    def require_task_change(
+        self,
+        created_by: str,
+        assignee: str,
+        action: permissions.Action = permissions.Action.EDIT_TASK,
+    ) -> None:
+        """`PermissionDenied` (`TASK_NOT_YOURS`) unless `may_change_task`."""
+        if not self.may_change_task(created_by, assignee, action):
+            raise PermissionDenied(ErrorCode.TASK_NOT_YOURS, detail=str(action))
 
     @property
     def hands_over_by_default(self) -> bool:

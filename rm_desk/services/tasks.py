@@ -21,7 +21,7 @@ from rm_desk.domain.rules import TASK_EDITABLE, TASK_TRANSITIONS
 from rm_desk.domain.text import clean_text
 from rm_desk.services.changes import Changes
 from rm_desk.services.payloads import payload
-from rm_desk.services.session import PermissionDenied, Session
+from rm_desk.services.session import Session
 from sync import protocol
 
 EDITABLE = TASK_EDITABLE
@@ -99,7 +99,11 @@ def create_task(
 
 
 def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowUpTask, Changes]:
-    """Edit fields of a task (title, due, priority, assignee, status, outcome, detail)."""
+    """Edit fields of a task (title, due, priority, assignee, status, outcome, detail).
+
+    Completing, snoozing and cancelling are edits too. Who may: the rule book
+    (`permissions.may_change_task`, `EDIT_TASK`): its assignee, its author, or a manager;
+    anyone else gets `PermissionDenied` (`TASK_NOT_YOURS`) and nothing is written."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidTask(ErrorCode.TASK_FIELDS_NOT_EDITABLE, fields=", ".join(sorted(unknown)))
@@ -107,6 +111,7 @@ def update_task(session: Session, task_id: str, **changes: Any) -> tuple[FollowU
     now = session.clock()
     with session.store.transaction() as conn:
         task = records.get_task(conn, task_id)
+        session.require_task_change(task.created_by, task.assignee, Action.EDIT_TASK)
         if "status" in changes:
             new = TaskStatus(changes["status"])
             if new != task.status and new not in TRANSITIONS[task.status]:
@@ -154,24 +159,20 @@ def complete_task(session: Session, task_id: str, outcome: str) -> tuple[FollowU
 
 def snooze_task(session: Session, task_id: str, until: date) -> tuple[FollowUpTask, Changes]:
     """Put an open follow-up off to `until`, a day after today: its due date moves (a
-    field the RM edits, TASK_EDITABLE) and the change is queued for sync. Its assignee
-    snoozes it; someone else only with the right to reassign it (a manager)."""
+    field the RM edits, TASK_EDITABLE) and the change is queued for sync. Who may snooze
+    it is who may edit it (`update_task`)."""
     if until <= session.clock().astimezone().date():
         raise InvalidTask(ErrorCode.TASK_SNOOZE_NOT_LATER)
-    with session.store.read() as conn:
-        assignee = records.get_task(conn, task_id).assignee
-    if assignee != session.user and not session.may(Action.REASSIGN_TASK):
-        raise PermissionDenied(detail="Only its assignee or a manager snoozes a follow-up.")
     return update_task(session, task_id, due=until)
 
 
 def delete_task(session: Session, task_id: str) -> Changes:
-    """Delete a follow-up: managers any, everyone the ones they created or hold."""
+    """Delete a follow-up: who may is the rule book's (`permissions.may_change_task`,
+    `DELETE_TASK`): managers any, everyone else the ones they created or hold."""
     now = session.clock()
     with session.store.transaction() as conn:
         task = records.get_task(conn, task_id)
-        if not session.may_delete_task(task.created_by, task.assignee):
-            raise PermissionDenied(detail="Only a manager deletes someone else's follow-up.")
+        session.require_task_change(task.created_by, task.assignee, Action.DELETE_TASK)
         records.delete_tasks(conn, [task_id])
         book.refresh_activity(conn, [task.customer_id])
         outbox.enqueue(

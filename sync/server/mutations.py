@@ -246,6 +246,15 @@ class MutationApplier:
             raise Rejected(RejectReason.TASK_NOT_FOUND)
         return row
 
+    def _require_task_change(self, task: Any, action: permissions.Action) -> None:
+        """The rule book's `may_change_task`, against the gateway's copy of the task (who
+        holds and who created it now); refused for good with `not_allowed`."""
+        p = self.principal
+        if not permissions.may_change_task(
+            p.role, action, p.user_id, task.created_by, task.assignee
+        ):
+            raise Rejected(RejectReason.NOT_ALLOWED)
+
     def _update_task(self) -> Outcome:
         # JSON values, as the row stores them: dates as ISO text, statuses as their code.
         changes = TaskUpdate.model_validate(self.m.fields).model_dump(
@@ -256,6 +265,7 @@ class MutationApplier:
         refusal = merge.edit_task(bool(task.deleted))
         if refusal is not None:
             raise Rejected(refusal)
+        self._require_task_change(task, permissions.Action.EDIT_TASK)
         reassigned = "assignee" in changes and changes["assignee"] != task.assignee
         if reassigned and not self._assignee_ok(customer, changes["assignee"]):
             raise Rejected(RejectReason.ASSIGNEE_NOT_ALLOWED)
@@ -267,9 +277,7 @@ class MutationApplier:
         duplicate = merge.delete_task(bool(task.deleted), int(task.version))
         if duplicate is not None:
             return Outcome("applied", duplicate.reason, duplicate.version)
-        p = self.principal
-        if not permissions.may_delete_task(p.role, p.user_id, task.created_by, task.assignee):
-            raise Rejected(RejectReason.NOT_ALLOWED)
+        self._require_task_change(task, permissions.Action.DELETE_TASK)
         seq = self._log(customer, "task", task.id, "delete")
         version = int(task.version) + 1
         self.conn.execute(

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from local_store import book, outbox, records
 from local_store.errors import NotFound
 from rm_desk.domain.model import InteractionKind, Role
+from rm_desk.domain.permissions import Action
 from rm_desk.services import tasks as task_service
 from rm_desk.services.session import PermissionDenied, Session
 from tests import factories
@@ -202,7 +203,7 @@ def test_deleting_someone_elses_task_follows_the_matrix(
         other = factories.task(f"t-{user}", cif, assignee="rm009", created_by="rm009")
         with ctx.session.store.transaction() as conn:
             records.put_tasks(conn, [other])
-        assert page._may_delete(other) is allowed
+        assert page._may(other, Action.DELETE_TASK) is allowed
         if allowed:
             task_service.delete_task(ctx.session, other.id)
             assert pending(ctx.session)[-1].entity_id == other.id

@@ -10,10 +10,14 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from local_store import outbox
+from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.model import FollowUpTask, TaskStatus
 from rm_desk.services import tasks as task_service
 from rm_desk.services.session import Session
+from rm_desk.services.tasks import TaskLine
+from tests import factories
 from tests.conftest import NOW
+from ui import messages
 from ui.context import AppContext
 from ui.models.tasks import TaskTableModel
 from ui.views.tasks import OutcomeDialog, ReminderNotifier, TaskDialog, TasksPage
@@ -162,3 +166,32 @@ def test_a_long_view_says_how_much_is_shown(
     assert page.model.rowCount() == 3
     assert page.summary.text() == f"Showing the first 3 of {total} tasks"
     assert page.tabs.tabText(2) == f"Upcoming ({total})"
+
+
+def test_a_colleagues_follow_up_offers_no_change_and_says_why(
+    qtbot: QtBot, ctx: AppContext, session: Session
+) -> None:
+    """The page's buttons ask the rule book: the Tasks page lists the user's own
+    follow-ups, and a list that shows a colleague's (here put into the page's model as
+    one would) disables Edit, Complete and Delete, with the reason as their tooltip."""
+    page = open_page(qtbot, ctx, "upcoming")
+    own = page.model.rows[0]
+    theirs = factories.task("theirs", own.task.customer_id, assignee="rm002",
+                            created_by="mgr001", due=TODAY)  # fmt: skip
+    page.model.set_lines([own, TaskLine(theirs, own.customer_name)], TODAY)
+    buttons = (page.edit_button, page.complete_button, page.delete_button)
+    why = messages.sentence(ErrorCode.TASK_NOT_YOURS, {})
+
+    assert page.select_task(theirs.id)
+    assert [b.isEnabled() for b in buttons] == [False, False, False]
+    assert [b.toolTip() for b in buttons] == [why] * 3
+    # The keys (F2, Ctrl+D, Del) reach the same slots: nothing opens.
+    assert page.edit_selected() is None
+    assert page.complete_selected() is None
+    assert page.delete_selected() is None
+    assert page.dialog is None
+
+    assert page.select_task(own.task.id)
+    assert [b.isEnabled() for b in buttons] == [True, True, True]
+    assert [b.toolTip() for b in buttons] == [b.accessibleName() for b in buttons]
+    assert why not in [b.toolTip() for b in buttons]

@@ -18,6 +18,7 @@ from rm_desk.services import team as team_service
 from rm_desk.services import today as today_service
 from rm_desk.services.session import PermissionDenied, Session
 from rm_desk.services.today import UPCOMING_DAYS, QueueState
+from tests import factories
 from tests.conftest import NOW, MakeSession
 from ui.context import AppContext
 from ui.models.today import TodayQueueModel, TodayQueueProxy
@@ -212,8 +213,9 @@ def test_snooze_to_a_picked_date_and_never_to_today(
     qtbot.waitUntil(lambda: due() == want, timeout=10_000)
     with pytest.raises(task_service.InvalidTask):
         task_service.snooze_task(session, row.task_id, TODAY)
-    theirs, _ = task_service.create_task(session, row.customer_id, "Theirs", TODAY,
-                                         assignee="rm002")  # fmt: skip
+    theirs = factories.task("theirs", row.customer_id, assignee="rm002", created_by="mgr001")
+    with session.store.transaction() as conn:  # as sync brings a manager's assignment
+        records.put_tasks(conn, [theirs])
     with pytest.raises(PermissionDenied):  # an RM does not put off a colleague's follow-up
         task_service.snooze_task(session, theirs.id, TODAY + timedelta(days=2))
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rm_desk.domain.errors import ErrorCode
 from rm_desk.domain.model import FollowUpTask, TaskPriority, TaskStatus
 from rm_desk.domain.permissions import Action
 from rm_desk.services import tasks as task_service
@@ -44,7 +45,7 @@ from rm_desk.services.changes import Changes
 from rm_desk.services.export import ExportRequest, ListKind
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
-from ui import words
+from ui import messages, words
 from ui.context import AppContext
 from ui.models.tasks import TaskTableModel
 from ui.views.base import EmptyState, Page, ok_cancel, open_dialog, row_table
@@ -351,14 +352,27 @@ class TasksPage(Page):
     def _enable(self) -> None:
         task = self.selected()
         is_open = task is not None and task.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
-        self.edit_button.setEnabled(is_open)
-        self.complete_button.setEnabled(is_open)
+        may_edit = self._may(task, Action.EDIT_TASK)
+        for button in (self.edit_button, self.complete_button):
+            button.setEnabled(is_open and may_edit)
+            self._explain(button, task is None or may_edit)
         self.open_button.setEnabled(task is not None)
-        self.delete_button.setEnabled(self._may_delete(task))
+        may_delete = self._may(task, Action.DELETE_TASK)
+        self.delete_button.setEnabled(may_delete)
+        self._explain(self.delete_button, task is None or may_delete)
 
-    def _may_delete(self, task: FollowUpTask | None) -> bool:
-        """Managers delete any follow-up, everyone else the ones they created or hold."""
-        return task is not None and self.ctx.session.may_delete_task(task.created_by, task.assignee)
+    def _may(self, task: FollowUpTask | None, action: Action) -> bool:
+        """Whether the user may change (`EDIT_TASK`) or delete (`DELETE_TASK`) the task:
+        the rule book's answer (`permissions.may_change_task`)."""
+        return task is not None and self.ctx.session.may_change_task(
+            task.created_by, task.assignee, action
+        )
+
+    @staticmethod
+    def _explain(button: QPushButton, allowed: bool) -> None:
+        """The button's own tooltip, or why the user may not change the selected task."""
+        why = messages.sentence(ErrorCode.TASK_NOT_YOURS, {})
+        button.setToolTip(button.accessibleName() if allowed else why)
 
     # --- actions --------------------------------------------------------------------------
 
@@ -386,6 +400,8 @@ class TasksPage(Page):
         task = self.selected()
         if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS):
             return None
+        if not self._may(task, Action.EDIT_TASK):
+            return None
         self._opened(task)
         dialog = TaskDialog(self.ctx, task=task, parent=self)
         dialog.accepted.connect(lambda: self._edit(task, dialog.changed_values()))
@@ -406,6 +422,8 @@ class TasksPage(Page):
         task = self.selected()
         if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS):
             return None
+        if not self._may(task, Action.EDIT_TASK):
+            return None
         dialog = OutcomeDialog(task, self)
         dialog.accepted.connect(lambda: self._complete(task, dialog.text()))
         open_dialog(self, "dialog", dialog)
@@ -422,7 +440,7 @@ class TasksPage(Page):
     def delete_selected(self) -> QMessageBox | None:
         """Ask, then delete the selected task (`tasks.delete_task`; it syncs)."""
         task = self.selected()
-        if task is None or not self._may_delete(task):
+        if task is None or not self._may(task, Action.DELETE_TASK):
             return None
         box = QMessageBox(
             QMessageBox.Icon.Question,
