@@ -1961,8 +1961,28 @@
         <translation>查看原因</translation>
     </message>
     <message>
-        <source>e.g. calling the customer about the maturity</source>
-        <translation>例如：致电客户沟通到期事宜</translation>
+        <source>Choose a reason</source>
+        <translation>请选择原因</translation>
+    </message>
+    <message>
+        <source>Customer request (identity verified in person)</source>
+        <translation>客户本人要求（已当面核实身份）</translation>
+    </message>
+    <message>
+        <source>Serving a customer request</source>
+        <translation>办理客户业务</translation>
+    </message>
+    <message>
+        <source>Compliance or risk check</source>
+        <translation>合规或风险检查</translation>
+    </message>
+    <message>
+        <source>Correcting the customer's data</source>
+        <translation>更正客户资料</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
     </message>
     <message>
         <source>Revealing is recorded in the audit log with your reason.</source>

@@ -41,6 +41,25 @@ class Action(enum.StrEnum):
     PRINT = "print"  # the visit brief
 
 
+class RevealReason(enum.StrEnum):
+    """Why a personal field is revealed: the audit entry of a reveal holds this code and
+    nothing else the user typed (free text could carry personal data off the device)."""
+
+    CUSTOMER_REQUEST = "customer_request"  # the customer asked; identity checked in person
+    SERVICE_REQUEST = "service_request"  # serving a request (maturity, card, transfer, …)
+    COMPLIANCE_CHECK = "compliance_check"  # a compliance or risk review
+    CORRECTION = "correction"  # correcting the customer's data
+    OTHER = "other"
+
+
+def reveal_reason(code: str) -> RevealReason | None:
+    """The reveal reason a code names, or None for a code not in the list."""
+    try:
+        return RevealReason(code)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class RoleRights:
     visibility: Visibility

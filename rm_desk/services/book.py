@@ -24,6 +24,7 @@ from rm_desk.domain.book import (
 from rm_desk.domain.errors import ErrorCode, InvalidInput
 from rm_desk.domain.masking import MaskKind, mask
 from rm_desk.domain.model import Customer, Holding, HoldingKind
+from rm_desk.domain.permissions import RevealReason
 from rm_desk.services.session import PermissionDenied, Session
 
 REVEALABLE = ("mobile", "id_number", "email", "address", "card")
@@ -97,16 +98,18 @@ def can_reveal(session: Session) -> bool:
     return permissions.may(session.role, permissions.Action.REVEAL)
 
 
-def reveal(session: Session, customer_id: str, field: str, *, reason: str) -> str:
-    """The unmasked value of one personal field, if the role allows it; audited."""
+def reveal(session: Session, customer_id: str, field: str, *, reason: RevealReason | str) -> str:
+    """The unmasked value of one personal field, if the role allows it; audited with the
+    field and the reason's code (`RevealReason`), no free text."""
     if field not in REVEALABLE:
         raise ValueError(f"{field} is not a personal field")
     if not can_reveal(session):
         with session.store.transaction() as conn:
             session.audit_entry(conn, "reveal_denied", "customer", customer_id, {"field": field})
         raise PermissionDenied(ErrorCode.ROLE_NOT_ALLOWED, detail="reveal personal data")
-    if not reason.strip():
-        raise InvalidInput(ErrorCode.REVEAL_REASON_REQUIRED)
+    code = permissions.reveal_reason(reason)
+    if code is None:
+        raise InvalidInput(ErrorCode.REVEAL_REASON_REQUIRED, detail="choose a reason from the list")
     with session.store.transaction() as conn:
         customer = book.get_customer(conn, customer_id)
         if field == "card":
@@ -117,7 +120,7 @@ def reveal(session: Session, customer_id: str, field: str, *, reason: str) -> st
         else:
             value = str(getattr(customer, field))
         session.audit_entry(
-            conn, "reveal", "customer", customer_id, {"field": field, "reason": reason.strip()}
+            conn, "reveal", "customer", customer_id, {"field": field, "reason": code.value}
         )
     return value
 

@@ -129,7 +129,7 @@ def first(data: Path, url: str, user: str, password: str, cif: str, note: str) -
     page.revealed.connect(lambda _field, _value: revealed.append(_field))
     dialog = page.request_reveal("id_number")
     assert dialog is not None
-    dialog.reason.setText(note)
+    dialog.reason.setCurrentIndex(dialog.reason.findData("customer_request"))
     dialog.accept()
     wait_until("the reveal", lambda: bool(revealed))
     step("browsed")

@@ -22,7 +22,9 @@ from local_store import syncstate
 from local_store.errors import ProfileLocked, WrongPassword
 from local_store.profiles import ProfileRegistry
 from rm_desk.domain.audit_chain import GENESIS, detail_text, digest
+from rm_desk.domain.errors import InvalidInput
 from rm_desk.domain.model import Role
+from rm_desk.domain.permissions import RevealReason
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import book as book_service
 from rm_desk.services import customers as customer_service
@@ -89,7 +91,12 @@ def test_a_session_audit_is_uploaded_without_personal_data(
         customer = conn.execute(select(c.name, c.id_number, c.mobile).where(c.id == cif)).one()
     # What an RM does: open, reveal, edit, note, follow-up, lock.
     book_service.customer_profile(session, cif)
-    revealed = book_service.reveal(session, cif, "id_number", reason="identity check")
+    # A reason typed as free text could carry personal data off the device: refused,
+    # nothing revealed or audited; the reveal records a code from the fixed list.
+    typed = f"customer {customer.name} called from {customer.mobile}"
+    with pytest.raises(InvalidInput):
+        book_service.reveal(session, cif, "mobile", reason=typed)
+    revealed = book_service.reveal(session, cif, "id_number", reason=RevealReason.CUSTOMER_REQUEST)
     assert revealed == customer.id_number
     customer_service.update_contact(session, cif, mobile="13912345678")
     note_on(session, cif, "客户说起他的新地址")
@@ -117,13 +124,15 @@ def test_a_session_audit_is_uploaded_without_personal_data(
     assert actions.index("unlock_failed") < actions.index("unlock")
     failed = next(r for r in rows if r.action == "unlock_failed")
     assert failed.at == failed_at.isoformat(timespec="seconds")
+    reveals = [(r.entity_id, json.loads(r.detail)) for r in rows if r.action == "reveal"]
+    assert reveals == [(cif, {"field": "id_number", "reason": "customer_request"})]
     edits = {(r.entity, json.loads(r.detail)["op"]) for r in rows if r.action == "edit"}
     assert edits == {("customer", "update"), ("interaction", "create"), ("task", "create")}
     assert {r.actor for r in rows} == {"rm001"}
     # Ids and field names only: no name, ID number, phone number or note text.
     everything = json.dumps([list(map(str, r)) for r in rows], ensure_ascii=False)
     for personal in (customer.name, customer.id_number, customer.mobile, "13912345678",
-                     "新地址", "回电"):  # fmt: skip
+                     "新地址", "回电", "called from"):  # fmt: skip
         assert personal
         assert personal not in everything, personal
     assert '"fields": ["mobile"]' in everything.replace('\\"', '"')

@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from local_store import audit, book
 from rm_desk.domain.model import Role
+from rm_desk.domain.permissions import RevealReason
 from rm_desk.services import book as book_service
 from rm_desk.services.session import PermissionDenied, Session
 from tests.conftest import MakeSession
@@ -139,7 +140,7 @@ def test_an_rm_copies_the_full_value_only_after_a_reveal_and_it_is_audited(
     assert copies(session) == []
 
     with qtbot.waitSignal(page.revealed):
-        page.reveal("id_number", "verifying the customer's identity")
+        page.reveal("id_number", RevealReason.CUSTOMER_REQUEST)
     assert field.text() == id_number
     QGuiApplication.clipboard().clear()
     press_copy(qtbot, field)
@@ -159,7 +160,7 @@ def test_copying_a_field_that_was_not_revealed_writes_no_audit(
         mobile = book.get_customer(conn, cif).mobile
     page = open_profile(qtbot, rm_ctx, cif)
     with qtbot.waitSignal(page.revealed):
-        page.reveal("id_number", "verifying the customer's identity")
+        page.reveal("id_number", RevealReason.CUSTOMER_REQUEST)
     shown = page.personal_values["mobile"].text()
     assert shown != mobile
     press_copy(qtbot, page.personal_values["mobile"])

@@ -19,6 +19,7 @@ from rm_desk.domain.model import (
     TaskPriority,
     TaskSource,
 )
+from rm_desk.domain.permissions import RevealReason
 from rm_desk.services.profile import load_profile
 from rm_desk.services.session import Session
 from tests.conftest import NOW, MakeSession
@@ -233,7 +234,13 @@ def test_an_rm_reveals_with_a_reason_and_it_is_audited(
     assert dialog is not None
     ok = dialog.buttons.buttons()[0]
     assert not ok.isEnabled()  # no reason, no reveal
-    dialog.reason.setText("calling about the maturity")
+    # The fixed list, in the order of the domain's codes; nothing to type.
+    codes = [dialog.reason.itemData(i) for i in range(dialog.reason.count())]
+    assert codes == [r.value for r in RevealReason]
+    assert dialog.reason.currentIndex() == -1
+    assert not dialog.reason.isEditable()
+    dialog.reason.setCurrentIndex(codes.index("customer_request"))
+    assert ok.isEnabled()
     with qtbot.waitSignal(page.revealed) as revealed:
         dialog.accept()
     assert revealed.args == ["mobile", mobile]
@@ -241,7 +248,7 @@ def test_an_rm_reveals_with_a_reason_and_it_is_audited(
     rows = audit_rows(session, "reveal")
     assert len(rows) == 1
     assert rows[0].entity_id == cif
-    assert rows[0].detail == {"field": "mobile", "reason": "calling about the maturity"}
+    assert rows[0].detail == {"field": "mobile", "reason": "customer_request"}
 
 
 @pytest.fixture
@@ -259,7 +266,7 @@ def test_a_teller_cannot_reveal(qtbot: QtBot, teller_ctx: AppContext) -> None:
     assert not any(b.isEnabled() for b in page.reveal_buttons.values())
     assert "*" in page.personal_values["mobile"].text()
     with qtbot.waitSignal(teller_ctx.error) as error:
-        page.reveal("mobile", "curious")  # even if the button were bypassed
+        page.reveal("mobile", RevealReason.OTHER)  # even if the button were bypassed
     assert error.args == ["Your role does not allow this."]
     assert audit_rows(session, "reveal") == []
     denied = audit_rows(session, "reveal_denied")

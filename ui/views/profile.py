@@ -4,7 +4,8 @@ Header: name, segment, lifecycle, AUM and its 3-month trend, owning RM, the chur
 badge (red / amber / green) with its top reasons in words and a "Create task" per
 suggested retention action. Below: holdings, the 24-month AUM/balance chart and the
 monthly activity chart (pyqtgraph), tags, personal details shown masked with an
-audited "Reveal" (a reason is asked; roles that may not reveal see it disabled) and a
+audited "Reveal" (a reason is chosen from a fixed list; roles that may not reveal see it
+disabled) and a
 "Copy" (Ctrl+C on the field, or its context menu) that copies what the field shows,
 audited when that is a revealed value (`ui.clipboard`),
 "Edit contact…" and "Request a change…" (for the roles the matrix allows), open tasks,
@@ -31,6 +32,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QBrush
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -40,7 +42,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -55,6 +56,7 @@ from rm_desk.domain.model import (
     Holding,
     MonthlySnapshot,
 )
+from rm_desk.domain.permissions import RevealReason
 from rm_desk.services import book as book_service
 from rm_desk.services import churn as churn_service
 from rm_desk.services import customers as customers_service
@@ -137,21 +139,24 @@ def _rate(h: Holding) -> str:
 
 
 class RevealDialog(QDialog):
-    """Asks why a personal field is revealed; the reason goes into the audit log."""
+    """Asks why a personal field is revealed: one reason from the fixed list
+    (`RevealReason`), whose code goes into the audit log (no free text, which could
+    carry personal data to the gateway)."""
 
     def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.field_name = field_name
         self.setWindowTitle(self.tr("Reveal personal data"))
-        self.reason = QLineEdit()
+        self.reason = QComboBox()
         self.reason.setAccessibleName(self.tr("Reason for revealing"))
-        self.reason.setPlaceholderText(self.tr("e.g. calling the customer about the maturity"))
+        self.reason.setPlaceholderText(self.tr("Choose a reason"))
+        for code, text in self._reasons().items():
+            self.reason.addItem(text, code.value)
+        self.reason.setCurrentIndex(-1)  # nothing chosen: the user picks one
         self.buttons = ok_cancel(self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
-        self.reason.textChanged.connect(
-            lambda t: self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
-                bool(t.strip())
-            )
+        self.reason.currentIndexChanged.connect(
+            lambda i: self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(i >= 0)
         )
         layout = QVBoxLayout(self)
         layout.addWidget(
@@ -159,6 +164,22 @@ class RevealDialog(QDialog):
         )
         layout.addWidget(self.reason)
         layout.addWidget(self.buttons)
+
+    def _reasons(self) -> dict[RevealReason, str]:
+        return {
+            RevealReason.CUSTOMER_REQUEST: self.tr(
+                "Customer request (identity verified in person)"
+            ),
+            RevealReason.SERVICE_REQUEST: self.tr("Serving a customer request"),
+            RevealReason.COMPLIANCE_CHECK: self.tr("Compliance or risk check"),
+            RevealReason.CORRECTION: self.tr("Correcting the customer's data"),
+            RevealReason.OTHER: self.tr("Other"),
+        }
+
+    def chosen(self) -> RevealReason | None:
+        """The reason chosen, or None before one is."""
+        data = self.reason.currentData()
+        return RevealReason(data) if isinstance(data, str) else None
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -646,11 +667,15 @@ class CustomerPage(Page):
         if not self.customer_id:
             return None
         dialog = RevealDialog(field_name, self)
-        dialog.accepted.connect(lambda: self.reveal(field_name, dialog.reason.text()))
+        dialog.accepted.connect(lambda: self._reveal_chosen(field_name, dialog.chosen()))
         open_dialog(self, "reveal_dialog", dialog)
         return dialog
 
-    def reveal(self, field_name: str, reason: str) -> None:
+    def _reveal_chosen(self, field_name: str, reason: RevealReason | None) -> None:
+        if reason is not None:  # OK is enabled only once a reason is chosen
+            self.reveal(field_name, reason)
+
+    def reveal(self, field_name: str, reason: RevealReason) -> None:
         cid = self.customer_id
         if not cid:
             return

@@ -12,7 +12,9 @@ from local_store.errors import NotFound
 from local_store.profiles import Profile, ProfileRegistry
 from local_store.store import LocalStore
 from rm_desk.domain.book import BookColumn, BookFilter, BookSort
+from rm_desk.domain.errors import ErrorCode, InvalidInput
 from rm_desk.domain.model import ChurnLevel, Role
+from rm_desk.domain.permissions import RevealReason
 from rm_desk.domain.policy import KeyringMode, Policy
 from rm_desk.services import book as book_service
 from rm_desk.services.book import PermissionDenied
@@ -156,15 +158,19 @@ def test_search_hits_carry_phone_digits_only_for_unmasked_roles(
         assert "1234" not in repr(hit)
 
 
-def test_rm_reveal_returns_the_value_and_audits_the_reason(rm: Session) -> None:
-    assert book_service.reveal(rm, CIF, "mobile", reason="  客户来电核实身份 ") == "13812345678"
-    assert book_service.reveal(rm, CIF, "id_number", reason="开户复核") == "110101198003070014"
-    assert book_service.reveal(rm, CIF, "card", reason="挂失") == CARD_NO
+def test_rm_reveal_returns_the_value_and_audits_the_reason_code(rm: Session) -> None:
+    R = RevealReason
+    assert book_service.reveal(rm, CIF, "mobile", reason=R.CUSTOMER_REQUEST) == "13812345678"
+    assert book_service.reveal(rm, CIF, "id_number", reason="compliance_check") == (
+        "110101198003070014"
+    )
+    assert book_service.reveal(rm, CIF, "card", reason=R.CORRECTION) == CARD_NO
     entries = audit_log(rm.store)
+    # The field and the code, exactly: nothing typed by the user.
     assert [(e.action, e.actor, e.entity_id, e.detail) for e in entries] == [
-        ("reveal", "rm001", CIF, {"field": "mobile", "reason": "客户来电核实身份"}),
-        ("reveal", "rm001", CIF, {"field": "id_number", "reason": "开户复核"}),
-        ("reveal", "rm001", CIF, {"field": "card", "reason": "挂失"}),
+        ("reveal", "rm001", CIF, {"field": "mobile", "reason": "customer_request"}),
+        ("reveal", "rm001", CIF, {"field": "id_number", "reason": "compliance_check"}),
+        ("reveal", "rm001", CIF, {"field": "card", "reason": "correction"}),
     ]
 
 
@@ -172,13 +178,14 @@ def test_manager_may_reveal(
     profiles: dict[Role, tuple[Profile, bytes]], book_store: LocalStore
 ) -> None:
     manager = session_for(profiles, Role.MANAGER, book_store)
-    assert book_service.reveal(manager, CIF, "email", reason="核对") == "wxm@example.com"
+    reason = RevealReason.SERVICE_REQUEST
+    assert book_service.reveal(manager, CIF, "email", reason=reason) == "wxm@example.com"
     assert [e.action for e in audit_log(book_store)] == ["reveal"]
 
 
 def test_teller_reveal_is_denied_and_audited(teller: Session) -> None:
     with pytest.raises(PermissionDenied):
-        book_service.reveal(teller, CIF, "mobile", reason="客户要求")
+        book_service.reveal(teller, CIF, "mobile", reason=RevealReason.CUSTOMER_REQUEST)
     [entry] = audit_log(teller.store)
     assert (entry.action, entry.actor, entry.entity_id, entry.detail) == (
         "reveal_denied",
@@ -188,24 +195,29 @@ def test_teller_reveal_is_denied_and_audited(teller: Session) -> None:
     )
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "\n\t"])
-def test_reveal_needs_a_reason(rm: Session, reason: str) -> None:
-    with pytest.raises(ValueError, match="reason"):
+@pytest.mark.parametrize(
+    "reason",
+    ["", "   ", "\n\t", "客户张三来电 13812345678", "Customer_Request", " other", "identity check"],
+)
+def test_reveal_refuses_a_reason_not_in_the_list(rm: Session, reason: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
         book_service.reveal(rm, CIF, "mobile", reason=reason)
+    assert refused.value.code is ErrorCode.REVEAL_REASON_REQUIRED
+    assert reason.strip() == "" or reason not in str(refused.value)  # not even in the log line
     assert audit_log(rm.store) == []
 
 
 def test_reveal_of_a_field_that_is_not_personal(rm: Session) -> None:
     with pytest.raises(ValueError, match="aum_fen"):
-        book_service.reveal(rm, CIF, "aum_fen", reason="好奇")
+        book_service.reveal(rm, CIF, "aum_fen", reason=RevealReason.OTHER)
     with pytest.raises(ValueError, match="segment"):
-        book_service.reveal(rm, CIF, "segment", reason="x")
+        book_service.reveal(rm, CIF, "segment", reason=RevealReason.OTHER)
     assert audit_log(rm.store) == []
 
 
 def test_reveal_of_an_unknown_customer_raises_and_audits_nothing(rm: Session) -> None:
     with pytest.raises(NotFound):
-        book_service.reveal(rm, "600000009999", "mobile", reason="核对")
+        book_service.reveal(rm, "600000009999", "mobile", reason=RevealReason.OTHER)
     assert audit_log(rm.store) == []
 
 
