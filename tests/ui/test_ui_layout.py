@@ -174,6 +174,7 @@ def test_team_page_headers_fit_and_its_table_needs_no_sideways_scrolling(
         found = clipped_on_pages(qtbot, window, ["team"], language)
         window.show_kind("team")
         _settle(qtbot, window)
+        assert window.team is not None
         table = window.team.team_table
         assert table.isVisible()
         assert table.model().rowCount() == 3
