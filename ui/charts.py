@@ -4,13 +4,14 @@ Every chart is drawn on the palette's base colour with its text colour for axes 
 labels (so a dark theme gets a dark chart, not a white box), and again when the theme
 changes, without pyqtgraph's "A"
 auto-range button (the charts fit their data themselves) and without mouse panning or
-zooming (nothing to explore in a dozen points).
+zooming (nothing to explore in a dozen points). A legend sits in one row under the plot,
+outside it, so it never covers the data.
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 
 from ui import look
 
@@ -64,9 +65,28 @@ def title(chart: pg.PlotWidget, text: str) -> None:
     chart.setTitle(text, color=look.chart_colours()[1])
 
 
+LEGEND_ROW = 4  # PlotItem's grid: title 0, top axis 1, plot 2, bottom axis 3
+
+
+class _RowLegend(pg.LegendItem):  # type: ignore[misc]
+    """A legend laid out by its plot's grid: it asks for the size of its entries in one
+    row (pyqtgraph's own sets its geometry, floating over the plot)."""
+
+    def updateSize(self) -> None:
+        self.setMaximumSize(self.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize))
+        self.updateGeometry()
+
+
 def legend(chart: pg.PlotWidget) -> pg.LegendItem:
-    """The chart's legend, on a veil of its background, in its text colour."""
-    legend = chart.addLegend(offset=(10, 5))
+    """The chart's legend, on a veil of its background, in its text colour: one row
+    centred under the bottom axis, outside the plot, so no data lies under it. Items
+    added to the chart with a `name` appear in it."""
+    plot_item = chart.getPlotItem()
+    legend = _RowLegend(colCount=16)
+    legend.layout.setContentsMargins(0, 0, 0, 0)
+    plot_item.layout.addItem(legend, LEGEND_ROW, 1)
+    plot_item.layout.setAlignment(legend, Qt.AlignmentFlag.AlignHCenter)
+    plot_item.legend = legend
     follower = chart.findChild(_ThemeFollower)
     if follower is not None:
         follower.recolour()

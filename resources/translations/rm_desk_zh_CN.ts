@@ -2350,6 +2350,10 @@
         <translation>未完成跟进</translation>
     </message>
     <message>
+        <source>Open</source>
+        <translation>未完成跟进</translation>
+    </message>
+    <message>
         <source>Overdue</source>
         <translation>已逾期</translation>
     </message>
@@ -2370,24 +2374,44 @@
         <translation>风险资产（AUM）</translation>
     </message>
     <message>
-        <source>Visits (week)</source>
+        <source>Visits (wk)</source>
         <translation>本周拜访</translation>
     </message>
     <message>
-        <source>Calls (week)</source>
+        <source>Visits this week</source>
+        <translation>本周拜访次数</translation>
+    </message>
+    <message>
+        <source>Calls (wk)</source>
         <translation>本周电话</translation>
     </message>
     <message>
-        <source>Visits (month)</source>
+        <source>Calls this week</source>
+        <translation>本周电话次数</translation>
+    </message>
+    <message>
+        <source>Visits (mo)</source>
         <translation>本月拜访</translation>
     </message>
     <message>
-        <source>Calls (month)</source>
+        <source>Visits this month</source>
+        <translation>本月拜访次数</translation>
+    </message>
+    <message>
+        <source>Calls (mo)</source>
         <translation>本月电话</translation>
     </message>
     <message>
-        <source>Last synced</source>
+        <source>Calls this month</source>
+        <translation>本月电话次数</translation>
+    </message>
+    <message>
+        <source>Synced</source>
         <translation>最近同步</translation>
+    </message>
+    <message>
+        <source>When the RM's device last synced</source>
+        <translation>客户经理的设备最近一次同步的时间</translation>
     </message>
     <message>
         <source>Never</source>

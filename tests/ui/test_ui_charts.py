@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -124,3 +125,49 @@ def test_charts_are_made_in_the_theme_and_follow_a_change(
         _assert_coloured(charts, app)
     finally:
         look.apply(app, look.LIGHT)
+
+
+def _plotted_in_scene(chart: pg.PlotWidget) -> list[QRectF]:
+    """Every plotted point (a tiny rect round it) and bar of `chart`, in scene coordinates."""
+    view = chart.getPlotItem().getViewBox()
+    shapes: list[QRectF] = []
+    for item in view.addedItems:
+        if isinstance(item, pg.PlotDataItem):
+            xs, ys = item.getData()
+            for x, y in zip([] if xs is None else xs, [] if ys is None else ys, strict=True):
+                point = view.mapViewToScene(QPointF(float(x), float(y)))
+                shapes.append(QRectF(point.x() - 1, point.y() - 1, 2, 2))
+        elif isinstance(item, pg.BarGraphItem):
+            opts = item.opts
+            width = opts["width"]
+            for x, height in zip(opts["x"], opts["height"], strict=True):
+                bar = QRectF(float(x) - width / 2, 0.0, width, float(height)).normalized()
+                shapes.append(view.mapViewToScene(bar).boundingRect())
+    return shapes
+
+
+def test_no_legend_covers_its_charts_data(
+    qtbot: QtBot, ctx: AppContext, session: Session, manager_ctx: AppContext
+) -> None:
+    team = TeamPage(manager_ctx)
+    qtbot.addWidget(team)
+    team.resize(1366, 768)
+    team.show()
+    with qtbot.waitSignal(team.loaded, timeout=20_000):
+        team.activate()
+    profile = _profile(qtbot, ctx, _first(session))
+    for _ in range(3):
+        QApplication.processEvents()
+    with_legend = [c for c in _charts(profile, team) if c.getPlotItem().legend is not None]
+    names = {c.accessibleName() for c in with_legend}
+    assert names == {profile.aum_chart.accessibleName(), team.chart.accessibleName()}
+    for chart in with_legend:
+        legend = chart.getPlotItem().legend
+        assert legend.isVisible()
+        assert legend.items, chart.accessibleName()  # it names the series
+        where = legend.sceneBoundingRect()
+        assert not where.isEmpty()
+        plotted = _plotted_in_scene(chart)
+        assert len(plotted) > 3, chart.accessibleName()  # a chart with data is checked
+        covered = [shape for shape in plotted if where.intersects(shape)]
+        assert not covered, f"{chart.accessibleName()}: the legend covers {covered}"

@@ -142,10 +142,7 @@ def test_rm_pages_headers_fit_and_the_book_needs_no_sideways_scrolling(
         assert (window.width(), window.height()) == WINDOW_SIZE
         book = window.book.table
         _settle(qtbot, window)
-        scroll = book.horizontalScrollBar()
-        assert scroll.maximum() == 0 or not scroll.isVisible(), (
-            f"the book scrolls sideways in {language}: {scroll.maximum()} px"
-        )
+        no_sideways_scrolling(book, "the book", language)
         reason = [key for key, _ in COLUMNS].index("reason")
         assert book.columnWidth(reason) >= 240, "the churn reason column is squeezed"
 
@@ -160,11 +157,28 @@ def test_rm_pages_headers_fit_and_the_book_needs_no_sideways_scrolling(
     assert not found, f"clipped headers in {language}:\n" + "\n".join(found)
 
 
-def test_team_page_headers_fit(qtbot: QtBot, make_session: MakeSession, language: str) -> None:
+def no_sideways_scrolling(table: QTableView, what: str, language: str) -> None:
+    """Fails when `table` scrolls sideways (a column beyond its right edge)."""
+    scroll = table.horizontalScrollBar()
+    assert scroll.maximum() == 0 or not scroll.isVisible(), (
+        f"{what} scrolls sideways in {language}: {scroll.maximum()} px"
+    )
+
+
+def test_team_page_headers_fit_and_its_table_needs_no_sideways_scrolling(
+    qtbot: QtBot, make_session: MakeSession, language: str
+) -> None:
     session = make_session("mgr001", role=Role.MANAGER, customers=90, rms=3)
     with main_window(qtbot, session) as window:
         assert (window.width(), window.height()) == WINDOW_SIZE
         found = clipped_on_pages(qtbot, window, ["team"], language)
+        window.show_kind("team")
+        _settle(qtbot, window)
+        assert window.team is not None
+        table = window.team.team_table
+        assert table.isVisible()
+        assert table.model().rowCount() == 3
+        no_sideways_scrolling(table, "the Team table", language)
     assert not found, f"clipped headers in {language}:\n" + "\n".join(found)
 
 

@@ -3,14 +3,19 @@ survive a crash, and amendments that leave the original untouched."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import shiboken6
+from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from local_store import outbox
 from rm_desk.domain.model import InteractionKind
 from rm_desk.services import notes as note_service
 from rm_desk.services.session import Session
+from tests.conftest import MakeSession
 from ui.context import AppContext
+from ui.taskman import TaskManager
 from ui.views.history import ContactHistory, TimelineModel
 from ui.views.note_editor import DraftListModel, DraftsDialog, NoteEditor
 
@@ -260,3 +265,23 @@ def test_editor_opened_without_a_customer_finds_one_by_pinyin_initials(
     with qtbot.waitSignal(editor.saved) as saved:
         editor.save()
     assert saved.args[0].customer_id == cif
+
+
+def test_the_editor_starts_from_the_sessions_clock_not_the_computers(
+    qtbot: QtBot, make_session: MakeSession
+) -> None:
+    far = datetime(2031, 2, 27, 23, 45, tzinfo=UTC)  # years from any day the tests run on
+    tasks = TaskManager()
+    try:
+        ctx = AppContext(make_session("rm001", customers=5, clock=lambda: far), tasks)
+        editor = NoteEditor(ctx, None)
+        qtbot.addWidget(editor)
+        local = far.astimezone()
+        occurred = editor.occurred.dateTime()
+        assert occurred.toSecsSinceEpoch() == int(far.timestamp())
+        assert occurred.date() == QDate(local.year, local.month, local.day)
+        week = local.date() + timedelta(days=7)
+        assert editor.due.date() == QDate(week.year, week.month, week.day)
+        editor.close()
+    finally:
+        tasks.shutdown(wait=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QDate
@@ -16,10 +16,11 @@ from rm_desk.services import tasks as task_service
 from rm_desk.services.session import Session
 from rm_desk.services.tasks import TaskLine
 from tests import factories
-from tests.conftest import NOW
+from tests.conftest import NOW, MakeSession
 from ui import messages
 from ui.context import AppContext
 from ui.models.tasks import TaskTableModel
+from ui.taskman import TaskManager
 from ui.views.tasks import OutcomeDialog, ReminderNotifier, TaskDialog, TasksPage
 
 TODAY = NOW.astimezone().date()
@@ -195,3 +196,18 @@ def test_a_colleagues_follow_up_offers_no_change_and_says_why(
     assert [b.isEnabled() for b in buttons] == [True, True, True]
     assert [b.toolTip() for b in buttons] == [b.accessibleName() for b in buttons]
     assert why not in [b.toolTip() for b in buttons]
+
+
+def test_a_new_tasks_due_date_starts_on_the_sessions_day_not_the_computers(
+    qtbot: QtBot, make_session: MakeSession
+) -> None:
+    far = datetime(2031, 2, 27, 23, 45, tzinfo=UTC)  # years from any day the tests run on
+    tasks = TaskManager()
+    try:
+        ctx = AppContext(make_session("rm001", customers=5, clock=lambda: far), tasks)
+        dialog = TaskDialog(ctx)
+        qtbot.addWidget(dialog)
+        local = far.astimezone().date()
+        assert dialog.due.date() == QDate(local.year, local.month, local.day)
+    finally:
+        tasks.shutdown(wait=True)

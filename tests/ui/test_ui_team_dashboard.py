@@ -22,7 +22,7 @@ from tests import factories
 from tests.conftest import NOW, MakeSession
 from ui.context import AppContext
 from ui.taskman import TaskManager
-from ui.views.team import FIGURE_OF_COLUMN, TeamPage
+from ui.views.team import FIGURE_OF_COLUMN, TeamModel, TeamPage
 
 TODAY = NOW.astimezone().date()
 MONDAY = TODAY - timedelta(days=TODAY.weekday())
@@ -277,3 +277,19 @@ def test_the_no_team_sentence_is_chinese(
         assert not any("a" <= ch.lower() <= "z" for ch in page.no_team.text())
     finally:
         tasks.shutdown(wait=True)
+
+
+def test_short_headers_say_the_figure_in_full_in_their_tooltip(qapp: object) -> None:
+    model = TeamModel()
+    h = Qt.Orientation.Horizontal
+    column = {key: i for i, key in enumerate(model.columns)}
+    tip, title = Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DisplayRole
+    assert model.headerData(column["open"], h, title) == "Open"
+    assert model.headerData(column["open"], h, tip) == "Open follow-ups"
+    assert model.headerData(column["calls_month"], h, tip) == "Calls this month"
+    assert model.headerData(column["last_sync"], h, title) == "Synced"
+    assert model.headerData(column["last_sync"], h, tip) == "When the RM's device last synced"
+    assert model.headerData(column["customers"], h, tip) is None  # says it in full already
+    # The list under the table names its figure in full.
+    assert model.figure_title(TeamFigure.VISITS_WEEK) == "Visits this week"
+    assert model.figure_title(TeamFigure.RED) == "Red"

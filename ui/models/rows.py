@@ -63,6 +63,10 @@ class RowsTableModel(QAbstractTableModel, Generic[RowT]):
         """The column title for `key`, translated by the concrete class."""
         raise NotImplementedError(f"{type(self).__name__} has no header for {key!r}")
 
+    def header_tip(self, key: str) -> str | None:
+        """The header's tooltip for `key` (None: none)."""
+        return None
+
     def cell(self, row: RowT, key: str, role: int) -> Any:
         """What column `key` of `row` shows for `role` (None: nothing)."""
         raise NotImplementedError(f"{type(self).__name__} shows no cell for {key!r}")
@@ -78,12 +82,12 @@ class RowsTableModel(QAbstractTableModel, Generic[RowT]):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.columns)
-        ):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.header(self.columns[section])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tip(self.columns[section])
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -101,7 +105,8 @@ class Column(Generic[RowT]):
     later shows (write it as `lambda: self.tr("...")` in the concrete model). `text` is
     the DisplayRole; `value` the UserRole (sorting, lookups), when it is not the row's
     own (`ColumnsModel.row_value`); `figure` right-aligns the column; `tooltip` and
-    `foreground` answer those roles, None when they have nothing to say.
+    `foreground` answer those roles, None when they have nothing to say; `title_tip` is
+    the header's tooltip, the title in full where the header says it short.
     """
 
     key: str
@@ -111,6 +116,7 @@ class Column(Generic[RowT]):
     figure: bool = False
     tooltip: Callable[[RowT], Any] | None = None
     foreground: Callable[[RowT], Any] | None = None
+    title_tip: Callable[[], str] | None = None
 
 
 class ColumnsModel(RowsTableModel[RowT]):
@@ -137,6 +143,10 @@ class ColumnsModel(RowsTableModel[RowT]):
 
     def header(self, key: str) -> str:
         return self._specs[key].title()
+
+    def header_tip(self, key: str) -> str | None:
+        tip = self._specs[key].title_tip
+        return tip() if tip is not None else None
 
     def cell(self, row: RowT, key: str, role: int) -> Any:
         column = self._specs[key]

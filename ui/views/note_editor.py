@@ -125,7 +125,8 @@ class NoteEditor(QDialog):
         for k in InteractionKind:  # the kinds this role may log (tellers: no visits)
             if ctx.session.may_log(k.value):
                 self.kind.addItem(words.interaction_kind(k), k.value)
-        self.occurred = QDateTimeEdit(QDateTime.currentDateTime())
+        now = ctx.session.clock()  # the session's clock, never the computer's
+        self.occurred = QDateTimeEdit(_to_qdatetime(now))
         self.occurred.setCalendarPopup(True)
         self.occurred.setDisplayFormat(words.moment_pattern())
         self.occurred.setAccessibleName(self.tr("Time of the contact"))
@@ -143,7 +144,8 @@ class NoteEditor(QDialog):
         self.next_step.setAccessibleName(self.tr("Next step"))
         self.follow_up = QCheckBox(self.tr("Create a follow-up task"))
         self.follow_up.setAccessibleName(self.tr("Create a follow-up task from the next step"))
-        self.due = QDateEdit(QDate.currentDate().addDays(7))
+        today = now.astimezone().date()
+        self.due = QDateEdit(QDate(today.year, today.month, today.day).addDays(7))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat(words.day_pattern())
         self.due.setAccessibleName(self.tr("Follow-up due date"))

@@ -80,7 +80,8 @@ class TaskDialog(QDialog):
         self.picker = CustomerPicker(ctx)
         self.title_edit = QLineEdit(task.title if task else "")
         self.title_edit.setAccessibleName(self.tr("Task title"))
-        self.due = QDateEdit(_qdate(task.due) if task else QDate.currentDate())
+        today = ctx.session.clock().astimezone().date()  # the session's day, not the computer's
+        self.due = QDateEdit(_qdate(task.due if task else today))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat(words.day_pattern())
         self.due.setAccessibleName(self.tr("Due date"))

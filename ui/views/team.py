@@ -91,18 +91,20 @@ class TeamModel(ColumnsModel[RmWorkload]):
         return next((i for i, w in enumerate(self.rows) if w.rm == rm), -1)
 
     def figure_title(self, figure: TeamFigure) -> str:
+        """The figure's name in full (its header's tooltip where the header is short)."""
         key = next(k for k, f in FIGURE_OF_COLUMN.items() if f is figure)
-        return self.header(key)
+        return self.header_tip(key) or self.header(key)
 
     def column_specs(self) -> tuple[Column[RmWorkload], ...]:
         def figure(
             key: str,
             title: Callable[[], str],
             foreground: Callable[[RmWorkload], QBrush | None] | None = None,
+            tip: Callable[[], str] | None = None,
         ) -> Column[RmWorkload]:
             f = FIGURE_OF_COLUMN[key] or F.CUSTOMERS  # every figure column names one
             return Column(key, title, lambda w: _count(w[f]), lambda w: w[f], True, None,
-                          foreground)  # fmt: skip
+                          foreground, tip)  # fmt: skip
 
         red = QBrush(churn_colour(ChurnLevel.RED))
         return (
@@ -114,7 +116,7 @@ class TeamModel(ColumnsModel[RmWorkload]):
                 tooltip=lambda w: w.rm,
             ),  # fmt: skip
             figure("customers", lambda: self.tr("Customers")),
-            figure("open", lambda: self.tr("Open follow-ups")),
+            figure("open", lambda: self.tr("Open"), tip=lambda: self.tr("Open follow-ups")),
             figure(
                 "overdue",
                 lambda: self.tr("Overdue"),
@@ -130,16 +132,31 @@ class TeamModel(ColumnsModel[RmWorkload]):
                 lambda w: w.aum_at_risk_fen,
                 True,
             ),
-            figure("visits_week", lambda: self.tr("Visits (week)")),
-            figure("calls_week", lambda: self.tr("Calls (week)")),
-            figure("visits_month", lambda: self.tr("Visits (month)")),
-            figure("calls_month", lambda: self.tr("Calls (month)")),
+            figure(
+                "visits_week",
+                lambda: self.tr("Visits (wk)"),
+                tip=lambda: self.tr("Visits this week"),
+            ),
+            figure(
+                "calls_week", lambda: self.tr("Calls (wk)"), tip=lambda: self.tr("Calls this week")
+            ),
+            figure(
+                "visits_month",
+                lambda: self.tr("Visits (mo)"),
+                tip=lambda: self.tr("Visits this month"),
+            ),
+            figure(
+                "calls_month",
+                lambda: self.tr("Calls (mo)"),
+                tip=lambda: self.tr("Calls this month"),
+            ),  # fmt: skip
             Column(
                 "last_sync",
-                lambda: self.tr("Last synced"),
+                lambda: self.tr("Synced"),
                 lambda w: self._synced(w.last_synced_at),
                 lambda w: w.last_synced_at.timestamp() if w.last_synced_at else 0.0,
                 tooltip=lambda w: words.moment(w.last_synced_at) if w.last_synced_at else None,
+                title_tip=lambda: self.tr("When the RM's device last synced"),
             ),
         )
 
