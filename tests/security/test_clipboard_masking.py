@@ -26,6 +26,7 @@ from rm_desk.domain.permissions import RevealReason
 from rm_desk.services import book as book_service
 from rm_desk.services.session import PermissionDenied, Session
 from tests.conftest import MakeSession
+from tests.ui.conftest import open_profile
 from ui.context import AppContext
 from ui.taskman import TaskManager
 from ui.views.profile import CustomerPage
@@ -68,13 +69,9 @@ def customer_with_cards(session: Session) -> str:
     return str(row[0])
 
 
-def open_profile(qtbot: QtBot, ctx: AppContext, cif: str) -> CustomerPage:
-    page = CustomerPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1300, 850)
-    page.show()
-    with qtbot.waitSignal(page.loaded, timeout=10_000):
-        page.show_customer(cif)
+def open_active_profile(qtbot: QtBot, ctx: AppContext, cif: str) -> CustomerPage:
+    """The customer page, active (the clipboard shortcuts need the focus)."""
+    page = open_profile(qtbot, ctx, cif)
     page.activateWindow()
     qtbot.waitUntil(page.isActiveWindow)
     return page
@@ -103,7 +100,7 @@ def test_a_teller_copying_the_id_number_gets_the_masked_text(
 ) -> None:
     session = teller_ctx.session
     cif = customer_with_cards(session)
-    page = open_profile(qtbot, teller_ctx, cif)
+    page = open_active_profile(qtbot, teller_ctx, cif)
     field = page.personal_values["id_number"]
     shown = field.text()
     assert "*" in shown
@@ -127,7 +124,7 @@ def test_an_rm_copies_the_full_value_only_after_a_reveal_and_it_is_audited(
     cif = customer_with_cards(session)
     with session.store.read() as conn:
         id_number = book.get_customer(conn, cif).id_number
-    page = open_profile(qtbot, rm_ctx, cif)
+    page = open_active_profile(qtbot, rm_ctx, cif)
     field = page.personal_values["id_number"]
     masked = field.text()
     assert masked != id_number
@@ -158,7 +155,7 @@ def test_copying_a_field_that_was_not_revealed_writes_no_audit(
     cif = customer_with_cards(session)
     with session.store.read() as conn:
         mobile = book.get_customer(conn, cif).mobile
-    page = open_profile(qtbot, rm_ctx, cif)
+    page = open_active_profile(qtbot, rm_ctx, cif)
     with qtbot.waitSignal(page.revealed):
         page.reveal("id_number", RevealReason.CUSTOMER_REQUEST)
     shown = page.personal_values["mobile"].text()
@@ -178,7 +175,7 @@ def test_copying_a_field_that_was_not_revealed_writes_no_audit(
 
 
 def test_personal_fields_offer_no_copy_of_their_own(qtbot: QtBot, rm_ctx: AppContext) -> None:
-    page = open_profile(qtbot, rm_ctx, customer_with_cards(rm_ctx.session))
+    page = open_active_profile(qtbot, rm_ctx, customer_with_cards(rm_ctx.session))
     for field in page.personal_values.values():
         flags = field.textInteractionFlags()
         assert not flags & Qt.TextInteractionFlag.TextSelectableByMouse
@@ -203,7 +200,7 @@ def test_ctrl_c_in_a_table_copies_the_selected_cells_as_displayed(
     cif = customer_with_cards(session)
     with session.store.read() as conn:
         accounts = [h.account_no for h in book.profile(conn, cif).holdings if h.account_no]
-    page = open_profile(qtbot, rm_ctx, cif)
+    page = open_active_profile(qtbot, rm_ctx, cif)
     table, model = page.holdings_table, page.holdings
     assert model.rowCount() >= 2
     selection = table.selectionModel()

@@ -27,8 +27,10 @@ from tests.conftest import PASSWORD, MakeSession
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
+    from ui.context import AppContext
     from ui.login import LoginWindow
     from ui.taskman import TaskManager
+    from ui.views.profile import CustomerPage
 
 
 @pytest.fixture
@@ -74,6 +76,19 @@ def tasks(qapp: object) -> Iterator[object]:
     t = TaskManager()
     yield t
     t.shutdown()
+
+
+def open_profile(qtbot: QtBot, ctx: AppContext, cif: str) -> CustomerPage:
+    """A customer page at a laptop's size, shown and loaded with `cif`."""
+    from ui.views.profile import CustomerPage  # noqa: PLC0415
+
+    page = CustomerPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1300, 850)
+    page.show()
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.show_customer(cif)
+    return page
 
 
 def open_login(

@@ -16,10 +16,10 @@ from rm_desk.services import book as book_service
 from rm_desk.services import churn as churn_service
 from rm_desk.services.session import Session
 from tests.conftest import MakeSession
+from tests.ui.conftest import open_profile
 from ui import look, words
 from ui.context import AppContext
 from ui.taskman import TaskManager
-from ui.views.profile import CustomerPage
 from ui.views.team import TeamPage
 
 
@@ -28,16 +28,6 @@ def manager_ctx(qapp: object, make_session: MakeSession) -> Iterator[AppContext]
     tasks = TaskManager()
     yield AppContext(make_session("mgr01", role=Role.MANAGER, customers=30, rms=2), tasks)
     tasks.shutdown(wait=True)
-
-
-def _profile(qtbot: QtBot, ctx: AppContext, cif: str) -> CustomerPage:
-    page = CustomerPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1300, 850)
-    page.show()
-    with qtbot.waitSignal(page.loaded, timeout=10_000):
-        page.show_customer(cif)
-    return page
 
 
 def _charts(*widgets: QWidget) -> list[pg.PlotWidget]:
@@ -55,7 +45,7 @@ def test_one_months_score_is_a_value_and_two_are_a_chart(
 ) -> None:
     cif = _first(session)
     (point,) = churn_service.score_history(session, cif)  # a generated book: one scoring
-    page = _profile(qtbot, ctx, cif)
+    page = open_profile(qtbot, ctx, cif)
     assert page.score_value.isVisible()
     assert not page.score_chart.isVisible()
     assert page.score_value.text() == (
@@ -82,7 +72,7 @@ def test_no_chart_has_the_auto_range_button(
 ) -> None:
     team = TeamPage(manager_ctx)
     qtbot.addWidget(team)
-    for chart in _charts(_profile(qtbot, ctx, _first(session)), team):
+    for chart in _charts(open_profile(qtbot, ctx, _first(session)), team):
         item = chart.getPlotItem()
         assert item.buttonsHidden, chart.accessibleName()
         assert not item.autoBtn.isVisible(), chart.accessibleName()
@@ -118,7 +108,7 @@ def test_charts_are_made_in_the_theme_and_follow_a_change(
     try:
         team = TeamPage(manager_ctx)
         qtbot.addWidget(team)
-        charts = _charts(_profile(qtbot, ctx, _first(session)), team)
+        charts = _charts(open_profile(qtbot, ctx, _first(session)), team)
         _assert_coloured(charts, app)
         look.apply(app, look.LIGHT if theme == look.DARK else look.DARK)  # the OS switched
         QApplication.processEvents()
@@ -155,7 +145,7 @@ def test_no_legend_covers_its_charts_data(
     team.show()
     with qtbot.waitSignal(team.loaded, timeout=20_000):
         team.activate()
-    profile = _profile(qtbot, ctx, _first(session))
+    profile = open_profile(qtbot, ctx, _first(session))
     for _ in range(3):
         QApplication.processEvents()
     with_legend = [c for c in _charts(profile, team) if c.getPlotItem().legend is not None]

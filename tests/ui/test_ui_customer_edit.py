@@ -18,7 +18,8 @@ from rm_desk.services import tasks as task_service
 from rm_desk.services.session import PermissionDenied, Session
 from tests import factories
 from tests.conftest import MakeSession
-from tests.ui.test_ui_profile import open_profile, richest_customer
+from tests.ui.conftest import open_profile
+from tests.ui.test_ui_profile import richest_customer
 from tests.ui.test_ui_tasks import open_page
 from ui.context import AppContext
 from ui.taskman import TaskManager

@@ -23,10 +23,11 @@ from rm_desk.domain.permissions import RevealReason
 from rm_desk.services.profile import load_profile
 from rm_desk.services.session import Session
 from tests.conftest import NOW, MakeSession
+from tests.ui.conftest import open_profile
 from ui import words
 from ui.context import AppContext
 from ui.taskman import TaskManager
-from ui.views.profile import CustomerPage, HoldingsModel
+from ui.views.profile import HoldingsModel
 
 REASONS = (
     ChurnReason(
@@ -51,16 +52,6 @@ def richest_customer(session: Session) -> str:
 def score_red(session: Session, cif: str) -> None:
     with session.store.transaction() as conn:
         book.save_churn(conn, [ChurnAssessment(cif, 0.82, ChurnLevel.RED, REASONS, "test-1", NOW)])
-
-
-def open_profile(qtbot: QtBot, ctx: AppContext, cif: str) -> CustomerPage:
-    page = CustomerPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1300, 850)
-    page.show()
-    with qtbot.waitSignal(page.loaded, timeout=10_000):
-        page.show_customer(cif)
-    return page
 
 
 def pending(session: Session) -> list[outbox.Mutation]:
