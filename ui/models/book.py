@@ -53,12 +53,11 @@ COLUMNS: tuple[tuple[str, BookColumn | None], ...] = (
     ("tags", None),
 )
 
-_LEVELS = {ChurnLevel.RED: "red", ChurnLevel.AMBER: "amber", ChurnLevel.GREEN: "green"}
-
 
 def churn_colour(level: ChurnLevel) -> QColor:
-    """The text colour of a churn level, readable in the current theme (ui/look.py)."""
-    return look.level_text(_LEVELS[level])
+    """The text colour of a churn level, readable in the current theme (ui/look.py names
+    its colours by the level's value)."""
+    return look.level_text(level.value)
 
 
 def _header(key: str) -> str:

@@ -75,10 +75,6 @@ from ui.views.customer_edit import ChangeRequestDialog, ContactDialog
 from ui.views.history import ContactHistory
 from ui.views.tasks import TaskDialog
 
-# The badge's look (colours in ui/look.py's style sheet) by level.
-BADGE = {ChurnLevel.RED: "red", ChurnLevel.AMBER: "amber", ChurnLevel.GREEN: "green"}
-
-
 # --- holdings ---------------------------------------------------------------------------------
 
 
@@ -583,7 +579,7 @@ class CustomerPage(Page):
             .replace("%1", churn.model_version)
             .replace("%2", words.moment(churn.scored_at))
         )  # fmt: skip
-        look.set_badge(self.badge, BADGE[churn.level])
+        look.set_badge(self.badge, churn.level.value)  # the style sheet's names
 
     def _paint_charts(self, snapshots: tuple[MonthlySnapshot, ...]) -> None:
         xs = list(range(len(snapshots)))
